@@ -1,0 +1,5 @@
+// `pnpm demo`: soonify at work on the seed programs, in real time.
+import { Effect } from "effect"
+import { coreDemo } from "./core.ts"
+
+await Effect.runPromise(coreDemo)

@@ -1,0 +1,311 @@
+/**
+ * Task groups: run many effects at once, get every result back, lose nothing.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type * as Inspectable from "effect/Inspectable"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Scope from "effect/Scope"
+import { GroupImpl, type Mode, type Settings, TaskGroupTypeId } from "./internal/group.ts"
+import { concurrencyProblem, illegalArgument, modeProblem, nameProblem, optionsProblem } from "./internal/validation.ts"
+import type { SoonValue } from "./SoonValue.ts"
+
+/**
+ * The identifier every task group carries.
+ *
+ * @since 0.1.0
+ * @category type ids
+ */
+export const TypeId: typeof TaskGroupTypeId = TaskGroupTypeId
+
+/**
+ * A group of concurrent tasks, handed to the body of {@link run} (or made by
+ * {@link make}). Everything spawned into it has ended before the group ends.
+ *
+ * **Details**
+ *
+ * `spawn`, `soonify` and `start` return effects whose error channel carries the
+ * spawned task's error type. They never fail with it (a task's failure goes to the
+ * group, or stays in its handle in `settle` mode); it is there so that the error type
+ * of `TaskGroup.run` is inferred as the union of every task's errors, with no
+ * annotation.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const a = yield* group.spawn(Effect.succeed(1))
+ *     const b = yield* group.soonify((n: number) => Effect.succeed(n * 2))(21)
+ *     return [a, b] as const
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
+  readonly [TypeId]: typeof TypeId
+  /** The group's name: `options.name`, or `"TaskGroup"`. */
+  readonly name: string
+  /**
+   * Starts `effect` soon, as a task of this group, and returns its handle at once.
+   * The task starts when the spawner next yields; with `concurrency`, when a slot is
+   * free, in spawn order.
+   */
+  spawn<A, E = never, R = never>(
+    effect: Effect.Effect<A, E, R>,
+    options?: TaskOptions
+  ): Effect.Effect<SoonValue<A, E>, E, R>
+  /**
+   * Turns `f` into a function that runs `f(...args)` as a task of this group and
+   * returns its handle. The returned function has `f`'s parameter types. Throws a
+   * `TypeError` at once when `f` is not a function.
+   */
+  soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
+    f: (...args: Args) => Effect.Effect<A, E, R>,
+    options?: TaskOptions
+  ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
+  /**
+   * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
+   * waits until it calls `started(value)`; then returns `[value, handle]` while the
+   * task goes on in the group. If the task ends or fails before calling `started`,
+   * `start` fails with that outcome and the group does not.
+   */
+  start<S = void, A = unknown, E = never, R = never>(
+    f: (started: Started<S>) => Effect.Effect<A, E, R>,
+    options?: TaskOptions
+  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R>
+}
+
+/**
+ * The function a task started with `group.start` calls once it is ready.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Started<S> = (value: S) => Effect.Effect<void>
+
+/**
+ * Options for one task.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskOptions {
+  /** The task's name, shown by its handle and in error messages. */
+  readonly name?: string | undefined
+}
+
+/**
+ * Options for a group.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * `"failFast"` (default): the first failure interrupts the body and every task, and
+   * the group fails with every failure that occurred. `"settle"`: a task's failure is
+   * kept in its handle and neither cancels its siblings nor fails the group.
+   */
+  readonly mode?: Mode | undefined
+  /** At most this many tasks run at once; the rest wait in spawn order. Default `"unbounded"`. */
+  readonly concurrency?: number | "unbounded" | undefined
+  /** Names the group in spans and error messages. Default `"TaskGroup"`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * Tells whether a value is a {@link TaskGroup}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run((group) => Effect.succeed(TaskGroup.isTaskGroup(group))) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImpl
+
+/** Validates options; returns settings or the message of the first problem. */
+const settingsFrom = (where: string, options: Options | undefined): Settings | string => {
+  const problem =
+    optionsProblem(where, options) ??
+    concurrencyProblem(where, options?.concurrency) ??
+    modeProblem(where, options?.mode) ??
+    nameProblem(where, options?.name)
+  if (problem !== undefined) return problem
+  const concurrency = options?.concurrency
+  return {
+    name: options?.name ?? "TaskGroup",
+    mode: options?.mode ?? "failFast",
+    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency
+  }
+}
+
+/**
+ * Runs `body` with a new task group, then waits for every task spawned into it; the
+ * `async with create_task_group() as tg:` block of asyncer and trio.
+ *
+ * **When to use**
+ *
+ * Whenever a piece of work starts several effects at once and needs all of them (or
+ * their results) before it goes on: fetching many pages, fanning out requests,
+ * running a server's connection handlers.
+ *
+ * **Details**
+ *
+ * - Succeeds with the body's value once the body and every task have ended. Tasks may
+ *   spawn more tasks while the group is open.
+ * - The error type is the union of the body's errors and every spawned task's errors,
+ *   inferred; requirements likewise.
+ * - `failFast` (default): the first failure of the body or a task interrupts the body
+ *   and every other task, waits until all have ended (their finalizers ran), then
+ *   fails with a Cause holding every failure that occurred, and none of the
+ *   interruptions the group caused.
+ * - `settle`: a task's failure stays in its handle. A failure of the body still
+ *   interrupts every task.
+ * - Interrupting the fiber running `run` interrupts body and tasks and waits for them;
+ *   the result stays an interruption (plus any failure a finalizer raised meanwhile).
+ * - A bad option dies at once with an `IllegalArgumentError` naming it.
+ *
+ * **Gotchas**
+ *
+ * Don't return the group from the body to use it later: once the group has ended,
+ * spawning into it dies with `TaskGroupClosed`. Use {@link make} for a long-lived group.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const doWork = (name: string) => Effect.as(Effect.sleep("1 second"), `Hello, ${name}`)
+ *
+ * const program = Effect.gen(function* () {
+ *   const [a, b] = yield* TaskGroup.run((group) =>
+ *     Effect.all([group.soonify(doWork)("Yury"), group.soonify(doWork)("Nathaniel")])
+ *   )
+ *   return [yield* a.value, yield* b.value] // after about 1 second, not 2
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const run = <A, E, R>(
+  body: (group: TaskGroup) => Effect.Effect<A, E, R>,
+  options?: Options
+): Effect.Effect<A, E, R> => {
+  const settings = settingsFrom("TaskGroup.run", options)
+  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  if (typeof body !== "function") {
+    return Effect.die(illegalArgument(`TaskGroup.run: body must be a function of the group, received ${typeof body}`))
+  }
+  const program = Effect.uninterruptibleMask((restore) =>
+    Effect.withFiber((parent) => {
+      const group = new GroupImpl(settings, parent.id)
+      return Effect.flatMap(
+        Effect.forkDetach(
+          Effect.suspend(() => body(group)),
+          { startImmediately: true }
+        ),
+        (bodyFiber) => {
+          group.adoptBody(bodyFiber)
+          return group.awaitEnd(restore)
+        }
+      )
+    })
+  ) as Effect.Effect<A, E, R>
+  return options?.name === undefined ? program : Effect.withSpan(program, `TaskGroup.run ${settings.name}`)
+}
+
+/**
+ * Makes a task group owned by the enclosing `Scope`, for groups that live as long as
+ * a service (a server's background jobs, in a `Layer`).
+ *
+ * **Details**
+ *
+ * Tasks are spawned with the group's methods as usual. When the scope closes with
+ * success, the group stops taking new tasks once they are done and the close waits for
+ * them; when it closes with a failure or an interruption, every task is interrupted
+ * and waited for. Failures of the group that nobody collected with {@link join} are
+ * raised as defects when the scope closes, so none is lost.
+ *
+ * **Gotchas**
+ *
+ * In `failFast` mode the first failure shuts the whole group down for good. For
+ * independent background jobs, `mode: "settle"` is usually what you want.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const group = yield* TaskGroup.make({ mode: "settle", name: "jobs" })
+ *     yield* group.spawn(Effect.log("job ran"))
+ *     // the scope's close waits for the job
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options?: Options): Effect.Effect<TaskGroup, never, Scope.Scope> => {
+  const settings = settingsFrom("TaskGroup.make", options)
+  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  return Effect.acquireRelease(
+    Effect.withFiber((fiber) => Effect.succeed(new GroupImpl(settings, fiber.id))),
+    (group, exit) => group.closeOwned(exit)
+  )
+}
+
+/**
+ * Ends the body of a group made with {@link make}: waits until every task has ended,
+ * then fails like {@link run} does (with every failure), or succeeds.
+ *
+ * **Details**
+ *
+ * After `join`, the group takes no new task once the running ones are done. Joining
+ * again gives the same outcome. Interrupting the joiner stops the wait but not the
+ * tasks: they belong to the group's scope.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const group = yield* TaskGroup.make()
+ *     yield* group.spawn(Effect.sleep("10 millis"))
+ *     yield* TaskGroup.join(group)
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const join = (group: TaskGroup): Effect.Effect<void, unknown> => {
+  if (!(group instanceof GroupImpl)) {
+    return Effect.die(illegalArgument(`TaskGroup.join: expected a TaskGroup, received ${typeof group}`))
+  }
+  return group.join()
+}

@@ -1,0 +1,363 @@
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import { format } from "effect/Formatter"
+import { NodeInspectSymbol } from "effect/Inspectable"
+import { pipeArguments } from "effect/Pipeable"
+import * as Semaphore from "effect/Semaphore"
+import { TaskGroupClosed } from "../TaskGroupClosed.ts"
+import type { SoonValue } from "../SoonValue.ts"
+import type { TaskOptions } from "../TaskGroup.ts"
+import { TaskHandle } from "./handle.ts"
+import { describe } from "./validation.ts"
+
+/** @internal */
+export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
+
+/** @internal */
+export type Mode = "failFast" | "settle"
+
+/** @internal */
+export interface Settings {
+  readonly name: string
+  readonly mode: Mode
+  /** `undefined` for no limit. */
+  readonly concurrency: number | undefined
+}
+
+// A group is open while its body (or, for a scoped group, its owner) or a task can
+// still spawn; closing after a failure or an interruption, when every task is being
+// interrupted and new spawns end interrupted; closed once everything has ended.
+const OPEN = 0
+const CLOSING = 1
+const CLOSED = 2
+
+/**
+ * The machinery behind `TaskGroup`: fibers forked for each task, a `Deferred` per
+ * handle, a `Semaphore` for `concurrency`, and a `Deferred` that is completed when the
+ * last of the body and the tasks has ended.
+ *
+ * `pending` counts what must end before the group ends: every task plus one for the
+ * body (or the owner of a scoped group), so the group cannot end between the body's
+ * return and the last task's end, nor while a task is spawning another.
+ *
+ * @internal
+ */
+export class GroupImpl {
+  readonly name: string
+  readonly mode: Mode
+  readonly semaphore: Semaphore.Semaphore | undefined
+  /** The id our own interruptions carry: the fiber that opened the group. */
+  readonly interruptor: number
+  readonly running = new Set<TaskHandle<any, any>>()
+  readonly done = Deferred.makeUnsafe<void>()
+  /** Every non-interrupt reason that fails the group, in the order they happened. */
+  readonly failures: Array<Cause.Reason<unknown>> = []
+  state = OPEN
+  pending = 1
+  spawned = 0
+  ownerEnded = false
+  /** Whether `join` handed the failures to somebody. */
+  reported = false
+  bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  bodyExit: Exit.Exit<unknown, unknown> | undefined = undefined
+
+  constructor(settings: Settings, interruptor: number) {
+    this.name = settings.name
+    this.mode = settings.mode
+    this.semaphore = settings.concurrency === undefined ? undefined : Semaphore.makeUnsafe(settings.concurrency)
+    this.interruptor = interruptor
+  }
+
+  get [TaskGroupTypeId]() {
+    return TaskGroupTypeId
+  }
+
+  // ---------------------------------------------------------------------------
+  // spawning
+  // ---------------------------------------------------------------------------
+
+  /**
+   * Spawns `effect` as a task of this group. The task inherits the spawner's context.
+   * A soon task is scheduled on the spawner's dispatcher, so tasks start once the
+   * spawner yields, in spawn order; an immediate one runs at once until its first
+   * asynchronous step.
+   */
+  spawnTask<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    name: string | undefined,
+    immediate: boolean
+  ): Effect.Effect<TaskHandle<A, E>, never, R> {
+    return Effect.suspend(() => {
+      if (this.state === CLOSED) {
+        return Effect.die(new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` }))
+      }
+      const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+      if (this.state === CLOSING) {
+        handle.complete(Exit.interrupt(this.interruptor))
+        return Effect.succeed(handle)
+      }
+      // Counted before the fork, so the group cannot end while this spawn is in flight.
+      this.pending++
+      this.running.add(handle)
+      const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
+      return Effect.map(Effect.forkDetach(task, immediate ? forkImmediate : forkSoon), (fiber) =>
+        this.adopt(handle, fiber)
+      )
+    })
+  }
+
+  // The public methods: a task's error type rides in the error channel of the effect
+  // that spawned it, so that `TaskGroup.run` infers the union of every task's errors.
+
+  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: TaskOptions): Effect.Effect<SoonValue<A, E>, E, R> {
+    return this.spawnTask(effect, options?.name, false)
+  }
+
+  soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
+    f: (...args: Args) => Effect.Effect<A, E, R>,
+    options?: TaskOptions
+  ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
+    if (typeof f !== "function") {
+      throw new TypeError(`TaskGroup.soonify: expected a function that returns an Effect, received ${describe(f)}`)
+    }
+    const name = options?.name ?? (f.name === "" ? undefined : f.name)
+    return (...args) =>
+      this.spawnTask(
+        Effect.suspend(() => asEffect(f, f(...args))),
+        name,
+        false
+      )
+  }
+
+  start<S, A, E, R>(
+    f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
+    options?: TaskOptions
+  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> {
+    return Effect.suspend(() => {
+      const starting = Deferred.makeUnsafe<S, E>()
+      let handle: TaskHandle<A, E> | undefined
+      const started = (value: S): Effect.Effect<void> =>
+        Effect.suspend(() => {
+          if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
+            return Effect.die(
+              new Error(`TaskGroup.start: started(value) was called twice by task "${handle?.name ?? "?"}"`)
+            )
+          }
+          if (handle !== undefined) handle.starting = undefined
+          return Effect.void
+        })
+      const task = Effect.suspend(() => asEffect(f, f(started)))
+      return Effect.flatMap(this.spawnTask(task, options?.name ?? (f.name || undefined), false), (spawned) => {
+        handle = spawned
+        if (!Deferred.isDoneUnsafe(starting)) {
+          if (spawned.ready) Deferred.doneUnsafe(starting, startFailure(spawned, spawned.exit!) as Exit.Exit<S, E>)
+          else spawned.starting = starting
+        }
+        return Deferred.await(starting).pipe(
+          Effect.map((value) => [value, spawned] as const),
+          // Whoever waits for the start owns the task until it has started.
+          Effect.onInterrupt(() => spawned.cancel)
+        )
+      })
+    })
+  }
+
+  adopt<A, E>(handle: TaskHandle<A, E>, fiber: Fiber.Fiber<A, E>): TaskHandle<A, E> {
+    handle.fiber = fiber
+    // Calls back at once for a task that already ended (an immediate, synchronous one).
+    fiber.addObserver((exit) => this.taskEnded(handle, exit))
+    // The group may have begun shutting down between the fork and here.
+    if (this.state !== OPEN) fiber.interruptUnsafe(this.interruptor)
+    return handle
+  }
+
+  // ---------------------------------------------------------------------------
+  // endings
+  // ---------------------------------------------------------------------------
+
+  taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
+    this.running.delete(handle)
+    handle.fiber = undefined
+    const starting = handle.starting
+    if (starting !== undefined) {
+      handle.starting = undefined
+      // Ended before calling `started`: the outcome belongs to whoever called `start`,
+      // not to the group.
+      if (Deferred.doneUnsafe(starting, startFailure(handle, exit))) {
+        handle.complete(exit)
+        return this.release()
+      }
+    }
+    if (exit._tag === "Failure" && this.mode === "failFast") this.fail(exit.cause)
+    handle.complete(exit)
+    this.release()
+  }
+
+  adoptBody(fiber: Fiber.Fiber<unknown, unknown>): void {
+    this.bodyFiber = fiber
+    if (this.state !== OPEN) fiber.interruptUnsafe(this.interruptor)
+    fiber.addObserver((exit) => this.bodyEnded(exit))
+  }
+
+  bodyEnded(exit: Exit.Exit<unknown, unknown>): void {
+    this.bodyExit = exit
+    this.bodyFiber = undefined
+    if (exit._tag === "Failure") {
+      // A body that interrupted itself (not through us) takes the group down with it.
+      if (!this.fail(exit.cause) && this.state === OPEN) this.shutdown()
+    }
+    this.endOwner()
+  }
+
+  /** The body (or the owner of a scoped group) is done: the group may now end. */
+  endOwner(): void {
+    if (this.ownerEnded) return
+    this.ownerEnded = true
+    this.release()
+  }
+
+  release(): void {
+    if (--this.pending === 0) {
+      this.state = CLOSED
+      Deferred.doneUnsafe(this.done, Exit.void)
+    }
+  }
+
+  /** Records the non-interrupt reasons of `cause`; if there are any, shuts down. */
+  fail(cause: Cause.Cause<unknown>): boolean {
+    let failed = false
+    for (const reason of cause.reasons) {
+      if (reason._tag !== "Interrupt") {
+        this.failures.push(reason)
+        failed = true
+      }
+    }
+    if (failed) this.shutdown()
+    return failed
+  }
+
+  /** Interrupts the body and every task; spawns from now on end interrupted. */
+  shutdown(): void {
+    if (this.state !== OPEN) return
+    this.state = CLOSING
+    this.bodyFiber?.interruptUnsafe(this.interruptor)
+    // Interrupting a suspended fiber ends it at once, and its observer removes it from
+    // `running` while we iterate: a Set allows that.
+    for (const handle of this.running) handle.fiber?.interruptUnsafe(this.interruptor)
+  }
+
+  /** The cause the group fails with, or `undefined`. */
+  failureCause(): Cause.Cause<unknown> | undefined {
+    return this.failures.length === 0 ? undefined : Cause.fromReasons(this.failures)
+  }
+
+  /**
+   * Waits for the group to end (interruptibly, through `restore`); if the wait is
+   * interrupted, interrupts everything and waits again, uninterruptibly.
+   */
+  awaitEnd(
+    restore: <X, XE, XR>(effect: Effect.Effect<X, XE, XR>) => Effect.Effect<X, XE, XR>
+  ): Effect.Effect<unknown, unknown> {
+    return Effect.flatMap(Effect.exit(restore(Deferred.await(this.done))), (waited) => {
+      if (waited._tag === "Success") return this.outcome()
+      this.shutdown()
+      return Effect.flatMap(Deferred.await(this.done), () =>
+        Effect.failCause(Cause.fromReasons([...waited.cause.reasons, ...this.failures]))
+      )
+    })
+  }
+
+  /** The ended group's result: its failures, else the body's Exit. */
+  outcome(): Effect.Effect<unknown, unknown> {
+    const cause = this.failureCause()
+    if (cause !== undefined) return Effect.failCause(cause)
+    return this.bodyExit ?? Effect.void
+  }
+
+  /** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */
+  join(): Effect.Effect<void, unknown> {
+    return Effect.suspend(() => {
+      this.endOwner()
+      return Effect.flatMap(Deferred.await(this.done), () => {
+        this.reported = true
+        return Effect.asVoid(this.outcome())
+      })
+    })
+  }
+
+  /**
+   * The finalizer of a scoped group: waits for the tasks (after interrupting them if
+   * the scope failed), then raises as defects the failures nobody joined.
+   */
+  closeOwned(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (exit._tag === "Failure") this.shutdown()
+      this.endOwner()
+      return Effect.flatMap(Deferred.await(this.done), () => {
+        if (this.reported || this.failures.length === 0) return Effect.void
+        this.reported = true
+        return Effect.failCause(
+          Cause.fromReasons(this.failures.map((r) => (r._tag === "Fail" ? Cause.makeDieReason(r.error) : r)))
+        ) as Effect.Effect<never>
+      })
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.state === OPEN
+  }
+
+  get isClosed(): boolean {
+    return this.state === CLOSED
+  }
+
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+
+  toJSON(): unknown {
+    return {
+      _id: "TaskGroup",
+      name: this.name,
+      mode: this.mode,
+      state: this.state === OPEN ? "open" : this.state === CLOSING ? "closing" : "closed",
+      running: this.running.size
+    }
+  }
+
+  toString(): string {
+    return format(this.toJSON(), { ignoreToString: true, space: 2 })
+  }
+
+  [NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+}
+
+/** Checks that a user function gave an Effect, with a message that says what to do. */
+const asEffect = <A, E, R>(f: Function, result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(result)
+    ? result
+    : Effect.die(
+        new TypeError(
+          `TaskGroup: ${f.name || "the task function"} returned ${describe(result)}, not an Effect. ` +
+            "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
+            "or use @soonify/interop for Promise code."
+        )
+      )
+
+const forkSoon = { startImmediately: false } as const
+const forkImmediate = { startImmediately: true } as const
+
+const startFailure = (handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): Exit.Exit<never, unknown> =>
+  exit._tag === "Failure"
+    ? (exit as Exit.Exit<never, unknown>)
+    : Exit.die(
+        new Error(
+          `TaskGroup.start: task "${handle.name}" ended without calling started(value); ` +
+            "call started once the task is ready, before it returns"
+        )
+      )

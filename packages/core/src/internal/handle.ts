@@ -1,0 +1,124 @@
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import { format } from "effect/Formatter"
+import { NodeInspectSymbol } from "effect/Inspectable"
+import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
+import { PendingValue } from "../PendingValue.ts"
+import type { SoonValue } from "../SoonValue.ts"
+
+/** @internal */
+export const SoonValueTypeId = "~@soonify/core/SoonValue" as const
+
+const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
+
+/**
+ * What every handle shares: the outcome lives in a `Deferred` that is completed once,
+ * with the task's `Exit`, and every read replays that `Exit`.
+ *
+ * The label is a task's name, or a number from which a default name is made only when
+ * somebody asks for it (most tasks are never asked their name).
+ *
+ * @internal
+ */
+export abstract class HandleBase<A, E> {
+  readonly deferred: Deferred.Deferred<A, E> = Deferred.makeUnsafe<A, E>()
+  readonly label: string | number
+
+  constructor(label: string | number) {
+    this.label = label
+  }
+
+  get [SoonValueTypeId](): SoonValue.Variance<A, E> {
+    return variance as any
+  }
+
+  get name(): string {
+    return typeof this.label === "string" ? this.label : `task-${this.label}`
+  }
+
+  /** The task's Exit once it has ended. */
+  get exit(): Exit.Exit<A, E> | undefined {
+    return this.deferred.effect as Exit.Exit<A, E> | undefined
+  }
+
+  get ready(): boolean {
+    return this.deferred.effect !== undefined
+  }
+
+  get value(): Effect.Effect<A, E | PendingValue> {
+    return Effect.suspend(
+      (): Effect.Effect<A, E | PendingValue> => this.exit ?? Effect.fail(new PendingValue({ task: this.name }))
+    )
+  }
+
+  get await(): Effect.Effect<A, E> {
+    return Deferred.await(this.deferred)
+  }
+
+  get poll(): Effect.Effect<Option.Option<Exit.Exit<A, E>>> {
+    return Effect.sync(() => Option.fromUndefinedOr(this.exit))
+  }
+
+  abstract get cancel(): Effect.Effect<void>
+
+  /** Completes the handle; the first completion wins. */
+  complete(exit: Exit.Exit<A, E>): boolean {
+    return Deferred.doneUnsafe(this.deferred, exit)
+  }
+
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+
+  toJSON(): unknown {
+    const exit = this.exit
+    return { _id: this.kind, name: this.name, state: exit === undefined ? "pending" : exit.toJSON() }
+  }
+
+  toString(): string {
+    return format(this.toJSON(), { ignoreToString: true, space: 2 })
+  }
+
+  [NodeInspectSymbol](): unknown {
+    return this.toJSON()
+  }
+
+  abstract get kind(): string
+}
+
+/**
+ * The handle of a task spawned into a group. `fiber` is the task's fiber while it runs
+ * (a queued task's fiber waits on the group's semaphore); it is dropped at the end so a
+ * handle kept for its value does not keep the fiber alive.
+ *
+ * @internal
+ */
+export class TaskHandle<A, E> extends HandleBase<A, E> {
+  fiber: Fiber.Fiber<A, E> | undefined = undefined
+  /** Set by `group.start` until the task calls `started`. */
+  declare starting?: Deferred.Deferred<any, any> | undefined
+
+  get kind() {
+    return "SoonValue"
+  }
+
+  get cancel(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const fiber = this.fiber
+      if (fiber === undefined) return Effect.void
+      return Effect.withFiber((current) => {
+        fiber.interruptUnsafe(current.id)
+        return Effect.asVoid(Deferred.await(this.deferred).pipe(Effect.exit))
+      })
+    })
+  }
+}
+
+/** @internal */
+export const isHandle = (u: unknown): u is HandleBase<unknown, unknown> => u instanceof HandleBase
+
+/** @internal */
+export const interrupted = (fiberId: number): Exit.Exit<never> => Exit.interrupt(fiberId)
