@@ -5,12 +5,18 @@
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { isHandle, SoonValueTypeId } from "./internal/handle.ts"
+import {
+  asCompleted as internalAsCompleted,
+  waitAll as internalWaitAll,
+  waitAny as internalWaitAny
+} from "./internal/waiting.ts"
 import type { PendingValue } from "./PendingValue.ts"
 
 /**
@@ -103,3 +109,96 @@ export declare namespace SoonValue {
  * @category guards
  */
 export const isSoonValue = (u: unknown): u is SoonValue<unknown, unknown> => isHandle(u)
+
+/**
+ * Waits until one of the handles has ended and returns it: the first to end, not the
+ * first listed (aioresult's `wait_any`). The other tasks keep running.
+ *
+ * **Details**
+ *
+ * A handle that has already ended is returned at once (the first such in input order).
+ * Waiting on nothing is an error: `waitAny([])` dies at once with an
+ * `IllegalArgumentError` saying it needs at least one handle. A non-iterable, or an
+ * element that is not a SoonValue, dies the same way.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SoonValue, TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const slow = yield* group.spawn(Effect.as(Effect.sleep("2 seconds"), "slow"))
+ *     const fast = yield* group.spawn(Effect.as(Effect.sleep("1 second"), "fast"))
+ *     const first = yield* SoonValue.waitAny([slow, fast])
+ *     return yield* first.value // "fast"
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const waitAny: <H extends SoonValue<any, any>>(handles: Iterable<H>) => Effect.Effect<H> = internalWaitAny
+
+/**
+ * Waits until every handle has ended (aioresult's `wait_all`). Never fails on the
+ * tasks' errors: read each handle afterwards. Waiting on nothing is done at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SoonValue, TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run(
+ *   (group) =>
+ *     Effect.gen(function* () {
+ *       const a = yield* group.spawn(Effect.fail("boom"))
+ *       const b = yield* group.spawn(Effect.succeed(2))
+ *       yield* SoonValue.waitAll([a, b])
+ *       return [a.ready, b.ready] // [true, true]
+ *     }),
+ *   { mode: "settle" }
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const waitAll: (handles: Iterable<SoonValue<any, any>>) => Effect.Effect<void> = internalWaitAll
+
+/**
+ * A `Stream` of the handles in the order their tasks end (aioresult's
+ * `results_to_channel`, asyncio's `as_completed`). Handles of any mix of types.
+ *
+ * **Details**
+ *
+ * Handles already ended come first, in input order. The stream ends after the last
+ * handle. A consumer that stops early (`Stream.take`, an error) cancels nothing it does
+ * not own: the tasks go on in their group. No handles gives an empty stream.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { SoonValue, TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const slow = yield* group.spawn(Effect.as(Effect.sleep("2 seconds"), "slow"))
+ *     const fast = yield* group.spawn(Effect.as(Effect.sleep("1 second"), "fast"))
+ *     return yield* SoonValue.asCompleted([slow, fast]).pipe(
+ *       Stream.mapEffect((soon) => soon.value),
+ *       Stream.runCollect
+ *     ) // ["fast", "slow"]
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const asCompleted: <H extends SoonValue<any, any>>(handles: Iterable<H>) => Stream.Stream<H> =
+  internalAsCompleted

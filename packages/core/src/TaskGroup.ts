@@ -3,10 +3,13 @@
  *
  * @since 0.1.0
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
+import { gatherInput, shape, spawnAll } from "./internal/gather.ts"
 import { GroupImpl, type Mode, type Settings, TaskGroupTypeId } from "./internal/group.ts"
 import { concurrencyProblem, illegalArgument, modeProblem, nameProblem, optionsProblem } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
@@ -215,7 +218,7 @@ export const run = <A, E, R>(
   }
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
-      const group = new GroupImpl(settings, parent.id)
+      const group = new GroupImpl(settings, parent.id, parent.context)
       return Effect.flatMap(
         Effect.forkDetach(
           Effect.suspend(() => body(group)),
@@ -270,7 +273,7 @@ export const make = (options?: Options): Effect.Effect<TaskGroup, never, Scope.S
   const settings = settingsFrom("TaskGroup.make", options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
   return Effect.acquireRelease(
-    Effect.withFiber((fiber) => Effect.succeed(new GroupImpl(settings, fiber.id))),
+    Effect.withFiber((fiber) => Effect.succeed(new GroupImpl(settings, fiber.id, fiber.context))),
     (group, exit) => group.closeOwned(exit)
   )
 }
@@ -309,3 +312,233 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> => {
   }
   return group.join()
 }
+
+/**
+ * Makes a task group synchronously, owned by nobody: for code that drives groups from
+ * outside Effect (such as `@soonify/interop`).
+ *
+ * **Details**
+ *
+ * The group is open until {@link join}ed: tasks spawned into it (with
+ * {@link spawnUnsafe} or the group's methods) run with the default services. Bad
+ * options throw an `IllegalArgumentError` at once.
+ *
+ * **Gotchas**
+ *
+ * Nothing closes this group for you: end it with {@link join} (after {@link cancel}
+ * to stop it early), or its tasks may outlive the code that started them. Inside
+ * Effect code, prefer {@link run} or {@link make}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe({ name: "jobs" })
+ * const soon = TaskGroup.spawnUnsafe(group, Effect.succeed(1))
+ * await Effect.runPromise(TaskGroup.join(group))
+ * soon.ready // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const makeUnsafe = (options?: Options): TaskGroup => {
+  const settings = settingsFrom("TaskGroup.makeUnsafe", options)
+  if (typeof settings === "string") throw illegalArgument(settings)
+  return new GroupImpl(settings, -1, Context.empty())
+}
+
+/**
+ * Spawns `effect` into `group` synchronously and returns its handle. The task starts
+ * at once (until its first asynchronous step), with the context of the fiber that
+ * opened the group.
+ *
+ * **Details**
+ *
+ * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
+ * interrupted while the group is shutting down. For code outside Effect; inside
+ * Effect, `group.spawn` is the way.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * const soon = TaskGroup.spawnUnsafe(group, Effect.succeed("now"), { name: "eager" })
+ * soon.ready // true: it ran to its end at once
+ * await Effect.runPromise(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const spawnUnsafe = <A, E>(
+  group: TaskGroup,
+  effect: Effect.Effect<A, E>,
+  options?: TaskOptions
+): SoonValue<A, E> => asImpl("TaskGroup.spawnUnsafe", group).spawnNow(effect, options?.name)
+
+/**
+ * Cancels a whole group from outside: interrupts its body and every task, then waits
+ * until all have ended. The group's outcome becomes an interruption (plus any failure
+ * that occurred); a group that has already ended is left as it is.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const group = yield* TaskGroup.make()
+ *     yield* group.spawn(Effect.never)
+ *     yield* TaskGroup.cancel(group) // the task is interrupted and has ended
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const cancel = (group: TaskGroup): Effect.Effect<void> =>
+  Effect.withFiber((fiber) => {
+    const impl = asImpl("TaskGroup.cancel", group)
+    impl.cancel(fiber.id)
+    return impl.awaitDone
+  })
+
+/**
+ * Cancels a whole group synchronously, without waiting: see {@link cancel}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * TaskGroup.spawnUnsafe(group, Effect.never)
+ * TaskGroup.cancelUnsafe(group)
+ * const exit = await Effect.runPromiseExit(TaskGroup.join(group)) // an interruption
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const cancelUnsafe = (group: TaskGroup): void => asImpl("TaskGroup.cancelUnsafe", group).cancel(undefined)
+
+const asImpl = (where: string, group: TaskGroup): GroupImpl => {
+  if (group instanceof GroupImpl) return group
+  throw illegalArgument(`${where}: expected a TaskGroup, received ${typeof group}`)
+}
+
+// -----------------------------------------------------------------------------
+// gather
+// -----------------------------------------------------------------------------
+
+/**
+ * Options of {@link gather}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GatherOptions {
+  /**
+   * `false` (default): fail fast, like {@link run}. `true`: every effect runs to its
+   * end and each slot holds its `Exit`, in input order.
+   */
+  readonly returnExceptions?: boolean | undefined
+  /** At most this many effects run at once. Default `"unbounded"`. */
+  readonly concurrency?: number | "unbounded" | undefined
+}
+
+/**
+ * The input {@link gather} accepts: an iterable (tuple, array, set…) or a record of
+ * effects.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GatherInput =
+  Iterable<Effect.Effect<any, any, any>> | Readonly<Record<string, Effect.Effect<any, any, any>>>
+
+type SuccessOf<T> = T extends Effect.Effect<infer A, infer _E, infer _R> ? A : never
+type ErrorOf<T> = T extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
+type ContextOf<T> = T extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
+type Slot<T, O> = O extends { readonly returnExceptions: true } ? Exit.Exit<SuccessOf<T>, ErrorOf<T>> : SuccessOf<T>
+type Member<I> = I extends ReadonlyArray<infer T> ? T : I extends Iterable<infer T> ? T : I[keyof I]
+
+/**
+ * The result type of {@link gather}: the input's shape, each effect replaced by its
+ * value (or its `Exit` with `returnExceptions: true`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GatherResult<I, O> =
+  I extends ReadonlyArray<any>
+    ? { -readonly [K in keyof I]: Slot<I[K], O> }
+    : I extends Iterable<infer T>
+      ? Array<Slot<T, O>>
+      : { -readonly [K in keyof I]: Slot<I[K], O> }
+
+/**
+ * Runs effects at once in one task group and gives their results in input order
+ * (asyncio's `gather`, with `Effect.all`'s types).
+ *
+ * **Details**
+ *
+ * - Tuple, array, iterable and record inputs keep their exact shape and types.
+ * - Fail fast by default: the first failure interrupts the others, waits for them, and
+ *   fails with every failure that occurred.
+ * - `returnExceptions: true`: nothing is cancelled by a failure; each slot holds the
+ *   effect's `Exit`, in input order, and the error channel is `never`.
+ * - `concurrency` bounds how many run at once (input order); empty input gives an
+ *   empty result at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const [n, s] = yield* TaskGroup.gather([Effect.succeed(1), Effect.succeed("two")])
+ *   const { a } = yield* TaskGroup.gather({ a: Effect.succeed(true) })
+ *   const [exit] = yield* TaskGroup.gather([Effect.fail("boom")], { returnExceptions: true })
+ *   return [n, s, a, exit._tag] // [1, "two", true, "Failure"]
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const gather = <const I extends GatherInput, const O extends GatherOptions = {}>(
+  input: I,
+  options?: O
+): Effect.Effect<
+  GatherResult<I, O>,
+  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>>,
+  ContextOf<Member<I>>
+> => {
+  const settings = gatherInput(input, options)
+  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  const { effects, keys } = settings
+  const returnExceptions = options?.returnExceptions === true
+  if (effects.length === 0) return Effect.succeed((keys === undefined ? [] : {}) as GatherResult<I, O>)
+  return Effect.map(
+    run((group) => spawnAll(group as GroupImpl, effects), {
+      mode: returnExceptions ? "settle" : "failFast",
+      concurrency: options?.concurrency
+    }),
+    (handles) => shape(keys, handles, returnExceptions ? identity : successValue) as GatherResult<I, O>
+  ) as any
+}
+
+const identity = <A>(a: A): A => a
+const successValue = (exit: Exit.Exit<unknown, unknown>): unknown => (exit as Exit.Success<unknown, unknown>).value

@@ -27,3 +27,15 @@ export * from "./PendingValue.ts"
  * @since 0.1.0
  */
 export * from "./TaskGroupClosed.ts"
+
+/**
+ * Futures: SoonValues completed by hand.
+ *
+ * @since 0.1.0
+ */
+export * as Future from "./Future.ts"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./FutureSetAgain.ts"

@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -64,7 +65,13 @@ export class GroupImpl {
   bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
   bodyExit: Exit.Exit<unknown, unknown> | undefined = undefined
 
-  constructor(settings: Settings, interruptor: number) {
+  /** The context tasks spawned without a spawning fiber (`spawnUnsafe`) run with. */
+  readonly context: Context.Context<never>
+  /** Set when the group was cancelled as a whole: its outcome is then an interruption. */
+  cancelled: Cause.Cause<never> | undefined = undefined
+
+  constructor(settings: Settings, interruptor: number, context: Context.Context<never>) {
+    this.context = context
     this.name = settings.name
     this.mode = settings.mode
     this.semaphore = settings.concurrency === undefined ? undefined : Semaphore.makeUnsafe(settings.concurrency)
@@ -163,6 +170,36 @@ export class GroupImpl {
         )
       })
     })
+  }
+
+  /**
+   * Spawns synchronously, outside any fiber: the task starts at once, with the
+   * group's context, until its first asynchronous step. Throws `TaskGroupClosed` into
+   * an ended group.
+   */
+  spawnNow<A, E>(effect: Effect.Effect<A, E, any>, name: string | undefined): TaskHandle<A, E> {
+    if (this.state === CLOSED) {
+      throw new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
+    }
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    if (this.state === CLOSING) {
+      handle.complete(Exit.interrupt(this.interruptor))
+      return handle
+    }
+    this.pending++
+    this.running.add(handle)
+    const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
+    return this.adopt(handle, Effect.runForkWith(this.context)(task as Effect.Effect<A, E>))
+  }
+
+  /** Cancels the whole group: interrupts body and tasks; the outcome is an interruption. */
+  cancel(fiberId: number | undefined): void {
+    if (this.state !== OPEN) return
+    this.cancelled = Cause.interrupt(fiberId ?? this.interruptor)
+    this.shutdown()
+    // A group with no body running (a scoped or unowned one) is finished once its
+    // tasks are: it cannot take new ones any more.
+    if (this.bodyFiber === undefined) this.endOwner()
   }
 
   adopt<A, E>(handle: TaskHandle<A, E>, fiber: Fiber.Fiber<A, E>): TaskHandle<A, E> {
@@ -274,6 +311,7 @@ export class GroupImpl {
   outcome(): Effect.Effect<unknown, unknown> {
     const cause = this.failureCause()
     if (cause !== undefined) return Effect.failCause(cause)
+    if (this.cancelled !== undefined) return Effect.failCause(this.cancelled)
     return this.bodyExit ?? Effect.void
   }
 
@@ -304,6 +342,11 @@ export class GroupImpl {
         ) as Effect.Effect<never>
       })
     })
+  }
+
+  /** Waits until the group has ended. */
+  get awaitDone(): Effect.Effect<void> {
+    return Deferred.await(this.done)
   }
 
   get isOpen(): boolean {

@@ -1,0 +1,38 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Types from "effect/Types"
+import { HandleBase } from "./handle.ts"
+
+/** @internal */
+export const FutureTypeId = "~@soonify/core/Future" as const
+
+const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
+
+let futures = 0
+
+/**
+ * A handle completed by hand instead of by a task: the same `Deferred`-backed reads as
+ * a task's handle; `cancel` completes it with an interruption.
+ *
+ * @internal
+ */
+export class FutureImpl<A, E> extends HandleBase<A, E> {
+  constructor(name: string | undefined) {
+    super(name ?? `future-${++futures}`)
+  }
+
+  get [FutureTypeId](): { readonly _A: Types.Invariant<A>; readonly _E: Types.Invariant<E> } {
+    return variance as any
+  }
+
+  get kind() {
+    return "Future"
+  }
+
+  get cancel(): Effect.Effect<void> {
+    return Effect.withFiber((fiber) => {
+      this.complete(Exit.interrupt(fiber.id))
+      return Effect.void
+    })
+  }
+}

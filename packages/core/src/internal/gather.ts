@@ -1,0 +1,59 @@
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type { GroupImpl } from "./group.ts"
+import type { TaskHandle } from "./handle.ts"
+import { concurrencyProblem, describe, isIterable, optionsProblem } from "./validation.ts"
+
+/** @internal */
+export interface GatherSettings {
+  readonly keys: Array<string> | undefined
+  readonly effects: Array<Effect.Effect<unknown, unknown, unknown>>
+}
+
+/** Reads gather's input: an iterable of effects or a record of them. */
+export const gatherInput = (input: unknown, options: unknown): GatherSettings | string => {
+  const where = "TaskGroup.gather"
+  const problem =
+    optionsProblem(where, options) ?? concurrencyProblem(where, (options as { concurrency?: unknown })?.concurrency)
+  if (problem !== undefined) return problem
+  let keys: Array<string> | undefined
+  let effects: Array<unknown>
+  if (isIterable(input) && typeof input !== "string") {
+    effects = Array.from(input)
+  } else if (typeof input === "object" && input !== null) {
+    keys = Object.keys(input)
+    effects = keys.map((key) => (input as Record<string, unknown>)[key])
+  } else {
+    return `${where}: expected an iterable or a record of Effects, received ${describe(input)}`
+  }
+  for (let i = 0; i < effects.length; i++) {
+    if (!Effect.isEffect(effects[i])) {
+      const at = keys === undefined ? `element ${i}` : `key "${keys[i]}"`
+      return `${where}: ${at} is not an Effect, received ${describe(effects[i])}`
+    }
+  }
+  return { keys, effects: effects as Array<Effect.Effect<unknown, unknown, unknown>> }
+}
+
+/** Spawns every effect at once, in input order, into `group`. */
+export const spawnAll = (
+  group: GroupImpl,
+  effects: Array<Effect.Effect<unknown, unknown, unknown>>
+): Effect.Effect<Array<TaskHandle<unknown, unknown>>, never, unknown> =>
+  Effect.forEach(effects, (effect) => group.spawnTask(effect, undefined, true))
+
+/** Shapes the handles' outcomes like the input: a tuple/array or a record. */
+export const shape = (
+  keys: Array<string> | undefined,
+  handles: Array<TaskHandle<unknown, unknown>>,
+  read: (exit: Exit.Exit<unknown, unknown>) => unknown
+): unknown => {
+  if (keys === undefined) {
+    const out = new Array(handles.length)
+    for (let i = 0; i < handles.length; i++) out[i] = read(handles[i].exit!)
+    return out
+  }
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = read(handles[i].exit!)
+  return out
+}
