@@ -49,8 +49,8 @@ export const shape = (
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
-    const out = new Array(handles.length)
-    for (let i = 0; i < handles.length; i++) out[i] = read(handles[i].exit!)
+    const out: Array<unknown> = []
+    for (let i = 0; i < handles.length; i++) out.push(read(handles[i].exit!))
     return out
   }
   const out: Record<string, unknown> = {}

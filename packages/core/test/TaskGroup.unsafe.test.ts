@@ -1,0 +1,137 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber } from "effect"
+import { TaskGroup, TaskGroupClosed } from "@soonify/core"
+
+const failureOf = (exit: Exit.Exit<unknown, unknown>) => (Exit.isFailure(exit) ? exit.cause : undefined)
+
+describe("TaskGroup.makeUnsafe + spawnUnsafe", () => {
+  it("starts a task at once and gives its handle synchronously", async () => {
+    const group = TaskGroup.makeUnsafe({ name: "eager" })
+    assert.strictEqual(group.name, "eager")
+    const done = TaskGroup.spawnUnsafe(group, Effect.succeed(1), { name: "one" })
+    assert.isTrue(done.ready)
+    assert.strictEqual(done.name, "one")
+    const later = TaskGroup.spawnUnsafe(
+      group,
+      Effect.as(
+        Effect.promise(() => Promise.resolve()),
+        2
+      )
+    )
+    assert.isFalse(later.ready)
+    await Effect.runPromise(TaskGroup.join(group))
+    assert.strictEqual(await Effect.runPromise(later.value), 2)
+  })
+
+  it("join fails with every failure, fail fast interrupting the rest", async () => {
+    const group = TaskGroup.makeUnsafe()
+    const forever = TaskGroup.spawnUnsafe(group, Effect.never)
+    TaskGroup.spawnUnsafe(group, Effect.fail("boom"))
+    const exit = await Effect.runPromiseExit(TaskGroup.join(group))
+    assert.deepStrictEqual(exit, Exit.fail("boom"))
+    assert.isTrue(forever.ready)
+    const foreverExit = await Effect.runPromiseExit(forever.await)
+    assert.isTrue(Cause.hasInterruptsOnly(failureOf(foreverExit)!))
+  })
+
+  it("settle mode keeps failures in the handles", async () => {
+    const group = TaskGroup.makeUnsafe({ mode: "settle" })
+    const failed = TaskGroup.spawnUnsafe(group, Effect.fail("kept"))
+    const ok = TaskGroup.spawnUnsafe(group, Effect.succeed("fine"))
+    await Effect.runPromise(TaskGroup.join(group))
+    assert.deepStrictEqual(await Effect.runPromiseExit(failed.value), Exit.fail("kept"))
+    assert.strictEqual(await Effect.runPromise(ok.value), "fine")
+  })
+
+  it("respects concurrency: queued tasks wait for a slot", async () => {
+    const group = TaskGroup.makeUnsafe({ concurrency: 1 })
+    let release!: () => void
+    const first = TaskGroup.spawnUnsafe(
+      group,
+      Effect.promise(() => new Promise<void>((resolve) => (release = resolve)))
+    )
+    let secondRan = false
+    const second = TaskGroup.spawnUnsafe(
+      group,
+      Effect.sync(() => (secondRan = true))
+    )
+    await new Promise((resolve) => setTimeout(resolve, 1))
+    assert.isFalse(secondRan)
+    release()
+    await Effect.runPromise(TaskGroup.join(group))
+    assert.isTrue(first.ready && second.ready && secondRan)
+  })
+
+  it("throws TaskGroupClosed into an ended group", async () => {
+    const group = TaskGroup.makeUnsafe({ name: "done" })
+    await Effect.runPromise(TaskGroup.join(group))
+    assert.throws(() => TaskGroup.spawnUnsafe(group, Effect.void, { name: "late" }), TaskGroupClosed)
+    try {
+      TaskGroup.spawnUnsafe(group, Effect.void, { name: "late" })
+    } catch (error) {
+      assert.include((error as Error).message, `"late"`)
+      assert.include((error as Error).message, `"done"`)
+    }
+  })
+
+  it("throws at once on bad options or a non-group", () => {
+    assert.throws(() => TaskGroup.makeUnsafe({ concurrency: 0 }), /"concurrency".*number 0/)
+    assert.throws(() => TaskGroup.makeUnsafe({ mode: "eager" as any }), /"mode"/)
+    assert.throws(() => TaskGroup.spawnUnsafe({} as any, Effect.void), /expected a TaskGroup/)
+  })
+})
+
+describe("TaskGroup.cancel", () => {
+  it("cancelUnsafe interrupts every task; join then gives an interruption", async () => {
+    const group = TaskGroup.makeUnsafe()
+    const a = TaskGroup.spawnUnsafe(group, Effect.never)
+    const b = TaskGroup.spawnUnsafe(group, Effect.never)
+    TaskGroup.cancelUnsafe(group)
+    const exit = await Effect.runPromiseExit(TaskGroup.join(group))
+    assert.isTrue(Cause.hasInterruptsOnly(failureOf(exit)!))
+    assert.isTrue(a.ready && b.ready)
+  })
+
+  it("cancelling an ended group changes nothing", async () => {
+    const group = TaskGroup.makeUnsafe()
+    TaskGroup.spawnUnsafe(group, Effect.succeed(1))
+    await Effect.runPromise(TaskGroup.join(group))
+    TaskGroup.cancelUnsafe(group)
+    assert.deepStrictEqual(await Effect.runPromiseExit(TaskGroup.join(group)), Exit.void)
+  })
+
+  it.effect("cancel interrupts body and tasks of a running group and waits for them", () =>
+    Effect.gen(function* () {
+      const finalized: Array<string> = []
+      let captured: TaskGroup.TaskGroup | undefined
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            captured = group
+            yield* group.spawn(Effect.never.pipe(Effect.ensuring(Effect.sync(() => finalized.push("task")))))
+            return yield* Effect.never.pipe(Effect.ensuring(Effect.sync(() => finalized.push("body"))))
+          })
+        )
+      )
+      yield* Effect.repeat(Effect.yieldNow, { times: 3 })
+      yield* TaskGroup.cancel(captured!)
+      assert.deepStrictEqual(finalized.toSorted(), ["body", "task"])
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+    })
+  )
+
+  it.effect("cancel of a scoped group ends it once its tasks have ended", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const group = yield* TaskGroup.make()
+        const soon = yield* group.spawn(Effect.never)
+        yield* Effect.yieldNow
+        yield* TaskGroup.cancel(group)
+        assert.isTrue(soon.ready)
+        const exit = yield* Effect.exit(TaskGroup.join(group))
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+      })
+    )
+  )
+})
