@@ -418,13 +418,14 @@ export const cancel = (group: TaskGroup): Effect.Effect<void> =>
  * **Example**
  *
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Exit } from "effect"
  * import { TaskGroup } from "@soonify/core"
  *
  * const group = TaskGroup.makeUnsafe()
  * TaskGroup.spawnUnsafe(group, Effect.never)
  * TaskGroup.cancelUnsafe(group)
- * const exit = await Effect.runPromiseExit(TaskGroup.join(group)) // an interruption
+ * const exit = await Effect.runPromiseExit(TaskGroup.join(group))
+ * Exit.hasInterrupts(exit) // true: the group ended interrupted
  * ```
  *
  * @since 0.1.0

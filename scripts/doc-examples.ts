@@ -1,0 +1,364 @@
+/**
+ * JSDoc examples are tests. This tool turns every ```ts block in the JSDoc of a
+ * package's public modules (`packages/<name>/src/*.ts`, not `src/internal`) into a
+ * module of its own under `packages/<name>/build/doc-examples/`, named
+ * `<Module>.<export>.<n>.ts`, typechecks them in one `tsc` run and runs them.
+ *
+ * Each package's `test/docExamples.test.ts` hands its Vitest functions to
+ * {@link describeDocExamples}: that is how the examples run in `pnpm test`. From a
+ * shell, `node scripts/doc-examples.ts [packages/<name> ...]` (default: every package)
+ * regenerates and typechecks the examples, listing each error at its JSDoc line.
+ *
+ * How an example runs: its module is imported (top-level code runs, top-level `await`
+ * included); if it declares an Effect named `program`, that is run with
+ * `Effect.runPromiseExit`. A throw, a rejection, a failed `program` or one that outlives
+ * the time limit fails the example.
+ */
+import { execFile } from "node:child_process"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { Cause, Effect, Exit } from "effect"
+
+/** One ```ts block from a JSDoc comment, written out as a module. */
+export interface DocExample {
+  /** `<Module>.<export>.<n>`: the generated file's name without `.ts`. */
+  readonly name: string
+  /** The source file, relative to the package (`src/TaskGroup.ts`). */
+  readonly source: string
+  /** The source line (1-based) of the example's first line of code. */
+  readonly line: number
+  /** The generated module's absolute path. */
+  readonly file: string
+  /** Whether the example declares a `program` to run after importing it. */
+  readonly hasProgram: boolean
+  /** For each line of code, the width of the ` * ` prefix it had in the comment. */
+  readonly indents: ReadonlyArray<number>
+}
+
+/** Where a generated example lives, relative to its package. */
+export const outputDir = path.join("build", "doc-examples")
+
+/** Each generated file starts with this many lines before the example's code. */
+const headerLines = 2
+
+/** An example that has not ended after this long fails: the examples sleep 2 s at most. */
+export const timeLimitMillis = 5_000
+
+const openFence = /^```(?:ts|typescript)\s*$/
+const closeFence = /^```\s*$/
+const exportedName =
+  /^\s*export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:async\s+)?(?:const|let|var|function\*?|class|interface|type|enum|namespace)\s+([A-Za-z_$][\w$]*)/
+const reExportedNamespace = /^\s*export\s+\*\s+as\s+([A-Za-z_$][\w$]*)/
+const memberName = /^\s*(?:(?:readonly|static|get|set|async)\s+)*([A-Za-z_$][\w$]*)/
+const declaresExport = /^export\s+(?!\*|(?:type\s+)?\{[^}]*\}\s+from\b)/m
+const declaresProgram = /^(?:export\s+)?(?:const|let|var)\s+program\b/m
+const exportsProgram = /^export\s+(?:(?:const|let|var)\s+program\b|\{[^}]*\bprogram\b[^}]*\})/m
+
+/** Turns a `string` or `URL` (such as `new URL("..", import.meta.url)`) into a path. */
+const toPath = (dir: string | URL): string => path.resolve(typeof dir === "string" ? dir : fileURLToPath(dir))
+
+/** The workspace root: the nearest directory above `from` with a `pnpm-workspace.yaml`. */
+const workspaceRoot = (from: string): string => {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "pnpm-workspace.yaml"))) return dir
+    if (path.dirname(dir) === dir) throw new Error(`doc-examples: no pnpm-workspace.yaml above ${from}`)
+  }
+}
+
+/** The file names of a package's public modules: `src/*.ts`, sorted. */
+const publicModules = (packageDir: string): Array<string> =>
+  readdirSync(path.join(packageDir, "src"), { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts"))
+    .map((entry) => entry.name)
+    .toSorted()
+
+/** The name of what a JSDoc comment documents, from the first line of code after it. */
+const documentedName = (line: string | undefined, isFirstComment: boolean): string => {
+  if (line === undefined) return "module"
+  const declared = exportedName.exec(line) ?? reExportedNamespace.exec(line)
+  if (declared !== null) return declared[1]!
+  // A file's leading comment, followed by its imports, documents the module.
+  if (isFirstComment && /^\s*import\b/.test(line)) return "module"
+  return memberName.exec(line)?.[1] ?? "module"
+}
+
+/**
+ * Finds the ```ts blocks in the JSDoc comments of one source file, in order.
+ * `moduleName` is the file's name without `.ts`.
+ */
+const examplesOf = (
+  packageDir: string,
+  source: string,
+  moduleName: string
+): Array<Omit<DocExample, "name" | "file" | "hasProgram"> & { readonly owner: string; readonly code: string }> => {
+  const lines = readFileSync(path.join(packageDir, source), "utf8").split(/\r?\n/)
+  const found: Array<Omit<DocExample, "name" | "file" | "hasProgram"> & { owner: string; code: string }> = []
+  let isFirstComment = true
+  for (let start = 0; start < lines.length; start++) {
+    if (!/^\s*\/\*\*/.test(lines[start]!) || lines[start]!.includes("*/")) continue
+    let end = start + 1
+    while (end < lines.length && !lines[end]!.includes("*/")) end++
+    let next = end + 1
+    while (next < lines.length && lines[next]!.trim() === "") next++
+    const owner = `${moduleName}.${documentedName(lines[next], isFirstComment)}`
+    isFirstComment = false
+    let block: { line: number; code: Array<string>; indents: Array<number> } | undefined
+    for (let i = start + 1; i < end; i++) {
+      const prefix = /^\s*\* ?/.exec(lines[i]!)?.[0] ?? ""
+      const text = lines[i]!.slice(prefix.length)
+      if (block === undefined) {
+        if (openFence.test(text)) block = { line: i + 2, code: [], indents: [] }
+      } else if (closeFence.test(text)) {
+        found.push({ owner, source, line: block.line, indents: block.indents, code: block.code.join("\n") })
+        block = undefined
+      } else {
+        block.code.push(text)
+        block.indents.push(prefix.length)
+      }
+    }
+    if (block !== undefined) throw new Error(`doc-examples: unclosed code block at ${source}:${block.line - 1}`)
+    start = end
+  }
+  return found
+}
+
+/**
+ * Extracts the examples of the package at `packageDir` and writes each as a module
+ * under `build/doc-examples/`, with a `tsconfig.json` that checks them against the
+ * package's sources. Removes what an earlier run wrote, so no stale example survives.
+ */
+export const writeDocExamples = (packageDir: string | URL): Array<DocExample> => {
+  const root = toPath(packageDir)
+  const out = path.join(root, outputDir)
+  const examples: Array<DocExample> = []
+  const counts = new Map<string, number>()
+  rmSync(out, { recursive: true, force: true })
+  mkdirSync(out, { recursive: true })
+  for (const module of publicModules(root)) {
+    const source = `src/${module}`
+    for (const { owner, code, ...where } of examplesOf(root, source, module.slice(0, -".ts".length))) {
+      const n = (counts.get(owner) ?? 0) + 1
+      counts.set(owner, n)
+      const name = `${owner}.${n}`
+      const file = path.join(out, `${name}.ts`)
+      const hasProgram = declaresProgram.test(code)
+      const header = [
+        `// Generated by scripts/doc-examples.ts from the JSDoc example at ${source}:${where.line}.`,
+        "// Edit the example there: this file is rewritten on every run."
+      ]
+      const footer = hasProgram && !exportsProgram.test(code) ? ["", "export { program }"] : []
+      writeFileSync(file, [...header, code, ...footer, ""].join("\n"))
+      examples.push({ name, file, hasProgram, ...where })
+    }
+  }
+  const base = path
+    .relative(out, path.join(workspaceRoot(root), "tsconfig.base.json"))
+    .split(path.sep)
+    .join("/")
+  const tsconfig = {
+    extends: base,
+    include: ["*.ts"],
+    // The base settings, minus the project-build ones: the examples are checked, not built.
+    compilerOptions: {
+      noEmit: true,
+      composite: false,
+      incremental: false,
+      declaration: false,
+      declarationMap: false,
+      sourceMap: false
+    }
+  }
+  writeFileSync(path.join(out, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`)
+  return examples
+}
+
+/**
+ * The package's public modules that declare exports (not only re-export them) and
+ * have no example: each should show how it is used.
+ */
+export const modulesWithoutExamples = (
+  packageDir: string | URL,
+  examples: ReadonlyArray<DocExample>
+): Array<string> => {
+  const root = toPath(packageDir)
+  const documented = new Set(examples.map((example) => example.source))
+  return publicModules(root)
+    .map((module) => `src/${module}`)
+    .filter((source) => !documented.has(source))
+    .filter((source) => declaresExport.test(readFileSync(path.join(root, source), "utf8")))
+}
+
+/** `tsc` from the workspace's `node_modules/.bin`. */
+const tscOf = (packageDir: string): string => path.join(workspaceRoot(packageDir), "node_modules", ".bin", "tsc")
+
+const diagnostic = /^(.+?)\((\d+),(\d+)\): (error|warning) (TS\d+: .*)$/
+
+/**
+ * Typechecks the examples written by {@link writeDocExamples} in one `tsc` run. Resolves
+ * with one line per problem, located in the source (`src/TaskGroup.ts:210:7`) and
+ * naming its example; none when everything compiles.
+ */
+export const typecheckDocExamples = (
+  packageDir: string | URL,
+  examples: ReadonlyArray<DocExample>
+): Promise<Array<string>> => {
+  const root = toPath(packageDir)
+  // tsc refuses a project without inputs.
+  if (examples.length === 0) return Promise.resolve([])
+  const byFile = new Map(examples.map((example) => [example.file, example]))
+  const locate = (file: string, line: number, column: number): string => {
+    const example = byFile.get(file)
+    if (example === undefined) return `${path.relative(root, file)}:${line}:${column}`
+    const codeLine = line - headerLines - 1
+    const indent = example.indents[codeLine]
+    // A line past the example's code is in the `export { program }` the tool appended.
+    if (indent === undefined) return `${example.source}:${example.line} (${example.name})`
+    return `${example.source}:${example.line + codeLine}:${column + indent} (${example.name})`
+  }
+  return new Promise((resolve) => {
+    execFile(
+      tscOf(root),
+      ["-p", path.join(outputDir, "tsconfig.json"), "--pretty", "false"],
+      { cwd: root, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        const problems: Array<string> = []
+        for (const text of stdout.split(/\r?\n/)) {
+          const match = diagnostic.exec(text)
+          if (match !== null) {
+            const [, file, line, column, , message] = match
+            problems.push(`${locate(path.resolve(root, file!), Number(line), Number(column))}: ${message}`)
+          } else if (text.startsWith(" ") && problems.length > 0) {
+            problems[problems.length - 1] += `\n${text}`
+          } else if (text.trim() !== "") {
+            problems.push(text)
+          }
+        }
+        if (error !== null && problems.length === 0) {
+          problems.push(`tsc failed (${error.message})${stderr === "" ? "" : `:\n${stderr}`}`)
+        }
+        resolve(problems)
+      }
+    )
+  })
+}
+
+/**
+ * Runs one example: imports its module, then runs its `program` if it has one. Rejects,
+ * naming the example and its source line, when the import throws or rejects, when the
+ * program fails, or when the whole takes longer than `timeLimit` milliseconds (the
+ * program is then interrupted).
+ */
+export const runDocExample = async (example: DocExample, timeLimit: number = timeLimitMillis): Promise<void> => {
+  const label = `${example.name} (${example.source}:${example.line})`
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`${label} did not end within ${timeLimit} ms`)
+      controller.abort(error)
+      reject(error)
+    }, timeLimit)
+  })
+  const run = async (): Promise<void> => {
+    let module: Record<string, unknown>
+    try {
+      module = await import(pathToFileURL(example.file).href)
+    } catch (cause) {
+      throw new Error(`${label} threw: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    }
+    if (!example.hasProgram) return
+    const program = module.program
+    if (!Effect.isEffect(program)) throw new Error(`${label} declares a \`program\` that is not an Effect`)
+    const exit = await Effect.runPromiseExit(program as Effect.Effect<unknown, unknown>, { signal: controller.signal })
+    if (Exit.isFailure(exit) && !controller.signal.aborted) {
+      throw new Error(`${label}: its program failed:\n${Cause.pretty(exit.cause)}`)
+    }
+  }
+  try {
+    await Promise.race([run(), expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** The Vitest functions {@link describeDocExamples} needs, passed in by the test file. */
+export interface TestApi {
+  readonly describe: (name: string, body: () => void) => void
+  readonly it: (name: string, body: () => Promise<void>) => void
+  readonly beforeAll: (body: () => void) => void
+}
+
+/**
+ * Declares the doc-example tests of the package at `packageDir`: regenerates the
+ * examples, then one test typechecks them all and one test per example runs it.
+ *
+ * The typecheck and every example start together in `beforeAll`, so the whole takes
+ * about as long as the slowest of them; each test then waits for its own outcome.
+ */
+export const describeDocExamples = (packageDir: string | URL, { beforeAll, describe, it }: TestApi): void => {
+  const root = toPath(packageDir)
+  const examples = writeDocExamples(root)
+  describe("JSDoc examples", () => {
+    let typecheck: Promise<Array<string>> | undefined
+    // Each outcome is kept as a value (an error or undefined), so that no rejection is
+    // left unhandled while its test waits its turn.
+    const outcomes = new Map<string, Promise<unknown>>()
+    beforeAll(() => {
+      typecheck = typecheckDocExamples(root, examples)
+      for (const example of examples) {
+        outcomes.set(
+          example.name,
+          runDocExample(example).then(
+            () => undefined,
+            (error: unknown) => error
+          )
+        )
+      }
+    })
+
+    it("every public module has an example", async () => {
+      const missing = modulesWithoutExamples(root, examples)
+      if (missing.length > 0) throw new Error(`no \`\`\`ts example in the JSDoc of ${missing.join(", ")}`)
+    })
+
+    it("every example typechecks", async () => {
+      const problems = await typecheck!
+      if (problems.length > 0) {
+        throw new Error(`${problems.length} type error(s) in the JSDoc examples:\n${problems.join("\n")}`)
+      }
+    })
+
+    for (const example of examples) {
+      it(`${example.name} runs (${example.source}:${example.line})`, async () => {
+        const error = await outcomes.get(example.name)
+        if (error !== undefined) throw error
+      })
+    }
+  })
+}
+
+if (import.meta.main) {
+  const root = workspaceRoot(process.cwd())
+  const args = process.argv.slice(2)
+  const packages =
+    args.length > 0
+      ? args.map((dir) => path.resolve(dir))
+      : readdirSync(path.join(root, "packages"))
+          .map((name) => path.join(root, "packages", name))
+          .filter((dir) => existsSync(path.join(dir, "src")))
+          .toSorted()
+  let failed = false
+  for (const dir of packages) {
+    const examples = writeDocExamples(dir)
+    const problems = [
+      ...modulesWithoutExamples(dir, examples).map((source) => `${source}: no \`\`\`ts example in its JSDoc`),
+      ...(await typecheckDocExamples(dir, examples))
+    ]
+    const where = path.relative(root, path.join(dir, outputDir))
+    console.log(`${path.relative(root, dir)}: ${examples.length} example(s) written to ${where}`)
+    for (const problem of problems) console.log(`  ${problem.replaceAll("\n", "\n  ")}`)
+    failed ||= problems.length > 0
+  }
+  process.exitCode = failed ? 1 : 0
+}
