@@ -11,12 +11,13 @@ import type * as Inspectable from "effect/Inspectable"
 import type * as Option from "effect/Option"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
-import { isHandle, SoonValueTypeId } from "./internal/handle.ts"
+import { type HandleBase, isHandle, SoonValueTypeId } from "./internal/handle.ts"
 import {
   asCompleted as internalAsCompleted,
   waitAll as internalWaitAll,
   waitAny as internalWaitAny
 } from "./internal/waiting.ts"
+import { illegalArgument } from "./internal/validation.ts"
 import type { PendingValue } from "./PendingValue.ts"
 
 /**
@@ -109,6 +110,35 @@ export declare namespace SoonValue {
  * @category guards
  */
 export const isSoonValue = (u: unknown): u is SoonValue<unknown, unknown> => isHandle(u)
+
+/**
+ * Reads a handle's outcome synchronously: the task's `Exit` once it has ended,
+ * `undefined` before. The synchronous twin of `soon.poll`, for code that drives
+ * handles from outside Effect (such as `@soonify/interop`), like `Fiber.pollUnsafe`.
+ *
+ * **Details**
+ *
+ * Throws an `IllegalArgumentError` when `self` is not a SoonValue (or Future).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { SoonValue, TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * const soon = TaskGroup.spawnUnsafe(group, Effect.succeed(42))
+ * SoonValue.pollUnsafe(soon) // Exit.succeed(42): the task ran to its end at once
+ * await Effect.runPromise(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const pollUnsafe = <A, E>(self: SoonValue<A, E>): Exit.Exit<A, E> | undefined => {
+  if (isHandle(self)) return (self as unknown as HandleBase<A, E>).exit
+  throw illegalArgument(`SoonValue.pollUnsafe: expected a SoonValue, received ${typeof self}`)
+}
 
 /**
  * Waits until one of the handles has ended and returns it: the first to end, not the

@@ -5,6 +5,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { constVoid } from "effect/Function"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
@@ -432,6 +433,58 @@ export const cancel = (group: TaskGroup): Effect.Effect<void> =>
  * @category unsafe
  */
 export const cancelUnsafe = (group: TaskGroup): void => asImpl("TaskGroup.cancelUnsafe", group).cancel(undefined)
+
+/**
+ * Calls `f` once, synchronously, when `group` starts shutting down, before any of its
+ * tasks is interrupted: for code outside Effect that must react to the shutdown itself
+ * (`@soonify/interop` aborts the group's `AbortSignal` there).
+ *
+ * **Details**
+ *
+ * A group shuts down on the first failure in `failFast` mode, when it is cancelled
+ * ({@link cancel}, {@link cancelUnsafe}), when its body is interrupted, and when a scoped
+ * group's scope closes with a failure. A group that ends normally never shuts down and
+ * never calls `f`. If the group is already shutting down, `f` is called at once; if it
+ * has already ended, never. Returns a function that unregisters `f`.
+ *
+ * **Gotchas**
+ *
+ * `f` runs inside the shutdown, before the interruptions: it must not throw, and should
+ * only record the fact (set a flag, abort an `AbortController`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * const controller = new AbortController()
+ * TaskGroup.onShutdownUnsafe(group, () => controller.abort())
+ * TaskGroup.spawnUnsafe(group, Effect.fail("boom"))
+ * controller.signal.aborted // true: the failure shut the group down
+ * await Effect.runPromiseExit(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) => {
+  const impl = asImpl("TaskGroup.onShutdownUnsafe", group)
+  if (typeof f !== "function") {
+    throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${typeof f}`)
+  }
+  if (!impl.isOpen) {
+    if (!impl.isClosed) f()
+    return constVoid
+  }
+  const listeners = (impl.shutdownListeners ??= [])
+  listeners.push(f)
+  return () => {
+    const index = listeners.indexOf(f)
+    if (index >= 0) listeners.splice(index, 1)
+  }
+}
 
 const asImpl = (where: string, group: TaskGroup): GroupImpl => {
   if (group instanceof GroupImpl) return group

@@ -69,6 +69,8 @@ export class GroupImpl {
   readonly context: Context.Context<never>
   /** Set when the group was cancelled as a whole: its outcome is then an interruption. */
   cancelled: Cause.Cause<never> | undefined = undefined
+  /** Called once, before anything is interrupted, when the group starts shutting down. */
+  shutdownListeners: Array<() => void> | undefined = undefined
 
   constructor(settings: Settings, interruptor: number, context: Context.Context<never>) {
     this.context = context
@@ -280,6 +282,11 @@ export class GroupImpl {
   shutdown(): void {
     if (this.state !== OPEN) return
     this.state = CLOSING
+    const listeners = this.shutdownListeners
+    if (listeners !== undefined) {
+      this.shutdownListeners = undefined
+      for (const listener of listeners) listener()
+    }
     this.bodyFiber?.interruptUnsafe(this.interruptor)
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `running` while we iterate: a Set allows that.
