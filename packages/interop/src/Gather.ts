@@ -1,0 +1,238 @@
+/**
+ * Running many tasks and collecting their results: `gather` (asyncio's, with
+ * `Promise.all`'s types) and `asCompleted` (values in completion order).
+ *
+ * @since 0.1.0
+ */
+import { SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Stream from "effect/Stream"
+import { CancelledError } from "./Errors.ts"
+import { checkTasks, type Input, isTask, taskEffect, tasksFrom } from "./internal/inputs.ts"
+import { combine, errorsOf, groupResult, NONE, slotOf, taskError } from "./internal/outcome.ts"
+import type { Owner } from "./internal/promiseTask.ts"
+import { checkOptions, checkSignal, concurrencyOf, describe, isIterable } from "./internal/validation.ts"
+import type { SoonValue } from "./SoonValue.ts"
+
+/**
+ * One task for {@link gather} and {@link asCompleted}: a promise (watched), a SoonValue
+ * or Future (watched), or a function `(signal) => promise` (started, and cancelled
+ * through its signal when the others fail).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Task<A> = PromiseLike<A> | SoonValue<A> | ((signal: AbortSignal) => A | PromiseLike<A>)
+
+/**
+ * The value a {@link Task} gives.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TaskValue<T> =
+  T extends SoonValue<infer A> ? A : T extends (signal: AbortSignal) => infer R ? Awaited<R> : Awaited<T>
+
+/**
+ * Options of {@link gather}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GatherOptions {
+  /**
+   * `false` (default): fail fast; the first failure cancels the functions still running
+   * and `gather` rejects. `true`: everything runs to its end, and a failed slot holds its
+   * error (a cancelled SoonValue's slot, its `CancelledError`).
+   */
+  readonly returnExceptions?: boolean | undefined
+  /** At most this many tasks run (or are watched) at once, in input order. Default `Infinity`. */
+  readonly concurrency?: number | undefined
+  /** Cancels the gather from outside; it then rejects with `signal.reason`, once its functions have settled. */
+  readonly signal?: AbortSignal | undefined
+}
+
+// A slot may hold an error whenever `returnExceptions` may be `true`.
+type Slot<T, O> = true extends O[keyof O & "returnExceptions"] ? TaskValue<T> | Error : TaskValue<T>
+
+/**
+ * What {@link gather} resolves with: the input's shape, each task replaced by its value
+ * (or, with `returnExceptions: true`, its value or its error).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GatherResults<T, O = {}> =
+  T extends ReadonlyArray<unknown>
+    ? { -readonly [K in keyof T]: Slot<T[K], O> }
+    : T extends Iterable<infer X>
+      ? Array<Slot<X, O>>
+      : never
+
+/**
+ * Runs tasks at once and resolves with their values in input order (asyncio's
+ * `gather`; `Promise.all` with structured concurrency).
+ *
+ * **Details**
+ *
+ * - Two forms: variadic, `gather(a, b, c)`, and one iterable with options,
+ *   `gather(tasks, { returnExceptions, concurrency, signal })`. Tuples keep their types.
+ * - A task is a promise, a SoonValue/Future, or a function `(signal) => promise`.
+ *   Functions are started by `gather` and owned by it: on fail fast (or when `signal`
+ *   aborts) their signals are aborted and `gather` waits until they have settled.
+ *   Promises and handles were started elsewhere and cannot be cancelled: `gather` only
+ *   stops watching them (as `Promise.all` does), and never lets their rejection go
+ *   unhandled.
+ * - Fail fast (default): rejects with the first failure (an `AggregateError` when
+ *   several happened before everything stopped). `returnExceptions: true`: never
+ *   rejects because of a task; each failed slot holds its error.
+ * - A SoonValue that was cancelled counts as failed with its `CancelledError`.
+ * - No tasks: resolves with `[]` at once.
+ *
+ * **Gotchas**
+ *
+ * Pass functions, not called promises, when a failure should stop the others:
+ * `gather(() => fetchA(), () => fetchB())` cancels `fetchB` if `fetchA` fails;
+ * `gather(fetchA(), fetchB())` cannot.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { gather } from "@soonify/interop"
+ *
+ * const [n, s] = await gather(Promise.resolve(1), async () => "two") // [1, "two"]: [number, string]
+ * const [failed, three] = await gather([Promise.reject(new Error("no")), Promise.resolve(3)], { returnExceptions: true })
+ * console.log(n, s, failed, three) // 1 two Error: no 3
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export function gather<const T extends ReadonlyArray<Task<unknown>>>(...tasks: T): Promise<GatherResults<T>>
+export function gather<const T extends Iterable<Task<unknown>>, const O extends GatherOptions = {}>(
+  tasks: T,
+  options?: O
+): Promise<GatherResults<T, O>>
+export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
+  let inputs: Array<Input>
+  let options: GatherOptions | undefined
+  if (args.length > 0 && !isTask(args[0]) && isIterable(args[0]) && typeof args[0] !== "string") {
+    if (args.length > 2) {
+      throw new TypeError(
+        `gather: the iterable form takes (tasks, options), received ${args.length} arguments; ` +
+          "pass the tasks one by one (gather(a, b, c)) or as one iterable (gather([a, b, c], options))"
+      )
+    }
+    options = args[1] as GatherOptions | undefined
+    checkOptions("gather", options)
+    inputs = tasksFrom("gather", args[0])
+  } else {
+    inputs = checkTasks("gather", args, "argument")
+  }
+  const returnExceptions = options?.returnExceptions ?? false
+  if (typeof returnExceptions !== "boolean") {
+    throw new TypeError(`gather: option "returnExceptions" must be a boolean, received ${describe(returnExceptions)}`)
+  }
+  const concurrency = concurrencyOf("gather", options?.concurrency)
+  const signal = options?.signal
+  checkSignal("gather", signal)
+  const owner: Owner =
+    signal === undefined
+      ? noSignal
+      : {
+          get reason() {
+            return signal.aborted ? signal.reason : NONE
+          }
+        }
+  const effects = inputs.map((input) => taskEffect(input, owner))
+  if (signal?.aborted) return Promise.reject(signal.reason)
+  if (effects.length === 0) return Promise.resolve([])
+  const gathered = CoreTaskGroup.gather(effects, { returnExceptions, concurrency })
+  return Effect.runPromiseExit(gathered, signal === undefined ? undefined : { signal }).then((exit) => {
+    const slots = groupResult(exit, "gather", owner.reason)
+    return returnExceptions ? (slots as Array<Exit.Exit<unknown, unknown>>).map(slotOf) : slots
+  })
+}
+
+const noSignal: Owner = { reason: NONE }
+
+/**
+ * Runs tasks at once and gives their values in the order they complete, as an
+ * `AsyncIterable` (asyncio's `as_completed`): `for await (const value of asCompleted(tasks))`.
+ *
+ * **Details**
+ *
+ * - Tasks are those of {@link gather}. The functions start when the loop starts.
+ * - A failed task throws its error out of the loop when its turn comes (a cancelled
+ *   SoonValue, its `CancelledError`); the other tasks are not cancelled by the failure
+ *   until then.
+ * - Leaving the loop early (`break`, `return`, a throw, or a failure) cancels the
+ *   functions still running and waits until they have settled. If one of them failed
+ *   rather than being cancelled, leaving the loop throws that error too (unless the loop
+ *   is left by a throw of its own, which JavaScript lets win).
+ * - The iterable can be looped over once. No tasks: the loop ends at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { asCompleted } from "@soonify/interop"
+ *
+ * const sleep = (ms: number, signal: AbortSignal) =>
+ *   new Promise((resolve, reject) => {
+ *     const timer = setTimeout(resolve, ms)
+ *     signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)))
+ *   })
+ * const fetchFrom = (mirror: string, ms: number) => async (signal: AbortSignal) => (await sleep(ms, signal), mirror)
+ *
+ * for await (const mirror of asCompleted([fetchFrom("a", 30), fetchFrom("b", 10)])) {
+ *   console.log(mirror) // "b"
+ *   break // cancels the request to "a", and waits for it
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const asCompleted = <T extends Task<unknown>>(tasks: Iterable<T>): AsyncIterable<TaskValue<T>> => {
+  const owner = new LoopOwner()
+  const effects = tasksFrom("asCompleted", tasks).map((input) => taskEffect(input, owner))
+  return completions(effects, owner) as AsyncIterable<TaskValue<T>>
+}
+
+class LoopOwner implements Owner {
+  reason: unknown = NONE
+}
+
+async function* completions(
+  effects: Array<Effect.Effect<unknown, unknown>>,
+  owner: LoopOwner
+): AsyncGenerator<unknown, void, undefined> {
+  const group = CoreTaskGroup.makeUnsafe({ mode: "settle", name: "asCompleted" })
+  const handles = effects.map((effect) => CoreTaskGroup.spawnUnsafe(group, effect))
+  const delivered = new Set<unknown>()
+  let thrown: unknown = NONE
+  try {
+    for await (const handle of Stream.toAsyncIterable(CoreSoonValue.asCompleted(handles))) {
+      delivered.add(handle)
+      const exit = CoreSoonValue.pollUnsafe(handle)!
+      if (exit._tag === "Failure") throw (thrown = taskError(exit.cause, handle.name))
+      yield exit.value
+    }
+  } finally {
+    if (delivered.size < handles.length) {
+      owner.reason = new CancelledError("The asCompleted loop was left before every task had completed")
+      CoreTaskGroup.cancelUnsafe(group)
+    }
+    await Effect.runPromiseExit(CoreTaskGroup.join(group))
+    // Failures of tasks that ended after the loop was left: reported, never lost.
+    const errors = thrown === NONE ? [] : [thrown]
+    for (const handle of handles) {
+      const exit = CoreSoonValue.pollUnsafe(handle)!
+      if (!delivered.has(handle) && Exit.isFailure(exit)) errors.push(...errorsOf(exit.cause))
+    }
+    // A `break` reaches only this block: throwing here is how the failure gets out of the loop.
+    // oxlint-disable-next-line no-unsafe-finally
+    if (errors.length > (thrown === NONE ? 0 : 1)) throw combine(errors, `asCompleted: ${errors.length} tasks failed`)
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * A `SoonValue` is the handle to one task's outcome: the value it returned, the error it
+ * failed with, or its cancellation. Plus waiting on many handles at once.
+ *
+ * @since 0.1.0
+ */
+import { SoonValue as CoreSoonValue } from "@soonify/core"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { PendingValueError } from "./Errors.ts"
+import { type CoreHandle, coreOf, provideAccess } from "./internal/handle.ts"
+import { NONE, statusOf, taskError } from "./internal/outcome.ts"
+import { describe, isIterable } from "./internal/validation.ts"
+
+/**
+ * Where a task is: `"pending"` while it runs; then `"fulfilled"` (it returned a value),
+ * `"rejected"` (it failed) or `"cancelled"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
+
+/**
+ * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
+ * `tg.spawn(fn)` and `tg.start(fn)` (and, completed by hand, by `new Future()`).
+ *
+ * **Details**
+ *
+ * - `ready`: `true` once the task has ended, whatever its outcome. It never depends on
+ *   the value: `undefined`, `0` and `""` are values like any other.
+ * - `status`: `"pending"`, then `"fulfilled"`, `"rejected"` or `"cancelled"`.
+ * - `value`: never waits. Before the task ends it throws {@link PendingValueError}; after,
+ *   it gives the value, or throws the task's own error object, or a `CancelledError`.
+ * - `exception`: what `value` throws once the task has ended (its error, or the
+ *   `CancelledError`), or `undefined` if it fulfilled or is still running.
+ * - `wait()`: waits for the task to end, then settles like `value`. Allowed inside the
+ *   group block.
+ * - `cancel()`: cancels this task alone (aborts its signal) and resolves once it has
+ *   ended. A cancelled task is not a failure of its group.
+ *
+ * A SoonValue is not a thenable on purpose: `await soon` would hide whether you meant to
+ * wait (`await soon.wait()`) or to read (`soon.value`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * const soon = await taskGroup(async (tg) => tg.soonify(async (n: number) => n * 2)(21))
+ * soon.ready // true: the group has ended
+ * soon.status // "fulfilled"
+ * soon.value // 42
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class SoonValue<out A> {
+  readonly #handle: CoreHandle<A>
+  /** What `value` throws, made once so that every read gives the same object. */
+  #error: unknown = NONE
+
+  static {
+    provideAccess({ coreOf: (soon) => soon.#handle, wrap: (handle) => new SoonValue(handle) })
+  }
+
+  /** SoonValues are made by task groups and by `new Future()`, not by user code. */
+  protected constructor(handle: object) {
+    if (!CoreSoonValue.isSoonValue(handle)) {
+      throw new TypeError(
+        "SoonValue: handles are made by task groups (tg.soonify, tg.spawn, tg.start) and by new Future(), " +
+          `not constructed directly; received ${describe(handle)}`
+      )
+    }
+    this.#handle = handle as CoreHandle<A>
+  }
+
+  /** The task's name: the `name` option, the function's name, or `task-N`. */
+  get name(): string {
+    return this.#handle.name
+  }
+
+  /** `true` once the task has ended: fulfilled, rejected or cancelled. */
+  get ready(): boolean {
+    return this.#handle.ready
+  }
+
+  /** `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`. */
+  get status(): Status {
+    return statusOf(CoreSoonValue.pollUnsafe(this.#handle))
+  }
+
+  /**
+   * The task's value, without waiting. Throws {@link PendingValueError} before the task
+   * has ended, the task's own error if it failed, a `CancelledError` if it was cancelled.
+   */
+  get value(): A {
+    const exit = CoreSoonValue.pollUnsafe(this.#handle)
+    if (exit === undefined) throw new PendingValueError(this.name)
+    if (exit._tag === "Success") return exit.value
+    throw this.#errorOf(exit.cause)
+  }
+
+  /**
+   * What `value` throws once the task has ended (its error, or a `CancelledError`);
+   * `undefined` if the task fulfilled or is still running.
+   */
+  get exception(): unknown {
+    const exit = CoreSoonValue.pollUnsafe(this.#handle)
+    return exit === undefined || exit._tag === "Success" ? undefined : this.#errorOf(exit.cause)
+  }
+
+  /** Waits for the task to end, then settles like `value`: its value, its error, or a `CancelledError`. */
+  wait(): Promise<A> {
+    if (this.ready) {
+      try {
+        return Promise.resolve(this.value)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    return Effect.runPromiseExit(this.#handle.await).then(() => this.value)
+  }
+
+  /**
+   * Cancels this task alone: aborts its signal, then resolves once it has ended. Does
+   * nothing to a task that has ended. Not a failure of its group.
+   */
+  cancel(): Promise<void> {
+    return Effect.runPromise(this.#handle.cancel)
+  }
+
+  /** A summary for logs: the name and the status. */
+  toJSON(): { readonly name: string; readonly status: Status } {
+    return { name: this.name, status: this.status }
+  }
+
+  toString(): string {
+    return `${this.constructor.name}(${this.name}: ${this.status})`
+  }
+
+  #errorOf(cause: Parameters<typeof taskError>[0]): unknown {
+    return this.#error === NONE ? (this.#error = taskError(cause, this.name)) : this.#error
+  }
+}
+
+/** Reads an iterable of SoonValues, or throws a TypeError naming the problem. */
+const handlesFrom = <H extends SoonValue<unknown>>(where: string, handles: unknown): Array<H> => {
+  if (!isIterable(handles) || typeof handles === "string") {
+    throw new TypeError(`${where}: expected an iterable of SoonValues, received ${describe(handles)}`)
+  }
+  const array = Array.from(handles)
+  for (let i = 0; i < array.length; i++) {
+    if (!(array[i] instanceof SoonValue)) {
+      throw new TypeError(`${where}: element ${i} is not a SoonValue (or Future), received ${describe(array[i])}`)
+    }
+  }
+  return array as Array<H>
+}
+
+/**
+ * Waits until one of the handles has ended and returns it: the first to end, not the
+ * first listed (aioresult's `wait_any`). The other tasks keep running.
+ *
+ * **Details**
+ *
+ * A handle that has already ended is returned at once (the first such in input order).
+ * Never rejects because of the tasks' errors: read the handle it gives. Waiting on
+ * nothing is a mistake: an empty list throws a `RangeError` at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup, waitAny } from "@soonify/interop"
+ *
+ * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+ *
+ * await taskGroup(async (tg) => {
+ *   const slow = tg.spawn(async () => (await sleep(20), "slow"))
+ *   const fast = tg.spawn(async () => (await sleep(10), "fast"))
+ *   const first = await waitAny([slow, fast])
+ *   first.value // "fast"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>): Promise<H> => {
+  const array = handlesFrom<H>("waitAny", handles)
+  if (array.length === 0) {
+    throw new RangeError("waitAny: needs at least one handle to wait for, received an empty iterable")
+  }
+  const ended = array.find((soon) => soon.ready)
+  if (ended !== undefined) return Promise.resolve(ended)
+  const byCore = byCoreHandle(array)
+  return Effect.runPromise(CoreSoonValue.waitAny(array.map(coreOf))).then((core) => byCore.get(core)!)
+}
+
+/**
+ * Waits until every handle has ended (aioresult's `wait_all`). Never rejects because of
+ * the tasks' errors: read each handle afterwards. Waiting on nothing is done at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup, waitAll } from "@soonify/interop"
+ *
+ * await taskGroup(
+ *   async (tg) => {
+ *     const a = tg.spawn(async () => { throw new Error("boom") })
+ *     const b = tg.spawn(async () => 2)
+ *     await waitAll([a, b])
+ *     return [a.status, b.status] // ["rejected", "fulfilled"]
+ *   },
+ *   { mode: "settle" }
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const waitAll = (handles: Iterable<SoonValue<unknown>>): Promise<void> => {
+  const array = handlesFrom("waitAll", handles)
+  if (array.every((soon) => soon.ready)) return Promise.resolve()
+  return Effect.runPromise(CoreSoonValue.waitAll(array.map(coreOf)))
+}
+
+/**
+ * The handles, in the order their tasks end (aioresult's `results_to_channel`), as an
+ * `AsyncIterable`: `for await (const soon of resultsToChannel(handles))`.
+ *
+ * **Details**
+ *
+ * Handles that have already ended come first, in input order. A failed task's handle
+ * comes like any other (read its `status` or `value`). Leaving the loop early cancels
+ * nothing: the tasks belong to their group. To run tasks and get their values in
+ * completion order, cancelling the rest on `break`, use `asCompleted`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { resultsToChannel, taskGroup } from "@soonify/interop"
+ *
+ * const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+ *
+ * await taskGroup(async (tg) => {
+ *   const handles = [30, 10, 20].map((ms) => tg.spawn(async () => (await sleep(ms), ms)))
+ *   for await (const soon of resultsToChannel(handles)) console.log(soon.value) // 10, 20, 30
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category waiting
+ */
+export const resultsToChannel = <H extends SoonValue<unknown>>(handles: Iterable<H>): AsyncIterable<H> => {
+  const array = handlesFrom<H>("resultsToChannel", handles)
+  return inCompletionOrder(array)
+}
+
+async function* inCompletionOrder<H extends SoonValue<unknown>>(array: Array<H>): AsyncGenerator<H, void, undefined> {
+  const byCore = byCoreHandle(array)
+  for await (const core of Stream.toAsyncIterable(CoreSoonValue.asCompleted(array.map(coreOf)))) {
+    yield byCore.get(core)!
+  }
+}
+
+/** Finds the interop handle of each core handle that core's waiting functions give back. */
+const byCoreHandle = <H extends SoonValue<unknown>>(array: Array<H>): Map<CoreHandle<unknown>, H> => {
+  const map = new Map<CoreHandle<unknown>, H>()
+  for (const soon of array) map.set(coreOf(soon), soon)
+  return map
+}

@@ -1,0 +1,244 @@
+/**
+ * Task groups for Promise code: run many async functions at once, get every result
+ * back, lose nothing.
+ *
+ * @since 0.1.0
+ */
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import * as Effect from "effect/Effect"
+import { GroupView, type Settings } from "./internal/group.ts"
+import { promiseTask } from "./internal/promiseTask.ts"
+import {
+  checkFunction,
+  checkName,
+  checkOptions,
+  checkSignal,
+  concurrencyOf,
+  modeOf,
+  timeoutOf
+} from "./internal/validation.ts"
+import type { SoonValue } from "./SoonValue.ts"
+
+/**
+ * Options for one task.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskOptions {
+  /** The task's name, shown by its handle and in messages. Default: the function's name, else `task-N`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * Options for a group.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskGroupOptions {
+  /**
+   * Cancels the group from outside when aborted; the group then rejects with
+   * `signal.reason` (as `fetch` does), once every task has settled.
+   */
+  readonly signal?: AbortSignal | undefined
+  /**
+   * Cancels the group after this many milliseconds; it then rejects with a
+   * `TimeoutError`, once every task has settled. Default `Infinity` (none).
+   */
+  readonly timeout?: number | undefined
+  /** At most this many tasks run at once; the rest wait their turn in spawn order. Default `Infinity`. */
+  readonly concurrency?: number | undefined
+  /**
+   * `"failFast"` (default): the first failure cancels the block and every task, and the
+   * group rejects with every failure. `"settle"`: a task's failure stays in its handle
+   * and cancels nothing.
+   */
+  readonly mode?: "failFast" | "settle" | undefined
+  /** Names the group in messages. Default `"TaskGroup"`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * A group of concurrent tasks, handed to the body of {@link taskGroup} (or made by
+ * {@link createTaskGroup}). Everything spawned into it has settled before the group
+ * ends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskGroup {
+  /** The group's name: `options.name`, or `"TaskGroup"`. */
+  readonly name: string
+  /**
+   * Aborted when the group is cancelled: by a failure (fail fast), `tg.cancel()`, the
+   * outside `signal` or the `timeout`. Pass it on to `fetch` and friends from the block
+   * and from `soonify`'d functions.
+   */
+  readonly signal: AbortSignal
+  /**
+   * Turns `fn` into a function that calls `fn(...args)` as a task of this group and
+   * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal of
+   * its own: read `tg.signal`, or use {@link TaskGroup.spawn}.
+   */
+  soonify<Args extends ReadonlyArray<unknown>, R>(
+    fn: (...args: Args) => R,
+    options?: TaskOptions
+  ): (...args: Args) => SoonValue<Awaited<R>>
+  /**
+   * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
+   * is the task's own, aborted when the task or its group is cancelled.
+   */
+  spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>>
+  /**
+   * The start handshake (trio's `nursery.start`): calls `fn(started, signal)` as a task
+   * and resolves once it calls `started(value)`, with `[value, handle]`, while the task
+   * goes on in the group. If the task ends before calling `started`, `start` rejects
+   * with its error (and the group does not).
+   */
+  start<S = void, A = unknown>(
+    fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
+    options?: TaskOptions
+  ): Promise<[value: S, soon: SoonValue<A>]>
+  /**
+   * Cancels the group: aborts its signal (with `reason`, default a `CancelledError`) and
+   * every task's. Returns at once; the group settles once every task has, rejecting
+   * with `reason` unless a task failed meanwhile.
+   */
+  cancel(reason?: unknown): void
+}
+
+/**
+ * The group {@link createTaskGroup} makes: a {@link TaskGroup} that `await using` ends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DisposableTaskGroup extends TaskGroup, AsyncDisposable {
+  /**
+   * Waits until every task has settled, then resolves, or rejects like
+   * {@link taskGroup} does. `await using` calls it at the end of the block.
+   */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
+  checkOptions(where, options)
+  checkSignal(where, options?.signal)
+  checkName(where, options?.name)
+  const timeout = timeoutOf(where, options?.timeout)
+  const name = options?.name ?? "TaskGroup"
+  const core: CoreTaskGroup.Options = {
+    name,
+    mode: modeOf(where, options?.mode),
+    concurrency: concurrencyOf(where, options?.concurrency)
+  }
+  const settings: Settings = { name, signal: options?.signal, timeout }
+  return { core, settings }
+}
+
+/**
+ * Runs `body(tg)` with a new task group, then waits for every task spawned into it;
+ * asyncer's `async with create_task_group() as tg:` for Promise code.
+ *
+ * **Details**
+ *
+ * - Resolves with the body's value once the body and every task have settled. Tasks may
+ *   spawn more tasks while the group is open.
+ * - One task (or the body) failed: rejects with that very error. Several failed: with
+ *   an `AggregateError` holding each, in the order they failed.
+ * - `failFast` (default): the first failure cancels the body and every other task
+ *   (their signals are aborted) and waits for them. `settle`: a task's failure stays in
+ *   its handle; a failure of the body still cancels everything.
+ * - `signal` aborted: rejects with `signal.reason`. `timeout` ran out: rejects with a
+ *   `TimeoutError`. Either way only after every task has settled (a task that ignores
+ *   its signal is waited for, not abandoned), and a task that failed meanwhile is
+ *   reported instead.
+ * - A task that, once cancelled, rejects with its signal's reason was cancelled; one
+ *   that rejects with anything else failed, and is reported.
+ * - Bad options throw at once: a `RangeError` for `concurrency` or `timeout` out of
+ *   range, a `TypeError` for the rest.
+ *
+ * **Gotchas**
+ *
+ * Don't keep `tg` for later: once the group has ended, spawning into it throws
+ * `TaskGroupClosedError`. Don't read `soon.value` inside the body before the task has
+ * ended: it throws `PendingValueError` (use `await soon.wait()`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * const doWork = async (name: string) => {
+ *   await new Promise((resolve) => setTimeout(resolve, 1000))
+ *   return `Hello, ${name}`
+ * }
+ *
+ * const values = await taskGroup(async (tg) => [tg.soonify(doWork)("Yury"), tg.soonify(doWork)("Nathaniel")])
+ * values.map((soon) => soon.value) // ["Hello, Yury", "Hello, Nathaniel"], after 1 second, not 2
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOptions): Promise<Awaited<T>> => {
+  checkFunction("taskGroup", "body", body)
+  const { core, settings } = settingsOf("taskGroup", options)
+  if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
+  let view!: GroupView
+  const run = CoreTaskGroup.run((group) => {
+    view = new GroupView(group, settings)
+    return promiseTask<Awaited<T>>(() => body(view), view, false)
+  }, core)
+  return Effect.runPromiseExit(run).then((exit) => view.result(exit))
+}
+
+/**
+ * Makes a task group that accepts tasks at once and ends when it is disposed: for
+ * `await using`, the closest thing to Python's `async with`.
+ *
+ * **Details**
+ *
+ * The group is open from the start: `tg.soonify`, `tg.spawn` and `tg.start` work at
+ * once, synchronously. `await tg[Symbol.asyncDispose]()` (what `await using` calls at
+ * the end of the block) waits for every task and rejects like {@link taskGroup} does.
+ * `signal` and `timeout` count from the creation.
+ *
+ * **Gotchas**
+ *
+ * `await using` does not tell the group that its block threw: the tasks are not
+ * cancelled, they are waited for at the end of the block (and a failure of theirs is
+ * combined with the block's error into a `SuppressedError`). Call `tg.cancel()` in a
+ * `catch` if the block's error should stop them, or use {@link taskGroup}, whose body
+ * failing cancels everything. After a cancel (or a timeout), once the running tasks have
+ * ended, the group takes no new tasks: spawning throws `TaskGroupClosedError`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { createTaskGroup, type SoonValue } from "@soonify/interop"
+ *
+ * const doWork = async (name: string) => `Hello, ${name}`
+ *
+ * let soon: SoonValue<string>
+ * {
+ *   await using tg = createTaskGroup()
+ *   soon = tg.soonify(doWork)("Alex")
+ * } // waits here for every task of tg
+ * soon.value // "Hello, Alex"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const createTaskGroup = (options?: TaskGroupOptions): DisposableTaskGroup => {
+  const { core, settings } = settingsOf("createTaskGroup", options)
+  return new OwnedGroup(CoreTaskGroup.makeUnsafe(core), settings)
+}
+
+class OwnedGroup extends GroupView implements DisposableTaskGroup {
+  [Symbol.asyncDispose](): Promise<void> {
+    return Effect.runPromiseExit(CoreTaskGroup.join(this.core)).then((exit) => this.result(exit))
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * @soonify/interop: structured concurrency with return values, for plain Promise code.
+ * Built on @soonify/core: the same semantics, without Effect in sight.
+ *
+ * @since 0.1.0
+ */
+
+export {
+  createTaskGroup,
+  type DisposableTaskGroup,
+  type TaskGroup,
+  taskGroup,
+  type TaskGroupOptions,
+  type TaskOptions
+} from "./TaskGroup.ts"
+
+export { resultsToChannel, SoonValue, type Status, waitAll, waitAny } from "./SoonValue.ts"
+
+export { Future, type FutureOptions } from "./Future.ts"
+
+export { asCompleted, gather, type GatherOptions, type GatherResults, type Task, type TaskValue } from "./Gather.ts"
+
+export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"

@@ -1,0 +1,150 @@
+// The group handed to Promise code: a core group, plus what Promise code needs around
+// it (an AbortSignal, the reason it was cancelled with, the timeout and the outside
+// signal). Every decision about tasks (counting, fail fast, waiting) is core's.
+import { isTaskGroupClosed, TaskGroup as CoreTaskGroup } from "@soonify/core"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
+import type { SoonValue } from "../SoonValue.ts"
+import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
+import { type CoreHandle, wrap } from "./handle.ts"
+import { errorsOf, groupResult, NONE } from "./outcome.ts"
+import { type Owner, promiseTask } from "./promiseTask.ts"
+import { checkFunction, checkName, checkOptions } from "./validation.ts"
+
+/** Validated group settings. */
+export interface Settings {
+  readonly name: string
+  readonly signal: AbortSignal | undefined
+  /** Milliseconds, or `undefined` for none. */
+  readonly timeout: number | undefined
+}
+
+const noOptions: CoreTaskGroup.TaskOptions = {}
+
+export class GroupView implements TaskGroup, Owner {
+  readonly core: CoreTaskGroup.TaskGroup
+  readonly name: string
+  /** Why the group is shutting down (its signal's reason), or `NONE` while it is not. */
+  reason: unknown = NONE
+  /** The reason `cancel` is about to shut the group down with. */
+  #cancelling: unknown = NONE
+  /** Made when somebody reads `signal`. */
+  #controller: AbortController | undefined
+  readonly #settings: Settings
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #onAbort: (() => void) | undefined
+
+  constructor(core: CoreTaskGroup.TaskGroup, settings: Settings) {
+    this.core = core
+    this.name = settings.name
+    this.#settings = settings
+    CoreTaskGroup.onShutdownUnsafe(core, () => this.#shuttingDown())
+    const signal = settings.signal
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.cancel(signal.reason)
+      } else {
+        this.#onAbort = () => this.cancel(signal.reason)
+        signal.addEventListener("abort", this.#onAbort, { once: true })
+      }
+    }
+    if (settings.timeout !== undefined) {
+      const timeout = settings.timeout
+      this.#timer = setTimeout(() => this.cancel(new TimeoutError(`Task group "${this.name}"`, timeout)), timeout)
+    }
+  }
+
+  #shuttingDown(): void {
+    this.reason =
+      this.#cancelling !== NONE
+        ? this.#cancelling
+        : new CancelledError(`Task group "${this.name}" was cancelled because one of its tasks failed`)
+    this.#controller?.abort(this.reason)
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.reason !== NONE) this.#controller.abort(this.reason)
+    }
+    return this.#controller.signal
+  }
+
+  cancel(reason?: unknown): void {
+    this.#cancelling = reason === undefined ? new CancelledError(`Task group "${this.name}" was cancelled`) : reason
+    CoreTaskGroup.cancelUnsafe(this.core)
+    this.#cancelling = NONE
+  }
+
+  soonify<Args extends ReadonlyArray<unknown>, R>(
+    fn: (...args: Args) => R,
+    options?: TaskOptions
+  ): (...args: Args) => SoonValue<Awaited<R>> {
+    checkFunction("tg.soonify", "fn", fn)
+    const taskOptions = taskOptionsOf("tg.soonify", fn, options)
+    return (...args) =>
+      this.#spawn(
+        promiseTask(() => fn(...args), this, false),
+        taskOptions
+      )
+  }
+
+  spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>> {
+    checkFunction("tg.spawn", "fn", fn)
+    return this.#spawn(promiseTask(fn, this, fn.length !== 0), taskOptionsOf("tg.spawn", fn, options))
+  }
+
+  start<S = void, A = unknown>(
+    fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
+    options?: TaskOptions
+  ): Promise<[value: S, soon: SoonValue<A>]> {
+    checkFunction("tg.start", "fn", fn)
+    const taskOptions = taskOptionsOf("tg.start", fn, options)
+    const starting = this.core.start<S, A, unknown, never>(
+      (started) => promiseTask((signal) => fn((value) => Effect.runSync(started(value)), signal), this, true),
+      taskOptions
+    )
+    const fiber = Effect.runFork(starting)
+    const early = fiber.pollUnsafe()
+    // Spawning into an ended group fails at once, as `spawn` and `soonify` do.
+    if (early !== undefined && early._tag === "Failure") {
+      const closed = errorsOf(early.cause).find((error) => error instanceof TaskGroupClosedError)
+      if (closed !== undefined) throw closed
+    }
+    return new Promise((resolve, reject) =>
+      fiber.addObserver((exit) => {
+        try {
+          const [value, handle] = groupResult(exit, `Starting task "${taskOptions.name ?? "?"}"`, this.reason)
+          resolve([value, wrap(handle as CoreHandle<A>)])
+        } catch (error) {
+          reject(error)
+        }
+      })
+    )
+  }
+
+  #spawn<A>(effect: Effect.Effect<A, unknown>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
+    try {
+      return wrap(CoreTaskGroup.spawnUnsafe(this.core, effect, options))
+    } catch (error) {
+      if (isTaskGroupClosed(error)) throw new TaskGroupClosedError(error.group, error.task, { cause: error })
+      throw error
+    }
+  }
+
+  /** What the group's promise settles with, once the group has ended; stops the timer and the listener. */
+  result<A>(exit: Exit.Exit<A, unknown>): A {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    if (this.#onAbort !== undefined) this.#settings.signal!.removeEventListener("abort", this.#onAbort)
+    return groupResult(exit, `Task group "${this.name}"`, this.reason)
+  }
+}
+
+/** Options for one task: its name is the option, else the function's name. */
+const taskOptionsOf = (where: string, fn: Function, options: TaskOptions | undefined): CoreTaskGroup.TaskOptions => {
+  checkOptions(where, options)
+  checkName(where, options?.name)
+  const name = options?.name ?? fn.name
+  return name === "" ? noOptions : { name }
+}

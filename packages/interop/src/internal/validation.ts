@@ -1,0 +1,109 @@
+import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
+
+// Bad input fails at once, with a TypeError (wrong kind of value) or a RangeError (a
+// number out of range) whose message names the argument, what was expected and what
+// was received.
+
+/** Describes a received value for an error message: its type and, when short, the value. */
+export const describe = (u: unknown): string => {
+  if (u === null) return "null"
+  if (u === undefined) return "undefined"
+  switch (typeof u) {
+    case "number":
+    case "bigint":
+    case "boolean":
+      return `${typeof u} ${String(u)}`
+    case "string":
+      return `string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}…` : u)}`
+    case "function":
+      return `function ${u.name || "(anonymous)"}`
+    case "symbol":
+      return String(u)
+    default:
+      return Array.isArray(u) ? `array of length ${u.length}` : `object ${Object.prototype.toString.call(u)}`
+  }
+}
+
+/** Throws a TypeError unless `f` is a function. */
+export const checkFunction = (where: string, what: string, f: unknown): void => {
+  if (typeof f !== "function")
+    throw new TypeError(`${where}: expected ${what} to be a function, received ${describe(f)}`)
+}
+
+/** Throws a TypeError unless `options` is an object or undefined. */
+export const checkOptions = (where: string, options: unknown): void => {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(`${where}: expected options to be an object or undefined, received ${describe(options)}`)
+  }
+}
+
+/** Reads `concurrency`: a positive integer, or `Infinity` (the default) for no limit. */
+export const concurrencyOf = (where: string, concurrency: unknown): number | "unbounded" => {
+  if (concurrency === undefined || concurrency === Infinity) return "unbounded"
+  if (typeof concurrency !== "number") {
+    throw new TypeError(
+      `${where}: option "concurrency" must be a positive integer or Infinity, received ${describe(concurrency)}`
+    )
+  }
+  if (!Number.isInteger(concurrency) || concurrency <= 0) {
+    throw new RangeError(
+      `${where}: option "concurrency" must be a positive integer or Infinity, received ${describe(concurrency)}`
+    )
+  }
+  return concurrency
+}
+
+/** The longest delay `setTimeout` keeps (about 24.8 days); longer ones fire at once. */
+const maxDelay = 2 ** 31 - 1
+
+/** Reads `timeout` in milliseconds: `undefined` for none (`Infinity`, the default). */
+export const timeoutOf = (where: string, timeout: unknown): number | undefined => {
+  if (timeout === undefined || timeout === Infinity) return undefined
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `${where}: option "timeout" must be a number of milliseconds or Infinity, received ${describe(timeout)}`
+    )
+  }
+  if (Number.isNaN(timeout) || timeout < 0 || timeout > maxDelay) {
+    throw new RangeError(
+      `${where}: option "timeout" must be between 0 and ${maxDelay} milliseconds, or Infinity, received ${describe(timeout)}`
+    )
+  }
+  return timeout
+}
+
+/** Reads `mode`: "failFast" (the default) or "settle". */
+export const modeOf = (where: string, mode: unknown): CoreTaskGroup.Options["mode"] & string => {
+  if (mode === undefined) return "failFast"
+  if (mode === "failFast" || mode === "settle") return mode
+  throw new TypeError(`${where}: option "mode" must be "failFast" or "settle", received ${describe(mode)}`)
+}
+
+/** Throws a TypeError unless `name` is a string or undefined. */
+export const checkName = (where: string, name: unknown): void => {
+  if (name !== undefined && typeof name !== "string") {
+    throw new TypeError(`${where}: option "name" must be a string, received ${describe(name)}`)
+  }
+}
+
+/** Throws a TypeError unless `signal` is an AbortSignal or undefined. */
+export const checkSignal = (where: string, signal: unknown): void => {
+  if (signal !== undefined && !isAbortSignal(signal)) {
+    throw new TypeError(`${where}: option "signal" must be an AbortSignal, received ${describe(signal)}`)
+  }
+}
+
+// Duck-typed, so that signals from another realm (or a polyfill) are accepted.
+const isAbortSignal = (u: unknown): u is AbortSignal =>
+  typeof u === "object" &&
+  u !== null &&
+  typeof (u as AbortSignal).aborted === "boolean" &&
+  typeof (u as AbortSignal).addEventListener === "function"
+
+/** Tells whether a value can be iterated with `for…of`. */
+export const isIterable = (u: unknown): u is Iterable<unknown> =>
+  u !== null && u !== undefined && typeof (u as any)[Symbol.iterator] === "function"
+
+/** Tells whether a value is a promise or another thenable. */
+export const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+  ((typeof u === "object" && u !== null) || typeof u === "function") && typeof (u as any).then === "function"

@@ -1,0 +1,664 @@
+import { describe, expect, expectTypeOf, it } from "vitest"
+import {
+  CancelledError,
+  createTaskGroup,
+  PendingValueError,
+  type SoonValue,
+  type TaskGroup,
+  taskGroup,
+  TaskGroupClosedError,
+  TimeoutError
+} from "@soonify/interop"
+import { setTimeout as nodeSleep } from "node:timers/promises"
+import { since, sleep, untilAborted } from "./sleep.ts"
+
+const doWork = async (name: string) => {
+  await sleep(20)
+  return `Hello, ${name}`
+}
+
+/** What `fn` throws synchronously. */
+const thrown = (fn: () => unknown): unknown => {
+  try {
+    fn()
+  } catch (error) {
+    return error
+  }
+  throw new Error("expected a throw")
+}
+
+describe("the seed programs, as plain async functions", () => {
+  it("runs three doWork calls at once and reads their values after the group", async () => {
+    const getData = async () => {
+      const start = performance.now()
+      const [a, b, c] = await taskGroup(async (tg) => [
+        tg.soonify(doWork)("Yury"),
+        tg.soonify(doWork)("Nathaniel"),
+        tg.soonify(doWork)("Alex")
+      ])
+      return { elapsed: since(start), data: [a.value, b.value, c.value] }
+    }
+    const { elapsed, data } = await getData()
+    expect(data).toEqual(["Hello, Yury", "Hello, Nathaniel", "Hello, Alex"])
+    expect(elapsed).toBeLessThan(55) // about 20 ms, not 60
+  })
+
+  it("throws PendingValueError when a value is read inside the block", async () => {
+    const soon = await taskGroup(async (tg) => {
+      const inner = tg.soonify(doWork)("Yury")
+      const error = thrown(() => inner.value)
+      expect(error).toBeInstanceOf(PendingValueError)
+      expect((error as PendingValueError).task).toBe("doWork")
+      expect((error as Error).message).toMatch(/still pending.*after the group/s)
+      return inner
+    })
+    expect(soon.value).toBe("Hello, Yury")
+  })
+
+  it("shows a value inside the block once ready says so", async () => {
+    const previews: Array<string> = []
+    const values = await taskGroup(async (tg) => {
+      const first = tg.soonify(doWork)("Yury")
+      await sleep(40)
+      if (first.ready) previews.push(first.value)
+      return [first, tg.soonify(doWork)("Nathaniel"), tg.soonify(doWork)("Alex")]
+    })
+    expect(previews).toEqual(["Hello, Yury"])
+    expect(values.map((soon) => soon.value)).toEqual(["Hello, Yury", "Hello, Nathaniel", "Hello, Alex"])
+  })
+
+  it("waits for the tasks at the end of an await using block", async () => {
+    const start = performance.now()
+    let soon: SoonValue<string>
+    {
+      await using tg = createTaskGroup()
+      soon = tg.soonify(doWork)("Alex")
+      expect(soon.ready).toBe(false)
+    }
+    expect(since(start)).toBeGreaterThanOrEqual(15)
+    expect(soon.value).toBe("Hello, Alex")
+  })
+})
+
+describe("taskGroup", () => {
+  it("resolves with the body's value, at once for an empty group", async () => {
+    const start = performance.now()
+    expect(await taskGroup(() => 42)).toBe(42)
+    expect(await taskGroup(async () => "async")).toBe("async")
+    expect(since(start)).toBeLessThan(15)
+  })
+
+  it("treats undefined, 0 and the empty string as values", async () => {
+    const [a, b, c] = await taskGroup(async (tg) => [
+      tg.spawn(async () => undefined),
+      tg.spawn(async () => 0),
+      tg.spawn(() => "")
+    ])
+    expect([a.ready, b.ready, c.ready]).toEqual([true, true, true])
+    expect([a.status, b.status, c.status]).toEqual(["fulfilled", "fulfilled", "fulfilled"])
+    expect([a.value, b.value, c.value]).toEqual([undefined, 0, ""])
+  })
+
+  it("waits for tasks that tasks spawn while the group is open", async () => {
+    let inner: SoonValue<string> | undefined
+    const outer = await taskGroup(async (tg) =>
+      tg.spawn(async () => {
+        await sleep(10)
+        inner = tg.spawn(async () => (await sleep(10), "inner"))
+        return "outer"
+      })
+    )
+    expect(outer.value).toBe("outer")
+    expect(inner?.value).toBe("inner")
+  })
+
+  it("starts soonify'd functions at once, with their arguments", async () => {
+    const calls: Array<[number, string]> = []
+    await taskGroup(async (tg) => {
+      const record = tg.soonify(async (n: number, s: string) => calls.push([n, s]))
+      record(1, "a")
+      record(2, "b")
+      expect(calls).toEqual([
+        [1, "a"],
+        [2, "b"]
+      ])
+    })
+  })
+
+  it("rejects with the failing task's own error, after cancelling and waiting for the others", async () => {
+    const boom = new Error("boom")
+    let reason: unknown
+    let sibling: SoonValue<never> | undefined
+    const failed = taskGroup(async (tg) => {
+      sibling = tg.spawn(async (signal) => {
+        try {
+          return await untilAborted(signal)
+        } finally {
+          reason = signal.reason
+        }
+      })
+      tg.spawn(async () => {
+        await sleep(5)
+        throw boom
+      })
+      await untilAborted(tg.signal)
+    })
+    await expect(failed).rejects.toBe(boom)
+    expect(reason).toBeInstanceOf(CancelledError)
+    expect(sibling?.status).toBe("cancelled")
+  })
+
+  it("rejects with an AggregateError holding each failure, in order", async () => {
+    const first = new Error("first")
+    const second = new Error("second")
+    const error = await taskGroup(async (tg) => {
+      // Both ignore their signals, so the second fails while being cancelled.
+      tg.spawn(async () => {
+        await sleep(5)
+        throw first
+      })
+      tg.spawn(async () => {
+        await sleep(15)
+        throw second
+      })
+    }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AggregateError)
+    expect((error as AggregateError).errors).toEqual([first, second])
+    expect((error as AggregateError).errors[0]).toBe(first)
+    expect((error as AggregateError).message).toMatch(/TaskGroup.*2 errors/)
+  })
+
+  it("rejects with the body's error and cancels the tasks", async () => {
+    const boom = new Error("body failed")
+    let cancelled = false
+    const failed = taskGroup(async (tg) => {
+      tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => (cancelled = true))
+      })
+      await sleep(5)
+      throw boom
+    })
+    await expect(failed).rejects.toBe(boom)
+    expect(cancelled).toBe(true)
+  })
+
+  it("reports a task's error once when the body rethrows it from wait()", async () => {
+    const boom = new Error("boom")
+    const failed = taskGroup(async (tg) => {
+      const soon = tg.spawn(async () => {
+        await sleep(5)
+        throw boom
+      })
+      await soon.wait()
+    })
+    await expect(failed).rejects.toBe(boom)
+  })
+
+  it("waits for a task that ignores its signal instead of abandoning it", async () => {
+    let finished = false
+    const start = performance.now()
+    const failed = taskGroup(async (tg) => {
+      tg.spawn(async () => {
+        await sleep(40)
+        finished = true
+      })
+      tg.spawn(async () => {
+        await sleep(5)
+        throw new Error("boom")
+      })
+    })
+    await expect(failed).rejects.toThrow("boom")
+    expect(finished).toBe(true)
+    expect(since(start)).toBeGreaterThanOrEqual(35)
+  })
+
+  it("reports a task that rejects with something else than its signal's reason once cancelled", async () => {
+    const boom = new Error("boom")
+    const cleanup = new Error("cleanup failed")
+    const error = await taskGroup(async (tg) => {
+      tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => undefined)
+        throw cleanup
+      })
+      tg.spawn(async () => {
+        await sleep(5)
+        throw boom
+      })
+    }).catch((e: unknown) => e)
+    expect((error as AggregateError).errors).toEqual([boom, cleanup])
+  })
+
+  it("counts Node's AbortError whose cause is the signal's reason as a cancellation", async () => {
+    const boom = new Error("boom")
+    let sibling: SoonValue<void> | undefined
+    const failed = taskGroup(async (tg) => {
+      sibling = tg.spawn((signal) => nodeSleep(1000, undefined, { signal }))
+      tg.spawn(async () => {
+        await sleep(5)
+        throw boom
+      })
+    })
+    await expect(failed).rejects.toBe(boom)
+    expect(sibling?.status).toBe("cancelled")
+  })
+
+  it("does not count a cancelled task as a failure", async () => {
+    const [cancelled, ok] = await taskGroup(async (tg) => {
+      const cancelled = tg.spawn((signal) => untilAborted(signal))
+      const ok = tg.spawn(async () => (await sleep(10), "ok"))
+      await cancelled.cancel()
+      return [cancelled, ok] as const
+    })
+    expect(cancelled.status).toBe("cancelled")
+    expect(ok.value).toBe("ok")
+  })
+
+  it("gives the task's signal a CancelledError when the task alone is cancelled", async () => {
+    let reason: unknown
+    await taskGroup(async (tg) => {
+      const soon = tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => (reason = signal.reason))
+        throw reason
+      })
+      await soon.cancel()
+      expect(soon.status).toBe("cancelled")
+      expect(tg.signal.aborted).toBe(false)
+    })
+    expect(reason).toBeInstanceOf(CancelledError)
+  })
+
+  it("cancels a spawn made while the group shuts down at once", async () => {
+    let late: SoonValue<number> | undefined
+    let ran = false
+    await taskGroup(async (tg) => {
+      tg.spawn(async () => {
+        await sleep(5)
+        throw new Error("boom")
+      })
+      await untilAborted(tg.signal).catch(() => undefined)
+      late = tg.spawn(async () => {
+        ran = true
+        return 1
+      })
+    }).catch(() => undefined)
+    expect(late?.status).toBe("cancelled")
+    expect(ran).toBe(false)
+  })
+
+  it("in settle mode, keeps a failure in its handle and cancels nothing", async () => {
+    const boom = new Error("boom")
+    const [failed, ok] = await taskGroup(
+      async (tg) => [
+        tg.spawn(async () => {
+          await sleep(5)
+          throw boom
+        }),
+        tg.spawn(async (signal) => (await sleep(20, signal), "ok"))
+      ],
+      { mode: "settle" }
+    )
+    expect(failed.status).toBe("rejected")
+    expect(failed.exception).toBe(boom)
+    expect(ok.value).toBe("ok")
+  })
+
+  it("in settle mode, still cancels the tasks when the body fails", async () => {
+    const boom = new Error("body")
+    let soon: SoonValue<never> | undefined
+    const failed = taskGroup(
+      async (tg) => {
+        soon = tg.spawn((signal) => untilAborted(signal))
+        await sleep(5)
+        throw boom
+      },
+      { mode: "settle" }
+    )
+    await expect(failed).rejects.toBe(boom)
+    expect(soon?.status).toBe("cancelled")
+  })
+
+  it("runs at most `concurrency` tasks at once, in spawn order", async () => {
+    let running = 0
+    let most = 0
+    const order: Array<number> = []
+    const task = (n: number) => async () => {
+      order.push(n)
+      most = Math.max(most, ++running)
+      await sleep(5)
+      running--
+      return n
+    }
+    const handles = await taskGroup(async (tg) => [1, 2, 3, 4, 5].map((n) => tg.spawn(task(n))), {
+      concurrency: 2
+    })
+    expect(most).toBe(2)
+    expect(order).toEqual([1, 2, 3, 4, 5])
+    expect(handles.map((soon) => soon.value)).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it("rejects with the outside signal's reason, after every task has settled", async () => {
+    const controller = new AbortController()
+    const reason = new Error("stop")
+    let seen: unknown
+    let settled = false
+    const stopped = taskGroup(
+      async (tg) => {
+        tg.spawn(async (signal) => {
+          await untilAborted(signal).catch(() => (seen = signal.reason))
+          await sleep(10)
+          settled = true
+        })
+        await untilAborted(tg.signal)
+      },
+      { signal: controller.signal }
+    )
+    setTimeout(() => controller.abort(reason), 5)
+    await expect(stopped).rejects.toBe(reason)
+    expect(seen).toBe(reason)
+    expect(settled).toBe(true)
+  })
+
+  it("rejects at once, without running the body, when the signal is already aborted", async () => {
+    let ran = false
+    const reason = new Error("already")
+    const stopped = taskGroup(() => (ran = true), { signal: AbortSignal.abort(reason) })
+    await expect(stopped).rejects.toBe(reason)
+    expect(ran).toBe(false)
+  })
+
+  it("rejects with a TimeoutError when the timeout runs out, after every task has settled", async () => {
+    let reason: unknown
+    const start = performance.now()
+    const error = await taskGroup(
+      async (tg) => {
+        tg.spawn(async (signal) => {
+          await untilAborted(signal).catch(() => (reason = signal.reason))
+        })
+      },
+      { timeout: 10 }
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(TimeoutError)
+    expect((error as TimeoutError).timeout).toBe(10)
+    expect(reason).toBe(error)
+    expect(since(start)).toBeGreaterThanOrEqual(8)
+  })
+
+  it("resolves normally when it ends before its timeout", async () => {
+    expect(await taskGroup(async (tg) => tg.spawn(() => sleep(5)).wait(), { timeout: 1000 })).toBeUndefined()
+  })
+
+  it("reports failures that happen during a cancel instead of the cancel's reason", async () => {
+    const cleanup = new Error("cleanup failed")
+    const failed = taskGroup(
+      async (tg) => {
+        tg.spawn(async (signal) => {
+          await untilAborted(signal).catch(() => undefined)
+          throw cleanup
+        })
+      },
+      { timeout: 5 }
+    )
+    await expect(failed).rejects.toBe(cleanup)
+  })
+
+  it("rejects with the reason given to tg.cancel, or a CancelledError", async () => {
+    const reason = { why: "enough" }
+    await expect(
+      taskGroup(async (tg) => {
+        tg.spawn((signal) => untilAborted(signal))
+        tg.cancel(reason)
+      })
+    ).rejects.toBe(reason)
+    const error = await taskGroup((tg) => tg.cancel()).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(CancelledError)
+    expect((error as Error).message).toMatch(/TaskGroup.*cancelled/)
+  })
+
+  it("aborts tg.signal when the group is cancelled, not when it ends normally", async () => {
+    const boom = new Error("boom")
+    let aborted: unknown
+    await taskGroup(async (tg) => {
+      tg.signal.addEventListener("abort", () => (aborted = tg.signal.reason))
+      tg.spawn(async () => {
+        await sleep(5)
+        throw boom
+      })
+    }).catch(() => undefined)
+    expect(aborted).toBeInstanceOf(CancelledError)
+    expect((aborted as Error).message).toMatch(/failed/)
+
+    const tg = await taskGroup(async (tg) => tg)
+    expect(tg.signal.aborted).toBe(false)
+
+    // First read after the cancel: made already aborted.
+    let late: AbortSignal | undefined
+    await taskGroup(async (tg) => {
+      tg.cancel("reason")
+      late = tg.signal
+    }).catch(() => undefined)
+    expect(late?.aborted).toBe(true)
+    expect(late?.reason).toBe("reason")
+  })
+
+  it("names tasks after the option, the function, or their order", async () => {
+    const [named, byFunction, anonymous] = await taskGroup(async (tg) => [
+      tg.spawn(async () => 1, { name: "fetch-user" }),
+      tg.soonify(doWork)("x"),
+      tg.spawn(() => 3)
+    ])
+    expect(named.name).toBe("fetch-user")
+    expect(byFunction.name).toBe("doWork")
+    expect(anonymous.name).toMatch(/^task-\d+$/)
+  })
+
+  it("throws TaskGroupClosedError when spawning into a group that has ended", async () => {
+    const tg = await taskGroup(async (tg) => tg)
+    expect(() => tg.spawn(async () => 1)).toThrow(TaskGroupClosedError)
+    expect(() => tg.soonify(doWork)("late")).toThrow(TaskGroupClosedError)
+    expect(() => tg.start(async (started) => started())).toThrow(TaskGroupClosedError)
+    const error = thrown(() => tg.spawn(async () => 1, { name: "late" })) as TaskGroupClosedError
+    expect(error.group).toBe("TaskGroup")
+    expect(error.task).toBe("late")
+  })
+
+  it("rejects bad input at once, naming the argument", async () => {
+    const tg = await taskGroup(async (tg) => tg)
+    expect(() => tg.soonify(42 as any)).toThrow(TypeError)
+    expect(() => tg.soonify("doWork" as any)).toThrow(/tg.soonify: expected fn to be a function, received string/)
+    expect(() => tg.spawn(null as any)).toThrow(TypeError)
+    expect(() => taskGroup(undefined as any)).toThrow(/taskGroup: expected body to be a function/)
+    for (const concurrency of [0, -1, 1.5, NaN]) {
+      expect(() => taskGroup(() => 1, { concurrency })).toThrow(RangeError)
+      expect(() => taskGroup(() => 1, { concurrency })).toThrow(
+        `option "concurrency" must be a positive integer or Infinity, received number ${concurrency}`
+      )
+    }
+    expect(() => taskGroup(() => 1, { concurrency: "2" as any })).toThrow(TypeError)
+    for (const timeout of [-1, NaN]) {
+      expect(() => taskGroup(() => 1, { timeout })).toThrow(RangeError)
+      expect(() => taskGroup(() => 1, { timeout })).toThrow(`option "timeout" must be between 0 and`)
+      expect(() => createTaskGroup({ timeout })).toThrow(`received number ${timeout}`)
+    }
+    expect(() => taskGroup(() => 1, { mode: "fast" as any })).toThrow(/option "mode"/)
+    expect(() => taskGroup(() => 1, { signal: {} as any })).toThrow(/option "signal" must be an AbortSignal/)
+    expect(() => taskGroup(() => 1, { name: 1 as any })).toThrow(TypeError)
+    expect(() => taskGroup(() => 1, 5 as any)).toThrow(
+      /expected options to be an object or undefined, received number 5/
+    )
+    expect(() => createTaskGroup({ concurrency: 0 })).toThrow(RangeError)
+  })
+
+  it("accepts Infinity as concurrency and timeout", async () => {
+    expect(await taskGroup(() => "fine", { concurrency: Infinity, timeout: Infinity })).toBe("fine")
+  })
+
+  it("never leaves a rejection unhandled", async () => {
+    // A failing handle nobody reads, in settle mode.
+    await taskGroup((tg) => void tg.spawn(() => Promise.reject(new Error("unread"))), { mode: "settle" })
+    // Several failing handles whose errors the group reported.
+    await taskGroup((tg) => {
+      tg.spawn(() => Promise.reject(new Error("one")))
+      tg.spawn(async () => {
+        await sleep(1)
+        throw new Error("two")
+      })
+    }).catch(() => undefined)
+    // A cancelled task that rejects with its reason, never read.
+    await taskGroup(async (tg) => {
+      tg.spawn((signal) => untilAborted(signal))
+      tg.cancel()
+    }).catch(() => undefined)
+    await sleep(5)
+  })
+
+  it("types soonify's parameters and the values, with no any", async () => {
+    await taskGroup(async (tg) => {
+      const greet = tg.soonify(doWork)
+      expectTypeOf(greet).parameters.toEqualTypeOf<[name: string]>()
+      expectTypeOf(greet("Yury")).toEqualTypeOf<SoonValue<string>>()
+      // @ts-expect-error doWork takes a string
+      greet(42)
+      expectTypeOf(tg.spawn(async () => 1)).toEqualTypeOf<SoonValue<number>>()
+      expectTypeOf(tg.spawn(() => "sync")).toEqualTypeOf<SoonValue<string>>()
+      expectTypeOf(tg.spawn((signal) => signal)).toEqualTypeOf<SoonValue<AbortSignal>>()
+      const soon = tg.spawn(async () => 1)
+      expectTypeOf<(typeof soon)["value"]>().toEqualTypeOf<number>()
+      expectTypeOf<(typeof soon)["value"]>().not.toBeAny()
+      expectTypeOf(tg).toEqualTypeOf<TaskGroup>()
+    })
+    expectTypeOf(taskGroup(async () => [1, "a"] as const)).toEqualTypeOf<Promise<readonly [1, "a"]>>()
+    expectTypeOf(taskGroup(() => 1)).toEqualTypeOf<Promise<number>>()
+  })
+})
+
+describe("tg.start", () => {
+  it("resolves with the started value and the handle while the task goes on", async () => {
+    await taskGroup(async (tg) => {
+      const [port, server] = await tg.start<number, string>(async (started) => {
+        await sleep(5)
+        started(8080)
+        await sleep(10)
+        return "served"
+      })
+      expect(port).toBe(8080)
+      expect(server.ready).toBe(false)
+      expect(await server.wait()).toBe("served")
+    })
+  })
+
+  it("rejects, and does not fail the group, when the task fails before starting", async () => {
+    const boom = new Error("boom")
+    const result = await taskGroup(async (tg) => {
+      await expect(tg.start(() => Promise.reject(boom))).rejects.toBe(boom)
+      return "group ok"
+    })
+    expect(result).toBe("group ok")
+  })
+
+  it("rejects when the task ends without calling started", async () => {
+    await taskGroup(async (tg) => {
+      await expect(tg.start(async () => "done")).rejects.toThrow(/without calling started/)
+    })
+  })
+
+  it("rejects with the group's reason when the group is cancelled before the start", async () => {
+    const reason = new Error("stop")
+    await taskGroup(async (tg) => {
+      const starting = tg.start((_started, signal) => untilAborted(signal))
+      tg.cancel(reason)
+      await expect(starting).rejects.toBe(reason)
+    }).catch(() => undefined)
+  })
+
+  it("throws when started is called twice", async () => {
+    await taskGroup(async (tg) => {
+      await tg.start(async (started) => {
+        started()
+        expect(() => started()).toThrow(/called twice/)
+      })
+    })
+  })
+
+  it("types the started value and the handle", async () => {
+    await taskGroup(async (tg) => {
+      expectTypeOf(tg.start<number, string>(async (started) => (started(1), "a"))).toEqualTypeOf<
+        Promise<[value: number, soon: SoonValue<string>]>
+      >()
+      // Inferred from the annotation of `started` and from the function's result.
+      const inferred = tg.start(async (started: (port: number) => void) => (started(1), true))
+      expectTypeOf(inferred).toEqualTypeOf<Promise<[value: number, soon: SoonValue<boolean>]>>()
+      await inferred
+    })
+  })
+})
+
+describe("createTaskGroup", () => {
+  it("accepts tasks synchronously, at once", async () => {
+    const tg = createTaskGroup({ name: "eager" })
+    let started = false
+    const soon = tg.spawn(() => {
+      started = true
+      return "now"
+    })
+    expect(started).toBe(true)
+    expect(soon.value).toBe("now")
+    await tg[Symbol.asyncDispose]()
+    expect(tg.name).toBe("eager")
+  })
+
+  it("rejects at the end of the block with the tasks' failure", async () => {
+    const boom = new Error("boom")
+    const run = async () => {
+      await using tg = createTaskGroup()
+      tg.spawn(async () => {
+        await sleep(5)
+        throw boom
+      })
+    }
+    await expect(run()).rejects.toBe(boom)
+  })
+
+  it("combines the block's error with the tasks' into a SuppressedError", async () => {
+    const fromBlock = new Error("block")
+    const fromTask = new Error("task")
+    const run = async () => {
+      await using tg = createTaskGroup()
+      tg.spawn(async () => {
+        await sleep(5)
+        throw fromTask
+      })
+      throw fromBlock
+    }
+    const error = (await run().catch((e: unknown) => e)) as SuppressedError
+    expect(error).toBeInstanceOf(SuppressedError)
+    expect(error.error).toBe(fromTask)
+    expect(error.suppressed).toBe(fromBlock)
+  })
+
+  it("gives the same outcome when disposed twice", async () => {
+    const boom = new Error("boom")
+    const tg = createTaskGroup()
+    tg.spawn(() => Promise.reject(boom))
+    await expect(tg[Symbol.asyncDispose]()).rejects.toBe(boom)
+    await expect(tg[Symbol.asyncDispose]()).rejects.toBe(boom)
+    expect(() => tg.spawn(async () => 1)).toThrow(TaskGroupClosedError)
+  })
+
+  it("cancels its tasks on timeout and on the outside signal", async () => {
+    const timedOut = createTaskGroup({ timeout: 5 })
+    const slow = timedOut.spawn((signal) => untilAborted(signal))
+    await expect(timedOut[Symbol.asyncDispose]()).rejects.toBeInstanceOf(TimeoutError)
+    expect(slow.status).toBe("cancelled")
+
+    const controller = new AbortController()
+    const stopped = createTaskGroup({ signal: controller.signal })
+    const waiting = stopped.spawn((signal) => untilAborted(signal))
+    controller.abort("stop")
+    await expect(stopped[Symbol.asyncDispose]()).rejects.toBe("stop")
+    expect(waiting.status).toBe("cancelled")
+  })
+
+  it("types the group as async-disposable", () => {
+    expectTypeOf(createTaskGroup()).toExtend<AsyncDisposable & TaskGroup>()
+  })
+})
