@@ -1,0 +1,202 @@
+/**
+ * The configurations measured: each spawns one task per input and hands back every
+ * result, in input order, the way its users would write it.
+ *
+ * `load` gives a string instead of a runner when the configuration cannot run here
+ * (a missing export, say); the driver prints it and skips that configuration.
+ */
+import { type SoonValue, TaskGroup } from "@soonify/core"
+import * as Interop from "@soonify/interop"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
+import * as Scope from "effect/Scope"
+import { run as runEffection, spawn, type Task } from "effection"
+import pLimit from "p-limit"
+import pMap from "p-map"
+import type { EffectionTask, EffectTask, PromiseTask } from "./tasks.ts"
+
+export type World = "promise" | "effect" | "effection"
+
+type Results = Promise<ReadonlyArray<number>>
+
+/** Spawns `task(i)` for every input and gives the results in input order. */
+export type Runner<T> = (inputs: ReadonlyArray<number>, task: T) => Results
+
+interface Base {
+  /** Stable id, used on the command line and in the JSON results. */
+  readonly id: string
+  readonly label: string
+  readonly family: "soonify core" | "soonify interop" | "peer" | "bare Effect"
+}
+
+export type Config =
+  | (Base & { readonly world: "promise"; readonly load: () => Promise<Runner<PromiseTask> | string> })
+  | (Base & { readonly world: "effect"; readonly load: () => Promise<Runner<EffectTask> | string> })
+  | (Base & { readonly world: "effection"; readonly load: () => Promise<Runner<EffectionTask> | string> })
+
+// -----------------------------------------------------------------------------
+// the configurations
+// -----------------------------------------------------------------------------
+
+export const configs: ReadonlyArray<Config> = [
+  {
+    id: "core-run-soonify",
+    label: "core TaskGroup.run + soonify",
+    family: "soonify core",
+    world: "effect",
+    load: async () => (inputs, task) =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const handles = yield* TaskGroup.run((group) =>
+            Effect.gen(function* () {
+              const soon = group.soonify(task)
+              const handles: Array<SoonValue.SoonValue<number>> = []
+              for (let i = 0; i < inputs.length; i++) handles.push(yield* soon(inputs[i]))
+              return handles
+            })
+          )
+          const results: Array<number> = []
+          for (let i = 0; i < handles.length; i++) results.push(yield* handles[i].value)
+          return results
+        })
+      )
+  },
+  {
+    id: "core-gather",
+    label: "core TaskGroup.gather",
+    family: "soonify core",
+    world: "effect",
+    load: async () => (inputs, task) => Effect.runPromise(TaskGroup.gather(inputs.map((i) => task(i))))
+  },
+  {
+    id: "interop-taskgroup-soonify",
+    label: "interop taskGroup + soonify",
+    family: "soonify interop",
+    world: "promise",
+    load: async () => async (inputs, task) => {
+      const handles = await Interop.taskGroup(async (tg) => {
+        const soon = tg.soonify(task)
+        const handles: Array<Interop.SoonValue<number>> = []
+        for (let i = 0; i < inputs.length; i++) handles.push(soon(inputs[i]))
+        return handles
+      })
+      const results: Array<number> = []
+      for (let i = 0; i < handles.length; i++) results.push(handles[i].value)
+      return results
+    }
+  },
+  {
+    id: "interop-gather",
+    label: "interop gather",
+    family: "soonify interop",
+    world: "promise",
+    load: async () => (inputs, task) => Interop.gather(inputs.map((i) => () => task(i)))
+  },
+  {
+    id: "promise-all",
+    label: "Promise.all",
+    family: "peer",
+    world: "promise",
+    load: async () => (inputs, task) => Promise.all(inputs.map((i) => task(i)))
+  },
+  {
+    id: "p-map",
+    label: "p-map (concurrency Infinity)",
+    family: "peer",
+    world: "promise",
+    load: async () => (inputs, task) => pMap(inputs, (i) => task(i), { concurrency: Infinity })
+  },
+  {
+    id: "p-limit",
+    label: "p-limit (Infinity) + Promise.all",
+    family: "peer",
+    world: "promise",
+    load: async () => (inputs, task) => {
+      const limit = pLimit(Infinity)
+      return Promise.all(inputs.map((i) => limit(task, i)))
+    }
+  },
+  {
+    id: "effection",
+    label: "effection 4 spawn + join",
+    family: "peer",
+    world: "effection",
+    load: async () => (inputs, task) =>
+      runEffection(function* () {
+        const tasks: Array<Task<number>> = []
+        for (let i = 0; i < inputs.length; i++) tasks.push(yield* spawn(() => task(inputs[i])))
+        const results: Array<number> = []
+        for (let i = 0; i < tasks.length; i++) results.push(yield* tasks[i])
+        return results
+      })
+  },
+  {
+    id: "effect-foreach",
+    label: "Effect.forEach unbounded",
+    family: "peer",
+    world: "effect",
+    load: async () => (inputs, task) =>
+      Effect.runPromise(Effect.forEach(inputs, (i) => task(i), { concurrency: "unbounded" }))
+  },
+  {
+    id: "fiberset-run",
+    label: "FiberSet.run + Fiber.joinAll",
+    family: "peer",
+    world: "effect",
+    load: async () => (inputs, task) =>
+      Effect.runPromise(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const set = yield* FiberSet.make<number>()
+            const fibers: Array<Fiber.Fiber<number>> = []
+            for (let i = 0; i < inputs.length; i++) fibers.push(yield* FiberSet.run(set, task(inputs[i])))
+            return yield* Fiber.joinAll(fibers)
+          })
+        )
+      )
+  },
+  {
+    id: "forkin-deferred",
+    label: "Effect.forkIn Scope + Deferred",
+    family: "bare Effect",
+    world: "effect",
+    load: async () => (inputs, task) =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          const deferreds: Array<Deferred.Deferred<number>> = []
+          for (let i = 0; i < inputs.length; i++) {
+            const deferred = Deferred.makeUnsafe<number>()
+            deferreds.push(deferred)
+            yield* Effect.forkIn(Deferred.into(task(inputs[i]), deferred), scope)
+          }
+          const results: Array<number> = []
+          for (let i = 0; i < deferreds.length; i++) results.push(yield* Deferred.await(deferreds[i]))
+          yield* Scope.close(scope, Exit.void)
+          return results
+        })
+      )
+  },
+  {
+    id: "forkchild-joinall",
+    label: "Effect.forkChild + Fiber.joinAll",
+    family: "bare Effect",
+    world: "effect",
+    load: async () => (inputs, task) =>
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const fibers: Array<Fiber.Fiber<number>> = []
+          for (let i = 0; i < inputs.length; i++) fibers.push(yield* Effect.forkChild(task(inputs[i])))
+          return yield* Fiber.joinAll(fibers)
+        })
+      )
+  }
+]
+
+export const configById = (id: string): Config | undefined => configs.find((config) => config.id === id)
+
+/** The baselines every figure is also given as a ratio to. */
+export const baselines = ["promise-all", "fiberset-run"] as const

@@ -1,0 +1,128 @@
+/**
+ * The work each configuration spawns, one task per input `i`, returning `i`.
+ *
+ * Each world (Promise code, Effect, effection) gets the same three kinds of task in
+ * its own idiom, so that a configuration is measured doing what its users write:
+ *
+ * - `now`: returns at once.
+ * - `yield`: yields once to the event loop (a macrotask), then returns. Promise code
+ *   awaits a `setImmediate`; Effect yields with `Effect.yieldNow`, which parks the
+ *   fiber on Effect's scheduler, itself drained by one `setImmediate` per batch;
+ *   effection awaits an `action` around `setImmediate`. All three resume in the event
+ *   loop's check phase, after every task has been spawned.
+ * - `gated`: counts itself as started, then waits on a gate shared by all tasks until
+ *   the memory driver has measured the heap and opens it. Only the memory figures
+ *   use it.
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { action, withResolvers, type Operation } from "effection"
+
+/** The kinds timed; `gated` is only for the memory figures. */
+export const timedKinds = ["now", "yield"] as const
+
+export type Kind = (typeof timedKinds)[number] | "gated"
+
+export type PromiseTask = (i: number) => Promise<number>
+export type EffectTask = (i: number) => Effect.Effect<number>
+export type EffectionTask = (i: number) => Operation<number>
+
+/** A gate that holds `gated` tasks: `started` counts the tasks waiting on it. */
+export interface Gate {
+  readonly started: () => number
+  readonly open: () => void
+}
+
+export interface Tasks<T> {
+  readonly task: T
+  /** Only for the `gated` kind. */
+  readonly gate: Gate | undefined
+}
+
+const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+export const promiseTasks = (kind: Kind): Tasks<PromiseTask> => {
+  switch (kind) {
+    case "now":
+      return { task: async (i) => i, gate: undefined }
+    case "yield":
+      return {
+        task: async (i) => {
+          await immediate()
+          return i
+        },
+        gate: undefined
+      }
+    case "gated": {
+      let started = 0
+      const gate = Promise.withResolvers<void>()
+      return {
+        task: async (i) => {
+          started++
+          await gate.promise
+          return i
+        },
+        gate: { started: () => started, open: () => gate.resolve() }
+      }
+    }
+  }
+}
+
+export const effectTasks = (kind: Kind): Tasks<EffectTask> => {
+  switch (kind) {
+    case "now":
+      return { task: (i) => Effect.succeed(i), gate: undefined }
+    case "yield":
+      return { task: (i) => Effect.as(Effect.yieldNow, i), gate: undefined }
+    case "gated": {
+      let started = 0
+      const gate = Deferred.makeUnsafe<void>()
+      return {
+        task: (i) =>
+          Effect.suspend(() => {
+            started++
+            return Effect.as(Deferred.await(gate), i)
+          }),
+        gate: { started: () => started, open: () => void Deferred.doneUnsafe(gate, Exit.void) }
+      }
+    }
+  }
+}
+
+const nextImmediate: Operation<void> = action((resolve) => {
+  const timer = setImmediate(resolve)
+  return () => clearImmediate(timer)
+})
+
+export const effectionTasks = (kind: Kind): Tasks<EffectionTask> => {
+  switch (kind) {
+    case "now":
+      return {
+        *task(i) {
+          return i
+        },
+        gate: undefined
+      }
+    case "yield":
+      return {
+        *task(i) {
+          yield* nextImmediate
+          return i
+        },
+        gate: undefined
+      }
+    case "gated": {
+      let started = 0
+      const gate = withResolvers<void>()
+      return {
+        *task(i) {
+          started++
+          yield* gate.operation
+          return i
+        },
+        gate: { started: () => started, open: () => gate.resolve() }
+      }
+    }
+  }
+}
