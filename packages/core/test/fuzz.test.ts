@@ -1,0 +1,330 @@
+// Model-based fuzzing of TaskGroup.run and TaskGroup.gather: random trees of groups and
+// tasks run on the TestClock, and each outcome is checked against an exact simulation
+// (test/fuzz/model.ts). Deterministic: a fixed seed and virtual time. SOONIFY_STRESS=1
+// (`pnpm test:stress`) runs twenty times as many cases; SOONIFY_FUZZ_SEED picks another seed.
+import { describe, it } from "@effect/vitest"
+import { Cause, Clock, Data, Effect, Exit, Fiber, Metric } from "effect"
+import type * as Context from "effect/Context"
+import { TestClock } from "effect/testing"
+import * as fc from "fast-check"
+import { SoonValue, TaskGroup } from "@soonify/core"
+import {
+  gatherArb,
+  type GroupSpec,
+  type LeafSpec,
+  type ModelExit,
+  type Scenario,
+  scenarioArb,
+  simulate,
+  type TaskSpec,
+  valueOf
+} from "./fuzz/model.ts"
+
+const stress = process.env.SOONIFY_STRESS === "1"
+const seed = Number(process.env.SOONIFY_FUZZ_SEED ?? 20261122)
+const runs = (normal: number) => (stress ? normal * 20 : normal)
+
+class InjectedFailure extends Data.TaggedError("InjectedFailure")<{ readonly id: number }> {}
+class InjectedDefect extends Error {
+  readonly id: number
+  constructor(id: number) {
+    super(`injected defect ${id}`)
+    this.id = id
+  }
+}
+class FinalizerDefect extends Error {
+  readonly id: number
+  constructor(id: number) {
+    super(`finalizer of ${id} died`)
+    this.id = id
+  }
+}
+
+/** The label the model gives a failure; anything else is unexpected. */
+const labelOf = (reason: Cause.Reason<unknown>): string => {
+  const error = reason._tag === "Fail" ? reason.error : reason._tag === "Die" ? reason.defect : undefined
+  if (error instanceof InjectedFailure) return `fail:${error.id}`
+  if (error instanceof InjectedDefect) return `die:${error.id}`
+  if (error instanceof FinalizerDefect) return `fin:${error.id}`
+  return `unexpected ${reason._tag}: ${String(error)}`
+}
+
+/** An Exit as the model describes one. */
+const modelOf = (exit: Exit.Exit<unknown, unknown>): ModelExit =>
+  Exit.isSuccess(exit)
+    ? { value: exit.value as string, errors: [], interrupted: false }
+    : {
+        errors: exit.cause.reasons.filter((r) => !Cause.isInterruptReason(r)).map(labelOf),
+        interrupted: Cause.hasInterrupts(exit.cause)
+      }
+
+const show = (exit: ModelExit | undefined): string =>
+  exit === undefined
+    ? "(none)"
+    : exit.value !== undefined
+      ? `value ${exit.value}`
+      : `${exit.interrupted ? "interrupted" : "failed"} [${exit.errors.toSorted().join(", ")}]`
+
+/** What the real run left behind, to compare with the model. */
+interface Probe {
+  readonly handles: Map<number, SoonValue.SoonValue<unknown, unknown>>
+  readonly started: Map<number, number>
+  /** Leaves: how many times the finalizer ran, and when it last did. */
+  readonly finalized: Map<number, { count: number; time: number }>
+  /** Groups: when `TaskGroup.run` returned, and whether every handle was ready then. */
+  readonly ended: Map<number, { time: number; allReady: boolean }>
+  readonly fibers: Array<Fiber.Fiber<unknown, unknown>>
+}
+
+/** A group as its tasks see it: where a task spawns its own spawns. */
+interface Home {
+  readonly spawn: (task: TaskSpec) => Effect.Effect<void, unknown>
+}
+
+const sleepUntil = (time: number) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => (time > now ? Effect.sleep(time - now) : Effect.void))
+
+const leaf = (spec: LeafSpec, probe: Probe, home: Home | undefined): Effect.Effect<string, unknown> => {
+  const work = Effect.withFiber((fiber) =>
+    Effect.gen(function* () {
+      probe.fibers.push(fiber)
+      const start = yield* Clock.currentTimeMillis
+      probe.started.set(spec.id, start)
+      if (spec.spawns !== undefined && home !== undefined) {
+        yield* Effect.sleep(spec.spawns.after)
+        yield* home.spawn(spec.spawns.task)
+      }
+      yield* sleepUntil(start + spec.duration)
+      if (spec.outcome === "fail") return yield* Effect.fail(new InjectedFailure({ id: spec.id }))
+      if (spec.outcome === "die") return yield* Effect.die(new InjectedDefect(spec.id))
+      return valueOf(spec)
+    })
+  )
+  return (spec.stubborn ? Effect.uninterruptible(work) : work).pipe(
+    Effect.onExit((exit) =>
+      Effect.flatMap(Clock.currentTimeMillis, (time) => {
+        const record = probe.finalized.get(spec.id)
+        if (record === undefined) probe.finalized.set(spec.id, { count: 1, time })
+        else record.count++
+        return spec.finalizerDies && Exit.hasInterrupts(exit) ? Effect.die(new FinalizerDefect(spec.id)) : Effect.void
+      })
+    )
+  )
+}
+
+const group = (spec: GroupSpec, probe: Probe): Effect.Effect<string, unknown> =>
+  Effect.suspend(() => {
+    // Every task spawned into the group, by the body or by a task: the targets of `cancel`.
+    const own: Array<SoonValue.SoonValue<unknown, unknown>> = []
+    return Effect.flatMap(Clock.currentTimeMillis, (start) => {
+      probe.started.set(spec.id, start)
+      return TaskGroup.run(
+        (tg) => {
+          const home: Home = {
+            spawn: (task) =>
+              Effect.map(tg.spawn(task.kind === "leaf" ? leaf(task, probe, home) : group(task, probe)), (handle) => {
+                probe.handles.set(task.id, handle)
+                own.push(handle)
+              })
+          }
+          return Effect.gen(function* () {
+            for (const task of spec.initial) yield* home.spawn(task)
+            for (const step of spec.steps) {
+              yield* Effect.sleep(step.gap)
+              if (step.op === "spawn") yield* home.spawn(step.task)
+              else if (own.length > 0) yield* own[step.target % own.length].cancel
+            }
+            yield* Effect.sleep(spec.bodyEnd.gap)
+            if (spec.bodyEnd.outcome === "fail") return yield* Effect.fail(new InjectedFailure({ id: spec.id }))
+            if (spec.bodyEnd.outcome === "die") return yield* Effect.die(new InjectedDefect(spec.id))
+            return valueOf(spec)
+          })
+        },
+        { mode: spec.mode, concurrency: spec.concurrency }
+      ).pipe(
+        Effect.onExit(() =>
+          Effect.map(Clock.currentTimeMillis, (time) => {
+            probe.ended.set(spec.id, { time, allReady: own.every((handle) => handle.ready) })
+          })
+        )
+      )
+    })
+  })
+
+/** Counts the fibers made inside the scenario that have not ended yet. */
+const fiberCounter = () => {
+  const counter = { live: 0 }
+  const service: Metric.FiberRuntimeMetricsService = {
+    recordFiberStart: (_context: Context.Context<never>) => void counter.live++,
+    recordFiberEnd: () => void counter.live--
+  }
+  return { counter, service }
+}
+
+const settle = Effect.repeat(Effect.yieldNow, { times: 20 })
+
+/** The root group starts at this time: inside a TestClock wake, where every hop is tracked. */
+const rootStart = 1
+
+/** Runs one scenario on the TestClock and returns what differs from the model (empty when all is well). */
+const check = (scenario: Scenario): Effect.Effect<Array<string>> =>
+  Effect.gen(function* () {
+    const sim = simulate(scenario, rootStart)
+    if (sim.ambiguous) return ["ambiguous"]
+    const probe: Probe = { handles: new Map(), started: new Map(), finalized: new Map(), ended: new Map(), fibers: [] }
+    const { counter, service } = fiberCounter()
+    const root = yield* Effect.forkChild(
+      Effect.andThen(
+        Effect.sleep(rootStart),
+        Effect.provideService(group(scenario.root, probe), Metric.FiberRuntimeMetrics, service)
+      )
+    )
+    if (scenario.interruptAt !== undefined) {
+      yield* Effect.forkChild(Effect.andThen(Effect.sleep(rootStart + scenario.interruptAt), Fiber.interrupt(root)))
+    }
+    yield* settle
+    yield* TestClock.adjust(1_000_000_000)
+    yield* settle
+    const problems: Array<string> = []
+    const rootExit = root.pollUnsafe()
+    if (rootExit === undefined) return ["the root group had not ended once every sleep was over"]
+    const expected = sim.root!
+    compareExit(problems, "root group", expected.exit, modelOf(rootExit))
+    const rootEnd = probe.ended.get(scenario.root.id)
+    if (rootEnd?.time !== expected.endTime) {
+      problems.push(`root group ended at ${rootEnd?.time}, expected ${expected.endTime}`)
+    }
+    if (rootEnd?.allReady !== true) problems.push("root group ended before all its tasks")
+    for (const [id, task] of sim.tasks) {
+      const handle = probe.handles.get(id)
+      if (handle === undefined) {
+        problems.push(`task ${id}: no handle`)
+        continue
+      }
+      const exit = SoonValue.pollUnsafe(handle)
+      if (exit === undefined) {
+        problems.push(`task ${id}: not ready after the root group ended`)
+        continue
+      }
+      compareExit(problems, `task ${id}`, task.exit, modelOf(exit))
+      const started = probe.started.get(id)
+      if (started !== task.startTime) problems.push(`task ${id}: started at ${started}, expected ${task.startTime}`)
+      if (task.spec.kind === "leaf") {
+        const finalized = probe.finalized.get(id)
+        const count = finalized?.count ?? 0
+        if (count !== (task.started ? 1 : 0)) problems.push(`task ${id}: finalizer ran ${count} times`)
+        if (task.started && finalized?.time !== task.endTime) {
+          problems.push(`task ${id}: ended at ${finalized?.time}, expected ${task.endTime}`)
+        }
+      } else if (task.started) {
+        const ended = probe.ended.get(id)
+        if (ended?.time !== task.endTime)
+          problems.push(`group ${id}: ended at ${ended?.time}, expected ${task.endTime}`)
+        if (ended?.allReady !== true) problems.push(`group ${id}: ended before all its tasks`)
+      }
+    }
+    for (const id of probe.handles.keys())
+      if (!sim.tasks.has(id)) problems.push(`task ${id}: spawned, but not in the model`)
+    for (const id of probe.started.keys()) {
+      if (id !== scenario.root.id && sim.tasks.get(id)?.started !== true)
+        problems.push(`task ${id}: ran, but not in the model`)
+    }
+    const running = probe.fibers.filter((fiber) => fiber.pollUnsafe() === undefined).length
+    if (running > 0) problems.push(`${running} task fibers still running`)
+    if (counter.live !== 0) problems.push(`${counter.live} fibers made in the group still running`)
+    return problems
+  }).pipe(Effect.provide(TestClock.layer()))
+
+const compareExit = (problems: Array<string>, what: string, expected: ModelExit | undefined, actual: ModelExit) => {
+  if (show(expected) !== show(actual)) problems.push(`${what}: ${show(actual)}, expected ${show(expected)}`)
+}
+
+/** Asserts the property over `numRuns` scenarios; a failure shows the smallest scenario that breaks it. */
+const fuzz = async <A>(arbitrary: fc.Arbitrary<A>, check: (a: A) => Effect.Effect<Array<string>>, numRuns: number) => {
+  let ambiguous = 0
+  await fc.assert(
+    fc.asyncProperty(arbitrary, async (input) => {
+      const problems = await Effect.runPromise(check(input))
+      if (problems.length === 1 && problems[0] === "ambiguous") {
+        ambiguous++
+        return true
+      }
+      if (problems.length > 0) throw new Error(problems.join("\n"))
+      return true
+    }),
+    { numRuns, seed, endOnFailure: false }
+  )
+  // Ties are rare by design; if most cases were ties, the fuzzing would check little.
+  if (ambiguous > numRuns / 10) throw new Error(`${ambiguous} of ${numRuns} scenarios had simultaneous events`)
+}
+
+/** Runs `TaskGroup.gather` over leaves on the TestClock; returns what differs from the model. */
+const checkGather = (scenario: Scenario, returnExceptions: boolean): Effect.Effect<Array<string>> =>
+  Effect.gen(function* () {
+    const sim = simulate(scenario, rootStart)
+    if (sim.ambiguous) return ["ambiguous"]
+    const probe: Probe = { handles: new Map(), started: new Map(), finalized: new Map(), ended: new Map(), fibers: [] }
+    const { counter, service } = fiberCounter()
+    const leaves = scenario.root.initial as ReadonlyArray<LeafSpec>
+    const gathered = TaskGroup.gather(
+      leaves.map((spec) => leaf(spec, probe, undefined)),
+      { returnExceptions, concurrency: scenario.root.concurrency }
+    )
+    const root = yield* Effect.forkChild(
+      Effect.andThen(Effect.sleep(rootStart), Effect.provideService(gathered, Metric.FiberRuntimeMetrics, service))
+    )
+    if (scenario.interruptAt !== undefined) {
+      yield* Effect.forkChild(Effect.andThen(Effect.sleep(rootStart + scenario.interruptAt), Fiber.interrupt(root)))
+    }
+    yield* settle
+    yield* TestClock.adjust(1_000_000_000)
+    yield* settle
+    const problems: Array<string> = []
+    const exit = root.pollUnsafe()
+    if (exit === undefined) return ["gather had not ended once every sleep was over"]
+    const expected = sim.root!.exit!
+    const tasks = leaves.map((spec) => sim.tasks.get(spec.id)!)
+    if (expected.value === undefined) {
+      compareExit(problems, "gather", expected, modelOf(exit))
+    } else if (!Exit.isSuccess(exit)) {
+      problems.push(`gather: ${show(modelOf(exit))}, expected a success`)
+    } else {
+      const slots = exit.value as ReadonlyArray<unknown>
+      if (slots.length !== leaves.length) problems.push(`gather: ${slots.length} slots for ${leaves.length} effects`)
+      tasks.forEach((task, i) => {
+        // In input order: slot i is effect i, whatever order they ended in.
+        const slot = returnExceptions
+          ? modelOf(slots[i] as Exit.Exit<unknown, unknown>)
+          : modelOf(Exit.succeed(slots[i]))
+        compareExit(problems, `slot ${i}`, task.exit, slot)
+      })
+    }
+    for (const task of tasks) {
+      const id = task.spec.id
+      const finalized = probe.finalized.get(id)
+      if ((finalized?.count ?? 0) !== (task.started ? 1 : 0))
+        problems.push(`effect ${id}: finalizer ran ${finalized?.count ?? 0} times`)
+      if (probe.started.get(id) !== task.startTime)
+        problems.push(`effect ${id}: started at ${probe.started.get(id)}, expected ${task.startTime}`)
+      if (task.started && finalized?.time !== task.endTime)
+        problems.push(`effect ${id}: ended at ${finalized?.time}, expected ${task.endTime}`)
+    }
+    if (counter.live !== 0) problems.push(`${counter.live} fibers made by gather still running`)
+    return problems
+  }).pipe(Effect.provide(TestClock.layer()))
+
+describe("TaskGroup fuzzing against a model", () => {
+  it("flat groups: fail fast, settle, concurrency, cancels, stubborn tasks, interruptions", { timeout: 600_000 }, () =>
+    fuzz(scenarioArb({ depth: 0, maxDuration: 1000 }), check, runs(1000))
+  )
+
+  it("nested groups, two levels deep", { timeout: 600_000 }, () =>
+    fuzz(scenarioArb({ depth: 2, maxDuration: 1000 }), check, runs(1000))
+  )
+
+  it(
+    "gather: results in input order, fail fast or returnExceptions, concurrency, interruptions",
+    { timeout: 600_000 },
+    () => fuzz(gatherArb(1000), ({ scenario, returnExceptions }) => checkGather(scenario, returnExceptions), runs(500))
+  )
+})

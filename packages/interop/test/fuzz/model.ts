@@ -1,0 +1,594 @@
+// A model of interop task groups, for model-based fuzzing: random trees of groups and
+// promise tasks, and an exact discrete-event simulation of what `taskGroup` must do with
+// them. The same model as core's (packages/core/test/fuzz/model.ts), with what Promise
+// code adds: a task chooses how it answers its AbortSignal, and a nested group reports
+// its failures to its parent as one error (an AggregateError when there are several).
+//
+// Every task waits on a virtual clock that the test drives, so the order of events is
+// the order of their times. The generator draws times from a wide range and the simulation refuses a case
+// in which two independent events fall on the same instant (`ambiguous`): everything
+// else that happens at one instant is a consequence of one event (a failure interrupting
+// its siblings, a permit passing to the next queued task, a body waking up from
+// `cancel`), and the simulation runs those consequences in the order the group does.
+import * as fc from "fast-check"
+
+export type Outcome = "succeed" | "fail" | "die"
+export type Mode = "failFast" | "settle"
+
+/**
+ * A task that waits `duration` ms, then resolves (`succeed`), rejects with an Error
+ * (`fail`) or rejects with something else (`die`). With `duration` 0 it is a plain
+ * function: it returns or throws at once.
+ */
+export interface LeafSpec {
+  readonly kind: "leaf"
+  readonly id: number
+  readonly duration: number
+  readonly outcome: Outcome
+  /** Once its signal is aborted, it rejects at once with an error of its own: a failure while cancelled. */
+  readonly finalizerDies: boolean
+  /**
+   * It ignores its signal: it runs to its end, a rejection then is a failure, and
+   * whoever waits for it waits that long.
+   */
+  readonly stubborn: boolean
+  /** A task it spawns into its own group `after` ms after it started (before it ends). */
+  readonly spawns: { readonly after: number; readonly task: TaskSpec } | undefined
+}
+
+/** A nested `TaskGroup.run` as a task. */
+export interface GroupSpec {
+  readonly kind: "group"
+  readonly id: number
+  readonly mode: Mode
+  readonly concurrency: number | "unbounded"
+  /** Spawned by the body at once, in order. */
+  readonly initial: ReadonlyArray<TaskSpec>
+  /**
+   * What the body does later, one after the other: each step `gap` ms after the previous
+   * one is done (or after the group started), so the body always sleeps between steps.
+   */
+  readonly steps: ReadonlyArray<Step>
+  /** How long after its last step the body ends, and how. */
+  readonly bodyEnd: { readonly gap: number; readonly outcome: Outcome }
+}
+
+export type TaskSpec = LeafSpec | GroupSpec
+
+export type Step =
+  | { readonly gap: number; readonly op: "spawn"; readonly task: TaskSpec }
+  /** Cancels the group's `target % spawned`th task and waits for it (a no-op before the first spawn). */
+  | { readonly gap: number; readonly op: "cancel"; readonly target: number }
+
+export interface Scenario {
+  readonly root: GroupSpec
+  /** ms after the root group started, when the fiber running it is interrupted. */
+  readonly interruptAt: number | undefined
+}
+
+/** What a task or group ended with: a value, or errors and/or an interruption. */
+export interface ModelExit {
+  readonly value?: string | undefined
+  /** Labels of the failures (`fail:ID`, `die:ID`, `fin:ID`), in no particular order. */
+  readonly errors: ReadonlyArray<string>
+  readonly interrupted: boolean
+}
+
+export const valueOf = (spec: TaskSpec): string => (spec.kind === "leaf" ? `v${spec.id}` : `g${spec.id}`)
+
+/** The label of what several errors are thrown as: one error as itself, several as an AggregateError. */
+export const combined = (errors: ReadonlyArray<string>): string =>
+  errors.length === 1 ? errors[0] : `aggregate[${errors.toSorted().join(", ")}]`
+
+// -----------------------------------------------------------------------------
+// generators (ids are 0 here; `numbered` gives the real ones)
+// -----------------------------------------------------------------------------
+
+const outcomeArb = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<Outcome>("succeed") },
+  { weight: 2, arbitrary: fc.constant<Outcome>("fail") },
+  { weight: 1, arbitrary: fc.constant<Outcome>("die") }
+)
+
+/** How a task answers its aborted signal: rejects with its reason, with its own error, or not at all. */
+const onAbortArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({ finalizerDies: false, stubborn: false }) },
+  { weight: 1, arbitrary: fc.constant({ finalizerDies: true, stubborn: false }) },
+  { weight: 1, arbitrary: fc.constant({ finalizerDies: false, stubborn: true }) }
+)
+
+const leafArb = (maxDuration: number, spawning: boolean): fc.Arbitrary<LeafSpec> =>
+  fc
+    .record({
+      duration: fc.integer({ min: 2, max: maxDuration }),
+      outcome: outcomeArb,
+      onAbort: onAbortArb,
+      spawns: spawning
+        ? fc.oneof(
+            { weight: 4, arbitrary: fc.constant(null) },
+            {
+              weight: 1,
+              arbitrary: fc.record({ at: fc.integer({ min: 1, max: maxDuration }), task: leafArb(maxDuration, false) })
+            }
+          )
+        : fc.constant(null)
+    })
+    .map(({ spawns, onAbort, ...leaf }) => ({
+      kind: "leaf" as const,
+      id: 0,
+      ...leaf,
+      ...onAbort,
+      // Strictly inside the task's run: after it started, before it ends.
+      spawns: spawns === null ? undefined : { after: 1 + ((spawns.at - 1) % (leaf.duration - 1)), task: spawns.task }
+    }))
+
+/** A synchronous function as a task: it returns or throws at once. */
+const syncLeafArb: fc.Arbitrary<LeafSpec> = outcomeArb.map((outcome) => ({
+  kind: "leaf",
+  id: 0,
+  duration: 0,
+  outcome,
+  finalizerDies: false,
+  stubborn: false,
+  spawns: undefined
+}))
+
+/**
+ * Any leaf; synchronous ones only where `sync` (flat groups and gather). A nested
+ * group whose synchronous task fails ends a few microtasks later, while its parent's
+ * body may still be spawning in the same synchronous run: the model does not follow
+ * microtasks, so it keeps synchronous tasks where no such race exists.
+ */
+const anyLeafArb = (maxDuration: number, spawning: boolean, sync: boolean): fc.Arbitrary<LeafSpec> =>
+  sync
+    ? fc.oneof({ weight: 5, arbitrary: leafArb(maxDuration, spawning) }, { weight: 1, arbitrary: syncLeafArb })
+    : leafArb(maxDuration, spawning)
+
+const taskArb = (depth: number, maxDuration: number, sync: boolean): fc.Arbitrary<TaskSpec> =>
+  depth <= 0
+    ? anyLeafArb(maxDuration, true, sync)
+    : fc.oneof(
+        { weight: 4, arbitrary: anyLeafArb(maxDuration, true, sync) as fc.Arbitrary<TaskSpec> },
+        { weight: 1, arbitrary: groupArb(depth - 1, maxDuration, sync) }
+      )
+
+const groupArb = (depth: number, maxDuration: number, sync: boolean): fc.Arbitrary<GroupSpec> =>
+  fc
+    .record({
+      mode: fc.constantFrom<Mode>("failFast", "settle"),
+      concurrency: fc.oneof(
+        { weight: 2, arbitrary: fc.constant<"unbounded">("unbounded") },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: 3 }) }
+      ),
+      initial: fc.array(taskArb(depth, maxDuration, sync), { maxLength: 4 }),
+      steps: fc.array(
+        fc.record({
+          gap: fc.integer({ min: 1, max: maxDuration }),
+          what: fc.oneof(
+            fc.record({ op: fc.constant("spawn" as const), task: taskArb(depth, maxDuration, sync) }),
+            fc.record({ op: fc.constant("cancel" as const), target: fc.nat({ max: 7 }) })
+          )
+        }),
+        { maxLength: 3 }
+      ),
+      endGap: fc.integer({ min: 1, max: 2 * maxDuration }),
+      endOutcome: outcomeArb
+    })
+    .map(({ mode, concurrency, initial, steps, endGap, endOutcome }): GroupSpec => ({
+      kind: "group",
+      id: 0,
+      mode,
+      concurrency,
+      initial,
+      steps: steps.map(({ gap, what }): Step => ({ gap, ...what })),
+      bodyEnd: { gap: endGap, outcome: endOutcome }
+    }))
+
+/** Gives every task and group a distinct id, in depth-first order (the root is 0). */
+const numbered = (root: GroupSpec): GroupSpec => {
+  let next = 0
+  const number = (task: TaskSpec): TaskSpec => {
+    const id = next++
+    if (task.kind === "leaf") {
+      return {
+        ...task,
+        id,
+        spawns: task.spawns === undefined ? undefined : { after: task.spawns.after, task: number(task.spawns.task) }
+      }
+    }
+    return {
+      ...task,
+      id,
+      initial: task.initial.map(number),
+      steps: task.steps.map((step) => (step.op === "spawn" ? { ...step, task: number(step.task) } : step))
+    }
+  }
+  return number(root) as GroupSpec
+}
+
+/**
+ * Random scenarios: a root group with up to `depth` levels of nested groups, durations
+ * in 2..maxDuration ms (or synchronous tasks, when `depth` is 0), and sometimes an
+ * abort from outside.
+ */
+export const scenarioArb = (options: { readonly depth: number; readonly maxDuration: number }) =>
+  fc
+    .record({
+      root: groupArb(options.depth, options.maxDuration, options.depth === 0),
+      interruptAt: fc.option(fc.integer({ min: 1, max: 4 * options.maxDuration }), { freq: 3 })
+    })
+    .map(({ root, interruptAt }): Scenario => ({ root: numbered(root), interruptAt: interruptAt ?? undefined }))
+
+/**
+ * What `TaskGroup.gather` runs: leaves (no spawns) started at once, with the body
+ * returning their handles at once.
+ */
+export const gatherArb = (maxDuration: number) =>
+  fc
+    .record({
+      leaves: fc.array(anyLeafArb(maxDuration, false, true), { maxLength: 8 }),
+      returnExceptions: fc.boolean(),
+      concurrency: fc.oneof(fc.constant<"unbounded">("unbounded"), fc.integer({ min: 1, max: 4 })),
+      interruptAt: fc.option(fc.integer({ min: 1, max: 2 * maxDuration }), { freq: 4 })
+    })
+    .map(({ leaves, returnExceptions, concurrency, interruptAt }) => {
+      const root = numbered({
+        kind: "group",
+        id: 0,
+        mode: returnExceptions ? "settle" : "failFast",
+        concurrency,
+        initial: leaves,
+        steps: [],
+        bodyEnd: { gap: 0, outcome: "succeed" }
+      })
+      return { scenario: { root, interruptAt: interruptAt ?? undefined } as Scenario, returnExceptions }
+    })
+
+// -----------------------------------------------------------------------------
+// simulation
+// -----------------------------------------------------------------------------
+
+interface Event {
+  readonly time: number
+  readonly run: () => void
+  live: boolean
+}
+
+export interface SimTask {
+  readonly spec: TaskSpec
+  readonly group: SimGroup
+  state: "queued" | "running" | "ended"
+  /** Whether the task's effect began to run (a queued task may never start). */
+  started: boolean
+  /** A stubborn leaf that was interrupted and runs on. */
+  cancelling: boolean
+  startTime: number | undefined
+  endTime: number | undefined
+  exit: ModelExit | undefined
+  holdsPermit: boolean
+  events: Array<Event>
+  child: SimGroup | undefined
+}
+
+export class SimGroup {
+  readonly sim: Simulation
+  readonly spec: GroupSpec
+  readonly startTime: number
+  readonly onEnd: (exit: ModelExit) => void
+  state: "open" | "closing" | "closed" = "open"
+  /** Every task spawned into the group, in spawn order (the targets of `cancel` steps). */
+  readonly tasks: Array<SimTask> = []
+  readonly queue: Array<SimTask> = []
+  active = 0
+  /** The body plus every task that has not ended. */
+  pending = 1
+  readonly failures: Array<string> = []
+  bodyEnded = false
+  /** The body is running synchronous code (spawning): an interruption ends it only once that code is done. */
+  bodySync = false
+  bodyInterrupted = false
+  bodyValue: string | undefined = undefined
+  bodyEvent: Event | undefined = undefined
+  /** The task the body is cancelling and waiting for, and the step it goes on with after. */
+  bodyWaiting: { readonly task: SimTask; readonly next: number } | undefined = undefined
+  outsideInterrupted = false
+  endTime: number | undefined = undefined
+  exit: ModelExit | undefined = undefined
+
+  constructor(sim: Simulation, spec: GroupSpec, startTime: number, onEnd: (exit: ModelExit) => void) {
+    this.sim = sim
+    this.spec = spec
+    this.startTime = startTime
+    this.onEnd = onEnd
+    sim.groups.set(spec.id, this)
+  }
+
+  get limit(): number | undefined {
+    return this.spec.concurrency === "unbounded" ? undefined : this.spec.concurrency
+  }
+
+  startBody(): void {
+    this.bodySync = true
+    for (const task of this.spec.initial) this.spawn(task)
+    this.bodySync = false
+    if (this.bodyInterrupted) this.endInterruptedBody()
+    else this.continueBody(0)
+  }
+
+  /** The body's function, cancelled by its aborted signal at its next await, has ended. */
+  endInterruptedBody(): void {
+    if (this.bodyEnded) return
+    this.bodyEnded = true
+    this.pending--
+    this.checkEnd()
+  }
+
+  /** The body sleeps until its step `index` (or its end) is due. */
+  continueBody(index: number): void {
+    const steps = this.spec.steps
+    if (index < steps.length) {
+      this.bodyEvent = this.sim.schedule(this.sim.now + steps[index].gap, () => this.doStep(index))
+    } else if (this.spec.bodyEnd.gap > 0) {
+      this.bodyEvent = this.sim.schedule(this.sim.now + this.spec.bodyEnd.gap, () => this.endBody())
+    } else {
+      this.endBody()
+    }
+  }
+
+  doStep(index: number): void {
+    this.bodyEvent = undefined
+    this.bodySync = true
+    const goOn = this.doStepNow(index)
+    this.bodySync = false
+    if (this.bodyInterrupted) this.endInterruptedBody()
+    else if (goOn) this.continueBody(index + 1)
+  }
+
+  /** Does one step; false when the body stopped (waits for a task, or was interrupted). */
+  doStepNow(index: number): boolean {
+    const step = this.spec.steps[index]
+    if (step.op === "spawn") {
+      this.spawn(step.task)
+      return true
+    }
+    if (this.tasks.length === 0) return true
+    const target = this.tasks[step.target % this.tasks.length]
+    if (target.state !== "ended") this.interruptTask(target)
+    if (this.bodyEnded || this.bodyInterrupted) return false
+    if (target.state !== "ended") {
+      this.bodyWaiting = { task: target, next: index + 1 }
+      return false
+    }
+    return true
+  }
+
+  endBody(): void {
+    this.bodyEvent = undefined
+    this.bodyEnded = true
+    const outcome = this.spec.bodyEnd.outcome
+    if (outcome === "succeed") {
+      this.bodyValue = valueOf(this.spec)
+    } else {
+      this.failures.push(`${outcome}:${this.spec.id}`)
+      this.shutdown()
+    }
+    this.pending--
+    this.checkEnd()
+  }
+
+  spawn(spec: TaskSpec): void {
+    if (this.state === "closed") throw new Error(`model: spawn into the closed group ${this.spec.id}`)
+    const task: SimTask = {
+      spec,
+      group: this,
+      state: "queued",
+      started: false,
+      cancelling: false,
+      startTime: undefined,
+      endTime: undefined,
+      exit: undefined,
+      holdsPermit: false,
+      events: [],
+      child: undefined
+    }
+    this.tasks.push(task)
+    this.sim.tasks.set(spec.id, task)
+    if (this.state === "closing") {
+      task.state = "ended"
+      task.exit = { errors: [], interrupted: true }
+      task.endTime = this.sim.now
+      return
+    }
+    this.pending++
+    const limit = this.limit
+    // Waiting tasks keep their turn: a new one queues behind them even if a permit is free.
+    if (limit !== undefined && (this.active >= limit || this.queue.length > 0)) {
+      this.queue.push(task)
+      return
+    }
+    this.start(task)
+  }
+
+  /** Gives the free permits to the queued tasks, in spawn order, unless the group is shutting down. */
+  pump(): void {
+    const limit = this.limit
+    if (limit === undefined) return
+    while (this.state === "open" && this.active < limit && this.queue.length > 0) this.start(this.queue.shift()!)
+  }
+
+  start(task: SimTask): void {
+    if (this.limit !== undefined) {
+      this.active++
+      task.holdsPermit = true
+    }
+    task.state = "running"
+    task.started = true
+    task.startTime = this.sim.now
+    const spec = task.spec
+    if (spec.kind === "group") {
+      // A nested taskGroup rejects with its one error, or an AggregateError of several.
+      task.child = new SimGroup(this.sim, spec, this.sim.now, (exit) =>
+        this.endTask(task, { ...exit, errors: exit.errors.length === 0 ? [] : [combined(exit.errors)] })
+      )
+      task.child.startBody()
+      return
+    }
+    if (spec.duration === 0) return this.leafEnded(task, spec)
+    const spawns = spec.spawns
+    if (spawns !== undefined) {
+      task.events.push(this.sim.schedule(this.sim.now + spawns.after, () => this.spawn(spawns.task)))
+    }
+    task.events.push(this.sim.schedule(this.sim.now + spec.duration, () => this.leafEnded(task, spec)))
+  }
+
+  leafEnded(task: SimTask, spec: LeafSpec): void {
+    const failure = spec.outcome === "succeed" ? [] : [`${spec.outcome}:${spec.id}`]
+    if (!task.cancelling) {
+      this.endTask(task, {
+        value: failure.length === 0 ? valueOf(spec) : undefined,
+        errors: failure,
+        interrupted: false
+      })
+    } else {
+      const errors = spec.finalizerDies ? [...failure, `fin:${spec.id}`] : failure
+      this.endTask(task, { errors, interrupted: true })
+    }
+  }
+
+  endTask(task: SimTask, exit: ModelExit): void {
+    task.state = "ended"
+    task.exit = exit
+    task.endTime = this.sim.now
+    for (const event of task.events) event.live = false
+    if (task.holdsPermit) {
+      task.holdsPermit = false
+      this.active--
+    }
+    if (exit.errors.length > 0 && this.spec.mode === "failFast") {
+      this.failures.push(...exit.errors)
+      this.shutdown()
+    }
+    // The body was cancelling this task: it goes on at once (the handle wakes it).
+    const waiting = this.bodyWaiting
+    if (waiting !== undefined && waiting.task === task) {
+      this.bodyWaiting = undefined
+      this.continueBody(waiting.next)
+    }
+    // A semaphore wakes its waiters soon, once what runs now has run: so does the model.
+    if (task.started && this.limit !== undefined) this.sim.pumps.push(this)
+    this.pending--
+    this.checkEnd()
+  }
+
+  interruptTask(task: SimTask): void {
+    if (task.state === "queued") {
+      this.queue.splice(this.queue.indexOf(task), 1)
+      this.endTask(task, { errors: [], interrupted: true })
+    } else if (task.spec.kind === "group") {
+      task.child!.interruptFromOutside()
+    } else if (task.spec.stubborn) {
+      task.cancelling = true
+    } else {
+      this.endTask(task, { errors: task.spec.finalizerDies ? [`fin:${task.spec.id}`] : [], interrupted: true })
+    }
+  }
+
+  interruptFromOutside(): void {
+    if (this.state === "closed") return
+    this.outsideInterrupted = true
+    this.shutdown()
+    this.checkEnd()
+  }
+
+  shutdown(): void {
+    if (this.state !== "open") return
+    this.state = "closing"
+    if (!this.bodyEnded) {
+      this.bodyWaiting = undefined
+      if (this.bodyEvent !== undefined) this.bodyEvent.live = false
+      if (this.bodySync) {
+        this.bodyInterrupted = true
+      } else {
+        this.bodyEnded = true
+        this.pending--
+      }
+    }
+    for (const task of this.tasks) if (task.state !== "ended") this.interruptTask(task)
+  }
+
+  checkEnd(): void {
+    if (this.pending !== 0 || this.state === "closed") return
+    this.state = "closed"
+    this.endTime = this.sim.now
+    this.exit =
+      this.failures.length > 0
+        ? { errors: this.failures, interrupted: this.outsideInterrupted }
+        : this.outsideInterrupted
+          ? { errors: [], interrupted: true }
+          : { value: this.bodyValue, errors: [], interrupted: false }
+    this.onEnd(this.exit)
+  }
+}
+
+export class Simulation {
+  now = 0
+  ambiguous = false
+  readonly events: Array<Event> = []
+  readonly tasks = new Map<number, SimTask>()
+  readonly groups = new Map<number, SimGroup>()
+  /** Groups whose freed permits are yet to reach their queued tasks, in the order they were freed. */
+  readonly pumps: Array<SimGroup> = []
+  root: SimGroup | undefined = undefined
+
+  /** Hands freed permits to queued tasks, as the semaphores' scheduled wake-ups do. */
+  drainPumps(): void {
+    for (let group = this.pumps.shift(); group !== undefined; group = this.pumps.shift()) group.pump()
+  }
+
+  schedule(time: number, run: () => void): Event {
+    const event: Event = { time, run, live: true }
+    this.events.push(event)
+    return event
+  }
+
+  /** Runs every event in time order; stops at once (ambiguous) on two events at one instant. */
+  runAll(): void {
+    for (;;) {
+      let next: Event | undefined
+      let tie = false
+      for (const event of this.events) {
+        if (!event.live) continue
+        if (next === undefined || event.time < next.time) {
+          next = event
+          tie = false
+        } else if (event.time === next.time) {
+          tie = true
+        }
+      }
+      if (next === undefined) return
+      if (tie) {
+        this.ambiguous = true
+        return
+      }
+      next.live = false
+      this.now = next.time
+      next.run()
+      this.drainPumps()
+    }
+  }
+}
+
+/** Simulates a scenario whose root group starts at `rootStart` ms. */
+export const simulate = (scenario: Scenario, rootStart: number): Simulation => {
+  const sim = new Simulation()
+  sim.now = rootStart
+  const root = new SimGroup(sim, scenario.root, rootStart, () => {})
+  sim.root = root
+  root.startBody()
+  sim.drainPumps()
+  if (scenario.interruptAt !== undefined) {
+    sim.schedule(rootStart + scenario.interruptAt, () => root.interruptFromOutside())
+  }
+  sim.runAll()
+  return sim
+}
