@@ -11,6 +11,7 @@ import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import { gatherInput, shape, spawnAll } from "./internal/gather.ts"
+import { external as internalExternal } from "./internal/external.ts"
 import { GroupImpl, type Mode, type Settings, TaskGroupTypeId } from "./internal/group.ts"
 import { concurrencyProblem, illegalArgument, modeProblem, nameProblem, optionsProblem } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
@@ -485,6 +486,128 @@ export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) 
     if (index >= 0) listeners.splice(index, 1)
   }
 }
+
+/**
+ * A task that runs outside Effect (a Promise, a callback API), as a task group sees it:
+ * it reports its end once, and it can be asked to stop. What
+ * {@link spawnExternalUnsafe} and {@link external} take.
+ *
+ * **Details**
+ *
+ * - `addObserver(observer)`: calls `observer` once with the task's `Exit` when the task
+ *   has ended, at once if it already has. Called once per task.
+ * - `interruptUnsafe(fiberId?)`: asks the task to stop (abort its work). It may be
+ *   called more than once. The task still reports its end through its observer: an
+ *   interruption, or a failure it met while stopping, which the group then reports
+ *   like any other failure. Until then, the group waits for it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // A timer as a task: ends with "rang" after `ms`, or interrupted when stopped.
+ * const timer = (ms: number): TaskGroup.ExternalTask<string> => {
+ *   let observer: ((exit: Exit.Exit<string>) => void) | undefined
+ *   const timeout = setTimeout(() => observer?.(Exit.succeed("rang")), ms)
+ *   return {
+ *     addObserver: (f) => void (observer = f),
+ *     interruptUnsafe: (fiberId) => {
+ *       clearTimeout(timeout)
+ *       observer?.(Exit.interrupt(fiberId))
+ *     }
+ *   }
+ * }
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * const soon = TaskGroup.spawnExternalUnsafe(group, () => timer(10))
+ * await Effect.runPromise(TaskGroup.join(group))
+ * console.log(Effect.runSync(soon.value)) // "rang"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExternalTask<A, E = never> {
+  addObserver(observer: (exit: Exit.Exit<A, E>) => void): void
+  interruptUnsafe(fiberId?: number | undefined): void
+}
+
+/**
+ * Spawns a task that runs outside Effect into `group`, synchronously, without a fiber:
+ * `start()` is called at once and gives the running task. The group counts it, watches
+ * its end and interrupts it exactly as it does a fiber (fail fast, waiting, `cancel`).
+ *
+ * **When to use**
+ *
+ * For code that drives groups from Promise code (such as `@soonify/interop`): a task
+ * without a fiber costs a fraction of one. Inside Effect, spawn effects.
+ *
+ * **Details**
+ *
+ * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
+ * interrupted (and never calls `start`) while it is shutting down. With `concurrency`,
+ * the task runs in a fiber that waits for a slot, then calls `start` (see
+ * {@link external}). A `start` that throws gives a task that died with that defect.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * const soon = TaskGroup.spawnExternalUnsafe(group, () => ({
+ *   addObserver: (observer) => observer(Exit.succeed(42)), // ended at once
+ *   interruptUnsafe: () => undefined
+ * }))
+ * await Effect.runPromise(TaskGroup.join(group))
+ * console.log(Effect.runSync(soon.value)) // 42
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const spawnExternalUnsafe = <A, E>(
+  group: TaskGroup,
+  start: () => ExternalTask<A, E>,
+  options?: TaskOptions
+): SoonValue<A, E> => {
+  const impl = asImpl("TaskGroup.spawnExternalUnsafe", group)
+  if (typeof start !== "function") {
+    throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${typeof start}`)
+  }
+  return impl.spawnExternal(start, options?.name)
+}
+
+/**
+ * An external task as an Effect: starts it when run, waits for its `Exit`. When
+ * interrupted, it interrupts the task and waits until the task has ended; failures the
+ * task met while stopping are added to the interruption, so none is lost.
+ *
+ * **When to use**
+ *
+ * To run an {@link ExternalTask} where an Effect is expected: a `run` body, a `gather`
+ * slot, a `start` handshake.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const answer = TaskGroup.external(() => ({
+ *   addObserver: (observer: (exit: Exit.Exit<number>) => void) => observer(Exit.succeed(42)),
+ *   interruptUnsafe: () => undefined
+ * }))
+ * const program = TaskGroup.gather([answer, answer]) // [42, 42]
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const external: <A, E = never>(start: () => ExternalTask<A, E>) => Effect.Effect<A, E> = internalExternal
 
 const asImpl = (where: string, group: TaskGroup): GroupImpl => {
   if (group instanceof GroupImpl) return group

@@ -9,9 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import { CancelledError } from "./Errors.ts"
-import { checkTasks, type Input, isTask, taskEffect, tasksFrom } from "./internal/inputs.ts"
-import { combine, errorsOf, groupResult, NONE, slotOf, taskError } from "./internal/outcome.ts"
-import type { Owner } from "./internal/promiseTask.ts"
+import { GroupView } from "./internal/group.ts"
+import { checkTasks, type Input, isTask, type Spawner, spawnerOf, tasksFrom } from "./internal/inputs.ts"
+import { combine, errorsOf, NONE, slotOf, taskError } from "./internal/outcome.ts"
 import { checkOptions, checkSignal, concurrencyOf, describe, isIterable } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
@@ -137,25 +137,23 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   const concurrency = concurrencyOf("gather", options?.concurrency)
   const signal = options?.signal
   checkSignal("gather", signal)
-  const owner: Owner =
-    signal === undefined
-      ? noSignal
-      : {
-          get reason() {
-            return signal.aborted ? signal.reason : NONE
-          }
-        }
-  const effects = inputs.map((input) => taskEffect(input, owner))
+  const spawners = inputs.map(spawnerOf)
   if (signal?.aborted) return Promise.reject(signal.reason)
-  if (effects.length === 0) return Promise.resolve([])
-  const gathered = CoreTaskGroup.gather(effects, { returnExceptions, concurrency })
-  return Effect.runPromiseExit(gathered, signal === undefined ? undefined : { signal }).then((exit) => {
-    const slots = groupResult(exit, "gather", owner.reason)
-    return returnExceptions ? (slots as Array<Exit.Exit<unknown, unknown>>).map(slotOf) : slots
+  if (spawners.length === 0) return Promise.resolve([])
+  // One core group, as core's own gather is: it counts, fails fast and waits.
+  const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
+  const group = new GroupView(core, { name: "gather", signal, timeout: undefined })
+  const handles = spawners.map((spawn) => spawn(core, group))
+  return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
+    group.result(exit)
+    const slots: Array<unknown> = []
+    for (let i = 0; i < handles.length; i++) {
+      const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
+      slots.push(returnExceptions ? slotOf(exit) : (exit as Exit.Success<unknown, unknown>).value)
+    }
+    return slots
   })
 }
-
-const noSignal: Owner = { reason: NONE }
 
 /**
  * Runs tasks at once and gives their values in the order they complete, as an
@@ -194,22 +192,14 @@ const noSignal: Owner = { reason: NONE }
  * @since 0.1.0
  * @category combinators
  */
-export const asCompleted = <T extends Task<unknown>>(tasks: Iterable<T>): AsyncIterable<TaskValue<T>> => {
-  const owner = new LoopOwner()
-  const effects = tasksFrom("asCompleted", tasks).map((input) => taskEffect(input, owner))
-  return completions(effects, owner) as AsyncIterable<TaskValue<T>>
-}
+export const asCompleted = <T extends Task<unknown>>(tasks: Iterable<T>): AsyncIterable<TaskValue<T>> =>
+  completions(tasksFrom("asCompleted", tasks).map(spawnerOf)) as AsyncIterable<TaskValue<T>>
 
-class LoopOwner implements Owner {
-  reason: unknown = NONE
-}
-
-async function* completions(
-  effects: Array<Effect.Effect<unknown, unknown>>,
-  owner: LoopOwner
-): AsyncGenerator<unknown, void, undefined> {
-  const group = CoreTaskGroup.makeUnsafe({ mode: "settle", name: "asCompleted" })
-  const handles = effects.map((effect) => CoreTaskGroup.spawnUnsafe(group, effect))
+async function* completions(spawners: Array<Spawner>): AsyncGenerator<unknown, void, undefined> {
+  // Settle mode: a failure waits for its turn in the loop instead of cancelling the rest.
+  const core = CoreTaskGroup.makeUnsafe({ mode: "settle", name: "asCompleted" })
+  const group = new GroupView(core, { name: "asCompleted", signal: undefined, timeout: undefined })
+  const handles = spawners.map((spawn) => spawn(core, group))
   const delivered = new Set<unknown>()
   let thrown: unknown = NONE
   try {
@@ -221,10 +211,9 @@ async function* completions(
     }
   } finally {
     if (delivered.size < handles.length) {
-      owner.reason = new CancelledError("The asCompleted loop was left before every task had completed")
-      CoreTaskGroup.cancelUnsafe(group)
+      group.cancel(new CancelledError("The asCompleted loop was left before every task had completed"))
     }
-    await Effect.runPromiseExit(CoreTaskGroup.join(group))
+    await Effect.runPromiseExit(CoreTaskGroup.join(core))
     // Failures of tasks that ended after the loop was left: reported, never lost.
     const errors = thrown === NONE ? [] : [thrown]
     for (const handle of handles) {

@@ -189,7 +189,7 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
   let view!: GroupView
   const run = CoreTaskGroup.run((group) => {
     view = new GroupView(group, settings)
-    return promiseTask<Awaited<T>>(() => body(view), view, false)
+    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, [view], view))
   }, core)
   return Effect.runPromiseExit(run).then((exit) => view.result(exit))
 }

@@ -11,6 +11,7 @@ import * as Semaphore from "effect/Semaphore"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
+import { external, type ExternalTask, startExternal } from "./external.ts"
 import { TaskHandle } from "./handle.ts"
 import { describe } from "./validation.ts"
 
@@ -192,6 +193,27 @@ export class GroupImpl {
     this.running.add(handle)
     const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
     return this.adopt(handle, Effect.runForkWith(this.context)(task as Effect.Effect<A, E>))
+  }
+
+  /**
+   * Spawns a task that runs outside Effect (`TaskGroup.spawnExternalUnsafe`): `start`
+   * runs at once, and the task stands where a fiber would (the group only calls its
+   * `addObserver` and `interruptUnsafe`). With `concurrency`, a fiber waits for a slot
+   * and then starts it.
+   */
+  spawnExternal<A, E>(start: () => ExternalTask<A, E>, name: string | undefined): TaskHandle<A, E> {
+    if (this.semaphore !== undefined) return this.spawnNow(external(start), name)
+    if (this.state === CLOSED) {
+      throw new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
+    }
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    if (this.state === CLOSING) {
+      handle.complete(Exit.interrupt(this.interruptor))
+      return handle
+    }
+    this.pending++
+    this.running.add(handle)
+    return this.adopt(handle, startExternal(start) as unknown as Fiber.Fiber<A, E>)
   }
 
   /** Cancels the whole group: interrupts body and tasks; the outcome is an interruption. */

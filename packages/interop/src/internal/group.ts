@@ -9,7 +9,7 @@ import type { SoonValue } from "../SoonValue.ts"
 import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
 import { errorsOf, groupResult, NONE } from "./outcome.ts"
-import { type Owner, promiseTask } from "./promiseTask.ts"
+import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
 import { checkFunction, checkName, checkOptions } from "./validation.ts"
 
 /** Validated group settings. */
@@ -83,16 +83,12 @@ export class GroupView implements TaskGroup, Owner {
   ): (...args: Args) => SoonValue<Awaited<R>> {
     checkFunction("tg.soonify", "fn", fn)
     const taskOptions = taskOptionsOf("tg.soonify", fn, options)
-    return (...args) =>
-      this.#spawn(
-        promiseTask(() => fn(...args), this, false),
-        taskOptions
-      )
+    return (...args) => this.#spawn(promiseTask(fn, args, this), taskOptions)
   }
 
   spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
-    return this.#spawn(promiseTask(fn, this, fn.length !== 0), taskOptionsOf("tg.spawn", fn, options))
+    return this.#spawn(promiseTask(fn, undefined, this), taskOptionsOf("tg.spawn", fn, options))
   }
 
   start<S = void, A = unknown>(
@@ -101,10 +97,13 @@ export class GroupView implements TaskGroup, Owner {
   ): Promise<[value: S, soon: SoonValue<A>]> {
     checkFunction("tg.start", "fn", fn)
     const taskOptions = taskOptionsOf("tg.start", fn, options)
-    const starting = this.core.start<S, A, unknown, never>(
-      (started) => promiseTask((signal) => fn((value) => Effect.runSync(started(value)), signal), this, true),
-      taskOptions
-    )
+    const starting = this.core.start<S, A, unknown, never>((started) => {
+      const callStarted = (value: S) => Effect.runSync(started(value))
+      // A signal only for a function that takes one, as for `spawn`.
+      const call =
+        fn.length >= 2 ? (signal: AbortSignal) => fn(callStarted, signal) : () => fn(callStarted, undefined as never)
+      return CoreTaskGroup.external(promiseTask<A>(call, undefined, this))
+    }, taskOptions)
     const fiber = Effect.runFork(starting)
     const early = fiber.pollUnsafe()
     // Spawning into an ended group fails at once, as `spawn` and `soonify` do.
@@ -124,9 +123,9 @@ export class GroupView implements TaskGroup, Owner {
     )
   }
 
-  #spawn<A>(effect: Effect.Effect<A, unknown>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
+  #spawn<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
     try {
-      return wrap(CoreTaskGroup.spawnUnsafe(this.core, effect, options))
+      return wrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
     } catch (error) {
       if (isTaskGroupClosed(error)) throw new TaskGroupClosedError(error.group, error.task, { cause: error })
       throw error

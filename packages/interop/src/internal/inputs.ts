@@ -1,11 +1,12 @@
-// What `gather` and `asCompleted` accept as tasks, turned into core task effects:
-// a function is started and owned (cancelled and waited for), a promise or a handle is
-// only watched (it belongs to whoever started it).
+// What `gather` and `asCompleted` accept as tasks, spawned into a core group: a function
+// is started and owned (cancelled and waited for), a promise or a handle is only
+// watched (it belongs to whoever started it).
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { SoonValue } from "../SoonValue.ts"
-import { coreOf } from "./handle.ts"
-import { type Owner, promiseTask } from "./promiseTask.ts"
+import { type CoreHandle, coreOf } from "./handle.ts"
+import { type Owner, promiseTask, PromiseWatch } from "./promiseTask.ts"
 import { describe, isIterable, isThenable } from "./validation.ts"
 
 /** A validated task input. */
@@ -37,41 +38,27 @@ export const tasksFrom = (where: string, tasks: unknown): Array<Input> => {
   return checkTasks(where, Array.from(tasks), "element")
 }
 
-/**
- * A watched promise, handled at once (so that its rejection is never unhandled, even
- * when its task waits for a `concurrency` slot or was cancelled), settling a task later.
- */
-const watchPromise = (promise: PromiseLike<unknown>): Effect.Effect<unknown, unknown> => {
-  let settled: Effect.Effect<unknown, unknown> | undefined
-  let waiting: ((effect: Effect.Effect<unknown, unknown>) => void) | undefined
-  const settle = (effect: Effect.Effect<unknown, unknown>) => {
-    settled = effect
-    waiting?.(effect)
-  }
-  try {
-    promise.then(
-      (value) => settle(Effect.succeed(value)),
-      (error) => settle(Effect.fail(error))
-    )
-  } catch (error) {
-    settled = Effect.fail(error)
-  }
-  return Effect.callback((resume) => {
-    if (settled !== undefined) return resume(settled)
-    waiting = resume
-  })
-}
-
 /** A watched handle: its value, its error, or, if it was cancelled, its CancelledError. */
 const watchHandle = (soon: SoonValue<unknown>): Effect.Effect<unknown, unknown> =>
   Effect.catchCause(coreOf(soon).await, (cause) =>
     Cause.hasInterruptsOnly(cause) ? Effect.fail(soon.exception) : Effect.failCause(cause)
   )
 
-/** The core task effect for one input. */
-export const taskEffect = (input: Input, owner: Owner): Effect.Effect<unknown, unknown> =>
-  typeof input === "function"
-    ? promiseTask(input, owner, input.length !== 0)
-    : input instanceof SoonValue
-      ? watchHandle(input)
-      : watchPromise(input)
+/** Spawns one input into a core group, its functions owned by `owner`. */
+export type Spawner = (group: CoreTaskGroup.TaskGroup, owner: Owner) => CoreHandle<unknown>
+
+/**
+ * How to spawn `input` later. A promise is watched from now on, so that its rejection
+ * is handled even if its task waits for a `concurrency` slot or never starts.
+ */
+export const spawnerOf = (input: Input): Spawner => {
+  if (typeof input === "function") {
+    return (group, owner) => CoreTaskGroup.spawnExternalUnsafe(group, promiseTask(input, undefined, owner))
+  }
+  if (input instanceof SoonValue) {
+    const watch = watchHandle(input)
+    return (group) => CoreTaskGroup.spawnUnsafe(group, watch)
+  }
+  const watch = new PromiseWatch(input)
+  return (group) => CoreTaskGroup.spawnExternalUnsafe(group, () => watch)
+}

@@ -1,8 +1,9 @@
-// The one place where core's outcomes (`Exit`s and their `Cause`s) become what Promise
-// code sees: a value, a thrown error object, an AggregateError, or a cancellation.
+// The one place where core's outcomes (`Exit`s and their `Cause`s) meet what Promise
+// code sees: a value, a thrown error object, an AggregateError, or a cancellation; and,
+// the other way, how a settled promise becomes a task's Exit.
 import { isTaskGroupClosed } from "@soonify/core"
-import type * as Cause from "effect/Cause"
-import type * as Exit from "effect/Exit"
+import * as Cause from "effect/Cause"
+import * as Exit from "effect/Exit"
 import { CancelledError, TaskGroupClosedError } from "../Errors.ts"
 import type { Status } from "../SoonValue.ts"
 
@@ -74,3 +75,20 @@ export const groupResult = <A>(exit: Exit.Exit<A, unknown>, what: string, reason
 /** A slot of `gather(…, { returnExceptions: true })`: the value, or the error. */
 export const slotOf = (exit: Exit.Exit<unknown, unknown>): unknown =>
   exit._tag === "Success" ? exit.value : taskError(exit.cause, "gathered task")
+
+// -----------------------------------------------------------------------------
+// promises to Exits
+// -----------------------------------------------------------------------------
+
+/** A task that fulfilled with `value`. */
+export const succeededExit: <A>(value: A) => Exit.Exit<A> = Exit.succeed
+
+/** A task that rejected (or threw) `error`. */
+export const failedExit = (error: unknown): Exit.Exit<never, unknown> => Exit.fail(error)
+
+/** A task that was cancelled by `interruptor` and ended as cancelled. */
+export const cancelledExit = (interruptor: number | undefined): Exit.Exit<never> => Exit.interrupt(interruptor)
+
+/** A task that was cancelled, then failed with `error` instead of stopping quietly. */
+export const cancelledFailedExit = (interruptor: number | undefined, error: unknown): Exit.Exit<never, unknown> =>
+  Exit.failCause(Cause.fromReasons([Cause.makeInterruptReason(interruptor), Cause.makeFailReason(error)]))

@@ -1,9 +1,12 @@
-// A Promise-returning function as a core task: an Effect that calls it, settles with
-// its promise, and, when interrupted, aborts the function's AbortSignal and waits for
-// the promise to settle, so that nothing is ever abandoned.
-import * as Effect from "effect/Effect"
+// A Promise-returning function as a core task. Core adopts it as an external task (no
+// fiber: `TaskGroup.spawnExternalUnsafe`), or runs it as an Effect where one is needed
+// (`TaskGroup.external`: a group body, a gather slot, a start handshake). Either way
+// core does the counting, the fail fast and the waiting; this class only runs the
+// function, aborts its signal when asked to stop, and reports how it ended.
+import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import type * as Exit from "effect/Exit"
 import { CancelledError } from "../Errors.ts"
-import { NONE } from "./outcome.ts"
+import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -26,57 +29,123 @@ const isCancellation = (error: unknown, reason: unknown): boolean =>
   (error === reason || (error instanceof Error && error.name === "AbortError" && error.cause === reason))
 
 /**
- * Runs `start` as a task: its return value (awaited when it is a promise) is the task's
- * value, its rejection (or synchronous throw) the task's failure.
+ * A running call of a Promise-returning function, as a core external task.
  *
  * **Details**
  *
- * When the task is interrupted (cancelled alone or with its owner), the AbortSignal
- * given to `start` is aborted with the owner's reason (or a CancelledError when the task
- * alone is cancelled), then the interruption waits until the promise settles. If it
- * rejects with the cancellation's reason (or its owner's), the task ends cancelled; if
- * with anything else, that error is added to the interruption, so the group reports it.
+ * The function is called at once: `fn(...args)`, or `fn(signal)` when `args` is
+ * `undefined`. Its value (awaited when it is a promise) ends the task with success, its
+ * rejection (or synchronous throw) with that failure.
  *
- * The AbortController is only made when `wantsSignal` (a function that declares a
- * parameter, as Effect does for `Effect.promise`): tasks that take no signal cost none.
+ * `interruptUnsafe` aborts the function's AbortSignal with the owner's reason (or a
+ * CancelledError when the task alone is cancelled); the task still ends only once the
+ * promise has settled. A rejection with that reason (or the owner's) then ends it
+ * cancelled; a rejection with anything else ends it cancelled *and* failed with that
+ * error, so the group reports it; a value is dropped.
+ *
+ * The AbortController is only made for a function that declares a parameter (as
+ * Effect does for `Effect.promise`): tasks that take no signal cost none.
  */
-export const promiseTask = <A>(
-  start: (signal: AbortSignal) => unknown,
-  owner: Owner,
-  wantsSignal: boolean
-): Effect.Effect<A, unknown> =>
-  Effect.callback<A, unknown>((resume) => {
-    let controller: AbortController | undefined
+/** What every external task here shares: an Exit reported once, to one observer. */
+abstract class Settling<A> implements CoreTaskGroup.ExternalTask<A, unknown> {
+  exit: Exit.Exit<A, unknown> | undefined = undefined
+  #observer: ((exit: Exit.Exit<A, unknown>) => void) | undefined = undefined
+
+  addObserver(observer: (exit: Exit.Exit<A, unknown>) => void): void {
+    if (this.exit !== undefined) observer(this.exit)
+    else this.#observer = observer
+  }
+
+  abstract interruptUnsafe(fiberId?: number | undefined): void
+
+  end(exit: Exit.Exit<A, unknown>): void {
+    if (this.exit !== undefined) return
+    this.exit = exit
+    const observer = this.#observer
+    this.#observer = undefined
+    observer?.(exit)
+  }
+}
+
+export class PromiseTask<A> extends Settling<A> {
+  /** Once interrupted: the reason the signal was aborted with, and who interrupted. */
+  #reason: unknown = NONE
+  #interruptor: number | undefined = undefined
+  #controller: AbortController | undefined = undefined
+  readonly #owner: Owner
+
+  constructor(fn: (...args: Array<any>) => unknown, args: ReadonlyArray<unknown> | undefined, owner: Owner) {
+    super()
+    this.#owner = owner
     let result: unknown
     try {
-      if (wantsSignal) controller = new AbortController()
-      result = start(controller?.signal as AbortSignal)
+      if (args !== undefined) {
+        result = fn(...args)
+      } else if (fn.length === 0) {
+        result = fn()
+      } else {
+        this.#controller = new AbortController()
+        result = fn(this.#controller.signal)
+      }
     } catch (error) {
-      return resume(Effect.fail(error))
+      this.exit = failedExit(error)
+      return
     }
-    if (!isThenable(result)) return resume(Effect.succeed(result as A))
-    // Once the task is interrupted: the reason its signal was aborted with, and how to
-    // end the interruption once the promise has settled.
-    let reason: unknown = NONE
-    let settle: (effect: Effect.Effect<void, unknown>) => void = resume as any
-    const onValue = (value: unknown) => (reason === NONE ? resume(Effect.succeed(value as A)) : settle(Effect.void))
-    const onError = (error: unknown) =>
-      reason === NONE
-        ? resume(Effect.fail(error))
-        : settle(
-            isCancellation(error, reason) || isCancellation(error, owner.reason) ? Effect.void : Effect.fail(error)
-          )
+    if (!isThenable(result)) {
+      this.exit = succeededExit(result as A)
+      return
+    }
     try {
-      result.then(onValue, onError)
+      result.then(
+        (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : cancelledExit(this.#interruptor)),
+        (error) => this.end(this.#reason === NONE ? failedExit(error) : this.#stopped(error))
+      )
     } catch (error) {
-      return resume(Effect.fail(error))
+      this.exit = failedExit(error)
     }
-    // Effect types the interruption handler as infallible, yet runs it as a finalizer:
-    // its failure is added to the interruption's cause, which is how a task that fails
-    // while being cancelled gets reported. The interop tests pin this behaviour down.
-    return Effect.callback<void, unknown>((done) => {
-      settle = done
-      reason = owner.reason === NONE ? new CancelledError("The task was cancelled") : owner.reason
-      controller?.abort(reason)
-    }) as Effect.Effect<void>
-  })
+  }
+
+  interruptUnsafe(fiberId?: number | undefined): void {
+    if (this.exit !== undefined || this.#reason !== NONE) return
+    this.#interruptor = fiberId
+    this.#reason = this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason
+    this.#controller?.abort(this.#reason)
+  }
+
+  /** How a task that was asked to stop ends when it rejects with `error`. */
+  #stopped(error: unknown): Exit.Exit<A, unknown> {
+    return isCancellation(error, this.#reason) || isCancellation(error, this.#owner.reason)
+      ? cancelledExit(this.#interruptor)
+      : cancelledFailedExit(this.#interruptor, error)
+  }
+}
+
+/**
+ * A promise that somebody else started, watched as a task: it ends like the promise
+ * settles. It cannot be cancelled: interrupting it only stops the watching (its task
+ * ends cancelled at once), as `Promise.all` stops caring. Its rejection is handled from
+ * the start, so it is never unhandled, even if nobody reads it.
+ */
+export class PromiseWatch<A> extends Settling<A> {
+  constructor(promise: PromiseLike<A>) {
+    super()
+    try {
+      promise.then(
+        (value) => this.end(succeededExit(value)),
+        (error) => this.end(failedExit(error))
+      )
+    } catch (error) {
+      this.exit = failedExit(error)
+    }
+  }
+
+  interruptUnsafe(fiberId?: number | undefined): void {
+    this.end(cancelledExit(fiberId))
+  }
+}
+
+/** Starts `fn` as a {@link PromiseTask}: what core's external-task functions take. */
+export const promiseTask =
+  <A>(fn: (...args: Array<any>) => unknown, args: ReadonlyArray<unknown> | undefined, owner: Owner) =>
+  (): PromiseTask<A> =>
+    new PromiseTask<A>(fn, args, owner)

@@ -1,0 +1,58 @@
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+
+/**
+ * A task that runs outside Effect, as a group sees it (see `TaskGroup.ExternalTask`).
+ * The group calls nothing else on a task's fiber than these two methods, which is why
+ * an external task can stand where a fiber does.
+ *
+ * @internal
+ */
+export interface ExternalTask<A, E> {
+  addObserver(observer: (exit: Exit.Exit<A, E>) => void): void
+  interruptUnsafe(fiberId?: number | undefined): void
+}
+
+/** A task that has ended already, with `exit`: what a `start` that throws gives. */
+export const endedTask = <A, E>(exit: Exit.Exit<A, E>): ExternalTask<A, E> => ({
+  addObserver: (observer) => observer(exit),
+  interruptUnsafe: () => undefined
+})
+
+/** Starts an external task, turning a throw of `start` into a defect. */
+export const startExternal = <A, E>(start: () => ExternalTask<A, E>): ExternalTask<A, E> => {
+  try {
+    return start()
+  } catch (defect) {
+    return endedTask(Exit.die(defect))
+  }
+}
+
+/** The failures in an interrupted task's cause (its own interruption left out), as an Exit. */
+const failuresOf = <E>(exit: Exit.Exit<unknown, E>): Exit.Exit<void, E> => {
+  if (exit._tag === "Success") return Exit.void
+  const reasons = exit.cause.reasons.filter((reason) => reason._tag !== "Interrupt")
+  return reasons.length === 0 ? Exit.void : Exit.failCause(Cause.fromReasons(reasons))
+}
+
+/**
+ * An external task as an Effect: starts it, waits for its Exit; when interrupted,
+ * interrupts the task and waits until it has ended, adding the failures it met while
+ * stopping to the interruption (they are failures of their own, never lost).
+ *
+ * @internal
+ */
+export const external = <A, E>(start: () => ExternalTask<A, E>): Effect.Effect<A, E> =>
+  Effect.callback<A, E>((resume) => {
+    const task = startExternal(start)
+    let ended: (exit: Exit.Exit<A, E>) => void = resume
+    task.addObserver((exit) => ended(exit))
+    // Effect types the interruption handler as infallible, yet runs it as a finalizer
+    // whose failure is added to the interruption's cause: how the failures the task met
+    // while stopping get reported. TaskGroup.external.test.ts pins this behaviour down.
+    return Effect.callback<void, E>((done) => {
+      ended = (exit) => done(failuresOf(exit))
+      task.interruptUnsafe()
+    }) as Effect.Effect<void>
+  })
