@@ -1,5 +1,7 @@
 // `pnpm demo`: soonify at work on the seed programs, in real time.
 import { Effect } from "effect"
 import { coreDemo } from "./core.ts"
+import { interopDemo } from "./interop.ts"
 
 await Effect.runPromise(coreDemo)
+await interopDemo()
