@@ -220,7 +220,7 @@ export const run = <A, E, R>(
   }
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
-      const group = new GroupImpl(settings, parent.id, parent.context)
+      const group = new GroupImpl(settings, parent.id, parent.context, true)
       return Effect.flatMap(
         Effect.forkDetach(
           Effect.suspend(() => body(group)),

@@ -13,7 +13,7 @@ import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
 import { external, type ExternalTask, startExternal } from "./external.ts"
 import { TaskHandle } from "./handle.ts"
-import { describe } from "./validation.ts"
+import { describe, illegalArgument } from "./validation.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -73,7 +73,14 @@ export class GroupImpl {
   /** Called once, before anything is interrupted, when the group starts shutting down. */
   shutdownListeners: Array<() => void> | undefined = undefined
 
-  constructor(settings: Settings, interruptor: number, context: Context.Context<never>) {
+  /**
+   * Whether a body owns the group (`TaskGroup.run`): the body's end, not `join`, is
+   * what lets the group end.
+   */
+  readonly hasBody: boolean
+
+  constructor(settings: Settings, interruptor: number, context: Context.Context<never>, hasBody = false) {
+    this.hasBody = hasBody
     this.context = context
     this.name = settings.name
     this.mode = settings.mode
@@ -98,25 +105,38 @@ export class GroupImpl {
   spawnTask<A, E, R>(
     effect: Effect.Effect<A, E, R>,
     name: string | undefined,
-    immediate: boolean
+    immediate: boolean,
+    starting?: Deferred.Deferred<any, any>
   ): Effect.Effect<TaskHandle<A, E>, never, R> {
-    return Effect.suspend(() => {
-      if (this.state === CLOSED) {
-        return Effect.die(new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` }))
-      }
-      const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
-      if (this.state === CLOSING) {
-        handle.complete(Exit.interrupt(this.interruptor))
-        return Effect.succeed(handle)
-      }
-      // Counted before the fork, so the group cannot end while this spawn is in flight.
-      this.pending++
-      this.running.add(handle)
-      const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
-      return Effect.map(Effect.forkDetach(task, immediate ? forkImmediate : forkSoon), (fiber) =>
-        this.adopt(handle, fiber)
-      )
-    })
+    // Uninterruptible from the count to the observer: the scheduler may make the
+    // spawner yield between any two steps, and an interruption there (the group failing,
+    // say) would leave `pending` counting a task that never comes, or a task nobody
+    // watches, and the group would never end. The task itself is forked interruptible.
+    return Effect.uninterruptible(
+      Effect.suspend(() => {
+        if (this.state === CLOSED) {
+          return Effect.die(new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` }))
+        }
+        const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+        if (this.state === CLOSING) {
+          handle.complete(Exit.interrupt(this.interruptor))
+          if (starting !== undefined) Deferred.doneUnsafe(starting, Exit.interrupt(this.interruptor))
+          return Effect.succeed(handle)
+        }
+        // Counted before the fork, so the group cannot end while this spawn is in flight.
+        this.pending++
+        this.running.add(handle)
+        handle.starting = starting
+        const limited = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
+        // The fiber is known to the group only once `adopt` runs. If the spawner yields
+        // before that and the group shuts down meanwhile, the task may get its turn first:
+        // it must not start then, as no task starts once the group is shutting down.
+        const task = Effect.suspend(() => (this.state === OPEN ? limited : Effect.failCause(this.interruption)))
+        return Effect.map(Effect.forkDetach(task, immediate ? forkImmediate : forkSoon), (fiber) =>
+          this.adopt(handle, fiber)
+        )
+      })
+    )
   }
 
   // The public methods: a task's error type rides in the error channel of the effect
@@ -146,33 +166,36 @@ export class GroupImpl {
     f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
     options?: TaskOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> {
-    return Effect.suspend(() => {
-      const starting = Deferred.makeUnsafe<S, E>()
-      let handle: TaskHandle<A, E> | undefined
-      const started = (value: S): Effect.Effect<void> =>
-        Effect.suspend(() => {
-          if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
-            return Effect.die(
-              new Error(`TaskGroup.start: started(value) was called twice by task "${handle?.name ?? "?"}"`)
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        const starting = Deferred.makeUnsafe<S, E>()
+        let handle: TaskHandle<A, E> | undefined
+        const started = (value: S): Effect.Effect<void> =>
+          Effect.suspend(() => {
+            if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
+              return Effect.die(
+                new Error(`TaskGroup.start: started(value) was called twice by task "${handle?.name ?? "?"}"`)
+              )
+            }
+            if (handle !== undefined) handle.starting = undefined
+            return Effect.void
+          })
+        const task = Effect.suspend(() => asEffect(f, f(started)))
+        // `starting` is attached to the handle before the task can run, so an end before
+        // `started` goes to the caller of `start` whenever the scheduler lets the task run.
+        return Effect.flatMap(
+          this.spawnTask(task, options?.name ?? (f.name || undefined), false, starting),
+          (spawned) => {
+            handle = spawned
+            return restore(Deferred.await(starting)).pipe(
+              // Whoever waits for the start owns the task until it has started.
+              Effect.onInterrupt(() => spawned.cancel),
+              Effect.map((value) => [value, spawned] as const)
             )
           }
-          if (handle !== undefined) handle.starting = undefined
-          return Effect.void
-        })
-      const task = Effect.suspend(() => asEffect(f, f(started)))
-      return Effect.flatMap(this.spawnTask(task, options?.name ?? (f.name || undefined), false), (spawned) => {
-        handle = spawned
-        if (!Deferred.isDoneUnsafe(starting)) {
-          if (spawned.ready) Deferred.doneUnsafe(starting, startFailure(spawned, spawned.exit!) as Exit.Exit<S, E>)
-          else spawned.starting = starting
-        }
-        return Deferred.await(starting).pipe(
-          Effect.map((value) => [value, spawned] as const),
-          // Whoever waits for the start owns the task until it has started.
-          Effect.onInterrupt(() => spawned.cancel)
         )
       })
-    })
+    )
   }
 
   /**
@@ -223,7 +246,7 @@ export class GroupImpl {
     this.shutdown()
     // A group with no body running (a scoped or unowned one) is finished once its
     // tasks are: it cannot take new ones any more.
-    if (this.bodyFiber === undefined) this.endOwner()
+    if (!this.hasBody) this.endOwner()
   }
 
   adopt<A, E>(handle: TaskHandle<A, E>, fiber: Fiber.Fiber<A, E>): TaskHandle<A, E> {
@@ -300,6 +323,11 @@ export class GroupImpl {
     return failed
   }
 
+  /** The interruption of a task the group stopped. */
+  get interruption(): Cause.Cause<never> {
+    return Cause.interrupt(this.interruptor)
+  }
+
   /** Interrupts the body and every task; spawns from now on end interrupted. */
   shutdown(): void {
     if (this.state !== OPEN) return
@@ -347,6 +375,17 @@ export class GroupImpl {
   /** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */
   join(): Effect.Effect<void, unknown> {
     return Effect.suspend(() => {
+      // Ending the owner's part from inside a body would let the group end (and `run`
+      // return) while the body still runs.
+      if (this.hasBody) {
+        return Effect.die(
+          illegalArgument(
+            `TaskGroup.join: group "${this.name}" belongs to a TaskGroup.run block, which waits for ` +
+              "its tasks when its body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
+              "To wait for one task inside the block, use `yield* soon.await`."
+          )
+        )
+      }
       this.endOwner()
       return Effect.flatMap(Deferred.await(this.done), () => {
         this.reported = true
