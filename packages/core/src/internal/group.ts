@@ -275,7 +275,9 @@ export class GroupImpl {
         return this.release()
       }
     }
-    if (exit._tag === "Failure" && this.mode === "failFast") this.fail(exit.cause)
+    if (exit._tag === "Failure" && (this.mode === "failFast" || this.failedWhileStopped(exit.cause))) {
+      this.fail(exit.cause)
+    }
     handle.complete(exit)
     this.release()
   }
@@ -311,6 +313,15 @@ export class GroupImpl {
   }
 
   /** Records the non-interrupt reasons of `cause`; if there are any, shuts down. */
+  /**
+   * In settle mode a task's own failure stays in its handle; but a failure raised while
+   * the group was stopping the task (a finalizer that failed during the interruption)
+   * belongs to the group's shutdown and is added to the group's failure.
+   */
+  failedWhileStopped(cause: Cause.Cause<unknown>): boolean {
+    return this.state !== OPEN && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
+  }
+
   fail(cause: Cause.Cause<unknown>): boolean {
     let failed = false
     for (const reason of cause.reasons) {
