@@ -91,12 +91,13 @@ export class CancelledError extends Error {
  * **Example**
  *
  * ```ts
+ * import { setTimeout as sleep } from "node:timers/promises"
  * import { TimeoutError, taskGroup } from "@soonify/interop"
  *
  * try {
- *   await taskGroup((tg) => tg.spawn((signal) => fetch("https://example.com", { signal })), { timeout: 1 })
+ *   await taskGroup((tg) => tg.spawn((signal) => sleep(1000, undefined, { signal })), { timeout: 10 })
  * } catch (error) {
- *   error instanceof TimeoutError // true, unless the fetch answered within 1 ms
+ *   console.log(error instanceof TimeoutError) // true, after 10 ms: the sleep was cancelled
  * }
  * ```
  *

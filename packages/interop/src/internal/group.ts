@@ -59,7 +59,7 @@ export class GroupView implements TaskGroup, Owner {
     this.reason =
       this.#cancelling !== NONE
         ? this.#cancelling
-        : new CancelledError(`Task group "${this.name}" was cancelled because one of its tasks failed`)
+        : new CancelledError(`Task group "${this.name}" was cancelled after a failure`)
     this.#controller?.abort(this.reason)
   }
 
