@@ -614,29 +614,32 @@ describe("TaskGroup.run", () => {
   })
 
   describe("settle mode", () => {
-    it.effect("adds a finalizer's failure during an outside interruption to the group's, and keeps it in the handle", () =>
-      Effect.gen(function* () {
-        const handle = yield* Deferred.make<AnySoonValue>()
-        const fiber = yield* Effect.forkChild(
-          TaskGroup.run(
-            (group) =>
-              Effect.andThen(
-                Effect.flatMap(group.spawn(Effect.never.pipe(Effect.ensuring(Effect.die("finalizer died")))), (soon) =>
-                  Deferred.succeed(handle, soon)
+    it.effect(
+      "adds a finalizer's failure during an outside interruption to the group's, and keeps it in the handle",
+      () =>
+        Effect.gen(function* () {
+          const handle = yield* Deferred.make<AnySoonValue>()
+          const fiber = yield* Effect.forkChild(
+            TaskGroup.run(
+              (group) =>
+                Effect.andThen(
+                  Effect.flatMap(
+                    group.spawn(Effect.never.pipe(Effect.ensuring(Effect.die("finalizer died")))),
+                    (soon) => Deferred.succeed(handle, soon)
+                  ),
+                  Effect.never
                 ),
-                Effect.never
-              ),
-            { mode: "settle" }
+              { mode: "settle" }
+            )
           )
-        )
-        yield* settle
-        yield* Fiber.interrupt(fiber)
-        const cause = causeOf(yield* Fiber.await(fiber))
-        assert.isTrue(Cause.hasInterrupts(cause), "the interruption was replaced")
-        assert.deepStrictEqual(defectsOf(cause), ["finalizer died"])
-        const taskCause = causeOf(yield* Effect.exit((yield* Deferred.await(handle)).await))
-        assert.deepStrictEqual(defectsOf(taskCause), ["finalizer died"])
-      })
+          yield* settle
+          yield* Fiber.interrupt(fiber)
+          const cause = causeOf(yield* Fiber.await(fiber))
+          assert.isTrue(Cause.hasInterrupts(cause), "the interruption was replaced")
+          assert.deepStrictEqual(defectsOf(cause), ["finalizer died"])
+          const taskCause = causeOf(yield* Effect.exit((yield* Deferred.await(handle)).await))
+          assert.deepStrictEqual(defectsOf(taskCause), ["finalizer died"])
+        })
     )
 
     it.effect("keeps a task's failure in its handle and leaves its siblings running", () =>
