@@ -8,7 +8,7 @@ import { SoonValue as CoreSoonValue } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { PendingValueError } from "./Errors.ts"
-import { type CoreHandle, coreOf, provideAccess } from "./internal/handle.ts"
+import type { CoreHandle } from "./internal/handle.ts"
 import { NONE, statusOf, taskError } from "./internal/outcome.ts"
 import { describe, isIterable } from "./internal/validation.ts"
 
@@ -20,6 +20,17 @@ import { describe, isIterable } from "./internal/validation.ts"
  * @category models
  */
 export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
+
+/**
+ * Where a SoonValue keeps its core handle: a key that only interop's own modules know
+ * (the package does not export it).
+ *
+ * @internal
+ */
+export const coreHandle: unique symbol = Symbol("@soonify/interop/coreHandle")
+
+/** The core handle behind a SoonValue. */
+const coreOf = (soon: SoonValue<unknown>): CoreHandle<unknown> => soon[coreHandle] as CoreHandle<unknown>
 
 /**
  * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
@@ -57,13 +68,10 @@ export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
  * @category models
  */
 export class SoonValue<out A> {
-  readonly #handle: CoreHandle<A>
+  /** The core handle behind this one (for interop's own modules). */
+  readonly [coreHandle]: unknown
   /** What `value` throws, made once so that every read gives the same object. */
   #error: unknown = NONE
-
-  static {
-    provideAccess({ coreOf: (soon) => soon.#handle, wrap: (handle) => new SoonValue(handle) })
-  }
 
   /** SoonValues are made by task groups and by `new Future()`, not by user code. */
   protected constructor(handle: object) {
@@ -73,7 +81,11 @@ export class SoonValue<out A> {
           `not constructed directly; received ${describe(handle)}`
       )
     }
-    this.#handle = handle as CoreHandle<A>
+    this[coreHandle] = handle
+  }
+
+  get #handle(): CoreHandle<A> {
+    return this[coreHandle] as CoreHandle<A>
   }
 
   /** The task's name: the `name` option, the function's name, or `task-N`. */

@@ -325,6 +325,25 @@ describe("taskGroup", () => {
     expect(soon?.status).toBe("cancelled")
   })
 
+  it("in settle mode, reports a failure met while the group stops a task", async () => {
+    const cleanup = new Error("cleanup failed")
+    let kept: SoonValue<never> | undefined
+    const failed = taskGroup(
+      async (tg) => {
+        kept = tg.spawn(() => Promise.reject(new Error("kept in its handle")))
+        tg.spawn(async (signal) => {
+          await untilAborted(signal).catch(() => undefined)
+          throw cleanup
+        })
+        await sleep(5)
+        tg.cancel()
+      },
+      { mode: "settle" }
+    )
+    await expect(failed).rejects.toBe(cleanup)
+    expect(kept?.status).toBe("rejected")
+  })
+
   it("runs at most `concurrency` tasks at once, in spawn order", async () => {
     let running = 0
     let most = 0

@@ -1,25 +1,21 @@
-// The link between interop's SoonValue (a class whose core handle is a private field)
-// and the rest of interop: SoonValue.ts hands these two functions over when it loads.
+// How the rest of interop makes and reads SoonValues: a SoonValue keeps its core handle
+// under a symbol the package does not export, and its constructor is protected, so the
+// handles of tasks are made by a subclass that lives here.
 import type { SoonValue as CoreSoonValue } from "@soonify/core"
-import type { SoonValue } from "../SoonValue.ts"
+import { coreHandle, SoonValue as PublicSoonValue } from "../SoonValue.ts"
 
 /** A core handle: a task's SoonValue or a Future, with untyped errors (Promise code has no `E`). */
 export type CoreHandle<A> = CoreSoonValue.SoonValue<A, unknown>
 
-interface Access {
-  readonly coreOf: <A>(soon: SoonValue<A>) => CoreHandle<A>
-  readonly wrap: <A>(handle: CoreHandle<A>) => SoonValue<A>
-}
-
-let access: Access | undefined
-
-/** @internal Called once, by SoonValue.ts. */
-export const provideAccess = (provided: Access): void => {
-  access = provided
+// Named like its base so that it prints as one (`SoonValue(task-1: fulfilled)`).
+class SoonValue<A> extends PublicSoonValue<A> {
+  constructor(handle: CoreHandle<A>) {
+    super(handle)
+  }
 }
 
 /** The core handle behind an interop SoonValue (or Future). */
-export const coreOf = <A>(soon: SoonValue<A>): CoreHandle<A> => access!.coreOf(soon)
+export const coreOf = <A>(soon: PublicSoonValue<A>): CoreHandle<A> => soon[coreHandle] as CoreHandle<A>
 
 /** An interop SoonValue reading a core handle. */
-export const wrap = <A>(handle: CoreHandle<A>): SoonValue<A> => access!.wrap(handle)
+export const wrap = <A>(handle: CoreHandle<A>): PublicSoonValue<A> => new SoonValue(handle)
