@@ -129,7 +129,9 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   const timeout = timeoutOf(where, options?.timeout)
   const name = options?.name ?? "TaskGroup"
   const core: CoreTaskGroup.Options = {
-    name,
+    // Only a name given by the user: core traces a named group in a span, which costs
+    // more than the rest of a small group.
+    name: options?.name,
     mode: modeOf(where, options?.mode),
     concurrency: concurrencyOf(where, options?.concurrency)
   }
