@@ -708,12 +708,19 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   const { effects, keys } = settings
   const returnExceptions = options?.returnExceptions === true
   if (effects.length === 0) return Effect.succeed((keys === undefined ? [] : {}) as GatherResult<I, O>)
-  return Effect.map(
+  return Effect.flatMap(
     run((group) => spawnAll(group as GroupImpl, effects), {
       mode: returnExceptions ? "settle" : "failFast",
       concurrency: options?.concurrency
     }),
-    (handles) => shape(keys, handles, returnExceptions ? identity : successValue) as GatherResult<I, O>
+    (handles) => {
+      if (!returnExceptions) {
+        // Fail fast leaves only interruptions in the handles of a group that succeeded:
+        // an effect that interrupted itself has no value to give, so neither has gather.
+        for (const handle of handles) if (handle.exit!._tag === "Failure") return handle.exit!
+      }
+      return Effect.succeed(shape(keys, handles, returnExceptions ? identity : successValue) as GatherResult<I, O>)
+    }
   ) as any
 }
 

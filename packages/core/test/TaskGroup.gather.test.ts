@@ -150,6 +150,16 @@ describe("TaskGroup.gather", () => {
     })
   )
 
+  it.effect("is interrupted when one of the effects interrupts itself: there is no value for its slot", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(TaskGroup.gather([Effect.succeed(1), Effect.interrupt]))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+      const settled = yield* TaskGroup.gather([Effect.succeed(1), Effect.interrupt], { returnExceptions: true })
+      assert.deepStrictEqual(settled[0], Exit.succeed(1))
+      assert.isTrue(Exit.isFailure(settled[1]) && Cause.hasInterruptsOnly(settled[1].cause))
+    })
+  )
+
   it.effect("keeps falsy results as values", () =>
     Effect.gen(function* () {
       const result = yield* TaskGroup.gather([
