@@ -403,7 +403,9 @@ export class SimGroup {
       task.holdsPermit = false
       this.active--
     }
-    if (exit.errors.length > 0 && this.spec.mode === "failFast") {
+    // In settle mode a task's own failure stays in its handle, but one met while the group
+    // was stopping it (guarantee 6) joins the group's failure.
+    if (exit.errors.length > 0 && (this.spec.mode === "failFast" || (exit.interrupted && this.state !== "open"))) {
       this.failures.push(...exit.errors)
       this.shutdown()
     }
