@@ -9,6 +9,8 @@ export type CoreHandle<A> = CoreSoonValue.SoonValue<A, unknown>
 
 // Named like its base so that it prints as one (`SoonValue(task-1: fulfilled)`).
 class SoonValue<A> extends PublicSoonValue<A> {
+  // Not useless: it makes the base's protected constructor callable here.
+  // oxlint-disable-next-line no-useless-constructor
   constructor(handle: CoreHandle<A>) {
     super(handle)
   }
