@@ -40,7 +40,12 @@ export const spawnAll = (
   group: GroupImpl,
   effects: Array<Effect.Effect<unknown, unknown, unknown>>
 ): Effect.Effect<Array<TaskHandle<unknown, unknown>>, never, unknown> =>
-  Effect.forEach(effects, (effect) => group.spawnTask(effect, undefined, true))
+  Effect.withFiber((parent) => {
+    // The body is running, so the group has not ended: spawn them all in one step.
+    const handles: Array<TaskHandle<unknown, unknown>> = []
+    for (const effect of effects) handles.push(group.spawnIn(parent, effect, undefined, true))
+    return Effect.succeed(handles)
+  })
 
 /** Shapes the handles' outcomes like the input: a tuple/array or a record. */
 export const shape = (

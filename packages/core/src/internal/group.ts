@@ -12,7 +12,7 @@ import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
 import { external, type ExternalTask, startExternal } from "./external.ts"
-import { TaskHandle } from "./handle.ts"
+import { firstSteps, TaskHandle } from "./handle.ts"
 import { describe, illegalArgument } from "./validation.ts"
 
 /** @internal */
@@ -97,10 +97,9 @@ export class GroupImpl {
   // ---------------------------------------------------------------------------
 
   /**
-   * Spawns `effect` as a task of this group. The task inherits the spawner's context.
-   * A soon task is scheduled on the spawner's dispatcher, so tasks start once the
-   * spawner yields, in spawn order; an immediate one runs at once until its first
-   * asynchronous step.
+   * Spawns `effect` as a task of this group, from the fiber running this effect (whose
+   * context the task inherits). Everything happens in one synchronous step, so nothing
+   * can come between counting the task and watching it.
    */
   spawnTask<A, E, R>(
     effect: Effect.Effect<A, E, R>,
@@ -108,35 +107,80 @@ export class GroupImpl {
     immediate: boolean,
     starting?: Deferred.Deferred<any, any>
   ): Effect.Effect<TaskHandle<A, E>, never, R> {
-    // Uninterruptible from the count to the observer: the scheduler may make the
-    // spawner yield between any two steps, and an interruption there (the group failing,
-    // say) would leave `pending` counting a task that never comes, or a task nobody
-    // watches, and the group would never end. The task itself is forked interruptible.
-    return Effect.uninterruptible(
-      Effect.suspend(() => {
-        if (this.state === CLOSED) {
-          return Effect.die(new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` }))
-        }
-        const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
-        if (this.state === CLOSING) {
-          handle.complete(Exit.interrupt(this.interruptor))
-          if (starting !== undefined) Deferred.doneUnsafe(starting, Exit.interrupt(this.interruptor))
-          return Effect.succeed(handle)
-        }
-        // Counted before the fork, so the group cannot end while this spawn is in flight.
-        this.pending++
-        this.running.add(handle)
-        handle.starting = starting
-        const limited = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
-        // The fiber is known to the group only once `adopt` runs. If the spawner yields
-        // before that and the group shuts down meanwhile, the task may get its turn first:
-        // it must not start then, as no task starts once the group is shutting down.
-        const task = Effect.suspend(() => (this.state === OPEN ? limited : Effect.failCause(this.interruption)))
-        return Effect.map(Effect.forkDetach(task, immediate ? forkImmediate : forkSoon), (fiber) =>
-          this.adopt(handle, fiber)
-        )
-      })
+    return Effect.withFiber((parent) =>
+      this.state === CLOSED
+        ? Effect.die(this.closedError(name))
+        : Effect.succeed(this.spawnIn(parent, effect, name, immediate, starting))
     )
+  }
+
+  closedError(name: string | undefined): TaskGroupClosed {
+    return new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
+  }
+
+  /**
+   * Spawns into a group that has not ended. The task runs with `parent`'s context (the
+   * group's own without one). An immediate task runs at once until its first
+   * asynchronous step; a soon one is queued and started, in spawn order, once the
+   * spawner yields, by one task on the spawner's dispatcher for the whole queue.
+   */
+  spawnIn<A, E>(
+    parent: Fiber.Fiber<unknown, unknown> | undefined,
+    effect: Effect.Effect<A, E, any>,
+    name: string | undefined,
+    immediate: boolean,
+    starting?: Deferred.Deferred<any, any>
+  ): TaskHandle<A, E> {
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    if (this.state === CLOSING) {
+      const interrupted = Exit.interrupt(this.interruptor)
+      handle.complete(interrupted)
+      if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
+      return handle
+    }
+    this.pending++
+    this.running.add(handle)
+    if (starting !== undefined) handle.starting = starting
+    const context = parent === undefined ? this.context : parent.context
+    if (immediate || parent === undefined) {
+      this.startTask(handle, effect, context)
+    } else {
+      handle.fiber = new QueuedStart(this, handle, effect, context)
+      this.queue.push(handle.fiber as QueuedStart)
+      if (!this.flushScheduled) {
+        this.flushScheduled = true
+        parent.currentDispatcher.scheduleTask(this.flush, 0)
+      }
+    }
+    return handle
+  }
+
+  /** The queued starts, in spawn order, and whether a flush of them is scheduled. */
+  queue: Array<QueuedStart> = []
+  flushScheduled = false
+
+  readonly flush = (): void => {
+    this.flushScheduled = false
+    const queue = this.queue
+    this.queue = []
+    for (let i = 0; i < queue.length; i++) {
+      const start = queue[i]
+      // A start cancelled, or interrupted by the group, meanwhile has ended already.
+      if (!start.handle.ready) this.startTask(start.handle, start.effect, start.context)
+    }
+  }
+
+  /** Starts a task's fiber (after a slot of `concurrency`, if any) and watches it. */
+  startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
+    // An Exit is an effect that has already ended: no fiber to run it.
+    if (this.semaphore === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
+    handle.fiber = firstSteps
+    const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
+    const fiber = Effect.runForkWith(context)(task as Effect.Effect<A, E>)
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) return this.taskEnded(handle, exit)
+    this.adopt(handle, fiber)
+    if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
   }
 
   // The public methods: a task's error type rides in the error channel of the effect
@@ -204,18 +248,8 @@ export class GroupImpl {
    * an ended group.
    */
   spawnNow<A, E>(effect: Effect.Effect<A, E, any>, name: string | undefined): TaskHandle<A, E> {
-    if (this.state === CLOSED) {
-      throw new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
-    }
-    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
-    if (this.state === CLOSING) {
-      handle.complete(Exit.interrupt(this.interruptor))
-      return handle
-    }
-    this.pending++
-    this.running.add(handle)
-    const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
-    return this.adopt(handle, Effect.runForkWith(this.context)(task as Effect.Effect<A, E>))
+    if (this.state === CLOSED) throw this.closedError(name)
+    return this.spawnIn(undefined, effect, name, true)
   }
 
   /**
@@ -226,9 +260,7 @@ export class GroupImpl {
    */
   spawnExternal<A, E>(start: () => ExternalTask<A, E>, name: string | undefined): TaskHandle<A, E> {
     if (this.semaphore !== undefined) return this.spawnNow(external(start), name)
-    if (this.state === CLOSED) {
-      throw new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
-    }
+    if (this.state === CLOSED) throw this.closedError(name)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     if (this.state === CLOSING) {
       handle.complete(Exit.interrupt(this.interruptor))
@@ -251,9 +283,9 @@ export class GroupImpl {
 
   adopt<A, E>(handle: TaskHandle<A, E>, fiber: Fiber.Fiber<A, E>): TaskHandle<A, E> {
     handle.fiber = fiber
-    // Calls back at once for a task that already ended (an immediate, synchronous one).
+    // Calls back at once for a task that already ended.
     fiber.addObserver((exit) => this.taskEnded(handle, exit))
-    // The group may have begun shutting down between the fork and here.
+    // The group may have begun shutting down while the task ran its first steps.
     if (this.state !== OPEN) fiber.interruptUnsafe(this.interruptor)
     return handle
   }
@@ -471,8 +503,33 @@ const asEffect = <A, E, R>(f: Function, result: Effect.Effect<A, E, R>): Effect.
         )
       )
 
-const forkSoon = { startImmediately: false } as const
-const forkImmediate = { startImmediately: true } as const
+/**
+ * A soon task waiting in the group's queue. It stands where the task's fiber will be, so
+ * that cancelling the task, or the group shutting down, before it starts ends it
+ * interrupted, and it never runs.
+ */
+class QueuedStart {
+  readonly group: GroupImpl
+  readonly handle: TaskHandle<any, any>
+  readonly effect: Effect.Effect<any, any, any>
+  readonly context: Context.Context<never>
+
+  constructor(
+    group: GroupImpl,
+    handle: TaskHandle<any, any>,
+    effect: Effect.Effect<any, any, any>,
+    context: Context.Context<never>
+  ) {
+    this.group = group
+    this.handle = handle
+    this.effect = effect
+    this.context = context
+  }
+
+  interruptUnsafe(fiberId?: number): void {
+    if (!this.handle.ready) this.group.taskEnded(this.handle, Exit.interrupt(fiberId ?? this.group.interruptor))
+  }
+}
 
 const startFailure = (handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): Exit.Exit<never, unknown> =>
   exit._tag === "Failure"

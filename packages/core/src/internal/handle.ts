@@ -1,7 +1,6 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import { format } from "effect/Formatter"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -90,14 +89,34 @@ export abstract class HandleBase<A, E> {
 }
 
 /**
- * The handle of a task spawned into a group. `fiber` is the task's fiber while it runs
- * (a queued task's fiber waits on the group's semaphore); it is dropped at the end so a
- * handle kept for its value does not keep the fiber alive.
+ * What runs a task, as its handle and group see it: the task's fiber, a start that is
+ * still queued, or a task running outside Effect. The group only ever interrupts it.
  *
  * @internal
  */
+export interface Runner {
+  interruptUnsafe(fiberId?: number | undefined): void
+}
+
+/**
+ * The handle of a task spawned into a group.
+ *
+ * @internal
+ */
+/**
+ * Stands where a task's fiber will be while the fiber runs its first, synchronous steps
+ * (it is known only once they are done): a cancel then is recorded in the handle and
+ * carried out right after.
+ *
+ * @internal
+ */
+export const firstSteps: Runner = { interruptUnsafe() {} }
+
 export class TaskHandle<A, E> extends HandleBase<A, E> {
-  fiber: Fiber.Fiber<A, E> | undefined = undefined
+  /** What runs the task until it ends; `undefined` after (so a kept handle frees it). */
+  fiber: Runner | undefined = undefined
+  /** A cancel that came while the task's fiber ran its `firstSteps`: who asked. */
+  declare cancelledBy?: number | undefined
   /** Set by `group.start` until the task calls `started`. */
   declare starting?: Deferred.Deferred<any, any> | undefined
 
@@ -110,7 +129,8 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
       const fiber = this.fiber
       if (fiber === undefined) return Effect.void
       return Effect.withFiber((current) => {
-        fiber.interruptUnsafe(current.id)
+        if (fiber === firstSteps) this.cancelledBy = current.id
+        else fiber.interruptUnsafe(current.id)
         return Effect.asVoid(Deferred.await(this.deferred).pipe(Effect.exit))
       })
     })
