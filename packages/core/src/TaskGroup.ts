@@ -10,6 +10,7 @@ import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
+import { startNow } from "./internal/callDepth.ts"
 import { gatherInput, shape, spawnAll } from "./internal/gather.ts"
 import { external as internalExternal } from "./internal/external.ts"
 import { GroupImpl, type Mode, type Settings, TaskGroupTypeId } from "./internal/group.ts"
@@ -221,16 +222,14 @@ export const run = <A, E, R>(
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
       const group = new GroupImpl(settings, parent.id, parent.context, true)
-      return Effect.flatMap(
-        Effect.forkDetach(
-          Effect.suspend(() => body(group)),
-          { startImmediately: true }
-        ),
-        (bodyFiber) => {
-          group.adoptBody(bodyFiber)
-          return group.awaitEnd(restore)
-        }
+      // The body starts at once (on a deep stack, soon: see internal/callDepth.ts).
+      group.adoptBody(
+        startNow(
+          parent.context,
+          Effect.suspend(() => body(group))
+        )
       )
+      return group.awaitEnd(restore)
     })
   ) as Effect.Effect<A, E, R>
   return options?.name === undefined ? program : Effect.withSpan(program, `TaskGroup.run ${settings.name}`)

@@ -11,6 +11,7 @@ import * as Semaphore from "effect/Semaphore"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
+import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { external, type ExternalTask, startExternal } from "./external.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
 import { describe, illegalArgument } from "./validation.ts"
@@ -176,7 +177,7 @@ export class GroupImpl {
     if (this.semaphore === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
     handle.fiber = firstSteps
     const task = this.semaphore === undefined ? effect : this.semaphore.withPermit(effect)
-    const fiber = Effect.runForkWith(context)(task as Effect.Effect<A, E>)
+    const fiber = startNow<A, E>(context, task)
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) return this.taskEnded(handle, exit)
     this.adopt(handle, fiber)
@@ -259,6 +260,8 @@ export class GroupImpl {
    * and then starts it.
    */
   spawnExternal<A, E>(start: () => ExternalTask<A, E>, name: string | undefined): TaskHandle<A, E> {
+    // On a deep stack, the task starts soon, from a fresh stack (see callDepth.ts).
+    if (isDeep()) return this.spawnNow(freshStackIfDeep(external(start)), name)
     if (this.semaphore !== undefined) return this.spawnNow(external(start), name)
     if (this.state === CLOSED) throw this.closedError(name)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
@@ -268,7 +271,7 @@ export class GroupImpl {
     }
     this.pending++
     this.running.add(handle)
-    return this.adopt(handle, startExternal(start) as unknown as Fiber.Fiber<A, E>)
+    return this.adopt(handle, nested(() => startExternal(start)) as unknown as Fiber.Fiber<A, E>)
   }
 
   /** Cancels the whole group: interrupts body and tasks; the outcome is an interruption. */
@@ -303,14 +306,15 @@ export class GroupImpl {
       // Ended before calling `started`: the outcome belongs to whoever called `start`,
       // not to the group.
       if (Deferred.doneUnsafe(starting, startFailure(handle, exit))) {
-        handle.complete(exit)
+        nested(() => handle.complete(exit))
         return this.release()
       }
     }
     if (exit._tag === "Failure" && (this.mode === "failFast" || this.failedWhileStopped(exit.cause))) {
       this.fail(exit.cause)
     }
-    handle.complete(exit)
+    // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
+    nested(() => handle.complete(exit))
     this.release()
   }
 
@@ -340,7 +344,7 @@ export class GroupImpl {
   release(): void {
     if (--this.pending === 0) {
       this.state = CLOSED
-      Deferred.doneUnsafe(this.done, Exit.void)
+      nested(() => Deferred.doneUnsafe(this.done, Exit.void))
     }
   }
 
@@ -375,6 +379,20 @@ export class GroupImpl {
   shutdown(): void {
     if (this.state !== OPEN) return
     this.state = CLOSING
+    // Stopping runs the listeners and interrupts suspended fibers, which run at once, down
+    // to their own groups' shutdowns (or, for a Promise task, its AbortSignal's
+    // listeners). On a deep stack it goes on from a fresh one (see callDepth.ts), counted
+    // as pending so that the group cannot end before it is done.
+    if (!isDeep()) return nested(() => this.stop())
+    this.pending++
+    onFreshStack(this.context, () => {
+      this.stop()
+      this.release()
+    })
+  }
+
+  /** Runs the shutdown listeners, then interrupts the body and every task. */
+  stop(): void {
     const listeners = this.shutdownListeners
     if (listeners !== undefined) {
       this.shutdownListeners = undefined
@@ -399,10 +417,14 @@ export class GroupImpl {
     restore: <X, XE, XR>(effect: Effect.Effect<X, XE, XR>) => Effect.Effect<X, XE, XR>
   ): Effect.Effect<unknown, unknown> {
     return Effect.flatMap(Effect.exit(restore(Deferred.await(this.done))), (waited) => {
-      if (waited._tag === "Success") return this.outcome()
-      this.shutdown()
-      return Effect.flatMap(Deferred.await(this.done), () =>
-        Effect.failCause(Cause.fromReasons([...waited.cause.reasons, ...this.failures]))
+      if (waited._tag === "Success") return freshStackIfDeep(this.outcome())
+      return freshStackIfDeep(
+        Effect.suspend(() => {
+          this.shutdown()
+          return Effect.flatMap(this.awaitDone, () =>
+            Effect.failCause(Cause.fromReasons([...waited.cause.reasons, ...this.failures]))
+          )
+        })
       )
     })
   }
@@ -430,7 +452,7 @@ export class GroupImpl {
         )
       }
       this.endOwner()
-      return Effect.flatMap(Deferred.await(this.done), () => {
+      return Effect.flatMap(this.awaitDone, () => {
         this.reported = true
         return Effect.asVoid(this.outcome())
       })
@@ -445,7 +467,7 @@ export class GroupImpl {
     return Effect.suspend(() => {
       if (exit._tag === "Failure") this.shutdown()
       this.endOwner()
-      return Effect.flatMap(Deferred.await(this.done), () => {
+      return Effect.flatMap(this.awaitDone, () => {
         if (this.reported || this.failures.length === 0) return Effect.void
         this.reported = true
         return Effect.failCause(
@@ -455,9 +477,12 @@ export class GroupImpl {
     })
   }
 
-  /** Waits until the group has ended. */
+  /**
+   * Waits until the group has ended. The wait may end deep inside the call that ended
+   * the last task: it goes on from a fresh stack then (see callDepth.ts).
+   */
   get awaitDone(): Effect.Effect<void> {
-    return Deferred.await(this.done)
+    return Effect.flatMap(Deferred.await(this.done), () => freshStackIfDeep(Effect.void))
   }
 
   get isOpen(): boolean {

@@ -72,9 +72,13 @@ export class GroupView implements TaskGroup, Owner {
   }
 
   cancel(reason?: unknown): void {
-    this.#cancelling = reason === undefined ? new CancelledError(`Task group "${this.name}" was cancelled`) : reason
+    // Kept, not reset after the call: on a deep stack core runs the shutdown listener a
+    // little later, from a fresh stack (see core's internal/callDepth.ts). The first
+    // reason given wins.
+    if (this.#cancelling === NONE) {
+      this.#cancelling = reason === undefined ? new CancelledError(`Task group "${this.name}" was cancelled`) : reason
+    }
     CoreTaskGroup.cancelUnsafe(this.core)
-    this.#cancelling = NONE
   }
 
   soonify<Args extends ReadonlyArray<unknown>, R>(
