@@ -10,7 +10,7 @@ import { dual } from "effect/Function"
 import type * as Types from "effect/Types"
 import { FutureSetAgain } from "./FutureSetAgain.ts"
 import { FutureImpl, FutureTypeId } from "./internal/future.ts"
-import { illegalArgument, nameProblem } from "./internal/validation.ts"
+import { describe, illegalArgument, nameProblem, optionsProblem } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
 /**
@@ -87,7 +87,7 @@ export interface Options {
  */
 export const make = <A, E = never>(options?: Options): Effect.Effect<Future<A, E>> =>
   Effect.suspend(() => {
-    const problem = nameProblem("Future.make", options?.name)
+    const problem = optionsProblem("Future.make", options) ?? nameProblem("Future.make", options?.name)
     return problem === undefined ? Effect.succeed(makeUnsafe<A, E>(options)) : Effect.die(illegalArgument(problem))
   })
 
@@ -106,8 +106,11 @@ export const make = <A, E = never>(options?: Options): Effect.Effect<Future<A, E
  * @since 0.1.0
  * @category constructors
  */
-export const makeUnsafe = <A, E = never>(options?: Options): Future<A, E> =>
-  new FutureImpl<A, E>(options?.name) as unknown as Future<A, E>
+export const makeUnsafe = <A, E = never>(options?: Options): Future<A, E> => {
+  const problem = optionsProblem("Future.makeUnsafe", options) ?? nameProblem("Future.makeUnsafe", options?.name)
+  if (problem !== undefined) throw illegalArgument(problem)
+  return new FutureImpl<A, E>(options?.name) as unknown as Future<A, E>
+}
 
 /**
  * Tells whether a value is a {@link Future}.
@@ -151,10 +154,10 @@ export const complete: {
 } = dual(2, <A, E>(self: Future<A, E>, exit: Exit.Exit<A, E>): Effect.Effect<void, FutureSetAgain> =>
   Effect.suspend(() => {
     if (!(self instanceof FutureImpl)) {
-      return Effect.die(illegalArgument(`Future.complete: expected a Future, received ${typeof self}`))
+      return Effect.die(illegalArgument(`Future.complete: expected a Future, received ${describe(self)}`))
     }
     if (!Exit.isExit(exit)) {
-      return Effect.die(illegalArgument(`Future.complete: expected an Exit, received ${typeof exit}`))
+      return Effect.die(illegalArgument(`Future.complete: expected an Exit, received ${describe(exit)}`))
     }
     return (self as FutureImpl<A, E>).complete(exit) ? Effect.void : Effect.fail(new FutureSetAgain({ future: self }))
   })

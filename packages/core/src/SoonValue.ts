@@ -17,7 +17,7 @@ import {
   waitAll as internalWaitAll,
   waitAny as internalWaitAny
 } from "./internal/waiting.ts"
-import { illegalArgument } from "./internal/validation.ts"
+import { describe, illegalArgument } from "./internal/validation.ts"
 import type { PendingValue } from "./PendingValue.ts"
 
 /**
@@ -137,7 +137,7 @@ export const isSoonValue = (u: unknown): u is SoonValue<unknown, unknown> => isH
  */
 export const pollUnsafe = <A, E>(self: SoonValue<A, E>): Exit.Exit<A, E> | undefined => {
   if (isHandle(self)) return (self as unknown as HandleBase<A, E>).exit
-  throw illegalArgument(`SoonValue.pollUnsafe: expected a SoonValue, received ${typeof self}`)
+  throw illegalArgument(`SoonValue.pollUnsafe: expected a SoonValue, received ${describe(self)}`)
 }
 
 /**

@@ -14,7 +14,16 @@ import { startNow } from "./internal/callDepth.ts"
 import { gatherInput, shape, spawnAll } from "./internal/gather.ts"
 import { external as internalExternal } from "./internal/external.ts"
 import { GroupImpl, type Mode, type Settings, TaskGroupTypeId } from "./internal/group.ts"
-import { concurrencyProblem, illegalArgument, modeProblem, nameProblem, optionsProblem } from "./internal/validation.ts"
+import {
+  concurrencyProblem,
+  describe,
+  effectProblem,
+  illegalArgument,
+  modeProblem,
+  nameProblem,
+  optionsProblem,
+  taskOptionsProblem
+} from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
 /**
@@ -217,7 +226,9 @@ export const run = <A, E, R>(
   const settings = settingsFrom("TaskGroup.run", options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
   if (typeof body !== "function") {
-    return Effect.die(illegalArgument(`TaskGroup.run: body must be a function of the group, received ${typeof body}`))
+    return Effect.die(
+      illegalArgument(`TaskGroup.run: body must be a function of the group, received ${describe(body)}`)
+    )
   }
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
@@ -226,7 +237,7 @@ export const run = <A, E, R>(
       group.adoptBody(
         startNow(
           parent.context,
-          Effect.suspend(() => body(group))
+          Effect.suspend(() => bodyEffect(body(group)))
         )
       )
       return group.awaitEnd(restore)
@@ -309,7 +320,7 @@ export const make = (options?: Options): Effect.Effect<TaskGroup, never, Scope.S
  */
 export const join = (group: TaskGroup): Effect.Effect<void, unknown> => {
   if (!(group instanceof GroupImpl)) {
-    return Effect.die(illegalArgument(`TaskGroup.join: expected a TaskGroup, received ${typeof group}`))
+    return Effect.die(illegalArgument(`TaskGroup.join: expected a TaskGroup, received ${describe(group)}`))
   }
   return group.join()
 }
@@ -381,7 +392,13 @@ export const spawnUnsafe = <A, E>(
   group: TaskGroup,
   effect: Effect.Effect<A, E>,
   options?: TaskOptions
-): SoonValue<A, E> => asImpl("TaskGroup.spawnUnsafe", group).spawnNow(effect, options?.name)
+): SoonValue<A, E> => {
+  const impl = asImpl("TaskGroup.spawnUnsafe", group)
+  const problem =
+    effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
+  if (problem !== undefined) throw illegalArgument(problem)
+  return impl.spawnNow(effect, options?.name)
+}
 
 /**
  * Cancels a whole group from outside: interrupts its body and every task, then waits
@@ -472,7 +489,7 @@ export const cancelUnsafe = (group: TaskGroup): void => asImpl("TaskGroup.cancel
 export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) => {
   const impl = asImpl("TaskGroup.onShutdownUnsafe", group)
   if (typeof f !== "function") {
-    throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${typeof f}`)
+    throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${describe(f)}`)
   }
   if (!impl.isOpen) {
     if (!impl.isClosed) f()
@@ -575,7 +592,7 @@ export const spawnExternalUnsafe = <A, E>(
 ): SoonValue<A, E> => {
   const impl = asImpl("TaskGroup.spawnExternalUnsafe", group)
   if (typeof start !== "function") {
-    throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${typeof start}`)
+    throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
   }
   return impl.spawnExternal(start, options?.name)
 }
@@ -610,8 +627,19 @@ export const external: <A, E = never>(start: () => ExternalTask<A, E>) => Effect
 
 const asImpl = (where: string, group: TaskGroup): GroupImpl => {
   if (group instanceof GroupImpl) return group
-  throw illegalArgument(`${where}: expected a TaskGroup, received ${typeof group}`)
+  throw illegalArgument(`${where}: expected a TaskGroup, received ${describe(group)}`)
 }
+
+/** What a `run` body gave, as an Effect, or a defect that says what went wrong. */
+const bodyEffect = <A, E, R>(result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(result)
+    ? result
+    : Effect.die(
+        new TypeError(
+          `TaskGroup.run: the body returned ${describe(result)}, not an Effect. A body is a function of the ` +
+            "group that returns an Effect (Effect.gen, Effect.all…); for Promise code, use @soonify/interop."
+        )
+      )
 
 // -----------------------------------------------------------------------------
 // gather

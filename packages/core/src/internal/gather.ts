@@ -13,8 +13,13 @@ export interface GatherSettings {
 /** Reads gather's input: an iterable of effects or a record of them. */
 export const gatherInput = (input: unknown, options: unknown): GatherSettings | string => {
   const where = "TaskGroup.gather"
+  const returnExceptions = (options as { returnExceptions?: unknown } | undefined)?.returnExceptions
   const problem =
-    optionsProblem(where, options) ?? concurrencyProblem(where, (options as { concurrency?: unknown })?.concurrency)
+    optionsProblem(where, options) ??
+    concurrencyProblem(where, (options as { concurrency?: unknown })?.concurrency) ??
+    (returnExceptions === undefined || typeof returnExceptions === "boolean"
+      ? undefined
+      : `${where}: option "returnExceptions" must be a boolean, received ${describe(returnExceptions)}`)
   if (problem !== undefined) return problem
   let keys: Array<string> | undefined
   let effects: Array<unknown>

@@ -14,7 +14,7 @@ import type { TaskOptions } from "../TaskGroup.ts"
 import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { external, type ExternalTask, startExternal } from "./external.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
-import { describe, illegalArgument } from "./validation.ts"
+import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -188,6 +188,9 @@ export class GroupImpl {
   // that spawned it, so that `TaskGroup.run` infers the union of every task's errors.
 
   spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: TaskOptions): Effect.Effect<SoonValue<A, E>, E, R> {
+    const problem =
+      effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
+    if (problem !== undefined) return Effect.die(illegalArgument(problem))
     return this.spawnTask(effect, options?.name, false)
   }
 
@@ -198,6 +201,8 @@ export class GroupImpl {
     if (typeof f !== "function") {
       throw new TypeError(`TaskGroup.soonify: expected a function that returns an Effect, received ${describe(f)}`)
     }
+    const problem = taskOptionsProblem("TaskGroup.soonify", options)
+    if (problem !== undefined) throw new TypeError(problem)
     const name = options?.name ?? (f.name === "" ? undefined : f.name)
     return (...args) =>
       this.spawnTask(
@@ -211,6 +216,11 @@ export class GroupImpl {
     f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
     options?: TaskOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> {
+    const problem =
+      typeof f === "function"
+        ? taskOptionsProblem("TaskGroup.start", options)
+        : `TaskGroup.start: expected a function of \`started\` that returns an Effect, received ${describe(f)}`
+    if (problem !== undefined) return Effect.die(illegalArgument(problem))
     return Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
         const starting = Deferred.makeUnsafe<S, E>()

@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
 
 /** Describes a received value for an error message: its type and, when short, the value. */
 export const describe = (u: unknown): string => {
@@ -42,6 +43,14 @@ export const nameProblem = (where: string, name: unknown): string | undefined =>
   name === undefined || typeof name === "string"
     ? undefined
     : `${where}: option "name" must be a string, received ${describe(name)}`
+
+/** Returns the problem with a task's options (`spawn`, `soonify`, `start`), or `undefined`. */
+export const taskOptionsProblem = (where: string, options: unknown): string | undefined =>
+  optionsProblem(where, options) ?? nameProblem(where, (options as { readonly name?: unknown } | undefined)?.name)
+
+/** Returns the problem with an argument that must be an Effect, or `undefined`. */
+export const effectProblem = (where: string, what: string, u: unknown): string | undefined =>
+  Effect.isEffect(u) ? undefined : `${where}: expected ${what} to be an Effect, received ${describe(u)}`
 
 /** Returns the problem with an options argument as a whole, or `undefined`. */
 export const optionsProblem = (where: string, options: unknown): string | undefined =>
