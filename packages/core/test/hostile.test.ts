@@ -62,7 +62,7 @@ const badOptions: ReadonlyArray<readonly [string, unknown, RegExp]> = [
   ["number name", { name: 42 }, /"name" must be a string, received number 42/]
 ]
 
-type Case = readonly [name: string, run: () => Effect.Effect<unknown, unknown>, message: RegExp]
+type Case = readonly [name: string, run: () => Effect.Effect<unknown, unknown, any>, message: RegExp]
 
 const dying: ReadonlyArray<Case> = [
   ...badOptions.flatMap(([name, options, message]): Array<Case> => [
@@ -83,7 +83,7 @@ const dying: ReadonlyArray<Case> = [
   ],
   [
     "TaskGroup.run whose body returns a Promise",
-    () => TaskGroup.run(async () => Effect.void as any),
+    () => TaskGroup.run((async () => Effect.void) as any),
     /body returned object \[object Promise\], not an Effect.*@soonify\/interop/
   ],
   [
@@ -144,7 +144,7 @@ const dying: ReadonlyArray<Case> = [
   ],
   [
     "a soonified function that returns a Promise",
-    () => TaskGroup.run((g) => g.soonify(async () => 1 as any)()),
+    () => TaskGroup.run((g) => g.soonify((async () => 1) as any)()),
     /returned object \[object Promise\], not an Effect/
   ],
   [
@@ -291,7 +291,7 @@ describe("hostile input: bad arguments die at once, naming the argument", () => 
   for (const [name, run, message] of dying) {
     it.live(name, () =>
       Effect.gen(function* () {
-        const defect = defectOf(yield* settled(Effect.suspend(run)))
+        const defect = defectOf(yield* settled(Effect.suspend(run) as Effect.Effect<unknown, unknown>))
         assert.instanceOf(defect, Error)
         assert.match((defect as Error).message, message)
       })
@@ -310,7 +310,7 @@ describe("hostile input: unsafe functions throw at once, naming the argument", (
 })
 
 describe("hostile input: odd but valid values work", () => {
-  const valid: ReadonlyArray<readonly [string, () => Effect.Effect<unknown, unknown>, unknown]> = [
+  const valid: ReadonlyArray<readonly [string, () => Effect.Effect<unknown, unknown, any>, unknown]> = [
     [
       "concurrency: Number.MAX_SAFE_INTEGER",
       () => TaskGroup.gather([anEffect], { concurrency: Number.MAX_SAFE_INTEGER }),
@@ -334,7 +334,7 @@ describe("hostile input: odd but valid values work", () => {
   for (const [name, run, expected] of valid) {
     it.live(name, () =>
       Effect.gen(function* () {
-        const exit = yield* settled(Effect.suspend(run))
+        const exit = yield* settled(Effect.suspend(run) as Effect.Effect<unknown, unknown>)
         assert.deepStrictEqual(exit, Exit.succeed(expected))
       })
     )
@@ -349,7 +349,7 @@ describe("hostile input: re-entrant use", () => {
   it.live("a task's finalizer spawns into its group while the group stops: the new task never runs", () =>
     Effect.gen(function* () {
       let ran = false
-      let late: SoonValue.SoonValue<void> | undefined
+      let late: SoonValue.SoonValue<boolean> | undefined
       const exit = yield* settled(
         TaskGroup.run((g) =>
           Effect.gen(function* () {
