@@ -132,3 +132,26 @@ describe(`groups nested ${depth} deep`, () => {
     expect(settled).toBe(depth + 1)
   })
 })
+
+describe("many tasks waiting for a few permits", () => {
+  // Each take and release of Effect's Semaphore (behind `concurrency`) scanned every
+  // waiter: 40,000 tasks limited to 8 at a time took 17 s, 100,000 many minutes.
+  it("50,000 tasks with concurrency 4 start in spawn order, quickly", async () => {
+    const order: Array<number> = []
+    const started = Date.now()
+    await taskGroup(
+      (tg) => {
+        for (let i = 0; i < 50_000; i++) {
+          tg.spawn(async () => {
+            order.push(i)
+          })
+        }
+      },
+      { concurrency: 4 }
+    )
+    const elapsed = Date.now() - started
+    expect(order.length).toBe(50_000)
+    expect(order.every((value, i) => value === i)).toBe(true)
+    expect(elapsed).toBeLessThan(10_000)
+  })
+})

@@ -7,13 +7,13 @@ import type * as Fiber from "effect/Fiber"
 import { format } from "effect/Formatter"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
-import * as Semaphore from "effect/Semaphore"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
 import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { external, type ExternalTask, startExternal } from "./external.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
+import { Permits } from "./permits.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 /** @internal */
@@ -39,8 +39,8 @@ const CLOSED = 2
 
 /**
  * The machinery behind `TaskGroup`: fibers forked for each task, a `Deferred` per
- * handle, a `Semaphore` for `concurrency`, and a `Deferred` that is completed when the
- * last of the body and the tasks has ended.
+ * handle, `Permits` (a first-in first-out semaphore) for `concurrency`, and a `Deferred`
+ * that is completed when the last of the body and the tasks has ended.
  *
  * `pending` counts what must end before the group ends: every task plus one for the
  * body (or the owner of a scoped group), so the group cannot end between the body's
@@ -51,7 +51,7 @@ const CLOSED = 2
 export class GroupImpl {
   readonly name: string
   readonly mode: Mode
-  readonly semaphore: Semaphore.Semaphore | undefined
+  readonly semaphore: Permits | undefined
   /** The id our own interruptions carry: the fiber that opened the group. */
   readonly interruptor: number
   readonly running = new Set<TaskHandle<any, any>>()
@@ -85,7 +85,7 @@ export class GroupImpl {
     this.context = context
     this.name = settings.name
     this.mode = settings.mode
-    this.semaphore = settings.concurrency === undefined ? undefined : Semaphore.makeUnsafe(settings.concurrency)
+    this.semaphore = settings.concurrency === undefined ? undefined : new Permits(settings.concurrency)
     this.interruptor = interruptor
   }
 
