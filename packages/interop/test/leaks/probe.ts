@@ -1,0 +1,187 @@
+// Runs many task groups one after another and reports what they left behind: run by
+// leaks.test.ts in a fresh Node process started with --expose-gc, so that the heap is
+// measured after full collections and nothing else shares it.
+//
+//   node --expose-gc --conditions=@soonify/source probe.ts GROUPS
+//
+// Prints one JSON line: the heap after a warm-up and after each tenth of GROUPS more
+// groups, the listeners left on a long-lived AbortSignal, and the active handles (timers
+// and the like) before and after.
+import { getEventListeners } from "node:events"
+import {
+  asCompleted,
+  createTaskGroup,
+  Future,
+  gather,
+  resultsToChannel,
+  taskGroup,
+  waitAll,
+  waitAny
+} from "@soonify/interop"
+
+declare const gc: () => void
+
+const groups = Number(process.argv[2] ?? 10_000)
+// Enough groups for the JIT to settle before the heap is measured.
+const warmUp = Math.max(5_000, Math.ceil(groups / 10))
+
+/** A signal that outlives every group: each group listens to it, and must stop listening. */
+const longLived = new AbortController()
+
+/** Settles once aborted, with the signal's reason: a task that stops when told to. */
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))
+
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+const boom = (i: number) => Promise.reject(new Error(`boom ${i}`))
+
+// Every kind of group, with every way it can end.
+const kinds: ReadonlyArray<(i: number) => Promise<unknown>> = [
+  // succeeds, listening to a long-lived signal, with a timeout that never fires
+  (i) =>
+    taskGroup(
+      (tg) => [
+        tg.soonify(async (x: number) => x)(i),
+        tg.spawn(() => i + 1),
+        tg.spawn(async (signal) => signal.aborted)
+      ],
+      { signal: longLived.signal, timeout: 60_000 }
+    ),
+  // fails fast: the failure aborts a sibling that waits on its signal
+  (i) =>
+    taskGroup((tg) => {
+      tg.spawn(untilAborted)
+      tg.spawn(() => boom(i))
+    }),
+  // settles: the failures stay in their handles
+  (i) =>
+    taskGroup(
+      (tg) => {
+        tg.spawn(() => boom(i))
+        tg.spawn(() => {
+          throw new Error(`sync ${i}`)
+        })
+        return tg.spawn(async () => i)
+      },
+      { mode: "settle", signal: longLived.signal }
+    ),
+  // aborted from outside while its tasks wait on their signals
+  (i) => {
+    const controller = new AbortController()
+    const settled = taskGroup(
+      async (tg) => {
+        tg.spawn(untilAborted)
+        tg.spawn(untilAborted)
+        await untilAborted(tg.signal)
+        return i
+      },
+      { signal: controller.signal, timeout: 60_000 }
+    )
+    void tick().then(() => controller.abort(new Error(`abort ${i}`)))
+    return settled
+  },
+  // times out (a real 0 ms timer)
+  (i) => taskGroup((tg) => tg.spawn(untilAborted, { name: `t${i}` }), { timeout: 0 }),
+  // concurrency-limited, a task cancelled, a queued one that never starts
+  (i) =>
+    taskGroup(
+      async (tg) => {
+        const first = tg.spawn(untilAborted)
+        tg.spawn(async () => i)
+        await first.cancel()
+        tg.cancel()
+      },
+      { concurrency: 1 }
+    ),
+  // nested groups, the inner one failing
+  (i) => taskGroup((tg) => tg.spawn((signal) => taskGroup((inner) => inner.spawn(() => boom(i)), { signal }))),
+  // the start handshake, then a cancel
+  (i) =>
+    taskGroup(async (tg) => {
+      const [value, soon] = await tg.start<number>((started, signal) => {
+        started(i)
+        return untilAborted(signal)
+      })
+      await soon.cancel()
+      return value
+    }),
+  // await using
+  async (i) => {
+    await using tg = createTaskGroup({ signal: longLived.signal })
+    tg.spawn(async () => i)
+    tg.spawn(() => boom(i))
+  },
+  // gather, fail fast and with returnExceptions, listening to the long-lived signal
+  (i) =>
+    gather([Promise.resolve(i), (signal: AbortSignal) => untilAborted(signal), () => boom(i)], {
+      signal: longLived.signal
+    }),
+  (i) => gather([async () => i, () => boom(i)], { returnExceptions: true, signal: longLived.signal }),
+  // asCompleted, left early
+  async (i) => {
+    for await (const value of asCompleted([async () => i, (signal: AbortSignal) => untilAborted(signal)])) return value
+  },
+  // waiting on many handles and a Future
+  (i) =>
+    taskGroup(async (tg) => {
+      const future = new Future<number>()
+      const handles = [tg.spawn(async () => i), tg.spawn(untilAborted)]
+      await waitAny(handles)
+      future.setResult(i)
+      await waitAll([handles[0], future])
+      for await (const soon of resultsToChannel([handles[0]])) void soon.value
+      await handles[1].cancel()
+    })
+]
+
+/** How each kind of group ended, by kind: `fulfilled`, `rejected`, or both when it varied. */
+const outcomes: Array<Set<string>> = kinds.map(() => new Set())
+
+const runGroups = async (from: number, count: number) => {
+  for (let i = from; i < from + count; i++) {
+    const kind = i % kinds.length
+    await kinds[kind](i).then(
+      () => outcomes[kind].add("fulfilled"),
+      () => outcomes[kind].add("rejected")
+    )
+  }
+}
+
+const settleHeap = async () => {
+  for (let i = 0; i < 4; i++) {
+    await tick()
+    gc()
+  }
+  return process.memoryUsage().heapUsed
+}
+
+const handles = () => process.getActiveResourcesInfo().toSorted()
+
+const before = handles()
+await runGroups(0, warmUp)
+const heapBefore = await settleHeap()
+const started = performance.now()
+const checkpoints: Array<number> = []
+const step = Math.ceil(groups / 10)
+for (let done = 0; done < groups; done += step) {
+  await runGroups(warmUp + done, Math.min(step, groups - done))
+  checkpoints.push(await settleHeap())
+}
+const elapsed = performance.now() - started
+const heapAfter = checkpoints[checkpoints.length - 1]
+const after = handles()
+process.stdout.write(
+  `${JSON.stringify({
+    groups,
+    warmUp,
+    heapBefore,
+    heapAfter,
+    elapsedMs: Math.round(elapsed),
+    checkpoints,
+    abortListeners: getEventListeners(longLived.signal, "abort").length,
+    before,
+    after,
+    outcomes: outcomes.map((tags) => [...tags].toSorted().join("|"))
+  })}\n`
+)
