@@ -3,11 +3,11 @@
 // (test/fuzz/model.ts). Deterministic: a fixed seed and virtual time. SOONIFY_STRESS=1
 // (`pnpm test:stress`) runs twenty times as many cases; SOONIFY_FUZZ_SEED picks another seed.
 import { describe, it } from "@effect/vitest"
-import { Cause, Clock, Data, Effect, Exit, Fiber, Metric } from "effect"
+import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, Metric } from "effect"
 import type * as Context from "effect/Context"
 import { TestClock } from "effect/testing"
 import * as fc from "fast-check"
-import { SoonValue, TaskGroup } from "@soonify/core"
+import { isTaskGroupClosed, SoonValue, TaskGroup } from "@soonify/core"
 import {
   gatherArb,
   type GroupSpec,
@@ -46,6 +46,7 @@ const labelOf = (reason: Cause.Reason<unknown>): string => {
   if (error instanceof InjectedFailure) return `fail:${error.id}`
   if (error instanceof InjectedDefect) return `die:${error.id}`
   if (error instanceof FinalizerDefect) return `fin:${error.id}`
+  if (isTaskGroupClosed(error)) return "closed"
   return `unexpected ${reason._tag}: ${String(error)}`
 }
 
@@ -112,43 +113,81 @@ const leaf = (spec: LeafSpec, probe: Probe, home: Home | undefined): Effect.Effe
   )
 }
 
+/**
+ * What a group's body (or a scoped group's owner) does: spawns, then steps (spawn or
+ * cancel, each after a sleep), then sleeps until its end. `own` gathers every task
+ * spawned into the group, by the body or by a task: the targets of `cancel`.
+ */
+const drive = (
+  spec: GroupSpec,
+  probe: Probe,
+  tg: TaskGroup.TaskGroup,
+  own: Array<SoonValue.SoonValue<unknown, unknown>>
+): Effect.Effect<void, unknown> => {
+  const home: Home = {
+    spawn: (task) =>
+      Effect.map(tg.spawn(task.kind === "leaf" ? leaf(task, probe, home) : group(task, probe)), (handle) => {
+        probe.handles.set(task.id, handle)
+        own.push(handle)
+      })
+  }
+  return Effect.gen(function* () {
+    for (const task of spec.initial) yield* home.spawn(task)
+    for (const step of spec.steps) {
+      yield* Effect.sleep(step.gap)
+      if (step.op === "spawn") yield* home.spawn(step.task)
+      else if (own.length > 0) yield* own[step.target % own.length].cancel
+    }
+    yield* Effect.sleep(spec.bodyEnd.gap)
+  })
+}
+
+/** Records when a group's block ended, and whether every task had ended then. */
+const recordEnd =
+  (spec: GroupSpec, probe: Probe, own: ReadonlyArray<SoonValue.SoonValue<unknown, unknown>>) =>
+  <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    Effect.onExit(self, () =>
+      Effect.map(Clock.currentTimeMillis, (time) => {
+        probe.ended.set(spec.id, { time, allReady: own.every((handle) => handle.ready) })
+      })
+    )
+
 const group = (spec: GroupSpec, probe: Probe): Effect.Effect<string, unknown> =>
   Effect.suspend(() => {
-    // Every task spawned into the group, by the body or by a task: the targets of `cancel`.
     const own: Array<SoonValue.SoonValue<unknown, unknown>> = []
     return Effect.flatMap(Clock.currentTimeMillis, (start) => {
       probe.started.set(spec.id, start)
       return TaskGroup.run(
-        (tg) => {
-          const home: Home = {
-            spawn: (task) =>
-              Effect.map(tg.spawn(task.kind === "leaf" ? leaf(task, probe, home) : group(task, probe)), (handle) => {
-                probe.handles.set(task.id, handle)
-                own.push(handle)
-              })
-          }
-          return Effect.gen(function* () {
-            for (const task of spec.initial) yield* home.spawn(task)
-            for (const step of spec.steps) {
-              yield* Effect.sleep(step.gap)
-              if (step.op === "spawn") yield* home.spawn(step.task)
-              else if (own.length > 0) yield* own[step.target % own.length].cancel
-            }
-            yield* Effect.sleep(spec.bodyEnd.gap)
+        (tg) =>
+          Effect.gen(function* () {
+            yield* drive(spec, probe, tg, own)
             if (spec.bodyEnd.outcome === "fail") return yield* Effect.fail(new InjectedFailure({ id: spec.id }))
             if (spec.bodyEnd.outcome === "die") return yield* Effect.die(new InjectedDefect(spec.id))
             return valueOf(spec)
-          })
-        },
+          }),
         { mode: spec.mode, concurrency: spec.concurrency }
-      ).pipe(
-        Effect.onExit(() =>
-          Effect.map(Clock.currentTimeMillis, (time) => {
-            probe.ended.set(spec.id, { time, allReady: own.every((handle) => handle.ready) })
-          })
-        )
-      )
+      ).pipe(recordEnd(spec, probe, own))
     })
+  })
+
+/** A scoped group (`TaskGroup.make`) whose owner drives it, then joins it; `made` receives it. */
+const scopedGroup = (
+  spec: GroupSpec,
+  probe: Probe,
+  made: Deferred.Deferred<TaskGroup.TaskGroup>
+): Effect.Effect<string, unknown> =>
+  Effect.suspend(() => {
+    const own: Array<SoonValue.SoonValue<unknown, unknown>> = []
+    return Effect.scoped(
+      Effect.gen(function* () {
+        probe.started.set(spec.id, yield* Clock.currentTimeMillis)
+        const tg = yield* TaskGroup.make({ mode: spec.mode, concurrency: spec.concurrency })
+        yield* Deferred.succeed(made, tg)
+        yield* drive(spec, probe, tg, own)
+        yield* TaskGroup.join(tg)
+        return valueOf(spec)
+      })
+    ).pipe(recordEnd(spec, probe, own))
   })
 
 /** Counts the fibers made inside the scenario that have not ended yet. */
@@ -173,14 +212,15 @@ const check = (scenario: Scenario): Effect.Effect<Array<string>> =>
     if (sim.ambiguous) return ["ambiguous"]
     const probe: Probe = { handles: new Map(), started: new Map(), finalized: new Map(), ended: new Map(), fibers: [] }
     const { counter, service } = fiberCounter()
+    const made = yield* Deferred.make<TaskGroup.TaskGroup>()
+    const rootGroup = scenario.scoped === true ? scopedGroup(scenario.root, probe, made) : group(scenario.root, probe)
     const root = yield* Effect.forkChild(
-      Effect.andThen(
-        Effect.sleep(rootStart),
-        Effect.provideService(group(scenario.root, probe), Metric.FiberRuntimeMetrics, service)
-      )
+      Effect.andThen(Effect.sleep(rootStart), Effect.provideService(rootGroup, Metric.FiberRuntimeMetrics, service))
     )
     if (scenario.interruptAt !== undefined) {
-      yield* Effect.forkChild(Effect.andThen(Effect.sleep(rootStart + scenario.interruptAt), Fiber.interrupt(root)))
+      const stop =
+        scenario.scoped === true ? Effect.flatMap(Deferred.await(made), TaskGroup.cancel) : Fiber.interrupt(root)
+      yield* Effect.forkChild(Effect.andThen(Effect.sleep(rootStart + scenario.interruptAt), stop))
     }
     yield* settle
     yield* TestClock.adjust(1_000_000_000)
@@ -189,10 +229,13 @@ const check = (scenario: Scenario): Effect.Effect<Array<string>> =>
     const rootExit = root.pollUnsafe()
     if (rootExit === undefined) return ["the root group had not ended once every sleep was over"]
     const expected = sim.root!
-    compareExit(problems, "root group", expected.exit, modelOf(rootExit))
+    // A scoped group's outcome is its owner's: what `join` gave, or how the owner died.
+    const [expectedExit, expectedEnd] =
+      scenario.scoped === true ? [expected.ownerExit, expected.ownerEndTime] : [expected.exit, expected.endTime]
+    compareExit(problems, "root group", expectedExit, modelOf(rootExit))
     const rootEnd = probe.ended.get(scenario.root.id)
-    if (rootEnd?.time !== expected.endTime) {
-      problems.push(`root group ended at ${rootEnd?.time}, expected ${expected.endTime}`)
+    if (rootEnd?.time !== expectedEnd) {
+      problems.push(`root group ended at ${rootEnd?.time}, expected ${expectedEnd}`)
     }
     if (rootEnd?.allReady !== true) problems.push("root group ended before all its tasks")
     for (const [id, task] of sim.tasks) {
@@ -320,6 +363,10 @@ describe("TaskGroup fuzzing against a model", () => {
 
   it("nested groups, two levels deep", { timeout: 600_000 }, () =>
     fuzz(scenarioArb({ depth: 2, maxDuration: 1000 }), check, runs(1000))
+  )
+
+  it("scoped groups (make, join), cancelled from outside, with nested groups", { timeout: 600_000 }, () =>
+    fuzz(scenarioArb({ depth: 1, maxDuration: 1000, scoped: true }), check, runs(500))
   )
 
   it(

@@ -55,8 +55,16 @@ export type Step =
 
 export interface Scenario {
   readonly root: GroupSpec
-  /** ms after the root group started, when the fiber running it is interrupted. */
+  /**
+   * ms after the root group started, when the fiber running it is interrupted (or, for a
+   * scoped root, when `TaskGroup.cancel` cancels it).
+   */
   readonly interruptAt: number | undefined
+  /**
+   * The root is a scoped group (`TaskGroup.make`): its owner spawns and cancels like a
+   * body, is never interrupted by the group, and ends with `TaskGroup.join`.
+   */
+  readonly scoped?: boolean | undefined
 }
 
 /** What a task or group ended with: a value, or errors and/or an interruption. */
@@ -172,13 +180,22 @@ const numbered = (root: GroupSpec): GroupSpec => {
  * Random scenarios: a root group with up to `depth` levels of nested groups, durations
  * in 2..maxDuration ms, and sometimes an interruption from outside.
  */
-export const scenarioArb = (options: { readonly depth: number; readonly maxDuration: number }) =>
+export const scenarioArb = (options: {
+  readonly depth: number
+  readonly maxDuration: number
+  readonly scoped?: boolean
+}) =>
   fc
     .record({
       root: groupArb(options.depth, options.maxDuration),
       interruptAt: fc.option(fc.integer({ min: 1, max: 4 * options.maxDuration }), { freq: 3 })
     })
-    .map(({ root, interruptAt }): Scenario => ({ root: numbered(root), interruptAt: interruptAt ?? undefined }))
+    .map(({ root, interruptAt }): Scenario => ({
+      // A scoped group's owner always ends by joining.
+      root: numbered(options.scoped === true ? { ...root, bodyEnd: { ...root.bodyEnd, outcome: "succeed" } } : root),
+      interruptAt: interruptAt ?? undefined,
+      scoped: options.scoped
+    }))
 
 /**
  * What `TaskGroup.gather` runs: leaves (no spawns) started at once, with the body
@@ -252,6 +269,16 @@ export class SimGroup {
   outsideInterrupted = false
   endTime: number | undefined = undefined
   exit: ModelExit | undefined = undefined
+  /** A scoped group: an owner instead of a body (see `Scenario.scoped`). */
+  owned = false
+  /** `TaskGroup.cancel` was called (scoped groups). */
+  cancelled = false
+  /** The owner's part of `pending` is over (it joined, or the group was cancelled). */
+  ownerReleased = false
+  joining = false
+  /** How the owner's code ended (it joined, or died spawning into the ended group), and when. */
+  ownerExit: ModelExit | undefined = undefined
+  ownerEndTime: number | undefined = undefined
 
   constructor(sim: Simulation, spec: GroupSpec, startTime: number, onEnd: (exit: ModelExit) => void) {
     this.sim = sim
@@ -292,7 +319,7 @@ export class SimGroup {
     const step = this.spec.steps[index]
     if (step.op === "spawn") {
       this.spawn(step.task)
-      return true
+      return this.ownerExit === undefined
     }
     if (this.tasks.length === 0) return true
     const target = this.tasks[step.target % this.tasks.length]
@@ -307,6 +334,7 @@ export class SimGroup {
 
   endBody(): void {
     this.bodyEvent = undefined
+    if (this.owned) return this.join()
     this.bodyEnded = true
     const outcome = this.spec.bodyEnd.outcome
     if (outcome === "succeed") {
@@ -320,6 +348,7 @@ export class SimGroup {
   }
 
   spawn(spec: TaskSpec): void {
+    if (this.state === "closed" && this.owned) return this.ownerDies()
     if (this.state === "closed") throw new Error(`model: spawn into the closed group ${this.spec.id}`)
     const task: SimTask = {
       spec,
@@ -444,7 +473,8 @@ export class SimGroup {
   shutdown(): void {
     if (this.state !== "open") return
     this.state = "closing"
-    if (!this.bodyEnded) {
+    // A scoped group's owner is not the group's to interrupt: it goes on, and joins.
+    if (!this.bodyEnded && !this.owned) {
       this.bodyEnded = true
       this.bodyWaiting = undefined
       if (this.bodyEvent !== undefined) this.bodyEvent.live = false
@@ -464,6 +494,56 @@ export class SimGroup {
           ? { errors: [], interrupted: true }
           : { value: this.bodyValue, errors: [], interrupted: false }
     this.onEnd(this.exit)
+    if (this.joining) this.ownerJoined()
+  }
+
+  // --- scoped groups ------------------------------------------------------------
+
+  /** The owner calls `TaskGroup.join`: its part is over; it waits for the group's end. */
+  join(): void {
+    this.bodyEnded = true
+    this.joining = true
+    this.releaseOwner()
+    // Cancelled, the group may have ended before the owner joined.
+    if (this.joining && this.state === "closed") this.ownerJoined()
+  }
+
+  /** `join` gives the group's failures, else the cancellation, else success. */
+  ownerJoined(): void {
+    this.joining = false
+    this.ownerEndTime = this.sim.now
+    this.ownerExit =
+      this.failures.length > 0
+        ? { errors: this.failures, interrupted: false }
+        : this.cancelled
+          ? { errors: [], interrupted: true }
+          : { value: valueOf(this.spec), errors: [], interrupted: false }
+  }
+
+  /** `TaskGroup.cancel`: interrupts the tasks; the group takes no task once they have ended. */
+  cancel(): void {
+    if (this.state !== "open") return
+    this.cancelled = true
+    this.shutdown()
+    this.releaseOwner()
+  }
+
+  releaseOwner(): void {
+    if (this.ownerReleased) return
+    this.ownerReleased = true
+    this.pending--
+    this.checkEnd()
+  }
+
+  /**
+   * The owner spawned into the ended group: it dies with TaskGroupClosed, and closing its
+   * scope raises the failures nobody joined, as defects.
+   */
+  ownerDies(): void {
+    this.bodyEnded = true
+    if (this.bodyEvent !== undefined) this.bodyEvent.live = false
+    this.ownerEndTime = this.sim.now
+    this.ownerExit = { errors: ["closed", ...this.failures], interrupted: false }
   }
 }
 
@@ -521,10 +601,11 @@ export const simulate = (scenario: Scenario, rootStart: number): Simulation => {
   sim.now = rootStart
   const root = new SimGroup(sim, scenario.root, rootStart, () => {})
   sim.root = root
+  root.owned = scenario.scoped === true
   root.startBody()
   sim.drainPumps()
   if (scenario.interruptAt !== undefined) {
-    sim.schedule(rootStart + scenario.interruptAt, () => root.interruptFromOutside())
+    sim.schedule(rootStart + scenario.interruptAt, () => (root.owned ? root.cancel() : root.interruptFromOutside()))
   }
   sim.runAll()
   return sim
