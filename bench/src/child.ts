@@ -6,6 +6,7 @@
  * `node --expose-gc --cpu-prof src/child.ts '{"mode":"time","config":"core-run-soonify",...}'`
  * (`pnpm --filter @soonify/bench run profile` does that for you).
  */
+import * as os from "node:os"
 import { Bench } from "tinybench"
 import { configById, type Config } from "./configs.ts"
 import {
@@ -135,7 +136,8 @@ const time = async (config: Config, make: (kind: Kind) => Prepared, job: TimeJob
       samplesMs: samples,
       medianNsPerTask: perTask(result.latency.p50),
       minNsPerTask: perTask(result.latency.min),
-      maxNsPerTask: perTask(result.latency.max)
+      maxNsPerTask: perTask(result.latency.max),
+      loadAverage: os.loadavg()[0]
     })
   }
   return { status: "ok", timings, overBudget }
@@ -175,7 +177,13 @@ const memory = async (config: Config, make: (kind: Kind) => Prepared, job: Memor
     if ("error" in outcome) throw outcome.error
     check(config, outcome.results, size)
     if (Number.isNaN(heapPending)) throw new Error(`${config.id}: the run ended before its tasks waited on the gate`)
-    return { size, heapBefore, heapPending, bytesPerTask: (heapPending - heapBefore) / size }
+    return {
+      size,
+      heapBefore,
+      heapPending,
+      bytesPerTask: (heapPending - heapBefore) / size,
+      loadAverage: os.loadavg()[0]
+    }
   }
   // Warm the code paths (and any lazily made module state) before measuring.
   for (let i = 0; i < 3; i++) await measure(Math.min(job.size, 1000))

@@ -37,6 +37,8 @@ export interface Timing {
   readonly medianNsPerTask: number
   readonly minNsPerTask: number
   readonly maxNsPerTask: number
+  /** The machine's 1-minute load average once measured, the benchmark itself included. */
+  readonly loadAverage: number
 }
 
 export interface Memory {
@@ -46,6 +48,7 @@ export interface Memory {
   /** `heapUsed` after a full GC, while every task is started and waiting. */
   readonly heapPending: number
   readonly bytesPerTask: number
+  readonly loadAverage: number
 }
 
 export type JobResult =

@@ -343,6 +343,17 @@ for (const size of profile.memorySizes) {
   console.log(`\n### heap per pending task — N = ${formatSize(size)}\n\n${table}`)
 }
 
+// Other work on the machine slows some figures and not others, and ratios with them.
+const cores = os.availableParallelism()
+const busy = [...timings, ...memory].filter((row) => row.status === "ok" && row.loadAverage > cores)
+if (busy.length > 0) {
+  const peak = Math.max(...busy.map((row) => (row.status === "ok" ? row.loadAverage : 0)))
+  console.log(
+    `\nWARNING: ${busy.length} figure(s) were measured while the machine was busy (1-minute load average up to ` +
+      `${peak.toFixed(1)} on ${cores} cores): other processes were competing for the CPU; rerun on a quiet machine.`
+  )
+}
+
 const problems = [...timings, ...memory].filter((row) => row.status === "error")
 const limits = [...timings, ...memory].filter((row) => row.status === "limit")
 console.log(`\n### targets (reported, not enforced)\n\n${targetList(targets)}`)
@@ -359,7 +370,8 @@ const report: Report = {
   timings,
   memory,
   targets,
-  durationSeconds
+  durationSeconds,
+  busyFigures: busy.length
 }
 const out = values.out ?? defaultOut(profile, report.date)
 fs.mkdirSync(new URL("../results/", import.meta.url), { recursive: true })

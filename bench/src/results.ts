@@ -46,4 +46,6 @@ export interface Report {
   readonly memory: ReadonlyArray<MemoryRow>
   readonly targets: ReadonlyArray<Target>
   readonly durationSeconds: number
+  /** Figures measured while the load average exceeded the number of cores. */
+  readonly busyFigures: number
 }
