@@ -48,6 +48,10 @@ export abstract class HandleBase<A, E> {
   }
 
   get value(): Effect.Effect<A, E | PendingValue> {
+    // Once ended, the Exit is the answer (an Exit is an Effect) and never changes; before,
+    // the check must wait until the effect runs.
+    const exit = this.exit
+    if (exit !== undefined) return exit
     return Effect.suspend(
       (): Effect.Effect<A, E | PendingValue> => this.exit ?? Effect.fail(new PendingValue({ task: this.name }))
     )
