@@ -204,11 +204,14 @@ export class GroupImpl {
     const problem = taskOptionsProblem("TaskGroup.soonify", options)
     if (problem !== undefined) throw new TypeError(problem)
     const name = options?.name ?? (f.name === "" ? undefined : f.name)
+    // `f(...args)` only builds the task's effect: it is called when the spawn runs (an
+    // effect already ended, such as `Effect.succeed(x)`, then needs no fiber at all); a
+    // throw becomes the task's defect, as it would inside the task.
     return (...args) =>
-      this.spawnTask(
-        Effect.suspend(() => asEffect(f, f(...args))),
-        name,
-        false
+      Effect.withFiber((parent) =>
+        this.state === CLOSED
+          ? Effect.die(this.closedError(name))
+          : Effect.succeed(this.spawnIn(parent, callTask(f, args), name, false))
       )
   }
 
@@ -527,6 +530,17 @@ export class GroupImpl {
 }
 
 /** Checks that a user function gave an Effect, with a message that says what to do. */
+const callTask = <Args extends ReadonlyArray<unknown>, A, E, R>(
+  f: (...args: Args) => Effect.Effect<A, E, R>,
+  args: Args
+): Effect.Effect<A, E, R> => {
+  try {
+    return asEffect(f, f(...args))
+  } catch (defect) {
+    return Exit.die(defect)
+  }
+}
+
 const asEffect = <A, E, R>(f: Function, result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.isEffect(result)
     ? result
