@@ -2,44 +2,16 @@
 // with --expose-gc) and checks that they leave nothing behind: the heap after full
 // collections stays flat, no fiber they made is still alive, and no timer or other
 // handle keeps the event loop busy.
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
+import { maxGrowth, type ProbeReport, runProbe } from "../../../test-setup/leak-probe.ts"
 
 const stress = process.env.SOONIFY_STRESS === "1"
 
-/** The most the heap may grow over the measured groups, after full collections. */
-const maxGrowth = 1024 * 1024
-
-interface Report {
-  readonly groups: number
-  readonly heapBefore: number
-  readonly heapAfter: number
-  readonly checkpoints: ReadonlyArray<number>
-  readonly elapsedMs: number
+interface Report extends ProbeReport {
   readonly liveFibers: number
-  readonly before: ReadonlyArray<string>
-  readonly after: ReadonlyArray<string>
-  readonly outcomes: ReadonlyArray<string>
 }
 
-const probe = (groups: number): Promise<Report> =>
-  new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [
-        "--expose-gc",
-        "--conditions=@soonify/source",
-        fileURLToPath(new URL("leaks/probe.ts", import.meta.url)),
-        `${groups}`
-      ],
-      { maxBuffer: 1 << 20 },
-      (error, stdout, stderr) => {
-        if (error !== null) return reject(new Error(`the probe failed: ${error.message}\n${stderr}`))
-        resolve(JSON.parse(stdout) as Report)
-      }
-    )
-  })
+const probe = (groups: number) => runProbe<Report>(new URL("leaks/probe.ts", import.meta.url), groups)
 
 describe("leaks", () => {
   // About 4 s for 100,000; test:stress runs a million.
