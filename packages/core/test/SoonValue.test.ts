@@ -2,21 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { isPendingValue, PendingValue, SoonValue, TaskGroup } from "@soonify/core"
-
-/**
- * Lets forked fibers run until they suspend. Tasks start soon (when their spawner
- * yields), and `TestClock.adjust` wakes only the sleeps already registered.
- */
-const settle = Effect.gen(function* () {
-  for (let i = 0; i < 10; i++) yield* Effect.yieldNow
-})
-
-const causeOf = <A, E>(exit: Exit.Exit<A, E> | undefined): Cause.Cause<E> => {
-  if (exit === undefined || Exit.isSuccess(exit)) {
-    return assert.fail(`expected a failure, got ${String(exit)}`)
-  }
-  return exit.cause
-}
+import { causeOf, settle } from "./support.ts"
 
 /** A group that hands back a cancelled task's handle, and that of an interrupted fiber. */
 const interruptedTask = TaskGroup.run((group) =>

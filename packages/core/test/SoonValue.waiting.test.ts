@@ -2,9 +2,7 @@ import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Future, SoonValue, TaskGroup } from "@soonify/core"
-
-/** Lets forked fibers reach their sleeps before the clock moves. */
-const settle = Effect.repeat(Effect.yieldNow, { times: 5 })
+import { settle } from "./support.ts"
 
 const defectMessage = (exit: Exit.Exit<unknown, unknown>): string =>
   Exit.isFailure(exit) ? String((Cause.squash(exit.cause) as Error).message) : "no defect"

@@ -2,8 +2,7 @@ import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Ref } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
-
-const settle = Effect.repeat(Effect.yieldNow, { times: 5 })
+import { settle } from "./support.ts"
 
 const after = <A>(millis: number, value: A) => Effect.as(Effect.sleep(millis), value)
 

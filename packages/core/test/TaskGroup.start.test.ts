@@ -2,26 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, type Duration, Effect, Exit, Fiber, Scheduler } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup, TaskGroupClosed } from "@soonify/core"
-
-/**
- * Lets forked fibers run until they suspend. Tasks start soon (when their spawner
- * yields), and `TestClock.adjust` wakes only the sleeps already registered.
- */
-const settle = Effect.gen(function* () {
-  for (let i = 0; i < 10; i++) yield* Effect.yieldNow
-})
-
-const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> =>
-  cause.reasons.filter(Cause.isDieReason).map((r) => r.defect)
-
-const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => cause.reasons.filter(Cause.isFailReason).map((r) => r.error)
-
-const causeOf = <A, E>(exit: Exit.Exit<A, E> | undefined): Cause.Cause<E> => {
-  if (exit === undefined || Exit.isSuccess(exit)) {
-    return assert.fail(`expected a failure, got ${String(exit)}`)
-  }
-  return exit.cause
-}
+import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
 
 /** A server-like task: gets ready after `setup`, reports its port, then serves. */
 const server =

@@ -2,35 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Latch, Ref, Scheduler } from "effect"
 import { TestClock } from "effect/testing"
 import { isTaskGroupClosed, type SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
+import { causeOf, defectsOf, failuresOf, isInterruptedOnly, settle } from "./support.ts"
 
 type AnySoonValue = SoonValue.SoonValue<unknown, unknown>
-
-/**
- * Lets forked fibers run until they suspend. Tasks start soon (when their spawner
- * yields), and `TestClock.adjust` wakes only the sleeps already registered.
- */
-const settle = Effect.gen(function* () {
-  for (let i = 0; i < 10; i++) yield* Effect.yieldNow
-})
-
-/** The typed errors in a cause, in order. */
-const failuresOf = <E>(cause: Cause.Cause<E>): Array<E> => cause.reasons.filter(Cause.isFailReason).map((r) => r.error)
-
-/** The defects in a cause, in order. */
-const defectsOf = <E>(cause: Cause.Cause<E>): Array<unknown> =>
-  cause.reasons.filter(Cause.isDieReason).map((r) => r.defect)
-
-/** The cause of a failed exit; fails the test for a success. */
-const causeOf = <A, E>(exit: Exit.Exit<A, E> | undefined): Cause.Cause<E> => {
-  if (exit === undefined || Exit.isSuccess(exit)) {
-    return assert.fail(`expected a failure, got ${String(exit)}`)
-  }
-  return exit.cause
-}
-
-/** Whether a fiber's exit is an interruption and nothing else. */
-const isInterruptedOnly = (exit: Exit.Exit<unknown, unknown> | undefined): boolean =>
-  exit !== undefined && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
 
 describe("TaskGroup.run", () => {
   describe("success", () => {
