@@ -1,28 +1,17 @@
 // Model-based fuzzing of TaskGroup.run and TaskGroup.gather: random trees of groups and
 // tasks run on the TestClock, and each outcome is checked against an exact simulation
-// (test/fuzz/model.ts). Deterministic: a fixed seed and virtual time. SOONIFY_STRESS=1
-// (`pnpm test:stress`) runs twenty times as many cases; SOONIFY_FUZZ_SEED picks another seed.
+// (test-setup/fuzz/, shared with interop; core's part is test/fuzz/model.ts).
+// Deterministic: a fixed seed and virtual time. SOONIFY_STRESS=1 (`pnpm test:stress`)
+// runs twenty times as many cases; SOONIFY_FUZZ_SEED picks another seed.
 import { describe, it } from "@effect/vitest"
 import { Cause, Clock, Data, Deferred, Effect, Exit, Fiber, Metric } from "effect"
 import type * as Context from "effect/Context"
 import { TestClock } from "effect/testing"
-import * as fc from "fast-check"
 import { isTaskGroupClosed, SoonValue, TaskGroup } from "@soonify/core"
-import {
-  gatherArb,
-  type GroupSpec,
-  type LeafSpec,
-  type ModelExit,
-  type Scenario,
-  scenarioArb,
-  simulate,
-  type TaskSpec,
-  valueOf
-} from "./fuzz/model.ts"
-
-const stress = process.env.SOONIFY_STRESS === "1"
-const seed = Number(process.env.SOONIFY_FUZZ_SEED ?? 20261122)
-const runs = (normal: number) => (stress ? normal * 20 : normal)
+import * as Fuzz from "../../../test-setup/fuzz/check.ts"
+import type { GroupSpec, LeafSpec, ModelExit, Scenario, TaskSpec } from "../../../test-setup/fuzz/scenario.ts"
+import { valueOf } from "../../../test-setup/fuzz/scenario.ts"
+import { gatherArb, scenarioArb, simulate } from "./fuzz/model.ts"
 
 class InjectedFailure extends Data.TaggedError("InjectedFailure")<{ readonly id: number }> {}
 class InjectedDefect extends Error {
@@ -59,23 +48,12 @@ const modelOf = (exit: Exit.Exit<unknown, unknown>): ModelExit =>
         interrupted: Cause.hasInterrupts(exit.cause)
       }
 
-const show = (exit: ModelExit | undefined): string =>
-  exit === undefined
-    ? "(none)"
-    : exit.value !== undefined
-      ? `value ${exit.value}`
-      : `${exit.interrupted ? "interrupted" : "failed"} [${exit.errors.toSorted().join(", ")}]`
-
-/** What the real run left behind, to compare with the model. */
-interface Probe {
-  readonly handles: Map<number, SoonValue.SoonValue<unknown, unknown>>
-  readonly started: Map<number, number>
-  /** Leaves: how many times the finalizer ran, and when it last did. */
-  readonly finalized: Map<number, { count: number; time: number }>
-  /** Groups: when `TaskGroup.run` returned, and whether every handle was ready then. */
-  readonly ended: Map<number, { time: number; allReady: boolean }>
+/** What the real run left behind, to compare with the model: with the fibers the leaves ran on. */
+interface Probe extends Fuzz.Probe<SoonValue.SoonValue<unknown, unknown>> {
   readonly fibers: Array<Fiber.Fiber<unknown, unknown>>
 }
+
+const makeProbe = (): Probe => ({ ...Fuzz.newProbe(), fibers: [] })
 
 /** A group as its tasks see it: where a task spawns its own spawns. */
 interface Home {
@@ -104,9 +82,7 @@ const leaf = (spec: LeafSpec, probe: Probe, home: Home | undefined): Effect.Effe
   return (spec.stubborn ? Effect.uninterruptible(work) : work).pipe(
     Effect.onExit((exit) =>
       Effect.flatMap(Clock.currentTimeMillis, (time) => {
-        const record = probe.finalized.get(spec.id)
-        if (record === undefined) probe.finalized.set(spec.id, { count: 1, time })
-        else record.count++
+        Fuzz.recordFinalized(probe, spec.id, time)
         return spec.finalizerDies && Exit.hasInterrupts(exit) ? Effect.die(new FinalizerDefect(spec.id)) : Effect.void
       })
     )
@@ -209,8 +185,8 @@ const rootStart = 1
 const check = (scenario: Scenario): Effect.Effect<Array<string>> =>
   Effect.gen(function* () {
     const sim = simulate(scenario, rootStart)
-    if (sim.ambiguous) return ["ambiguous"]
-    const probe: Probe = { handles: new Map(), started: new Map(), finalized: new Map(), ended: new Map(), fibers: [] }
+    if (sim.ambiguous) return [Fuzz.ambiguous]
+    const probe = makeProbe()
     const { counter, service } = fiberCounter()
     const made = yield* Deferred.make<TaskGroup.TaskGroup>()
     const rootGroup = scenario.scoped === true ? scopedGroup(scenario.root, probe, made) : group(scenario.root, probe)
@@ -233,41 +209,7 @@ const check = (scenario: Scenario): Effect.Effect<Array<string>> =>
     const [expectedExit, expectedEnd] =
       scenario.scoped === true ? [expected.ownerExit, expected.ownerEndTime] : [expected.exit, expected.endTime]
     compareExit(problems, "root group", expectedExit, modelOf(rootExit))
-    const rootEnd = probe.ended.get(scenario.root.id)
-    if (rootEnd?.time !== expectedEnd) {
-      problems.push(`root group ended at ${rootEnd?.time}, expected ${expectedEnd}`)
-    }
-    if (rootEnd?.allReady !== true) problems.push("root group ended before all its tasks")
-    for (const [id, task] of sim.tasks) {
-      const handle = probe.handles.get(id)
-      if (handle === undefined) {
-        problems.push(`task ${id}: no handle`)
-        continue
-      }
-      const exit = SoonValue.pollUnsafe(handle)
-      if (exit === undefined) {
-        problems.push(`task ${id}: not ready after the root group ended`)
-        continue
-      }
-      compareExit(problems, `task ${id}`, task.exit, modelOf(exit))
-      const started = probe.started.get(id)
-      if (started !== task.startTime) problems.push(`task ${id}: started at ${started}, expected ${task.startTime}`)
-      if (task.spec.kind === "leaf") {
-        const finalized = probe.finalized.get(id)
-        const count = finalized?.count ?? 0
-        if (count !== (task.started ? 1 : 0)) problems.push(`task ${id}: finalizer ran ${count} times`)
-        if (task.started && finalized?.time !== task.endTime) {
-          problems.push(`task ${id}: ended at ${finalized?.time}, expected ${task.endTime}`)
-        }
-      } else if (task.started) {
-        const ended = probe.ended.get(id)
-        if (ended?.time !== task.endTime)
-          problems.push(`group ${id}: ended at ${ended?.time}, expected ${task.endTime}`)
-        if (ended?.allReady !== true) problems.push(`group ${id}: ended before all its tasks`)
-      }
-    }
-    for (const id of probe.handles.keys())
-      if (!sim.tasks.has(id)) problems.push(`task ${id}: spawned, but not in the model`)
+    Fuzz.compareTree(problems, sim, probe, expectedEnd, terms)
     for (const id of probe.started.keys()) {
       if (id !== scenario.root.id && sim.tasks.get(id)?.started !== true)
         problems.push(`task ${id}: ran, but not in the model`)
@@ -279,34 +221,35 @@ const check = (scenario: Scenario): Effect.Effect<Array<string>> =>
   }).pipe(Effect.provide(TestClock.layer()))
 
 const compareExit = (problems: Array<string>, what: string, expected: ModelExit | undefined, actual: ModelExit) => {
-  if (show(expected) !== show(actual)) problems.push(`${what}: ${show(actual)}, expected ${show(expected)}`)
+  if (Fuzz.show(expected) !== Fuzz.show(actual))
+    problems.push(`${what}: ${Fuzz.show(actual)}, expected ${Fuzz.show(expected)}`)
 }
 
-/** Asserts the property over `numRuns` scenarios; a failure shows the smallest scenario that breaks it. */
-const fuzz = async <A>(arbitrary: fc.Arbitrary<A>, check: (a: A) => Effect.Effect<Array<string>>, numRuns: number) => {
-  let ambiguous = 0
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (input) => {
-      const problems = await Effect.runPromise(check(input))
-      if (problems.length === 1 && problems[0] === "ambiguous") {
-        ambiguous++
-        return true
-      }
-      if (problems.length > 0) throw new Error(problems.join("\n"))
-      return true
-    }),
-    { numRuns, seed, endOnFailure: false }
-  )
-  // Ties are rare by design; if most cases were ties, the fuzzing would check little.
-  if (ambiguous > numRuns / 10) throw new Error(`${ambiguous} of ${numRuns} scenarios had simultaneous events`)
+/** How core's handles and Exits read, for the comparisons the fuzzers share. */
+const terms: Fuzz.Terms<SoonValue.SoonValue<unknown, unknown>> = {
+  ended: "ended",
+  finalized: "finalizer ran",
+  ready: (handle) => SoonValue.pollUnsafe(handle) !== undefined,
+  differs: (handle, expected) => {
+    const actual = modelOf(SoonValue.pollUnsafe(handle)!)
+    return Fuzz.show(expected) === Fuzz.show(actual)
+      ? undefined
+      : `${Fuzz.show(actual)}, expected ${Fuzz.show(expected)}`
+  }
 }
+
+/** Runs a check on its own TestClock, as the shared fuzz runner wants it: a promise. */
+const run =
+  <A>(check: (input: A) => Effect.Effect<Array<string>>) =>
+  (input: A): Promise<Array<string>> =>
+    Effect.runPromise(check(input))
 
 /** Runs `TaskGroup.gather` over leaves on the TestClock; returns what differs from the model. */
 const checkGather = (scenario: Scenario, returnExceptions: boolean): Effect.Effect<Array<string>> =>
   Effect.gen(function* () {
     const sim = simulate(scenario, rootStart)
-    if (sim.ambiguous) return ["ambiguous"]
-    const probe: Probe = { handles: new Map(), started: new Map(), finalized: new Map(), ended: new Map(), fibers: [] }
+    if (sim.ambiguous) return [Fuzz.ambiguous]
+    const probe = makeProbe()
     const { counter, service } = fiberCounter()
     const leaves = scenario.root.initial as ReadonlyArray<LeafSpec>
     const gathered = TaskGroup.gather(
@@ -330,7 +273,7 @@ const checkGather = (scenario: Scenario, returnExceptions: boolean): Effect.Effe
     if (expected.value === undefined) {
       compareExit(problems, "gather", expected, modelOf(exit))
     } else if (!Exit.isSuccess(exit)) {
-      problems.push(`gather: ${show(modelOf(exit))}, expected a success`)
+      problems.push(`gather: ${Fuzz.show(modelOf(exit))}, expected a success`)
     } else {
       const slots = exit.value as ReadonlyArray<unknown>
       if (slots.length !== leaves.length) problems.push(`gather: ${slots.length} slots for ${leaves.length} effects`)
@@ -343,14 +286,8 @@ const checkGather = (scenario: Scenario, returnExceptions: boolean): Effect.Effe
       })
     }
     for (const task of tasks) {
-      const id = task.spec.id
-      const finalized = probe.finalized.get(id)
-      if ((finalized?.count ?? 0) !== (task.started ? 1 : 0))
-        problems.push(`effect ${id}: finalizer ran ${finalized?.count ?? 0} times`)
-      if (probe.started.get(id) !== task.startTime)
-        problems.push(`effect ${id}: started at ${probe.started.get(id)}, expected ${task.startTime}`)
-      if (task.started && finalized?.time !== task.endTime)
-        problems.push(`effect ${id}: ended at ${finalized?.time}, expected ${task.endTime}`)
+      Fuzz.compareLeaf(problems, `effect ${task.spec.id}`, task, probe, terms)
+      Fuzz.compareStart(problems, `effect ${task.spec.id}`, task, probe)
     }
     if (counter.live !== 0) problems.push(`${counter.live} fibers made by gather still running`)
     return problems
@@ -358,20 +295,25 @@ const checkGather = (scenario: Scenario, returnExceptions: boolean): Effect.Effe
 
 describe("TaskGroup fuzzing against a model", () => {
   it("flat groups: fail fast, settle, concurrency, cancels, stubborn tasks, interruptions", { timeout: 600_000 }, () =>
-    fuzz(scenarioArb({ depth: 0, maxDuration: 1000 }), check, runs(1000))
+    Fuzz.fuzz(scenarioArb({ depth: 0, maxDuration: 1000 }), run(check), Fuzz.runs(1000))
   )
 
   it("nested groups, two levels deep", { timeout: 600_000 }, () =>
-    fuzz(scenarioArb({ depth: 2, maxDuration: 1000 }), check, runs(1000))
+    Fuzz.fuzz(scenarioArb({ depth: 2, maxDuration: 1000 }), run(check), Fuzz.runs(1000))
   )
 
   it("scoped groups (make, join), cancelled from outside, with nested groups", { timeout: 600_000 }, () =>
-    fuzz(scenarioArb({ depth: 1, maxDuration: 1000, scoped: true }), check, runs(500))
+    Fuzz.fuzz(scenarioArb({ depth: 1, maxDuration: 1000, scoped: true }), run(check), Fuzz.runs(500))
   )
 
   it(
     "gather: results in input order, fail fast or returnExceptions, concurrency, interruptions",
     { timeout: 600_000 },
-    () => fuzz(gatherArb(1000), ({ scenario, returnExceptions }) => checkGather(scenario, returnExceptions), runs(500))
+    () =>
+      Fuzz.fuzz(
+        gatherArb(1000),
+        run(({ scenario, returnExceptions }) => checkGather(scenario, returnExceptions)),
+        Fuzz.runs(500)
+      )
   )
 })

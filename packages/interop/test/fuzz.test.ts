@@ -1,28 +1,16 @@
 // Model-based fuzzing of taskGroup and gather: random trees of groups and promise tasks,
 // driven by a virtual clock, each outcome checked against an exact simulation
-// (test/fuzz/model.ts). Deterministic: a fixed seed, and tasks that settle only when
-// the test fires their timers. SOONIFY_STRESS=1 (`pnpm test:stress`) runs twenty times
-// as many cases; SOONIFY_FUZZ_SEED picks another seed.
-import * as fc from "fast-check"
+// (test-setup/fuzz/, shared with core; interop's part is test/fuzz/model.ts).
+// Deterministic: a fixed seed, and tasks that settle only when the test fires their
+// timers. SOONIFY_STRESS=1 (`pnpm test:stress`) runs twenty times as many cases;
+// SOONIFY_FUZZ_SEED picks another seed.
 import { describe, it } from "vitest"
 import { gather, type SoonValue, type TaskGroup, taskGroup } from "@soonify/interop"
-import {
-  combined,
-  gatherArb,
-  type GroupSpec,
-  type LeafSpec,
-  type ModelExit,
-  type Scenario,
-  scenarioArb,
-  simulate,
-  type TaskSpec,
-  valueOf
-} from "./fuzz/model.ts"
+import * as Fuzz from "../../../test-setup/fuzz/check.ts"
+import type { GroupSpec, LeafSpec, ModelExit, Scenario, TaskSpec } from "../../../test-setup/fuzz/scenario.ts"
+import { valueOf } from "../../../test-setup/fuzz/scenario.ts"
+import { combined, gatherArb, scenarioArb, simulate } from "./fuzz/model.ts"
 import { VirtualTime } from "./fuzz/virtualTime.ts"
-
-const stress = process.env.SOONIFY_STRESS === "1"
-const seed = Number(process.env.SOONIFY_FUZZ_SEED ?? 20261122)
-const runs = (normal: number) => (stress ? normal * 20 : normal)
 
 class InjectedError extends Error {
   readonly id: number
@@ -57,13 +45,6 @@ const labelOf = (error: unknown): string => {
   return `unexpected ${String(error)}`
 }
 
-const show = (exit: ModelExit | undefined): string =>
-  exit === undefined
-    ? "(none)"
-    : exit.value !== undefined
-      ? `value ${exit.value}`
-      : `${exit.interrupted ? "interrupted" : "failed"} [${exit.errors.toSorted().join(", ")}]`
-
 /** How a handle that ended with `exit` reads: its status, and its value or error. */
 const expectedRead = (exit: ModelExit): string =>
   exit.value !== undefined
@@ -87,22 +68,13 @@ const expectedSettle = (exit: ModelExit): string =>
       ? `rejected ${combined(exit.errors)}`
       : "rejected outside"
 
-interface Probe {
-  readonly handles: Map<number, SoonValue<unknown>>
-  readonly started: Map<number, number>
-  readonly finalized: Map<number, { count: number; time: number }>
-  readonly ended: Map<number, { time: number; allReady: boolean }>
-}
+type Probe = Fuzz.Probe<SoonValue<unknown>>
 
 interface Home {
   readonly spawn: (task: TaskSpec) => void
 }
 
-const finalize = (spec: LeafSpec, probe: Probe, clock: VirtualTime) => {
-  const record = probe.finalized.get(spec.id)
-  if (record === undefined) probe.finalized.set(spec.id, { count: 1, time: clock.now })
-  else record.count++
-}
+const finalize = (spec: LeafSpec, probe: Probe, clock: VirtualTime) => Fuzz.recordFinalized(probe, spec.id, clock.now)
 
 /** A task that settles at once: returns its value or throws. */
 const syncLeaf = (spec: LeafSpec, probe: Probe, clock: VirtualTime) => (_signal: AbortSignal) => {
@@ -179,7 +151,18 @@ const group = (spec: GroupSpec, probe: Probe, clock: VirtualTime, signal?: Abort
   return settled
 }
 
-const newProbe = (): Probe => ({ handles: new Map(), started: new Map(), finalized: new Map(), ended: new Map() })
+/** How interop's handles read, for the comparisons the fuzzers share. */
+const terms: Fuzz.Terms<SoonValue<unknown>> = {
+  ended: "settled",
+  finalized: "settled",
+  ready: (soon) => soon.ready,
+  differs: (soon, expected) => {
+    const read = actualRead(soon)
+    return read === expectedRead(expected!)
+      ? undefined
+      : `${read}, expected ${expectedRead(expected!)} (${Fuzz.show(expected)})`
+  }
+}
 
 /** Settles as `resolved X` / `rejected LABEL`, or `pending`. */
 const watch = (promise: Promise<unknown>) => {
@@ -198,9 +181,9 @@ const watch = (promise: Promise<unknown>) => {
 /** Runs one scenario on virtual time; returns what differs from the model (empty when all is well). */
 const check = async (scenario: Scenario): Promise<Array<string>> => {
   const sim = simulate(scenario, 0)
-  if (sim.ambiguous) return ["ambiguous"]
+  if (sim.ambiguous) return [Fuzz.ambiguous]
   const clock = new VirtualTime()
-  const probe = newProbe()
+  const probe = Fuzz.newProbe<SoonValue<unknown>>()
   const controller = new AbortController()
   if (scenario.interruptAt !== undefined) clock.at(scenario.interruptAt, () => controller.abort(outside))
   const state = watch(group(scenario.root, probe, clock, controller.signal))
@@ -211,41 +194,7 @@ const check = async (scenario: Scenario): Promise<Array<string>> => {
   if (settled === "pending") return ["the root group had not settled once every timer had fired"]
   if (settled !== expectedSettle(expected.exit!))
     problems.push(`root group: ${settled}, expected ${expectedSettle(expected.exit!)}`)
-  const rootEnd = probe.ended.get(scenario.root.id)
-  if (rootEnd?.time !== expected.endTime)
-    problems.push(`root group ended at ${rootEnd?.time}, expected ${expected.endTime}`)
-  if (rootEnd?.allReady !== true) problems.push("root group ended before all its tasks")
-  for (const [id, task] of sim.tasks) {
-    const soon = probe.handles.get(id)
-    if (soon === undefined) {
-      problems.push(`task ${id}: no handle`)
-      continue
-    }
-    if (!soon.ready) {
-      problems.push(`task ${id}: not ready after the root group settled`)
-      continue
-    }
-    const read = actualRead(soon)
-    if (read !== expectedRead(task.exit!))
-      problems.push(`task ${id}: ${read}, expected ${expectedRead(task.exit!)} (${show(task.exit)})`)
-    const started = probe.started.get(id)
-    if (started !== task.startTime) problems.push(`task ${id}: started at ${started}, expected ${task.startTime}`)
-    if (task.spec.kind === "leaf") {
-      const finalized = probe.finalized.get(id)
-      const count = finalized?.count ?? 0
-      if (count !== (task.started ? 1 : 0)) problems.push(`task ${id}: settled ${count} times`)
-      if (task.started && finalized?.time !== task.endTime) {
-        problems.push(`task ${id}: settled at ${finalized?.time}, expected ${task.endTime}`)
-      }
-    } else if (task.started) {
-      const ended = probe.ended.get(id)
-      if (ended?.time !== task.endTime)
-        problems.push(`group ${id}: settled at ${ended?.time}, expected ${task.endTime}`)
-      if (ended?.allReady !== true) problems.push(`group ${id}: settled before all its tasks`)
-    }
-  }
-  for (const id of probe.handles.keys())
-    if (!sim.tasks.has(id)) problems.push(`task ${id}: spawned, but not in the model`)
+  Fuzz.compareTree(problems, sim, probe, expected.endTime, terms)
   if (clock.pending > 0) problems.push(`${clock.pending} timers still pending: a task was abandoned`)
   return problems
 }
@@ -253,9 +202,9 @@ const check = async (scenario: Scenario): Promise<Array<string>> => {
 /** Runs gather over leaf thunks on virtual time; returns what differs from the model. */
 const checkGather = async (scenario: Scenario, returnExceptions: boolean): Promise<Array<string>> => {
   const sim = simulate(scenario, 0)
-  if (sim.ambiguous) return ["ambiguous"]
+  if (sim.ambiguous) return [Fuzz.ambiguous]
   const clock = new VirtualTime()
-  const probe = newProbe()
+  const probe = Fuzz.newProbe<SoonValue<unknown>>()
   const controller = new AbortController()
   if (scenario.interruptAt !== undefined) clock.at(scenario.interruptAt, () => controller.abort(outside))
   const leaves = scenario.root.initial as ReadonlyArray<LeafSpec>
@@ -300,50 +249,29 @@ const checkGather = async (scenario: Scenario, returnExceptions: boolean): Promi
     })
   }
   for (const task of tasks) {
-    const id = task.spec.id
-    const finalized = probe.finalized.get(id)
-    if ((finalized?.count ?? 0) !== (task.started ? 1 : 0))
-      problems.push(`task ${id}: settled ${finalized?.count ?? 0} times`)
-    if (probe.started.get(id) !== task.startTime)
-      problems.push(`task ${id}: started at ${probe.started.get(id)}, expected ${task.startTime}`)
-    if (task.started && finalized?.time !== task.endTime)
-      problems.push(`task ${id}: settled at ${finalized?.time}, expected ${task.endTime}`)
+    Fuzz.compareLeaf(problems, `task ${task.spec.id}`, task, probe, terms)
+    Fuzz.compareStart(problems, `task ${task.spec.id}`, task, probe)
   }
   if (clock.pending > 0) problems.push(`${clock.pending} timers still pending: a task was abandoned`)
   return problems
-}
-
-/** Asserts the property over `numRuns` inputs; a failure shows the smallest input that breaks it. */
-const fuzz = async <A>(arbitrary: fc.Arbitrary<A>, check: (a: A) => Promise<Array<string>>, numRuns: number) => {
-  let ambiguous = 0
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (input) => {
-      const problems = await check(input)
-      if (problems.length === 1 && problems[0] === "ambiguous") {
-        ambiguous++
-        return true
-      }
-      if (problems.length > 0) throw new Error(problems.join("\n"))
-      return true
-    }),
-    { numRuns, seed, endOnFailure: false }
-  )
-  // Ties are rare by design; if many cases were ties, the fuzzing would check little.
-  if (ambiguous > numRuns / 10) throw new Error(`${ambiguous} of ${numRuns} scenarios had simultaneous events`)
 }
 
 describe("taskGroup fuzzing against a model", () => {
   it(
     "flat groups: fail fast, settle, concurrency, cancels, sync tasks, tasks that ignore or fail their signal, aborts",
     { timeout: 600_000 },
-    () => fuzz(scenarioArb({ depth: 0, maxDuration: 1000 }), check, runs(1000))
+    () => Fuzz.fuzz(scenarioArb({ depth: 0, maxDuration: 1000 }), check, Fuzz.runs(1000))
   )
 
   it("nested groups, two levels deep", { timeout: 600_000 }, () =>
-    fuzz(scenarioArb({ depth: 2, maxDuration: 1000 }), check, runs(1000))
+    Fuzz.fuzz(scenarioArb({ depth: 2, maxDuration: 1000 }), check, Fuzz.runs(1000))
   )
 
   it("gather: results in input order, fail fast or returnExceptions, concurrency, aborts", { timeout: 600_000 }, () =>
-    fuzz(gatherArb(1000), ({ scenario, returnExceptions }) => checkGather(scenario, returnExceptions), runs(500))
+    Fuzz.fuzz(
+      gatherArb(1000),
+      ({ scenario, returnExceptions }) => checkGather(scenario, returnExceptions),
+      Fuzz.runs(500)
+    )
   )
 })
