@@ -1,7 +1,9 @@
-// Runs a package's leak probe (test/leaks/probe.ts) in a fresh Node process with
-// --expose-gc, and gives what it measured: shared by both packages' leaks.test.ts.
+// Runs a package's leak probe (test/leaks/probe.ts, built on test-setup/leak-measure.ts)
+// in a fresh Node process with --expose-gc, and checks what every probe measures: shared
+// by both packages' leaks.test.ts, which check their own counts and outcomes.
 import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { expect } from "vitest"
 
 /** The most the heap may grow over the measured groups, after full collections. */
 export const maxGrowth = 1024 * 1024
@@ -30,3 +32,20 @@ export const runProbe = <R extends ProbeReport>(probe: URL, groups: number): Pro
       }
     )
   })
+
+/**
+ * Runs `groups` groups in the probe at `probe` and checks that the heap stayed flat and
+ * no timer or other handle was left behind; logs the heap's course under `name`, and
+ * gives the report for the package's own checks.
+ */
+export const probeLeaks = async <R extends ProbeReport>(name: string, probe: URL, groups: number): Promise<R> => {
+  const report = await runProbe<R>(probe, groups)
+  const kib = (bytes: number) => Math.round((bytes - report.heapBefore) / 1024)
+  console.info(
+    `${name}: ${report.groups} groups in ${report.elapsedMs} ms; heap after warm-up ${report.heapBefore} bytes, ` +
+      `then each tenth (KiB): ${report.checkpoints.map(kib).join(", ")}`
+  )
+  expect(report.heapAfter - report.heapBefore).toBeLessThan(maxGrowth)
+  expect(report.after).toEqual(report.before)
+  return report
+}

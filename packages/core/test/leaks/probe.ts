@@ -1,20 +1,9 @@
-// Runs many task groups one after another and reports what they left behind: run by
-// leaks.test.ts in a fresh Node process started with --expose-gc, so that the heap is
-// measured after full collections and nothing else shares it.
-//
-//   node --expose-gc --conditions=@soonify/source probe.ts GROUPS
-//
-// Prints one JSON line: the heap after a warm-up and after each tenth of GROUPS more
-// groups, the fibers still alive, and the active handles (timers and the like) before
-// and after.
+// Core's leak probe: every kind of Effect group, with every way it can end, run one
+// after another by the loop in test-setup/leak-measure.ts (which says how it is run and
+// what it prints), plus the count of fibers the groups made that are still alive.
 import { Effect, Exit, Fiber, Metric, Scope, Stream } from "effect"
 import { Future, SoonValue, TaskGroup } from "@soonify/core"
-
-declare const gc: () => void
-
-const groups = Number(process.argv[2] ?? 10_000)
-// Enough groups for the JIT and Effect's caches to settle before the heap is measured.
-const warmUp = Math.max(5_000, Math.ceil(groups / 10))
+import { measureLeaks } from "../../../../test-setup/leak-measure.ts"
 
 /** Fibers made by the groups and not ended yet. */
 let liveFibers = 0
@@ -131,52 +120,15 @@ const kinds: ReadonlyArray<(i: number) => Effect.Effect<unknown, unknown>> = [
   (i) => TaskGroup.run((group) => Effect.flatMap(group.spawn(Effect.as(Effect.yieldNow, i)), (handle) => handle.await))
 ]
 
-/** How each kind of group ended, by kind: `Success`, `Failure`, or both when it varied. */
-const outcomes: Array<Set<string>> = kinds.map(() => new Set())
-
-const runGroups = (from: number, count: number) =>
-  Effect.runPromise(
-    Effect.forEach(
-      Array.from({ length: count }, (_, k) => from + k),
-      (i) => Effect.map(Effect.exit(kinds[i % kinds.length](i)), (exit) => outcomes[i % kinds.length].add(exit._tag)),
-      { discard: true }
-    ).pipe(Effect.provideService(Metric.FiberRuntimeMetrics, fiberCounter))
-  )
-
-const settleHeap = async () => {
-  for (let i = 0; i < 4; i++) {
-    await new Promise((resolve) => setImmediate(resolve))
-    gc()
-  }
-  return process.memoryUsage().heapUsed
-}
-
-const handles = () => process.getActiveResourcesInfo().toSorted()
-
-const before = handles()
-await runGroups(0, warmUp)
-const heapBefore = await settleHeap()
-const started = performance.now()
-const checkpoints: Array<number> = []
-const step = Math.ceil(groups / 10)
-for (let done = 0; done < groups; done += step) {
-  await runGroups(warmUp + done, Math.min(step, groups - done))
-  checkpoints.push(await settleHeap())
-}
-const elapsed = performance.now() - started
-const heapAfter = checkpoints[checkpoints.length - 1]
-const after = handles()
-process.stdout.write(
-  `${JSON.stringify({
-    groups,
-    warmUp,
-    heapBefore,
-    heapAfter,
-    elapsedMs: Math.round(elapsed),
-    liveFibers,
-    checkpoints,
-    before,
-    after,
-    outcomes: outcomes.map((tags) => [...tags].toSorted().join("|"))
-  })}\n`
-)
+await measureLeaks({
+  kinds: kinds.length,
+  run: (from, count, ended) =>
+    Effect.runPromise(
+      Effect.forEach(
+        Array.from({ length: count }, (_, k) => from + k),
+        (i) => Effect.map(Effect.exit(kinds[i % kinds.length](i)), (exit) => ended(i, exit._tag)),
+        { discard: true }
+      ).pipe(Effect.provideService(Metric.FiberRuntimeMetrics, fiberCounter))
+    ),
+  counts: () => ({ liveFibers })
+})

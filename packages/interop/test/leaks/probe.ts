@@ -1,12 +1,6 @@
-// Runs many task groups one after another and reports what they left behind: run by
-// leaks.test.ts in a fresh Node process started with --expose-gc, so that the heap is
-// measured after full collections and nothing else shares it.
-//
-//   node --expose-gc --conditions=@soonify/source probe.ts GROUPS
-//
-// Prints one JSON line: the heap after a warm-up and after each tenth of GROUPS more
-// groups, the listeners left on a long-lived AbortSignal, and the active handles (timers
-// and the like) before and after.
+// Interop's leak probe: every kind of Promise group, with every way it can end, run one
+// after another by the loop in test-setup/leak-measure.ts (which says how it is run and
+// what it prints), plus the count of listeners left on a long-lived AbortSignal.
 import { getEventListeners } from "node:events"
 import {
   asCompleted,
@@ -18,12 +12,7 @@ import {
   waitAll,
   waitAny
 } from "@soonify/interop"
-
-declare const gc: () => void
-
-const groups = Number(process.argv[2] ?? 10_000)
-// Enough groups for the JIT to settle before the heap is measured.
-const warmUp = Math.max(5_000, Math.ceil(groups / 10))
+import { measureLeaks } from "../../../../test-setup/leak-measure.ts"
 
 /** A signal that outlives every group: each group listens to it, and must stop listening. */
 const longLived = new AbortController()
@@ -135,53 +124,15 @@ const kinds: ReadonlyArray<(i: number) => Promise<unknown>> = [
     })
 ]
 
-/** How each kind of group ended, by kind: `fulfilled`, `rejected`, or both when it varied. */
-const outcomes: Array<Set<string>> = kinds.map(() => new Set())
-
-const runGroups = async (from: number, count: number) => {
-  for (let i = from; i < from + count; i++) {
-    const kind = i % kinds.length
-    await kinds[kind](i).then(
-      () => outcomes[kind].add("fulfilled"),
-      () => outcomes[kind].add("rejected")
-    )
-  }
-}
-
-const settleHeap = async () => {
-  for (let i = 0; i < 4; i++) {
-    await tick()
-    gc()
-  }
-  return process.memoryUsage().heapUsed
-}
-
-const handles = () => process.getActiveResourcesInfo().toSorted()
-
-const before = handles()
-await runGroups(0, warmUp)
-const heapBefore = await settleHeap()
-const started = performance.now()
-const checkpoints: Array<number> = []
-const step = Math.ceil(groups / 10)
-for (let done = 0; done < groups; done += step) {
-  await runGroups(warmUp + done, Math.min(step, groups - done))
-  checkpoints.push(await settleHeap())
-}
-const elapsed = performance.now() - started
-const heapAfter = checkpoints[checkpoints.length - 1]
-const after = handles()
-process.stdout.write(
-  `${JSON.stringify({
-    groups,
-    warmUp,
-    heapBefore,
-    heapAfter,
-    elapsedMs: Math.round(elapsed),
-    checkpoints,
-    abortListeners: getEventListeners(longLived.signal, "abort").length,
-    before,
-    after,
-    outcomes: outcomes.map((tags) => [...tags].toSorted().join("|"))
-  })}\n`
-)
+await measureLeaks({
+  kinds: kinds.length,
+  run: async (from, count, ended) => {
+    for (let i = from; i < from + count; i++) {
+      await kinds[i % kinds.length](i).then(
+        () => ended(i, "fulfilled"),
+        () => ended(i, "rejected")
+      )
+    }
+  },
+  counts: () => ({ abortListeners: getEventListeners(longLived.signal, "abort").length })
+})
