@@ -12,6 +12,7 @@ import * as Fuzz from "../../../test-setup/fuzz/check.ts"
 import type { GroupSpec, LeafSpec, ModelExit, Scenario, TaskSpec } from "../../../test-setup/fuzz/scenario.ts"
 import { valueOf } from "../../../test-setup/fuzz/scenario.ts"
 import { gatherArb, scenarioArb, simulate } from "./fuzz/model.ts"
+import { yieldTimes } from "./support.ts"
 
 class InjectedFailure extends Data.TaggedError("InjectedFailure")<{ readonly id: number }> {}
 class InjectedDefect extends Error {
@@ -176,7 +177,8 @@ const fiberCounter = () => {
   return { counter, service }
 }
 
-const settle = Effect.repeat(Effect.yieldNow, { times: 20 })
+/** Long enough for fibers forked several hops deep to reach their first sleep. */
+const settle = yieldTimes(21)
 
 /** The root group starts at this time: inside a TestClock wake, where every hop is tracked. */
 const rootStart = 1

@@ -13,6 +13,7 @@ import {
   SoonValue,
   TaskGroup
 } from "@soonify/core"
+import { defectOf, thrown } from "./support.ts"
 
 /** The longest a case may take: nothing here waits on a clock. */
 const deadline = "2 seconds"
@@ -22,24 +23,6 @@ const settled = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Exit.Exit<A, 
   Effect.flatMap(Effect.timeoutOption(Effect.exit(effect), deadline), (exit) =>
     Option.isSome(exit) ? Effect.succeed(exit.value) : Effect.die(new Error(`the case did not end within ${deadline}`))
   )
-
-/** The one defect of a failed exit. */
-const defectOf = (exit: Exit.Exit<unknown, unknown>): unknown => {
-  assert.isTrue(Exit.isFailure(exit), `expected a defect, got ${String(exit)}`)
-  const defects = (exit as Exit.Failure<unknown, unknown>).cause.reasons.filter(Cause.isDieReason)
-  assert.strictEqual(defects.length, 1, `expected one defect in ${String(exit)}`)
-  return defects[0].defect
-}
-
-/** What `f` throws synchronously. */
-const thrown = (f: () => unknown): unknown => {
-  try {
-    f()
-  } catch (error) {
-    return error
-  }
-  return assert.fail("expected a throw")
-}
 
 const anEffect = Effect.succeed(1)
 const aGroup = () => TaskGroup.makeUnsafe()

@@ -8,16 +8,7 @@ import {
   type SoonValue,
   taskGroup
 } from "@soonify/interop"
-import { sleep, untilAborted } from "./sleep.ts"
-
-const after =
-  <A>(ms: number, value: A) =>
-  async (signal: AbortSignal): Promise<A> => (await sleep(ms, signal), value)
-
-const failAfter = (ms: number, error: unknown) => async (): Promise<never> => {
-  await sleep(ms)
-  throw error
-}
+import { after, failAfter, sleep, untilAborted } from "./sleep.ts"
 
 /** A thunk that records whether it was cancelled, and settles 5 ms after its signal aborts. */
 const watched = () => {

@@ -10,16 +10,7 @@ import {
   waitAll,
   waitAny
 } from "@soonify/interop"
-import { sleep, untilAborted } from "./sleep.ts"
-
-const after =
-  <A>(ms: number, value: A) =>
-  async (signal: AbortSignal) => (await sleep(ms, signal), value)
-
-const failAfter = (ms: number, error: unknown) => async () => {
-  await sleep(ms)
-  throw error
-}
+import { after, failAfter, sleep, untilAborted } from "./sleep.ts"
 
 describe("SoonValue", () => {
   it("goes from pending to fulfilled", async () => {

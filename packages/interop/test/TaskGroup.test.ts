@@ -11,20 +11,11 @@ import {
 } from "@soonify/interop"
 import { setTimeout as nodeSleep } from "node:timers/promises"
 import { since, sleep, untilAborted } from "./sleep.ts"
+import { thrown } from "./support.ts"
 
 const doWork = async (name: string) => {
   await sleep(20)
   return `Hello, ${name}`
-}
-
-/** What `fn` throws synchronously. */
-const thrown = (fn: () => unknown): unknown => {
-  try {
-    fn()
-  } catch (error) {
-    return error
-  }
-  throw new Error("expected a throw")
 }
 
 describe("the seed programs, as plain async functions", () => {

@@ -21,6 +21,7 @@ import {
   waitAll,
   waitAny
 } from "@soonify/interop"
+import { untilAborted } from "./sleep.ts"
 
 /** The longest a case may take: nothing here waits more than a few ms. */
 const deadline = 2_000
@@ -49,9 +50,6 @@ const outcome = async (
     clearTimeout(timer)
   }
 }
-
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))
 
 /** A group that has ended. */
 const endedGroup = async (): Promise<TaskGroup> => {

@@ -3,11 +3,9 @@
 // too, so a naive implementation starts 10,000 groups in one call chain).
 import { describe, expect, it } from "vitest"
 import { gather, taskGroup } from "@soonify/interop"
+import { untilAborted } from "./sleep.ts"
 
 const depth = 10_000
-
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))
 
 describe(`groups nested ${depth} deep`, () => {
   it("a task in each, awaited by the body: every level's value comes back", async () => {

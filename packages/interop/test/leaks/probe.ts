@@ -13,13 +13,10 @@ import {
   waitAny
 } from "@soonify/interop"
 import { measureLeaks } from "../../../../test-setup/leak-measure.ts"
+import { untilAborted } from "../sleep.ts"
 
 /** A signal that outlives every group: each group listens to it, and must stop listening. */
 const longLived = new AbortController()
-
-/** Settles once aborted, with the signal's reason: a task that stops when told to. */
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }))
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
