@@ -12,13 +12,31 @@
  * How an example runs: its module is imported (top-level code runs, top-level `await`
  * included); if it declares an Effect named `program`, that is run with
  * `Effect.runPromiseExit`. A throw, a rejection, a failed `program` or one that outlives
- * the time limit fails the example.
+ * the time limit fails the example. What it prints is captured, not shown: a failing
+ * example's message ends with it.
+ *
+ * What a line gives, an example says with a `// => value` comment, and the comment is
+ * checked (as doctest tools do): `value` is a JavaScript expression, and the code to the
+ * left of the comment must deep-equal it (Node's `isDeepStrictEqual`, or Effect's
+ * `Equal`). Prose may follow the value after a colon. The code is one of:
+ *
+ * - an expression: `soon.ready // => true: the group has ended`
+ * - `return expr // => value`, or `const x = expr // => value` (a destructuring too)
+ * - `console.log(a, b) // => 1, "two"`: what it logs
+ * - `const program = effect // => value`: what `program` succeeds with, once run
+ *
+ * A mismatch fails the example, naming the file and line, the export and the code; so
+ * does a `// =>` line that never ran. The code must be whole on its line.
  */
+import { AsyncLocalStorage } from "node:async_hooks"
 import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { format } from "node:util"
+import { Script } from "node:vm"
 import { Cause, Effect, Exit } from "effect"
+import { type Site, startChecks } from "./doc-example-expect.ts"
 
 /** One ```ts block from a JSDoc comment, written out as a module. */
 export interface DocExample {
@@ -34,6 +52,8 @@ export interface DocExample {
   readonly hasProgram: boolean
   /** For each line of code, the width of the ` * ` prefix it had in the comment. */
   readonly indents: ReadonlyArray<number>
+  /** The source lines (`src/TaskGroup.ts:542`) of its `// => value` comments, each checked when it runs. */
+  readonly expectations: ReadonlyArray<string>
 }
 
 /** Where a generated example lives, relative to its package. */
@@ -54,6 +74,15 @@ const memberName = /^\s*(?:(?:readonly|static|get|set|async)\s+)*([A-Za-z_$][\w$
 const declaresExport = /^export\s+(?!\*|(?:type\s+)?\{[^}]*\}\s+from\b)/m
 const declaresProgram = /^(?:export\s+)?(?:const|let|var)\s+program\b/m
 const exportsProgram = /^export\s+(?:(?:const|let|var)\s+program\b|\{[^}]*\bprogram\b[^}]*\})/m
+const expectation = /^(\s*)(.*?)\s*\/\/ =>\s*(.*)$/
+const loggedCode = /^console\.log\((.*)\);?$/
+const returnedCode = /^return\s+(.*?);?$/
+const declaredCode = /^((?:export\s+)?(?:const|let|var)\s+)([^=]+?)\s*=\s*(.+?);?$/
+/** Code that cannot be a whole expression: it goes on from the line before, or on the next line. */
+const partialCode = /^[)\]}.?:]|[([{,=]$|=>$/
+
+/** The module `// =>` checks call, and what a generated example imports from it. */
+const expectModule = fileURLToPath(new URL("./doc-example-expect.ts", import.meta.url))
 
 /** Turns a `string` or `URL` (such as `new URL("..", import.meta.url)`) into a path. */
 const toPath = (dir: string | URL): string => path.resolve(typeof dir === "string" ? dir : fileURLToPath(dir))
@@ -91,9 +120,13 @@ const examplesOf = (
   packageDir: string,
   source: string,
   moduleName: string
-): Array<Omit<DocExample, "name" | "file" | "hasProgram"> & { readonly owner: string; readonly code: string }> => {
+): Array<
+  Omit<DocExample, "name" | "file" | "hasProgram" | "expectations"> & { readonly owner: string; readonly code: string }
+> => {
   const lines = readFileSync(path.join(packageDir, source), "utf8").split(/\r?\n/)
-  const found: Array<Omit<DocExample, "name" | "file" | "hasProgram"> & { owner: string; code: string }> = []
+  const found: Array<
+    Omit<DocExample, "name" | "file" | "hasProgram" | "expectations"> & { owner: string; code: string }
+  > = []
   let isFirstComment = true
   for (let start = 0; start < lines.length; start++) {
     if (!/^\s*\/\*\*/.test(lines[start]!) || lines[start]!.includes("*/")) continue
@@ -123,6 +156,81 @@ const examplesOf = (
   return found
 }
 
+/** Whether `text` is one JavaScript expression (compiled, not run). */
+const isExpression = (text: string): boolean => {
+  if (text.trim() === "") return false
+  try {
+    new Script(`(${text}\n)`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The value of a `// =>` comment: all of it, or what comes before a colon that starts prose. */
+const valueOf = (comment: string): string | undefined => {
+  if (isExpression(comment)) return comment.trim()
+  for (let colon = comment.indexOf(":"); colon !== -1; colon = comment.indexOf(":", colon + 1)) {
+    if (isExpression(comment.slice(0, colon))) return comment.slice(0, colon).trim()
+  }
+  return undefined
+}
+
+/**
+ * Turns the `// => value` comments of an example's code into checks (see the top of this
+ * file), line for line; gives the new code, the checked source lines and the names it
+ * imports from the expect module.
+ */
+const withChecks = (
+  code: string,
+  example: string,
+  source: string,
+  firstLine: number
+): { readonly code: string; readonly expectations: Array<string>; readonly imports: Set<string> } => {
+  const expectations: Array<string> = []
+  const imports = new Set<string>()
+  const lines = code.split("\n").map((line, i) => {
+    const match = expectation.exec(line)
+    if (match === null) return line
+    const [, indent, written, comment] = match as unknown as [string, string, string, string]
+    const at = `${source}:${firstLine + i}`
+    const fail = (why: string): never => {
+      throw new Error(`doc-examples: ${at} (${example}): ${why}`)
+    }
+    const value = valueOf(comment) ?? fail(`the \`// =>\` comment does not start with a JavaScript value: ${comment}`)
+    const stated = written.replace(/;$/, "")
+    if (stated === "" || partialCode.test(stated)) {
+      fail(`a \`// =>\` comment must follow code that is whole on its line, not \`${stated}\``)
+    }
+    const site = (kind: Site["kind"], expressed: string) =>
+      JSON.stringify({ example, at, code: expressed, kind } satisfies Site)
+    expectations.push(at)
+    const logged = loggedCode.exec(stated)
+    if (logged !== null) {
+      imports.add("expectDoc")
+      return `${indent}console.log(...__expectDoc(${site("logged", stated)}, [${logged[1]}], [${value}]))`
+    }
+    const returned = returnedCode.exec(stated)
+    if (returned !== null) {
+      imports.add("expectDoc")
+      return `${indent}return __expectDoc(${site("value", returned[1]!)}, ${returned[1]}, ${value})`
+    }
+    const declared = declaredCode.exec(stated)
+    if (declared !== null) {
+      const [, keyword, name, expression] = declared as unknown as [string, string, string, string]
+      if (name.trim() === "program") {
+        imports.add("expectDocProgram")
+        return `${indent}${keyword}${name} = __expectDocProgram(${site("program", expression)}, ${expression}, ${value})`
+      }
+      imports.add("expectDoc")
+      return `${indent}${keyword}${name} = __expectDoc(${site("value", expression)}, ${expression}, ${value})`
+    }
+    imports.add("expectDoc")
+    return `${indent}__expectDoc(${site("value", stated)}, ${stated}, ${value})`
+  })
+  return { code: lines.join("\n"), expectations, imports }
+}
+
 /**
  * Extracts the examples of the package at `packageDir` and writes each as a module
  * under `build/doc-examples/`, with a `tsconfig.json` that checks them against the
@@ -143,13 +251,27 @@ export const writeDocExamples = (packageDir: string | URL): Array<DocExample> =>
       const name = `${owner}.${n}`
       const file = path.join(out, `${name}.ts`)
       const hasProgram = declaresProgram.test(code)
+      const checked = withChecks(code, name, source, where.line)
       const header = [
         `// Generated by scripts/doc-examples.ts from the JSDoc example at ${source}:${where.line}.`,
         "// Edit the example there: this file is rewritten on every run."
       ]
-      const footer = hasProgram && !exportsProgram.test(code) ? ["", "export { program }"] : []
-      writeFileSync(file, [...header, code, ...footer, ""].join("\n"))
-      examples.push({ name, file, hasProgram, ...where })
+      // After the code, so that its lines keep their numbers: an import is hoisted anyway.
+      const importChecks =
+        checked.imports.size === 0
+          ? []
+          : [
+              `import { ${[...checked.imports]
+                .toSorted()
+                .map((imported) => `${imported} as __${imported}`)
+                .join(", ")} } from ${JSON.stringify(path.relative(out, expectModule).split(path.sep).join("/"))}`
+            ]
+      const footer = [
+        ...(hasProgram && !exportsProgram.test(code) ? ["", "export { program }"] : []),
+        ...(importChecks.length > 0 ? ["", ...importChecks] : [])
+      ]
+      writeFileSync(file, [...header, checked.code, ...footer, ""].join("\n"))
+      examples.push({ name, file, hasProgram, expectations: checked.expectations, ...where })
     }
   }
   const base = path
@@ -243,15 +365,43 @@ export const typecheckDocExamples = (
   })
 }
 
+/** What the running examples print: each example's lines, in its own list. */
+const printing = new AsyncLocalStorage<Array<string>>()
+
+const consoleMethods = ["log", "info", "warn", "error", "debug", "trace", "dir", "table"] as const
+
 /**
- * Runs one example: imports its module, then runs its `program` if it has one. Rejects,
- * naming the example and its source line, when the import throws or rejects, when the
- * program fails, or when the whole takes longer than `timeLimit` milliseconds (the
- * program is then interrupted).
+ * Keeps what the examples print off the console until the returned function is called:
+ * each example's lines go to its own list (what runs outside of an example prints as
+ * usual).
+ */
+export const captureConsole = (): (() => void) => {
+  const originals = consoleMethods.map((method) => [method, console[method]] as const)
+  for (const [method, original] of originals) {
+    console[method] = (...args: Array<unknown>) => {
+      const printed = printing.getStore()
+      if (printed === undefined) return (original as (...args: Array<unknown>) => void)(...args)
+      printed.push(format(...args))
+    }
+  }
+  return () => {
+    for (const [method, original] of originals) console[method] = original as never
+  }
+}
+
+/**
+ * Runs one example: imports its module, then runs its `program` if it has one, checking
+ * its `// => value` comments. Rejects, naming the example and its source line, when the
+ * import throws or rejects, when the program fails, when a `// =>` comment does not hold
+ * or never ran, or when the whole takes longer than `timeLimit` milliseconds (the program
+ * is then interrupted). While {@link captureConsole} holds the console, the error ends
+ * with what the example printed.
  */
 export const runDocExample = async (example: DocExample, timeLimit: number = timeLimitMillis): Promise<void> => {
   const label = `${example.name} (${example.source}:${example.line})`
   const controller = new AbortController()
+  const checked = startChecks(example.name)
+  const printed: Array<string> = []
   let timer: ReturnType<typeof setTimeout> | undefined
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -275,10 +425,24 @@ export const runDocExample = async (example: DocExample, timeLimit: number = tim
       throw new Error(`${label}: its program failed:\n${Cause.pretty(exit.cause)}`)
     }
   }
+  const output = () => (printed.length === 0 ? "" : `\nIt printed:\n  ${printed.join("\n").replaceAll("\n", "\n  ")}`)
+  let failure: unknown
   try {
-    await Promise.race([run(), expired])
+    await printing.run(printed, () => Promise.race([run(), expired]))
+  } catch (error) {
+    failure = error
   } finally {
     clearTimeout(timer)
+  }
+  // A mismatch first: the throw that reports it may have failed the example too.
+  if (checked.mismatches.length > 0) throw new Error(`${checked.mismatches.join("\n")}${output()}`)
+  if (failure !== undefined) {
+    if (failure instanceof Error && printed.length > 0) failure.message += output()
+    throw failure
+  }
+  const unreached = example.expectations.filter((at) => !checked.reached.has(at))
+  if (unreached.length > 0) {
+    throw new Error(`${label}: the \`// =>\` comment at ${unreached.join(", ")} never ran${output()}`)
   }
 }
 
@@ -306,6 +470,8 @@ export const describeDocExamples = (packageDir: string | URL, { beforeAll, descr
     const outcomes = new Map<string, Promise<unknown>>()
     beforeAll(() => {
       typecheck = typecheckDocExamples(root, examples)
+      // The examples print to show what they do: the test keeps it off its stdout.
+      const releaseConsole = captureConsole()
       for (const example of examples) {
         outcomes.set(
           example.name,
@@ -315,6 +481,7 @@ export const describeDocExamples = (packageDir: string | URL, { beforeAll, descr
           )
         )
       }
+      void Promise.all(outcomes.values()).then(releaseConsole)
     })
 
     it("every public module has an example", async () => {
