@@ -45,7 +45,7 @@ export const TypeId: typeof FutureTypeId = FutureTypeId
  * const program = Effect.gen(function* () {
  *   const future = yield* Future.make<string>()
  *   yield* Effect.forkChild(Future.succeed(future, "hello"))
- *   return yield* future.await // "hello"
+ *   return yield* future.await // => "hello"
  * })
  * ```
  *
@@ -79,7 +79,7 @@ export interface Options {
  * import { Effect } from "effect"
  * import { Future } from "@soonify/core"
  *
- * const program = Effect.map(Future.make<number, Error>({ name: "answer" }), (f) => f.ready) // false
+ * const program = Effect.map(Future.make<number, Error>({ name: "answer" }), (f) => f.ready) // => false
  * ```
  *
  * @since 0.1.0
@@ -100,7 +100,7 @@ export const make = <A, E = never>(options?: Options): Effect.Effect<Future<A, E
  * import { Future } from "@soonify/core"
  *
  * const future = Future.makeUnsafe<number>()
- * future.ready // false
+ * future.ready // => false
  * ```
  *
  * @since 0.1.0
@@ -120,7 +120,7 @@ export const makeUnsafe = <A, E = never>(options?: Options): Future<A, E> => {
  * ```ts
  * import { Future } from "@soonify/core"
  *
- * Future.isFuture(Future.makeUnsafe()) // true
+ * Future.isFuture(Future.makeUnsafe()) // => true
  * ```
  *
  * @since 0.1.0
@@ -141,7 +141,7 @@ export const isFuture = (u: unknown): u is Future<unknown, unknown> => u instanc
  * const program = Effect.gen(function* () {
  *   const future = yield* Future.make<number, string>()
  *   yield* Future.complete(future, Exit.fail("boom"))
- *   return yield* Effect.flip(future.value) // "boom"
+ *   return yield* Effect.flip(future.value) // => "boom"
  * })
  * ```
  *
@@ -176,7 +176,7 @@ export const complete: {
  * const program = Effect.gen(function* () {
  *   const future = yield* Future.make<number>()
  *   yield* Future.succeed(future, 42)
- *   return yield* future.value // 42
+ *   return yield* future.value // => 42
  * })
  * ```
  *
@@ -203,7 +203,7 @@ export const succeed: {
  * const program = Effect.gen(function* () {
  *   const future = yield* Future.make<number, string>()
  *   yield* Future.fail(future, "no answer")
- *   return yield* Effect.flip(future.await) // "no answer"
+ *   return yield* Effect.flip(future.await) // => "no answer"
  * })
  * ```
  *

@@ -24,7 +24,7 @@ import type { SoonValue } from "./SoonValue.ts"
  *   const future = yield* Future.make<number>()
  *   yield* Future.succeed(future, 1)
  *   const error = yield* Effect.flip(Future.succeed(future, 2))
- *   console.log(error instanceof FutureSetAgain, yield* future.value) // true 1
+ *   console.log(error instanceof FutureSetAgain, yield* future.value) // => true, 1
  * })
  * ```
  *
@@ -51,7 +51,7 @@ export class FutureSetAgain extends Data.TaggedError("FutureSetAgain")<{
  * ```ts
  * import { isFutureSetAgain } from "@soonify/core"
  *
- * isFutureSetAgain(new Error("no")) // false
+ * isFutureSetAgain(new Error("no")) // => false
  * ```
  *
  * @since 0.1.0

@@ -31,7 +31,7 @@ import * as Predicate from "effect/Predicate"
  *   Effect.gen(function* () {
  *     const soon = yield* group.spawn(Effect.never, { name: "forever" })
  *     const error = yield* Effect.flip(soon.value)
- *     console.log(error instanceof PendingValue) // true
+ *     console.log(error instanceof PendingValue) // => true
  *     yield* soon.cancel
  *   })
  * )
@@ -61,7 +61,7 @@ export class PendingValue extends Data.TaggedError("PendingValue")<{
  * ```ts
  * import { PendingValue, isPendingValue } from "@soonify/core"
  *
- * isPendingValue(new PendingValue({ task: "t" })) // true
+ * isPendingValue(new PendingValue({ task: "t" })) // => true
  * ```
  *
  * @since 0.1.0

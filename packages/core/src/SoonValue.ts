@@ -48,8 +48,8 @@ export const TypeId: typeof SoonValueTypeId = SoonValueTypeId
  *
  * const program = Effect.gen(function* () {
  *   const soon = yield* TaskGroup.run((group) => group.spawn(Effect.succeed(42)))
- *   console.log(soon.ready) // true: the group has ended
- *   return yield* soon.value // 42
+ *   console.log(soon.ready) // => true: the group has ended
+ *   return yield* soon.value // => 42
  * })
  * ```
  *
@@ -103,7 +103,7 @@ export declare namespace SoonValue {
  * ```ts
  * import { SoonValue } from "@soonify/core"
  *
- * SoonValue.isSoonValue({}) // false
+ * SoonValue.isSoonValue({}) // => false
  * ```
  *
  * @since 0.1.0
@@ -162,7 +162,7 @@ export const pollUnsafe = <A, E>(self: SoonValue<A, E>): Exit.Exit<A, E> | undef
  *     const slow = yield* group.spawn(Effect.as(Effect.sleep("2 seconds"), "slow"))
  *     const fast = yield* group.spawn(Effect.as(Effect.sleep("1 second"), "fast"))
  *     const first = yield* SoonValue.waitAny([slow, fast])
- *     return yield* first.value // "fast"
+ *     return yield* first.value // => "fast"
  *   })
  * )
  * ```
@@ -188,7 +188,7 @@ export const waitAny: <H extends SoonValue<any, any>>(handles: Iterable<H>) => E
  *       const a = yield* group.spawn(Effect.fail("boom"))
  *       const b = yield* group.spawn(Effect.succeed(2))
  *       yield* SoonValue.waitAll([a, b])
- *       return [a.ready, b.ready] // [true, true]
+ *       return [a.ready, b.ready] // => [true, true]
  *     }),
  *   { mode: "settle" }
  * )

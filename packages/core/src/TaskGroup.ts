@@ -145,7 +145,7 @@ export interface Options {
  * import { Effect } from "effect"
  * import { TaskGroup } from "@soonify/core"
  *
- * const program = TaskGroup.run((group) => Effect.succeed(TaskGroup.isTaskGroup(group))) // true
+ * const program = TaskGroup.run((group) => Effect.succeed(TaskGroup.isTaskGroup(group))) // => true
  * ```
  *
  * @since 0.1.0
@@ -350,7 +350,7 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> => {
  * const group = TaskGroup.makeUnsafe({ name: "jobs" })
  * const soon = TaskGroup.spawnUnsafe(group, Effect.succeed(1))
  * await Effect.runPromise(TaskGroup.join(group))
- * soon.ready // true
+ * soon.ready // => true
  * ```
  *
  * @since 0.1.0
@@ -381,7 +381,7 @@ export const makeUnsafe = (options?: Options): TaskGroup => {
  *
  * const group = TaskGroup.makeUnsafe()
  * const soon = TaskGroup.spawnUnsafe(group, Effect.succeed("now"), { name: "eager" })
- * soon.ready // true: it ran to its end at once
+ * soon.ready // => true: it ran to its end at once
  * await Effect.runPromise(TaskGroup.join(group))
  * ```
  *
@@ -443,7 +443,7 @@ export const cancel = (group: TaskGroup): Effect.Effect<void> =>
  * TaskGroup.spawnUnsafe(group, Effect.never)
  * TaskGroup.cancelUnsafe(group)
  * const exit = await Effect.runPromiseExit(TaskGroup.join(group))
- * Exit.hasInterrupts(exit) // true: the group ended interrupted
+ * Exit.hasInterrupts(exit) // => true: the group ended interrupted
  * ```
  *
  * @since 0.1.0
@@ -479,7 +479,7 @@ export const cancelUnsafe = (group: TaskGroup): void => asImpl("TaskGroup.cancel
  * const controller = new AbortController()
  * TaskGroup.onShutdownUnsafe(group, () => controller.abort())
  * TaskGroup.spawnUnsafe(group, Effect.fail("boom"))
- * controller.signal.aborted // true: the failure shut the group down
+ * controller.signal.aborted // => true: the failure shut the group down
  * await Effect.runPromiseExit(TaskGroup.join(group))
  * ```
  *
@@ -539,7 +539,7 @@ export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) 
  * const group = TaskGroup.makeUnsafe()
  * const soon = TaskGroup.spawnExternalUnsafe(group, () => timer(10))
  * await Effect.runPromise(TaskGroup.join(group))
- * console.log(Effect.runSync(soon.value)) // "rang"
+ * console.log(Effect.runSync(soon.value)) // => "rang"
  * ```
  *
  * @since 0.1.0
@@ -579,7 +579,7 @@ export interface ExternalTask<A, E = never> {
  *   interruptUnsafe: () => undefined
  * }))
  * await Effect.runPromise(TaskGroup.join(group))
- * console.log(Effect.runSync(soon.value)) // 42
+ * console.log(Effect.runSync(soon.value)) // => 42
  * ```
  *
  * @since 0.1.0
@@ -617,7 +617,7 @@ export const spawnExternalUnsafe = <A, E>(
  *   addObserver: (observer: (exit: Exit.Exit<number>) => void) => observer(Exit.succeed(42)),
  *   interruptUnsafe: () => undefined
  * }))
- * const program = TaskGroup.gather([answer, answer]) // [42, 42]
+ * const program = TaskGroup.gather([answer, answer]) // => [42, 42]
  * ```
  *
  * @since 0.1.0
@@ -715,7 +715,7 @@ export type GatherResult<I, O> =
  *   const [n, s] = yield* TaskGroup.gather([Effect.succeed(1), Effect.succeed("two")])
  *   const { a } = yield* TaskGroup.gather({ a: Effect.succeed(true) })
  *   const [exit] = yield* TaskGroup.gather([Effect.fail("boom")], { returnExceptions: true })
- *   return [n, s, a, exit._tag] // [1, "two", true, "Failure"]
+ *   return [n, s, a, exit._tag] // => [1, "two", true, "Failure"]
  * })
  * ```
  *

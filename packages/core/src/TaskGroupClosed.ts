@@ -63,7 +63,7 @@ export class TaskGroupClosed extends Data.TaggedError("TaskGroupClosed")<{
  * ```ts
  * import { TaskGroupClosed, isTaskGroupClosed } from "@soonify/core"
  *
- * isTaskGroupClosed(new TaskGroupClosed({ group: "g", task: "t" })) // true
+ * isTaskGroupClosed(new TaskGroupClosed({ group: "g", task: "t" })) // => true
  * ```
  *
  * @since 0.1.0

@@ -25,7 +25,7 @@
  *   try {
  *     soon.value
  *   } catch (error) {
- *     error instanceof PendingValueError // true
+ *     error instanceof PendingValueError // => true
  *   }
  * })
  * ```
@@ -69,8 +69,8 @@ export class PendingValueError extends Error {
  *   await soon.cancel()
  *   return soon
  * })
- * soon.status // "cancelled"
- * soon.exception instanceof CancelledError // true
+ * soon.status // => "cancelled"
+ * soon.exception instanceof CancelledError // => true
  * ```
  *
  * @since 0.1.0
@@ -97,7 +97,7 @@ export class CancelledError extends Error {
  * try {
  *   await taskGroup((tg) => tg.spawn((signal) => sleep(1000, undefined, { signal })), { timeout: 10 })
  * } catch (error) {
- *   console.log(error instanceof TimeoutError) // true, after 10 ms: the sleep was cancelled
+ *   console.log(error instanceof TimeoutError) // => true: after 10 ms, the sleep was cancelled
  * }
  * ```
  *
@@ -129,7 +129,7 @@ export class TimeoutError extends Error {
  * try {
  *   future.setResult(2)
  * } catch (error) {
- *   error instanceof FutureSetAgainError // true; future.value is still 1
+ *   error instanceof FutureSetAgainError // => true: future.value is still 1
  * }
  * ```
  *
@@ -168,7 +168,7 @@ export class FutureSetAgainError extends Error {
  * try {
  *   tg.spawn(async () => 1)
  * } catch (error) {
- *   error instanceof TaskGroupClosedError // true
+ *   error instanceof TaskGroupClosedError // => true
  * }
  * ```
  *

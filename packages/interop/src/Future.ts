@@ -49,8 +49,8 @@ export interface FutureOptions {
  *
  * const reply = new Future<string>({ name: "reply" })
  * setTimeout(() => reply.setResult("pong"), 10)
- * await reply.wait() // "pong"
- * reply.value // "pong"
+ * await reply.wait() // => "pong"
+ * reply.value // => "pong"
  * ```
  *
  * @since 0.1.0

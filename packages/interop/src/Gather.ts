@@ -101,9 +101,9 @@ export type GatherResults<T, O = {}> =
  * ```ts
  * import { gather } from "@soonify/interop"
  *
- * const [n, s] = await gather(Promise.resolve(1), async () => "two") // [1, "two"]: [number, string]
+ * const [n, s] = await gather(Promise.resolve(1), async () => "two") // => [1, "two"]: [number, string]
  * const [failed, three] = await gather([Promise.reject(new Error("no")), Promise.resolve(3)], { returnExceptions: true })
- * console.log(n, s, failed, three) // 1 two Error: no 3
+ * console.log(n, s, failed, three) // => 1, "two", new Error("no"), 3
  * ```
  *
  * @since 0.1.0
@@ -184,7 +184,7 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
  * const fetchFrom = (mirror: string, ms: number) => async (signal: AbortSignal) => (await sleep(ms, signal), mirror)
  *
  * for await (const mirror of asCompleted([fetchFrom("a", 30), fetchFrom("b", 10)])) {
- *   console.log(mirror) // "b"
+ *   console.log(mirror) // => "b"
  *   break // cancels the request to "a", and waits for it
  * }
  * ```

@@ -59,9 +59,9 @@ const coreOf = (soon: SoonValue<unknown>): CoreHandle<unknown> => soon[coreHandl
  * import { taskGroup } from "@soonify/interop"
  *
  * const soon = await taskGroup(async (tg) => tg.soonify(async (n: number) => n * 2)(21))
- * soon.ready // true: the group has ended
- * soon.status // "fulfilled"
- * soon.value // 42
+ * soon.ready // => true: the group has ended
+ * soon.status // => "fulfilled"
+ * soon.value // => 42
  * ```
  *
  * @since 0.1.0
@@ -192,7 +192,7 @@ const handlesFrom = <H extends SoonValue<unknown>>(where: string, handles: unkno
  *   const slow = tg.spawn(async () => (await sleep(20), "slow"))
  *   const fast = tg.spawn(async () => (await sleep(10), "fast"))
  *   const first = await waitAny([slow, fast])
- *   first.value // "fast"
+ *   first.value // => "fast"
  * })
  * ```
  *
@@ -224,7 +224,7 @@ export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>): Pro
  *     const a = tg.spawn(async () => { throw new Error("boom") })
  *     const b = tg.spawn(async () => 2)
  *     await waitAll([a, b])
- *     return [a.status, b.status] // ["rejected", "fulfilled"]
+ *     return [a.status, b.status] // => ["rejected", "fulfilled"]
  *   },
  *   { mode: "settle" }
  * )

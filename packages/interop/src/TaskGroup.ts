@@ -178,7 +178,7 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
  * }
  *
  * const values = await taskGroup(async (tg) => [tg.soonify(doWork)("Yury"), tg.soonify(doWork)("Nathaniel")])
- * values.map((soon) => soon.value) // ["Hello, Yury", "Hello, Nathaniel"], after 1 second, not 2
+ * values.map((soon) => soon.value) // => ["Hello, Yury", "Hello, Nathaniel"]: after 1 second, not 2
  * ```
  *
  * @since 0.1.0
@@ -228,7 +228,7 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
  *   await using tg = createTaskGroup()
  *   soon = tg.soonify(doWork)("Alex")
  * } // waits here for every task of tg
- * soon.value // "Hello, Alex"
+ * soon.value // => "Hello, Alex"
  * ```
  *
  * @since 0.1.0
