@@ -198,7 +198,9 @@ const withChecks = (
       throw new Error(`doc-examples: ${at} (${example}): ${why}`)
     }
     const value = valueOf(comment) ?? fail(`the \`// =>\` comment does not start with a JavaScript value: ${comment}`)
-    const stated = written.replace(/;$/, "")
+    // A leading `;` (the guard before a line that starts with `[` or `(`) stays in front.
+    const guard = written.startsWith(";") ? ";" : ""
+    const stated = written.slice(guard.length).replace(/;$/, "")
     if (stated === "" || partialCode.test(stated)) {
       fail(`a \`// =>\` comment must follow code that is whole on its line, not \`${stated}\``)
     }
@@ -226,7 +228,7 @@ const withChecks = (
       return `${indent}${keyword}${name} = __expectDoc(${site("value", expression)}, ${expression}, ${value})`
     }
     imports.add("expectDoc")
-    return `${indent}__expectDoc(${site("value", stated)}, ${stated}, ${value})`
+    return `${indent}${guard}__expectDoc(${site("value", stated)}, ${stated}, ${value})`
   })
   return { code: lines.join("\n"), expectations, imports }
 }

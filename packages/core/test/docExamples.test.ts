@@ -1,9 +1,62 @@
-import { beforeAll, describe, it } from "vitest"
+import { assert, beforeAll, describe, it } from "vitest"
 
 // Every ```ts block in the JSDoc of src/*.ts is a test: it must typecheck and run.
 // The harness is shared by every package and lives outside this TypeScript project,
 // hence the import by URL.
 const harness = new URL("../../../scripts/doc-examples.ts", import.meta.url).href
-const { describeDocExamples } = await import(harness)
+const { captureConsole, describeDocExamples, runDocExample, writeDocExamples } = await import(harness)
 
 describeDocExamples(new URL("..", import.meta.url), { beforeAll, describe, it })
+
+describe("the doc-examples tool", () => {
+  // A package of examples made to fail (test-setup/doc-examples-fixture/src/Checks.ts).
+  const fixture = new URL("../../../test-setup/doc-examples-fixture", import.meta.url)
+  const examples = new Map<string, unknown>(writeDocExamples(fixture).map((example: any) => [example.name, example]))
+  const failureOf = async (name: string): Promise<string> => {
+    const release = captureConsole()
+    try {
+      await runDocExample(examples.get(name))
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error)
+    } finally {
+      release()
+    }
+    return assert.fail(`${name} ran without a failure`)
+  }
+
+  it("passes examples whose `// =>` comments hold, values, logs and destructurings alike", async () => {
+    const release = captureConsole()
+    try {
+      await runDocExample(examples.get("Checks.holds.1"))
+    } finally {
+      release()
+    }
+  })
+
+  it("fails on a `// =>` value that does not hold, naming file, line, export and code, with what it printed", async () => {
+    const message = await failureOf("Checks.mismatch.1")
+    assert.include(message, "src/Checks.ts:16 (Checks.mismatch.1): `1 + 1` is 2, but its `// =>` comment says 3")
+    assert.include(message, "It printed:\n  before the mismatch")
+  })
+
+  it("fails on a mismatch even when the example's own code catches the throw", async () => {
+    const message = await failureOf("Checks.swallowed.1")
+    assert.include(
+      message,
+      "src/Checks.ts:24 (Checks.swallowed.1): `Math.max(1, 2)` is 2, but its `// =>` comment says 1"
+    )
+  })
+
+  it("fails on a `// =>` comment that never ran", async () => {
+    const message = await failureOf("Checks.neverRan.1")
+    assert.include(message, "the `// =>` comment at src/Checks.ts:35 never ran")
+  })
+
+  it("checks what a `program` succeeds with", async () => {
+    const message = await failureOf("Checks.program.1")
+    assert.include(
+      message,
+      "src/Checks.ts:45 (Checks.program.1): `Effect.succeed(41)` succeeded with 41, but its `// =>` comment says 42"
+    )
+  })
+})
