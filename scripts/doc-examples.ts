@@ -34,7 +34,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { format } from "node:util"
-import { Script } from "node:vm"
+import { compileFunction } from "node:vm"
 import { Cause, Effect, Exit } from "effect"
 import { type Site, startChecks } from "./doc-example-expect.ts"
 
@@ -160,7 +160,7 @@ const examplesOf = (
 const isExpression = (text: string): boolean => {
   if (text.trim() === "") return false
   try {
-    new Script(`(${text}\n)`)
+    compileFunction(`return (${text}\n)`)
     return true
   } catch {
     return false

@@ -9,8 +9,14 @@ import type * as Context from "effect/Context"
 import { TestClock } from "effect/testing"
 import { isTaskGroupClosed, SoonValue, TaskGroup } from "@soonify/core"
 import * as Fuzz from "../../../test-setup/fuzz/check.ts"
-import type { GroupSpec, LeafSpec, ModelExit, Scenario, TaskSpec } from "../../../test-setup/fuzz/scenario.ts"
-import { valueOf } from "../../../test-setup/fuzz/scenario.ts"
+import {
+  type GroupSpec,
+  type LeafSpec,
+  type ModelExit,
+  type Scenario,
+  type TaskSpec,
+  valueOf
+} from "../../../test-setup/fuzz/scenario.ts"
 import { gatherArb, scenarioArb, simulate } from "./fuzz/model.ts"
 import { yieldTimes } from "./support.ts"
 

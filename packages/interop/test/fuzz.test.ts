@@ -7,8 +7,14 @@
 import { describe, it } from "vitest"
 import { gather, type SoonValue, type TaskGroup, taskGroup } from "@soonify/interop"
 import * as Fuzz from "../../../test-setup/fuzz/check.ts"
-import type { GroupSpec, LeafSpec, ModelExit, Scenario, TaskSpec } from "../../../test-setup/fuzz/scenario.ts"
-import { valueOf } from "../../../test-setup/fuzz/scenario.ts"
+import {
+  type GroupSpec,
+  type LeafSpec,
+  type ModelExit,
+  type Scenario,
+  type TaskSpec,
+  valueOf
+} from "../../../test-setup/fuzz/scenario.ts"
 import { combined, gatherArb, scenarioArb, simulate } from "./fuzz/model.ts"
 import { VirtualTime } from "./fuzz/virtualTime.ts"
 
