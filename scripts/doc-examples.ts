@@ -25,8 +25,9 @@
  * - `console.log(a, b) // => 1, "two"`: what it logs
  * - `const program = effect // => value`: what `program` succeeds with, once run
  *
- * A mismatch fails the example, naming the file and line, the export and the code; so
- * does a `// =>` line that never ran. The code must be whole on its line.
+ * The comment ends the statement: one that starts on an earlier line (`) // => value`
+ * closing a call) is checked whole. A mismatch fails the example, naming the file and
+ * line, the export and the code; so does a `// =>` line that never ran.
  */
 import { AsyncLocalStorage } from "node:async_hooks"
 import { execFile } from "node:child_process"
@@ -75,11 +76,11 @@ const declaresExport = /^export\s+(?!\*|(?:type\s+)?\{[^}]*\}\s+from\b)/m
 const declaresProgram = /^(?:export\s+)?(?:const|let|var)\s+program\b/m
 const exportsProgram = /^export\s+(?:(?:const|let|var)\s+program\b|\{[^}]*\bprogram\b[^}]*\})/m
 const expectation = /^(\s*)(.*?)\s*\/\/ =>\s*(.*)$/
-const loggedCode = /^console\.log\((.*)\);?$/
-const returnedCode = /^return\s+(.*?);?$/
-const declaredCode = /^((?:export\s+)?(?:const|let|var)\s+)([^=]+?)\s*=\s*(.+?);?$/
-/** Code that cannot be a whole expression: it goes on from the line before, or on the next line. */
-const partialCode = /^[)\]}.?:]|[([{,=]$|=>$/
+const loggedCode = /^console\.log\(([\s\S]*)\)$/
+const returnedCode = /^return\s+([\s\S]*)$/
+const declaredCode = /^((?:export\s+)?(?:const|let|var)\s+)([^=]+?)\s*=\s*([\s\S]+)$/
+/** How a statement that goes on from an earlier line starts, or one that goes on to the next line ends. */
+const continuing = /^[)\]}.?:]|[([{,=]$|=>$/
 
 /** The module `// =>` checks call, and what a generated example imports from it. */
 const expectModule = fileURLToPath(new URL("./doc-example-expect.ts", import.meta.url))
@@ -176,10 +177,18 @@ const valueOf = (comment: string): string | undefined => {
   return undefined
 }
 
+/** Brackets a line opens minus those it closes, outside of strings. */
+const bracketBalance = (code: string): number => {
+  const bare = code.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`/g, "")
+  return (bare.match(/[([{]/g)?.length ?? 0) - (bare.match(/[)\]}]/g)?.length ?? 0)
+}
+
 /**
  * Turns the `// => value` comments of an example's code into checks (see the top of this
- * file), line for line; gives the new code, the checked source lines and the names it
- * imports from the expect module.
+ * file) without moving a line: the check opens where the statement starts (the comment's
+ * line, or the line that opens the brackets it closes) and closes on the comment's line.
+ * Gives the new code, the checked source lines and the names it imports from the expect
+ * module.
  */
 const withChecks = (
   code: string,
@@ -189,46 +198,58 @@ const withChecks = (
 ): { readonly code: string; readonly expectations: Array<string>; readonly imports: Set<string> } => {
   const expectations: Array<string> = []
   const imports = new Set<string>()
-  const lines = code.split("\n").map((line, i) => {
+  const lines = code.split("\n")
+  lines.forEach((line, i) => {
     const match = expectation.exec(line)
-    if (match === null) return line
-    const [, indent, written, comment] = match as unknown as [string, string, string, string]
+    if (match === null) return
+    const [, , written, comment] = match as unknown as [string, string, string, string]
     const at = `${source}:${firstLine + i}`
     const fail = (why: string): never => {
       throw new Error(`doc-examples: ${at} (${example}): ${why}`)
     }
     const value = valueOf(comment) ?? fail(`the \`// =>\` comment does not start with a JavaScript value: ${comment}`)
+    // A statement that closes brackets opened on earlier lines starts where they open.
+    let start = i
+    for (let balance = bracketBalance(written); balance < 0; balance += bracketBalance(lines[start]!)) {
+      if (--start < 0) fail("the `// =>` comment closes brackets that the example never opens")
+    }
+    const indent = /^\s*/.exec(lines[start]!)![0]
+    const dedent = (text: string) => (text.startsWith(indent) ? text.slice(indent.length) : text.trimStart())
+    const statement = [...lines.slice(start, i), written].map(dedent).join("\n").trimEnd()
     // A leading `;` (the guard before a line that starts with `[` or `(`) stays in front.
-    const guard = written.startsWith(";") ? ";" : ""
-    const stated = written.slice(guard.length).replace(/;$/, "")
-    if (stated === "" || partialCode.test(stated)) {
-      fail(`a \`// =>\` comment must follow code that is whole on its line, not \`${stated}\``)
+    const guard = statement.startsWith(";") ? ";" : ""
+    const stated = statement.slice(guard.length).replace(/;$/, "")
+    if (stated === "" || continuing.test(stated) || /\/\/ =>/.test(stated)) {
+      fail(`a \`// =>\` comment must end a whole statement, not \`${stated}\``)
     }
-    const site = (kind: Site["kind"], expressed: string) =>
-      JSON.stringify({ example, at, code: expressed, kind } satisfies Site)
-    expectations.push(at)
+    /** `head` then the call that checks `actual` against `expected` (`code` names it in a mismatch). */
+    const check = (kind: Site["kind"], head: string, code: string, actual: string, expected: string): string => {
+      const checker = kind === "program" ? "expectDocProgram" : "expectDoc"
+      imports.add(checker)
+      const site: Site = { example, at, code: code.replace(/\s*\n\s*/g, " "), kind }
+      return `${head}__${checker}(${JSON.stringify(site)}, ${actual}, ${expected})`
+    }
     const logged = loggedCode.exec(stated)
-    if (logged !== null) {
-      imports.add("expectDoc")
-      return `${indent}console.log(...__expectDoc(${site("logged", stated)}, [${logged[1]}], [${value}]))`
-    }
     const returned = returnedCode.exec(stated)
-    if (returned !== null) {
-      imports.add("expectDoc")
-      return `${indent}return __expectDoc(${site("value", returned[1]!)}, ${returned[1]}, ${value})`
-    }
     const declared = declaredCode.exec(stated)
-    if (declared !== null) {
-      const [, keyword, name, expression] = declared as unknown as [string, string, string, string]
-      if (name.trim() === "program") {
-        imports.add("expectDocProgram")
-        return `${indent}${keyword}${name} = __expectDocProgram(${site("program", expression)}, ${expression}, ${value})`
-      }
-      imports.add("expectDoc")
-      return `${indent}${keyword}${name} = __expectDoc(${site("value", expression)}, ${expression}, ${value})`
-    }
-    imports.add("expectDoc")
-    return `${indent}${guard}__expectDoc(${site("value", stated)}, ${stated}, ${value})`
+    const checked =
+      logged !== null
+        ? `console.log(...${check("logged", "", stated, `[${logged[1]}]`, `[${value}]`)})`
+        : returned !== null
+          ? check("value", "return ", returned[1]!, returned[1]!, value)
+          : declared !== null
+            ? check(
+                declared[2]!.trim() === "program" ? "program" : "value",
+                `${declared[1]}${declared[2]} = `,
+                declared[3]!,
+                declared[3]!,
+                value
+              )
+            : check("value", guard, stated, stated, value)
+    // The same lines as before: the check adds text, never a line break.
+    const rewritten = `${indent}${checked}`.split("\n")
+    lines.splice(start, i - start + 1, ...rewritten.map((text, k) => (k === 0 ? text : indent + text)))
+    expectations.push(at)
   })
   return { code: lines.join("\n"), expectations, imports }
 }

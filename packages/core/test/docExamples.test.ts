@@ -52,6 +52,14 @@ describe("the doc-examples tool", () => {
     assert.include(message, "the `// =>` comment at src/Checks.ts:35 never ran")
   })
 
+  it("checks a statement over several lines whole, at the line of its `// =>` comment", async () => {
+    const message = await failureOf("Checks.multiline.1")
+    assert.include(
+      message,
+      "src/Checks.ts:55 (Checks.multiline.1): `Math.max( 1, 2 )` is 2, but its `// =>` comment says 3"
+    )
+  })
+
   it("checks what a `program` succeeds with", async () => {
     const message = await failureOf("Checks.program.1")
     assert.include(

@@ -46,3 +46,13 @@ export const neverRan = 1
  * ```
  */
 export const program = 1
+
+/**
+ * ```ts
+ * const most = Math.max(
+ *   1,
+ *   2
+ * ) // => 3
+ * ```
+ */
+export const multiline = 1
