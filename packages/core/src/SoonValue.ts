@@ -222,7 +222,7 @@ export const waitAll: (handles: Iterable<SoonValue<any, any>>) => Effect.Effect<
  *     return yield* SoonValue.asCompleted([slow, fast]).pipe(
  *       Stream.mapEffect((soon) => soon.value),
  *       Stream.runCollect
- *     ) // ["fast", "slow"]
+ *     ) // => ["fast", "slow"]
  *   })
  * )
  * ```
