@@ -1,0 +1,127 @@
+// The published packages, as a user gets them: `pnpm pack` each one, check the tarball
+// (contents, publint, Are the Types Wrong?), install the tarballs with npm into a
+// scratch project outside the workspace, type-check a consumer with TypeScript 5.9
+// (moduleResolution node16 and bundler), and run it on every supported Node.
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { publint } from "publint"
+import { formatMessage } from "publint/utils"
+import { checksRoot, nodeMajor, repoRoot, run, scratchDir, step, systemNode } from "./support.ts"
+
+/** The packages published to npm, by folder under `packages/`. */
+const published = ["core", "interop"] as const
+
+/** The Node majors the READMEs promise; each must be found and must run the consumer. */
+const supportedNodeMajors = [20, 24] as const
+
+/** The TypeScript a consumer type-checks with: the oldest line the READMEs promise. */
+const consumerTypeScript = "5.9.3"
+
+interface Tarball {
+  readonly name: string
+  readonly file: string
+}
+
+const pack = (folder: string, destination: string): Tarball => {
+  const dir = join(repoRoot, "packages", folder)
+  const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string; version: string }
+  run("pnpm", ["pack", "--pack-destination", destination], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] })
+  const file = join(destination, `${manifest.name.replace("@", "").replace("/", "-")}-${manifest.version}.tgz`)
+  return { name: manifest.name, file }
+}
+
+/** Fails on anything in a tarball that only makes sense inside the monorepo. */
+const checkContents = (tarball: Tarball): void => {
+  const listing = run("tar", ["-tzvf", tarball.file], { capture: true }).trim().split("\n")
+  const paths = listing.map((line) => line.split(/\s+/).at(-1) ?? "")
+  const bytes = listing.reduce((sum, line) => sum + Number(line.split(/\s+/)[2]), 0)
+  const packed = readFileSync(tarball.file).byteLength
+  const count = (pattern: RegExp) => paths.filter((path) => pattern.test(path)).length
+  console.log(
+    `${tarball.name}: ${paths.length} files, ${(packed / 1024).toFixed(1)} KB packed, ${(bytes / 1024).toFixed(1)} KB unpacked` +
+      ` (dist/*.js ${count(/^package\/dist\/.*\.js$/)}, dist/*.d.ts ${count(/^package\/dist\/.*\.d\.ts$/)},` +
+      ` maps ${count(/\.map$/)}, src/*.ts ${count(/^package\/src\/.*\.ts$/)})`
+  )
+  for (const required of ["package/package.json", "package/README.md", "package/LICENSE", "package/CHANGELOG.md"]) {
+    if (!paths.includes(required)) throw new Error(`${tarball.name}: ${required} is missing from the tarball`)
+  }
+  const stray = paths.filter((path) => /\.test\.ts$|\.tsbuildinfo$|\/test\/|\/build\//.test(path))
+  if (stray.length > 0) throw new Error(`${tarball.name}: test or build files in the tarball: ${stray.join(", ")}`)
+  const manifest = run("tar", ["-xzOf", tarball.file, "package/package.json"], { capture: true })
+  // `@soonify/source` points TypeScript inside the workspace at src/*.ts; publishConfig
+  // drops it at pack time, and a `workspace:` range would not install anywhere else.
+  for (const monorepoOnly of ["@soonify/source", "workspace:"]) {
+    if (manifest.includes(monorepoOnly)) throw new Error(`${tarball.name}: the packed package.json has ${monorepoOnly}`)
+  }
+}
+
+const lint = async (tarball: Tarball): Promise<void> => {
+  const buffer = readFileSync(tarball.file)
+  const tarballBytes = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength)
+  const { messages, pkg } = await publint({ pack: { tarball: tarballBytes }, level: "suggestion", strict: true })
+  for (const message of messages) console.log(`publint ${message.type}: ${formatMessage(message, pkg) ?? message.code}`)
+  if (messages.length > 0) throw new Error(`publint: ${messages.length} message(s) for ${tarball.name}`)
+  console.log(`publint: ${tarball.name} clean`)
+  // esm-only: the packages are ESM only (`"type": "module"`, one `default` export), so
+  // the CommonJS resolution modes are not asked of them (Node ≥ 20.19 require()s them).
+  // --no-definitely-typed: look at nothing but the tarball (no @types from the registry).
+  run(join(checksRoot, "node_modules/.bin/attw"), [
+    tarball.file,
+    "--profile",
+    "esm-only",
+    "--no-definitely-typed",
+    "--format",
+    "table-flipped",
+    "--no-summary",
+    "--no-color"
+  ])
+}
+
+const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
+  const project = scratchDir("consumer")
+  console.log(`scratch project: ${project}`)
+  const source = join(checksRoot, "consumer")
+  for (const file of readdirSync(source)) copyFileSync(join(source, file), join(project, file))
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "soonify-consumer", private: true, type: "module" }, null, 2) + "\n"
+  )
+  run(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      ...tarballs.map((t) => t.file),
+      `typescript@${consumerTypeScript}`,
+      "@types/node@20"
+    ],
+    { cwd: project }
+  )
+  const tsc = join(project, "node_modules/.bin/tsc")
+  console.log(`tsc ${run(tsc, ["--version"], { capture: true, cwd: project }).trim()}`)
+  run(tsc, ["-p", "tsconfig.bundler.json"], { cwd: project })
+  console.log("consumer types ok: moduleResolution bundler")
+  run(tsc, ["-p", "tsconfig.node16.json"], { cwd: project })
+  console.log("consumer types ok: moduleResolution node16 (and compiled to out/)")
+  const nodes = new Map<number, string>([[nodeMajor(process.execPath), process.execPath]])
+  const machineNode = systemNode()
+  nodes.set(nodeMajor(machineNode), machineNode)
+  for (const major of supportedNodeMajors) {
+    const node = nodes.get(major)
+    if (node === undefined) throw new Error(`no Node ${major} found (have ${[...nodes.keys()].join(", ")})`)
+    run(node, ["out/program.js"], { cwd: project })
+    run(node, ["require.cjs"], { cwd: project })
+  }
+}
+
+await step("packages: pack, publint, attw, npm consumer", async () => {
+  const destination = scratchDir("tarballs")
+  const tarballs = published.map((folder) => pack(folder, destination))
+  for (const tarball of tarballs) {
+    checkContents(tarball)
+    await lint(tarball)
+  }
+  consumer(tarballs)
+})
