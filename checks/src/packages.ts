@@ -19,6 +19,7 @@ const consumerTypeScript = "5.9.3"
 
 interface Tarball {
   readonly name: string
+  readonly dir: string
   readonly file: string
 }
 
@@ -27,7 +28,7 @@ const pack = (folder: string, destination: string): Tarball => {
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string; version: string }
   run("pnpm", ["pack", "--pack-destination", destination], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] })
   const file = join(destination, `${manifest.name.replace("@", "").replace("/", "-")}-${manifest.version}.tgz`)
-  return { name: manifest.name, file }
+  return { name: manifest.name, dir, file }
 }
 
 /** Fails on anything in a tarball that only makes sense inside the monorepo. */
@@ -53,7 +54,29 @@ const checkContents = (tarball: Tarball): void => {
   for (const monorepoOnly of ["@soonify/source", "workspace:"]) {
     if (manifest.includes(monorepoOnly)) throw new Error(`${tarball.name}: the packed package.json has ${monorepoOnly}`)
   }
+  // publishConfig.exports repeats `exports` without the workspace condition: the two
+  // must not drift apart (a condition or subpath added to one only).
+  const packedExports: unknown = (JSON.parse(manifest) as { exports?: unknown }).exports
+  const workspaceExports = withoutSourceCondition(
+    (JSON.parse(readFileSync(join(tarball.dir, "package.json"), "utf8")) as { exports?: unknown }).exports
+  )
+  if (JSON.stringify(packedExports) !== JSON.stringify(workspaceExports)) {
+    throw new Error(
+      `${tarball.name}: the packed exports ${JSON.stringify(packedExports)} are not the workspace's without @soonify/source ` +
+        `${JSON.stringify(workspaceExports)}: update publishConfig.exports in its package.json`
+    )
+  }
 }
+
+/** `exports` with every `@soonify/source` condition taken out, the rest in its order. */
+const withoutSourceCondition = (exports: unknown): unknown =>
+  exports === null || typeof exports !== "object" || Array.isArray(exports)
+    ? exports
+    : Object.fromEntries(
+        Object.entries(exports)
+          .filter(([key]) => key !== "@soonify/source")
+          .map(([key, value]) => [key, withoutSourceCondition(value)])
+      )
 
 const lint = async (tarball: Tarball): Promise<void> => {
   const buffer = readFileSync(tarball.file)
