@@ -14,6 +14,9 @@ const published = ["core", "interop"] as const
 /** The Node majors the READMEs promise; each must be found and must run the consumer. */
 const supportedNodeMajors = [20, 22, 24] as const
 
+/** The scratch folders made, removed once every check has passed (kept to look at otherwise). */
+const scratch: Array<string> = []
+
 /**
  * Where a Node comes from: the workspace's own (24, the `node` devDependency), the
  * machine's (20 on a CI machine), and the rest from the npm registry's `node` package,
@@ -27,10 +30,10 @@ const nodeFromNpm = (major: number): string => {
   return join(dir, "node_modules/.bin/node")
 }
 
-/** The scratch folders made, removed once every check has passed (kept to look at otherwise). */
-const scratch: Array<string> = []
-
-/** The TypeScript a consumer type-checks with: the oldest line the READMEs promise. */
+/**
+ * The TypeScript installed in the consumer (the oldest line the check holds the packages
+ * to); TypeScript 6 (this package's, for typedoc) and 7 (the workspace's) check it too.
+ */
 const consumerTypeScript = "5.9.3"
 
 interface Tarball {
@@ -139,12 +142,21 @@ const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
     ],
     { cwd: project }
   )
-  const tsc = join(project, "node_modules/.bin/tsc")
-  console.log(`tsc ${run(tsc, ["--version"], { capture: true, cwd: project }).trim()}`)
-  run(tsc, ["-p", "tsconfig.bundler.json"], { cwd: project })
-  console.log("consumer types ok: moduleResolution bundler")
-  run(tsc, ["-p", "tsconfig.node16.json"], { cwd: project })
-  console.log("consumer types ok: moduleResolution node16 (and compiled to out/)")
+  const compilers = [
+    join(project, "node_modules/.bin/tsc"),
+    join(checksRoot, "node_modules/.bin/tsc"),
+    join(repoRoot, "node_modules/.bin/tsc")
+  ]
+  for (const tsc of compilers) {
+    const version = run(tsc, ["--version"], { capture: true, cwd: project })
+      .trim()
+      .replace(/^Version /, "")
+    run(tsc, ["-p", "tsconfig.bundler.json"], { cwd: project })
+    run(tsc, ["-p", "tsconfig.node16.json", "--noEmit"], { cwd: project })
+    console.log(`consumer types ok with TypeScript ${version}: moduleResolution bundler and node16`)
+  }
+  // The program that runs is TypeScript 5.9's output (it downlevels `await using` for Node 20 and 22).
+  run(compilers[0] as string, ["-p", "tsconfig.node16.json"], { cwd: project })
   const nodes = new Map<number, string>([[nodeMajor(process.execPath), process.execPath]])
   const machineNode = systemNode()
   nodes.set(nodeMajor(machineNode), machineNode)
