@@ -2,14 +2,35 @@
 // (contents, publint, Are the Types Wrong?), install the tarballs with npm into a
 // scratch project outside the workspace, type-check a consumer with TypeScript 5.9
 // (moduleResolution node16 and bundler), and run it on Node 20, 22 and 24.
-import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { publint } from "publint"
 import { formatMessage } from "publint/utils"
 import { checksRoot, nodeMajor, repoRoot, run, scratchDir, step, systemNode } from "./support.ts"
 
-/** The packages published to npm, by folder under `packages/`. */
-const published = ["core", "interop"] as const
+/** The packages published to npm: every folder under `packages/` whose package.json is not `private`. */
+const published = readdirSync(join(repoRoot, "packages"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, "packages", entry.name, "package.json")))
+  .map((entry) => entry.name)
+  .filter((folder) => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, "packages", folder, "package.json"), "utf8")) as {
+      private?: boolean
+    }
+    return manifest.private !== true
+  })
+
+/** What a published package.json must say, for npm's page and for users' tools. */
+const requiredFields = [
+  "description",
+  "license",
+  "repository",
+  "homepage",
+  "bugs",
+  "keywords",
+  "engines",
+  "type",
+  "exports"
+]
 
 /** The Node majors the READMEs promise; each must be found and must run the consumer. */
 const supportedNodeMajors = [20, 22, 24] as const
@@ -68,6 +89,9 @@ const checkContents = (tarball: Tarball): void => {
   const stray = paths.filter((path) => /\.test\.ts$|\.tsbuildinfo$|\/test\/|\/build\//.test(path))
   if (stray.length > 0) throw new Error(`${tarball.name}: test or build files in the tarball: ${stray.join(", ")}`)
   const manifest = run("tar", ["-xzOf", tarball.file, "package/package.json"], { capture: true })
+  const fields = JSON.parse(manifest) as Record<string, unknown>
+  const missing = requiredFields.filter((field) => fields[field] === undefined)
+  if (missing.length > 0) throw new Error(`${tarball.name}: the packed package.json has no ${missing.join(", ")}`)
   // `@soonify/source` points TypeScript inside the workspace at src/*.ts; publishConfig
   // drops it at pack time, and a `workspace:` range would not install anywhere else.
   for (const monorepoOnly of ["@soonify/source", "workspace:"]) {
@@ -75,7 +99,7 @@ const checkContents = (tarball: Tarball): void => {
   }
   // publishConfig.exports repeats `exports` without the workspace condition: the two
   // must not drift apart (a condition or subpath added to one only).
-  const packedExports: unknown = (JSON.parse(manifest) as { exports?: unknown }).exports
+  const packedExports = fields["exports"]
   const workspaceExports = withoutSourceCondition(
     (JSON.parse(readFileSync(join(tarball.dir, "package.json"), "utf8")) as { exports?: unknown }).exports
   )
@@ -174,6 +198,7 @@ const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
 await step("packages: pack, publint, attw, npm consumer", async () => {
   const destination = scratchDir("tarballs")
   scratch.push(destination)
+  console.log(`published packages: ${published.map((folder) => `packages/${folder}`).join(", ")}`)
   const tarballs = published.map((folder) => pack(folder, destination))
   for (const tarball of tarballs) {
     checkContents(tarball)
