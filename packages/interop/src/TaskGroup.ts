@@ -6,6 +6,7 @@
  */
 import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
+import { stopSignal } from "./internal/ambient.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
 import { promiseTask } from "./internal/promiseTask.ts"
 import {
@@ -126,6 +127,8 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   checkOptions(where, options)
   checkSignal(where, options?.signal)
   checkName(where, options?.name)
+  // Inside a task, the group is also cancelled with it.
+  const signal = stopSignal(options?.signal)
   const timeout = timeoutOf(where, options?.timeout)
   const name = options?.name ?? "TaskGroup"
   const core: CoreTaskGroup.Options = {
@@ -135,7 +138,7 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
     mode: modeOf(where, options?.mode),
     concurrency: concurrencyOf(where, options?.concurrency)
   }
-  const settings: Settings = { name, signal: options?.signal, timeout }
+  const settings: Settings = { name, signal, timeout }
   return { core, settings }
 }
 
@@ -158,8 +161,10 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
  *   reported instead.
  * - A task that, once cancelled, rejects with its signal's reason was cancelled; one
  *   that rejects with anything else failed, and is reported.
- * - Bad options throw at once: a `RangeError` for `concurrency` or `timeout` out of
- *   range, a `TypeError` for the rest.
+ * - Inside a task or another group's body, the group is tied to that task: cancelled
+ *   with it (rejecting with its reason), as if its signal had been passed.
+ * - Bad input never throws: the promise rejects, with a `RangeError` for `concurrency`
+ *   or `timeout` out of range, a `TypeError` for the rest.
  *
  * **Gotchas**
  *
@@ -185,13 +190,19 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
  * @category constructors
  */
 export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOptions): Promise<Awaited<T>> => {
-  checkFunction("taskGroup", "body", body)
-  const { core, settings } = settingsOf("taskGroup", options)
+  let core: CoreTaskGroup.Options
+  let settings: Settings
+  try {
+    checkFunction("taskGroup", "body", body)
+    ;({ core, settings } = settingsOf("taskGroup", options))
+  } catch (error) {
+    return Promise.reject(error)
+  }
   if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
   let view!: GroupView
   const run = CoreTaskGroup.run((group) => {
     view = new GroupView(group, settings)
-    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, [view], view))
+    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, { args: [view] }, view))
   }, core)
   return Effect.runPromiseExit(run).then((exit) => view.result(exit))
 }

@@ -488,28 +488,28 @@ describe("taskGroup", () => {
     expect(error.task).toBe("late")
   })
 
-  it("rejects bad input at once, naming the argument", async () => {
+  it("rejects bad input at once, naming the argument: taskGroup with a rejected promise, the rest with a throw", async () => {
     const tg = await taskGroup(async (tg) => tg)
     expect(() => tg.soonify(42 as any)).toThrow(TypeError)
     expect(() => tg.soonify("doWork" as any)).toThrow(/tg.soonify: expected fn to be a function, received string/)
     expect(() => tg.spawn(null as any)).toThrow(TypeError)
-    expect(() => taskGroup(undefined as any)).toThrow(/taskGroup: expected body to be a function/)
+    await expect(taskGroup(undefined as any)).rejects.toThrow(/taskGroup: expected body to be a function/)
     for (const concurrency of [0, -1, 1.5, NaN]) {
-      expect(() => taskGroup(() => 1, { concurrency })).toThrow(RangeError)
-      expect(() => taskGroup(() => 1, { concurrency })).toThrow(
+      await expect(taskGroup(() => 1, { concurrency })).rejects.toThrow(RangeError)
+      await expect(taskGroup(() => 1, { concurrency })).rejects.toThrow(
         `option "concurrency" must be a positive integer or Infinity, received number ${concurrency}`
       )
     }
-    expect(() => taskGroup(() => 1, { concurrency: "2" as any })).toThrow(TypeError)
+    await expect(taskGroup(() => 1, { concurrency: "2" as any })).rejects.toThrow(TypeError)
     for (const timeout of [-1, NaN]) {
-      expect(() => taskGroup(() => 1, { timeout })).toThrow(RangeError)
-      expect(() => taskGroup(() => 1, { timeout })).toThrow(`option "timeout" must be between 0 and`)
+      await expect(taskGroup(() => 1, { timeout })).rejects.toThrow(RangeError)
+      await expect(taskGroup(() => 1, { timeout })).rejects.toThrow(`option "timeout" must be between 0 and`)
       expect(() => createTaskGroup({ timeout })).toThrow(`received number ${timeout}`)
     }
-    expect(() => taskGroup(() => 1, { mode: "fast" as any })).toThrow(/option "mode"/)
-    expect(() => taskGroup(() => 1, { signal: {} as any })).toThrow(/option "signal" must be an AbortSignal/)
-    expect(() => taskGroup(() => 1, { name: 1 as any })).toThrow(TypeError)
-    expect(() => taskGroup(() => 1, 5 as any)).toThrow(
+    await expect(taskGroup(() => 1, { mode: "fast" as any })).rejects.toThrow(/option "mode"/)
+    await expect(taskGroup(() => 1, { signal: {} as any })).rejects.toThrow(/option "signal" must be an AbortSignal/)
+    await expect(taskGroup(() => 1, { name: 1 as any })).rejects.toThrow(TypeError)
+    await expect(taskGroup(() => 1, 5 as any)).rejects.toThrow(
       /expected options to be an object or undefined, received number 5/
     )
     expect(() => createTaskGroup({ concurrency: 0 })).toThrow(RangeError)
