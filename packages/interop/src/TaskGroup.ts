@@ -8,6 +8,7 @@ import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import { stopSignal } from "./internal/ambient.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
+import { combine, errorsOf } from "./internal/outcome.ts"
 import { promiseTask } from "./internal/promiseTask.ts"
 import {
   checkFunction,
@@ -250,8 +251,30 @@ export const createTaskGroup = (options?: TaskGroupOptions): DisposableTaskGroup
   return new OwnedGroup(CoreTaskGroup.makeUnsafe(core), settings)
 }
 
+/**
+ * Reports the failures of a group that was collected without being disposed: joined
+ * then (its tasks have all ended, or it could not have been collected), its errors
+ * become an unhandled rejection, which Node prints (Python's "Task exception was never
+ * retrieved"). Cancellations alone are not reported.
+ */
+const undisposed = new FinalizationRegistry<CoreTaskGroup.TaskGroup>((core) => {
+  void Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
+    if (exit._tag === "Success") return
+    const errors = errorsOf(exit.cause)
+    if (errors.length > 0) {
+      return Promise.reject(combine(errors, `A task group that was never disposed failed with ${errors.length} errors`))
+    }
+  })
+})
+
 class OwnedGroup extends GroupView implements DisposableTaskGroup {
+  constructor(core: CoreTaskGroup.TaskGroup, settings: Settings) {
+    super(core, settings)
+    undisposed.register(this, core, this)
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
+    undisposed.unregister(this)
     return Effect.runPromiseExit(CoreTaskGroup.join(this.core)).then((exit) => this.result(exit))
   }
 }

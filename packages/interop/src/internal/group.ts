@@ -44,7 +44,7 @@ export class GroupView implements TaskGroup, Owner {
     this.core = core
     this.name = settings.name
     this.#settings = settings
-    CoreTaskGroup.onShutdownUnsafe(core, () => this.#shuttingDown())
+    CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
     const signal = settings.signal
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -60,7 +60,15 @@ export class GroupView implements TaskGroup, Owner {
     }
   }
 
-  #shuttingDown(): void {
+  // Holds the view weakly, so that a group nobody disposes can still be collected (and
+  // report what it would have: see createTaskGroup). Made out of the constructor, whose
+  // other closures hold `this`.
+  static #onShutdown(view: WeakRef<GroupView>): () => void {
+    return () => view.deref()?.shuttingDown()
+  }
+
+  /** Called by core once, when the group starts shutting down. */
+  private shuttingDown(): void {
     this.reason =
       this.#cancelling !== NONE
         ? this.#cancelling

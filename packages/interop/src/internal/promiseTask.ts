@@ -77,6 +77,16 @@ abstract class Settling<A> implements CoreTaskGroup.ExternalTask<A, unknown> {
 }
 
 /**
+ * Formats an error's stack now. Until then V8 keeps the stack's functions, and with them
+ * whatever they close over (often the task's group): a failure kept for reporting would
+ * keep its group from ever being collected (see createTaskGroup).
+ */
+const settled = (error: unknown): unknown => {
+  if (error instanceof Error) void error.stack
+  return error
+}
+
+/**
  * A running call of a Promise-returning function, as a core external task.
  *
  * **Details**
@@ -117,7 +127,7 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
             ? runInGroup(owner, () => fn(owner.signal))
             : runInGroup(owner, () => fn(...call.args))
     } catch (error) {
-      this.endedAtOnce(failedExit(error))
+      this.endedAtOnce(failedExit(settled(error)))
       return
     }
     if (!isThenable(result)) {
@@ -127,7 +137,7 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
     // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
     Promise.resolve(result).then(
       (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : cancelledExit(this.#interruptor)),
-      (error) => this.end(this.#reason === NONE ? failedExit(error) : this.#stopped(error))
+      (error) => this.end(this.#reason === NONE ? failedExit(settled(error)) : this.#stopped(settled(error)))
     )
   }
 
