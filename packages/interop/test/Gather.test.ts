@@ -186,6 +186,14 @@ describe("gather", () => {
   })
 })
 
+describe("gather and thenables", () => {
+  it("adopts thenables that resolve with promises or thenables, recursively, as Promise.resolve does", async () => {
+    const nested = { then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(5)) }
+    const thunk = () => ({ then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(7)) })
+    expect(await gather([nested as PromiseLike<number>, thunk])).toEqual([5, 7])
+  })
+})
+
 describe("asCompleted", () => {
   it("gives values in completion order", async () => {
     const values: Array<string> = []

@@ -189,6 +189,15 @@ describe("waitAll", () => {
     )
   })
 
+  it("waits for the pending handles when some have ended already", async () => {
+    const ended = new Future<number>()
+    ended.setResult(1)
+    const pending = new Future<number>()
+    setTimeout(() => pending.setResult(2), 10)
+    await waitAll([ended, pending])
+    expect(pending.status).toBe("fulfilled")
+  })
+
   it("is done at once for no handles, and rejects bad input at once", async () => {
     await waitAll([])
     await expect(waitAll(null as any)).rejects.toThrow(TypeError)

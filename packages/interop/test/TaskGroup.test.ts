@@ -688,4 +688,55 @@ describe("createTaskGroup", () => {
   it("types the group as async-disposable", () => {
     expectTypeOf(createTaskGroup()).toExtend<AsyncDisposable & TaskGroup>()
   })
+
+  it("rejects on dispose with signal.reason when its signal was aborted already", async () => {
+    const reason = new Error("aborted before")
+    const tg = createTaskGroup({ signal: AbortSignal.abort(reason) })
+    expect(tg.signal.aborted).toBe(true)
+    await expect(tg[Symbol.asyncDispose]()).rejects.toBe(reason)
+  })
+})
+
+describe("tasks whose own first steps cancel the group", () => {
+  it("a tg.cancel(reason) called synchronously inside the task function still cancels the task", async () => {
+    for (const make of [
+      (run: (tg: TaskGroup) => void) => taskGroup(run),
+      async (run: (tg: TaskGroup) => void) => {
+        await using tg = createTaskGroup()
+        run(tg)
+      }
+    ]) {
+      const reason = new Error("stop from inside")
+      let seen: unknown
+      const error = await make((tg) => {
+        tg.spawn((signal) => {
+          tg.cancel(reason)
+          return untilAborted(signal).catch((error: unknown) => {
+            seen = error
+            throw error
+          })
+        })
+      }).catch((error: unknown) => error)
+      expect(seen).toBe(reason)
+      expect(error).toBe(reason)
+    }
+  })
+})
+
+describe("thenables, adopted as Promise.resolve adopts them", () => {
+  const nested = () => ({ then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(5)) })
+  const deeper = () => ({
+    then: (resolve: (value: unknown) => void) => resolve({ then: (inner: (value: number) => void) => inner(6) })
+  })
+
+  it("a task returning a thenable that resolves with a promise or a thenable ends with the value", async () => {
+    const [a, b, c] = await taskGroup((tg) => [tg.soonify(nested)(), tg.spawn(nested), tg.soonify(deeper)()])
+    expect(a!.value).toBe(5)
+    expect(b!.value).toBe(5)
+    expect(c!.value).toBe(6)
+  })
+
+  it("a body returning such a thenable resolves with the value", async () => {
+    expect(await taskGroup(nested)).toBe(5)
+  })
 })
