@@ -306,6 +306,18 @@ describe("a cancelled group rejects with the reason it was cancelled with", () =
   }
 })
 
+describe("a task that rejects with the CancelledError its cancellation caused was cancelled", () => {
+  it("also where no context ties the wait to the task: the group rejects with its TimeoutError", async () => {
+    const tg = createTaskGroup({ timeout: 10 })
+    const soon = tg.spawn(untilAborted)
+    // Made outside any task: nothing ties this wait to the task below.
+    const waiting = soon.wait()
+    tg.spawn(() => waiting)
+    const error = await rejection(tg[Symbol.asyncDispose]())
+    expect(error).toBeInstanceOf(TimeoutError)
+  })
+})
+
 describe("asCompleted yields in true completion order", () => {
   it("also for tasks that end in the same turn through promise chains", async () => {
     const after = (hops: number, value: number) => async () => {

@@ -42,9 +42,6 @@ const storage: AsyncLocalStorage<Enclosing> | undefined = hooks && new hooks.Asy
 /** The context entered synchronously by the code now on the stack, if any. */
 let current: Enclosing | undefined
 
-/** Tells whether the platform carries the task context through `await` (Node, Deno, Bun). */
-export const isAmbient: boolean = storage !== undefined
-
 /** The task or group the running code belongs to, if any. */
 export const enclosing = (): Enclosing | undefined => current ?? storage?.getStore()
 

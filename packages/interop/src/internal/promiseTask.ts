@@ -157,9 +157,16 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
     this.#controller?.abort(this.#reason)
   }
 
-  /** How a task that was asked to stop ends when it rejects with `error`. */
+  /**
+   * How a task that was asked to stop ends when it rejects with `error`. A
+   * `CancelledError` counts as the cancellation too: it is what waiting on a handle that
+   * the same cancellation cancelled gives (`soon.wait()`, `gather([soon])`), where no
+   * enclosing context told the wait to stop with the reason itself.
+   */
   #stopped(error: unknown): Exit.Exit<A, unknown> {
-    return isCancellation(error, this.#reason) || isCancellation(error, this.#owner.reason)
+    return error instanceof CancelledError ||
+      isCancellation(error, this.#reason) ||
+      isCancellation(error, this.#owner.reason)
       ? cancelledExit(this.#interruptor)
       : cancelledFailedExit(this.#interruptor, error)
   }
