@@ -96,7 +96,10 @@ export type GatherResults<T, O = {}> =
  * **Details**
  *
  * - Two forms: variadic, `gather(a, b, c)`, and one iterable with options,
- *   `gather(tasks, { returnExceptions, concurrency, signal })`. Tuples keep their types.
+ *   `gather(tasks, { returnExceptions, concurrency, signal, timeout })`. Tuples keep
+ *   their types. Bad input gives a rejected promise, never a throw.
+ * - Inside a task or a group body, the gather is tied to it: cancelled with it, and
+ *   rejecting with its reason, as if its signal had been passed.
  * - A task is a promise, a SoonValue/Future, or a function `(signal) => promise`.
  *   Functions are started by `gather` and owned by it: on fail fast (or when `signal`
  *   aborts) their signals are aborted and `gather` waits until they have settled.
@@ -205,6 +208,9 @@ const gatherRequest = (args: Array<unknown>): GatherRequest => {
  * **Details**
  *
  * - Tasks are those of {@link gather}. The functions start when the loop starts.
+ * - `signal` and `timeout` (and, inside a task, the task's cancellation) cancel the
+ *   functions still running; the loop then throws the reason (a `TimeoutError` for the
+ *   timeout) once they have settled.
  * - A failed task throws its error out of the loop when its turn comes (a cancelled
  *   SoonValue, its `CancelledError`); the other tasks are not cancelled by the failure
  *   until then.

@@ -81,7 +81,9 @@ export interface TaskGroup {
   /**
    * Turns `fn` into a function that calls `fn(...args)` as a task of this group and
    * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal of
-   * its own: read `tg.signal`, or use {@link TaskGroup.spawn}.
+   * its own: read `tg.signal`, or use {@link TaskGroup.spawn}. The interop operations it
+   * starts share the group's cancellation (not the task's alone: cancelling its handle
+   * does not reach them; spawn a task that must be cancellable alone).
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
@@ -89,7 +91,9 @@ export interface TaskGroup {
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
-   * is the task's own, aborted when the task or its group is cancelled.
+   * is the task's own, aborted when the task or its group is cancelled; `fn` always gets
+   * it, whatever its declared arity. The interop operations `fn` starts are tied to the
+   * task: cancelled with it, even when its handle alone is cancelled.
    */
   spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>>
   /**

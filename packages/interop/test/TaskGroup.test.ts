@@ -482,7 +482,7 @@ describe("taskGroup", () => {
     const tg = await taskGroup(async (tg) => tg)
     expect(() => tg.spawn(async () => 1)).toThrow(TaskGroupClosedError)
     expect(() => tg.soonify(doWork)("late")).toThrow(TaskGroupClosedError)
-    expect(() => tg.start(async (started) => started())).toThrow(TaskGroupClosedError)
+    await expect(tg.start(async (started) => started())).rejects.toThrow(TaskGroupClosedError)
     const error = thrown(() => tg.spawn(async () => 1, { name: "late" })) as TaskGroupClosedError
     expect(error.group).toBe("TaskGroup")
     expect(error.task).toBe("late")

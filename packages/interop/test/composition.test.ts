@@ -338,6 +338,7 @@ describe("promise-returning functions reject instead of throwing", () => {
       "gather concurrency 0": () => gather([async () => 1], { concurrency: 0 }),
       "gather of a number": () => gather(5 as never),
       "waitAny([])": () => waitAny([]),
+      "tg.start of a number": () => createTaskGroup().start(5 as never),
       "waitAll of a number": () => waitAll(5 as never),
       "soon.wait with a bad signal": () =>
         createTaskGroup()

@@ -112,6 +112,18 @@ export class GroupView implements TaskGroup, Owner {
     fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
     options?: TaskOptions
   ): Promise<[value: S, soon: SoonValue<A>]> {
+    // It returns a promise: bad input and an ended group reject it, never throw.
+    try {
+      return this.#start(fn, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #start<S, A>(
+    fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
+    options: TaskOptions | undefined
+  ): Promise<[value: S, soon: SoonValue<A>]> {
     checkFunction("tg.start", "fn", fn)
     const taskOptions = taskOptionsOf("tg.start", fn, options)
     // The caller's cancellation (the enclosing task's) cancels the handshake, and with
@@ -132,7 +144,7 @@ export class GroupView implements TaskGroup, Owner {
     // has spawned it, a tick later than `spawn` would.
     const fiber = Effect.runFork(starting, { signal: stop })
     const early = fiber.pollUnsafe()
-    // Spawning into an ended group fails at once, as `spawn` and `soonify` do.
+    // Starting in an ended group fails at once.
     if (early !== undefined && early._tag === "Failure") {
       const closed = errorsOf(early.cause).find((error) => error instanceof TaskGroupClosedError)
       if (closed !== undefined) throw closed
