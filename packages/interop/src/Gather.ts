@@ -8,7 +8,7 @@ import { SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { CancelledError } from "./Errors.ts"
-import { runInGroup, stopSignal } from "./internal/ambient.ts"
+import { runIn, stopSignal } from "./internal/ambient.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
 import type { CoreHandle } from "./internal/handle.ts"
 import { checkTasks, type Input, isTask, type Spawner, spawnerOf, tasksFrom } from "./internal/inputs.ts"
@@ -150,7 +150,7 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
   const group = new GroupView(core, settings)
   // Started as code of the gather's context: each function then starts without a switch.
-  const handles = runInGroup(group, () => spawners.map((spawn) => spawn(core, group)))
+  const handles = runIn(group, () => spawners.map((spawn) => spawn(core, group)))
   return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
     group.result(exit)
     const slots: Array<unknown> = []
@@ -270,7 +270,7 @@ async function* completions(spawners: Array<Spawner>, settings: Settings): Async
     wake?.()
   }
   const handles: Array<CoreHandle<unknown>> = []
-  runInGroup(group, () => {
+  runIn(group, () => {
     for (let i = 0; i < spawners.length; i++) {
       handles.push(spawners[i]!(core, group, () => arrive(i)))
       if (handles[i]!.ready) arrive(i)

@@ -13,6 +13,7 @@ import {
   waitAll,
   waitAny
 } from "@soonify/interop"
+import { AsyncLocalStorage } from "node:async_hooks"
 import { since, sleep, untilAborted } from "./sleep.ts"
 
 /** Settles like `promise`, or rejects with a "hung" error if it has not settled within `ms`. */
@@ -190,6 +191,30 @@ describe("nested operations are cancelled with the task or body they run in", ()
     }).catch(() => undefined)
     gathered = gather([async () => (await sleep(5), "done")])
     expect(await gathered).toEqual(["done"])
+  })
+})
+
+describe("the caller's own AsyncLocalStorage values", () => {
+  it("reach the tasks it starts, also in a long-lived group made elsewhere", async () => {
+    const request = new AsyncLocalStorage<string>()
+    const tg = createTaskGroup()
+    const seen = await Promise.all(
+      ["a", "b"].map((id) =>
+        request.run(id, async () => {
+          await sleep(1)
+          const spawned = tg.spawn(async () => (await sleep(1), request.getStore()))
+          const soonified = tg.soonify(async () => (await sleep(1), request.getStore()))()
+          const gathered = await gather([async () => (await sleep(1), request.getStore())])
+          const body = await taskGroup(async () => (await sleep(1), request.getStore()))
+          return [await spawned.wait(), await soonified.wait(), ...gathered, body, request.getStore()]
+        })
+      )
+    )
+    expect(seen).toEqual([
+      ["a", "a", "a", "a", "a"],
+      ["b", "b", "b", "b", "b"]
+    ])
+    await tg[Symbol.asyncDispose]()
   })
 })
 

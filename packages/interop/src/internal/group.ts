@@ -8,7 +8,6 @@ import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
-import type { AsyncResource } from "node:async_hooks"
 import { stopSignal } from "./ambient.ts"
 import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
@@ -32,8 +31,6 @@ export class GroupView implements TaskGroup, Owner {
   reason: unknown = NONE
   /** The reason `cancel` is about to shut the group down with. */
   #cancelling: unknown = NONE
-  /** The async scope of the group's context (see ambient.ts), made when a task first needs it. */
-  ambientScope: AsyncResource | undefined = undefined
   /** Made when somebody reads `signal`. */
   #controller: AbortController | undefined
   readonly #settings: Settings

@@ -7,7 +7,7 @@ import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
 import { CancelledError } from "../Errors.ts"
 import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
-import { type Enclosing, runAsTask, runInGroup, type SharedEnclosing } from "./ambient.ts"
+import { type Enclosing, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -15,7 +15,7 @@ import { isThenable } from "./validation.ts"
  * reason the owner itself was cancelled with (its `signal.reason`), or `NONE` while it
  * has not been; `signal` is aborted with it.
  */
-export interface Owner extends SharedEnclosing {
+export interface Owner extends Enclosing {
   readonly reason: unknown
 }
 
@@ -122,10 +122,10 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
     try {
       result =
         call === "ownSignal"
-          ? runAsTask(this, () => fn(this.signal))
+          ? runIn(this, () => fn(this.signal))
           : call === "ownerSignal"
-            ? runInGroup(owner, () => fn(owner.signal))
-            : runInGroup(owner, () => fn(...call.args))
+            ? runIn(owner, () => fn(owner.signal))
+            : runIn(owner, () => fn(...call.args))
     } catch (error) {
       this.endedAtOnce(failedExit(settled(error)))
       return
