@@ -1,7 +1,8 @@
 // Structure that composes: interop's operations started inside a task or a group body
 // are tied to it (DESIGN.md §3, "Structure that composes (interop)").
-import { describe, expect, it } from "vitest"
+import { describe, expect, expectTypeOf, it } from "vitest"
 import {
+  type AsCompletedOptions,
   asCompleted,
   CancelledError,
   createTaskGroup,
@@ -11,7 +12,8 @@ import {
   taskGroup,
   TimeoutError,
   waitAll,
-  waitAny
+  waitAny,
+  type WaitOptions
 } from "@soonify/interop"
 import { AsyncLocalStorage } from "node:async_hooks"
 import { since, sleep, untilAborted } from "./sleep.ts"
@@ -264,6 +266,22 @@ describe("explicit signals and timeouts", () => {
     expect(soon.status).toBe("pending")
     group.cancel()
     await group[Symbol.asyncDispose]().catch(() => undefined)
+  })
+
+  it("types the options and keeps the results' types", () => {
+    // Only typed, never run: the calls would start real work.
+    const typed = (soon: SoonValue<number>, signal: AbortSignal) => {
+      expectTypeOf(asCompleted([async () => 1], { signal, timeout: 5 })).toEqualTypeOf<AsyncIterable<number>>()
+      expectTypeOf(waitAny([soon], { signal })).toEqualTypeOf<Promise<SoonValue<number>>>()
+      expectTypeOf(soon.wait({ signal })).toEqualTypeOf<Promise<number>>()
+      expectTypeOf(gather([async () => "x"], { timeout: 10 })).toEqualTypeOf<Promise<[string]>>()
+    }
+    expectTypeOf(typed).toBeFunction()
+    expectTypeOf<AsCompletedOptions>().toEqualTypeOf<{
+      readonly signal?: AbortSignal | undefined
+      readonly timeout?: number | undefined
+    }>()
+    expectTypeOf<WaitOptions>().toEqualTypeOf<{ readonly signal?: AbortSignal | undefined }>()
   })
 
   it("timeout options are validated like taskGroup's", async () => {
