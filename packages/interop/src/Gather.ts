@@ -302,8 +302,10 @@ async function* completions(spawners: Array<Spawner>, settings: Settings): Async
     }
     await Effect.runPromiseExit(CoreTaskGroup.join(core))
     group.result(Exit.void)
-    // Failures of tasks that ended after the loop was left: reported, never lost.
-    const errors = thrown === NONE ? [] : [thrown]
+    // Failures of tasks that ended after the loop was left: reported, never lost. They
+    // win over a cancellation from outside, as in a group.
+    const failure = thrown !== NONE && thrown !== group.reason
+    const errors = failure ? [thrown] : []
     const seen = new Set(order.slice(0, delivered))
     for (let i = 0; i < handles.length; i++) {
       const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
@@ -311,6 +313,6 @@ async function* completions(spawners: Array<Spawner>, settings: Settings): Async
     }
     // A `break` reaches only this block: throwing here is how the failure gets out of the loop.
     // oxlint-disable-next-line no-unsafe-finally
-    if (errors.length > (thrown === NONE ? 0 : 1)) throw combine(errors, `asCompleted: ${errors.length} tasks failed`)
+    if (errors.length > (failure ? 1 : 0)) throw combine(errors, `asCompleted: ${errors.length} tasks failed`)
   }
 }

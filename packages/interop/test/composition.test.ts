@@ -246,6 +246,20 @@ describe("explicit signals and timeouts", () => {
     expect(byTimeout).toBeInstanceOf(TimeoutError)
   })
 
+  it("an asCompleted loop cancelled from outside throws a failure met while stopping, not the reason", async () => {
+    const boom = new Error("failed while stopping")
+    const error = await rejection(
+      (async () => {
+        const failsWhenStopped = async (signal: AbortSignal) => {
+          await untilAborted(signal).catch(() => undefined)
+          throw boom
+        }
+        for await (const _ of asCompleted([failsWhenStopped], { timeout: 10 })) void _
+      })()
+    )
+    expect(error).toBe(boom)
+  })
+
   it("waitAny, waitAll, resultsToChannel and soon.wait() take a signal", async () => {
     const group = createTaskGroup()
     const soon = group.spawn(untilAborted)
