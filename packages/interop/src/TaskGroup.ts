@@ -41,7 +41,8 @@ export interface TaskOptions {
 export interface TaskGroupOptions {
   /**
    * Cancels the group from outside when aborted; the group then rejects with
-   * `signal.reason` (as `fetch` does), once every task has settled.
+   * `signal.reason` (as `fetch` does), once every task has settled. Inside a task, the
+   * task's cancellation does the same without it.
    */
   readonly signal?: AbortSignal | undefined
   /**
