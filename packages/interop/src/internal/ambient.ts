@@ -44,6 +44,12 @@ const enterThen = <R>(context: Enclosing, f: () => R): R => {
 }
 
 /**
+ * Tells whether the running code is already code of `context` (or nothing is ambient):
+ * then a task of it is started with a plain call, with no closure for {@link runIn}.
+ */
+export const isIn = (context: Enclosing): boolean => current === context || storage === undefined
+
+/**
  * Calls `f` as code of `context`: in the caller's async context (so that the caller's
  * own `AsyncLocalStorage` values, a trace context for instance, carry on) plus
  * `context`. Free when the code already runs there (a body or a gather starting its

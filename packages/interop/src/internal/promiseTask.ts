@@ -7,7 +7,7 @@ import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
 import { CancelledError } from "../Errors.ts"
 import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
-import { type Enclosing, runIn } from "./ambient.ts"
+import { type Enclosing, isIn, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -120,12 +120,14 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
     this.#owner = owner
     let result: unknown
     try {
-      result =
-        call === "ownSignal"
-          ? runIn(this, () => fn(this.signal))
-          : call === "ownerSignal"
-            ? runIn(owner, () => fn(owner.signal))
-            : runIn(owner, () => fn(...call.args))
+      if (call === "ownSignal") {
+        result = runIn(this, () => fn(this.signal))
+      } else if (isIn(owner)) {
+        // Most tasks: started by their own group's code (its body, a gather).
+        result = call === "ownerSignal" ? fn(owner.signal) : fn(...call.args)
+      } else {
+        result = runIn(owner, () => (call === "ownerSignal" ? fn(owner.signal) : fn(...call.args)))
+      }
     } catch (error) {
       this.endedAtOnce(failedExit(settled(error)))
       return
