@@ -2,7 +2,7 @@
 // through `await` by `AsyncLocalStorage`, so that interop's operations started there are
 // tied to that task's cancellation without a signal passed by hand.
 //
-// Found at run time with `process.getBuiltinModule` (Node 22.3+, Deno, Bun) rather than
+// Found at run time with `process.getBuiltinModule` (Node 20.16+ and 22.3+, Deno, Bun) rather than
 // imported: a static `import "node:async_hooks"` would break browser bundles. Where there
 // is no such module (browsers, until `AsyncContext` ships) nothing is ambient, and the
 // operations' explicit `signal` options are the way.
