@@ -7,12 +7,13 @@
 import { SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Stream from "effect/Stream"
 import { CancelledError } from "./Errors.ts"
-import { GroupView } from "./internal/group.ts"
+import { runIn, stopSignal } from "./internal/ambient.ts"
+import { GroupView, type Settings } from "./internal/group.ts"
+import type { CoreHandle } from "./internal/handle.ts"
 import { checkTasks, type Input, isTask, type Spawner, spawnerOf, tasksFrom } from "./internal/inputs.ts"
 import { combine, errorsOf, NONE, slotOf, taskError } from "./internal/outcome.ts"
-import { checkOptions, checkSignal, concurrencyOf, describe, isIterable } from "./internal/validation.ts"
+import { checkOptions, checkSignal, concurrencyOf, describe, isIterable, timeoutOf } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
 /**
@@ -51,6 +52,24 @@ export interface GatherOptions {
   readonly concurrency?: number | undefined
   /** Cancels the gather from outside; it then rejects with `signal.reason`, once its functions have settled. */
   readonly signal?: AbortSignal | undefined
+  /**
+   * Cancels the gather after this many milliseconds; it then rejects with a
+   * `TimeoutError`, once its functions have settled. Default `Infinity` (none).
+   */
+  readonly timeout?: number | undefined
+}
+
+/**
+ * Options of {@link asCompleted}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AsCompletedOptions {
+  /** Cancels the loop's functions from outside; the loop then throws `signal.reason`, once they have settled. */
+  readonly signal?: AbortSignal | undefined
+  /** Cancels them after this many milliseconds; the loop then throws a `TimeoutError`. Default `Infinity` (none). */
+  readonly timeout?: number | undefined
 }
 
 // A slot may hold an error whenever `returnExceptions` may be `true`.
@@ -77,7 +96,10 @@ export type GatherResults<T, O = {}> =
  * **Details**
  *
  * - Two forms: variadic, `gather(a, b, c)`, and one iterable with options,
- *   `gather(tasks, { returnExceptions, concurrency, signal })`. Tuples keep their types.
+ *   `gather(tasks, { returnExceptions, concurrency, signal, timeout })`. Tuples keep
+ *   their types. Bad input gives a rejected promise, never a throw.
+ * - Inside a task or a group body, the gather is tied to it: cancelled with it, and
+ *   rejecting with its reason, as if its signal had been passed.
  * - A task is a promise, a SoonValue/Future, or a function `(signal) => promise`.
  *   Functions are started by `gather` and owned by it: on fail fast (or when `signal`
  *   aborts) their signals are aborted and `gather` waits until they have settled.
@@ -115,6 +137,40 @@ export function gather<const T extends Iterable<Task<unknown>>, const O extends 
   options?: O
 ): Promise<GatherResults<T, O>>
 export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
+  let request: GatherRequest
+  try {
+    request = gatherRequest(args)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+  const { spawners, returnExceptions, concurrency, settings } = request
+  if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
+  if (spawners.length === 0) return Promise.resolve([])
+  // One core group, as core's own gather is: it counts, fails fast and waits.
+  const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
+  const group = new GroupView(core, settings)
+  // Started as code of the gather's context: each function then starts without a switch.
+  const handles = runIn(group, () => spawners.map((spawn) => spawn(core, group)))
+  return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
+    group.result(exit)
+    const slots: Array<unknown> = []
+    for (let i = 0; i < handles.length; i++) {
+      const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
+      slots.push(returnExceptions ? slotOf(exit) : (exit as Exit.Success<unknown, unknown>).value)
+    }
+    return slots
+  })
+}
+
+interface GatherRequest {
+  readonly spawners: Array<Spawner>
+  readonly returnExceptions: boolean
+  readonly concurrency: number | "unbounded"
+  readonly settings: Settings
+}
+
+/** Reads `gather`'s arguments, or throws a TypeError / RangeError naming the problem. */
+const gatherRequest = (args: Array<unknown>): GatherRequest => {
   let inputs: Array<Input>
   let options: GatherOptions | undefined
   if (args.length > 0 && !isTask(args[0]) && isIterable(args[0]) && typeof args[0] !== "string") {
@@ -135,24 +191,14 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
     throw new TypeError(`gather: option "returnExceptions" must be a boolean, received ${describe(returnExceptions)}`)
   }
   const concurrency = concurrencyOf("gather", options?.concurrency)
-  const signal = options?.signal
-  checkSignal("gather", signal)
-  const spawners = inputs.map(spawnerOf)
-  if (signal?.aborted) return Promise.reject(signal.reason)
-  if (spawners.length === 0) return Promise.resolve([])
-  // One core group, as core's own gather is: it counts, fails fast and waits.
-  const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
-  const group = new GroupView(core, { name: "gather", signal, timeout: undefined })
-  const handles = spawners.map((spawn) => spawn(core, group))
-  return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
-    group.result(exit)
-    const slots: Array<unknown> = []
-    for (let i = 0; i < handles.length; i++) {
-      const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
-      slots.push(returnExceptions ? slotOf(exit) : (exit as Exit.Success<unknown, unknown>).value)
-    }
-    return slots
-  })
+  checkSignal("gather", options?.signal)
+  const timeout = timeoutOf("gather", options?.timeout)
+  return {
+    spawners: inputs.map(spawnerOf),
+    returnExceptions,
+    concurrency,
+    settings: { name: "gather", signal: stopSignal(options?.signal), timeout }
+  }
 }
 
 /**
@@ -162,6 +208,9 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
  * **Details**
  *
  * - Tasks are those of {@link gather}. The functions start when the loop starts.
+ * - `signal` and `timeout` (and, inside a task, the task's cancellation) cancel the
+ *   functions still running; the loop then throws the reason (a `TimeoutError` for the
+ *   timeout) once they have settled.
  * - A failed task throws its error out of the loop when its turn comes (a cancelled
  *   SoonValue, its `CancelledError`); the other tasks are not cancelled by the failure
  *   until then.
@@ -192,36 +241,78 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
  * @since 0.1.0
  * @category combinators
  */
-export const asCompleted = <T extends Task<unknown>>(tasks: Iterable<T>): AsyncIterable<TaskValue<T>> =>
-  completions(tasksFrom("asCompleted", tasks).map(spawnerOf)) as AsyncIterable<TaskValue<T>>
+export const asCompleted = <T extends Task<unknown>>(
+  tasks: Iterable<T>,
+  options?: AsCompletedOptions
+): AsyncIterable<TaskValue<T>> => {
+  const spawners = tasksFrom("asCompleted", tasks).map(spawnerOf)
+  checkOptions("asCompleted", options)
+  checkSignal("asCompleted", options?.signal)
+  const timeout = timeoutOf("asCompleted", options?.timeout)
+  // Tied to where the loop is made: the enclosing task, if any.
+  const signal = stopSignal(options?.signal)
+  return completions(spawners, { name: "asCompleted", signal, timeout }) as AsyncIterable<TaskValue<T>>
+}
 
-async function* completions(spawners: Array<Spawner>): AsyncGenerator<unknown, void, undefined> {
+async function* completions(spawners: Array<Spawner>, settings: Settings): AsyncGenerator<unknown, void, undefined> {
   // Settle mode: a failure waits for its turn in the loop instead of cancelling the rest.
   const core = CoreTaskGroup.makeUnsafe({ mode: "settle", name: "asCompleted" })
-  const group = new GroupView(core, { name: "asCompleted", signal: undefined, timeout: undefined })
-  const handles = spawners.map((spawn) => spawn(core, group))
-  const delivered = new Set<unknown>()
+  const group = new GroupView(core, settings)
+  // Indexes of the tasks in the order they ended, recorded as each ends (not when the
+  // loop gets to look), so that tasks ending in one turn keep their true order.
+  const order: Array<number> = []
+  const arrived = new Set<number>()
+  let wake: (() => void) | undefined
+  const arrive = (i: number) => {
+    if (arrived.has(i)) return
+    arrived.add(i)
+    order.push(i)
+    wake?.()
+  }
+  const handles: Array<CoreHandle<unknown>> = []
+  runIn(group, () => {
+    for (let i = 0; i < spawners.length; i++) {
+      handles.push(spawners[i]!(core, group, () => arrive(i)))
+      if (handles[i]!.ready) arrive(i)
+    }
+  })
+  // Cancelled from outside (the signal, the timeout, the enclosing task): the loop stops.
+  const cancelled = () => wake?.()
+  group.signal.addEventListener("abort", cancelled, { once: true })
+  let delivered = 0
   let thrown: unknown = NONE
   try {
-    for await (const handle of Stream.toAsyncIterable(CoreSoonValue.asCompleted(handles))) {
-      delivered.add(handle)
-      const exit = CoreSoonValue.pollUnsafe(handle)!
+    while (delivered < handles.length) {
+      if (group.reason !== NONE) throw (thrown = group.reason)
+      if (delivered === order.length) {
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
+        continue
+      }
+      const handle = handles[order[delivered++]!]!
+      // A task core runs in a fiber (on a deep stack) may end a moment before its handle does.
+      const exit = CoreSoonValue.pollUnsafe(handle) ?? (await Effect.runPromiseExit(handle.await))
       if (exit._tag === "Failure") throw (thrown = taskError(exit.cause, handle.name))
       yield exit.value
     }
   } finally {
-    if (delivered.size < handles.length) {
+    group.signal.removeEventListener("abort", cancelled)
+    if (delivered < handles.length) {
       group.cancel(new CancelledError("The asCompleted loop was left before every task had completed"))
     }
     await Effect.runPromiseExit(CoreTaskGroup.join(core))
-    // Failures of tasks that ended after the loop was left: reported, never lost.
-    const errors = thrown === NONE ? [] : [thrown]
-    for (const handle of handles) {
-      const exit = CoreSoonValue.pollUnsafe(handle)!
-      if (!delivered.has(handle) && Exit.isFailure(exit)) errors.push(...errorsOf(exit.cause))
+    group.result(Exit.void)
+    // Failures of tasks that ended after the loop was left: reported, never lost. They
+    // win over a cancellation from outside, as in a group.
+    const failure = thrown !== NONE && thrown !== group.reason
+    const errors = failure ? [thrown] : []
+    const seen = new Set(order.slice(0, delivered))
+    for (let i = 0; i < handles.length; i++) {
+      const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
+      if (!seen.has(i) && Exit.isFailure(exit)) errors.push(...errorsOf(exit.cause))
     }
     // A `break` reaches only this block: throwing here is how the failure gets out of the loop.
     // oxlint-disable-next-line no-unsafe-finally
-    if (errors.length > (thrown === NONE ? 0 : 1)) throw combine(errors, `asCompleted: ${errors.length} tasks failed`)
+    if (errors.length > (failure ? 1 : 0)) throw combine(errors, `asCompleted: ${errors.length} tasks failed`)
   }
 }

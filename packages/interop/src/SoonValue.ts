@@ -6,11 +6,12 @@
  */
 import { SoonValue as CoreSoonValue } from "@soonify/core"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
+import * as Cause from "effect/Cause"
 import { PendingValueError } from "./Errors.ts"
+import { stopSignal } from "./internal/ambient.ts"
 import type { CoreHandle } from "./internal/handle.ts"
 import { NONE, statusOf, taskError } from "./internal/outcome.ts"
-import { describe, isIterable } from "./internal/validation.ts"
+import { checkOptions, checkSignal, describe, isIterable } from "./internal/validation.ts"
 
 /**
  * Where a task is: `"pending"` while it runs; then `"fulfilled"` (it returned a value),
@@ -29,8 +30,23 @@ export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
  */
 export const coreHandle: unique symbol = Symbol("@soonify/interop/coreHandle")
 
-/** The core handle behind a SoonValue. */
-const coreOf = (soon: SoonValue<unknown>): CoreHandle<unknown> => soon[coreHandle] as CoreHandle<unknown>
+/**
+ * The core handle behind an interop SoonValue (or Future).
+ *
+ * @internal
+ */
+export const coreOf = <A>(soon: SoonValue<A>): CoreHandle<A> => soon[coreHandle] as CoreHandle<A>
+
+/** Set by the class itself, the one place that may call its protected constructor. */
+let makeSoonValue: <A>(handle: CoreHandle<A>) => SoonValue<A>
+
+/**
+ * An interop SoonValue reading a task's core handle (for interop's own modules; the
+ * package does not export it).
+ *
+ * @internal
+ */
+export const wrap = <A>(handle: CoreHandle<A>): SoonValue<A> => makeSoonValue(handle)
 
 /**
  * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
@@ -72,6 +88,10 @@ export class SoonValue<out A> {
   readonly [coreHandle]: unknown
   /** What `value` throws, made once so that every read gives the same object. */
   #error: unknown = NONE
+
+  static {
+    makeSoonValue = <A>(handle: CoreHandle<A>) => new SoonValue<A>(handle)
+  }
 
   /** SoonValues are made by task groups and by `new Future()`, not by user code. */
   protected constructor(handle: object) {
@@ -123,16 +143,19 @@ export class SoonValue<out A> {
     return exit === undefined || exit._tag === "Success" ? undefined : this.#errorOf(exit.cause)
   }
 
-  /** Waits for the task to end, then settles like `value`: its value, its error, or a `CancelledError`. */
-  wait(): Promise<A> {
-    if (this.ready) {
-      try {
-        return Promise.resolve(this.value)
-      } catch (error) {
-        return Promise.reject(error)
-      }
+  /**
+   * Waits for the task to end, then settles like `value`: its value, its error, or a
+   * `CancelledError`. Stops waiting (rejecting with the reason) when `signal`, or the
+   * task this runs in, is cancelled; the task itself goes on.
+   */
+  wait(options?: WaitOptions): Promise<A> {
+    try {
+      const signal = stopSignalOf("soon.wait", options)
+      if (this.ready) return Promise.resolve(this.value)
+      return waitFor(Effect.exit(this.#handle.await), signal).then(() => this.value)
+    } catch (error) {
+      return Promise.reject(error)
     }
-    return Effect.runPromiseExit(this.#handle.await).then(() => this.value)
   }
 
   /**
@@ -155,6 +178,37 @@ export class SoonValue<out A> {
   #errorOf(cause: Parameters<typeof taskError>[0]): unknown {
     return this.#error === NONE ? (this.#error = taskError(cause, this.name)) : this.#error
   }
+}
+
+/**
+ * Options of the functions that wait on handles ({@link SoonValue.wait}, {@link waitAny},
+ * {@link waitAll}, {@link resultsToChannel}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WaitOptions {
+  /**
+   * Stops the wait when aborted: it rejects with `signal.reason`. The tasks waited on go
+   * on (they belong to their group). Inside a task, the task's cancellation does the same.
+   */
+  readonly signal?: AbortSignal | undefined
+}
+
+/** Reads waiting options: the signal to stop on, the given one or the enclosing task's. */
+const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSignal | undefined => {
+  checkOptions(where, options)
+  checkSignal(where, options?.signal)
+  return stopSignal(options?.signal)
+}
+
+/** Runs a wait; rejects with `signal.reason` once `signal` aborts first. */
+const waitFor = <A>(effect: Effect.Effect<A, unknown>, signal: AbortSignal | undefined): Promise<A> => {
+  if (signal?.aborted) return Promise.reject(signal.reason)
+  return Effect.runPromiseExit(effect, { signal }).then((exit) => {
+    if (exit._tag === "Success") return exit.value
+    throw signal?.aborted ? signal.reason : Cause.squash(exit.cause)
+  })
 }
 
 /** Reads an iterable of SoonValues, or throws a TypeError naming the problem. */
@@ -199,15 +253,20 @@ const handlesFrom = <H extends SoonValue<unknown>>(where: string, handles: unkno
  * @since 0.1.0
  * @category waiting
  */
-export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>): Promise<H> => {
-  const array = handlesFrom<H>("waitAny", handles)
-  if (array.length === 0) {
-    throw new RangeError("waitAny: needs at least one handle to wait for, received an empty iterable")
+export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>, options?: WaitOptions): Promise<H> => {
+  try {
+    const array = handlesFrom<H>("waitAny", handles)
+    if (array.length === 0) {
+      throw new RangeError("waitAny: needs at least one handle to wait for, received an empty iterable")
+    }
+    const signal = stopSignalOf("waitAny", options)
+    const ended = array.find((soon) => soon.ready)
+    if (ended !== undefined) return Promise.resolve(ended)
+    const byCore = byCoreHandle(array)
+    return waitFor(CoreSoonValue.waitAny(array.map(coreOf)), signal).then((core) => byCore.get(core)!)
+  } catch (error) {
+    return Promise.reject(error)
   }
-  const ended = array.find((soon) => soon.ready)
-  if (ended !== undefined) return Promise.resolve(ended)
-  const byCore = byCoreHandle(array)
-  return Effect.runPromise(CoreSoonValue.waitAny(array.map(coreOf))).then((core) => byCore.get(core)!)
 }
 
 /**
@@ -233,10 +292,15 @@ export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>): Pro
  * @since 0.1.0
  * @category waiting
  */
-export const waitAll = (handles: Iterable<SoonValue<unknown>>): Promise<void> => {
-  const array = handlesFrom("waitAll", handles)
-  if (array.every((soon) => soon.ready)) return Promise.resolve()
-  return Effect.runPromise(CoreSoonValue.waitAll(array.map(coreOf)))
+export const waitAll = (handles: Iterable<SoonValue<unknown>>, options?: WaitOptions): Promise<void> => {
+  try {
+    const array = handlesFrom("waitAll", handles)
+    const signal = stopSignalOf("waitAll", options)
+    if (array.every((soon) => soon.ready)) return Promise.resolve()
+    return waitFor(CoreSoonValue.waitAll(array.map(coreOf)), signal)
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }
 
 /**
@@ -266,15 +330,47 @@ export const waitAll = (handles: Iterable<SoonValue<unknown>>): Promise<void> =>
  * @since 0.1.0
  * @category waiting
  */
-export const resultsToChannel = <H extends SoonValue<unknown>>(handles: Iterable<H>): AsyncIterable<H> => {
+export const resultsToChannel = <H extends SoonValue<unknown>>(
+  handles: Iterable<H>,
+  options?: WaitOptions
+): AsyncIterable<H> => {
   const array = handlesFrom<H>("resultsToChannel", handles)
-  return inCompletionOrder(array)
+  return inCompletionOrder(array, stopSignalOf("resultsToChannel", options))
 }
 
-async function* inCompletionOrder<H extends SoonValue<unknown>>(array: Array<H>): AsyncGenerator<H, void, undefined> {
-  const byCore = byCoreHandle(array)
-  for await (const core of Stream.toAsyncIterable(CoreSoonValue.asCompleted(array.map(coreOf)))) {
-    yield byCore.get(core)!
+async function* inCompletionOrder<H extends SoonValue<unknown>>(
+  array: Array<H>,
+  signal: AbortSignal | undefined
+): AsyncGenerator<H, void, undefined> {
+  // Ended handles first, in input order; each other one is watched by a fiber that
+  // queues it as it ends.
+  const queue = array.filter((soon) => soon.ready)
+  let wake: (() => void) | undefined
+  const watchers = array
+    .filter((soon) => !soon.ready)
+    .map((soon) => {
+      const watcher = Effect.runFork(Effect.exit(coreOf(soon).await))
+      watcher.addObserver(() => {
+        queue.push(soon)
+        wake?.()
+      })
+      return watcher
+    })
+  const stop = () => wake?.()
+  signal?.addEventListener("abort", stop, { once: true })
+  try {
+    for (let delivered = 0; delivered < array.length;) {
+      if (signal?.aborted) throw signal.reason
+      if (delivered === queue.length) {
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
+      } else {
+        yield queue[delivered++]!
+      }
+    }
+  } finally {
+    signal?.removeEventListener("abort", stop)
+    for (const watcher of watchers) watcher.interruptUnsafe()
   }
 }
 

@@ -6,7 +6,9 @@
  */
 import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
+import { stopSignal } from "./internal/ambient.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
+import { combine, errorsOf } from "./internal/outcome.ts"
 import { promiseTask } from "./internal/promiseTask.ts"
 import {
   checkFunction,
@@ -39,7 +41,8 @@ export interface TaskOptions {
 export interface TaskGroupOptions {
   /**
    * Cancels the group from outside when aborted; the group then rejects with
-   * `signal.reason` (as `fetch` does), once every task has settled.
+   * `signal.reason` (as `fetch` does), once every task has settled. Inside a task, the
+   * task's cancellation does the same without it.
    */
   readonly signal?: AbortSignal | undefined
   /**
@@ -79,7 +82,9 @@ export interface TaskGroup {
   /**
    * Turns `fn` into a function that calls `fn(...args)` as a task of this group and
    * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal of
-   * its own: read `tg.signal`, or use {@link TaskGroup.spawn}.
+   * its own: read `tg.signal`, or use {@link TaskGroup.spawn}. The interop operations it
+   * starts share the group's cancellation (not the task's alone: cancelling its handle
+   * does not reach them; spawn a task that must be cancellable alone).
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
@@ -87,7 +92,9 @@ export interface TaskGroup {
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
-   * is the task's own, aborted when the task or its group is cancelled.
+   * is the task's own, aborted when the task or its group is cancelled; `fn` always gets
+   * it, whatever its declared arity. The interop operations `fn` starts are tied to the
+   * task: cancelled with it, even when its handle alone is cancelled.
    */
   spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>>
   /**
@@ -126,6 +133,8 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   checkOptions(where, options)
   checkSignal(where, options?.signal)
   checkName(where, options?.name)
+  // Inside a task, the group is also cancelled with it.
+  const signal = stopSignal(options?.signal)
   const timeout = timeoutOf(where, options?.timeout)
   const name = options?.name ?? "TaskGroup"
   const core: CoreTaskGroup.Options = {
@@ -135,7 +144,7 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
     mode: modeOf(where, options?.mode),
     concurrency: concurrencyOf(where, options?.concurrency)
   }
-  const settings: Settings = { name, signal: options?.signal, timeout }
+  const settings: Settings = { name, signal, timeout }
   return { core, settings }
 }
 
@@ -158,8 +167,10 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
  *   reported instead.
  * - A task that, once cancelled, rejects with its signal's reason was cancelled; one
  *   that rejects with anything else failed, and is reported.
- * - Bad options throw at once: a `RangeError` for `concurrency` or `timeout` out of
- *   range, a `TypeError` for the rest.
+ * - Inside a task or another group's body, the group is tied to that task: cancelled
+ *   with it (rejecting with its reason), as if its signal had been passed.
+ * - Bad input never throws: the promise rejects, with a `RangeError` for `concurrency`
+ *   or `timeout` out of range, a `TypeError` for the rest.
  *
  * **Gotchas**
  *
@@ -185,13 +196,19 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
  * @category constructors
  */
 export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOptions): Promise<Awaited<T>> => {
-  checkFunction("taskGroup", "body", body)
-  const { core, settings } = settingsOf("taskGroup", options)
+  let core: CoreTaskGroup.Options
+  let settings: Settings
+  try {
+    checkFunction("taskGroup", "body", body)
+    ;({ core, settings } = settingsOf("taskGroup", options))
+  } catch (error) {
+    return Promise.reject(error)
+  }
   if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
   let view!: GroupView
   const run = CoreTaskGroup.run((group) => {
     view = new GroupView(group, settings)
-    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, [view], view))
+    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, { args: [view] }, view))
   }, core)
   return Effect.runPromiseExit(run).then((exit) => view.result(exit))
 }
@@ -239,8 +256,30 @@ export const createTaskGroup = (options?: TaskGroupOptions): DisposableTaskGroup
   return new OwnedGroup(CoreTaskGroup.makeUnsafe(core), settings)
 }
 
+/**
+ * Reports the failures of a group that was collected without being disposed: joined
+ * then (its tasks have all ended, or it could not have been collected), its errors
+ * become an unhandled rejection, which Node prints (Python's "Task exception was never
+ * retrieved"). Cancellations alone are not reported.
+ */
+const undisposed = new FinalizationRegistry<CoreTaskGroup.TaskGroup>((core) => {
+  void Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
+    if (exit._tag === "Success") return
+    const errors = errorsOf(exit.cause)
+    if (errors.length > 0) {
+      return Promise.reject(combine(errors, `A task group that was never disposed failed with ${errors.length} errors`))
+    }
+  })
+})
+
 class OwnedGroup extends GroupView implements DisposableTaskGroup {
+  constructor(core: CoreTaskGroup.TaskGroup, settings: Settings) {
+    super(core, settings)
+    undisposed.register(this, core, this)
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
+    undisposed.unregister(this)
     return Effect.runPromiseExit(CoreTaskGroup.join(this.core)).then((exit) => this.result(exit))
   }
 }

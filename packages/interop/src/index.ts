@@ -14,10 +14,18 @@ export {
   type TaskOptions
 } from "./TaskGroup.ts"
 
-export { resultsToChannel, SoonValue, type Status, waitAll, waitAny } from "./SoonValue.ts"
+export { resultsToChannel, SoonValue, type Status, waitAll, waitAny, type WaitOptions } from "./SoonValue.ts"
 
 export { Future, type FutureOptions } from "./Future.ts"
 
-export { asCompleted, gather, type GatherOptions, type GatherResults, type Task, type TaskValue } from "./Gather.ts"
+export {
+  asCompleted,
+  type AsCompletedOptions,
+  gather,
+  type GatherOptions,
+  type GatherResults,
+  type Task,
+  type TaskValue
+} from "./Gather.ts"
 
 export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"

@@ -134,17 +134,17 @@ describe("gather", () => {
     expect(started).toBe(false)
   })
 
-  it("rejects bad input at once, naming it", () => {
-    expect(() => gather(42 as any)).toThrow(TypeError)
-    expect(() => gather(42 as any)).toThrow(/argument 0 must be a promise, a SoonValue or a function/)
-    expect(() => gather(null as any)).toThrow(TypeError)
-    expect(() => gather([Promise.resolve(1), "two"] as any)).toThrow(/element 1 must be a promise/)
-    expect(() => gather(Promise.resolve(1), { returnExceptions: true } as any)).toThrow(/argument 1/)
-    expect(() => gather([], {}, {} as any)).toThrow(/takes \(tasks, options\)/)
-    expect(() => gather([], { concurrency: 0 })).toThrow(RangeError)
-    expect(() => gather([], { returnExceptions: "yes" as any })).toThrow(/"returnExceptions" must be a boolean/)
-    expect(() => gather([], { signal: "stop" as any })).toThrow(/"signal" must be an AbortSignal/)
-    expect(() => gather([], 3 as any)).toThrow(TypeError)
+  it("rejects bad input at once (a rejected promise), naming it", async () => {
+    await expect(gather(42 as any)).rejects.toThrow(TypeError)
+    await expect(gather(42 as any)).rejects.toThrow(/argument 0 must be a promise, a SoonValue or a function/)
+    await expect(gather(null as any)).rejects.toThrow(TypeError)
+    await expect(gather([Promise.resolve(1), "two"] as any)).rejects.toThrow(/element 1 must be a promise/)
+    await expect(gather(Promise.resolve(1), { returnExceptions: true } as any)).rejects.toThrow(/argument 1/)
+    await expect(gather([], {}, {} as any)).rejects.toThrow(/takes \(tasks, options\)/)
+    await expect(gather([], { concurrency: 0 })).rejects.toThrow(RangeError)
+    await expect(gather([], { returnExceptions: "yes" as any })).rejects.toThrow(/"returnExceptions" must be a boolean/)
+    await expect(gather([], { signal: "stop" as any })).rejects.toThrow(/"signal" must be an AbortSignal/)
+    await expect(gather([], 3 as any)).rejects.toThrow(TypeError)
   })
 
   it("never leaves a rejection unhandled when it failed fast", async () => {
@@ -174,6 +174,14 @@ describe("gather", () => {
     expectTypeOf(gather()).toEqualTypeOf<Promise<[]>>()
     // @ts-expect-error a number is not a task
     void (() => gather(1))
+  })
+})
+
+describe("gather and thenables", () => {
+  it("adopts thenables that resolve with promises or thenables, recursively, as Promise.resolve does", async () => {
+    const nested = { then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(5)) }
+    const thunk = () => ({ then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(7)) })
+    expect(await gather([nested as PromiseLike<number>, thunk])).toEqual([5, 7])
   })
 })
 

@@ -155,11 +155,11 @@ describe("waitAny", () => {
     expect(await waitAny([future])).toBe(future)
   })
 
-  it("throws a RangeError for an empty list and a TypeError for what is not handles", () => {
-    expect(() => waitAny([])).toThrow(RangeError)
-    expect(() => waitAny([])).toThrow(/at least one handle/)
-    expect(() => waitAny(42 as any)).toThrow(TypeError)
-    expect(() => waitAny([Promise.resolve(1)] as any)).toThrow(/element 0 is not a SoonValue/)
+  it("rejects with a RangeError for an empty list and a TypeError for what is not handles", async () => {
+    await expect(waitAny([])).rejects.toThrow(RangeError)
+    await expect(waitAny([])).rejects.toThrow(/at least one handle/)
+    await expect(waitAny(42 as any)).rejects.toThrow(TypeError)
+    await expect(waitAny([Promise.resolve(1)] as any)).rejects.toThrow(/element 0 is not a SoonValue/)
   })
 
   it("types the handle it gives", () => {
@@ -180,10 +180,19 @@ describe("waitAll", () => {
     )
   })
 
+  it("waits for the pending handles when some have ended already", async () => {
+    const ended = new Future<number>()
+    ended.setResult(1)
+    const pending = new Future<number>()
+    setTimeout(() => pending.setResult(2), 10)
+    await waitAll([ended, pending])
+    expect(pending.status).toBe("fulfilled")
+  })
+
   it("is done at once for no handles, and rejects bad input at once", async () => {
     await waitAll([])
-    expect(() => waitAll(null as any)).toThrow(TypeError)
-    expect(() => waitAll([{}] as any)).toThrow(/element 0 is not a SoonValue/)
+    await expect(waitAll(null as any)).rejects.toThrow(TypeError)
+    await expect(waitAll([{}] as any)).rejects.toThrow(/element 0 is not a SoonValue/)
   })
 })
 

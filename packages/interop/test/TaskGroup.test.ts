@@ -473,34 +473,34 @@ describe("taskGroup", () => {
     const tg = await taskGroup(async (tg) => tg)
     expect(() => tg.spawn(async () => 1)).toThrow(TaskGroupClosedError)
     expect(() => tg.soonify(doWork)("late")).toThrow(TaskGroupClosedError)
-    expect(() => tg.start(async (started) => started())).toThrow(TaskGroupClosedError)
+    await expect(tg.start(async (started) => started())).rejects.toThrow(TaskGroupClosedError)
     const error = thrown(() => tg.spawn(async () => 1, { name: "late" })) as TaskGroupClosedError
     expect(error.group).toBe("TaskGroup")
     expect(error.task).toBe("late")
   })
 
-  it("rejects bad input at once, naming the argument", async () => {
+  it("rejects bad input at once, naming the argument: taskGroup with a rejected promise, the rest with a throw", async () => {
     const tg = await taskGroup(async (tg) => tg)
     expect(() => tg.soonify(42 as any)).toThrow(TypeError)
     expect(() => tg.soonify("doWork" as any)).toThrow(/tg.soonify: expected fn to be a function, received string/)
     expect(() => tg.spawn(null as any)).toThrow(TypeError)
-    expect(() => taskGroup(undefined as any)).toThrow(/taskGroup: expected body to be a function/)
+    await expect(taskGroup(undefined as any)).rejects.toThrow(/taskGroup: expected body to be a function/)
     for (const concurrency of [0, -1, 1.5, NaN]) {
-      expect(() => taskGroup(() => 1, { concurrency })).toThrow(RangeError)
-      expect(() => taskGroup(() => 1, { concurrency })).toThrow(
+      await expect(taskGroup(() => 1, { concurrency })).rejects.toThrow(RangeError)
+      await expect(taskGroup(() => 1, { concurrency })).rejects.toThrow(
         `option "concurrency" must be a positive integer or Infinity, received number ${concurrency}`
       )
     }
-    expect(() => taskGroup(() => 1, { concurrency: "2" as any })).toThrow(TypeError)
+    await expect(taskGroup(() => 1, { concurrency: "2" as any })).rejects.toThrow(TypeError)
     for (const timeout of [-1, NaN]) {
-      expect(() => taskGroup(() => 1, { timeout })).toThrow(RangeError)
-      expect(() => taskGroup(() => 1, { timeout })).toThrow(`option "timeout" must be between 0 and`)
+      await expect(taskGroup(() => 1, { timeout })).rejects.toThrow(RangeError)
+      await expect(taskGroup(() => 1, { timeout })).rejects.toThrow(`option "timeout" must be between 0 and`)
       expect(() => createTaskGroup({ timeout })).toThrow(`received number ${timeout}`)
     }
-    expect(() => taskGroup(() => 1, { mode: "fast" as any })).toThrow(/option "mode"/)
-    expect(() => taskGroup(() => 1, { signal: {} as any })).toThrow(/option "signal" must be an AbortSignal/)
-    expect(() => taskGroup(() => 1, { name: 1 as any })).toThrow(TypeError)
-    expect(() => taskGroup(() => 1, 5 as any)).toThrow(
+    await expect(taskGroup(() => 1, { mode: "fast" as any })).rejects.toThrow(/option "mode"/)
+    await expect(taskGroup(() => 1, { signal: {} as any })).rejects.toThrow(/option "signal" must be an AbortSignal/)
+    await expect(taskGroup(() => 1, { name: 1 as any })).rejects.toThrow(TypeError)
+    await expect(taskGroup(() => 1, 5 as any)).rejects.toThrow(
       /expected options to be an object or undefined, received number 5/
     )
     expect(() => createTaskGroup({ concurrency: 0 })).toThrow(RangeError)
@@ -678,5 +678,56 @@ describe("createTaskGroup", () => {
 
   it("types the group as async-disposable", () => {
     expectTypeOf(createTaskGroup()).toExtend<AsyncDisposable & TaskGroup>()
+  })
+
+  it("rejects on dispose with signal.reason when its signal was aborted already", async () => {
+    const reason = new Error("aborted before")
+    const tg = createTaskGroup({ signal: AbortSignal.abort(reason) })
+    expect(tg.signal.aborted).toBe(true)
+    await expect(tg[Symbol.asyncDispose]()).rejects.toBe(reason)
+  })
+})
+
+describe("tasks whose own first steps cancel the group", () => {
+  it("a tg.cancel(reason) called synchronously inside the task function still cancels the task", async () => {
+    for (const make of [
+      (run: (tg: TaskGroup) => void) => taskGroup(run),
+      async (run: (tg: TaskGroup) => void) => {
+        await using tg = createTaskGroup()
+        run(tg)
+      }
+    ]) {
+      const reason = new Error("stop from inside")
+      let seen: unknown
+      const error = await make((tg) => {
+        tg.spawn((signal) => {
+          tg.cancel(reason)
+          return untilAborted(signal).catch((error: unknown) => {
+            seen = error
+            throw error
+          })
+        })
+      }).catch((error: unknown) => error)
+      expect(seen).toBe(reason)
+      expect(error).toBe(reason)
+    }
+  })
+})
+
+describe("thenables, adopted as Promise.resolve adopts them", () => {
+  const nested = () => ({ then: (resolve: (value: unknown) => void) => resolve(Promise.resolve(5)) })
+  const deeper = () => ({
+    then: (resolve: (value: unknown) => void) => resolve({ then: (inner: (value: number) => void) => inner(6) })
+  })
+
+  it("a task returning a thenable that resolves with a promise or a thenable ends with the value", async () => {
+    const [a, b, c] = await taskGroup((tg) => [tg.soonify(nested)(), tg.spawn(nested), tg.soonify(deeper)()])
+    expect(a!.value).toBe(5)
+    expect(b!.value).toBe(5)
+    expect(c!.value).toBe(6)
+  })
+
+  it("a body returning such a thenable resolves with the value", async () => {
+    expect(await taskGroup(nested)).toBe(5)
   })
 })

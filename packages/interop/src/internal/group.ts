@@ -1,20 +1,22 @@
 // The group handed to Promise code: a core group, plus what Promise code needs around
 // it (an AbortSignal, the reason it was cancelled with, the timeout and the outside
 // signal). Every decision about tasks (counting, fail fast, waiting) is core's.
-import { isTaskGroupClosed, TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
-import { errorsOf, groupResult, NONE } from "./outcome.ts"
+import { stopSignal } from "./ambient.ts"
+import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
 import { checkFunction, checkName, checkOptions } from "./validation.ts"
 
 /** Validated group settings. */
 export interface Settings {
   readonly name: string
+  /** Cancels the group when aborted: the `signal` option, the enclosing task's, or both combined. */
   readonly signal: AbortSignal | undefined
   /** Milliseconds, or `undefined` for none. */
   readonly timeout: number | undefined
@@ -39,7 +41,7 @@ export class GroupView implements TaskGroup, Owner {
     this.core = core
     this.name = settings.name
     this.#settings = settings
-    CoreTaskGroup.onShutdownUnsafe(core, () => this.#shuttingDown())
+    CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
     const signal = settings.signal
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -55,7 +57,15 @@ export class GroupView implements TaskGroup, Owner {
     }
   }
 
-  #shuttingDown(): void {
+  // Holds the view weakly, so that a group nobody disposes can still be collected (and
+  // report what it would have: see createTaskGroup). Made out of the constructor, whose
+  // other closures hold `this`.
+  static #onShutdown(view: WeakRef<GroupView>): () => void {
+    return () => view.deref()?.shuttingDown()
+  }
+
+  /** Called by core once, when the group starts shutting down. */
+  private shuttingDown(): void {
     this.reason =
       this.#cancelling !== NONE
         ? this.#cancelling
@@ -87,30 +97,51 @@ export class GroupView implements TaskGroup, Owner {
   ): (...args: Args) => SoonValue<Awaited<R>> {
     checkFunction("tg.soonify", "fn", fn)
     const taskOptions = taskOptionsOf("tg.soonify", fn, options)
-    return (...args) => this.#spawn(promiseTask(fn, args, this), taskOptions)
+    return (...args) => this.#spawn(promiseTask(fn, { args }, this), taskOptions)
   }
 
   spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
-    return this.#spawn(promiseTask(fn, undefined, this), taskOptionsOf("tg.spawn", fn, options))
+    return this.#spawn(promiseTask(fn, "ownSignal", this), taskOptionsOf("tg.spawn", fn, options))
   }
 
   start<S = void, A = unknown>(
     fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
     options?: TaskOptions
   ): Promise<[value: S, soon: SoonValue<A>]> {
+    // It returns a promise: bad input and an ended group reject it, never throw.
+    try {
+      return this.#start(fn, options)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #start<S, A>(
+    fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
+    options: TaskOptions | undefined
+  ): Promise<[value: S, soon: SoonValue<A>]> {
     checkFunction("tg.start", "fn", fn)
     const taskOptions = taskOptionsOf("tg.start", fn, options)
-    const starting = this.core.start<S, A, unknown, never>((started) => {
-      const callStarted = (value: S) => Effect.runSync(started(value))
-      // A signal only for a function that takes one, as for `spawn`.
-      const call =
-        fn.length >= 2 ? (signal: AbortSignal) => fn(callStarted, signal) : () => fn(callStarted, undefined as never)
-      return CoreTaskGroup.external(promiseTask<A>(call, undefined, this))
-    }, taskOptions)
-    const fiber = Effect.runFork(starting)
+    // The caller's cancellation (the enclosing task's) cancels the handshake, and with
+    // it the starting task; the caller then sees its own reason.
+    const stop = stopSignal(undefined)
+    const starting = this.core.start<S, A, unknown, never>(
+      (started) =>
+        CoreTaskGroup.external(
+          promiseTask<A>(
+            (signal: AbortSignal) => fn((value: S) => Effect.runSync(started(value)), signal),
+            "ownSignal",
+            this
+          )
+        ),
+      taskOptions
+    )
+    // Core has no synchronous start for an external task: `fn` is called once this fiber
+    // has spawned it, a tick later than `spawn` would.
+    const fiber = Effect.runFork(starting, { signal: stop })
     const early = fiber.pollUnsafe()
-    // Spawning into an ended group fails at once, as `spawn` and `soonify` do.
+    // Starting in an ended group fails at once.
     if (early !== undefined && early._tag === "Failure") {
       const closed = errorsOf(early.cause).find((error) => error instanceof TaskGroupClosedError)
       if (closed !== undefined) throw closed
@@ -118,7 +149,8 @@ export class GroupView implements TaskGroup, Owner {
     return new Promise((resolve, reject) =>
       fiber.addObserver((exit) => {
         try {
-          const [value, handle] = groupResult(exit, `Starting task "${taskOptions.name ?? "?"}"`, this.reason)
+          const reason = stop?.aborted === true ? stop.reason : this.reason
+          const [value, handle] = groupResult(exit, `Starting task "${taskOptions.name ?? "?"}"`, reason)
           resolve([value, wrap(handle as CoreHandle<A>)])
         } catch (error) {
           reject(error)
@@ -131,8 +163,7 @@ export class GroupView implements TaskGroup, Owner {
     try {
       return wrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
     } catch (error) {
-      if (isTaskGroupClosed(error)) throw new TaskGroupClosedError(error.group, error.task, { cause: error })
-      throw error
+      throw fromCore(error)
     }
   }
 

@@ -44,8 +44,11 @@ const watchHandle = (soon: SoonValue<unknown>): Effect.Effect<unknown, unknown> 
     Cause.hasInterruptsOnly(cause) ? Effect.fail(soon.exception) : Effect.failCause(cause)
   )
 
-/** Spawns one input into a core group, its functions owned by `owner`. */
-export type Spawner = (group: CoreTaskGroup.TaskGroup, owner: Owner) => CoreHandle<unknown>
+/**
+ * Spawns one input into a core group, its functions owned by `owner`; `onEnd` is called
+ * as soon as the task has ended, in true completion order.
+ */
+export type Spawner = (group: CoreTaskGroup.TaskGroup, owner: Owner, onEnd?: () => void) => CoreHandle<unknown>
 
 /**
  * How to spawn `input` later. A promise is watched from now on, so that its rejection
@@ -53,12 +56,20 @@ export type Spawner = (group: CoreTaskGroup.TaskGroup, owner: Owner) => CoreHand
  */
 export const spawnerOf = (input: Input): Spawner => {
   if (typeof input === "function") {
-    return (group, owner) => CoreTaskGroup.spawnExternalUnsafe(group, promiseTask(input, undefined, owner))
+    return (group, owner, onEnd) =>
+      CoreTaskGroup.spawnExternalUnsafe(group, promiseTask(input, "ownerSignal", owner, onEnd))
   }
   if (input instanceof SoonValue) {
     const watch = watchHandle(input)
-    return (group) => CoreTaskGroup.spawnUnsafe(group, watch)
+    return (group, _owner, onEnd) => {
+      const handle = CoreTaskGroup.spawnUnsafe(group, watch)
+      if (onEnd !== undefined) Effect.runFork(Effect.exit(handle.await)).addObserver(onEnd)
+      return handle
+    }
   }
   const watch = new PromiseWatch(input)
-  return (group) => CoreTaskGroup.spawnExternalUnsafe(group, () => watch)
+  return (group, _owner, onEnd) => {
+    if (onEnd !== undefined) watch.onEnd(onEnd)
+    return CoreTaskGroup.spawnExternalUnsafe(group, () => watch)
+  }
 }

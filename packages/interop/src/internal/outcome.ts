@@ -10,8 +10,8 @@ import type { Status } from "../SoonValue.ts"
 /** "Nothing here": a reason or an error that was not set (`undefined` is a valid reason). */
 export const NONE: unique symbol = Symbol("@soonify/interop/none")
 
-/** Core's errors, turned into interop's where there is one. */
-const translate = (error: unknown): unknown =>
+/** Core's errors, turned into interop's where there is one (the one place that does). */
+export const fromCore = (error: unknown): unknown =>
   isTaskGroupClosed(error) ? new TaskGroupClosedError(error.group, error.task, { cause: error }) : error
 
 /**
@@ -22,7 +22,7 @@ export const errorsOf = (cause: Cause.Cause<unknown>): Array<unknown> => {
   const errors: Array<unknown> = []
   for (const reason of cause.reasons) {
     if (reason._tag === "Interrupt") continue
-    const error = translate(reason._tag === "Fail" ? reason.error : reason.defect)
+    const error = fromCore(reason._tag === "Fail" ? reason.error : reason.defect)
     // A body that awaited a failed task rejects with that task's error: one error, not two.
     if (!errors.includes(error)) errors.push(error)
   }
