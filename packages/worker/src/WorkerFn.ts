@@ -90,8 +90,13 @@ export interface WorkerFn<in Args extends ReadonlyArray<unknown>, out A, out E =
   readonly transferResult: boolean
 }
 
-type Success<R> = [R] extends [Effect.Effect<infer A, infer _E, infer _R>] ? A : Awaited<R>
-type Failure<R> = [R] extends [Effect.Effect<infer _A, infer E, infer _R>] ? E : never
+// `never` (a function that never returns) would match any pattern and infer `unknown`.
+type Success<R> = [R] extends [never]
+  ? never
+  : [R] extends [Effect.Effect<infer A, infer _E, infer _R>]
+    ? A
+    : Awaited<R>
+type Failure<R> = [R] extends [never] ? never : [R] extends [Effect.Effect<infer _A, infer E, infer _R>] ? E : never
 
 /**
  * The worker function type of a function type `F`: its parameters, and the value

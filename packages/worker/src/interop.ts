@@ -46,7 +46,8 @@ export interface WorkerFn<in Args extends ReadonlyArray<unknown>, out A> {
   readonly transferResult: boolean
 }
 
-type Resolved<R> = [R] extends [PromiseLike<infer A>] ? A : R
+// `never` (a function that never returns) would match the pattern and infer `unknown`.
+type Resolved<R> = [R] extends [never] ? never : [R] extends [PromiseLike<infer A>] ? A : R
 
 /**
  * Options of {@link defineWorkerFn}.
@@ -281,7 +282,11 @@ const sync = <A>(where: string, f: () => A): A => {
     return f()
   } catch (error) {
     // core's IllegalArgumentError, as the TypeError Promise code expects.
-    throw new TypeError((error as Error).message.replace(/^WorkerFn\.\w+/, where), { cause: error })
+    const message = (error as Error).message
+    throw new TypeError(
+      message.replace(/^WorkerFn\.\w+/, where).replace("WorkerFn.cooperative", "defineCooperativeWorkerFn"),
+      { cause: error }
+    )
   }
 }
 

@@ -133,6 +133,10 @@ describe("WorkerFn definitions", () => {
     expectTypeOf(WorkerFn.call(F.slowDouble)).returns.toEqualTypeOf<
       Effect.Effect<number, WorkerCrashed, WorkerPool.WorkerPool>
     >()
+    // A function that never returns has no value and no error of its own.
+    expectTypeOf(WorkerFn.call(F.spin)).returns.toEqualTypeOf<
+      Effect.Effect<never, WorkerCrashed, WorkerPool.WorkerPool>
+    >()
     // A cooperative function's signal is added by the worker: callers pass the rest.
     expectTypeOf(WorkerFn.call(F.ignoreSignal)).parameters.toEqualTypeOf<[ms: number, started: Int32Array]>()
     // @ts-expect-error: a string is not a number
