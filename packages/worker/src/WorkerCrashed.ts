@@ -38,7 +38,7 @@ export type CrashReason = "exit" | "outOfMemory" | "uncaughtError"
  *
  * ```ts
  * import { Effect } from "effect"
- * import { WorkerCrashed, WorkerFn, WorkerPool } from "@soonify/worker"
+ * import { WorkerFn, WorkerPool } from "@soonify/worker"
  *
  * // A Node built-in as a worker function: process.exit, on a worker thread, ends the thread.
  * const exit = WorkerFn.make<(code: number) => never>("node:process", "exit")

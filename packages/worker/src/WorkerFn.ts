@@ -43,6 +43,7 @@ export const TypeId: typeof WorkerFnTypeId = WorkerFnTypeId
  * import type { WorkerFn } from "@soonify/worker"
  *
  * const mode: WorkerFn.CancelMode = "abandon"
+ * console.log(mode)
  * ```
  *
  * @since 0.1.0
@@ -107,7 +108,7 @@ type Failure<R> = [R] extends [never] ? never : [R] extends [Effect.Effect<infer
  * ```ts
  * import type { WorkerFn } from "@soonify/worker"
  *
- * type Hash = WorkerFn.FromFunction<(data: Uint8Array) => Promise<string>>
+ * export type Hash = WorkerFn.FromFunction<(data: Uint8Array) => Promise<string>>
  * // WorkerFn<[data: Uint8Array], string, never>
  * ```
  *
@@ -129,7 +130,7 @@ export type FromFunction<F> = [F] extends [never]
  * ```ts
  * import type { WorkerFn } from "@soonify/worker"
  *
- * type Parse = WorkerFn.FromCooperativeFunction<(signal: AbortSignal, text: string) => Promise<number>>
+ * export type Parse = WorkerFn.FromCooperativeFunction<(signal: AbortSignal, text: string) => Promise<number>>
  * // WorkerFn<[text: string], number, never>
  * ```
  *
@@ -262,11 +263,12 @@ export const make = <F extends (...args: any) => any = never>(
  *
  * **Details**
  *
- * Callers pass the arguments after the signal; the worker adds the signal. A function
+ Callers pass the arguments after the signal; the worker adds the signal. A function
  * that, once its signal is aborted, throws the signal's `reason` (as
- * `signal.throwIfAborted()` does) ends cancelled; one that throws anything else has
- * failed, and that failure is reported; one that returns a value anyway ends cancelled
- * and the value is dropped. A function that ignores its signal is waited for.
+ * `signal.throwIfAborted()` and `fetch` do) or an `AbortError` (as Node's own APIs do)
+ * ends cancelled; one that throws anything else has failed, and that failure is
+ * reported; one that returns a value anyway ends cancelled and the value is dropped. A
+ * function that ignores its signal is waited for.
  *
  * **Example**
  *
@@ -275,17 +277,17 @@ export const make = <F extends (...args: any) => any = never>(
  * import { TaskGroup } from "@soonify/core"
  * import { WorkerFn, WorkerPool } from "@soonify/worker"
  *
- * // A Node built-in whose first parameter is a signal-like object: a stand-in for your
- * // own `(signal: AbortSignal, ...args) => ...` export.
- * const wait = WorkerFn.cooperative<(signal: AbortSignal, ms: number) => Promise<void>>(
- *   "node:timers/promises",
- *   "scheduler" === "scheduler" ? "setTimeout" : "setTimeout"
+ * // examples/sleep.worker.ts: export const sleep = (signal: AbortSignal, ms: number) => …
+ * const sleep = WorkerFn.cooperative<(signal: AbortSignal, ms: number) => Promise<string>>(
+ *   new URL("../../examples/sleep.worker.ts", import.meta.url),
+ *   "sleep"
  * )
  *
  * const program = TaskGroup.run((group) =>
  *   Effect.gen(function* () {
- *     const soon = yield* group.soonify(WorkerFn.call(wait))(10)
- *     yield* soon.cancel
+ *     const soon = yield* group.soonify(WorkerFn.call(sleep))(10_000)
+ *     yield* Effect.sleep("50 millis")
+ *     yield* soon.cancel // the worker's signal is aborted; the call ends as soon as it stops
  *   })
  * ).pipe(Effect.provide(WorkerPool.layer({ size: 1 })))
  * ```
@@ -398,7 +400,8 @@ export const call = <Args extends ReadonlyArray<unknown>, A, E>(
  *
  * Once the call has started, the buffer is detached on this side: its `byteLength` is
  * 0. Small `Buffer`s that Node allocates from its shared pool cannot be moved and are
- * copied. Only top-level arguments are looked at.
+ * copied. Marked buffers are found among the arguments, and in arrays and plain objects
+ * among them (four levels deep).
  *
  * **Example**
  *

@@ -129,7 +129,7 @@ export const isWorkerPool = (u: unknown): u is WorkerPool => u instanceof PoolIm
  * const program = Effect.scoped(
  *   Effect.gen(function* () {
  *     const pool = yield* WorkerPool.make({ size: 1, name: "hashing" })
- *     return yield* WorkerFn.call(hash)("sha256", "data").pipe(Effect.provideService(WorkerPool, pool))
+ *     return yield* WorkerFn.call(hash)("sha256", "data").pipe(Effect.provideService(WorkerPool.WorkerPool, pool))
  *   })
  * ) // the pool's thread has exited here
  * ```

@@ -28,6 +28,7 @@ import * as CoreWorkerFn from "./WorkerFn.ts"
  * const hash: WorkerFn<[algorithm: string, data: string], string> = defineWorkerFn<
  *   (algorithm: string, data: string) => string
  * >("node:crypto", "hash")
+ * console.log(hash.exportName) // "hash"
  * ```
  *
  * @since 0.1.0
@@ -111,9 +112,9 @@ export const defineWorkerFn = <F extends (...args: any) => any = never>(
  * **Details**
  *
  * Once its signal is aborted, a function that rejects with the signal's `reason` (as
- * `signal.throwIfAborted()` does) ends cancelled; one that rejects with anything else
- * has failed, and that error is reported; a result is dropped. A function that ignores
- * its signal is waited for.
+ * `signal.throwIfAborted()` and `fetch` do) or with an `AbortError` (as Node's own APIs
+ * do) ends cancelled; one that rejects with anything else has failed, and that error
+ * is reported; a result is dropped. A function that ignores its signal is waited for.
  *
  * **Example**
  *
@@ -149,8 +150,9 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
 
 /**
  * Marks a buffer (an `ArrayBuffer`, or a typed array or `Buffer` over one) to be moved
- * to the worker instead of copied when passed as an argument; returns it. Once the call
- * has started the buffer is detached here (`byteLength` 0).
+ * to the worker instead of copied when passed as an argument (or in an array or plain
+ * object among them); returns it. Once the call has started the buffer is detached here
+ * (`byteLength` 0).
  *
  * **Example**
  *

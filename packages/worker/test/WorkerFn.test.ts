@@ -115,6 +115,11 @@ describe("WorkerFn.call", () => {
       expect(yield* WorkerFn.call(F.byteLength)(copied)).toBe(1 << 16)
       expect(moved.byteLength).toBe(0)
       expect(copied.byteLength).toBe(1 << 16)
+      const nested = new Uint8Array(1 << 10)
+      expect(yield* WorkerFn.call(F.echo)({ image: { pixels: WorkerFn.transfer(nested) } })).toEqual({
+        image: { pixels: new Uint8Array(1 << 10) }
+      })
+      expect(nested.byteLength).toBe(0)
       const result = yield* WorkerFn.call(F.makeBytes)(1 << 16)
       expect(result.n).toBe(1 << 16)
       expect(result.bytes[0]).toBe(7)

@@ -103,6 +103,24 @@ describe("cancel mode cooperative", () => {
     }).pipe(Effect.provide(WorkerPool.layer({ size: 1 })))
   )
 
+  it.live("counts an AbortError from Node's own APIs (timers/promises) as stopping, not as a failure", () =>
+    Effect.gen(function* () {
+      const counter = F.counter()
+      const soon = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const soon = yield* group.soonify(WorkerFn.call(F.sleepAbortably))(10_000, counter)
+          yield* started(counter)
+          yield* soon.cancel
+          return soon
+        })
+      )
+      const exit = yield* soon.poll
+      expect(
+        exit._tag === "Some" && exit.value._tag === "Failure" && exit.value.cause.reasons.map((r) => r._tag)
+      ).toEqual(["Interrupt"])
+    }).pipe(Effect.provide(WorkerPool.layer({ size: 1 })))
+  )
+
   it.live("waits for a function that ignores its signal, and drops its result", () =>
     Effect.gen(function* () {
       const counter = F.counter()

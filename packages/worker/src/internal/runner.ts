@@ -85,6 +85,16 @@ const runEffect = async (effect: unknown, signal: AbortSignal | undefined): Prom
   return reasons.every((reason) => reason._tag === "Interrupt") ? { _tag: "Cancelled" } : { _tag: "Failure", reasons }
 }
 
+/**
+ * Whether a function that threw `error` after its signal was aborted stopped because
+ * of it: it threw the signal's reason (`signal.throwIfAborted()`, `fetch`), or an
+ * `AbortError` (what Node's own APIs, such as `timers/promises`, reject with, the
+ * reason as its `cause`).
+ */
+const isAbort = (error: unknown, signal: AbortSignal): boolean =>
+  error === signal.reason ||
+  (typeof error === "object" && error !== null && (error as { readonly name?: unknown }).name === "AbortError")
+
 const call = async (fn: (...args: ReadonlyArray<unknown>) => unknown, request: Request): Promise<Response> => {
   const controller = request.abort === undefined ? undefined : watch(request.abort)
   const signal = controller?.signal
@@ -95,7 +105,7 @@ const call = async (fn: (...args: ReadonlyArray<unknown>) => unknown, request: R
     if (isEffect(result)) return await runEffect(result, signal)
     return { _tag: "Success", value: await result }
   } catch (error) {
-    if (signal?.aborted && error === signal.reason) return { _tag: "Cancelled" }
+    if (signal?.aborted && isAbort(error, signal)) return { _tag: "Cancelled" }
     return { _tag: "Failure", reasons: [{ _tag: "Die", defect: flatten(error) }] }
   } finally {
     release(request.abort)

@@ -8,15 +8,21 @@
 import { isMarkedAsUntransferable } from "node:worker_threads"
 
 /**
- * The arguments marked for transfer. Kept on `globalThis` under a registered symbol, so
- * that two copies of this package in one process (its sources and its build) share it.
+ * The values marked for transfer, and how many of them no call has found in its
+ * arguments yet (while there is none, a call does not look through its arguments at
+ * all). Kept on `globalThis` under a registered symbol, so that two copies of this
+ * package in one process (its sources and its build) share them.
  */
-const marked: WeakSet<object> = ((globalThis as Record<symbol, unknown>)[Symbol.for("@soonify/worker/transfer")] ??=
-  new WeakSet<object>()) as WeakSet<object>
+const registry: { readonly marked: WeakSet<object>; unclaimed: number } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("@soonify/worker/transfer")
+] ??= { marked: new WeakSet<object>(), unclaimed: 0 }) as { readonly marked: WeakSet<object>; unclaimed: number }
 
 /** Marks a buffer (or a view of one) to be moved to the worker instead of copied. */
 export const mark = <T extends ArrayBufferLike | ArrayBufferView>(value: T): T => {
-  marked.add(value)
+  if (!registry.marked.has(value)) {
+    registry.marked.add(value)
+    registry.unclaimed++
+  }
   return value
 }
 
@@ -27,40 +33,43 @@ const bufferOf = (value: ArrayBufferLike | ArrayBufferView): ArrayBuffer | undef
   return buffer instanceof ArrayBuffer && !isMarkedAsUntransferable(buffer) ? buffer : undefined
 }
 
-/** The buffers of the marked arguments among `args`, each once. */
-export const markedBuffers = (args: ReadonlyArray<unknown>): Array<ArrayBuffer> => {
-  let buffers: Array<ArrayBuffer> | undefined
-  for (const arg of args) {
-    if (typeof arg !== "object" || arg === null || !marked.has(arg)) continue
-    const buffer = bufferOf(arg as ArrayBufferLike | ArrayBufferView)
-    if (buffer === undefined) continue
-    buffers ??= []
-    if (!buffers.includes(buffer)) buffers.push(buffer)
-  }
-  return buffers ?? []
-}
-
 const maxDepth = 4
 
 /**
- * Every `ArrayBuffer` in a result: the result itself, or reached through arrays and
- * plain objects (a few levels deep), each once.
+ * Calls `found` with every buffer or view in `value`: the value itself, or reached
+ * through arrays and plain objects, a few levels deep.
  */
-export const buffersIn = (value: unknown): Array<ArrayBuffer> => {
-  const found = new Set<ArrayBuffer>()
-  const visit = (u: unknown, depth: number): void => {
-    if (typeof u !== "object" || u === null) return
-    if (u instanceof ArrayBuffer) {
-      found.add(u)
-    } else if (ArrayBuffer.isView(u)) {
-      const buffer = bufferOf(u)
-      if (buffer !== undefined) found.add(buffer)
-    } else if (depth < maxDepth && Array.isArray(u)) {
-      for (const item of u) visit(item, depth + 1)
-    } else if (depth < maxDepth && Object.getPrototypeOf(u) === Object.prototype) {
-      for (const item of Object.values(u)) visit(item, depth + 1)
-    }
+const visitBuffers = (value: unknown, found: (buffer: ArrayBuffer | ArrayBufferView) => void, depth = 0): void => {
+  if (typeof value !== "object" || value === null) return
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return found(value)
+  if (depth >= maxDepth) return
+  if (Array.isArray(value)) {
+    for (const item of value) visitBuffers(item, found, depth + 1)
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) visitBuffers(item, found, depth + 1)
   }
-  visit(value, 0)
-  return [...found]
+}
+
+/** The buffers of the marked values in `args` (top level, or in arrays and plain objects), each once. */
+export const markedBuffers = (args: ReadonlyArray<unknown>): Array<ArrayBuffer> => {
+  if (registry.unclaimed === 0) return []
+  const buffers = new Set<ArrayBuffer>()
+  visitBuffers(args, (value) => {
+    if (!registry.marked.has(value)) return
+    registry.marked.delete(value)
+    registry.unclaimed--
+    const buffer = bufferOf(value)
+    if (buffer !== undefined) buffers.add(buffer)
+  })
+  return [...buffers]
+}
+
+/** Every `ArrayBuffer` in a result (top level, or in arrays and plain objects), each once. */
+export const buffersIn = (value: unknown): Array<ArrayBuffer> => {
+  const buffers = new Set<ArrayBuffer>()
+  visitBuffers(value, (found) => {
+    const buffer = bufferOf(found)
+    if (buffer !== undefined) buffers.add(buffer)
+  })
+  return [...buffers]
 }
