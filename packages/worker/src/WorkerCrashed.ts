@@ -43,7 +43,7 @@ export type CrashReason = "exit" | "outOfMemory" | "uncaughtError"
  * // A Node built-in as a worker function: process.exit, on a worker thread, ends the thread.
  * const exit = WorkerFn.make<(code: number) => never>("node:process", "exit")
  *
- * const program = WorkerFn.call(exit)(3).pipe(
+ * export const recovered = WorkerFn.call(exit)(3).pipe(
  *   Effect.catchTag("WorkerCrashed", (error) => Effect.succeed(`${error.reason} ${error.exitCode}`)), // "exit 3"
  *   Effect.provide(WorkerPool.layer({ size: 1 }))
  * )

@@ -283,7 +283,7 @@ export const make = <F extends (...args: any) => any = never>(
  *   "sleep"
  * )
  *
- * const program = TaskGroup.run((group) =>
+ * export const cancelled = TaskGroup.run((group) =>
  *   Effect.gen(function* () {
  *     const soon = yield* group.soonify(WorkerFn.call(sleep))(10_000)
  *     yield* Effect.sleep("50 millis")
@@ -362,7 +362,7 @@ export const isWorkerFn = (u: unknown): u is WorkerFn<never, unknown, unknown> =
  *   Effect.all(["a", "b", "c"].map((data) => group.soonify(WorkerFn.call(hash))("sha256", data)))
  * ).pipe(
  *   Effect.flatMap((handles) => Effect.forEach(handles, (soon) => soon.value)),
- *   Effect.provide(WorkerPool.layer({ size: 2 }))
+ *   Effect.provide(WorkerPool.layer({ size: 1 }))
  * )
  * ```
  *
@@ -412,7 +412,7 @@ export const call = <Args extends ReadonlyArray<unknown>, A, E>(
  * const hash = WorkerFn.make<(algorithm: string, data: Uint8Array) => string>("node:crypto", "hash")
  * const data = new Uint8Array(1 << 20)
  *
- * const program = WorkerFn.call(hash)("sha256", WorkerFn.transfer(data)).pipe(
+ * export const moved = WorkerFn.call(hash)("sha256", WorkerFn.transfer(data)).pipe(
  *   Effect.tap(() => Effect.sync(() => console.log(data.byteLength))), // 0: it was moved
  *   Effect.provide(WorkerPool.layer({ size: 1 }))
  * )

@@ -126,7 +126,7 @@ export const isWorkerPool = (u: unknown): u is WorkerPool => u instanceof PoolIm
  *
  * const hash = WorkerFn.make<(algorithm: string, data: string) => string>("node:crypto", "hash")
  *
- * const program = Effect.scoped(
+ * export const hashed = Effect.scoped(
  *   Effect.gen(function* () {
  *     const pool = yield* WorkerPool.make({ size: 1, name: "hashing" })
  *     return yield* WorkerFn.call(hash)("sha256", "data").pipe(Effect.provideService(WorkerPool.WorkerPool, pool))
@@ -159,7 +159,7 @@ export const make = (options?: Options): Effect.Effect<WorkerPool, never, Scope.
  *
  * const hash = WorkerFn.make<(algorithm: string, data: string) => string>("node:crypto", "hash")
  *
- * const program = TaskGroup.gather(["a", "b"].map((data) => WorkerFn.call(hash)("sha256", data))).pipe(
+ * export const digests = TaskGroup.gather(["a", "b"].map((data) => WorkerFn.call(hash)("sha256", data))).pipe(
  *   Effect.provide(WorkerPool.layer()) // one thread per core, at most
  * )
  * ```

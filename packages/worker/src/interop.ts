@@ -128,11 +128,13 @@ export const defineWorkerFn = <F extends (...args: any) => any = never>(
  *   "sleep"
  * )
  *
- * await using pool = createWorkerPool({ size: 1 })
- * await taskGroup(async (tg) => {
- *   const soon = tg.spawn(pool.task(sleep, 10_000))
- *   await soon.cancel() // the worker's signal is aborted; the call ends as soon as it stops
- * })
+ * export async function main() {
+ *   await using pool = createWorkerPool({ size: 1 })
+ *   await taskGroup(async (tg) => {
+ *     const soon = tg.spawn(pool.task(sleep, 10_000))
+ *     await soon.cancel() // the worker's signal is aborted; the call ends as soon as it stops
+ *   })
+ * }
  * ```
  *
  * @since 0.1.0
@@ -160,10 +162,12 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
  * import { createWorkerPool, defineWorkerFn, transfer } from "@soonify/worker/interop"
  *
  * const hash = defineWorkerFn<(algorithm: string, data: Uint8Array) => string>("node:crypto", "hash")
- * await using pool = createWorkerPool({ size: 1 })
- * const data = new Uint8Array(1 << 20)
- * await pool.run(hash, ["sha256", transfer(data)])
- * console.log(data.byteLength) // 0: moved, not copied
+ * export async function main() {
+ *   await using pool = createWorkerPool({ size: 1 })
+ *   const data = new Uint8Array(1 << 20)
+ *   await pool.run(hash, ["sha256", transfer(data)])
+ *   console.log(data.byteLength) // 0: moved, not copied
+ * }
  * ```
  *
  * @since 0.1.0
@@ -183,11 +187,13 @@ export const transfer = <T extends ArrayBufferLike | ArrayBufferView>(buffer: T)
  * import { createWorkerPool, defineWorkerFn, WorkerCrashedError } from "@soonify/worker/interop"
  *
  * const exit = defineWorkerFn<(code: number) => never>("node:process", "exit")
- * await using pool = createWorkerPool({ size: 1 })
- * try {
- *   await pool.run(exit, [3])
- * } catch (error) {
- *   console.log(error instanceof WorkerCrashedError && error.exitCode) // 3
+ * export async function main() {
+ *   await using pool = createWorkerPool({ size: 1 })
+ *   try {
+ *     await pool.run(exit, [3])
+ *   } catch (error) {
+ *     console.log(error instanceof WorkerCrashedError && error.exitCode) // 3
+ *   }
  * }
  * ```
  *
@@ -405,7 +411,7 @@ const runProblem = (fn: unknown, args: unknown, options: RunOptions | undefined)
  *
  * const hash = defineWorkerFn<(algorithm: string, data: string) => string>("node:crypto", "hash")
  *
- * await using pool = createWorkerPool({ size: 2 })
+ * await using pool = createWorkerPool({ size: 1 })
  * const digests = await gather(["a", "b", "c"].map((data) => pool.task(hash, "sha256", data)))
  * console.log(digests.length) // 3, in input order
  * ```

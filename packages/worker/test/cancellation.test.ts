@@ -28,12 +28,14 @@ describe("cancel mode terminate (the default)", () => {
   it.live("terminates the thread of a loop that never yields: it stops counting, the CPU is free", () =>
     Effect.gen(function* () {
       const counter = F.counter()
+      let busy = 0
       yield* TaskGroup.run((group) =>
         Effect.gen(function* () {
           const soon = yield* group.soonify(WorkerFn.call(F.spin))(counter)
           yield* started(counter)
-          // While it spins, one core is busy.
-          expect(yield* cpuOver(150)).toBeGreaterThan(40)
+          // While it spins, the process uses CPU (as much as a loaded machine gives it).
+          busy = yield* cpuOver(300)
+          expect(busy).toBeGreaterThan(10)
           yield* soon.cancel
           expect(soon.ready).toBe(true)
           const exit = yield* soon.poll
@@ -42,7 +44,8 @@ describe("cancel mode terminate (the default)", () => {
       )
       // `cancel` returned once the thread had exited: the count never moves again.
       const stoppedAt = Atomics.load(counter, 0)
-      expect(yield* cpuOver(150)).toBeLessThan(40)
+      const idle = yield* cpuOver(300)
+      expect(idle).toBeLessThan(busy / 2)
       expect(Atomics.load(counter, 0)).toBe(stoppedAt)
       // The pool replaced the thread: the next call runs.
       expect(yield* WorkerFn.call(F.add)(2, 3)).toBe(5)
