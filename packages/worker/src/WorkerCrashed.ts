@@ -12,6 +12,15 @@ import * as Predicate from "effect/Predicate"
  * was ended by an error nobody caught (a throw in a timer callback, a rejected promise
  * the function did not await, a result that could not be sent back).
  *
+ * **Example**
+ *
+ * ```ts
+ * import type { CrashReason } from "@soonify/worker"
+ *
+ * const retryable = (reason: CrashReason): boolean => reason !== "outOfMemory"
+ * console.log(retryable("exit")) // true
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

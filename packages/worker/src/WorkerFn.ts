@@ -17,6 +17,15 @@ import { WorkerPool } from "./WorkerPool.ts"
 /**
  * The identifier every worker function carries.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { WorkerFn } from "@soonify/worker"
+ *
+ * const hash = WorkerFn.make<(algorithm: string, data: string) => string>("node:crypto", "hash")
+ * console.log(hash[WorkerFn.TypeId]) // "~@soonify/worker/WorkerFn"
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -146,6 +155,15 @@ export type FromCooperativeFunction<F> = [F] extends [never]
 /**
  * Options of {@link make}.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { WorkerFn } from "@soonify/worker"
+ *
+ * const options: WorkerFn.MakeOptions = { cancel: "abandon", transferResult: true }
+ * export const gzip = WorkerFn.make<(data: Uint8Array) => Uint8Array>("node:zlib", "gzipSync", options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -158,6 +176,15 @@ export interface MakeOptions {
 
 /**
  * Options of {@link cooperative}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { WorkerFn } from "@soonify/worker"
+ *
+ * const options: WorkerFn.CooperativeOptions = { transferResult: true }
+ * console.log(options)
+ * ```
  *
  * @since 0.1.0
  * @category models

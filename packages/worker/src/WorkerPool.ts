@@ -16,6 +16,17 @@ import { illegalArgument } from "./internal/validation.ts"
 /**
  * The identifier every worker pool carries.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { WorkerPool } from "@soonify/worker"
+ *
+ * const program = WorkerPool.WorkerPool.useSync((pool) => pool[WorkerPool.TypeId]).pipe(
+ *   Effect.provide(WorkerPool.layer({ size: 1 }))
+ * ) // "~@soonify/worker/WorkerPool"
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -69,6 +80,15 @@ export const WorkerPool: Context.Service<WorkerPool, WorkerPool> =
 
 /**
  * Options of a pool.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { WorkerPool } from "@soonify/worker"
+ *
+ * const options: WorkerPool.Options = { size: 2, name: "images", resourceLimits: { maxOldGenerationSizeMb: 256 } }
+ * export const images = WorkerPool.layer(options)
+ * ```
  *
  * @since 0.1.0
  * @category models

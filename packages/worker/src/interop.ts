@@ -53,6 +53,15 @@ type Resolved<R> = [R] extends [never] ? never : [R] extends [PromiseLike<infer 
 /**
  * Options of {@link defineWorkerFn}.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { defineWorkerFn, type WorkerFnOptions } from "@soonify/worker/interop"
+ *
+ * const options: WorkerFnOptions = { cancel: "abandon" }
+ * export const gzip = defineWorkerFn<(data: Uint8Array) => Uint8Array>("node:zlib", "gzipSync", options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -227,6 +236,16 @@ export class WorkerCrashedError extends Error {
 /**
  * Options of {@link createWorkerPool}.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { createWorkerPool, type WorkerPoolOptions } from "@soonify/worker/interop"
+ *
+ * const options: WorkerPoolOptions = { size: 1, name: "hashing" }
+ * await using pool = createWorkerPool(options)
+ * console.log(pool.name) // "hashing"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -242,6 +261,19 @@ export interface WorkerPoolOptions {
 /**
  * Options of one call ({@link WorkerPool.run}).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { createWorkerPool, defineWorkerFn, type RunOptions } from "@soonify/worker/interop"
+ *
+ * const hash = defineWorkerFn<(algorithm: string, data: string) => string>("node:crypto", "hash")
+ * export async function main() {
+ *   await using pool = createWorkerPool({ size: 1 })
+ *   const options: RunOptions = { signal: AbortSignal.timeout(1000) }
+ *   return pool.run(hash, ["sha256", "data"], options)
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -252,6 +284,21 @@ export interface RunOptions {
 
 /**
  * A pool of worker threads, made by {@link createWorkerPool}, closed by `await using`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ * import { createWorkerPool, defineWorkerFn, type WorkerPool } from "@soonify/worker/interop"
+ *
+ * const hash = defineWorkerFn<(algorithm: string, data: string) => string>("node:crypto", "hash")
+ * export async function main(pool: WorkerPool) {
+ *   const handles = await taskGroup((tg) => ["a", "b"].map((data) => tg.spawn(pool.task(hash, "sha256", data))))
+ *   return handles.map((soon) => soon.value)
+ * }
+ * export const pool = createWorkerPool({ size: 1 })
+ * await pool.close()
+ * ```
  *
  * @since 0.1.0
  * @category models
