@@ -35,6 +35,22 @@ describe("a crashed worker", () => {
     }).pipe(Effect.provide(WorkerPool.layer({ size: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } })))
   )
 
+  it.live("that dies while starting (limits too small to load) fails the calls waiting for it, never hangs", () =>
+    Effect.gen(function* () {
+      const errors = yield* Effect.forEach([1, 2, 3], (n) => Effect.flip(WorkerFn.call(F.add)(n, n)), {
+        concurrency: "unbounded"
+      })
+      expect(errors.map((error) => [error._tag, error.reason])).toEqual([
+        ["WorkerCrashed", "outOfMemory"],
+        ["WorkerCrashed", "outOfMemory"],
+        ["WorkerCrashed", "outOfMemory"]
+      ])
+    }).pipe(
+      Effect.timeout("15 seconds"),
+      Effect.provide(WorkerPool.layer({ size: 2, resourceLimits: { maxOldGenerationSizeMb: 8 } }))
+    )
+  )
+
   it.live("is a failure of its group like any task's, cancelling the others", () =>
     Effect.gen(function* () {
       const spinning = F.counter()

@@ -92,6 +92,12 @@ export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCra
       (response: Response) => this.answered(response),
       (error: unknown) => this.rejected(error)
     )
+    pool.track(this, true)
+  }
+
+  /** The worker meant for this call died without piscina failing the call (see PoolImpl). */
+  workerDied(error: unknown): void {
+    this.rejected(error)
   }
 
   addObserver(observer: (exit: Exit.Exit<A, E | WorkerCrashed>) => void): void {
@@ -129,6 +135,7 @@ export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCra
   private end(exit: Exit.Exit<A, E | WorkerCrashed>): void {
     if (this.exit !== undefined) return
     this.exit = exit
+    this.pool.track(this, false)
     const observer = this.observer
     this.observer = undefined
     observer?.(exit)

@@ -15,6 +15,11 @@ import type { Definition } from "./workerFn.ts"
 /** @internal */
 export const WorkerPoolTypeId = "~@soonify/worker/WorkerPool" as const
 
+/** What the pool asks of a call it holds: to fail because its worker died. */
+export interface PostedCall {
+  workerDied(error: unknown): void
+}
+
 /** A pool's validated settings. */
 export interface Settings {
   readonly name: string
@@ -59,7 +64,9 @@ const runnerFile = new URL(import.meta.url.endsWith(".ts") ? "./runner.ts" : "./
  *
  * The permits keep at most `size` calls in piscina at once, so that a call waiting its
  * turn is still ours: cancelling it needs no worker, whatever its cancel mode, and the
- * turns are taken in call order.
+ * turns are taken in call order. The pool knows the calls it has posted to piscina
+ * (`posted`, kept by the calls themselves through `track`) only to fail them when a
+ * worker dies while starting, which piscina reports to nobody's task.
  */
 export class PoolImpl {
   readonly [WorkerPoolTypeId] = WorkerPoolTypeId
@@ -82,10 +89,24 @@ export class PoolImpl {
       idleTimeout: Infinity,
       ...(settings.resourceLimits === undefined ? {} : { resourceLimits: settings.resourceLimits })
     })
-    // piscina reports a worker that fails while it runs no task as an 'error' event;
-    // the calls that were running on it have been failed already, so this is only noise
-    // (and an unhandled 'error' event would end the process).
-    this.piscina.on("error", () => undefined)
+    // piscina reports a worker that fails while it runs no task as an 'error' event
+    // (unhandled, it would end the process). When that leaves the pool without a single
+    // thread, the worker died while starting (its `resourceLimits` too small to load the
+    // runner, say): piscina starts no other, and the calls it holds would wait forever.
+    this.piscina.on("error", (error: unknown) => {
+      if (this.piscina.threads.length > 0) return
+      // Each call leaves `posted` as it ends: a Set's iteration goes on past deletions.
+      for (const call of this.posted) call.workerDied(error)
+    })
+  }
+
+  /** The calls posted to piscina that have not ended: waiting for a thread, or on one. */
+  private readonly posted = new Set<PostedCall>()
+
+  /** Called by a call once posted to piscina, and once ended. */
+  track(call: PostedCall, posted: boolean): void {
+    if (posted) this.posted.add(call)
+    else this.posted.delete(call)
   }
 
   get isClosed(): boolean {
