@@ -107,10 +107,20 @@ type Success<R> = [R] extends [never]
     ? A
     : Awaited<R>
 type Failure<R> = [R] extends [never] ? never : [R] extends [Effect.Effect<infer _A, infer E, infer _R>] ? E : never
+// The worker runs an Effect with no services: one that requires some cannot be called.
+type Runnable<R> = [R] extends [never]
+  ? true
+  : [R] extends [Effect.Effect<infer _A, infer _E, infer Q>]
+    ? [Q] extends [never]
+      ? true
+      : false
+    : true
 
 /**
  * The worker function type of a function type `F`: its parameters, and the value
- * (or the Effect's success and error) it returns.
+ * (or the Effect's success and error) it returns. A function whose Effect requires
+ * services gives a worker function that takes no arguments at all: the worker has
+ * no services to provide.
  *
  * **Example**
  *
@@ -127,7 +137,9 @@ type Failure<R> = [R] extends [never] ? never : [R] extends [Effect.Effect<infer
 export type FromFunction<F> = [F] extends [never]
   ? WorkerFn<never, unknown, unknown>
   : F extends (...args: infer Args) => infer R
-    ? WorkerFn<Args, Success<R>, Failure<R>>
+    ? Runnable<R> extends true
+      ? WorkerFn<Args, Success<R>, Failure<R>>
+      : WorkerFn<never, unknown, unknown>
     : never
 
 /**
@@ -149,7 +161,9 @@ export type FromFunction<F> = [F] extends [never]
 export type FromCooperativeFunction<F> = [F] extends [never]
   ? WorkerFn<never, unknown, unknown>
   : F extends (signal: AbortSignal, ...args: infer Args) => infer R
-    ? WorkerFn<Args, Success<R>, Failure<R>>
+    ? Runnable<R> extends true
+      ? WorkerFn<Args, Success<R>, Failure<R>>
+      : WorkerFn<never, unknown, unknown>
     : never
 
 /**

@@ -2,6 +2,7 @@ import { it } from "@effect/vitest"
 import { TaskGroup } from "@soonify/core"
 import { WorkerCrashed, WorkerFn, WorkerPool } from "@soonify/worker"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { describe, expect, expectTypeOf } from "vitest"
@@ -148,6 +149,10 @@ describe("WorkerFn definitions", () => {
     WorkerFn.call(F.add)("1", 2)
     // @ts-expect-error: without a function type, nothing can be passed
     WorkerFn.call(WorkerFn.make(F.tasks, "add"))(1, 2)
+    class Config extends Context.Service<Config, { readonly level: number }>()("Config") {}
+    const needsConfig = WorkerFn.make<(n: number) => Effect.Effect<number, never, Config>>(F.tasks, "add")
+    // @ts-expect-error: the worker has no services to give an Effect that requires some
+    WorkerFn.call(needsConfig)(1)
   })
 
   it("describes the definition", () => {
