@@ -111,7 +111,7 @@ export const defineWorkerFn = <F extends (...args: any) => any = never>(
   exportName: string,
   options?: WorkerFnOptions
 ): [F] extends [never] ? WorkerFn<never, unknown> : WorkerFn<Parameters<F>, Resolved<ReturnType<F>>> =>
-  sync("defineWorkerFn", () => CoreWorkerFn.make(module, exportName, options)) as never
+  rethrowAsTypeError("defineWorkerFn", () => CoreWorkerFn.make(module, exportName, options)) as never
 
 /**
  * Defines a cooperative worker function, whose first parameter is an `AbortSignal`:
@@ -157,7 +157,8 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
   ? WorkerFn<never, unknown>
   : F extends (signal: AbortSignal, ...args: infer Args) => infer R
     ? WorkerFn<Args, Resolved<R>>
-    : never => sync("defineCooperativeWorkerFn", () => CoreWorkerFn.cooperative(module, exportName, options)) as never
+    : never =>
+  rethrowAsTypeError("defineCooperativeWorkerFn", () => CoreWorkerFn.cooperative(module, exportName, options)) as never
 
 /**
  * Marks a buffer (an `ArrayBuffer`, or a typed array or `Buffer` over one) to be moved
@@ -183,7 +184,7 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
  * @category combinators
  */
 export const transfer = <T extends ArrayBufferLike | ArrayBufferView>(buffer: T): T =>
-  sync("transfer", () => CoreWorkerFn.transfer(buffer))
+  rethrowAsTypeError("transfer", () => CoreWorkerFn.transfer(buffer))
 
 /**
  * What a call rejects with when the worker thread running it died before the call
@@ -332,11 +333,11 @@ export interface WorkerPool extends AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-const sync = <A>(where: string, f: () => A): A => {
+/** Runs `f`, turning the `IllegalArgumentError` core code throws into the `TypeError` Promise code expects. */
+const rethrowAsTypeError = <A>(where: string, f: () => A): A => {
   try {
     return f()
   } catch (error) {
-    // core's IllegalArgumentError, as the TypeError Promise code expects.
     const message = (error as Error).message
     throw new TypeError(
       message.replace(/^WorkerFn\.\w+/, where).replace("WorkerFn.cooperative", "defineCooperativeWorkerFn"),
