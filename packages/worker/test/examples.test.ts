@@ -31,6 +31,13 @@ describe("examples", () => {
     }
   }, 60_000)
 
+  it("responsive.ts: the timer never ticks while the loop hashes, and keeps ticking while workers do", async () => {
+    const [loop, workers] = (await example("responsive.ts")).trim().split("\n")
+    expect(loop).toMatch(/^on the event loop: 0 ticks in \d+ ms$/)
+    const [ticks] = /^on worker threads: (\d+) ticks/.exec(workers!)!.slice(1).map(Number)
+    expect(ticks).toBeGreaterThan(0)
+  }, 60_000)
+
   it("thumbnails.ts makes thumbnails on workers, moving the pixels", async () => {
     const lines = (await example("thumbnails.ts")).trim().split("\n")
     expect(lines).toHaveLength(8)
