@@ -4,6 +4,7 @@ import { WorkerFn, WorkerPool } from "@soonify/worker"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { describe, expect } from "vitest"
 import * as F from "./fixtures/fns.ts"
 
@@ -252,6 +253,23 @@ describe("fail fast", () => {
       yield* Effect.sleep("50 millis")
       expect(Atomics.load(spinning, 0)).toBe(stoppedAt)
     }).pipe(Effect.provide(WorkerPool.layer({ size: 2 })))
+  )
+})
+
+describe("interruption from outside", () => {
+  it.live("stays an interruption, and stops the group's worker calls before the group ends", () =>
+    Effect.gen(function* () {
+      const spinning = F.counter()
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) => Effect.andThen(group.soonify(WorkerFn.call(F.spin))(spinning), Effect.never))
+      )
+      yield* started(spinning)
+      const exit = yield* Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
+      expect(Exit.isFailure(exit) && exit.cause.reasons.every(Cause.isInterruptReason)).toBe(true)
+      const stoppedAt = Atomics.load(spinning, 0)
+      yield* Effect.sleep("30 millis")
+      expect(Atomics.load(spinning, 0)).toBe(stoppedAt)
+    }).pipe(Effect.provide(WorkerPool.layer({ size: 1 })))
   )
 })
 

@@ -105,6 +105,17 @@ describe("interop worker pool", () => {
     expect(soon.exception).toBeInstanceOf(CancelledError)
   })
 
+  it("a group's timeout terminates its worker calls, then rejects with TimeoutError", async () => {
+    const spinning = counter()
+    await expect(taskGroup((tg) => tg.spawn(pool.task(spin, spinning)), { timeout: 500 })).rejects.toMatchObject({
+      name: "TimeoutError"
+    })
+    const stoppedAt = Atomics.load(spinning, 0)
+    expect(stoppedAt).toBeGreaterThan(0)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(Atomics.load(spinning, 0)).toBe(stoppedAt)
+  })
+
   it("moves marked buffers", async () => {
     const data = new Uint8Array(1 << 16)
     expect(await pool.run(byteLength, [transfer(data)])).toBe(1 << 16)
