@@ -186,6 +186,29 @@ describe("cancel mode abandon", () => {
 })
 
 describe("calls waiting for a worker", () => {
+  it.live("behind an abandoned call still wait for its worker, and are dropped when cancelled", () =>
+    Effect.gen(function* () {
+      const abandoned = F.counter()
+      const waiting = F.counter()
+      yield* WorkerFn.call(F.add)(0, 0) // a thread, warm
+      yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const first = yield* group.soonify(WorkerFn.call(F.abandonedBlock))(200, abandoned)
+          yield* Effect.sleep("20 millis")
+          yield* first.cancel
+          // The worker is still busy with the abandoned call: this one waits its turn.
+          const second = yield* group.soonify(WorkerFn.call(F.abandonedBlock))(1, waiting)
+          yield* Effect.sleep("20 millis")
+          yield* second.cancel
+        })
+      )
+      // Once the abandoned call is over, the next call runs; the dropped one never did.
+      expect(yield* WorkerFn.call(F.add)(1, 1)).toBe(2)
+      expect(Atomics.load(abandoned, 0)).toBe(1)
+      expect(Atomics.load(waiting, 0)).toBe(0)
+    }).pipe(Effect.provide(WorkerPool.layer({ size: 1 })))
+  )
+
   it.live("are dropped when cancelled, whatever their mode: they never run", () =>
     Effect.gen(function* () {
       const busy = F.counter()

@@ -52,11 +52,18 @@ const crashOf = (fn: Definition, error: unknown): WorkerCrashed => {
  *   the worker; ends when the worker answers (interrupted, unless it failed otherwise).
  * - Stop, `abandon`: ends interrupted at once; the worker's answer, when it comes, is
  *   dropped.
+ *
+ * The call gives its pool permit back once it has ended and piscina is done with it
+ * (`settled`: answered, rejected, or its worker died), whichever comes last: an
+ * abandoned call keeps its worker, and so its permit, until the worker is free.
  */
 export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCrashed> {
   private exit: Exit.Exit<A, E | WorkerCrashed> | undefined
   private observer: ((exit: Exit.Exit<A, E | WorkerCrashed>) => void) | undefined
   private stop: Stop | undefined
+  /** Whether piscina is done with the call (or will never be: its worker died starting). */
+  private settled = false
+  private released = false
   /** For `terminate`: piscina's signal, which terminates the call's thread. */
   private readonly controller: AbortController | undefined
   /** For `cooperative`: the flag shared with the worker, which aborts the function's signal. */
@@ -72,6 +79,8 @@ export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCra
       this.controller = undefined
       this.flag = undefined
       this.exit = Exit.die(this.closedError("is closed: no call starts on it"))
+      this.settled = true
+      this.releaseIfDone()
       return
     }
     this.controller = fn.cancel === "terminate" ? new AbortController() : undefined
@@ -89,14 +98,21 @@ export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCra
         ? pool.piscina.run(request, { transferList })
         : pool.piscina.run(request, { transferList, signal: this.controller.signal })
     answer.then(
-      (response: Response) => this.answered(response),
-      (error: unknown) => this.rejected(error)
+      (response: Response) => {
+        this.settle()
+        this.answered(response)
+      },
+      (error: unknown) => {
+        this.settle()
+        this.rejected(error)
+      }
     )
     pool.track(this, true)
   }
 
   /** The worker meant for this call died without piscina failing the call (see PoolImpl). */
   workerDied(error: unknown): void {
+    this.settle()
     this.rejected(error)
   }
 
@@ -132,10 +148,22 @@ export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCra
     }
   }
 
+  private settle(): void {
+    this.settled = true
+    this.releaseIfDone()
+  }
+
+  private releaseIfDone(): void {
+    if (this.released || !this.settled || this.exit === undefined) return
+    this.released = true
+    this.pool.releasePermit()
+  }
+
   private end(exit: Exit.Exit<A, E | WorkerCrashed>): void {
     if (this.exit !== undefined) return
     this.exit = exit
     this.pool.track(this, false)
+    this.releaseIfDone()
     const observer = this.observer
     this.observer = undefined
     observer?.(exit)

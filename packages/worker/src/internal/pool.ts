@@ -64,7 +64,8 @@ const runnerFile = new URL(import.meta.url.endsWith(".ts") ? "./runner.ts" : "./
  *
  * The permits keep at most `size` calls in piscina at once, so that a call waiting its
  * turn is still ours: cancelling it needs no worker, whatever its cancel mode, and the
- * turns are taken in call order. The pool knows the calls it has posted to piscina
+ * turns are taken in call order. A call holds its permit until piscina is done with it,
+ * which may be after its task has ended (an abandoned call runs on in its worker). The pool knows the calls it has posted to piscina
  * (`posted`, kept by the calls themselves through `track`) only to fail them when a
  * worker dies while starting, which piscina reports to nobody's task.
  */
@@ -118,9 +119,29 @@ export class PoolImpl {
     return this.piscina.threads.length
   }
 
-  /** One call of `fn`, as an Effect: waits for a permit, then runs on a worker. */
+  /**
+   * One call of `fn`, as an Effect: waits for a permit, then runs on a worker. The call
+   * gives its permit back itself, once piscina is done with it (see `WorkerCall`); the
+   * Effect gives it back only when it was interrupted before the call started.
+   */
   call<A, E>(fn: Definition, args: ReadonlyArray<unknown>): Effect.Effect<A, E | WorkerCrashed> {
-    return this.permits.withPermit(TaskGroup.external(() => new WorkerCall<A, E>(this, fn, args)))
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(this.permits.take(1)), () => {
+        let started = false
+        const start = () => {
+          started = true
+          return new WorkerCall<A, E>(this, fn, args)
+        }
+        return Effect.onExit(restore(TaskGroup.external(start)), () =>
+          started ? Effect.void : Effect.sync(() => this.releasePermit())
+        )
+      })
+    )
+  }
+
+  /** Gives back the permit of a call that piscina is done with. */
+  releasePermit(): void {
+    Effect.runSync(this.permits.release(1))
   }
 
   /** Closes the pool: no call starts any more; every thread is destroyed and has exited. */
