@@ -1,0 +1,116 @@
+/**
+ * The typed error of a worker call whose worker thread died under it.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * How a worker thread died: it `exit`ed (`process.exit()` in the function, or the
+ * thread was stopped from outside), ran out of memory (the pool's `resourceLimits`), or
+ * was ended by an error nobody caught (a throw in a timer callback, a rejected promise
+ * the function did not await, a result that could not be sent back).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { CrashReason } from "@soonify/worker"
+ *
+ * const retryable = (reason: CrashReason): boolean => reason !== "outOfMemory"
+ * console.log(retryable("exit")) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type CrashReason = "exit" | "outOfMemory" | "uncaughtError"
+
+/**
+ * Raised by a worker call when the worker thread running it died before the call
+ * ended. The function's own failures are never a `WorkerCrashed`: they keep their own
+ * error.
+ *
+ * **When to use**
+ *
+ * Catch it (`Effect.catchTag("WorkerCrashed", ...)`) to retry a call, or to report a
+ * function that exhausts the pool's memory limit. The pool has already replaced the
+ * dead worker: the next call runs on a fresh one.
+ *
+ * **Details**
+ *
+ * `fn` is the name of the export that was called, `module` its module's URL, `reason`
+ * how the thread died, `exitCode` the code it exited with (for `"exit"`), and `cause`
+ * the error the thread reported, when it reported one.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { WorkerFn, WorkerPool } from "@soonify/worker"
+ *
+ * // A Node built-in as a worker function: process.exit, on a worker thread, ends the thread.
+ * const exit = WorkerFn.make<(code: number) => never>("node:process", "exit")
+ *
+ * export const recovered = WorkerFn.call(exit)(3).pipe(
+ *   Effect.catchTag("WorkerCrashed", (error) => Effect.succeed(`${error.reason} ${error.exitCode}`)), // "exit 3"
+ *   Effect.provide(WorkerPool.layer({ size: 1 }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WorkerCrashed extends Data.TaggedError("WorkerCrashed")<{
+  /** The name of the export that was called. */
+  readonly fn: string
+  /** The URL of the module that exports it. */
+  readonly module: string
+  readonly reason: CrashReason
+  /** The thread's exit code, for `reason: "exit"`. */
+  readonly exitCode: number | undefined
+  /** What the thread reported, when it reported something. */
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const how =
+      this.reason === "exit"
+        ? `exited with code ${this.exitCode}`
+        : this.reason === "outOfMemory"
+          ? "ran out of memory (see the pool's resourceLimits)"
+          : `crashed on an uncaught error (${messageOf(this.cause)})`
+    return (
+      `The worker thread running ${this.fn} (${this.module}) ${how} before the call ended. ` +
+      "The pool has replaced it: the next call runs on a new worker."
+    )
+  }
+}
+
+/**
+ * What an error says: its message, else the first line of its stack (a `DOMException`
+ * that crossed from a worker thread keeps only its stack), else the value as text.
+ */
+const messageOf = (u: unknown): string => {
+  const error = u as { readonly message?: unknown; readonly stack?: unknown } | null | undefined
+  if (typeof error?.message === "string" && error.message !== "") return error.message
+  if (typeof error?.stack === "string" && error.stack !== "") return error.stack.split("\n", 1)[0]!
+  return String(u)
+}
+
+/**
+ * Tells whether a value is a {@link WorkerCrashed}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { isWorkerCrashed, WorkerCrashed } from "@soonify/worker"
+ *
+ * const error = new WorkerCrashed({ fn: "hash", module: "file:///hash.js", reason: "exit", exitCode: 1, cause: undefined })
+ * isWorkerCrashed(error) // true
+ * ```
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isWorkerCrashed = (u: unknown): u is WorkerCrashed =>
+  Predicate.isTagged(u, "WorkerCrashed") && u instanceof WorkerCrashed
