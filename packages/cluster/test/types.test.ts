@@ -1,8 +1,9 @@
 import { describe, expectTypeOf, it } from "@effect/vitest"
-import type { Effect } from "effect"
+import { type Effect, Schema } from "effect"
 import type { Sharding } from "effect/cluster/Sharding"
+import { Workflow, type WorkflowEngine } from "effect/workflow"
 import { TaskGroup, type PendingValue, type SoonValue } from "@soonify/core"
-import { RemoteTask, type TransportError } from "@soonify/cluster"
+import { DurableTask, RemoteTask, type TransportError } from "@soonify/cluster"
 import { type ImageTooLarge, Resize, WhereDefault } from "./support.ts"
 
 describe("types", () => {
@@ -36,5 +37,23 @@ describe("types", () => {
     RemoteTask.toLayer(Resize, () => ({}) as Effect.Effect<number>)
     // @ts-expect-error: the handler fails with an error the task's schema does not describe
     RemoteTask.toLayer(Resize, () => ({}) as Effect.Effect<string, Error>)
+  })
+})
+
+class Rejected extends Schema.TaggedError<Rejected>()("Rejected", {}) {}
+const Charge = Workflow.make("Charge", {
+  payload: { id: Schema.String, cents: Schema.Number },
+  success: Schema.Boolean,
+  error: Rejected,
+  idempotencyKey: ({ id }) => id
+})
+
+describe("types of durable tasks", () => {
+  it("a durable call takes the workflow's payload and fails with its error, needing the engine", () => {
+    const charge = DurableTask.call(Charge)
+    expectTypeOf(charge).parameter(0).toEqualTypeOf<{ readonly id: string; readonly cents: number }>()
+    expectTypeOf(charge).returns.toEqualTypeOf<Effect.Effect<boolean, Rejected, WorkflowEngine.WorkflowEngine>>()
+    const program = TaskGroup.run((group) => group.soonify(DurableTask.call(Charge))({ id: "c", cents: 1 }))
+    expectTypeOf<Effect.Error<typeof program>>().toEqualTypeOf<Rejected>()
   })
 })
