@@ -61,6 +61,9 @@ export interface CallOptions {
  *   a replay), runs its compensations and finalizers, and records it as interrupted.
  *   A failure the execution met meanwhile is added to the interruption, so none is
  *   lost. With `onInterrupt: "keepExecution"` the task only stops waiting.
+ * - A task stopped because this process's cluster runner shuts down (its `Sharding`
+ *   closes, or the cluster abandons the call to the shard's next owner) ends
+ *   interrupted and leaves its execution running: the next runner carries it on.
  * - Called from inside a workflow it dies with an `IllegalArgumentError`: there, run
  *   child workflows with their own `execute`, which Effect links to the parent.
  * - A bad argument throws an `IllegalArgumentError` naming it.
@@ -69,8 +72,9 @@ export interface CallOptions {
  *
  * An execution that never reaches a suspension point (a workflow stuck in one long
  * effect) is interrupted only when it does, and its group waits for it. Stopping a
- * process by interrupting its groups cancels their executions: to leave them running
- * across a deploy, call with `onInterrupt: "keepExecution"`.
+ * process by interrupting its groups first (before its runner) cancels their
+ * executions: to leave them running across a deploy, close the runner first, or call
+ * with `onInterrupt: "keepExecution"`.
  *
  * **Example**
  *
