@@ -19,6 +19,18 @@ import * as internal from "./internal/durableTask.ts"
  * - `"keepExecution"`: the task only stops waiting; the execution goes on in the
  *   engine, and a later call with the same payload re-attaches to it.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Workflow } from "effect/workflow"
+ * import { DurableTask } from "@soonify/cluster"
+ *
+ * const Nightly = Workflow.make("Nightly", { payload: { day: Schema.String }, idempotencyKey: ({ day }) => day })
+ * const onInterrupt: DurableTask.OnInterrupt = "keepExecution" // survives a deploy that interrupts its group
+ * export const nightly = DurableTask.call(Nightly, { onInterrupt })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -26,6 +38,18 @@ export type OnInterrupt = internal.OnInterrupt
 
 /**
  * Options of {@link call}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Schema } from "effect"
+ * import { Workflow } from "effect/workflow"
+ * import { DurableTask } from "@soonify/cluster"
+ *
+ * const Report = Workflow.make("Report", { payload: { month: Schema.String }, idempotencyKey: ({ month }) => month })
+ * const options: DurableTask.CallOptions = { onInterrupt: "interruptExecution" } // the default
+ * export const report = DurableTask.call(Report, options)
+ * ```
  *
  * @since 0.1.0
  * @category models

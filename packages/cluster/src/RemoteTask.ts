@@ -20,6 +20,15 @@ import type { TransportError } from "./TransportError.ts"
 /**
  * The identifier every remote task carries.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { RemoteTask } from "@soonify/cluster"
+ *
+ * const Ping = RemoteTask.make("Ping")
+ * console.log(Ping[RemoteTask.TypeId] === RemoteTask.TypeId) // true
+ * ```
+ *
  * @since 0.1.0
  * @category type ids
  */
@@ -73,16 +82,40 @@ export interface RemoteTask<
 }
 
 /**
- * A remote task of any name and schemas.
+ * A remote task of any name and schemas. (A {@link RemoteTask} is invariant in its
+ * name and schemas, so `RemoteTask<string, any, any, any>` would not take them all.)
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { RemoteTask } from "@soonify/cluster"
+ *
+ * const names = (tasks: ReadonlyArray<RemoteTask.Any>) => tasks.map((task) => task.name)
+ * console.log(names([RemoteTask.make("Ping"), RemoteTask.make("Pong")])) // ["Ping", "Pong"]
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
-export type Any = RemoteTask<string, any, any, any>
+export interface Any extends Pipeable, Inspectable.Inspectable {
+  readonly [TypeId]: typeof TypeId
+  readonly name: string
+}
 
 /**
  * The payload schema {@link make} builds from its `payload` option: the schema itself,
  * or a `Schema.Struct` of a record of fields.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { Schema } from "effect"
+ * import type { RemoteTask } from "@soonify/cluster"
+ *
+ * // a record of fields becomes a Struct of them
+ * type Payload = RemoteTask.PayloadSchema<{ readonly url: typeof Schema.String }>
+ * export const payload: Payload["Type"] = { url: "a.png" }
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -93,6 +126,20 @@ export type PayloadSchema<P extends Schema.Top | Schema.Struct.Fields> = P exten
 
 /**
  * Options of {@link make}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Schema } from "effect"
+ * import { RemoteTask } from "@soonify/cluster"
+ *
+ * const options = {
+ *   payload: { userId: Schema.String },
+ *   success: Schema.Number,
+ *   route: ({ userId }: { readonly userId: string }) => userId // one entity per user
+ * } satisfies RemoteTask.MakeOptions<{ readonly userId: typeof Schema.String }, typeof Schema.Number, typeof Schema.Never>
+ * export const Score = RemoteTask.make("Score", options)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -118,6 +165,17 @@ export interface MakeOptions<
 
 /**
  * Options of {@link toLayer}: how the runner serves the task.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RemoteTask } from "@soonify/cluster"
+ *
+ * const Ping = RemoteTask.make("Ping")
+ * const options: RemoteTask.LayerOptions = { concurrency: 16, mailboxCapacity: 256, maxIdleTime: "5 minutes" }
+ * export const PingLive = RemoteTask.toLayer(Ping, () => Effect.void, options)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -21,6 +21,15 @@ import * as Predicate from "effect/Predicate"
  * - `"AlreadyProcessingMessage"`: the same request is already being processed.
  * - `"PersistenceError"`: the message storage failed to save the call.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { type TransportReason, TransportError } from "@soonify/cluster"
+ *
+ * const retryable = (reason: TransportReason): boolean => reason === "MailboxFull"
+ * retryable(new TransportError({ task: "Echo", reason: "MailboxFull", cause: undefined }).reason) // true
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, Queue, Schema, Scope } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Option, Queue, Schema, Scope } from "effect"
 import {
   ClusterWorkflowEngine,
   MessageStorage,
@@ -73,7 +73,13 @@ describe("DurableTask.call across a runner restart (cluster engine, in-memory st
         const services1 = yield* Layer.buildWithScope(runner, process1)
         yield* TestClock.adjust(1)
         const group1 = yield* Effect.forkChild(Effect.provideContext(shipAll, services1))
-        for (let i = 0; i < orders.length; i++) yield* Queue.take(started)
+        // every order packed; a call sent before the runner held its shards is retried after
+        // `sendRetryInterval`, so keep the clock moving while waiting
+        for (let packedNow = 0, i = 0; packedNow < orders.length && i < 200; i++) {
+          if (Option.isSome(yield* Queue.poll(started))) packedNow++
+          else yield* TestClock.adjust("100 millis")
+        }
+        expect(packed.size).toBe(orders.length)
         // its shutdown waits on timers (shard lock release, entity termination): let its clock run
         const stopping = yield* Effect.forkChild(Scope.close(process1, Exit.void))
         for (let i = 0; i < 20 && stopping.pollUnsafe() === undefined; i++) yield* TestClock.adjust("1 second")

@@ -32,6 +32,11 @@ describe("types", () => {
     expectTypeOf<Value | PendingValue>().toEqualTypeOf<ImageTooLarge | TransportError | PendingValue>()
   })
 
+  it("RemoteTask.Any takes a remote task of any name and schemas", () => {
+    expectTypeOf(Resize).toExtend<RemoteTask.Any>()
+    expectTypeOf(WhereDefault).toExtend<RemoteTask.Any>()
+  })
+
   it("a handler must return the success and error types of the task's schemas", () => {
     // @ts-expect-error: the handler returns a number, the task a string
     RemoteTask.toLayer(Resize, () => ({}) as Effect.Effect<number>)
