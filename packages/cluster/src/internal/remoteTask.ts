@@ -16,7 +16,7 @@ export const RemoteTaskTypeId = "~@soonify/cluster/RemoteTask" as const
 export const runTag = "Run"
 
 /** How many entity ids a task's calls are spread over when no `route` is given. */
-export const defaultSpread = 1024
+const defaultSpread = 1024
 
 /**
  * A remote task definition: its name, its schemas (as the one RPC of an entity) and
@@ -55,12 +55,20 @@ interface MakeOptions {
   readonly route?: ((payload: any) => string) | undefined
 }
 
-const schemaProblem = (where: string, option: string, value: unknown, fieldsToo: boolean): string | undefined =>
-  value === undefined ||
-  Schema.isSchema(value) ||
-  (fieldsToo && typeof value === "object" && value !== null && Object.values(value).every(Schema.isSchema))
+/** Returns the problem with a schema option, or `undefined`: a Schema, or (for the payload) a record of them. */
+const schemaProblem = (
+  where: string,
+  option: string,
+  value: unknown,
+  accepts: "schema" | "schemaOrFields"
+): string | undefined => {
+  const fieldsToo = accepts === "schemaOrFields"
+  const isFields =
+    fieldsToo && typeof value === "object" && value !== null && Object.values(value).every(Schema.isSchema)
+  return value === undefined || Schema.isSchema(value) || isFields
     ? undefined
     : `${where}: option "${option}" must be a Schema${fieldsToo ? " or a record of Schemas" : ""}, received ${describe(value)}`
+}
 
 export const make = (name: string, options: MakeOptions | undefined): RemoteTaskImpl => {
   const where = "RemoteTask.make"
@@ -69,9 +77,9 @@ export const make = (name: string, options: MakeOptions | undefined): RemoteTask
   }
   const problem =
     optionsProblem(where, options) ??
-    schemaProblem(where, "payload", options?.payload, true) ??
-    schemaProblem(where, "success", options?.success, false) ??
-    schemaProblem(where, "error", options?.error, false) ??
+    schemaProblem(where, "payload", options?.payload, "schemaOrFields") ??
+    schemaProblem(where, "success", options?.success, "schema") ??
+    schemaProblem(where, "error", options?.error, "schema") ??
     (options?.route === undefined || typeof options.route === "function"
       ? undefined
       : `${where}: option "route" must be a function of the payload, received ${describe(options.route)}`)
