@@ -12,6 +12,7 @@ import {
   inCluster,
   Local,
   Resize,
+  shardsAcquired,
   Where,
   WhereDefault
 } from "./support.ts"
@@ -123,6 +124,35 @@ describe("RemoteTask.call in a task group", () => {
         expect(yield* Queue.take(observed.interrupted)).toBe(3)
         const exit = yield* Fiber.await(fiber)
         assert(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+      })
+    )
+  )
+
+  it.effect("the group's concurrency bounds the calls in flight; calls queued when it fails are never sent", () =>
+    inCluster((observed) =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(
+          TaskGroup.run(
+            (group) =>
+              Effect.gen(function* () {
+                for (let id = 1; id <= 4; id++) yield* group.soonify(RemoteTask.call(Hang))({ id })
+                const running = [yield* Queue.take(observed.started), yield* Queue.take(observed.started)]
+                expect(running.toSorted()).toEqual([1, 2])
+                yield* shardsAcquired
+                // the other two wait for a slot: their calls have not reached the runner
+                expect(Queue.sizeUnsafe(observed.started)).toBe(0)
+                return yield* Effect.fail("stop")
+              }),
+            { concurrency: 2 }
+          )
+        )
+        assert(Exit.isFailure(exit))
+        expect(failuresOf(exit.cause)).toEqual(["stop"])
+        const interrupted = [yield* Queue.take(observed.interrupted), yield* Queue.take(observed.interrupted)]
+        expect(interrupted.toSorted()).toEqual([1, 2])
+        yield* shardsAcquired
+        expect(Queue.sizeUnsafe(observed.started)).toBe(0)
+        expect(Queue.sizeUnsafe(observed.interrupted)).toBe(0)
       })
     )
   )
