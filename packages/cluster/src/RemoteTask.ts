@@ -264,6 +264,9 @@ export const make: <
  *
  * - The handler gets the decoded payload and returns an Effect whose value and typed
  *   error are encoded with the task's schemas on their way back.
+ * - The handler may use a `Scope` (`Effect.addFinalizer`, `Effect.acquireRelease`):
+ *   Effect's RPC server gives each call a scope of its own, closed when the call ends,
+ *   before its reply leaves. It may also read `Entity.CurrentAddress`.
  * - A defect of the handler ends that call with the defect, as a local task that dies;
  *   it does not restart the entity (the layer sets `disableFatalDefects`).
  * - When the caller cancels the call (`soon.cancel`, the group's fail fast, an

@@ -12,6 +12,7 @@ import {
   inCluster,
   Local,
   Resize,
+  Scoped,
   shardsAcquired,
   Where,
   WhereDefault
@@ -153,6 +154,17 @@ describe("RemoteTask.call in a task group", () => {
         yield* shardsAcquired
         expect(Queue.sizeUnsafe(observed.started)).toBe(0)
         expect(Queue.sizeUnsafe(observed.interrupted)).toBe(0)
+      })
+    )
+  )
+
+  it.effect("a handler's finalizers run when its call ends, before the caller gets the reply", () =>
+    inCluster((observed) =>
+      Effect.gen(function* () {
+        yield* RemoteTask.call(Scoped)({ id: 1 })
+        expect(Queue.sizeUnsafe(observed.finalized)).toBe(1)
+        yield* RemoteTask.call(Scoped)({ id: 2 })
+        expect([yield* Queue.take(observed.finalized), yield* Queue.take(observed.finalized)]).toEqual([1, 2])
       })
     )
   )

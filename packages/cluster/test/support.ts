@@ -36,6 +36,9 @@ const Unsendable = Schema.String.pipe(
 )
 export const Local = RemoteTask.make("Local", { payload: { secret: Unsendable }, success: Schema.String })
 
+/** Registers a finalizer in its handler's scope, then returns. */
+export const Scoped = RemoteTask.make("Scoped", { payload: { id: Schema.Number } })
+
 /** Dies in its handler when `n` is negative, else returns `n`. */
 export const Fragile = RemoteTask.make("Fragile", { payload: { n: Schema.Number }, success: Schema.Number })
 
@@ -44,6 +47,8 @@ export interface Observed {
   readonly payloads: Array<unknown>
   readonly started: Queue.Queue<number>
   readonly interrupted: Queue.Queue<number>
+  /** `Scoped` calls whose finalizer ran. */
+  readonly finalized: Queue.Queue<number>
 }
 
 /** The handlers of every test task, reporting to `observed`. */
@@ -67,6 +72,7 @@ export const handlers = (observed: Observed): Layer.Layer<never, never, Sharding
       Effect.map(Effect.service(Entity.CurrentAddress), (address) => address.entityId)
     ),
     RemoteTask.toLayer(Local, ({ secret }) => Effect.succeed(secret)),
+    RemoteTask.toLayer(Scoped, ({ id }) => Effect.addFinalizer(() => Queue.offer(observed.finalized, id))),
     RemoteTask.toLayer(Fragile, ({ n }) => (n < 0 ? Effect.die(new Error(`negative: ${n}`)) : Effect.succeed(n)))
   )
 
@@ -88,7 +94,8 @@ export const inCluster = <A, E>(body: (observed: Observed) => Effect.Effect<A, E
     const observed: Observed = {
       payloads: [],
       started: yield* Queue.unbounded<number>(),
-      interrupted: yield* Queue.unbounded<number>()
+      interrupted: yield* Queue.unbounded<number>(),
+      finalized: yield* Queue.unbounded<number>()
     }
     return yield* Effect.andThen(shardsAcquired, body(observed)).pipe(
       Effect.provide(handlers(observed).pipe(Layer.provideMerge(TestRunner.layer)))
