@@ -90,7 +90,9 @@ const main = Effect.gen(function* () {
   // runner 1: runs the group until half the orders are rendered, then stops
   const runner1 = yield* Scope.make()
   const group1 = yield* Effect.forkChild(Effect.provideContext(renderAll, yield* Layer.buildWithScope(runner, runner1)))
-  while (rendered < orders / 2) {
+  // `rendered` moves in the handlers' fibers, between two looks
+  const halfway = () => rendered >= orders / 2
+  while (!halfway()) {
     progress("runner 1")
     yield* Effect.sleep("100 millis")
   }
