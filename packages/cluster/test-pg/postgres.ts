@@ -29,7 +29,7 @@ const findBinDir = (): string | undefined => {
 }
 
 /** A TCP port nobody listens on right now. */
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer()
     server.once("error", reject)
