@@ -71,7 +71,8 @@ export interface CallOptions {
  * cluster with SQL storage; `WorkflowEngine.layerMemory` in tests). After a restart,
  * running the same group again with the same payloads re-attaches every task to its
  * execution: the ones that ended give their results at once, the others are waited
- * for, and none runs twice.
+ * for, and no payload gets a second execution. (Activities are at least once: one
+ * whose runner was killed before it saved its result runs again.)
  *
  * **Details**
  *
