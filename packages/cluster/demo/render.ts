@@ -1,0 +1,31 @@
+// The demo's durable task: the `Render` workflow, and the layer that serves it.
+import { Effect, Schema } from "effect"
+import { Activity, Workflow } from "effect/workflow"
+
+export const Render = Workflow.make("Render", {
+  payload: { order: Schema.Number },
+  success: Schema.String,
+  idempotencyKey: ({ order }) => String(order)
+})
+
+/**
+ * Serves `Render`: one activity of a few milliseconds per order, idempotent (same
+ * order, same result), as at-least-once delivery requires. `onRun` hears of every run
+ * of the activity, and `onRendered` of every one that finished.
+ */
+export const renderLive = (hooks: {
+  readonly onRun: (order: number) => void
+  readonly onRendered: (order: number) => void
+}) =>
+  Render.toLayer(({ order }) =>
+    Activity.make({
+      name: "render",
+      success: Schema.String,
+      execute: Effect.gen(function* () {
+        hooks.onRun(order)
+        yield* Effect.sleep(`${5 + (order % 10)} millis`)
+        hooks.onRendered(order)
+        return `order ${order} rendered`
+      })
+    })
+  )
