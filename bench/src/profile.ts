@@ -3,7 +3,7 @@
  * where the time went, by function (self time, and inclusive time for soonify's own
  * functions).
  *
- *   pnpm --filter @soonify/bench run profile -- <config> [now|yield] [size] [runs]
+ *   pnpm --filter @soonify/bench run profile -- <config> [now|now-sync|yield] [size] [runs]
  *   e.g. pnpm --filter @soonify/bench run profile -- core-run-soonify now 100000
  *
  * The `.cpuprofile` is kept under `bench/profiles/` (ignored by git): open it in
@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { configById } from "./configs.ts"
-import type { TimeJob } from "./job.ts"
+import type { ComparisonJob } from "./job.ts"
 
 interface ProfileNode {
   readonly id: number
@@ -34,20 +34,21 @@ if (configById(config) === undefined) {
   console.error(`unknown configuration "${config}"`)
   process.exit(2)
 }
-if (kind !== "now" && kind !== "yield") {
-  console.error(`kind must be "now" or "yield", received "${kind}"`)
+if (kind !== "now" && kind !== "now-sync" && kind !== "yield") {
+  console.error(`kind must be "now", "now-sync" or "yield", received "${kind}"`)
   process.exit(2)
 }
 
 const directory = new URL("../profiles/", import.meta.url).pathname
 fs.mkdirSync(directory, { recursive: true })
 const name = `${config}-${kind}-${size}-${Date.now()}.cpuprofile`
-const job: TimeJob = {
-  mode: "time",
-  config,
+const job: ComparisonJob = {
+  members: [{ config, size: Number(size) }],
   kind,
-  plans: [{ size: Number(size), runs: Number(runs), warmupRuns: 3 }],
-  figureBudgetMs: undefined
+  warmupRounds: 3,
+  rounds: Number(runs),
+  allocation: false,
+  live: false
 }
 const child = spawnSync(
   process.execPath,
