@@ -5,12 +5,14 @@
  *
  * Per member: `warmupRounds` untimed rounds, then `rounds` timed ones, every member
  * once per round with the order rotating, a full GC before each run (so no run pays
- * for its predecessor's garbage), every result checked after each run. Then, if
+ * for its predecessor's garbage; not when profiling), every result checked after each run. Then, if
  * asked, the bytes a run allocates and the live heap per pending task.
  *
  * Also the entry point for profiling by hand (`pnpm --filter @soonify/bench run
  * profile` does it for you): a job with one member runs only that configuration.
  */
+import * as fs from "node:fs"
+import { Session } from "node:inspector/promises"
 import * as os from "node:os"
 import * as v8 from "node:v8"
 import { configById, type Config } from "./configs.ts"
@@ -90,8 +92,8 @@ interface Loaded extends Member {
  * time and as the CPU time the process spent meanwhile (all its threads, so the GC's
  * helpers too; unlike wall time it leaves out the time other processes had the CPU).
  */
-const timedRun = async (member: Loaded): Promise<readonly [wall: number, cpu: number]> => {
-  collectGarbage(1)
+const timedRun = async (member: Loaded, collect: boolean): Promise<readonly [wall: number, cpu: number]> => {
+  if (collect) collectGarbage(1)
   const cpuStart = process.cpuUsage()
   const start = performance.now()
   const results = await member.prepared.run(member.inputs)
@@ -166,6 +168,22 @@ const livePerTask = async (member: Loaded, size: number, measure: boolean): Prom
   return (heapPending - heapBefore) / size
 }
 
+/** Samples every 100 µs (ten times `--cpu-prof`'s default), for short runs. */
+const startProfiler = async (): Promise<Session> => {
+  const session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.setSamplingInterval", { interval: 100 })
+  await session.post("Profiler.start")
+  return session
+}
+
+const stopProfiler = async (session: Session, file: string): Promise<void> => {
+  const { profile } = await session.post("Profiler.stop")
+  session.disconnect()
+  fs.writeFileSync(file, JSON.stringify(profile))
+}
+
 const compare = async (job: ComparisonJob): Promise<ChildAnswer> => {
   const loadAtStart = os.loadavg()[0]
   const members: Array<Loaded> = []
@@ -189,15 +207,18 @@ const compare = async (job: ComparisonJob): Promise<ChildAnswer> => {
   const cpuAtLoad = cpuOf()
   const samples = members.map((): Array<number> => [])
   const cpuSamples = members.map((): Array<number> => [])
+  let profiler: Session | undefined
   for (let round = 0; round < job.warmupRounds + job.rounds; round++) {
+    if (round === job.warmupRounds && job.cpuProfile !== undefined) profiler = await startProfiler()
     for (let k = 0; k < members.length; k++) {
       const index = (round + k) % members.length
-      const [wall, cpu] = await timedRun(members[index])
+      const [wall, cpu] = await timedRun(members[index], job.collectBetweenRuns)
       if (round < job.warmupRounds) continue
       samples[index].push(wall)
       cpuSamples[index].push(cpu)
     }
   }
+  if (profiler !== undefined && job.cpuProfile !== undefined) await stopProfiler(profiler, job.cpuProfile)
   const cpuAtRounds = cpuOf()
   const figures: Array<MemberFigures> = []
   for (let index = 0; index < members.length; index++) {

@@ -26,6 +26,16 @@ export interface ComparisonJob {
   readonly allocation: boolean
   /** Also measure the live heap per pending task (`gated` tasks, at the same size). */
   readonly live: boolean
+  /**
+   * A full GC before each run (so no run pays for its predecessor's garbage); off when
+   * profiling, so that the profile's GC time is the configuration's own.
+   */
+  readonly collectBetweenRuns: boolean
+  /**
+   * Where to write a CPU profile (`.cpuprofile`) of the timed rounds only, warm-up and
+   * start-up left out; none when absent.
+   */
+  readonly cpuProfile?: string
 }
 
 export interface MemberFigures extends Member {

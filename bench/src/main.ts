@@ -190,7 +190,15 @@ for (const { size, warmupRounds, rounds } of profile.sizes) {
         size,
         linear: false,
         // Live bytes do not depend on the kind (the tasks wait on a gate): once per size.
-        job: { members, kind, warmupRounds, rounds, allocation: memory, live: memory && k === 0 }
+        job: {
+          members,
+          kind,
+          warmupRounds,
+          rounds,
+          allocation: memory,
+          live: memory && k === 0,
+          collectBetweenRuns: true
+        }
       })
     })
   }
@@ -210,10 +218,15 @@ if (profile.linear !== undefined) {
         kind,
         size,
         linear: true,
-        job: { members, kind, warmupRounds, rounds, allocation: false, live: false }
+        job: { members, kind, warmupRounds, rounds, allocation: false, live: false, collectBetweenRuns: true }
       })
     }
   }
+}
+
+if (planned.length === 0) {
+  console.error(`nothing to run: the ${profile.name} profile has no comparison for ${only?.join(", ")}`)
+  process.exit(2)
 }
 
 const started = performance.now()
@@ -227,7 +240,8 @@ const machine = {
 }
 
 console.log(
-  `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes, ` +
+  `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes ` +
+    `(${jobs} at a time), ` +
     `sizes ${profile.sizes.map((s) => formatSize(s.size)).join(", ")}${profile.linear === undefined ? "" : ", linearity at 1e6"}`
 )
 console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${loadNow()}`)
