@@ -12,7 +12,8 @@
  * limit; never for a missed target.
  *
  * Options: `--quick`, `--only <id,...>` (configurations under test, see
- * `comparisons.ts`), `--processes <n>` (per comparison), `--jobs <n>` (child processes
+ * `comparisons.ts`), `--sizes <n,...>` (some of the profile's sizes; 1e6 for the
+ * linearity checks), `--processes <n>` (per comparison), `--jobs <n>` (child processes
  * at a time), `--out <file>`.
  */
 import { spawn, spawnSync } from "node:child_process"
@@ -141,6 +142,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     processes: { type: "string" },
     jobs: { type: "string" },
+    sizes: { type: "string" },
     out: { type: "string" }
   }
 })
@@ -156,6 +158,17 @@ if (!Number.isInteger(jobs) || jobs < 1) {
   console.error(`--jobs must be a positive integer, received ${values.jobs}`)
   process.exit(2)
 }
+// `--sizes 1e5` keeps some of the profile's sizes (and linearity only if 1e6 is named).
+const sizeFilter = values.sizes?.split(",").map((size) => Number(size.trim()))
+const badSize = sizeFilter?.find((size) => size !== 1e6 && !profile.sizes.some((s) => s.size === size))
+if (badSize !== undefined) {
+  console.error(
+    `--sizes: ${badSize} is not one of the ${profile.name} profile's sizes (${profile.sizes.map((s) => s.size).join(", ")}${profile.linear === undefined ? "" : ", 1000000"})`
+  )
+  process.exit(2)
+}
+const sizes = profile.sizes.filter((s) => sizeFilter === undefined || sizeFilter.includes(s.size))
+const linearRounds = sizeFilter === undefined || sizeFilter.includes(1e6) ? profile.linear : undefined
 const only = values.only?.split(",").map((id) => id.trim())
 const subjects = new Set([...comparisons.map((c) => c.subject), ...linearSubjects.map((l) => l.config)])
 const unknown = only?.filter((id) => !subjects.has(id)) ?? []
@@ -176,7 +189,7 @@ interface Planned {
 }
 
 const planned: Array<Planned> = []
-for (const { size, warmupRounds, rounds } of profile.sizes) {
+for (const { size, warmupRounds, rounds } of sizes) {
   for (const comparison of comparisons) {
     if (!chosen(comparison.subject) || (comparison.fullOnly === true && profile.name !== "full")) continue
     comparison.kinds.forEach((kind, k) => {
@@ -203,8 +216,8 @@ for (const { size, warmupRounds, rounds } of profile.sizes) {
     })
   }
 }
-if (profile.linear !== undefined) {
-  const { size, warmupRounds, rounds } = profile.linear
+if (linearRounds !== undefined) {
+  const { size, warmupRounds, rounds } = linearRounds
   for (const { config, kinds } of linearSubjects) {
     if (!chosen(config)) continue
     for (const kind of kinds) {
@@ -242,7 +255,7 @@ const machine = {
 console.log(
   `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes ` +
     `(${jobs} at a time), ` +
-    `sizes ${profile.sizes.map((s) => formatSize(s.size)).join(", ")}${profile.linear === undefined ? "" : ", linearity at 1e6"}`
+    `sizes ${sizes.map((s) => formatSize(s.size)).join(", ")}${linearRounds === undefined ? "" : ", linearity at 1e6"}`
 )
 console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${loadNow()}`)
 console.log(
@@ -313,12 +326,12 @@ const results: Array<ComparisonResult> = planned.map((plan, index) => {
 
 const targets = evaluateTargets(
   results,
-  profile.sizes.map((s) => s.size),
-  profile.linear !== undefined
+  sizes.map((s) => s.size),
+  linearRounds !== undefined
 )
 const durationSeconds = Math.round((performance.now() - started) / 100) / 10
 
-for (const { size } of profile.sizes) {
+for (const { size } of sizes) {
   for (const comparison of comparisons) {
     const rows = results.filter((r) => !r.linear && r.subject === comparison.subject && r.size === size)
     if (rows.length === 0) continue
@@ -349,7 +362,7 @@ const report: Report = {
   machine,
   source,
   versions,
-  settings: { ...profile, processes, jobs },
+  settings: { ...profile, sizes, linear: linearRounds, processes, jobs },
   taskKinds,
   configs: configs.map(({ id, label, family }) => ({ id, label, family })),
   comparisons: results,

@@ -59,6 +59,8 @@ export interface TargetResult {
     readonly kind: TimedKind
     readonly size: number
     readonly ratio: Spread | undefined
+    /** The same ratio on the processes' CPU time, for a busy machine. */
+    readonly cpu: Spread | undefined
     readonly within: boolean | undefined
   }>
 }

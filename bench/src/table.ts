@@ -64,7 +64,7 @@ export const comparisonTable = (results: ReadonlyArray<ComparisonResult>): strin
     return [
       result.kind,
       formatSpread(result.members[0].nsPerTask, formatNs),
-      ...result.ratios.map((ratio) => formatRatioSpread(ratio.wall)),
+      ...result.ratios.map((ratio) => `${formatRatioSpread(ratio.wall)} · cpu ${formatRatio(ratio.cpu.median)}`),
       String(result.processes.length),
       load(result)
     ]
@@ -125,7 +125,8 @@ export const targetList = (targets: ReadonlyArray<TargetResult>): string =>
       const cells = target.cells
         .map(
           (cell) =>
-            `${cell.kind} ${formatSize(cell.size)} ${formatRatioSpread(cell.ratio)}${cell.within === false ? " ✗" : ""}`
+            `${cell.kind} ${formatSize(cell.size)} ${formatRatioSpread(cell.ratio)}` +
+            `${cell.cpu === undefined ? "" : ` (cpu ${formatRatio(cell.cpu.median)})`}${cell.within === false ? " ✗" : ""}`
         )
         .join(", ")
       return `${mark} ${target.name}\n             ${cells === "" ? "not measured in this run" : cells}`

@@ -13,10 +13,17 @@ const status = (cells: TargetResult["cells"], expected: number): TargetResult["s
       ? "met"
       : "unmeasured"
 
-const cell = (result: ComparisonResult, ratio: Spread | undefined | null, bound: number, strict: boolean) => ({
+const cell = (
+  result: ComparisonResult,
+  ratio: Spread | undefined | null,
+  cpu: Spread | undefined,
+  bound: number,
+  strict: boolean
+) => ({
   kind: result.kind,
   size: result.size,
   ratio: ratio ?? undefined,
+  cpu,
   within: ratio === undefined || ratio === null ? undefined : strict ? ratio.median < bound : ratio.median <= bound
 })
 
@@ -35,7 +42,9 @@ export const evaluateTargets = (
     )
     const cells = measured.map((result) => {
       const ratio = result.ratios.find((r) => r.anchor === spec.anchor)
-      return cell(result, spec.figure === "time" ? ratio?.wall : ratio?.live, spec.bound, spec.strict)
+      return spec.figure === "time"
+        ? cell(result, ratio?.wall, ratio?.cpu, spec.bound, spec.strict)
+        : cell(result, ratio?.live, undefined, spec.bound, spec.strict)
     })
     const expected = spec.figure === "time" ? spec.kinds.length * sizes.length : cells.length
     return { name: spec.name, status: cells.length === 0 ? "unmeasured" : status(cells, expected), cells }
@@ -44,7 +53,7 @@ export const evaluateTargets = (
     for (const { config, kinds } of linearSubjects) {
       const cells = results
         .filter((result) => result.linear && result.subject === config)
-        .map((result) => cell(result, result.ratios[0]?.wall, linearBound, false))
+        .map((result) => cell(result, result.ratios[0]?.wall, result.ratios[0]?.cpu, linearBound, false))
       targets.push({
         name: `${config}: time(1e6) ≤ ${linearBound}× time(1e5)`,
         status: cells.length === 0 ? "unmeasured" : status(cells, kinds.length),
