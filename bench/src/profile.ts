@@ -117,7 +117,8 @@ const print = (title: string, entries: Iterable<[string, number]>, count: number
 }
 
 console.log(
-  `${config}, ${kind}, ${size} tasks, ${runs} timed runs: ${total / 100} samples of 100 µs (${(total / 1000).toFixed(0)} ms on the CPU)`
+  `${config}, ${kind}, ${size} tasks, ${runs} timed runs: ${total / 100} samples, one per 100 µs the sampler ran ` +
+    `(ms below = samples × 0.1; on a busy machine the sampler misses some, so read the shares)`
 )
 print("self time, by function", self, 30)
 print(
