@@ -1,27 +1,29 @@
 /**
- * One measurement in its own process: `node --expose-gc src/child.ts '<job JSON>'`.
- * Prints the answer as one JSON line after `resultMarker`; the driver reads it.
+ * One comparison in its own process: `node --expose-gc src/child.ts '<job JSON>'`
+ * (see `job.ts`). Prints the answer as one JSON line after `resultMarker`, and exits 1
+ * when a run gave a wrong result or threw.
  *
- * Also the entry point for profiling one configuration by hand, e.g.
- * `node --expose-gc --cpu-prof src/child.ts '{"mode":"time","config":"core-run-soonify",...}'`
- * (`pnpm --filter @soonify/bench run profile` does that for you).
+ * Per member: `warmupRounds` untimed rounds, then `rounds` timed ones, every member
+ * once per round with the order rotating, a full GC before each run (so no run pays
+ * for its predecessor's garbage; not when profiling), every result checked after each run. Then, if
+ * asked, the bytes a run allocates and the live heap per pending task.
+ *
+ * Also the entry point for profiling by hand (`pnpm --filter @soonify/bench run
+ * profile` does it for you): a job with one member runs only that configuration.
  */
+import * as fs from "node:fs"
+import { Session } from "node:inspector/promises"
 import * as os from "node:os"
-import { Bench } from "tinybench"
+import * as v8 from "node:v8"
 import { configById, type Config } from "./configs.ts"
-import {
-  resultMarker,
-  type Job,
-  type JobResult,
-  type Memory,
-  type MemoryJob,
-  type TimeJob,
-  type Timing
-} from "./job.ts"
+import { resultMarker, type ChildAnswer, type ComparisonJob, type Member, type MemberFigures } from "./job.ts"
+import { median } from "./results.ts"
 import { effectionTasks, effectTasks, promiseTasks, type Gate, type Kind } from "./tasks.ts"
 
+type Run = (inputs: ReadonlyArray<number>) => Promise<ReadonlyArray<number>>
+
 interface Prepared {
-  readonly run: (inputs: ReadonlyArray<number>) => Promise<ReadonlyArray<number>>
+  readonly run: Run
   readonly gate: Gate | undefined
 }
 
@@ -58,16 +60,16 @@ const load = async (config: Config): Promise<((kind: Kind) => Prepared) | string
 const range = (size: number): ReadonlyArray<number> => Array.from({ length: size }, (_, i) => i)
 
 /** Every task's result, in input order: `results[i] === i`, and so their sum. */
-const check = (config: Config, results: ReadonlyArray<number> | undefined, size: number): void => {
-  if (!Array.isArray(results)) throw new Error(`${config.id}: expected an array of results, received ${typeof results}`)
-  if (results.length !== size) throw new Error(`${config.id}: expected ${size} results, received ${results.length}`)
+const check = (config: string, results: ReadonlyArray<number> | undefined, size: number): void => {
+  if (!Array.isArray(results)) throw new Error(`${config}: expected an array of results, received ${typeof results}`)
+  if (results.length !== size) throw new Error(`${config}: expected ${size} results, received ${results.length}`)
   let sum = 0
   for (let i = 0; i < size; i++) {
-    if (results[i] !== i) throw new Error(`${config.id}: result ${i} is ${String(results[i])}, expected ${i}`)
+    if (results[i] !== i) throw new Error(`${config}: result ${i} is ${String(results[i])}, expected ${i}`)
     sum += results[i]
   }
   const expected = (size * (size - 1)) / 2
-  if (sum !== expected) throw new Error(`${config.id}: the results sum to ${sum}, expected ${expected}`)
+  if (sum !== expected) throw new Error(`${config}: the results sum to ${sum}, expected ${expected}`)
 }
 
 /** A full collection; twice to also free what finalizers of the first let go. */
@@ -78,131 +80,186 @@ const collectGarbage = (times: 1 | 2): void => {
 
 const nextImmediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-const time = async (config: Config, make: (kind: Kind) => Prepared, job: TimeJob): Promise<JobResult> => {
-  const { run } = make(job.kind)
-  const timings: Array<Timing> = []
-  const overBudget: Array<{ size: number; predictedMs: number }> = []
-  for (const { size, runs, warmupRuns } of job.plans) {
-    const previous = timings.at(-1)
-    const predictedMs = previous === undefined ? 0 : (previous.medianNsPerTask * size * (runs + warmupRuns)) / 1e6
-    if (overBudget.length > 0 || (job.figureBudgetMs !== undefined && predictedMs > job.figureBudgetMs)) {
-      overBudget.push({ size, predictedMs })
-      continue
-    }
-    const inputs = range(size)
-    let results: ReadonlyArray<number> | undefined
-    // tinybench runs `afterEach` even after a run threw: keep the throw, so the check
-    // below does not hide it behind "no results".
-    let failure: { readonly error: unknown } | undefined
-    // Counts, not time budgets: tinybench's budgets count only timed work, and the
-    // collection before each run would make a budget of tiny runs take minutes.
-    const bench = new Bench({
-      iterations: runs,
-      time: 0,
-      warmup: warmupRuns > 0,
-      warmupIterations: warmupRuns,
-      warmupTime: 0,
-      retainSamples: true,
-      throws: true
-    })
-    bench.add(
-      config.id,
-      async () => {
-        try {
-          results = await run(inputs)
-        } catch (error) {
-          failure = { error }
-          throw error
-        }
-      },
-      {
-        // Each run starts from a collected heap, so none pays for its predecessor's garbage.
-        beforeEach: () => collectGarbage(1),
-        afterEach: () => {
-          if (failure !== undefined) throw failure.error
-          check(config, results, size)
-          results = undefined
-        }
-      }
-    )
-    await bench.run()
-    const result = bench.tasks[0].result
-    if (result.state === "errored") throw result.error
-    if (result.state !== "completed") throw new Error(`${config.id}: the benchmark ended ${result.state}`)
-    const samples = result.latency.samples ?? []
-    const perTask = (ms: number) => (ms * 1e6) / size
-    timings.push({
-      size,
-      samplesMs: samples,
-      medianNsPerTask: perTask(result.latency.p50),
-      minNsPerTask: perTask(result.latency.min),
-      maxNsPerTask: perTask(result.latency.max),
-      loadAverage: os.loadavg()[0]
-    })
-  }
-  return { status: "ok", timings, overBudget }
+interface Loaded extends Member {
+  readonly prepared: Prepared
+  readonly inputs: ReadonlyArray<number>
+  readonly make: (kind: Kind) => Prepared
+  readonly concurrency: number | undefined
 }
 
 /**
- * Heap growth while `size` tasks are started and waiting: the tasks wait on a gate
- * that opens only once every one of them has started and the heap has been measured.
+ * One run, timed: milliseconds from the first spawn to the last result read, as wall
+ * time and as the CPU time the process spent meanwhile (all its threads, so the GC's
+ * helpers too; unlike wall time it leaves out the time other processes had the CPU).
  */
-const memory = async (config: Config, make: (kind: Kind) => Prepared, job: MemoryJob): Promise<JobResult> => {
-  const measure = async (size: number): Promise<Memory> => {
-    const inputs = range(size)
-    const { run, gate } = make("gated")
-    if (gate === undefined) throw new Error("a gated task needs a gate")
-    collectGarbage(2)
-    const heapBefore = process.memoryUsage().heapUsed
-    let heapPending = Number.NaN
-    const progress = { settled: false }
-    // Handled at once, so that a configuration that throws is reported, not a crash.
-    const running = run(inputs).then(
-      (results) => {
-        progress.settled = true
-        return { results }
-      },
-      (error: unknown) => {
-        progress.settled = true
-        return { error }
-      }
-    )
-    while (gate.started() < size && !progress.settled) await nextImmediate()
-    if (!progress.settled) {
-      collectGarbage(2)
-      heapPending = process.memoryUsage().heapUsed
-    }
-    gate.open()
-    const outcome = await running
-    if ("error" in outcome) throw outcome.error
-    check(config, outcome.results, size)
-    if (Number.isNaN(heapPending)) throw new Error(`${config.id}: the run ended before its tasks waited on the gate`)
-    return {
-      size,
-      heapBefore,
-      heapPending,
-      bytesPerTask: (heapPending - heapBefore) / size,
-      loadAverage: os.loadavg()[0]
-    }
-  }
-  // Warm the code paths (and any lazily made module state) before measuring.
-  for (let i = 0; i < 3; i++) await measure(Math.min(job.size, 1000))
-  return { status: "ok", memory: await measure(job.size) }
+const timedRun = async (member: Loaded, collect: boolean): Promise<readonly [wall: number, cpu: number]> => {
+  if (collect) collectGarbage(1)
+  const cpuStart = process.cpuUsage()
+  const start = performance.now()
+  const results = await member.prepared.run(member.inputs)
+  const elapsed = performance.now() - start
+  const cpu = process.cpuUsage(cpuStart)
+  check(member.config, results, member.size)
+  return [elapsed, (cpu.user + cpu.system) / 1000]
 }
 
-const main = async (job: Job): Promise<JobResult> => {
-  const config = configById(job.config)
-  if (config === undefined) return { status: "error", message: `unknown configuration "${job.config}"` }
-  const make = await load(config)
-  if (typeof make === "string") return { status: "skipped", reason: make }
+/**
+ * Bytes allocated by one run, per task: what the heap holds at the end, less what it
+ * held at the start, plus what every collection in between freed (GCProfiler reports
+ * the used heap before and after each). A full GC first leaves no earlier garbage for
+ * those collections to free, so what they free was allocated by the run. Exact
+ * whatever the collector does meanwhile (no need to keep it from running, which V8
+ * cannot), and it counts short-lived garbage that live-heap figures never see.
+ */
+const allocatedPerTask = async (member: Loaded): Promise<number> => {
+  collectGarbage(2)
+  const profiler = new v8.GCProfiler()
+  profiler.start()
+  const before = v8.getHeapStatistics().used_heap_size
+  const results = await member.prepared.run(member.inputs)
+  const after = v8.getHeapStatistics().used_heap_size
+  const { statistics } = profiler.stop()
+  check(member.config, results, member.size)
+  let freed = 0
+  for (const gc of statistics) freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize
+  return (after - before + freed) / member.size
+}
+
+/**
+ * Heap growth while `size` tasks are started (or queued behind the concurrency limit)
+ * and waiting, per task: the tasks wait on a gate that opens only once the heap has
+ * been measured. Counts everything the configuration keeps per live task (handle,
+ * fiber, promise, closures, result slot), not the inputs.
+ */
+const livePerTask = async (member: Loaded, size: number, measure: boolean): Promise<number> => {
+  const inputs = size === member.size ? member.inputs : range(size)
+  const { run, gate } = member.make("gated")
+  if (gate === undefined) throw new Error("a gated task needs a gate")
+  const expected = Math.min(size, member.concurrency ?? size)
+  if (measure) collectGarbage(2)
+  const heapBefore = process.memoryUsage().heapUsed
+  let heapPending = Number.NaN
+  const progress = { settled: false }
+  // Handled at once, so that a configuration that throws is reported, not a crash.
+  const running = run(inputs).then(
+    (results) => {
+      progress.settled = true
+      return { results }
+    },
+    (error: unknown) => {
+      progress.settled = true
+      return { error }
+    }
+  )
+  while (gate.started() < expected && !progress.settled) await nextImmediate()
+  // Let queued work (spawns still on their way) settle into its waiting state.
+  for (let i = 0; i < 3; i++) await nextImmediate()
+  if (!progress.settled && gate.started() === expected) {
+    if (measure) collectGarbage(2)
+    heapPending = process.memoryUsage().heapUsed
+  }
+  gate.open()
+  const outcome = await running
+  if ("error" in outcome) throw outcome.error
+  check(member.config, outcome.results, size)
+  if (Number.isNaN(heapPending)) {
+    throw new Error(`${member.config}: ${gate.started()} tasks started, expected ${expected} waiting on the gate`)
+  }
+  return (heapPending - heapBefore) / size
+}
+
+/** Samples every 100 µs (ten times `--cpu-prof`'s default), for short runs. */
+const startProfiler = async (): Promise<Session> => {
+  const session = new Session()
+  session.connect()
+  await session.post("Profiler.enable")
+  await session.post("Profiler.setSamplingInterval", { interval: 100 })
+  await session.post("Profiler.start")
+  return session
+}
+
+const stopProfiler = async (session: Session, file: string): Promise<void> => {
+  const { profile } = await session.post("Profiler.stop")
+  session.disconnect()
+  fs.writeFileSync(file, JSON.stringify(profile))
+}
+
+const compare = async (job: ComparisonJob): Promise<ChildAnswer> => {
+  const loadAtStart = os.loadavg()[0]
+  const members: Array<Loaded> = []
+  for (const member of job.members) {
+    const config = configById(member.config)
+    if (config === undefined) return { status: "error", message: `unknown configuration "${member.config}"` }
+    const make = await load(config)
+    if (typeof make === "string") return { status: "skipped", reason: `${config.id}: ${make}` }
+    members.push({
+      ...member,
+      make,
+      prepared: make(job.kind),
+      inputs: range(member.size),
+      concurrency: config.concurrency
+    })
+  }
+  const cpuOf = () => {
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1000
+  }
+  const cpuAtLoad = cpuOf()
+  const samples = members.map((): Array<number> => [])
+  const cpuSamples = members.map((): Array<number> => [])
+  let profiler: Session | undefined
+  for (let round = 0; round < job.warmupRounds + job.rounds; round++) {
+    if (round === job.warmupRounds && job.cpuProfile !== undefined) profiler = await startProfiler()
+    for (let k = 0; k < members.length; k++) {
+      const index = (round + k) % members.length
+      const [wall, cpu] = await timedRun(members[index], job.collectBetweenRuns)
+      if (round < job.warmupRounds) continue
+      samples[index].push(wall)
+      cpuSamples[index].push(cpu)
+    }
+  }
+  if (profiler !== undefined && job.cpuProfile !== undefined) await stopProfiler(profiler, job.cpuProfile)
+  const cpuAtRounds = cpuOf()
+  const figures: Array<MemberFigures> = []
+  for (let index = 0; index < members.length; index++) {
+    const member = members[index]
+    let allocated: number | null = null
+    // One run is enough: allocation barely varies from run to run (the driver takes
+    // the median over processes).
+    if (job.allocation) allocated = await allocatedPerTask(member)
+    let live: number | null = null
+    if (job.live) {
+      // Warm the gated code paths (and any lazily made module state) first.
+      await livePerTask(member, Math.min(member.size, 1000), false)
+      live = await livePerTask(member, member.size, true)
+    }
+    figures.push({
+      config: member.config,
+      size: member.size,
+      samplesMs: samples[index],
+      cpuSamplesMs: cpuSamples[index],
+      medianNsPerTask: (median(samples[index]) * 1e6) / member.size,
+      allocatedBytesPerTask: allocated,
+      liveBytesPerTask: live
+    })
+  }
+  return {
+    status: "ok",
+    members: figures,
+    loadAverage: [loadAtStart, os.loadavg()[0]],
+    cpuMs: { start: cpuAtLoad, rounds: cpuAtRounds - cpuAtLoad, memory: cpuOf() - cpuAtRounds }
+  }
+}
+
+const main = async (job: ComparisonJob): Promise<ChildAnswer> => {
   try {
-    return job.mode === "time" ? await time(config, make, job) : await memory(config, make, job)
+    return await compare(job)
   } catch (error) {
     return { status: "error", message: error instanceof Error ? (error.stack ?? error.message) : String(error) }
   }
 }
 
-const answer = await main(JSON.parse(process.argv[2] ?? "null") as Job)
+const answer = await main(JSON.parse(process.argv[2] ?? "null") as ComparisonJob)
 process.stdout.write(`${resultMarker}${JSON.stringify(answer)}\n`)
 // Leftover timers or fibers of a failed configuration must not keep the child alive.
-process.exit(0)
+process.exit(answer.status === "error" ? 1 : 0)

@@ -16,6 +16,7 @@ import * as Scope from "effect/Scope"
 import { run as runEffection, spawn, type Task } from "effection"
 import pLimit from "p-limit"
 import pMap from "p-map"
+import { floorGroup, type FloorHandle } from "./floor.ts"
 import type { EffectionTask, EffectTask, PromiseTask } from "./tasks.ts"
 
 export type World = "promise" | "effect" | "effection"
@@ -29,7 +30,9 @@ interface Base {
   /** Stable id, used on the command line and in the JSON results. */
   readonly id: string
   readonly label: string
-  readonly family: "soonify core" | "soonify interop" | "peer" | "bare Effect"
+  readonly family: "soonify core" | "soonify interop" | "reference" | "peer" | "bare Effect"
+  /** At most this many tasks run at once; the others wait (unbounded when absent). */
+  readonly concurrency?: number
 }
 
 export type Config =
@@ -89,11 +92,49 @@ export const configs: ReadonlyArray<Config> = [
     }
   },
   {
+    id: "interop-taskgroup-soonify-c64",
+    label: "interop taskGroup({ concurrency: 64 }) + soonify",
+    family: "soonify interop",
+    world: "promise",
+    concurrency: 64,
+    load: async () => async (inputs, task) => {
+      const handles = await Interop.taskGroup(
+        async (tg) => {
+          const soon = tg.soonify(task)
+          const handles: Array<Interop.SoonValue<number>> = []
+          for (let i = 0; i < inputs.length; i++) handles.push(soon(inputs[i]))
+          return handles
+        },
+        { concurrency: 64 }
+      )
+      const results: Array<number> = []
+      for (let i = 0; i < handles.length; i++) results.push(handles[i].value)
+      return results
+    }
+  },
+  {
     id: "interop-gather",
     label: "interop gather",
     family: "soonify interop",
     world: "promise",
     load: async () => (inputs, task) => Interop.gather(inputs.map((i) => () => task(i)))
+  },
+  {
+    id: "floor",
+    label: "floor (minimal plain-JS group + handles)",
+    family: "reference",
+    world: "promise",
+    load: async () => async (inputs, task) => {
+      const handles = await floorGroup(async (group) => {
+        const soon = group.soonify(task)
+        const handles: Array<FloorHandle<number>> = []
+        for (let i = 0; i < inputs.length; i++) handles.push(soon(inputs[i]))
+        return handles
+      })
+      const results: Array<number> = []
+      for (let i = 0; i < handles.length; i++) results.push(handles[i].value)
+      return results
+    }
   },
   {
     id: "promise-all",
@@ -116,6 +157,25 @@ export const configs: ReadonlyArray<Config> = [
     world: "promise",
     load: async () => (inputs, task) => {
       const limit = pLimit(Infinity)
+      return Promise.all(inputs.map((i) => limit(task, i)))
+    }
+  },
+  {
+    id: "p-map-64",
+    label: "p-map (concurrency 64)",
+    family: "peer",
+    world: "promise",
+    concurrency: 64,
+    load: async () => (inputs, task) => pMap(inputs, (i) => task(i), { concurrency: 64 })
+  },
+  {
+    id: "p-limit-64",
+    label: "p-limit (64) + Promise.all",
+    family: "peer",
+    world: "promise",
+    concurrency: 64,
+    load: async () => (inputs, task) => {
+      const limit = pLimit(64)
       return Promise.all(inputs.map((i) => limit(task, i)))
     }
   },
@@ -197,6 +257,3 @@ export const configs: ReadonlyArray<Config> = [
 ]
 
 export const configById = (id: string): Config | undefined => configs.find((config) => config.id === id)
-
-/** The baselines every figure is also given as a ratio to. */
-export const baselines = ["promise-all", "fiberset-run"] as const

@@ -1,67 +1,69 @@
 /**
- * What the driver asks a child process to measure, and what the child answers. Each
- * child runs one configuration, so that no library's JIT state, heap or leftover
- * timers colour another's figures.
+ * What the driver asks a child process to measure, and what the child answers.
+ *
+ * A child runs one comparison: a configuration under test and its anchors, one kind
+ * of task, one size. It interleaves them round by round (the order rotating each
+ * round), so every ratio between them comes from one process under the same load,
+ * JIT state and heap; a new process per comparison keeps one comparison's JIT state
+ * and garbage out of the next.
  */
-import type { Kind } from "./tasks.ts"
+import type { TimedKind } from "./tasks.ts"
 
-/** How one figure is timed: `runs` timed runs after `warmupRuns` untimed ones. */
-export interface Plan {
-  readonly size: number
-  readonly runs: number
-  readonly warmupRuns: number
-}
-
-export interface TimeJob {
-  readonly mode: "time"
-  readonly config: string
-  readonly kind: Exclude<Kind, "gated">
-  /** Measured in this order. */
-  readonly plans: ReadonlyArray<Plan>
-  /** Sizes whose figure would take longer than this, judging by the size before, are not run. */
-  readonly figureBudgetMs: number | undefined
-}
-
-export interface MemoryJob {
-  readonly mode: "memory"
+/** One configuration in a comparison, at one size (the same for all, but in linearity runs). */
+export interface Member {
   readonly config: string
   readonly size: number
 }
 
-export type Job = TimeJob | MemoryJob
+export interface ComparisonJob {
+  /** The first is the configuration under test, the others its anchors. */
+  readonly members: ReadonlyArray<Member>
+  readonly kind: TimedKind
+  /** Untimed rounds first, then timed ones; a round runs every member once. */
+  readonly warmupRounds: number
+  readonly rounds: number
+  /** Also measure the bytes each run allocates (GCProfiler accounting), per task. */
+  readonly allocation: boolean
+  /** Also measure the live heap per pending task (`gated` tasks, at the same size). */
+  readonly live: boolean
+  /**
+   * A full GC before each run (so no run pays for its predecessor's garbage); off when
+   * profiling, so that the profile's GC time is the configuration's own.
+   */
+  readonly collectBetweenRuns: boolean
+  /**
+   * Where to write a CPU profile (`.cpuprofile`) of the timed rounds only, warm-up and
+   * start-up left out; none when absent.
+   */
+  readonly cpuProfile?: string
+}
 
-export interface Timing {
-  readonly size: number
-  /** Wall time of each timed run, in milliseconds, in the order they ran. */
+export interface MemberFigures extends Member {
+  /** Wall time of each timed run, in milliseconds, in round order. */
   readonly samplesMs: ReadonlyArray<number>
+  /** The process's CPU time (all threads) during each timed run, in milliseconds. */
+  readonly cpuSamplesMs: ReadonlyArray<number>
   readonly medianNsPerTask: number
-  readonly minNsPerTask: number
-  readonly maxNsPerTask: number
-  /** The machine's 1-minute load average once measured, the benchmark itself included. */
-  readonly loadAverage: number
+  /** Bytes allocated by one run (spawn, settle and collect every task), per task. */
+  readonly allocatedBytesPerTask: number | null
+  /** Heap growth while every task is started (or queued) and waiting, per task. */
+  readonly liveBytesPerTask: number | null
 }
 
-export interface Memory {
-  readonly size: number
-  /** `heapUsed` after a full GC, before spawning. */
-  readonly heapBefore: number
-  /** `heapUsed` after a full GC, while every task is started and waiting. */
-  readonly heapPending: number
-  readonly bytesPerTask: number
-  readonly loadAverage: number
-}
-
-export type JobResult =
+export type ChildAnswer =
   | {
       readonly status: "ok"
-      readonly timings: ReadonlyArray<Timing>
-      readonly overBudget: ReadonlyArray<{ readonly size: number; readonly predictedMs: number }>
+      readonly members: ReadonlyArray<MemberFigures>
+      /** The machine's 1-minute load average when the child started and when it ended. */
+      readonly loadAverage: readonly [number, number]
+      /** The child's own CPU time: starting and loading, the rounds, the memory figures. */
+      readonly cpuMs: { readonly start: number; readonly rounds: number; readonly memory: number }
     }
-  | { readonly status: "ok"; readonly memory: Memory }
+  /** A configuration cannot run here (a missing export, say). */
   | { readonly status: "skipped"; readonly reason: string }
-  /** Wrong results, or the configuration threw. */
+  /** Wrong results, a throw, or the child died without an answer. */
   | { readonly status: "error"; readonly message: string }
-  /** The child hit its time or heap limit, or died without an answer. */
+  /** The child hit its time or heap limit. */
   | { readonly status: "limit"; readonly message: string }
 
 /** Prefixes the child's answer on its standard output. */

@@ -1,81 +1,93 @@
 /**
  * The benchmark driver: `pnpm bench` (full profile) or `pnpm bench --quick`.
  *
- * Runs every configuration in its own child process, one size at a time (timing, then
- * memory), prints a table per task kind and size with ratios to Promise.all and to
- * FiberSet.run from the same run, a checklist of the performance targets, and writes
- * every figure as JSON under `bench/results/`.
+ * Runs every comparison (a configuration under test and its anchors, one kind of task,
+ * one size; see `comparisons.ts`) in several child processes, each timing them side by
+ * side round by round; prints, per comparison, the median [min–max] over processes of
+ * the same-process ratios, the bytes allocated and kept per task, the load average,
+ * and the targets of `DESIGN.md` §9 as met or missed; writes every sample as JSON
+ * under `bench/results/`.
  *
- * Exits non-zero only when a configuration gave wrong results, threw or crashed (or,
- * in the quick profile, hit a time or heap limit): missed targets are reported, not
- * enforced.
+ * Exits 1 when a run gave a wrong result, threw, crashed or hit its time or heap
+ * limit; never for a missed target.
  *
- * Options: `--quick`, `--only=<id,id,...>` (configuration ids, see `configs.ts`),
- * `--out=<file>` (where to write the JSON).
+ * Options: `--quick`, `--only <id,...>` (configurations under test, see
+ * `comparisons.ts`), `--sizes <n,...>` (some of the profile's sizes; 1e6 for the
+ * linearity checks), `--processes <n>` (per comparison), `--jobs <n>` (child processes
+ * at a time), `--out <file>`.
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { configs, type Config } from "./configs.ts"
-import { resultMarker, type Job, type JobResult, type Plan } from "./job.ts"
-import type { MemoryRow, Outcome, Report, TimingRow } from "./results.ts"
-import { formatBytes, formatNs, formatSize, memoryTable, targetList, timingTable } from "./table.ts"
+import { comparisons, linearSubjects } from "./comparisons.ts"
+import { configs } from "./configs.ts"
+import { resultMarker, type ChildAnswer, type ComparisonJob } from "./job.ts"
+import { roundRatio, summarize, type ComparisonResult, type Report } from "./results.ts"
+import { comparisonTable, formatNs, formatRatio, formatSize, linearTable, targetList } from "./table.ts"
 import { evaluateTargets } from "./targets.ts"
-import { timedKinds } from "./tasks.ts"
+import type { TimedKind } from "./tasks.ts"
+
+interface Rounds {
+  readonly size: number
+  readonly warmupRounds: number
+  readonly rounds: number
+}
 
 interface Profile {
   readonly name: "full" | "quick"
-  /** Each size timed, with its number of timed and warm-up runs. */
-  readonly plans: ReadonlyArray<Plan>
+  /** Each size compared, with its untimed and timed rounds. */
+  readonly sizes: ReadonlyArray<Rounds>
+  /** Processes per comparison (each gives one ratio per anchor). */
+  readonly processes: number
+  /** Child processes at a time (ratios come from within one, so they may share the machine). */
+  readonly jobs: number
+  /** Allocation and live-heap figures at these sizes. */
   readonly memorySizes: ReadonlyArray<number>
-  /** Per child process; a child past it is killed and its figure reported as a limit. */
+  /** Linearity checks: the subject at 1e6 against itself at 1e5, in one process. */
+  readonly linear: Rounds | undefined
+  /** Per child process; a child past it is killed and its comparison reported as a limit. */
   readonly timeoutMs: number
   /** Each child's `--max-old-space-size`, in MiB. */
   readonly heapMb: number
-  /** One child per size (cleaner figures), or one per configuration and kind (quicker). */
-  readonly childPerSize: boolean
-  /** A figure predicted (from the size before) to take longer than this is not run. */
-  readonly figureBudgetMs: number
 }
 
 const profiles: Record<Profile["name"], Profile> = {
   full: {
     name: "full",
-    plans: [
-      { size: 1e3, runs: 41, warmupRuns: 40 },
-      { size: 1e4, runs: 15, warmupRuns: 10 },
-      { size: 1e5, runs: 7, warmupRuns: 2 },
-      { size: 1e6, runs: 5, warmupRuns: 1 }
+    sizes: [
+      { size: 1e3, warmupRounds: 30, rounds: 31 },
+      { size: 1e4, warmupRounds: 5, rounds: 15 },
+      { size: 1e5, warmupRounds: 2, rounds: 7 }
     ],
-    memorySizes: [1e4, 1e5, 1e6],
-    timeoutMs: 240_000,
-    heapMb: 8192,
-    childPerSize: true,
-    figureBudgetMs: 180_000
+    processes: 5,
+    jobs: 1,
+    memorySizes: [1e4, 1e5],
+    linear: { size: 1e6, warmupRounds: 1, rounds: 3 },
+    timeoutMs: 600_000,
+    heapMb: 8192
   },
   quick: {
     name: "quick",
-    plans: [
-      { size: 1e3, runs: 9, warmupRuns: 10 },
-      { size: 1e4, runs: 5, warmupRuns: 1 }
-    ],
+    sizes: [{ size: 1e4, warmupRounds: 1, rounds: 5 }],
+    processes: 3,
+    jobs: 2,
     memorySizes: [1e4],
-    timeoutMs: 30_000,
-    heapMb: 2048,
-    childPerSize: false,
-    figureBudgetMs: 3_000
+    linear: undefined,
+    timeoutMs: 60_000,
+    heapMb: 2048
   }
 }
 
-const taskKinds = {
-  now: "returns at once (async (i) => i; Effect.succeed(i); a generator that returns i)",
+const taskKinds: Record<TimedKind | "gated", string> = {
+  now: "returns at once: async (i) => i (Promise code), Effect.succeed(i) (Effect: an Exit, which may be taken without a fiber)",
+  "now-sync": "returns at once as Effect.sync(() => i), which Effect must run in a fiber (Promise code: as now)",
   yield:
     "yields once to the event loop, then returns: await a setImmediate (Promise code), " +
     "Effect.yieldNow (Effect: one macrotask through Effect's scheduler), an action around setImmediate (effection)",
   gated:
-    "memory only: counts itself started, then waits on a gate shared by all tasks that opens once the heap is measured"
+    "live-heap figures only: counts itself started, then waits on a gate shared by all tasks that opens once the heap is measured"
 }
 
 // -----------------------------------------------------------------------------
@@ -84,7 +96,7 @@ const taskKinds = {
 
 const childPath = new URL("./child.ts", import.meta.url).pathname
 
-const runChild = (job: Job, profile: Profile): Promise<JobResult> =>
+const runChild = (job: ComparisonJob, profile: Profile): Promise<ChildAnswer> =>
   new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -107,7 +119,7 @@ const runChild = (job: Job, profile: Profile): Promise<JobResult> =>
     child.on("close", (code, signal) => {
       clearTimeout(timer)
       const line = stdout.split("\n").find((l) => l.startsWith(resultMarker))
-      if (line !== undefined) return resolve(JSON.parse(line.slice(resultMarker.length)) as JobResult)
+      if (line !== undefined) return resolve(JSON.parse(line.slice(resultMarker.length)) as ChildAnswer)
       if (timedOut) return resolve({ status: "limit", message: `timed out after ${profile.timeoutMs / 1000} s` })
       if (/heap out of memory|Allocation failed/i.test(stderr)) {
         return resolve({ status: "limit", message: `out of heap (--max-old-space-size=${profile.heapMb})` })
@@ -128,19 +140,107 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     only: { type: "string" },
+    processes: { type: "string" },
+    jobs: { type: "string" },
+    sizes: { type: "string" },
     out: { type: "string" }
   }
 })
 
 const profile = profiles[values.quick ? "quick" : "full"]
-const sizes = profile.plans.map((plan) => plan.size)
-const only = values.only?.split(",").map((id) => id.trim())
-const unknown = only?.filter((id) => !configs.some((config) => config.id === id)) ?? []
-if (unknown.length > 0) {
-  console.error(`unknown configuration(s): ${unknown.join(", ")}; known: ${configs.map((c) => c.id).join(", ")}`)
+const processes = values.processes === undefined ? profile.processes : Number(values.processes)
+if (!Number.isInteger(processes) || processes < 1) {
+  console.error(`--processes must be a positive integer, received ${values.processes}`)
   process.exit(2)
 }
-const selected = configs.filter((config) => only === undefined || only.includes(config.id))
+const jobs = values.jobs === undefined ? profile.jobs : Number(values.jobs)
+if (!Number.isInteger(jobs) || jobs < 1) {
+  console.error(`--jobs must be a positive integer, received ${values.jobs}`)
+  process.exit(2)
+}
+// `--sizes 1e5` keeps some of the profile's sizes (and linearity only if 1e6 is named).
+const sizeFilter = values.sizes?.split(",").map((size) => Number(size.trim()))
+const badSize = sizeFilter?.find((size) => size !== 1e6 && !profile.sizes.some((s) => s.size === size))
+if (badSize !== undefined) {
+  console.error(
+    `--sizes: ${badSize} is not one of the ${profile.name} profile's sizes (${profile.sizes.map((s) => s.size).join(", ")}${profile.linear === undefined ? "" : ", 1000000"})`
+  )
+  process.exit(2)
+}
+const sizes = profile.sizes.filter((s) => sizeFilter === undefined || sizeFilter.includes(s.size))
+const linearRounds = sizeFilter === undefined || sizeFilter.includes(1e6) ? profile.linear : undefined
+const only = values.only?.split(",").map((id) => id.trim())
+const subjects = new Set([...comparisons.map((c) => c.subject), ...linearSubjects.map((l) => l.config)])
+const unknown = only?.filter((id) => !subjects.has(id)) ?? []
+if (unknown.length > 0) {
+  console.error(`unknown configuration(s) under test: ${unknown.join(", ")}; known: ${[...subjects].join(", ")}`)
+  process.exit(2)
+}
+const chosen = (id: string) => only === undefined || only.includes(id)
+
+/** One comparison to run in `processes` children. */
+interface Planned {
+  readonly subject: string
+  readonly anchors: ReadonlyArray<string>
+  readonly kind: TimedKind
+  readonly size: number
+  readonly linear: boolean
+  readonly job: ComparisonJob
+}
+
+const planned: Array<Planned> = []
+for (const { size, warmupRounds, rounds } of sizes) {
+  for (const comparison of comparisons) {
+    if (!chosen(comparison.subject) || (comparison.fullOnly === true && profile.name !== "full")) continue
+    comparison.kinds.forEach((kind, k) => {
+      const anchors = [...comparison.anchors, ...(profile.name === "full" ? (comparison.fullAnchors ?? []) : [])]
+      const members = [comparison.subject, ...anchors].map((config) => ({ config, size }))
+      const memory = profile.memorySizes.includes(size)
+      planned.push({
+        subject: comparison.subject,
+        anchors,
+        kind,
+        size,
+        linear: false,
+        // Live bytes do not depend on the kind (the tasks wait on a gate): once per size.
+        job: {
+          members,
+          kind,
+          warmupRounds,
+          rounds,
+          allocation: memory,
+          live: memory && k === 0,
+          collectBetweenRuns: true
+        }
+      })
+    })
+  }
+}
+if (linearRounds !== undefined) {
+  const { size, warmupRounds, rounds } = linearRounds
+  for (const { config, kinds } of linearSubjects) {
+    if (!chosen(config)) continue
+    for (const kind of kinds) {
+      const members = [
+        { config, size },
+        { config, size: size / 10 }
+      ]
+      planned.push({
+        subject: config,
+        anchors: [`${config}@${formatSize(size / 10)}`],
+        kind,
+        size,
+        linear: true,
+        job: { members, kind, warmupRounds, rounds, allocation: false, live: false, collectBetweenRuns: true }
+      })
+    }
+  }
+}
+
+if (planned.length === 0) {
+  console.error(`nothing to run: the ${profile.name} profile has no comparison for ${only?.join(", ")}`)
+  process.exit(2)
+}
 
 const started = performance.now()
 const versions = readVersions()
@@ -152,8 +252,12 @@ const machine = {
   platform: `${process.platform}-${process.arch}`
 }
 
-console.log(`soonify bench, ${profile.name} profile: sizes ${sizes.map(formatSize).join(", ")}`)
-console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}`)
+console.log(
+  `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes ` +
+    `(${jobs} at a time), ` +
+    `sizes ${sizes.map((s) => formatSize(s.size)).join(", ")}${linearRounds === undefined ? "" : ", linearity at 1e6"}`
+)
+console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${loadNow()}`)
 console.log(
   Object.entries(versions)
     .map(([name, version]) => `${name}@${version}`)
@@ -161,202 +265,96 @@ console.log(
 )
 console.log()
 
-const timings: Array<TimingRow> = []
-const memory: Array<MemoryRow> = []
-const skipped = new Map<string, string>()
-
 const progress = (text: string) =>
   console.log(`  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${text}`)
 
-const timingOf = (config: string, kind: string, size: number) =>
-  timings.find((row) => row.config === config && row.kind === kind && row.size === size)
+const describe = (plan: Planned): string =>
+  plan.linear
+    ? `${plan.subject} ${plan.kind}: 1e6 vs 1e5`
+    : `${plan.subject} ${plan.kind} ${formatSize(plan.size)} vs ${plan.anchors.join(", ")}`
 
-/**
- * Whether a run at `size` would not finish within the child's time limit, judging by
- * the figure at the size before it; saves minutes spent waiting for a certain timeout.
- */
-const predictLimit = (config: Config, kind: string, { size, runs, warmupRuns }: Plan): string | undefined => {
-  const smaller = sizes.filter((s) => s < size)
-  if (smaller.length === 0) return undefined
-  const previous = timingOf(config.id, kind, Math.max(...smaller))
-  if (previous === undefined) return undefined
-  if (previous.status === "limit" || previous.status === "budget") {
-    return `not run: ${formatSize(previous.size)} did not finish`
-  }
-  if (previous.status !== "ok") return undefined
-  const predictedMs = (previous.medianNsPerTask * size * (runs + warmupRuns)) / 1e6
-  return predictedMs > profile.figureBudgetMs ? overBudget(predictedMs) : undefined
-}
-
-const overBudget = (predictedMs: number): string =>
-  `not run: predicted ${(predictedMs / 1000).toFixed(1)} s, over the ${profile.figureBudgetMs / 1000} s budget`
-
-console.log("timing")
-const batches = profile.childPerSize ? profile.plans.map((plan) => [plan]) : [profile.plans]
-for (const config of selected) {
-  for (const kind of timedKinds) {
-    for (const batch of batches) {
-      const record = (row: Exclude<Outcome, { readonly status: "ok" }>) => {
-        for (const { size } of batch) {
-          timings.push(
-            row.status === "skipped"
-              ? { config: config.id, kind, size, status: "skipped", reason: row.reason }
-              : { config: config.id, kind, size, status: row.status, message: row.message }
-          )
-        }
-      }
-      const reason = skipped.get(config.id)
-      if (reason !== undefined) {
-        record({ status: "skipped", reason })
-        continue
-      }
-      const predicted = predictLimit(config, kind, batch[0])
-      if (predicted !== undefined) {
-        record({ status: "budget", message: predicted })
-        progress(`${config.id} ${kind} ${batch.map((plan) => formatSize(plan.size)).join(", ")}: ${predicted}`)
-        continue
-      }
-      const result = await runChild(
-        {
-          mode: "time",
-          config: config.id,
-          kind,
-          plans: batch,
-          figureBudgetMs: profile.figureBudgetMs
-        },
-        profile
-      )
-      if (result.status !== "ok") {
-        record(result)
-        if (result.status === "skipped") {
-          skipped.set(config.id, result.reason)
-          progress(`${config.id}: skipped, ${result.reason}`)
-        } else {
-          progress(
-            `${config.id} ${kind} ${batch.map((plan) => formatSize(plan.size)).join(", ")}: ${result.status.toUpperCase()} ${result.message}`
-          )
-        }
-        continue
-      }
-      if (!("timings" in result)) continue
-      for (const timing of result.timings) {
-        timings.push({
-          config: config.id,
-          kind,
-          status: "ok",
-          ...timing,
-          toPromiseAll: undefined,
-          toFiberSet: undefined
-        })
-        progress(
-          `${config.id} ${kind} ${formatSize(timing.size)}: ${formatNs(timing.medianNsPerTask)} per task ` +
-            `(${timing.samplesMs.length} runs)`
-        )
-      }
-      for (const { size, predictedMs } of result.overBudget) {
-        timings.push({ config: config.id, kind, size, status: "budget", message: overBudget(predictedMs) })
-        progress(`${config.id} ${kind} ${formatSize(size)}: ${overBudget(predictedMs)}`)
-      }
-    }
-  }
-}
-
-console.log("memory (heap growth while every task is pending)")
-for (const config of selected) {
-  for (const size of profile.memorySizes) {
-    const reason = skipped.get(config.id)
-    if (reason !== undefined) {
-      memory.push({ config: config.id, size, status: "skipped", reason })
+// Process p of every comparison before process p + 1 of any, so that a change in the
+// machine's load spreads over all comparisons instead of skewing one; `jobs` children
+// at a time.
+const answers = planned.map((): Array<ChildAnswer> => [])
+const queue = Array.from({ length: processes }, (_, p) => planned.map((plan, index) => ({ plan, index, p }))).flat()
+const worker = async (): Promise<void> => {
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const { plan, index, p } = next
+    // A comparison that failed once is not retried: its failure is the figure.
+    if (answers[index].some((answer) => answer.status !== "ok")) continue
+    // The memory figures barely vary between processes, and are the costliest to take
+    // (full collections around every run): the first process takes them.
+    const job = { ...plan.job, allocation: plan.job.allocation && p === 0, live: plan.job.live && p === 0 }
+    const answer = await runChild(job, profile)
+    answers[index].push(answer)
+    if (answer.status !== "ok") {
+      const message = answer.status === "skipped" ? answer.reason : answer.message
+      progress(`${describe(plan)}: ${answer.status.toUpperCase()} ${message}`)
       continue
     }
-    // Spawning and settling the tasks once takes about as long as a timed run of tasks
-    // that yield; the warm-up runs at a small size take about as long again.
-    const rows = timings.filter((row) => row.config === config.id && row.kind === "yield" && row.size <= size)
-    // A timing that timed out at this very size may still leave time for one run here.
-    const failed = rows.find((row) => row.status === "error" || (row.status === "limit" && row.size < size))
-    const timed = rows.filter((row) => row.status === "ok").toSorted((a, b) => b.size - a.size)[0]
-    const predictedMs = timed?.status === "ok" ? (timed.medianNsPerTask * size * 2) / 1e6 : 0
-    if (failed !== undefined || predictedMs > profile.figureBudgetMs) {
-      const message =
-        failed === undefined ? overBudget(predictedMs) : `not run: its timing at ${formatSize(failed.size)} failed`
-      memory.push({ config: config.id, size, status: "budget", message })
-      progress(`${config.id} ${formatSize(size)}: ${message}`)
-      continue
-    }
-    const result = await runChild({ mode: "memory", config: config.id, size }, profile)
-    if (result.status === "ok" && "memory" in result) {
-      memory.push({ config: config.id, status: "ok", ...result.memory, toPromiseAll: undefined, toFiberSet: undefined })
-      progress(`${config.id} ${formatSize(size)}: ${formatBytes(result.memory.bytesPerTask)} per pending task`)
-    } else if (result.status === "skipped") {
-      memory.push({ config: config.id, size, status: "skipped", reason: result.reason })
-    } else if (result.status === "error" || result.status === "limit") {
-      memory.push({ config: config.id, size, status: result.status, message: result.message })
-      progress(`${config.id} ${formatSize(size)}: ${result.status.toUpperCase()} ${result.message}`)
-    }
+    const [subject, ...anchors] = answer.members
+    const ratios = anchors.map((anchor) => formatRatio(roundRatio(subject.samplesMs, anchor.samplesMs))).join(" ")
+    progress(
+      `${p + 1}/${processes} ${describe(plan)}: ${formatNs(subject.medianNsPerTask)} per task, ${ratios} ` +
+        `(load ${answer.loadAverage[1].toFixed(1)})`
+    )
   }
 }
+await Promise.all(Array.from({ length: jobs }, worker))
 
-// Ratios to the baselines of the same run.
-const withRatios = <Row extends TimingRow | MemoryRow>(
-  rows: Array<Row>,
-  figure: (row: Row) => number | undefined,
-  baseline: (row: Row, config: string) => Row | undefined
-): void => {
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]
-    const value = figure(row)
-    if (row.status !== "ok" || value === undefined) continue
-    const ratio = (config: string) => {
-      const base = baseline(row, config)
-      const reference = base === undefined ? undefined : figure(base)
-      return reference === undefined || reference === 0 ? undefined : value / reference
-    }
-    rows[i] = { ...row, toPromiseAll: ratio("promise-all"), toFiberSet: ratio("fiberset-run") }
+const results: Array<ComparisonResult> = planned.map((plan, index) => {
+  const all = answers[index]
+  const failure = all.find(
+    (answer): answer is Exclude<ChildAnswer, { readonly status: "ok" }> => answer.status !== "ok"
+  )
+  const base = {
+    subject: plan.subject,
+    anchors: plan.anchors,
+    kind: plan.kind,
+    size: plan.size,
+    linear: plan.linear,
+    processes: all
   }
-}
-withRatios(
-  timings,
-  (row) => (row.status === "ok" ? row.medianNsPerTask : undefined),
-  (row, config) => timingOf(config, row.kind, row.size)
-)
-withRatios(
-  memory,
-  (row) => (row.status === "ok" ? row.bytesPerTask : undefined),
-  (row, config) => memory.find((m) => m.config === config && m.size === row.size)
-)
+  if (failure !== undefined) {
+    const message = failure.status === "skipped" ? failure.reason : failure.message
+    return { ...base, status: failure.status, message, members: [], ratios: [], loadAverage: undefined }
+  }
+  const ok = all.filter((answer) => answer.status === "ok")
+  return { ...base, status: "ok", message: undefined, ...summarize(ok) }
+})
 
-const targets = evaluateTargets({ timings, memory, sizes: sizes, memorySizes: profile.memorySizes })
+const targets = evaluateTargets(
+  results,
+  sizes.map((s) => s.size),
+  linearRounds !== undefined
+)
 const durationSeconds = Math.round((performance.now() - started) / 100) / 10
 
-console.log()
-for (const [config, reason] of skipped) console.log(`skipped ${config}: ${reason}`)
-for (const kind of timedKinds) {
-  for (const size of sizes) {
-    const table = timingTable(selected, timings, kind, size)
-    if (table === undefined) continue
-    console.log(`\n### time per task — ${kind}, N = ${formatSize(size)}\n\n${table}`)
+for (const { size } of sizes) {
+  for (const comparison of comparisons) {
+    const rows = results.filter((r) => !r.linear && r.subject === comparison.subject && r.size === size)
+    if (rows.length === 0) continue
+    console.log(`\n### ${configs.find((c) => c.id === comparison.subject)?.label} — N = ${formatSize(size)}\n`)
+    console.log(comparisonTable(rows))
   }
 }
-for (const size of profile.memorySizes) {
-  const table = memoryTable(selected, memory, size)
-  if (table === undefined) continue
-  console.log(`\n### heap per pending task — N = ${formatSize(size)}\n\n${table}`)
-}
+const linear = results.filter((r) => r.linear)
+if (linear.length > 0) console.log(`\n### linearity — one process each\n\n${linearTable(linear)}`)
 
-// Other work on the machine slows some figures and not others, and ratios with them.
+console.log(`\n### targets of DESIGN.md §9 (median [min–max] of same-process ratios; reported, not enforced)\n`)
+console.log(targetList(targets))
+
+// Other work on the machine slows some runs and not others, and ratios with them.
 const cores = os.availableParallelism()
-const busy = [...timings, ...memory].filter((row) => row.status === "ok" && row.loadAverage > cores)
-if (busy.length > 0) {
-  const peak = Math.max(...busy.map((row) => (row.status === "ok" ? row.loadAverage : 0)))
+const peak = Math.max(0, ...results.map((r) => r.loadAverage?.max ?? 0))
+if (peak > cores) {
   console.log(
-    `\nWARNING: ${busy.length} figure(s) were measured while the machine was busy (1-minute load average up to ` +
-      `${peak.toFixed(1)} on ${cores} cores): other processes were competing for the CPU; rerun on a quiet machine.`
+    `\nNOTE: the 1-minute load average reached ${peak.toFixed(1)} on ${cores} cores: other processes were ` +
+      `competing for the CPU, so the ranges are wide; ratios come from one process each, but compare them ` +
+      `with a quieter run before acting on a small difference.`
   )
 }
-
-const problems = [...timings, ...memory].filter((row) => row.status === "error")
-const limits = [...timings, ...memory].filter((row) => row.status === "limit")
-console.log(`\n### targets (reported, not enforced)\n\n${targetList(targets)}`)
 
 const report: Report = {
   profile: profile.name,
@@ -364,33 +362,33 @@ const report: Report = {
   machine,
   source,
   versions,
-  settings: { ...profile },
+  settings: { ...profile, sizes, linear: linearRounds, processes, jobs },
   taskKinds,
-  configs: selected.map(({ id, label, family }) => ({ id, label, family })),
-  timings,
-  memory,
+  configs: configs.map(({ id, label, family }) => ({ id, label, family })),
+  comparisons: results,
   targets,
-  durationSeconds,
-  busyFigures: busy.length
+  durationSeconds
 }
-const out = values.out ?? defaultOut(profile, report.date)
-fs.mkdirSync(new URL("../results/", import.meta.url), { recursive: true })
+const out = values.out === undefined ? defaultOut(profile, report.date) : path.resolve(values.out)
+fs.mkdirSync(path.dirname(out), { recursive: true })
 fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`)
 console.log(`\nfigures written to ${path.relative(process.cwd(), out)}; ${durationSeconds} s in all`)
 
-const fatal = profile.name === "quick" ? [...problems, ...limits] : problems
-if (fatal.length > 0) {
-  console.error(`\n${fatal.length} configuration run(s) failed:`)
-  for (const row of fatal) {
-    if (row.status === "error" || row.status === "limit") {
-      const kind = "kind" in row ? ` ${row.kind}` : " memory"
-      console.error(`- ${row.config}${kind} ${formatSize(row.size)}: ${row.message}`)
-    }
-  }
+const failed = results.filter((r) => r.status === "error" || r.status === "limit")
+if (failed.length > 0) {
+  console.error(`\n${failed.length} comparison(s) failed:`)
+  for (const r of failed) console.error(`- ${r.subject} ${r.kind} ${formatSize(r.size)}: ${r.message}`)
   process.exit(1)
 }
 
 // -----------------------------------------------------------------------------
+
+function loadNow(): string {
+  return os
+    .loadavg()
+    .map((load) => load.toFixed(2))
+    .join(" ")
+}
 
 function defaultOut(profile: Profile, date: string): string {
   // Quick runs (CI's) are scratch files, ignored by git; full runs are kept.
@@ -411,7 +409,7 @@ function readSource(): { readonly commit: string; readonly uncommittedChanges: b
 
 function readVersions(): Record<string, string> {
   const versions: Record<string, string> = {}
-  for (const name of ["@soonify/core", "@soonify/interop", "effect", "effection", "p-limit", "p-map", "tinybench"]) {
+  for (const name of ["@soonify/core", "@soonify/interop", "effect", "effection", "p-limit", "p-map"]) {
     try {
       const file = new URL(`../node_modules/${name}/package.json`, import.meta.url)
       versions[name] = (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version

@@ -1,9 +1,10 @@
 /**
- * Profiles one configuration: runs it in a child under `node --cpu-prof`, then prints
- * where the time went, by function (self time, and inclusive time for soonify's own
- * functions).
+ * Profiles one configuration: runs it alone in a child, under the V8 CPU profiler for
+ * its timed rounds only (start-up and warm-up left out, no forced GC between runs, so
+ * the GC time is the configuration's own), then prints where the time went, by
+ * function (self time, and inclusive time for soonify's own functions).
  *
- *   pnpm --filter @soonify/bench run profile -- <config> [now|yield] [size] [runs]
+ *   pnpm --filter @soonify/bench run profile -- <config> [now|now-sync|yield] [size] [runs]
  *   e.g. pnpm --filter @soonify/bench run profile -- core-run-soonify now 100000
  *
  * The `.cpuprofile` is kept under `bench/profiles/` (ignored by git): open it in
@@ -13,7 +14,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { configById } from "./configs.ts"
-import type { TimeJob } from "./job.ts"
+import type { ComparisonJob } from "./job.ts"
 
 interface ProfileNode {
   readonly id: number
@@ -24,7 +25,6 @@ interface ProfileNode {
 interface CpuProfile {
   readonly nodes: ReadonlyArray<ProfileNode>
   readonly samples: ReadonlyArray<number>
-  readonly timeDeltas: ReadonlyArray<number>
 }
 
 const [config = "core-run-soonify", kind = "now", size = "100000", runs = "10"] = process.argv
@@ -34,31 +34,27 @@ if (configById(config) === undefined) {
   console.error(`unknown configuration "${config}"`)
   process.exit(2)
 }
-if (kind !== "now" && kind !== "yield") {
-  console.error(`kind must be "now" or "yield", received "${kind}"`)
+if (kind !== "now" && kind !== "now-sync" && kind !== "yield") {
+  console.error(`kind must be "now", "now-sync" or "yield", received "${kind}"`)
   process.exit(2)
 }
 
 const directory = new URL("../profiles/", import.meta.url).pathname
 fs.mkdirSync(directory, { recursive: true })
 const name = `${config}-${kind}-${size}-${Date.now()}.cpuprofile`
-const job: TimeJob = {
-  mode: "time",
-  config,
+const job: ComparisonJob = {
+  members: [{ config, size: Number(size) }],
   kind,
-  plans: [{ size: Number(size), runs: Number(runs), warmupRuns: 3 }],
-  figureBudgetMs: undefined
+  warmupRounds: 3,
+  rounds: Number(runs),
+  allocation: false,
+  live: false,
+  collectBetweenRuns: false,
+  cpuProfile: path.join(directory, name)
 }
 const child = spawnSync(
   process.execPath,
-  [
-    "--expose-gc",
-    "--cpu-prof",
-    `--cpu-prof-dir=${directory}`,
-    `--cpu-prof-name=${name}`,
-    new URL("./child.ts", import.meta.url).pathname,
-    JSON.stringify(job)
-  ],
+  ["--expose-gc", new URL("./child.ts", import.meta.url).pathname, JSON.stringify(job)],
   { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }
 )
 if (child.status !== 0) process.exit(child.status ?? 1)
@@ -84,11 +80,22 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 const self = new Map<string, number>()
 const inclusive = new Map<string, number>()
 let total = 0
+/** Whether a sample is the profiler itself starting or stopping, not the rounds. */
+const profiler = (leaf: ProfileNode): boolean => {
+  for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
+    const frame = byId.get(id)?.callFrame
+    if (frame?.url === "node:inspector" || frame?.functionName === "stopProfiler") return true
+  }
+  return false
+}
+
+// Each sample counts for one sampling interval (100 µs): its time delta would count the
+// time the process waited for the CPU too, on a busy machine.
 for (let i = 0; i < profile.samples.length; i++) {
-  const delta = profile.timeDeltas[i] ?? 0
-  total += delta
+  const delta = 100
   const leaf = byId.get(profile.samples[i])
-  if (leaf === undefined) continue
+  if (leaf === undefined || profiler(leaf)) continue
+  total += delta
   self.set(key(leaf), (self.get(key(leaf)) ?? 0) + delta)
   const seen = new Set<string>()
   for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
@@ -109,7 +116,10 @@ const print = (title: string, entries: Iterable<[string, number]>, count: number
   }
 }
 
-console.log(`${config}, ${kind}, ${size} tasks, ${runs} runs: ${(total / 1000).toFixed(0)} ms sampled`)
+console.log(
+  `${config}, ${kind}, ${size} tasks, ${runs} timed runs: ${total / 100} samples, one per 100 µs the sampler ran ` +
+    `(ms below = samples × 0.1; on a busy machine the sampler misses some, so read the shares)`
+)
 print("self time, by function", self, 30)
 print(
   "inclusive time, soonify's functions",

@@ -2,8 +2,8 @@
  * Plain-text tables (Markdown pipe tables, so they paste into an issue as they are)
  * and the units they print.
  */
-import type { Config } from "./configs.ts"
-import type { MemoryRow, Target, TimingRow } from "./results.ts"
+import { configById } from "./configs.ts"
+import type { ComparisonResult, Spread, TargetResult } from "./results.ts"
 
 export const formatSize = (size: number): string => {
   const exponent = Math.log10(size)
@@ -16,8 +16,19 @@ export const formatNs = (ns: number): string =>
 export const formatBytes = (bytes: number): string =>
   Math.abs(bytes) >= 1024 ? `${(bytes / 1024).toFixed(2)} KiB` : `${bytes.toFixed(0)} B`
 
-export const formatRatio = (ratio: number | undefined): string =>
-  ratio === undefined || !Number.isFinite(ratio) ? "—" : `${ratio < 10 ? ratio.toFixed(2) : ratio.toFixed(1)}×`
+export const formatRatio = (ratio: number): string =>
+  !Number.isFinite(ratio) ? "—" : `${ratio < 10 ? ratio.toFixed(2) : ratio.toFixed(1)}×`
+
+/** `median [min–max]`. */
+export const formatSpread = (value: Spread | null | undefined, format: (n: number) => string): string =>
+  value === null || value === undefined ? "" : `${format(value.median)} [${format(value.min)}–${format(value.max)}]`
+
+const ratioNumber = (ratio: number): string => (!Number.isFinite(ratio) ? "—" : ratio.toFixed(ratio < 10 ? 2 : 1))
+/** `1.23× [1.10–1.40]`. */
+export const formatRatioSpread = (value: Spread | null | undefined): string =>
+  value === null || value === undefined
+    ? "—"
+    : `${ratioNumber(value.median)}× [${ratioNumber(value.min)}–${ratioNumber(value.max)}]`
 
 const render = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, right: number): string => {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)))
@@ -27,69 +38,97 @@ const render = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray
   return [line(header), rule, ...rows.map(line)].join("\n")
 }
 
-const failed = (row: { readonly status: string; readonly message?: string; readonly reason?: string }): string =>
-  row.status === "limit"
-    ? `limit: ${firstLine(row.message ?? "")}`
-    : row.status === "budget"
-      ? firstLine(row.message ?? "")
-      : row.status
+const label = (config: string): string => configById(config)?.label ?? config
 
-const firstLine = (text: string): string => text.split("\n")[0]
+const load = (result: ComparisonResult): string =>
+  result.loadAverage === undefined ? "—" : `${result.loadAverage.min.toFixed(1)}–${result.loadAverage.max.toFixed(1)}`
 
-export const timingTable = (
-  configs: ReadonlyArray<Config>,
-  rows: ReadonlyArray<TimingRow>,
-  kind: string,
-  size: number
-): string | undefined => {
-  const cells: Array<Array<string>> = []
-  for (const config of configs) {
-    const row = rows.find((r) => r.config === config.id && r.kind === kind && r.size === size)
-    if (row === undefined || row.status === "skipped") continue
-    cells.push(
-      row.status === "ok"
-        ? [
-            config.label,
-            formatNs(row.medianNsPerTask),
-            `${formatNs(row.minNsPerTask)} – ${formatNs(row.maxNsPerTask)}`,
-            formatRatio(row.toPromiseAll),
-            formatRatio(row.toFiberSet),
-            String(row.samplesMs.length)
-          ]
-        : [config.label, failed(row), "", "", "", ""]
-    )
-  }
-  if (cells.length === 0) return undefined
-  return render(
-    ["configuration", "per task (median)", "min – max", "× Promise.all", "× FiberSet.run", "runs"],
-    cells,
-    1
+/**
+ * One comparison at one size: a row per kind with the subject's time per task and its
+ * ratio to every anchor (median [min–max] over processes), then every member's own
+ * figures (time, bytes allocated per task, live bytes per pending task).
+ */
+export const comparisonTable = (results: ReadonlyArray<ComparisonResult>): string => {
+  const [first] = results
+  const header = ["kind", "per task", ...first.anchors.map((anchor) => `× ${label(anchor)}`), "processes", "load"]
+  const rows = results.map((result) => {
+    if (result.status !== "ok") {
+      return [
+        result.kind,
+        `${result.status}: ${(result.message ?? "").split("\n")[0]}`,
+        ...first.anchors.map(() => ""),
+        "",
+        ""
+      ]
+    }
+    return [
+      result.kind,
+      formatSpread(result.members[0].nsPerTask, formatNs),
+      ...result.ratios.map((ratio) => `${formatRatioSpread(ratio.wall)} · cpu ${formatRatio(ratio.cpu.median)}`),
+      String(result.processes.length),
+      load(result)
+    ]
+  })
+  const figures = results.flatMap((result) =>
+    result.status !== "ok"
+      ? []
+      : result.members.map((member) => [
+          label(member.config),
+          result.kind,
+          formatNs(member.nsPerTask.median),
+          formatRatioSpread(member.toPromiseAll),
+          member.allocatedBytesPerTask === null ? "" : formatBytes(member.allocatedBytesPerTask.median),
+          member.liveBytesPerTask === null ? "" : formatBytes(member.liveBytesPerTask.median)
+        ])
   )
+  const ratios = render(header, rows, 1)
+  if (figures.length === 0) return ratios
+  return `${ratios}\n\n${render(
+    ["configuration", "kind", "per task", "× Promise.all", "allocated / task", "live / pending task"],
+    figures,
+    2
+  )}`
 }
 
-export const memoryTable = (
-  configs: ReadonlyArray<Config>,
-  rows: ReadonlyArray<MemoryRow>,
-  size: number
-): string | undefined => {
-  const cells: Array<Array<string>> = []
-  for (const config of configs) {
-    const row = rows.find((r) => r.config === config.id && r.size === size)
-    if (row === undefined || row.status === "skipped") continue
-    cells.push(
-      row.status === "ok"
-        ? [config.label, formatBytes(row.bytesPerTask), formatRatio(row.toPromiseAll), formatRatio(row.toFiberSet)]
-        : [config.label, failed(row), "", ""]
-    )
-  }
-  if (cells.length === 0) return undefined
-  return render(["configuration", "heap per pending task", "× Promise.all", "× FiberSet.run"], cells, 1)
-}
+/** The linearity checks: time(1e6) over time(1e5), in one process. */
+export const linearTable = (results: ReadonlyArray<ComparisonResult>): string =>
+  render(
+    ["configuration", "kind", "time(1e6) / time(1e5)", "per task at 1e6", "per task at 1e5", "processes", "load"],
+    results.map((result) =>
+      result.status !== "ok"
+        ? [
+            label(result.subject),
+            result.kind,
+            `${result.status}: ${(result.message ?? "").split("\n")[0]}`,
+            "",
+            "",
+            "",
+            ""
+          ]
+        : [
+            label(result.subject),
+            result.kind,
+            formatRatioSpread(result.ratios[0]?.wall),
+            formatNs(result.members[0].nsPerTask.median),
+            formatNs(result.members[1].nsPerTask.median),
+            String(result.processes.length),
+            load(result)
+          ]
+    ),
+    2
+  )
 
-export const targetList = (targets: ReadonlyArray<Target>): string =>
+export const targetList = (targets: ReadonlyArray<TargetResult>): string =>
   targets
     .map((target) => {
       const mark = target.status === "met" ? "[x] met   " : target.status === "missed" ? "[ ] MISSED" : "[-] n/a   "
-      return `${mark} ${target.name}\n             ${target.detail}`
+      const cells = target.cells
+        .map(
+          (cell) =>
+            `${cell.kind} ${formatSize(cell.size)} ${formatRatioSpread(cell.ratio)}` +
+            `${cell.cpu === undefined ? "" : ` (cpu ${formatRatio(cell.cpu.median)})`}${cell.within === false ? " ✗" : ""}`
+        )
+        .join(", ")
+      return `${mark} ${target.name}\n             ${cells === "" ? "not measured in this run" : cells}`
     })
     .join("\n")

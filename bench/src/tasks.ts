@@ -4,7 +4,10 @@
  * Each world (Promise code, Effect, effection) gets the same three kinds of task in
  * its own idiom, so that a configuration is measured doing what its users write:
  *
- * - `now`: returns at once.
+ * - `now`: returns at once (`async (i) => i`; `Effect.succeed(i)`, an `Exit` in Effect 4).
+ * - `now-sync`: returns at once, but as `Effect.sync(() => i)`, which an Effect
+ *   configuration must run in a fiber (`Effect.succeed` may be taken as a result
+ *   without one). Promise code and effection run the same task as for `now`.
  * - `yield`: yields once to the event loop (a macrotask), then returns. Promise code
  *   awaits a `setImmediate`; Effect yields with `Effect.yieldNow`, which parks the
  *   fiber on Effect's scheduler, itself drained by one `setImmediate` per batch;
@@ -20,9 +23,11 @@ import * as Exit from "effect/Exit"
 import { action, withResolvers, type Operation } from "effection"
 
 /** The kinds timed; `gated` is only for the memory figures. */
-export const timedKinds = ["now", "yield"] as const
+export const timedKinds = ["now", "now-sync", "yield"] as const
 
-export type Kind = (typeof timedKinds)[number] | "gated"
+export type TimedKind = (typeof timedKinds)[number]
+
+export type Kind = TimedKind | "gated"
 
 export type PromiseTask = (i: number) => Promise<number>
 export type EffectTask = (i: number) => Effect.Effect<number>
@@ -45,6 +50,7 @@ const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(res
 export const promiseTasks = (kind: Kind): Tasks<PromiseTask> => {
   switch (kind) {
     case "now":
+    case "now-sync":
       return { task: async (i) => i, gate: undefined }
     case "yield":
       return {
@@ -73,6 +79,8 @@ export const effectTasks = (kind: Kind): Tasks<EffectTask> => {
   switch (kind) {
     case "now":
       return { task: (i) => Effect.succeed(i), gate: undefined }
+    case "now-sync":
+      return { task: (i) => Effect.sync(() => i), gate: undefined }
     case "yield":
       return { task: (i) => Effect.as(Effect.yieldNow, i), gate: undefined }
     case "gated": {
@@ -98,6 +106,7 @@ const nextImmediate: Operation<void> = action((resolve) => {
 export const effectionTasks = (kind: Kind): Tasks<EffectionTask> => {
   switch (kind) {
     case "now":
+    case "now-sync":
       return {
         *task(i) {
           return i
