@@ -1,11 +1,10 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import { format } from "effect/Formatter"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import type * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import { pipeArguments } from "effect/Pipeable"
 import { PendingValue } from "../PendingValue.ts"
+import { Described } from "./described.ts"
+import type { Interruptible } from "./runner.ts"
 import type { SoonValue } from "../SoonValue.ts"
 
 /** @internal */
@@ -22,11 +21,12 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  *
  * @internal
  */
-export abstract class HandleBase<A, E> {
+export abstract class HandleBase<A, E> extends Described {
   readonly deferred: Deferred.Deferred<A, E> = Deferred.makeUnsafe<A, E>()
   readonly label: string | number
 
   constructor(label: string | number) {
+    super()
     this.label = label
   }
 
@@ -72,56 +72,37 @@ export abstract class HandleBase<A, E> {
     return Deferred.doneUnsafe(this.deferred, exit)
   }
 
-  pipe() {
-    return pipeArguments(this, arguments)
-  }
-
   toJSON(): unknown {
     const exit = this.exit
     return { _id: this.kind, name: this.name, state: exit === undefined ? "pending" : exit.toJSON() }
-  }
-
-  toString(): string {
-    return format(this.toJSON(), { ignoreToString: true, space: 2 })
-  }
-
-  [NodeInspectSymbol](): unknown {
-    return this.toJSON()
   }
 
   abstract get kind(): string
 }
 
 /**
- * What runs a task, as its handle and group see it: the task's fiber, a start that is
- * still queued, or a task running outside Effect. The group only ever interrupts it.
+ * Stands where a task's runner will be while its fiber runs its first, synchronous steps
+ * (the fiber is known only once they have run): a cancel then is recorded in the handle
+ * and carried out right after.
  *
  * @internal
  */
-export interface Runner {
-  interruptUnsafe(fiberId?: number | undefined): void
-}
+export const firstSteps: Interruptible = { interruptUnsafe() {} }
 
 /**
  * The handle of a task spawned into a group.
  *
  * @internal
  */
-/**
- * Stands where a task's fiber will be while the fiber runs its first, synchronous steps
- * (it is known only once they are done): a cancel then is recorded in the handle and
- * carried out right after.
- *
- * @internal
- */
-export const firstSteps: Runner = { interruptUnsafe() {} }
-
 export class TaskHandle<A, E> extends HandleBase<A, E> {
-  /** What runs the task until it ends; `undefined` after (so a kept handle frees it). */
-  fiber: Runner | undefined = undefined
+  /**
+   * What stands for the task until it ends: a start still queued, `firstSteps`, then
+   * its runner (a fiber or an external task); `undefined` after, so a kept handle frees it.
+   */
+  runner: Interruptible | undefined = undefined
   /** A cancel that came while the task's fiber ran its `firstSteps`: who asked. */
   declare cancelledBy?: number | undefined
-  /** Set by `group.start` until the task calls `started`. */
+  /** Set by `group.start` until the task calls `started` (or its starter gives up). */
   declare starting?: Deferred.Deferred<any, any> | undefined
 
   get kind() {
@@ -130,11 +111,11 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
 
   get cancel(): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const fiber = this.fiber
-      if (fiber === undefined) return Effect.void
+      const runner = this.runner
+      if (runner === undefined) return Effect.void
       return Effect.withFiber((current) => {
-        if (fiber === firstSteps) this.cancelledBy = current.id
-        else fiber.interruptUnsafe(current.id)
+        if (runner === firstSteps) this.cancelledBy = current.id
+        else runner.interruptUnsafe(current.id)
         return Effect.asVoid(Deferred.await(this.deferred).pipe(Effect.exit))
       })
     })
@@ -143,6 +124,3 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
 
 /** @internal */
 export const isHandle = (u: unknown): u is HandleBase<unknown, unknown> => u instanceof HandleBase
-
-/** @internal */
-export const interrupted = (fiberId: number): Exit.Exit<never> => Exit.interrupt(fiberId)
