@@ -42,10 +42,17 @@ const markStarted = <S>(
 
 /**
  * Waits for the start. Whoever waits owns the task until it has started: if the wait is
- * interrupted, the task is cancelled.
+ * interrupted, the task is cancelled, and its outcome goes to the group from then on.
  */
 const awaitStart = <S, E>(starting: Deferred.Deferred<S, E>, handle: TaskHandle<any, any>): Effect.Effect<S, E> =>
-  Effect.onInterrupt(Deferred.await(starting), () => handle.cancel)
+  Effect.onInterrupt(Deferred.await(starting), () =>
+    Effect.suspend(() => {
+      // Nobody waits for `starting` any more: the task's end must reach the group.
+      // (Had the task ended first, its outcome would have resumed the waiter at once.)
+      if (handle.starting === starting) handle.starting = undefined
+      return handle.cancel
+    })
+  )
 
 /** `group.start(f, options)`. */
 export const start = <S, A, E, R>(
