@@ -224,7 +224,7 @@ export class GroupImpl extends Described {
     handle.starting = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
-    if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(exit)
+    if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
     nested(() => handle.complete(exit))
     this.release()
@@ -234,13 +234,14 @@ export class GroupImpl extends Described {
    * Records a task's failure: every failure in `failFast` mode. In settle mode a task's
    * own failure stays in its handle; but a failure raised while the group was stopping
    * the task (a finalizer that failed during the interruption) belongs to the group's
-   * shutdown and is added to the group's failure.
+   * shutdown, and that of an orphan (see `TaskHandle.orphan`) has nowhere else to go:
+   * both are added to the group's failure.
    */
-  private record(exit: Exit.Exit<unknown, unknown>): void {
+  private record(handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): void {
     if (exit._tag === "Failure") {
       const cause = exit.cause
       const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
-      if (this.mode === "failFast" || stopped) this.fail(cause)
+      if (this.mode === "failFast" || stopped || handle.orphan === true) this.fail(cause)
     }
   }
 

@@ -104,6 +104,11 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
   declare cancelledBy?: number | undefined
   /** Set by `group.start` until the task calls `started` (or its starter gives up). */
   declare starting?: Deferred.Deferred<any, any> | undefined
+  /**
+   * Set when the task's starter gave up before `started`: nobody will ever read this
+   * handle, so the task's failure goes to the group whatever its mode.
+   */
+  declare orphan?: boolean | undefined
 
   get kind() {
     return "SoonValue"

@@ -47,9 +47,13 @@ const markStarted = <S>(
 const awaitStart = <S, E>(starting: Deferred.Deferred<S, E>, handle: TaskHandle<any, any>): Effect.Effect<S, E> =>
   Effect.onInterrupt(Deferred.await(starting), () =>
     Effect.suspend(() => {
-      // Nobody waits for `starting` any more: the task's end must reach the group.
-      // (Had the task ended first, its outcome would have resumed the waiter at once.)
-      if (handle.starting === starting) handle.starting = undefined
+      // Nobody waits for `starting` any more, and nobody has the handle: the task's end
+      // must reach the group. (Had the task ended first, its outcome would have resumed
+      // the waiter at once.)
+      if (handle.starting === starting) {
+        handle.starting = undefined
+        handle.orphan = true
+      }
       return handle.cancel
     })
   )
