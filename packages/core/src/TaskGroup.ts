@@ -342,6 +342,12 @@ export const spawnUnsafe = <A, E>(
  * until all have ended. The group's outcome becomes an interruption (plus any failure
  * that occurred); a group that has already ended is left as it is.
  *
+ * **Gotchas**
+ *
+ * Called from inside the group (its body or one of its tasks), `cancel` does not wait,
+ * since it would wait for itself: it starts the shutdown and yields, and an
+ * interruptible caller is interrupted there.
+ *
  * **Example**
  *
  * ```ts

@@ -72,6 +72,8 @@ export class GroupImpl extends Described {
   readonly failures = new Failures()
   private bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
   private bodyExit: Exit.Exit<unknown, unknown> | undefined = undefined
+  /** How many of the group's fibers are running their first steps on the stack now. */
+  private firstStepsDepth = 0
   private readonly shutdownListeners = new ShutdownListeners()
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
@@ -111,9 +113,8 @@ export class GroupImpl extends Described {
   // spawning
 
   /**
-   * Lets a new task in: `undefined` into a closed group; while it is closing, a handle
-   * that has ended interrupted (its task never runs, its `starting` gets the
-   * interruption); else a handle counted as pending and running.
+   * Lets a new task in: `undefined` into a closed group; while closing, a handle that has
+   * ended interrupted (and its `starting` too); else a handle counted as pending and running.
    */
   private admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
     if (this.state === "closed") return undefined
@@ -164,11 +165,7 @@ export class GroupImpl extends Described {
     return handle
   }
 
-  /**
-   * Spawns a task that runs outside Effect: `run` is called at once, and the runner it
-   * gives stands where a fiber would. With `concurrency`, or on a deep stack (see
-   * callDepth.ts), a fiber calls it instead, once it has a slot or a fresh stack.
-   */
+  /** Spawns a task run outside Effect: `run` is called at once, or by a fiber once it has a slot or a fresh stack. */
   spawnExternal<A, E>(
     run: () => Runner<A, E>,
     name: string | undefined,
@@ -192,11 +189,21 @@ export class GroupImpl extends Described {
     // An Exit is an effect that has already ended: no fiber to run it.
     if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
     handle.runner = firstSteps
-    const fiber = startNow(context, this.permits === undefined ? effect : this.permits.withPermit(effect))
+    const fiber = this.startFiber(context, this.permits === undefined ? effect : this.permits.withPermit(effect))
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) return this.taskEnded(handle, exit)
     this.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
+  }
+
+  /** Starts one of the group's fibers, counting its first steps (see `isInside`). */
+  private startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
+    this.firstStepsDepth++
+    try {
+      return startNow(context, effect)
+    } finally {
+      this.firstStepsDepth--
+    }
   }
 
   private adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
@@ -209,7 +216,7 @@ export class GroupImpl extends Described {
 
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
   startBody(body: Effect.Effect<unknown, unknown, any>): void {
-    const fiber = startNow(this.context, body)
+    const fiber = this.startFiber(this.context, body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -231,11 +238,9 @@ export class GroupImpl extends Described {
   }
 
   /**
-   * Records a task's failure: every failure in `failFast` mode. In settle mode a task's
-   * own failure stays in its handle; but a failure raised while the group was stopping
-   * the task (a finalizer that failed during the interruption) belongs to the group's
-   * shutdown, and that of an orphan (see `TaskHandle.orphan`) has nowhere else to go:
-   * both are added to the group's failure.
+   * Records a task's failure: any in `failFast` mode. In settle mode it stays in the handle,
+   * but not one raised while the group stopped the task (a finalizer's: it belongs to the
+   * shutdown) nor an orphan's (see `TaskHandle.orphan`).
    */
   private record(handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): void {
     if (exit._tag === "Failure") {
@@ -317,12 +322,16 @@ export class GroupImpl extends Described {
     if (this.ownership !== "body") this.endOwner()
   }
 
+  /** Whether `fiber` is the body, a task, or runs while one of them runs its first steps. */
+  isInside(fiber: Fiber.Fiber<unknown, unknown>): boolean {
+    if (this.firstStepsDepth > 0 || fiber === this.bodyFiber) return true
+    for (const handle of this.running) if (handle.runner === fiber) return true
+    return false
+  }
+
   // outcomes (what owners.ts makes of them)
 
-  /**
-   * Waits until the group has ended. The wait may end deep inside the call that ended
-   * the last task: it goes on from a fresh stack then (see callDepth.ts).
-   */
+  /** Waits until the group has ended; from a fresh stack if deep in its last task's end. */
   get awaitEnded(): Effect.Effect<void> {
     return Effect.flatMap(Deferred.await(this.whenEnded), () => freshStackIfDeep(Effect.void))
   }

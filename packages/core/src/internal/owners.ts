@@ -108,10 +108,13 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
     })
   })
 
-/** `TaskGroup.cancel`: cancels the group, then waits for it to end. */
+/**
+ * `TaskGroup.cancel`: cancels the group, then waits for it to end; from inside the group
+ * it only yields, so that the shutdown reaches the caller: waiting would wait for itself.
+ */
 export const cancel = (group: TaskGroup): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
     const impl = groupArgument("TaskGroup.cancel", group)
     impl.cancelUnsafe(fiber.id)
-    return impl.awaitEnded
+    return impl.isInside(fiber) ? Effect.yieldNow : impl.awaitEnded
   })
