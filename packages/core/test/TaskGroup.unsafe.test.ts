@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
-import { causeOf, defectsOf, isInterruptedOnly, settle } from "./support.ts"
+import { isInterruptedOnly, settle } from "./support.ts"
 
 const failureOf = (exit: Exit.Exit<unknown, unknown>) => (Exit.isFailure(exit) ? exit.cause : undefined)
 
