@@ -14,6 +14,7 @@ import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
 import type { Mode } from "./internal/settings.ts"
+import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
@@ -522,6 +523,95 @@ export const spawnExternalUnsafe = <A, E>(
     throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
   }
   return impl.spawnExternal(start, options?.name)
+}
+
+/**
+ * What {@link startExternalUnsafe} gives: the task's handle at once, and the effect that
+ * waits until the task has called `started(value)`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExternalStart<S, A, E = never> {
+  /** The task's handle, as {@link spawnExternalUnsafe} gives it. */
+  readonly soon: SoonValue<A, E>
+  /**
+   * Waits until the task calls `started(value)`, then succeeds with `value`. Fails with
+   * the task's outcome if it ends first (a defect if it succeeded without calling
+   * `started`). Interrupting it before the start cancels the task.
+   */
+  readonly started: Effect.Effect<S, E>
+}
+
+/**
+ * The start handshake of {@link TaskGroup.start} for a task that runs outside Effect:
+ * spawns it as {@link spawnExternalUnsafe} does, calling `f(started)` at once, and gives
+ * its handle with an effect that waits until the task calls `started(value)`.
+ *
+ * **When to use**
+ *
+ * For code that drives groups from Promise code (such as `@soonify/interop`'s
+ * `tg.start(fn)`), where the task function must run synchronously, before the call
+ * returns, as it does for a spawn. Inside Effect, use `group.start`.
+ *
+ * **Details**
+ *
+ * - "At once" is as for {@link spawnExternalUnsafe}: `f` is called before
+ *   `startExternalUnsafe` returns, unless the group has a `concurrency` limit (then a
+ *   fiber calls it once a slot is free, in spawn order, and `started` waits meanwhile) or
+ *   the call is nested more than 40 levels deep in group work (then it is called soon,
+ *   from a fresh stack).
+ * - A task that ends or fails before calling `started` makes `started` fail with that
+ *   outcome (one that succeeds without calling it: a defect saying so), and not the
+ *   group; the outcome is also kept in `soon`.
+ * - Calling `started` a second time throws an `Error` at that call (inside the task's own
+ *   code, which then fails with it if it lets it escape).
+ * - Interrupting `started` while it waits cancels the task (and waits for it): it gave up
+ *   on the start, and the task's outcome goes to the group from then on.
+ * - Throws `TaskGroupClosed` when the group has ended; while it is shutting down, `soon`
+ *   has ended interrupted, `f` is never called and `started` fails with the
+ *   interruption. Bad arguments throw an `IllegalArgumentError`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * let stop: (() => void) | undefined
+ * // A server-like task: reports its port at once, then serves until stopped.
+ * const { soon, started } = TaskGroup.startExternalUnsafe(group, (started: (port: number) => void) => {
+ *   let observer: ((exit: Exit.Exit<string>) => void) | undefined
+ *   stop = () => observer?.(Exit.succeed("served"))
+ *   started(8080) // called synchronously, before startExternalUnsafe returns
+ *   return {
+ *     addObserver: (f) => void (observer = f),
+ *     interruptUnsafe: (fiberId) => observer?.(Exit.interrupt(fiberId))
+ *   }
+ * })
+ * const port = await Effect.runPromise(started)
+ * port // 8080
+ * stop?.()
+ * await Effect.runPromise(TaskGroup.join(group))
+ * Effect.runSync(soon.value) // "served"
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const startExternalUnsafe = <S, A, E = never>(
+  group: TaskGroup,
+  f: (started: (value: S) => void) => ExternalTask<A, E>,
+  options?: TaskOptions
+): ExternalStart<S, A, E> => {
+  const impl = owners.groupArgument("TaskGroup.startExternalUnsafe", group)
+  const problem =
+    typeof f === "function"
+      ? taskOptionsProblem("TaskGroup.startExternalUnsafe", options)
+      : `TaskGroup.startExternalUnsafe: expected a function of \`started\` that gives an ExternalTask, received ${describe(f)}`
+  if (problem !== undefined) throw illegalArgument(problem)
+  return startExternal(impl, f, options?.name)
 }
 
 /**

@@ -5,6 +5,7 @@ import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
+import type { Runner } from "./runner.ts"
 import { asTaskEffect, describe, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 // The start handshake (trio's and anyio's `start`): a task is spawned with a `starting`
@@ -31,10 +32,11 @@ const markStarted = <S>(
   starting: Deferred.Deferred<S, any>,
   handle: TaskHandle<any, any> | undefined,
   value: S,
-  where: string
+  where: string,
+  name: string | undefined
 ): Error | undefined => {
   if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
-    return new Error(`${where}: started(value) was called twice by task "${handle?.name ?? "?"}"`)
+    return new Error(`${where}: started(value) was called twice by task "${handle?.name ?? name ?? "?"}"`)
   }
   if (handle !== undefined) handle.starting = undefined
   return undefined
@@ -42,17 +44,21 @@ const markStarted = <S>(
 
 /**
  * Waits for the start. Whoever waits owns the task until it has started: if the wait is
- * interrupted, the task is cancelled, and its outcome goes to the group from then on.
+ * interrupted, the task is cancelled, and its outcome goes to the group from then on
+ * (had the task ended first, its outcome would have resumed the waiter at once).
+ * `handleKept` says whether the waiter has the task's handle (`startExternal`) or not
+ * (`start`: the task is then an orphan, see `TaskHandle.orphan`).
  */
-const awaitStart = <S, E>(starting: Deferred.Deferred<S, E>, handle: TaskHandle<any, any>): Effect.Effect<S, E> =>
+const awaitStart = <S, E>(
+  starting: Deferred.Deferred<S, E>,
+  handle: TaskHandle<any, any>,
+  handleKept: "handle kept" | "handle never given"
+): Effect.Effect<S, E> =>
   Effect.onInterrupt(Deferred.await(starting), () =>
     Effect.suspend(() => {
-      // Nobody waits for `starting` any more, and nobody has the handle: the task's end
-      // must reach the group. (Had the task ended first, its outcome would have resumed
-      // the waiter at once.)
       if (handle.starting === starting) {
         handle.starting = undefined
-        handle.orphan = true
+        if (handleKept === "handle never given") handle.orphan = true
       }
       return handle.cancel
     })
@@ -75,7 +81,7 @@ export const start = <S, A, E, R>(
       let handle: TaskHandle<A, E> | undefined
       const started = (value: S): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const twice = markStarted(starting, handle, value, "TaskGroup.start")
+          const twice = markStarted(starting, handle, value, "TaskGroup.start", undefined)
           return twice === undefined ? Effect.void : Effect.die(twice)
         })
       const task = Effect.suspend(() => asTaskEffect(f, f(started)))
@@ -85,9 +91,28 @@ export const start = <S, A, E, R>(
         group.spawnSoon(parent, task, options?.name ?? (f.name || undefined), starting),
         (spawned) => {
           handle = spawned
-          return Effect.map(restore(awaitStart(starting, spawned)), (value) => [value, spawned] as const)
+          return Effect.map(
+            restore(awaitStart(starting, spawned, "handle never given")),
+            (value) => [value, spawned] as const
+          )
         }
       )
     })
   )
+}
+
+/** `TaskGroup.startExternalUnsafe(group, f, options)`: the handshake for a task run outside Effect. */
+export const startExternal = <S, A, E>(
+  group: GroupImpl,
+  f: (started: (value: S) => void) => Runner<A, E>,
+  name: string | undefined
+): { readonly soon: SoonValue<A, E>; readonly started: Effect.Effect<S, E> } => {
+  const starting = Deferred.makeUnsafe<S, E>()
+  let handle: TaskHandle<A, E> | undefined
+  const started = (value: S): void => {
+    const twice = markStarted(starting, handle, value, "TaskGroup.startExternalUnsafe", name)
+    if (twice !== undefined) throw twice
+  }
+  handle = group.spawnExternal(() => f(started), name, starting)
+  return { soon: handle, started: awaitStart(starting, handle, "handle kept") }
 }
