@@ -176,11 +176,9 @@ export class GroupImpl extends Described {
     }
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) throw this.closedError(name)
-    if (!handle.ready)
-      this.adopt(
-        handle,
-        nested(() => launch(run))
-      )
+    if (handle.ready) return handle
+    const runner = nested(() => launch(run))
+    this.adopt(handle, runner)
     return handle
   }
 
@@ -227,10 +225,10 @@ export class GroupImpl extends Described {
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
     this.running.delete(handle)
     handle.runner = undefined
-    const starting = handle.starting
-    handle.starting = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
+    const starting = handle.starting
+    if (starting !== undefined) handle.starting = undefined
     if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
     nested(() => handle.complete(exit))

@@ -3,7 +3,9 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { PendingValue } from "../PendingValue.ts"
-import { Described } from "./described.ts"
+import { format } from "effect/Formatter"
+import { NodeInspectSymbol } from "effect/Inspectable"
+import { pipeArguments } from "effect/Pipeable"
 import type { Interruptible } from "./runner.ts"
 import type { SoonValue } from "../SoonValue.ts"
 
@@ -21,12 +23,11 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  *
  * @internal
  */
-export abstract class HandleBase<A, E> extends Described {
+export abstract class HandleBase<A, E> {
   readonly deferred: Deferred.Deferred<A, E> = Deferred.makeUnsafe<A, E>()
   readonly label: string | number
 
   constructor(label: string | number) {
-    super()
     this.label = label
   }
 
@@ -72,9 +73,21 @@ export abstract class HandleBase<A, E> extends Described {
     return Deferred.doneUnsafe(this.deferred, exit)
   }
 
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+
   toJSON(): unknown {
     const exit = this.exit
     return { _id: this.kind, name: this.name, state: exit === undefined ? "pending" : exit.toJSON() }
+  }
+
+  toString(): string {
+    return format(this.toJSON(), { ignoreToString: true, space: 2 })
+  }
+
+  [NodeInspectSymbol](): unknown {
+    return this.toJSON()
   }
 
   abstract get kind(): string
