@@ -109,7 +109,7 @@ export const make = <A, E = never>(options?: Options): Effect.Effect<Future<A, E
 export const makeUnsafe = <A, E = never>(options?: Options): Future<A, E> => {
   const problem = optionsProblem("Future.makeUnsafe", options) ?? nameProblem("Future.makeUnsafe", options?.name)
   if (problem !== undefined) throw illegalArgument(problem)
-  return new FutureImpl<A, E>(options?.name) as unknown as Future<A, E>
+  return new FutureImpl<A, E>(options?.name)
 }
 
 /**

@@ -3,27 +3,19 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import { constVoid } from "effect/Function"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
-import { startNow } from "./internal/callDepth.ts"
-import { gatherInput, shape, spawnAll } from "./internal/gather.ts"
 import { external as internalExternal } from "./internal/external.ts"
-import { GroupImpl, type Mode, type Settings, TaskGroupTypeId } from "./internal/group.ts"
-import {
-  concurrencyProblem,
-  describe,
-  effectProblem,
-  illegalArgument,
-  modeProblem,
-  nameProblem,
-  optionsProblem,
-  taskOptionsProblem
-} from "./internal/validation.ts"
+import * as gatherInternal from "./internal/gather.ts"
+import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
+import * as owners from "./internal/owners.ts"
+import type { Runner } from "./internal/runner.ts"
+import type { Mode } from "./internal/settings.ts"
+import { startExternal } from "./internal/start.ts"
+import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
 /**
@@ -79,8 +71,8 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
   ): Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
-   * returns its handle. The returned function has `f`'s parameter types. Throws a
-   * `TypeError` at once when `f` is not a function.
+   * returns its handle. The returned function has `f`'s parameter types. Throws an
+   * `IllegalArgumentError` at once when `f` is not a function.
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
@@ -153,22 +145,6 @@ export interface Options {
  */
 export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImpl
 
-/** Validates options; returns settings or the message of the first problem. */
-const settingsFrom = (where: string, options: Options | undefined): Settings | string => {
-  const problem =
-    optionsProblem(where, options) ??
-    concurrencyProblem(where, options?.concurrency) ??
-    modeProblem(where, options?.mode) ??
-    nameProblem(where, options?.name)
-  if (problem !== undefined) return problem
-  const concurrency = options?.concurrency
-  return {
-    name: options?.name ?? "TaskGroup",
-    mode: options?.mode ?? "failFast",
-    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency
-  }
-}
-
 /**
  * Runs `body` with a new task group, then waits for every task spawned into it; the
  * `async with create_task_group() as tg:` block of asyncer and trio.
@@ -219,32 +195,10 @@ const settingsFrom = (where: string, options: Options | undefined): Settings | s
  * @since 0.1.0
  * @category constructors
  */
-export const run = <A, E, R>(
+export const run: <A, E, R>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
   options?: Options
-): Effect.Effect<A, E, R> => {
-  const settings = settingsFrom("TaskGroup.run", options)
-  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
-  if (typeof body !== "function") {
-    return Effect.die(
-      illegalArgument(`TaskGroup.run: body must be a function of the group, received ${describe(body)}`)
-    )
-  }
-  const program = Effect.uninterruptibleMask((restore) =>
-    Effect.withFiber((parent) => {
-      const group = new GroupImpl(settings, parent.id, parent.context, true)
-      // The body starts at once (on a deep stack, soon: see internal/callDepth.ts).
-      group.adoptBody(
-        startNow(
-          parent.context,
-          Effect.suspend(() => bodyEffect(body(group)))
-        )
-      )
-      return group.awaitEnd(restore)
-    })
-  ) as Effect.Effect<A, E, R>
-  return options?.name === undefined ? program : Effect.withSpan(program, `TaskGroup.run ${settings.name}`)
-}
+) => Effect.Effect<A, E, R> = owners.run
 
 /**
  * Makes a task group owned by the enclosing `Scope`, for groups that live as long as
@@ -281,14 +235,7 @@ export const run = <A, E, R>(
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options?: Options): Effect.Effect<TaskGroup, never, Scope.Scope> => {
-  const settings = settingsFrom("TaskGroup.make", options)
-  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
-  return Effect.acquireRelease(
-    Effect.withFiber((fiber) => Effect.succeed(new GroupImpl(settings, fiber.id, fiber.context))),
-    (group, exit) => group.closeOwned(exit)
-  )
-}
+export const make: (options?: Options) => Effect.Effect<TaskGroup, never, Scope.Scope> = owners.make
 
 /**
  * Ends the body of a group made with {@link make}: waits until every task has ended,
@@ -318,12 +265,7 @@ export const make = (options?: Options): Effect.Effect<TaskGroup, never, Scope.S
  * @since 0.1.0
  * @category combinators
  */
-export const join = (group: TaskGroup): Effect.Effect<void, unknown> => {
-  if (!(group instanceof GroupImpl)) {
-    return Effect.die(illegalArgument(`TaskGroup.join: expected a TaskGroup, received ${describe(group)}`))
-  }
-  return group.join()
-}
+export const join: (group: TaskGroup) => Effect.Effect<void, unknown> = owners.join
 
 /**
  * Makes a task group synchronously, owned by nobody: for code that drives groups from
@@ -356,11 +298,7 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> => {
  * @since 0.1.0
  * @category unsafe
  */
-export const makeUnsafe = (options?: Options): TaskGroup => {
-  const settings = settingsFrom("TaskGroup.makeUnsafe", options)
-  if (typeof settings === "string") throw illegalArgument(settings)
-  return new GroupImpl(settings, -1, Context.empty())
-}
+export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
 
 /**
  * Spawns `effect` into `group` synchronously and returns its handle. The task starts
@@ -393,17 +331,23 @@ export const spawnUnsafe = <A, E>(
   effect: Effect.Effect<A, E>,
   options?: TaskOptions
 ): SoonValue<A, E> => {
-  const impl = asImpl("TaskGroup.spawnUnsafe", group)
+  const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
   if (problem !== undefined) throw illegalArgument(problem)
-  return impl.spawnNow(effect, options?.name)
+  return impl.spawnNow(undefined, effect, options?.name)
 }
 
 /**
  * Cancels a whole group from outside: interrupts its body and every task, then waits
  * until all have ended. The group's outcome becomes an interruption (plus any failure
  * that occurred); a group that has already ended is left as it is.
+ *
+ * **Gotchas**
+ *
+ * Called from inside the group (its body or one of its tasks), `cancel` does not wait,
+ * since it would wait for itself: it starts the shutdown and yields, and an
+ * interruptible caller is interrupted there.
  *
  * **Example**
  *
@@ -423,12 +367,7 @@ export const spawnUnsafe = <A, E>(
  * @since 0.1.0
  * @category combinators
  */
-export const cancel = (group: TaskGroup): Effect.Effect<void> =>
-  Effect.withFiber((fiber) => {
-    const impl = asImpl("TaskGroup.cancel", group)
-    impl.cancel(fiber.id)
-    return impl.awaitDone
-  })
+export const cancel: (group: TaskGroup) => Effect.Effect<void> = owners.cancel
 
 /**
  * Cancels a whole group synchronously, without waiting: see {@link cancel}.
@@ -449,7 +388,8 @@ export const cancel = (group: TaskGroup): Effect.Effect<void> =>
  * @since 0.1.0
  * @category unsafe
  */
-export const cancelUnsafe = (group: TaskGroup): void => asImpl("TaskGroup.cancelUnsafe", group).cancel(undefined)
+export const cancelUnsafe = (group: TaskGroup): void =>
+  owners.groupArgument("TaskGroup.cancelUnsafe", group).cancelUnsafe(undefined)
 
 /**
  * Calls `f` once, synchronously, when `group` starts shutting down, before any of its
@@ -487,20 +427,11 @@ export const cancelUnsafe = (group: TaskGroup): void => asImpl("TaskGroup.cancel
  * @category unsafe
  */
 export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) => {
-  const impl = asImpl("TaskGroup.onShutdownUnsafe", group)
+  const impl = owners.groupArgument("TaskGroup.onShutdownUnsafe", group)
   if (typeof f !== "function") {
     throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${describe(f)}`)
   }
-  if (!impl.isOpen) {
-    if (!impl.isClosed) f()
-    return constVoid
-  }
-  const listeners = (impl.shutdownListeners ??= [])
-  listeners.push(f)
-  return () => {
-    const index = listeners.indexOf(f)
-    if (index >= 0) listeners.splice(index, 1)
-  }
+  return impl.onShutdown(f)
 }
 
 /**
@@ -545,10 +476,7 @@ export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) 
  * @since 0.1.0
  * @category models
  */
-export interface ExternalTask<A, E = never> {
-  addObserver(observer: (exit: Exit.Exit<A, E>) => void): void
-  interruptUnsafe(fiberId?: number | undefined): void
-}
+export type ExternalTask<A, E = never> = Runner<A, E>
 
 /**
  * Spawns a task that runs outside Effect into `group`, synchronously, without a fiber:
@@ -590,11 +518,100 @@ export const spawnExternalUnsafe = <A, E>(
   start: () => ExternalTask<A, E>,
   options?: TaskOptions
 ): SoonValue<A, E> => {
-  const impl = asImpl("TaskGroup.spawnExternalUnsafe", group)
+  const impl = owners.groupArgument("TaskGroup.spawnExternalUnsafe", group)
   if (typeof start !== "function") {
     throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
   }
   return impl.spawnExternal(start, options?.name)
+}
+
+/**
+ * What {@link startExternalUnsafe} gives: the task's handle at once, and the effect that
+ * waits until the task has called `started(value)`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExternalStart<S, A, E = never> {
+  /** The task's handle, as {@link spawnExternalUnsafe} gives it. */
+  readonly soon: SoonValue<A, E>
+  /**
+   * Waits until the task calls `started(value)`, then succeeds with `value`. Fails with
+   * the task's outcome if it ends first (a defect if it succeeded without calling
+   * `started`). Interrupting it before the start cancels the task.
+   */
+  readonly started: Effect.Effect<S, E>
+}
+
+/**
+ * The start handshake of {@link TaskGroup.start} for a task that runs outside Effect:
+ * spawns it as {@link spawnExternalUnsafe} does, calling `f(started)` at once, and gives
+ * its handle with an effect that waits until the task calls `started(value)`.
+ *
+ * **When to use**
+ *
+ * For code that drives groups from Promise code (such as `@soonify/interop`'s
+ * `tg.start(fn)`), where the task function must run synchronously, before the call
+ * returns, as it does for a spawn. Inside Effect, use `group.start`.
+ *
+ * **Details**
+ *
+ * - "At once" is as for {@link spawnExternalUnsafe}: `f` is called before
+ *   `startExternalUnsafe` returns, unless the group has a `concurrency` limit (then a
+ *   fiber calls it once a slot is free, in spawn order, and `started` waits meanwhile) or
+ *   the call is nested more than 40 levels deep in group work (then it is called soon,
+ *   from a fresh stack).
+ * - A task that ends or fails before calling `started` makes `started` fail with that
+ *   outcome (one that succeeds without calling it: a defect saying so), and not the
+ *   group; the outcome is also kept in `soon`.
+ * - Calling `started` a second time throws an `Error` at that call (inside the task's own
+ *   code, which then fails with it if it lets it escape).
+ * - Interrupting `started` while it waits cancels the task (and waits for it): it gave up
+ *   on the start, and the task's outcome goes to the group from then on.
+ * - Throws `TaskGroupClosed` when the group has ended; while it is shutting down, `soon`
+ *   has ended interrupted, `f` is never called and `started` fails with the
+ *   interruption. Bad arguments throw an `IllegalArgumentError`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * let stop: (() => void) | undefined
+ * // A server-like task: reports its port at once, then serves until stopped.
+ * const { soon, started } = TaskGroup.startExternalUnsafe(group, (started: (port: number) => void) => {
+ *   let observer: ((exit: Exit.Exit<string>) => void) | undefined
+ *   stop = () => observer?.(Exit.succeed("served"))
+ *   started(8080) // called synchronously, before startExternalUnsafe returns
+ *   return {
+ *     addObserver: (f) => void (observer = f),
+ *     interruptUnsafe: (fiberId) => observer?.(Exit.interrupt(fiberId))
+ *   }
+ * })
+ * const port = await Effect.runPromise(started)
+ * port // 8080
+ * stop?.()
+ * await Effect.runPromise(TaskGroup.join(group))
+ * Effect.runSync(soon.value) // "served"
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const startExternalUnsafe = <S, A, E = never>(
+  group: TaskGroup,
+  f: (started: (value: S) => void) => ExternalTask<A, E>,
+  options?: TaskOptions
+): ExternalStart<S, A, E> => {
+  const impl = owners.groupArgument("TaskGroup.startExternalUnsafe", group)
+  const problem =
+    typeof f === "function"
+      ? taskOptionsProblem("TaskGroup.startExternalUnsafe", options)
+      : `TaskGroup.startExternalUnsafe: expected a function of \`started\` that gives an ExternalTask, received ${describe(f)}`
+  if (problem !== undefined) throw illegalArgument(problem)
+  return startExternal(impl, f, options?.name)
 }
 
 /**
@@ -624,22 +641,6 @@ export const spawnExternalUnsafe = <A, E>(
  * @category constructors
  */
 export const external: <A, E = never>(start: () => ExternalTask<A, E>) => Effect.Effect<A, E> = internalExternal
-
-const asImpl = (where: string, group: TaskGroup): GroupImpl => {
-  if (group instanceof GroupImpl) return group
-  throw illegalArgument(`${where}: expected a TaskGroup, received ${describe(group)}`)
-}
-
-/** What a `run` body gave, as an Effect, or a defect that says what went wrong. */
-const bodyEffect = <A, E, R>(result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.isEffect(result)
-    ? result
-    : Effect.die(
-        new TypeError(
-          `TaskGroup.run: the body returned ${describe(result)}, not an Effect. A body is a function of the ` +
-            "group that returns an Effect (Effect.gen, Effect.all…); for Promise code, use @soonify/interop."
-        )
-      )
 
 // -----------------------------------------------------------------------------
 // gather
@@ -729,27 +730,4 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   GatherResult<I, O>,
   O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>>,
   ContextOf<Member<I>>
-> => {
-  const settings = gatherInput(input, options)
-  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
-  const { effects, keys } = settings
-  const returnExceptions = options?.returnExceptions === true
-  if (effects.length === 0) return Effect.succeed((keys === undefined ? [] : {}) as GatherResult<I, O>)
-  return Effect.flatMap(
-    run((group) => spawnAll(group as GroupImpl, effects), {
-      mode: returnExceptions ? "settle" : "failFast",
-      concurrency: options?.concurrency
-    }),
-    (handles) => {
-      if (!returnExceptions) {
-        // Fail fast leaves only interruptions in the handles of a group that succeeded:
-        // an effect that interrupted itself has no value to give, so neither has gather.
-        for (const handle of handles) if (handle.exit!._tag === "Failure") return handle.exit!
-      }
-      return Effect.succeed(shape(keys, handles, returnExceptions ? identity : successValue) as GatherResult<I, O>)
-    }
-  ) as any
-}
-
-const identity = <A>(a: A): A => a
-const successValue = (exit: Exit.Exit<unknown, unknown>): unknown => (exit as Exit.Success<unknown, unknown>).value
+> => gatherInternal.gather(input, options) as any

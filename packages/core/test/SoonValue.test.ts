@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { isPendingValue, PendingValue, SoonValue, TaskGroup } from "@soonify/core"
 import { causeOf, settle } from "./support.ts"
@@ -352,4 +352,44 @@ describe("SoonValue", () => {
       })
     )
   })
+})
+
+describe("SoonValue reads are lazy", () => {
+  it.effect("value and poll taken before the task ends give its outcome when run after", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const { value, poll } = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const soon = yield* group.spawn(Effect.as(Deferred.await(gate), 42))
+          const taken = { value: soon.value, poll: soon.poll }
+          yield* Deferred.succeed(gate, undefined)
+          return taken
+        })
+      )
+      assert.strictEqual(yield* value, 42)
+      assert.deepStrictEqual(yield* poll, Option.some(Exit.succeed(42)))
+    })
+  )
+
+  it.effect("repeating poll until it is Some ends once the task has ended", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            const soon = yield* group.spawn(Effect.as(Deferred.await(gate), "done"))
+            return yield* Effect.repeat(soon.poll, { until: Option.isSome })
+          })
+        )
+      )
+      yield* settle
+      assert.isUndefined(fiber.pollUnsafe(), "poll was Some before the task ended")
+      yield* Deferred.succeed(gate, undefined)
+      yield* settle
+      const exit = fiber.pollUnsafe()
+      if (exit === undefined) yield* Fiber.interrupt(fiber)
+      assert.isDefined(exit, "the repeat never saw the end: poll was evaluated once, when taken")
+      assert.deepStrictEqual(exit, Exit.succeed(Option.some(Exit.succeed("done"))))
+    })
+  )
 })

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Scope } from "effect"
 import { TestClock } from "effect/testing"
-import { TaskGroup, TaskGroupClosed } from "@soonify/core"
+import { isTaskGroupClosed, TaskGroup, TaskGroupClosed } from "@soonify/core"
 import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
 
 describe("TaskGroup.make", () => {
@@ -287,4 +287,55 @@ describe("TaskGroup.make", () => {
       })
     )
   })
+})
+
+describe("a long-lived group", () => {
+  /** How many tasks the group holds on to: `running` in its `toJSON`. */
+  const liveTasks = (group: TaskGroup.TaskGroup): number => (group.toJSON() as { readonly running: number }).running
+
+  it.effect("made with make, keeps no ended task: 10,000 tasks one after another leave it flat", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const group = yield* TaskGroup.make({ mode: "settle" })
+        for (let i = 0; i < 10_000; i++) {
+          const soon = yield* group.spawn(i % 2 === 0 ? Effect.yieldNow : Effect.fail(i))
+          yield* Effect.exit(soon.await)
+          if (i % 1000 === 0) assert.strictEqual(liveTasks(group), 0, `after ${i + 1} tasks`)
+        }
+        assert.strictEqual(liveTasks(group), 0)
+      })
+    )
+  )
+
+  it.effect("made with makeUnsafe, likewise", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ mode: "settle" })
+      for (let i = 0; i < 10_000; i++) {
+        yield* Effect.exit(TaskGroup.spawnUnsafe(group, i % 2 === 0 ? Effect.yieldNow : Effect.fail(i)).await)
+      }
+      assert.strictEqual(liveTasks(group), 0)
+      yield* TaskGroup.join(group)
+    })
+  )
+
+  it.effect("stays closed once joined, when its scope then closes with a failure", () =>
+    Effect.gen(function* () {
+      let captured: TaskGroup.TaskGroup | undefined
+      const exit = yield* Effect.exit(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const group = yield* TaskGroup.make()
+            captured = group
+            yield* group.spawn(Effect.void)
+            yield* TaskGroup.join(group)
+            return yield* Effect.fail("scope failed")
+          })
+        )
+      )
+      assert.deepStrictEqual(failuresOf(causeOf(exit)), ["scope failed"])
+      const spawned = yield* Effect.exit(captured!.spawn(Effect.void))
+      const [defect] = defectsOf(causeOf(spawned))
+      assert.isTrue(isTaskGroupClosed(defect), `spawning gave ${String(defect ?? spawned)}`)
+    })
+  )
 })

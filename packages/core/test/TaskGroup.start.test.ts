@@ -240,3 +240,60 @@ describe("group.start", () => {
     })
   )
 })
+
+describe("group.start, given up before started", () => {
+  /** A task that never calls `started` and whose finalizer dies when it is stopped. */
+  const dyingWhenStopped = () => Effect.never.pipe(Effect.ensuring(Effect.die("finalizer died")))
+
+  it.effect("keeps the finalizer's failure when the caller of start is interrupted", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            const starter = yield* Effect.forkChild(group.start(dyingWhenStopped))
+            yield* settle
+            yield* Fiber.interrupt(starter)
+          })
+        )
+      )
+      assert.deepStrictEqual(defectsOf(causeOf(exit)), ["finalizer died"])
+    })
+  )
+
+  it.effect("keeps the finalizer's failure when a sibling's failure stops the waiting caller", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Effect.andThen(Effect.sleep("1 second"), Effect.fail("sibling failed")))
+            yield* group.start(dyingWhenStopped)
+          })
+        )
+      )
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      const cause = causeOf(yield* Fiber.await(fiber))
+      assert.deepStrictEqual(failuresOf(cause), ["sibling failed"])
+      assert.deepStrictEqual(defectsOf(cause), ["finalizer died"])
+    })
+  )
+
+  it.effect("keeps it in settle mode too: nobody else has the task's handle to read it from", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              const starter = yield* Effect.forkChild(group.start(dyingWhenStopped))
+              yield* settle
+              yield* Fiber.interrupt(starter)
+            }),
+          { mode: "settle" }
+        )
+      )
+      const cause = causeOf(exit)
+      assert.deepStrictEqual(defectsOf(cause), ["finalizer died"])
+      assert.isFalse(Cause.hasInterrupts(cause), "the cancel of the task became a failure of the group")
+    })
+  )
+})

@@ -1000,7 +1000,7 @@ describe("TaskGroup.run", () => {
       })
     )
 
-    it.effect("throws a TypeError at once when soonify is given a non-function", () =>
+    it.effect("throws an IllegalArgumentError at once when soonify is given a non-function", () =>
       Effect.gen(function* () {
         const thrown = yield* TaskGroup.run((group) =>
           Effect.sync(() => {
@@ -1012,9 +1012,9 @@ describe("TaskGroup.run", () => {
             }
           })
         )
-        assert.instanceOf(thrown, TypeError)
-        assert.include((thrown as TypeError).message, "soonify")
-        assert.include((thrown as TypeError).message, "42")
+        assert.isTrue(Cause.isIllegalArgumentError(thrown))
+        assert.include((thrown as Error).message, "soonify")
+        assert.include((thrown as Error).message, "42")
       })
     )
 

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
-import { TaskGroup, TaskGroupClosed } from "@soonify/core"
+import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
+import { isInterruptedOnly, settle } from "./support.ts"
 
 const failureOf = (exit: Exit.Exit<unknown, unknown>) => (Exit.isFailure(exit) ? exit.cause : undefined)
 
@@ -133,5 +134,84 @@ describe("TaskGroup.cancel", () => {
         assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
       })
     )
+  )
+})
+
+describe("TaskGroup.cancel from inside the group", () => {
+  it.effect("from an uninterruptible task: does not wait for the task itself", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            const sibling = yield* group.spawn(Effect.never)
+            yield* group.spawn(Effect.uninterruptible(TaskGroup.cancel(group)))
+            return sibling
+          })
+        )
+      )
+      yield* settle
+      const exit = fiber.pollUnsafe()
+      assert.isDefined(exit, "the cancel waited for its own task")
+      assert.isTrue(isInterruptedOnly(exit))
+    })
+  )
+
+  it.effect("from a task past its first steps, and from the body: neither waits for itself", () =>
+    Effect.gen(function* () {
+      const fromTask = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          group.spawn(Effect.andThen(Effect.yieldNow, Effect.uninterruptible(TaskGroup.cancel(group))))
+        )
+      )
+      const fromBody = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.uninterruptible(
+            Effect.andThen(Effect.andThen(group.spawn(Effect.never), Effect.yieldNow), TaskGroup.cancel(group))
+          )
+        )
+      )
+      yield* settle
+      assert.isTrue(isInterruptedOnly(fromTask.pollUnsafe()), "a task's cancel waited for itself")
+      assert.isTrue(isInterruptedOnly(fromBody.pollUnsafe()), "the body's cancel waited for itself")
+    })
+  )
+
+  it.effect("from an interruptible task: the task is interrupted at the cancel, as every other task", () =>
+    Effect.gen(function* () {
+      const after: Array<string> = []
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) =>
+          group.spawn(
+            Effect.andThen(
+              TaskGroup.cancel(group),
+              Effect.sync(() => after.push("ran on"))
+            )
+          )
+        )
+      )
+      assert.isTrue(isInterruptedOnly(exit))
+      assert.deepStrictEqual(after, [])
+    })
+  )
+
+  it.effect("interrupts a task whose own first steps cancel the group with cancelUnsafe", () =>
+    Effect.gen(function* () {
+      let handle: SoonValue.SoonValue<never> | undefined
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            handle = yield* group.spawn(
+              Effect.suspend(() => {
+                TaskGroup.cancelUnsafe(group)
+                return Effect.never
+              })
+            )
+          })
+        )
+      )
+      yield* settle
+      assert.isTrue(isInterruptedOnly(fiber.pollUnsafe()), "the group did not end interrupted")
+      assert.isTrue(isInterruptedOnly(SoonValue.pollUnsafe(handle!)), "the task was not interrupted")
+    })
   )
 })

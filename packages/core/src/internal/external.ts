@@ -1,27 +1,16 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-
-/**
- * A task that runs outside Effect, as a group sees it (see `TaskGroup.ExternalTask`).
- * The group calls nothing else on a task's fiber than these two methods, which is why
- * an external task can stand where a fiber does.
- *
- * @internal
- */
-export interface ExternalTask<A, E> {
-  addObserver(observer: (exit: Exit.Exit<A, E>) => void): void
-  interruptUnsafe(fiberId?: number | undefined): void
-}
+import type { Runner } from "./runner.ts"
 
 /** A task that has ended already, with `exit`: what a `start` that throws gives. */
-export const endedTask = <A, E>(exit: Exit.Exit<A, E>): ExternalTask<A, E> => ({
+const endedTask = <A, E>(exit: Exit.Exit<A, E>): Runner<A, E> => ({
   addObserver: (observer) => observer(exit),
   interruptUnsafe: () => undefined
 })
 
 /** Starts an external task, turning a throw of `start` into a defect. */
-export const startExternal = <A, E>(start: () => ExternalTask<A, E>): ExternalTask<A, E> => {
+export const launch = <A, E>(start: () => Runner<A, E>): Runner<A, E> => {
   try {
     return start()
   } catch (defect) {
@@ -43,9 +32,9 @@ const failuresOf = <E>(exit: Exit.Exit<unknown, E>): Exit.Exit<void, E> => {
  *
  * @internal
  */
-export const external = <A, E>(start: () => ExternalTask<A, E>): Effect.Effect<A, E> =>
+export const external = <A, E>(start: () => Runner<A, E>): Effect.Effect<A, E> =>
   Effect.callback<A, E>((resume) => {
-    const task = startExternal(start)
+    const task = launch(start)
     let ended: (exit: Exit.Exit<A, E>) => void = resume
     task.addObserver((exit) => ended(exit))
     // Effect types the interruption handler as infallible, yet runs it as a finalizer

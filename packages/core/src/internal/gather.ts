@@ -2,16 +2,16 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
-import { concurrencyProblem, describe, isIterable, optionsProblem } from "./validation.ts"
+import { run } from "./owners.ts"
+import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
-/** @internal */
-export interface GatherSettings {
+interface GatherSettings {
   readonly keys: Array<string> | undefined
   readonly effects: Array<Effect.Effect<unknown, unknown, unknown>>
 }
 
 /** Reads gather's input: an iterable of effects or a record of them. */
-export const gatherInput = (input: unknown, options: unknown): GatherSettings | string => {
+const gatherInput = (input: unknown, options: unknown): GatherSettings | string => {
   const where = "TaskGroup.gather"
   const returnExceptions = (options as { returnExceptions?: unknown } | undefined)?.returnExceptions
   const problem =
@@ -41,19 +41,19 @@ export const gatherInput = (input: unknown, options: unknown): GatherSettings | 
 }
 
 /** Spawns every effect at once, in input order, into `group`. */
-export const spawnAll = (
+const spawnAll = (
   group: GroupImpl,
   effects: Array<Effect.Effect<unknown, unknown, unknown>>
 ): Effect.Effect<Array<TaskHandle<unknown, unknown>>, never, unknown> =>
   Effect.withFiber((parent) => {
     // The body is running, so the group has not ended: spawn them all in one step.
     const handles: Array<TaskHandle<unknown, unknown>> = []
-    for (const effect of effects) handles.push(group.spawnIn(parent, effect, undefined, true))
+    for (const effect of effects) handles.push(group.spawnNow(parent, effect, undefined))
     return Effect.succeed(handles)
   })
 
 /** Shapes the handles' outcomes like the input: a tuple/array or a record. */
-export const shape = (
+const shape = (
   keys: Array<string> | undefined,
   handles: Array<TaskHandle<unknown, unknown>>,
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
@@ -66,4 +66,33 @@ export const shape = (
   const out: Record<string, unknown> = {}
   for (let i = 0; i < keys.length; i++) out[keys[i]] = read(handles[i].exit!)
   return out
+}
+
+const identity = <A>(a: A): A => a
+const successValue = (exit: Exit.Exit<unknown, unknown>): unknown => (exit as Exit.Success<unknown, unknown>).value
+
+/** `TaskGroup.gather`: every effect a task of one group, the outcomes shaped like the input. */
+export const gather = (
+  input: unknown,
+  options?: { readonly returnExceptions?: unknown; readonly concurrency?: unknown }
+): Effect.Effect<unknown, unknown, unknown> => {
+  const settings = gatherInput(input, options)
+  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  const { effects, keys } = settings
+  const returnExceptions = options?.returnExceptions === true
+  if (effects.length === 0) return Effect.succeed(keys === undefined ? [] : {})
+  return Effect.flatMap(
+    run((group) => spawnAll(group, effects), {
+      mode: returnExceptions ? "settle" : "failFast",
+      concurrency: options?.concurrency
+    }),
+    (handles) => {
+      if (!returnExceptions) {
+        // Fail fast leaves only interruptions in the handles of a group that succeeded:
+        // an effect that interrupted itself has no value to give, so neither has gather.
+        for (const handle of handles) if (handle.exit!._tag === "Failure") return handle.exit!
+      }
+      return Effect.succeed(shape(keys, handles, returnExceptions ? identity : successValue))
+    }
+  )
 }

@@ -1,11 +1,12 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
+import type * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import { PendingValue } from "../PendingValue.ts"
 import { format } from "effect/Formatter"
 import { NodeInspectSymbol } from "effect/Inspectable"
-import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
-import { PendingValue } from "../PendingValue.ts"
+import type { Interruptible } from "./runner.ts"
 import type { SoonValue } from "../SoonValue.ts"
 
 /** @internal */
@@ -93,36 +94,34 @@ export abstract class HandleBase<A, E> {
 }
 
 /**
- * What runs a task, as its handle and group see it: the task's fiber, a start that is
- * still queued, or a task running outside Effect. The group only ever interrupts it.
+ * Stands where a task's runner will be while its fiber runs its first, synchronous steps
+ * (the fiber is known only once they have run): a cancel then is recorded in the handle
+ * and carried out right after.
  *
  * @internal
  */
-export interface Runner {
-  interruptUnsafe(fiberId?: number | undefined): void
-}
+export const firstSteps: Interruptible = { interruptUnsafe() {} }
 
 /**
  * The handle of a task spawned into a group.
  *
  * @internal
  */
-/**
- * Stands where a task's fiber will be while the fiber runs its first, synchronous steps
- * (it is known only once they are done): a cancel then is recorded in the handle and
- * carried out right after.
- *
- * @internal
- */
-export const firstSteps: Runner = { interruptUnsafe() {} }
-
 export class TaskHandle<A, E> extends HandleBase<A, E> {
-  /** What runs the task until it ends; `undefined` after (so a kept handle frees it). */
-  fiber: Runner | undefined = undefined
+  /**
+   * What stands for the task until it ends: a start still queued, `firstSteps`, then
+   * its runner (a fiber or an external task); `undefined` after, so a kept handle frees it.
+   */
+  runner: Interruptible | undefined = undefined
   /** A cancel that came while the task's fiber ran its `firstSteps`: who asked. */
   declare cancelledBy?: number | undefined
-  /** Set by `group.start` until the task calls `started`. */
+  /** Set by `group.start` until the task calls `started` (or its starter gives up). */
   declare starting?: Deferred.Deferred<any, any> | undefined
+  /**
+   * Set when the task's starter gave up before `started`: nobody will ever read this
+   * handle, so the task's failure goes to the group whatever its mode.
+   */
+  declare orphan?: boolean | undefined
 
   get kind() {
     return "SoonValue"
@@ -130,11 +129,11 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
 
   get cancel(): Effect.Effect<void> {
     return Effect.suspend(() => {
-      const fiber = this.fiber
-      if (fiber === undefined) return Effect.void
+      const runner = this.runner
+      if (runner === undefined) return Effect.void
       return Effect.withFiber((current) => {
-        if (fiber === firstSteps) this.cancelledBy = current.id
-        else fiber.interruptUnsafe(current.id)
+        if (runner === firstSteps) this.cancelledBy = current.id
+        else runner.interruptUnsafe(current.id)
         return Effect.asVoid(Deferred.await(this.deferred).pipe(Effect.exit))
       })
     })
@@ -143,6 +142,3 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
 
 /** @internal */
 export const isHandle = (u: unknown): u is HandleBase<unknown, unknown> => u instanceof HandleBase
-
-/** @internal */
-export const interrupted = (fiberId: number): Exit.Exit<never> => Exit.interrupt(fiberId)

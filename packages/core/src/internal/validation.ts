@@ -1,5 +1,6 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 
 /** Describes a received value for an error message: its type and, when short, the value. */
 export const describe = (u: unknown): string => {
@@ -48,6 +49,12 @@ export const nameProblem = (where: string, name: unknown): string | undefined =>
 export const taskOptionsProblem = (where: string, options: unknown): string | undefined =>
   optionsProblem(where, options) ?? nameProblem(where, (options as { readonly name?: unknown } | undefined)?.name)
 
+/** Returns the problem with `soonify`'s arguments: a function and task options. */
+export const taskFunctionProblem = (where: string, f: unknown, options: unknown): string | undefined =>
+  typeof f === "function"
+    ? taskOptionsProblem(where, options)
+    : `${where}: expected a function that returns an Effect, received ${describe(f)}`
+
 /** Returns the problem with an argument that must be an Effect, or `undefined`. */
 export const effectProblem = (where: string, what: string, u: unknown): string | undefined =>
   Effect.isEffect(u) ? undefined : `${where}: expected ${what} to be an Effect, received ${describe(u)}`
@@ -64,3 +71,41 @@ export const illegalArgument = (message: string): Cause.IllegalArgumentError => 
 /** Tells whether a value can be iterated with `for…of`. */
 export const isIterable = (u: unknown): u is Iterable<unknown> =>
   u !== null && u !== undefined && typeof (u as any)[Symbol.iterator] === "function"
+
+// A user function's result of the wrong kind is not a bad argument (the function was
+// one): it is found when the task runs, and the task dies with a `TypeError` saying so.
+
+/** What a task function gave, as an Effect, or a defect that says what to do. */
+export const asTaskEffect = <A, E, R>(f: Function, result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(result)
+    ? result
+    : Effect.die(
+        new TypeError(
+          `TaskGroup: ${f.name || "the task function"} returned ${describe(result)}, not an Effect. ` +
+            "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
+            "or use @soonify/interop for Promise code."
+        )
+      )
+
+/** `f(...args)` as a task's effect: a throw is the task's defect, as it would be inside it. */
+export const callTask = <Args extends ReadonlyArray<unknown>, A, E, R>(
+  f: (...args: Args) => Effect.Effect<A, E, R>,
+  args: Args
+): Effect.Effect<A, E, R> => {
+  try {
+    return asTaskEffect(f, f(...args))
+  } catch (defect) {
+    return Exit.die(defect)
+  }
+}
+
+/** What a `run` body gave, as an Effect, or a defect that says what went wrong. */
+export const asBodyEffect = <A, E, R>(result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.isEffect(result)
+    ? result
+    : Effect.die(
+        new TypeError(
+          `TaskGroup.run: the body returned ${describe(result)}, not an Effect. A body is a function of the ` +
+            "group that returns an Effect (Effect.gen, Effect.all…); for Promise code, use @soonify/interop."
+        )
+      )

@@ -1,0 +1,55 @@
+import * as Cause from "effect/Cause"
+
+/**
+ * What a group ends with besides its body's value: every non-interrupt reason that
+ * failed it, in the order they happened, and the interruption of a `cancel`. Owned by
+ * one `GroupImpl`, which alone adds to it.
+ *
+ * @internal
+ */
+export class Failures {
+  private readonly reasons: Array<Cause.Reason<unknown>> = []
+  /** Set when the group was cancelled as a whole: its outcome is then an interruption. */
+  private cancelCause: Cause.Cause<never> | undefined = undefined
+  /** Whether `join` handed the failures to somebody. */
+  private reported = false
+
+  /** Adds the non-interrupt reasons of `cause`; tells whether there were any. */
+  add(cause: Cause.Cause<unknown>): boolean {
+    let failed = false
+    for (const reason of cause.reasons) {
+      if (reason._tag !== "Interrupt") {
+        this.reasons.push(reason)
+        failed = true
+      }
+    }
+    return failed
+  }
+
+  recordCancel(cause: Cause.Cause<never>): void {
+    this.cancelCause = cause
+  }
+
+  /** The ended group's cause: its failures, else the cancel's interruption, or `undefined`. */
+  cause(): Cause.Cause<unknown> | undefined {
+    if (this.reasons.length > 0) return Cause.fromReasons(this.reasons)
+    return this.cancelCause
+  }
+
+  /** An interruption from outside, with every failure added to it. */
+  after(interruption: Cause.Cause<unknown>): Cause.Cause<unknown> {
+    return Cause.fromReasons([...interruption.reasons, ...this.reasons])
+  }
+
+  /** `join` hands the outcome over: the scope's close then raises nothing more. */
+  report(): void {
+    this.reported = true
+  }
+
+  /** The failures nobody joined, as defects (once), or `undefined`. */
+  unreported(): Cause.Cause<never> | undefined {
+    if (this.reported || this.reasons.length === 0) return undefined
+    this.reported = true
+    return Cause.fromReasons(this.reasons.map((r) => (r._tag === "Fail" ? Cause.makeDieReason(r.error) : r)))
+  }
+}

@@ -1,0 +1,120 @@
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Scope from "effect/Scope"
+import type { TaskGroup } from "../TaskGroup.ts"
+import { freshStackIfDeep } from "./callDepth.ts"
+import { GroupImpl } from "./group.ts"
+import { settingsFrom } from "./settings.ts"
+import { asBodyEffect, describe, illegalArgument } from "./validation.ts"
+
+// The three owners of a group (see `Ownership`): how each one opens it and lets it end.
+
+/** The group behind a `TaskGroup` argument; throws an `IllegalArgumentError` for anything else. */
+export const groupArgument = (where: string, group: unknown): GroupImpl => {
+  if (group instanceof GroupImpl) return group
+  throw illegalArgument(`${where}: expected a TaskGroup, received ${describe(group)}`)
+}
+
+/** `TaskGroup.run`: the body owns the group; the run waits for the group, then gives its outcome. */
+export const run = <A, E, R>(
+  body: (group: GroupImpl) => Effect.Effect<A, E, R>,
+  options?: { readonly mode?: unknown; readonly concurrency?: unknown; readonly name?: unknown }
+): Effect.Effect<A, E, R> => {
+  const settings = settingsFrom("TaskGroup.run", options)
+  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  if (typeof body !== "function") {
+    return Effect.die(
+      illegalArgument(`TaskGroup.run: body must be a function of the group, received ${describe(body)}`)
+    )
+  }
+  const program = Effect.uninterruptibleMask((restore) =>
+    Effect.withFiber((parent) => {
+      const group = new GroupImpl(settings, "body", parent)
+      // The body starts at once (on a deep stack, soon: see callDepth.ts).
+      group.startBody(Effect.suspend(() => asBodyEffect(body(group))))
+      // Interrupting the wait interrupts everything and waits again, uninterruptibly.
+      return Effect.flatMap(Effect.exit(restore(group.awaitEnded)), (waited) => {
+        if (waited._tag === "Success") return freshStackIfDeep(group.outcome())
+        return freshStackIfDeep(
+          Effect.suspend(() => {
+            group.shutdown()
+            return Effect.flatMap(group.awaitEnded, () => Effect.failCause(group.failures.after(waited.cause)))
+          })
+        )
+      })
+    })
+  ) as Effect.Effect<A, E, R>
+  return options?.name === undefined ? program : Effect.withSpan(program, `TaskGroup.run ${settings.name}`)
+}
+
+/**
+ * The finalizer of a scoped group: waits for the tasks (after interrupting them if the
+ * scope failed), then raises as defects the failures nobody joined.
+ */
+const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (exit._tag === "Failure") group.shutdown()
+    group.endOwner()
+    return Effect.flatMap(group.awaitEnded, () => {
+      const unreported = group.failures.unreported()
+      return unreported === undefined ? Effect.void : Effect.failCause(unreported)
+    })
+  })
+
+/** `TaskGroup.make`: the enclosing scope owns the group. */
+export const make = (options?: {
+  readonly mode?: unknown
+  readonly concurrency?: unknown
+  readonly name?: unknown
+}): Effect.Effect<TaskGroup, never, Scope.Scope> => {
+  const settings = settingsFrom("TaskGroup.make", options)
+  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  return Effect.acquireRelease(
+    Effect.withFiber((fiber) => Effect.succeed(new GroupImpl(settings, "scope", fiber))),
+    closeScoped
+  )
+}
+
+/** `TaskGroup.makeUnsafe`: nobody owns the group; only `join` lets it end. */
+export const makeUnsafe = (options?: {
+  readonly mode?: unknown
+  readonly concurrency?: unknown
+  readonly name?: unknown
+}): TaskGroup => {
+  const settings = settingsFrom("TaskGroup.makeUnsafe", options)
+  if (typeof settings === "string") throw illegalArgument(settings)
+  return new GroupImpl(settings, "none")
+}
+
+/** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */
+export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
+  Effect.suspend(() => {
+    const impl = groupArgument("TaskGroup.join", group)
+    // Ending the owner's part from inside a body would let the group end (and `run`
+    // return) while the body still runs.
+    if (impl.ownership === "body") {
+      return Effect.die(
+        illegalArgument(
+          `TaskGroup.join: group "${impl.name}" belongs to a TaskGroup.run block, which waits for ` +
+            "its tasks when its body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
+            "To wait for one task inside the block, use `yield* soon.await`."
+        )
+      )
+    }
+    impl.endOwner()
+    return Effect.flatMap(impl.awaitEnded, () => {
+      impl.failures.report()
+      return Effect.asVoid(impl.outcome())
+    })
+  })
+
+/**
+ * `TaskGroup.cancel`: cancels the group, then waits for it to end; from inside the group
+ * it only yields, so that the shutdown reaches the caller: waiting would wait for itself.
+ */
+export const cancel = (group: TaskGroup): Effect.Effect<void> =>
+  Effect.withFiber((fiber) => {
+    const impl = groupArgument("TaskGroup.cancel", group)
+    impl.cancelUnsafe(fiber.id)
+    return impl.isInside(fiber) ? Effect.yieldNow : impl.awaitEnded
+  })

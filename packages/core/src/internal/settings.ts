@@ -1,0 +1,43 @@
+import { concurrencyProblem, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
+
+/** @internal */
+export type Mode = "failFast" | "settle"
+
+/**
+ * A group's options, checked.
+ *
+ * @internal
+ */
+export interface Settings {
+  readonly name: string
+  readonly mode: Mode
+  /** `undefined` for no limit. */
+  readonly concurrency: number | undefined
+}
+
+/**
+ * Who lets the group end: the body of `TaskGroup.run`, the scope of `TaskGroup.make`
+ * (through `join` or the scope's close), or nobody (`makeUnsafe`: only `join` does).
+ *
+ * @internal
+ */
+export type Ownership = "body" | "scope" | "none"
+
+/** The group options a caller gave, as settings, or the message of the first problem. */
+export const settingsFrom = (
+  where: string,
+  options: { readonly mode?: unknown; readonly concurrency?: unknown; readonly name?: unknown } | undefined
+): Settings | string => {
+  const problem =
+    optionsProblem(where, options) ??
+    concurrencyProblem(where, options?.concurrency) ??
+    modeProblem(where, options?.mode) ??
+    nameProblem(where, options?.name)
+  if (problem !== undefined) return problem
+  const concurrency = options?.concurrency as number | "unbounded" | undefined
+  return {
+    name: (options?.name as string | undefined) ?? "TaskGroup",
+    mode: (options?.mode as Mode | undefined) ?? "failFast",
+    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency
+  }
+}

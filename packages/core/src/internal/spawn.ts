@@ -1,0 +1,38 @@
+import * as Effect from "effect/Effect"
+import type { SoonValue } from "../SoonValue.ts"
+import type { TaskOptions } from "../TaskGroup.ts"
+import type { GroupImpl } from "./group.ts"
+import { callTask, effectProblem, illegalArgument, taskFunctionProblem, taskOptionsProblem } from "./validation.ts"
+
+// `group.spawn` and `group.soonify`: their arguments checked, a soon spawn from the
+// calling fiber. A task's error type rides in the error channel of the effect that
+// spawned it, so that `TaskGroup.run` infers the union of every task's errors.
+
+/** `group.spawn(effect, options)`. */
+export const spawn = <A, E, R>(
+  group: GroupImpl,
+  effect: Effect.Effect<A, E, R>,
+  options: TaskOptions | undefined
+): Effect.Effect<SoonValue<A, E>, E, R> => {
+  const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
+  if (problem !== undefined) return Effect.die(illegalArgument(problem))
+  return Effect.withFiber((parent) => group.spawnSoon(parent, effect, options?.name))
+}
+
+/** `group.soonify(f, options)`: throws at once for a bad argument, as it returns no Effect. */
+export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
+  group: GroupImpl,
+  f: (...args: Args) => Effect.Effect<A, E, R>,
+  options: TaskOptions | undefined
+): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
+  const problem = taskFunctionProblem("TaskGroup.soonify", f, options)
+  if (problem !== undefined) throw illegalArgument(problem)
+  const name = options?.name ?? (f.name === "" ? undefined : f.name)
+  // `f(...args)` only builds the task's effect: it is called when the spawn runs (an
+  // effect already ended, such as `Effect.succeed(x)`, then needs no fiber at all), and
+  // not at all into a closed group.
+  return (...args) =>
+    Effect.withFiber((parent) =>
+      group.isClosed ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, callTask(f, args), name)
+    )
+}
