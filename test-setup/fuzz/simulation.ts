@@ -336,7 +336,7 @@ export class SimGroup {
     this.ownerEndTime = this.sim.now
     this.ownerExit =
       this.failures.length > 0
-        ? { errors: this.failures, interrupted: false }
+        ? { errors: this.failures, interrupted: this.cancelled }
         : this.cancelled
           ? { errors: [], interrupted: true }
           : { value: valueOf(this.spec), errors: [], interrupted: false }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
-import { isInterruptedOnly, settle } from "./support.ts"
+import { causeOf, defectsOf, isInterruptedOnly, settle } from "./support.ts"
 
 const failureOf = (exit: Exit.Exit<unknown, unknown>) => (Exit.isFailure(exit) ? exit.cause : undefined)
 
@@ -134,6 +134,39 @@ describe("TaskGroup.cancel", () => {
         assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
       })
     )
+  )
+})
+
+describe("TaskGroup.cancel and a failing finalizer", () => {
+  const dyingWhenStopped = Effect.never.pipe(Effect.ensuring(Effect.die("finalizer died")))
+
+  it("cancelUnsafe: join gives the interruption plus the finalizer's failure", async () => {
+    const group = TaskGroup.makeUnsafe()
+    TaskGroup.spawnUnsafe(group, dyingWhenStopped)
+    TaskGroup.cancelUnsafe(group)
+    const cause = failureOf(await Effect.runPromiseExit(TaskGroup.join(group)))!
+    assert.isTrue(Cause.hasInterrupts(cause), "the interruption was replaced")
+    assert.deepStrictEqual(defectsOf(cause), ["finalizer died"])
+  })
+
+  it.effect("cancel of a running group: it ends with the interruption plus the finalizer's failure", () =>
+    Effect.gen(function* () {
+      let captured: TaskGroup.TaskGroup | undefined
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            captured = group
+            yield* group.spawn(dyingWhenStopped)
+            return yield* Effect.never
+          })
+        )
+      )
+      yield* settle
+      yield* TaskGroup.cancel(captured!)
+      const cause = causeOf(yield* Fiber.await(fiber))
+      assert.isTrue(Cause.hasInterrupts(cause), "the interruption was replaced")
+      assert.deepStrictEqual(defectsOf(cause), ["finalizer died"])
+    })
   )
 })
 

@@ -30,10 +30,14 @@ export class Failures {
     this.cancelCause = cause
   }
 
-  /** The ended group's cause: its failures, else the cancel's interruption, or `undefined`. */
+  /**
+   * The ended group's cause: the cancel's interruption first, then every failure (a
+   * finalizer that failed during the cancel adds to it, never replaces it), or
+   * `undefined` when there is none.
+   */
   cause(): Cause.Cause<unknown> | undefined {
-    if (this.reasons.length > 0) return Cause.fromReasons(this.reasons)
-    return this.cancelCause
+    if (this.cancelCause !== undefined) return this.after(this.cancelCause)
+    return this.reasons.length === 0 ? undefined : Cause.fromReasons(this.reasons)
   }
 
   /** An interruption from outside, with every failure added to it. */
