@@ -298,7 +298,8 @@ describe("concurrency", () => {
     Effect.gen(function* () {
       const probe = new Int32Array(new SharedArrayBuffer(8))
       yield* TaskGroup.run(
-        (group) => Effect.forEach([1, 2, 3, 4], () => group.soonify(WorkerFn.call(F.overlap))(probe, 30)),
+        // Each call waits up to 200 ms for a second one: none comes under concurrency 1.
+        (group) => Effect.forEach([1, 2, 3, 4], () => group.soonify(WorkerFn.call(F.overlap))(probe, 30, 2, 200)),
         { concurrency: 1 }
       )
       expect(Atomics.load(probe, 1)).toBe(1)
@@ -308,7 +309,9 @@ describe("concurrency", () => {
   it.live("at most `size` calls run at once, the others wait their turn", () =>
     Effect.gen(function* () {
       const probe = new Int32Array(new SharedArrayBuffer(8))
-      yield* TaskGroup.gather(Array.from({ length: 6 }, () => WorkerFn.call(F.overlap)(probe, 30)))
+      // Each call waits for a second one to run beside it (or gives up after 2 s), so a
+      // late thread start cannot serialise them; three at once would be a bug.
+      yield* TaskGroup.gather(Array.from({ length: 6 }, () => WorkerFn.call(F.overlap)(probe, 30, 2)))
       expect(Atomics.load(probe, 1)).toBe(2)
     }).pipe(Effect.provide(WorkerPool.layer({ size: 2 })))
   )
