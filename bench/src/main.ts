@@ -266,7 +266,8 @@ const machine = {
 console.log(
   `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes ` +
     `(${jobs} at a time), ` +
-    `sizes ${sizes.map((s) => formatSize(s.size)).join(", ")}${linearRounds === undefined ? "" : ", linearity at 1e6"}`
+    `sizes ${[...new Set(planned.filter((plan) => !plan.linear).map((plan) => formatSize(plan.size)))].join(", ")}` +
+    `${planned.some((plan) => plan.linear) ? ", linearity at 1e6" : ""}`
 )
 console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${loadNow()}`)
 console.log(
