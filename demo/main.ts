@@ -5,3 +5,4 @@ import { interopDemo } from "./interop.ts"
 
 await Effect.runPromise(coreDemo)
 await interopDemo()
+await import("./worker.ts").then((demo) => demo.workerDemo())

@@ -18,7 +18,7 @@ import * as v8 from "node:v8"
 import { configById, type Config } from "./configs.ts"
 import { resultMarker, type ChildAnswer, type ComparisonJob, type Member, type MemberFigures } from "./job.ts"
 import { median } from "./results.ts"
-import { effectionTasks, effectTasks, promiseTasks, type Gate, type Kind } from "./tasks.ts"
+import { effectionTasks, effectTasks, promiseTasks, workerTasks, type Gate, type Kind } from "./tasks.ts"
 
 type Run = (inputs: ReadonlyArray<number>) => Promise<ReadonlyArray<number>>
 
@@ -51,6 +51,14 @@ const load = async (config: Config): Promise<((kind: Kind) => Prepared) | string
       if (typeof runner === "string") return runner
       return (kind) => {
         const { task, gate } = effectionTasks(kind)
+        return { run: (inputs) => runner(inputs, task), gate }
+      }
+    }
+    case "worker": {
+      const runner = await config.load()
+      if (typeof runner === "string") return runner
+      return (kind) => {
+        const { task, gate } = workerTasks(kind)
         return { run: (inputs) => runner(inputs, task), gate }
       }
     }

@@ -19,6 +19,11 @@ export interface Comparison {
   readonly kinds: ReadonlyArray<TimedKind>
   /** Only in the full profile. */
   readonly fullOnly?: boolean
+  /**
+   * Its own N and rounds instead of the profile's sizes (CPU-bound work, where a task
+   * takes milliseconds); left out when `--sizes` picks some of the profile's sizes.
+   */
+  readonly ownSize?: { readonly size: number; readonly warmupRounds: number; readonly rounds: number }
 }
 
 /** Effect configurations: `Effect.succeed(i)`, `Effect.sync(() => i)`, `Effect.yieldNow`. */
@@ -54,7 +59,19 @@ export const comparisons: ReadonlyArray<Comparison> = [
     kinds: effectKinds,
     fullOnly: true
   },
-  { subject: "effection", anchors: ["promise-all"], kinds: promiseKinds, fullOnly: true }
+  { subject: "effection", anchors: ["promise-all"], kinds: promiseKinds, fullOnly: true },
+  // CPU-bound: 32 hashes of 16 MiB (a 1 MiB buffer 16 times) on a pool of one thread
+  // per core, against the same on the event loop (Promise.all of the same tasks) and
+  // piscina directly. Full profile only: about 10 s per process on a quiet 2-core
+  // machine, which would take the quick profile past its minute, and the quick
+  // profile's two children at a time would take the second core from the workers.
+  ...(["worker-core", "worker-interop"] as const).map((subject): Comparison => ({
+    subject,
+    anchors: ["promise-all", "piscina"],
+    kinds: ["hash"],
+    fullOnly: true,
+    ownSize: { size: 32, warmupRounds: 2, rounds: 9 }
+  }))
 ]
 
 /** Configurations whose time(1e6) ≤ 11 × time(1e5) the full profile checks, each in one process. */

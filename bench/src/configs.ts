@@ -17,9 +17,10 @@ import { run as runEffection, spawn, type Task } from "effection"
 import pLimit from "p-limit"
 import pMap from "p-map"
 import { floorGroup, type FloorHandle } from "./floor.ts"
-import type { EffectionTask, EffectTask, PromiseTask } from "./tasks.ts"
+import type { EffectionTask, EffectTask, PromiseTask, WorkerTask } from "./tasks.ts"
+import { workerConfigs } from "./workerConfigs.ts"
 
-export type World = "promise" | "effect" | "effection"
+export type World = "promise" | "effect" | "effection" | "worker"
 
 type Results = Promise<ReadonlyArray<number>>
 
@@ -30,7 +31,7 @@ interface Base {
   /** Stable id, used on the command line and in the JSON results. */
   readonly id: string
   readonly label: string
-  readonly family: "soonify core" | "soonify interop" | "reference" | "peer" | "bare Effect"
+  readonly family: "soonify core" | "soonify interop" | "soonify worker" | "reference" | "peer" | "bare Effect"
   /** At most this many tasks run at once; the others wait (unbounded when absent). */
   readonly concurrency?: number
 }
@@ -39,6 +40,7 @@ export type Config =
   | (Base & { readonly world: "promise"; readonly load: () => Promise<Runner<PromiseTask> | string> })
   | (Base & { readonly world: "effect"; readonly load: () => Promise<Runner<EffectTask> | string> })
   | (Base & { readonly world: "effection"; readonly load: () => Promise<Runner<EffectionTask> | string> })
+  | (Base & { readonly world: "worker"; readonly load: () => Promise<Runner<WorkerTask> | string> })
 
 // -----------------------------------------------------------------------------
 // the configurations
@@ -253,7 +255,9 @@ export const configs: ReadonlyArray<Config> = [
           return yield* Fiber.joinAll(fibers)
         })
       )
-  }
+  },
+  // CPU-bound work on worker threads: @soonify/worker and piscina (`workerConfigs.ts`).
+  ...workerConfigs
 ]
 
 export const configById = (id: string): Config | undefined => configs.find((config) => config.id === id)

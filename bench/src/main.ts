@@ -21,7 +21,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
-import { comparisons, linearSubjects } from "./comparisons.ts"
+import { comparisons, linearSubjects, type Comparison } from "./comparisons.ts"
 import { configs } from "./configs.ts"
 import { resultMarker, type ChildAnswer, type ComparisonJob } from "./job.ts"
 import { roundRatio, summarize, type ComparisonResult, type Report } from "./results.ts"
@@ -86,6 +86,9 @@ const taskKinds: Record<TimedKind | "gated", string> = {
   yield:
     "yields once to the event loop, then returns: await a setImmediate (Promise code), " +
     "Effect.yieldNow (Effect: one macrotask through Effect's scheduler), an action around setImmediate (effection)",
+  hash:
+    "CPU-bound: one SHA-256 over a 1 MiB buffer fed to it 16 times, the digest checked; on the event loop " +
+    "(Promise code, Effect.sync, effection), or on worker threads (the worker configurations)",
   gated:
     "live-heap figures only: counts itself started, then waits on a gate shared by all tasks that opens once the heap is measured"
 }
@@ -188,9 +191,17 @@ interface Planned {
   readonly job: ComparisonJob
 }
 
+// Each of the profile's sizes with the comparisons that take it, then each comparison
+// with its own N (CPU-bound work), unless `--sizes` picked some of the profile's sizes.
+const schedule: ReadonlyArray<Rounds & { readonly taking: ReadonlyArray<Comparison> }> = [
+  ...sizes.map((rounds) => ({ ...rounds, taking: comparisons.filter((c) => c.ownSize === undefined) })),
+  ...(sizeFilter === undefined
+    ? comparisons.flatMap((c) => (c.ownSize === undefined ? [] : [{ ...c.ownSize, taking: [c] }]))
+    : [])
+]
 const planned: Array<Planned> = []
-for (const { size, warmupRounds, rounds } of sizes) {
-  for (const comparison of comparisons) {
+for (const { size, warmupRounds, rounds, taking } of schedule) {
+  for (const comparison of taking) {
     if (!chosen(comparison.subject) || (comparison.fullOnly === true && profile.name !== "full")) continue
     comparison.kinds.forEach((kind, k) => {
       const anchors = [...comparison.anchors, ...(profile.name === "full" ? (comparison.fullAnchors ?? []) : [])]
@@ -255,7 +266,8 @@ const machine = {
 console.log(
   `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes ` +
     `(${jobs} at a time), ` +
-    `sizes ${sizes.map((s) => formatSize(s.size)).join(", ")}${linearRounds === undefined ? "" : ", linearity at 1e6"}`
+    `sizes ${[...new Set(planned.filter((plan) => !plan.linear).map((plan) => formatSize(plan.size)))].join(", ")}` +
+    `${planned.some((plan) => plan.linear) ? ", linearity at 1e6" : ""}`
 )
 console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${loadNow()}`)
 console.log(
@@ -331,7 +343,7 @@ const targets = evaluateTargets(
 )
 const durationSeconds = Math.round((performance.now() - started) / 100) / 10
 
-for (const { size } of sizes) {
+for (const size of new Set(schedule.map((rounds) => rounds.size))) {
   for (const comparison of comparisons) {
     const rows = results.filter((r) => !r.linear && r.subject === comparison.subject && r.size === size)
     if (rows.length === 0) continue
@@ -409,7 +421,16 @@ function readSource(): { readonly commit: string; readonly uncommittedChanges: b
 
 function readVersions(): Record<string, string> {
   const versions: Record<string, string> = {}
-  for (const name of ["@soonify/core", "@soonify/interop", "effect", "effection", "p-limit", "p-map"]) {
+  for (const name of [
+    "@soonify/core",
+    "@soonify/interop",
+    "@soonify/worker",
+    "effect",
+    "effection",
+    "p-limit",
+    "p-map",
+    "piscina"
+  ]) {
     try {
       const file = new URL(`../node_modules/${name}/package.json`, import.meta.url)
       versions[name] = (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version

@@ -34,8 +34,8 @@ if (configById(config) === undefined) {
   console.error(`unknown configuration "${config}"`)
   process.exit(2)
 }
-if (kind !== "now" && kind !== "now-sync" && kind !== "yield") {
-  console.error(`kind must be "now", "now-sync" or "yield", received "${kind}"`)
+if (kind !== "now" && kind !== "now-sync" && kind !== "yield" && kind !== "hash") {
+  console.error(`kind must be "now", "now-sync", "yield" or "hash", received "${kind}"`)
   process.exit(2)
 }
 

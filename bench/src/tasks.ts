@@ -13,6 +13,10 @@
  *   fiber on Effect's scheduler, itself drained by one `setImmediate` per batch;
  *   effection awaits an `action` around `setImmediate`. All three resume in the event
  *   loop's check phase, after every task has been spawned.
+ * - `hash`: CPU-bound: one SHA-256 over a 1 MiB buffer fed to it 16 times (`hash.ts`),
+ *   the digest checked, then returns `i`. Promise code, Effect (`Effect.sync`) and
+ *   effection run it on the event loop; the worker world runs the same function on
+ *   worker threads, and has only this kind.
  * - `gated`: counts itself as started, then waits on a gate shared by all tasks until
  *   the memory driver has measured the heap and opens it. Only the memory figures
  *   use it.
@@ -21,9 +25,10 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { action, withResolvers, type Operation } from "effection"
+import { checkDigest, hashInput, hashRepeated } from "./hash.ts"
 
 /** The kinds timed; `gated` is only for the memory figures. */
-export const timedKinds = ["now", "now-sync", "yield"] as const
+export const timedKinds = ["now", "now-sync", "yield", "hash"] as const
 
 export type TimedKind = (typeof timedKinds)[number]
 
@@ -32,6 +37,18 @@ export type Kind = TimedKind | "gated"
 export type PromiseTask = (i: number) => Promise<number>
 export type EffectTask = (i: number) => Effect.Effect<number>
 export type EffectionTask = (i: number) => Operation<number>
+/**
+ * What a worker configuration runs for input `i`: the export `hash` of
+ * `hash.worker.ts` on `input(i)`, whose result `check(i, result)` turns into `i` (or a
+ * throw). Closures cannot cross threads, so the work is named, not passed.
+ */
+export interface WorkerTask {
+  readonly input: (i: number) => Uint8Array
+  readonly check: (i: number, result: unknown) => number
+}
+
+/** The `hash` kind on the event loop: hash, check, return `i`. */
+const hashOnTheLoop = (i: number): number => checkDigest(i, hashRepeated(hashInput(i)))
 
 /** A gate that holds `gated` tasks: `started` counts the tasks waiting on it. */
 export interface Gate {
@@ -60,6 +77,8 @@ export const promiseTasks = (kind: Kind): Tasks<PromiseTask> => {
         },
         gate: undefined
       }
+    case "hash":
+      return { task: async (i) => hashOnTheLoop(i), gate: undefined }
     case "gated": {
       let started = 0
       const gate = Promise.withResolvers<void>()
@@ -83,6 +102,8 @@ export const effectTasks = (kind: Kind): Tasks<EffectTask> => {
       return { task: (i) => Effect.sync(() => i), gate: undefined }
     case "yield":
       return { task: (i) => Effect.as(Effect.yieldNow, i), gate: undefined }
+    case "hash":
+      return { task: (i) => Effect.sync(() => hashOnTheLoop(i)), gate: undefined }
     case "gated": {
       let started = 0
       const gate = Deferred.makeUnsafe<void>()
@@ -121,6 +142,13 @@ export const effectionTasks = (kind: Kind): Tasks<EffectionTask> => {
         },
         gate: undefined
       }
+    case "hash":
+      return {
+        *task(i) {
+          return hashOnTheLoop(i)
+        },
+        gate: undefined
+      }
     case "gated": {
       let started = 0
       const gate = withResolvers<void>()
@@ -134,4 +162,10 @@ export const effectionTasks = (kind: Kind): Tasks<EffectionTask> => {
       }
     }
   }
+}
+
+/** The worker world has the `hash` kind only: its work must be CPU-bound to be worth a thread. */
+export const workerTasks = (kind: Kind): Tasks<WorkerTask> => {
+  if (kind !== "hash") throw new Error(`the worker configurations run the hash kind only, not "${kind}"`)
+  return { task: { input: hashInput, check: checkDigest }, gate: undefined }
 }
