@@ -150,7 +150,7 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
   const group = new GroupView(core, settings)
   // Started as code of the gather's context: each function then starts without a switch.
-  const handles = runIn(group, () => spawners.map((spawn) => spawn(core, group)))
+  const handles = runIn(group, spawnAll, { spawners, core, group })
   return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
     group.result(exit)
     const slots: Array<unknown> = []
@@ -161,6 +161,12 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
     return slots
   })
 }
+
+const spawnAll = (gathered: {
+  readonly spawners: Array<Spawner>
+  readonly core: CoreTaskGroup.TaskGroup
+  readonly group: GroupView
+}): Array<CoreHandle<unknown>> => gathered.spawners.map((spawn) => spawn(gathered.core, gathered.group))
 
 interface GatherRequest {
   readonly spawners: Array<Spawner>
@@ -270,12 +276,16 @@ async function* completions(spawners: Array<Spawner>, settings: Settings): Async
     wake?.()
   }
   const handles: Array<CoreHandle<unknown>> = []
-  runIn(group, () => {
-    for (let i = 0; i < spawners.length; i++) {
-      handles.push(spawners[i]!(core, group, () => arrive(i)))
-      if (handles[i]!.ready) arrive(i)
-    }
-  })
+  runIn(
+    group,
+    () => {
+      for (let i = 0; i < spawners.length; i++) {
+        handles.push(spawners[i]!(core, group, () => arrive(i)))
+        if (handles[i]!.ready) arrive(i)
+      }
+    },
+    undefined
+  )
   // Cancelled from outside (the signal, the timeout, the enclosing task): the loop stops.
   const cancelled = () => wake?.()
   group.signal.addEventListener("abort", cancelled, { once: true })

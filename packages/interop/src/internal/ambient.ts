@@ -38,31 +38,26 @@ let current: Enclosing | undefined
 /** The task or group the running code belongs to, if any. */
 export const enclosing = (): Enclosing | undefined => current ?? storage?.getStore()
 
-const enterThen = <R>(context: Enclosing, f: () => R): R => {
+const enterThen = <X, R>(context: Enclosing, f: (x: X) => R, x: X): R => {
   storage!.enterWith(context)
-  return f()
+  return f(x)
 }
 
 /**
- * Tells whether the running code is already code of `context` (or nothing is ambient):
- * then a task of it is started with a plain call, with no closure for {@link runIn}.
- */
-export const isIn = (context: Enclosing): boolean => current === context || storage === undefined
-
-/**
- * Calls `f` as code of `context`: in the caller's async context (so that the caller's
+ * Calls `f(x)` as code of `context`: in the caller's async context (so that the caller's
  * own `AsyncLocalStorage` values, a trace context for instance, carry on) plus
  * `context`. Free when the code already runs there (a body or a gather starting its
  * tasks); otherwise one new context, and the caller's is restored exactly as it was
- * (`AsyncLocalStorage.run` would restore a copy, which slows every later promise).
+ * (`AsyncLocalStorage.run` would restore a copy: a second new context). `f` and `x` are
+ * passed apart so that a hot caller needs no closure.
  */
-export const runIn = <R>(context: Enclosing, f: () => R): R => {
-  if (storage === undefined || current === context) return f()
+export const runIn = <X, R>(context: Enclosing, f: (x: X) => R, x: X): R => {
+  if (storage === undefined || current === context) return f(x)
   const prior = current
   current = context
   try {
-    if (storage.getStore() === context) return f()
-    return new hooks!.AsyncResource("soonify").runInAsyncScope(enterThen, null, context, f) as R
+    if (storage.getStore() === context) return f(x)
+    return new hooks!.AsyncResource("soonify").runInAsyncScope(enterThen, null, context, f, x) as R
   } finally {
     current = prior
   }

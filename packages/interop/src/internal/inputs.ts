@@ -57,7 +57,7 @@ export type Spawner = (group: CoreTaskGroup.TaskGroup, owner: Owner, onEnd?: () 
 export const spawnerOf = (input: Input): Spawner => {
   if (typeof input === "function") {
     return (group, owner, onEnd) =>
-      CoreTaskGroup.spawnExternalUnsafe(group, promiseTask(input, "ownerSignal", owner, onEnd))
+      CoreTaskGroup.spawnExternalUnsafe(group, promiseTask(input, undefined, false, owner, onEnd))
   }
   if (input instanceof SoonValue) {
     const watch = watchHandle(input)
