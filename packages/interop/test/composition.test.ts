@@ -167,6 +167,27 @@ describe("nested operations are cancelled with the task or body they run in", ()
     expect(reasons).toHaveLength(1)
   })
 
+  it("a gather that a soonify'd task left behind belongs to the task's group: cancelled with it", async () => {
+    const { reasons, task } = recorder()
+    const reason = new Error("stop")
+    let left: Promise<unknown> | undefined
+    const error = await rejection(
+      taskGroup(async (tg) => {
+        await tg
+          .soonify(async () => {
+            await sleep(1)
+            setTimeout(() => (left = gather([task]).catch((error: unknown) => error)), 5)
+          })()
+          .wait()
+        await sleep(20)
+        tg.cancel(reason)
+      })
+    )
+    expect(error).toBe(reason)
+    expect(await left).toBe(reason)
+    expect(reasons).toEqual([reason])
+  })
+
   it("a nested group settles only after its tasks did, even if they ignore their signal", async () => {
     const ended: Array<string> = []
     const error = await rejection(
