@@ -11,7 +11,7 @@ import { CancelledError } from "./Errors.ts"
 import { runIn, stopSignal } from "./internal/ambient.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
 import type { CoreHandle } from "./internal/handle.ts"
-import { checkTasks, type Input, isTask, type Spawner, spawnerOf, tasksFrom } from "./internal/inputs.ts"
+import { checkTasks, type Input, isTask, type Prepared, prepare, spawnPrepared, tasksFrom } from "./internal/inputs.ts"
 import { combine, errorsOf, NONE, slotOf, taskError } from "./internal/outcome.ts"
 import { checkOptions, checkSignal, concurrencyOf, describe, isIterable, timeoutOf } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
@@ -143,14 +143,14 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   } catch (error) {
     return Promise.reject(error)
   }
-  const { spawners, returnExceptions, concurrency, settings } = request
+  const { inputs, returnExceptions, concurrency, settings } = request
   if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
-  if (spawners.length === 0) return Promise.resolve([])
+  if (inputs.length === 0) return Promise.resolve([])
   // One core group, as core's own gather is: it counts, fails fast and waits.
   const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
   const group = new GroupView(core, settings)
   // Started as code of the gather's context: each function then starts without a switch.
-  const handles = runIn(group, () => spawners.map((spawn) => spawn(core, group)))
+  const handles = runIn(group, spawnAll, { inputs, core, group })
   return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
     group.result(exit)
     const slots: Array<unknown> = []
@@ -162,8 +162,20 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   })
 }
 
+/** Spawns every input of a gather, as code of the gather (so each function starts without a switch). */
+const spawnAll = (gathered: {
+  readonly inputs: Array<Prepared>
+  readonly core: CoreTaskGroup.TaskGroup
+  readonly group: GroupView
+}): Array<CoreHandle<unknown>> => {
+  const { core, group, inputs } = gathered
+  const handles: Array<CoreHandle<unknown>> = []
+  for (let i = 0; i < inputs.length; i++) handles.push(spawnPrepared(inputs[i]!, core, group))
+  return handles
+}
+
 interface GatherRequest {
-  readonly spawners: Array<Spawner>
+  readonly inputs: Array<Prepared>
   readonly returnExceptions: boolean
   readonly concurrency: number | "unbounded"
   readonly settings: Settings
@@ -194,7 +206,7 @@ const gatherRequest = (args: Array<unknown>): GatherRequest => {
   checkSignal("gather", options?.signal)
   const timeout = timeoutOf("gather", options?.timeout)
   return {
-    spawners: inputs.map(spawnerOf),
+    inputs: inputs.map(prepare),
     returnExceptions,
     concurrency,
     settings: { name: "gather", signal: stopSignal(options?.signal), timeout }
@@ -245,16 +257,16 @@ export const asCompleted = <T extends Task<unknown>>(
   tasks: Iterable<T>,
   options?: AsCompletedOptions
 ): AsyncIterable<TaskValue<T>> => {
-  const spawners = tasksFrom("asCompleted", tasks).map(spawnerOf)
+  const inputs = tasksFrom("asCompleted", tasks).map(prepare)
   checkOptions("asCompleted", options)
   checkSignal("asCompleted", options?.signal)
   const timeout = timeoutOf("asCompleted", options?.timeout)
   // Tied to where the loop is made: the enclosing task, if any.
   const signal = stopSignal(options?.signal)
-  return completions(spawners, { name: "asCompleted", signal, timeout }) as AsyncIterable<TaskValue<T>>
+  return completions(inputs, { name: "asCompleted", signal, timeout }) as AsyncIterable<TaskValue<T>>
 }
 
-async function* completions(spawners: Array<Spawner>, settings: Settings): AsyncGenerator<unknown, void, undefined> {
+async function* completions(inputs: Array<Prepared>, settings: Settings): AsyncGenerator<unknown, void, undefined> {
   // Settle mode: a failure waits for its turn in the loop instead of cancelling the rest.
   const core = CoreTaskGroup.makeUnsafe({ mode: "settle", name: "asCompleted" })
   const group = new GroupView(core, settings)
@@ -270,12 +282,16 @@ async function* completions(spawners: Array<Spawner>, settings: Settings): Async
     wake?.()
   }
   const handles: Array<CoreHandle<unknown>> = []
-  runIn(group, () => {
-    for (let i = 0; i < spawners.length; i++) {
-      handles.push(spawners[i]!(core, group, () => arrive(i)))
-      if (handles[i]!.ready) arrive(i)
-    }
-  })
+  runIn(
+    group,
+    () => {
+      for (let i = 0; i < inputs.length; i++) {
+        handles.push(spawnPrepared(inputs[i]!, core, group, () => arrive(i)))
+        if (handles[i]!.ready) arrive(i)
+      }
+    },
+    undefined
+  )
   // Cancelled from outside (the signal, the timeout, the enclosing task): the loop stops.
   const cancelled = () => wake?.()
   group.signal.addEventListener("abort", cancelled, { once: true })

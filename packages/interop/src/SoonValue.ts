@@ -37,6 +37,14 @@ export const coreHandle: unique symbol = Symbol("@soonify/interop/coreHandle")
  */
 export const coreOf = <A>(soon: SoonValue<A>): CoreHandle<A> => soon[coreHandle] as CoreHandle<A>
 
+/**
+ * What an interop task passes to the constructor in place of a core handle that does
+ * not exist yet: the task is its own handle, and core's is set once core has spawned it.
+ *
+ * @internal
+ */
+export const handleToCome: unique symbol = Symbol("@soonify/interop/handleToCome")
+
 /** Set by the class itself, the one place that may call its protected constructor. */
 let makeSoonValue: <A>(handle: CoreHandle<A>) => SoonValue<A>
 
@@ -84,8 +92,8 @@ export const wrap = <A>(handle: CoreHandle<A>): SoonValue<A> => makeSoonValue(ha
  * @category models
  */
 export class SoonValue<out A> {
-  /** The core handle behind this one (for interop's own modules). */
-  readonly [coreHandle]: unknown
+  /** The core handle behind this one (for interop's own modules; set once, by its maker). */
+  [coreHandle]: unknown
   /** What `value` throws, made once so that every read gives the same object. */
   #error: unknown = NONE
 
@@ -94,7 +102,8 @@ export class SoonValue<out A> {
   }
 
   /** SoonValues are made by task groups and by `new Future()`, not by user code. */
-  protected constructor(handle: object) {
+  protected constructor(handle: object | typeof handleToCome) {
+    if (handle === handleToCome) return
     if (!CoreSoonValue.isSoonValue(handle)) {
       throw new TypeError(
         "SoonValue: handles are made by task groups (tg.soonify, tg.spawn, tg.start) and by new Future(), " +

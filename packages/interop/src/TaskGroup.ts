@@ -81,10 +81,10 @@ export interface TaskGroup {
   readonly signal: AbortSignal
   /**
    * Turns `fn` into a function that calls `fn(...args)` as a task of this group and
-   * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal of
-   * its own: read `tg.signal`, or use {@link TaskGroup.spawn}. The interop operations it
-   * starts share the group's cancellation (not the task's alone: cancelling its handle
-   * does not reach them; spawn a task that must be cancellable alone).
+   * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal as an
+   * argument: read `tg.signal`, or use {@link TaskGroup.spawn}. The interop operations it
+   * starts are tied to the task: cancelled with it, even when its handle alone is
+   * cancelled (`soon.cancel()`).
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
@@ -208,7 +208,7 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
   let view!: GroupView
   const run = CoreTaskGroup.run((group) => {
     view = new GroupView(group, settings)
-    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, { args: [view] }, view))
+    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, [view], false, view))
   }, core)
   return Effect.runPromiseExit(run).then((exit) => view.result(exit))
 }

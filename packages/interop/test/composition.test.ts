@@ -127,6 +127,67 @@ describe("nested operations are cancelled with the task or body they run in", ()
     expect(reasons[0]).toBeInstanceOf(CancelledError)
   })
 
+  it("soon.cancel() on a soonify'd task cancels the gather it awaits, and nothing else of its group", async () => {
+    const { reasons, task } = recorder()
+    const outcome = await within(
+      1000,
+      taskGroup(async (tg) => {
+        const sibling = tg.soonify(async () => (await sleep(30), "sibling"))()
+        const soon = tg.soonify(async (ms: number) => {
+          await sleep(ms)
+          return gather([task])
+        })(1)
+        await sleep(10)
+        await soon.cancel()
+        return { soon, sibling, groupAborted: tg.signal.aborted }
+      })
+    )
+    expect(outcome.soon.status).toBe("cancelled")
+    expect(reasons).toHaveLength(1)
+    expect(reasons[0]).toBeInstanceOf(CancelledError)
+    expect(outcome.groupAborted).toBe(false)
+    expect(outcome.sibling.value).toBe("sibling")
+  })
+
+  it("soon.cancel() on a soonify'd task cancels a taskGroup it opened after an await", async () => {
+    const { reasons, task } = recorder()
+    const outcome = await within(
+      1000,
+      taskGroup(async (tg) => {
+        const soon = tg.soonify(async () => {
+          await sleep(1)
+          return taskGroup((inner) => void inner.spawn(task))
+        })()
+        await sleep(10)
+        await soon.cancel()
+        return soon
+      })
+    )
+    expect(outcome.status).toBe("cancelled")
+    expect(reasons).toHaveLength(1)
+  })
+
+  it("a gather that a soonify'd task left behind belongs to the task's group: cancelled with it", async () => {
+    const { reasons, task } = recorder()
+    const reason = new Error("stop")
+    let left: Promise<unknown> | undefined
+    const error = await rejection(
+      taskGroup(async (tg) => {
+        await tg
+          .soonify(async () => {
+            await sleep(1)
+            setTimeout(() => (left = gather([task]).catch((error: unknown) => error)), 5)
+          })()
+          .wait()
+        await sleep(20)
+        tg.cancel(reason)
+      })
+    )
+    expect(error).toBe(reason)
+    expect(await left).toBe(reason)
+    expect(reasons).toEqual([reason])
+  })
+
   it("a nested group settles only after its tasks did, even if they ignore their signal", async () => {
     const ended: Array<string> = []
     const error = await rejection(

@@ -7,10 +7,11 @@ import type * as Exit from "effect/Exit"
 import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
+import { coreHandle } from "../SoonValue.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
 import { stopSignal } from "./ambient.ts"
 import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
-import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
+import { type Owner, PromiseTask, promiseTask } from "./promiseTask.ts"
 import { checkFunction, checkName, checkOptions } from "./validation.ts"
 
 /** Validated group settings. */
@@ -95,14 +96,15 @@ export class GroupView implements TaskGroup, Owner {
     fn: (...args: Args) => R,
     options?: TaskOptions
   ): (...args: Args) => SoonValue<Awaited<R>> {
+    // Validated once: the function it gives checks nothing.
     checkFunction("tg.soonify", "fn", fn)
     const taskOptions = taskOptionsOf("tg.soonify", fn, options)
-    return (...args) => this.#spawn(promiseTask(fn, { args }, this), taskOptions)
+    return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), taskOptions)
   }
 
   spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
-    return this.#spawn(promiseTask(fn, "ownSignal", this), taskOptionsOf("tg.spawn", fn, options))
+    return this.#spawn(new PromiseTask(fn, undefined, true, this), taskOptionsOf("tg.spawn", fn, options))
   }
 
   start<S = void, A = unknown>(
@@ -131,7 +133,8 @@ export class GroupView implements TaskGroup, Owner {
         CoreTaskGroup.external(
           promiseTask<A>(
             (signal: AbortSignal) => fn((value: S) => Effect.runSync(started(value)), signal),
-            "ownSignal",
+            undefined,
+            true,
             this
           )
         ),
@@ -159,12 +162,14 @@ export class GroupView implements TaskGroup, Owner {
     )
   }
 
-  #spawn<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
+  /** Spawns `task` into the core group: the task is its own handle, core's is kept in it. */
+  #spawn<A>(task: PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
     try {
-      return wrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
+      task[coreHandle] = CoreTaskGroup.spawnExternalUnsafe(this.core, () => task.run(), options)
     } catch (error) {
       throw fromCore(error)
     }
+    return task
   }
 
   /** What the group's promise settles with, once the group has ended; stops the timer and the listener. */

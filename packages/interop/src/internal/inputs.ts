@@ -6,7 +6,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { SoonValue } from "../SoonValue.ts"
 import { type CoreHandle, coreOf } from "./handle.ts"
-import { type Owner, promiseTask, PromiseWatch } from "./promiseTask.ts"
+import { type Owner, PromiseTask, PromiseWatch } from "./promiseTask.ts"
 import { describe, isIterable, isThenable } from "./validation.ts"
 
 /** A validated task input. */
@@ -45,31 +45,44 @@ const watchHandle = (soon: SoonValue<unknown>): Effect.Effect<unknown, unknown> 
   )
 
 /**
- * Spawns one input into a core group, its functions owned by `owner`; `onEnd` is called
- * as soon as the task has ended, in true completion order.
+ * An input ready to spawn: a function as it is, a promise already watched (so that its
+ * rejection is handled even if its task waits for a `concurrency` slot or never
+ * starts), a handle with the effect that watches it.
  */
-export type Spawner = (group: CoreTaskGroup.TaskGroup, owner: Owner, onEnd?: () => void) => CoreHandle<unknown>
+export type Prepared = ((signal: AbortSignal) => unknown) | PromiseWatch<unknown> | HandleWatch
+
+/** A SoonValue or Future given as a task, and the effect that watches it. */
+class HandleWatch {
+  readonly watch: Effect.Effect<unknown, unknown>
+  constructor(soon: SoonValue<unknown>) {
+    this.watch = watchHandle(soon)
+  }
+}
+
+/** Readies `input` to be spawned later (see {@link Prepared}). */
+export const prepare = (input: Input): Prepared =>
+  typeof input === "function" ? input : input instanceof SoonValue ? new HandleWatch(input) : new PromiseWatch(input)
 
 /**
- * How to spawn `input` later. A promise is watched from now on, so that its rejection
- * is handled even if its task waits for a `concurrency` slot or never starts.
+ * Spawns one prepared input into a core group, a function owned by `owner` (it runs as
+ * its owner's code, with its owner's signal); `onEnd` is called as soon as the task has
+ * ended, in true completion order.
  */
-export const spawnerOf = (input: Input): Spawner => {
+export const spawnPrepared = (
+  input: Prepared,
+  group: CoreTaskGroup.TaskGroup,
+  owner: Owner,
+  onEnd?: () => void
+): CoreHandle<unknown> => {
   if (typeof input === "function") {
-    return (group, owner, onEnd) =>
-      CoreTaskGroup.spawnExternalUnsafe(group, promiseTask(input, "ownerSignal", owner, onEnd))
+    const task = new PromiseTask(input, undefined, false, owner, onEnd)
+    return CoreTaskGroup.spawnExternalUnsafe(group, () => task.run())
   }
-  if (input instanceof SoonValue) {
-    const watch = watchHandle(input)
-    return (group, _owner, onEnd) => {
-      const handle = CoreTaskGroup.spawnUnsafe(group, watch)
-      if (onEnd !== undefined) Effect.runFork(Effect.exit(handle.await)).addObserver(onEnd)
-      return handle
-    }
+  if (input instanceof HandleWatch) {
+    const handle = CoreTaskGroup.spawnUnsafe(group, input.watch)
+    if (onEnd !== undefined) Effect.runFork(Effect.exit(handle.await)).addObserver(onEnd)
+    return handle
   }
-  const watch = new PromiseWatch(input)
-  return (group, _owner, onEnd) => {
-    if (onEnd !== undefined) watch.onEnd(onEnd)
-    return CoreTaskGroup.spawnExternalUnsafe(group, () => watch)
-  }
+  if (onEnd !== undefined) input.onEnd(onEnd)
+  return CoreTaskGroup.spawnExternalUnsafe(group, () => input)
 }

@@ -7,7 +7,8 @@ import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
 import { CancelledError } from "../Errors.ts"
 import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
-import { type Enclosing, isIn, runIn } from "./ambient.ts"
+import { handleToCome, SoonValue } from "../SoonValue.ts"
+import { type Enclosing, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -20,14 +21,6 @@ export interface Owner extends Enclosing {
 }
 
 /**
- * How a task's function is called: with the caller's arguments (`soonify`, a group
- * body), with a signal of the task's own (`spawn`, `start`: the task can be cancelled
- * alone), or with its owner's signal (a `gather` or `asCompleted` function: never
- * cancelled alone, so one signal serves them all).
- */
-export type Call = { readonly args: ReadonlyArray<unknown> } | "ownSignal" | "ownerSignal"
-
-/**
  * Tells whether a rejection, after the task was cancelled with `reason`, is that
  * cancellation rather than a failure: the reason itself (what `signal.throwIfAborted()`
  * and `fetch` throw), or an `AbortError` whose `cause` is the reason (what Node's own
@@ -37,14 +30,121 @@ const isCancellation = (error: unknown, reason: unknown): boolean =>
   reason !== NONE &&
   (error === reason || (error instanceof Error && error.name === "AbortError" && error.cause === reason))
 
-/** What every external task here shares: an Exit reported once, to one observer (core), then to `onEnd`. */
-abstract class Settling<A> implements CoreTaskGroup.ExternalTask<A, unknown> {
+/**
+ * Formats an error's stack now. Until then V8 keeps the stack's functions, and with them
+ * whatever they close over (often the task's group): a failure kept for reporting would
+ * keep its group from ever being collected (see createTaskGroup).
+ */
+const settled = (error: unknown): unknown => {
+  if (error instanceof Error) void error.stack
+  return error
+}
+
+/**
+ * A call of a Promise-returning function as a task: at once the interop handle to it
+ * (a SoonValue), the external task core adopts (`TaskGroup.spawnExternalUnsafe`, or
+ * `TaskGroup.external` where an Effect is needed: a group body, a gather slot, a start
+ * handshake) and, for a task with a context of its own, the ambient context its code
+ * runs in. One object per task: core does the counting, the fail fast and the waiting;
+ * this class only calls the function, aborts its signal when asked to stop, and reports
+ * how it ended.
+ *
+ * **Details**
+ *
+ * `run()` calls the function: with the caller's arguments (`soonify`, a group body) or
+ * with a signal (`spawn`, `start`: the task's own; a `gather` or `asCompleted`
+ * function: its owner's). A task with a context of its own (`soonify`, `spawn`,
+ * `start`) runs as code of itself, so that the interop operations it starts are
+ * cancelled with it, even when its handle alone is; the others (a body, a gather
+ * function, never cancelled alone) run as code of their owner. The signal is made
+ * only when somebody reads it.
+ *
+ * The function's value (adopted like `Promise.resolve` does when it is a thenable) ends
+ * the task with success, its rejection (or synchronous throw) with that failure.
+ * `interruptUnsafe` aborts the task's signal with the owner's reason (or a
+ * CancelledError when the task alone is cancelled); the task still ends only once the
+ * promise has settled. A rejection with that reason (or the owner's) then ends it
+ * cancelled; a rejection with anything else ends it cancelled *and* failed with that
+ * error, so the group reports it; a value is dropped.
+ */
+export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.ExternalTask<A, unknown>, Enclosing {
+  /** The task's Exit once it has ended (core's handle gets it through the observer). */
   exit: Exit.Exit<A, unknown> | undefined = undefined
   #observer: ((exit: Exit.Exit<A, unknown>) => void) | undefined = undefined
   #onEnd: (() => void) | undefined
+  /** The function and its arguments (`undefined`: a signal) until `run` calls it. */
+  #fn: ((...args: Array<any>) => unknown) | undefined
+  #args: ReadonlyArray<unknown> | undefined
+  /** Whether the task is a context of its own (else its code is its owner's). */
+  readonly #own: boolean
+  readonly #owner: Owner
+  /** Once interrupted: the reason the signal was aborted with, and who interrupted. */
+  #reason: unknown = NONE
+  #interruptor: number | undefined = undefined
+  #controller: AbortController | undefined = undefined
 
-  constructor(onEnd: (() => void) | undefined) {
+  static {
+    // What user code holds is a SoonValue: logs and `toString` say so.
+    Object.defineProperty(this, "name", { value: "SoonValue" })
+  }
+
+  constructor(
+    fn: (...args: Array<any>) => unknown,
+    args: ReadonlyArray<unknown> | undefined,
+    own: boolean,
+    owner: Owner,
+    onEnd: (() => void) | undefined = undefined
+  ) {
+    super(handleToCome)
+    this.#fn = fn
+    this.#args = args
+    this.#own = own
+    this.#owner = owner
     this.#onEnd = onEnd
+  }
+
+  /** Calls the function as code of the task (or of its owner); gives the task (what core's start functions return). */
+  run(): this {
+    let result: unknown
+    try {
+      result = runIn(this.#own ? this : this.#owner, PromiseTask.#call, this)
+    } catch (error) {
+      this.#endedAtOnce(failedExit(settled(error)))
+      return this
+    }
+    if (!isThenable(result)) {
+      this.#endedAtOnce(succeededExit(result as A))
+      return this
+    }
+    // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
+    Promise.resolve(result).then(
+      (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : cancelledExit(this.#interruptor)),
+      (error) => this.end(this.#reason === NONE ? failedExit(settled(error)) : this.#stopped(settled(error)))
+    )
+    return this
+  }
+
+  static #call(task: PromiseTask<any>): unknown {
+    const fn = task.#fn!
+    const args = task.#args
+    task.#fn = undefined
+    task.#args = undefined
+    if (args !== undefined) return fn(...args)
+    return fn(task.#own ? task.signal : task.#owner.signal)
+  }
+
+  /**
+   * The task's own signal, made when first asked for (aborted already if the task was
+   * cancelled). Code of a task that has ended (a callback it left behind) belongs to
+   * its owner: it gets the owner's signal.
+   */
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      if (this.exit !== undefined && this.#reason === NONE) return this.#owner.signal
+      this.#controller = new AbortController()
+      if (this.#reason !== NONE) this.#controller.abort(this.#reason)
+    }
+    return this.#controller.signal
   }
 
   /** Calls `f` once the task has ended (at once if it has), after core has seen the end. */
@@ -58,14 +158,20 @@ abstract class Settling<A> implements CoreTaskGroup.ExternalTask<A, unknown> {
     else this.#observer = observer
   }
 
-  abstract interruptUnsafe(fiberId?: number | undefined): void
+  interruptUnsafe(fiberId?: number | undefined): void {
+    if (this.exit !== undefined || this.#reason !== NONE) return
+    this.#interruptor = fiberId
+    this.#reason = this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason
+    this.#controller?.abort(this.#reason)
+  }
 
-  /** Ends the task (the first end wins) during its first, synchronous steps. */
-  protected endedAtOnce(exit: Exit.Exit<A, unknown>): void {
+  /** Ends the task during its first, synchronous steps (before core observes it). */
+  #endedAtOnce(exit: Exit.Exit<A, unknown>): void {
     this.exit = exit
     this.#onEnd?.()
   }
 
+  /** Ends the task (the first end wins): tells core, then `onEnd`. */
   end(exit: Exit.Exit<A, unknown>): void {
     if (this.exit !== undefined) return
     this.exit = exit
@@ -73,90 +179,6 @@ abstract class Settling<A> implements CoreTaskGroup.ExternalTask<A, unknown> {
     this.#observer = undefined
     observer?.(exit)
     this.#onEnd?.()
-  }
-}
-
-/**
- * Formats an error's stack now. Until then V8 keeps the stack's functions, and with them
- * whatever they close over (often the task's group): a failure kept for reporting would
- * keep its group from ever being collected (see createTaskGroup).
- */
-const settled = (error: unknown): unknown => {
-  if (error instanceof Error) void error.stack
-  return error
-}
-
-/**
- * A running call of a Promise-returning function, as a core external task.
- *
- * **Details**
- *
- * The function is called at once (see {@link Call}), as code of its task (or of its
- * owner, when it shares the owner's signal): interop's operations it starts are tied to
- * that cancellation. Its value (adopted like `Promise.resolve` does when it is a
- * thenable) ends the task with success, its rejection (or synchronous throw) with that
- * failure.
- *
- * `interruptUnsafe` aborts the task's signal with the owner's reason (or a
- * CancelledError when the task alone is cancelled); the task still ends only once the
- * promise has settled. A rejection with that reason (or the owner's) then ends it
- * cancelled; a rejection with anything else ends it cancelled *and* failed with that
- * error, so the group reports it; a value is dropped.
- */
-export class PromiseTask<A> extends Settling<A> implements Enclosing {
-  /** Once interrupted: the reason the signal was aborted with, and who interrupted. */
-  #reason: unknown = NONE
-  #interruptor: number | undefined = undefined
-  #controller: AbortController | undefined = undefined
-  readonly #owner: Owner
-
-  constructor(
-    fn: (...args: Array<any>) => unknown,
-    call: Call,
-    owner: Owner,
-    onEnd: (() => void) | undefined = undefined
-  ) {
-    super(onEnd)
-    this.#owner = owner
-    let result: unknown
-    try {
-      if (call === "ownSignal") {
-        result = runIn(this, () => fn(this.signal))
-      } else if (isIn(owner)) {
-        // Most tasks: started by their own group's code (its body, a gather).
-        result = call === "ownerSignal" ? fn(owner.signal) : fn(...call.args)
-      } else {
-        result = runIn(owner, () => (call === "ownerSignal" ? fn(owner.signal) : fn(...call.args)))
-      }
-    } catch (error) {
-      this.endedAtOnce(failedExit(settled(error)))
-      return
-    }
-    if (!isThenable(result)) {
-      this.endedAtOnce(succeededExit(result as A))
-      return
-    }
-    // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
-    Promise.resolve(result).then(
-      (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : cancelledExit(this.#interruptor)),
-      (error) => this.end(this.#reason === NONE ? failedExit(settled(error)) : this.#stopped(settled(error)))
-    )
-  }
-
-  /** The task's own signal, made when first asked for (aborted already if the task was cancelled). */
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController()
-      if (this.#reason !== NONE) this.#controller.abort(this.#reason)
-    }
-    return this.#controller.signal
-  }
-
-  interruptUnsafe(fiberId?: number | undefined): void {
-    if (this.exit !== undefined || this.#reason !== NONE) return
-    this.#interruptor = fiberId
-    this.#reason = this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason
-    this.#controller?.abort(this.#reason)
   }
 
   /**
@@ -180,9 +202,12 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
  * ends cancelled at once), as `Promise.all` stops caring. Its rejection is handled from
  * the start, so it is never unhandled, even if nobody reads it.
  */
-export class PromiseWatch<A> extends Settling<A> {
+export class PromiseWatch<A> implements CoreTaskGroup.ExternalTask<A, unknown> {
+  exit: Exit.Exit<A, unknown> | undefined = undefined
+  #observer: ((exit: Exit.Exit<A, unknown>) => void) | undefined = undefined
+  #onEnd: (() => void) | undefined = undefined
+
   constructor(promise: PromiseLike<A>) {
-    super(undefined)
     // `Promise.resolve` adopts the thenable (and a thenable it resolves with), and turns
     // a `then` that throws into a rejection.
     Promise.resolve(promise).then(
@@ -191,13 +216,40 @@ export class PromiseWatch<A> extends Settling<A> {
     )
   }
 
+  /** Calls `f` once the promise has settled (at once if it has), after core has seen it. */
+  onEnd(f: () => void): void {
+    if (this.exit !== undefined) f()
+    else this.#onEnd = f
+  }
+
+  addObserver(observer: (exit: Exit.Exit<A, unknown>) => void): void {
+    if (this.exit !== undefined) observer(this.exit)
+    else this.#observer = observer
+  }
+
   interruptUnsafe(fiberId?: number | undefined): void {
     this.end(cancelledExit(fiberId))
   }
+
+  /** Ends the watch (the first end wins): tells core, then `onEnd`. */
+  end(exit: Exit.Exit<A, unknown>): void {
+    if (this.exit !== undefined) return
+    this.exit = exit
+    const observer = this.#observer
+    this.#observer = undefined
+    observer?.(exit)
+    this.#onEnd?.()
+  }
 }
 
-/** Starts `fn` as a {@link PromiseTask}: what core's external-task functions take. */
+/** Starts `fn` as a {@link PromiseTask} when called: what core's external-task functions take. */
 export const promiseTask =
-  <A>(fn: (...args: Array<any>) => unknown, call: Call, owner: Owner, onEnd?: () => void) =>
+  <A>(
+    fn: (...args: Array<any>) => unknown,
+    args: ReadonlyArray<unknown> | undefined,
+    own: boolean,
+    owner: Owner,
+    onEnd?: () => void
+  ) =>
   (): PromiseTask<A> =>
-    new PromiseTask<A>(fn, call, owner, onEnd)
+    new PromiseTask<A>(fn, args, own, owner, onEnd).run()
