@@ -564,6 +564,42 @@ describe("tg.start", () => {
     })
   })
 
+  it("calls fn at once, synchronously, as spawn does, and resolves once started was called", async () => {
+    await taskGroup(async (tg) => {
+      const calls: Array<string> = []
+      const starting = tg.start<string, void>((started, signal) => {
+        calls.push(`called with a signal: ${signal instanceof AbortSignal}`)
+        started("ready")
+      })
+      calls.push("start returned")
+      expect(calls).toEqual(["called with a signal: true", "start returned"])
+      const [value, soon] = await starting
+      expect(value).toBe("ready")
+      expect(soon.status).toBe("fulfilled")
+    })
+  })
+
+  it("calls fn once a slot is free under concurrency, in spawn order", async () => {
+    await taskGroup(
+      async (tg) => {
+        const order: Array<string> = []
+        const first = tg.spawn(async () => {
+          order.push("spawned")
+          await sleep(5)
+        })
+        const starting = tg.start((started) => {
+          order.push("starting")
+          started()
+        })
+        expect(order).toEqual(["spawned"])
+        await starting
+        expect(order).toEqual(["spawned", "starting"])
+        expect(first.ready).toBe(true)
+      },
+      { concurrency: 1 }
+    )
+  })
+
   it("rejects, and does not fail the group, when the task fails before starting", async () => {
     const boom = new Error("boom")
     const result = await taskGroup(async (tg) => {

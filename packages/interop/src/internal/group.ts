@@ -4,14 +4,13 @@
 import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
+import { CancelledError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { coreHandle } from "../SoonValue.ts"
-import { type CoreHandle, wrap } from "./handle.ts"
 import { stopSignal } from "./ambient.ts"
-import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
-import { type Owner, PromiseTask, promiseTask } from "./promiseTask.ts"
+import { fromCore, groupResult, NONE } from "./outcome.ts"
+import { type Owner, PromiseTask } from "./promiseTask.ts"
 import { checkFunction, checkName, checkOptions } from "./validation.ts"
 
 /** Validated group settings. */
@@ -128,33 +127,29 @@ export class GroupView implements TaskGroup, Owner {
     // The caller's cancellation (the enclosing task's) cancels the handshake, and with
     // it the starting task; the caller then sees its own reason.
     const stop = stopSignal(undefined)
-    const starting = this.core.start<S, A, unknown, never>(
-      (started) =>
-        CoreTaskGroup.external(
-          promiseTask<A>(
-            (signal: AbortSignal) => fn((value: S) => Effect.runSync(started(value)), signal),
-            undefined,
-            true,
-            this
-          )
-        ),
-      taskOptions
-    )
-    // Core has no synchronous start for an external task: `fn` is called once this fiber
-    // has spawned it, a tick later than `spawn` would.
-    const fiber = Effect.runFork(starting, { signal: stop })
-    const early = fiber.pollUnsafe()
-    // Starting in an ended group fails at once.
-    if (early !== undefined && early._tag === "Failure") {
-      const closed = errorsOf(early.cause).find((error) => error instanceof TaskGroupClosedError)
-      if (closed !== undefined) throw closed
+    let callStarted!: (value: S) => void
+    const task = new PromiseTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, true, this)
+    let handshake: CoreTaskGroup.ExternalStart<S, A, unknown>
+    try {
+      // Core calls `fn` (through `task.run()`) before it returns, as a spawn does.
+      handshake = CoreTaskGroup.startExternalUnsafe<S, A, unknown>(
+        this.core,
+        (started) => {
+          callStarted = started
+          return task.run()
+        },
+        taskOptions
+      )
+    } catch (error) {
+      throw fromCore(error)
     }
+    task[coreHandle] = handshake.soon
+    const waiting = Effect.runFork(handshake.started, { signal: stop })
     return new Promise((resolve, reject) =>
-      fiber.addObserver((exit) => {
+      waiting.addObserver((exit) => {
         try {
           const reason = stop?.aborted === true ? stop.reason : this.reason
-          const [value, handle] = groupResult(exit, `Starting task "${taskOptions.name ?? "?"}"`, reason)
-          resolve([value, wrap(handle as CoreHandle<A>)])
+          resolve([groupResult(exit, `Starting task "${taskOptions.name ?? "?"}"`, reason), task])
         } catch (error) {
           reject(error)
         }
