@@ -76,7 +76,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -107,6 +107,34 @@ export type Started<S> = (value: S) => Effect.Effect<void>
 export interface TaskOptions {
   /** The task's name, shown by its handle and in error messages. */
   readonly name?: string | undefined
+}
+
+/**
+ * Options for the tasks of `group.soonify(f, options)`: as {@link TaskOptions}, but the
+ * name may be a function of the call's arguments, so that each task is named after
+ * what it works on (`task-184` tells nobody which URL failed).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const fetchPage = (url: string) => Effect.succeed(url.length)
+ * const program = TaskGroup.run((group) =>
+ *   Effect.map(group.soonify(fetchPage, { name: (url) => `fetch ${url}` })("https://a.example"), (soon) => soon.name)
+ * ) // => "fetch https://a.example"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> {
+  /**
+   * The tasks' name: a string, or a function of each call's arguments that gives it.
+   * Default: `f`'s name, else `task-N`.
+   */
+  readonly name?: string | ((...args: Args) => string) | undefined
 }
 
 /**

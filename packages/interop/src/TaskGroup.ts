@@ -33,6 +33,32 @@ export interface TaskOptions {
 }
 
 /**
+ * Options for the tasks of `tg.soonify(fn, options)`: as {@link TaskOptions}, but the
+ * name may be a function of each call's arguments, so that a task is named after what
+ * it works on (`task-184` tells nobody which URL failed).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * const fetchPage = async (url: string) => url.length
+ * const soon = await taskGroup(async (tg) => tg.soonify(fetchPage, { name: (url) => `fetch ${url}` })("https://a.example"))
+ * soon.name // => "fetch https://a.example"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> {
+  /**
+   * The tasks' name: a string, or a function of each call's arguments that gives it.
+   * Default: `fn`'s name, else `task-N`.
+   */
+  readonly name?: string | ((...args: Args) => string) | undefined
+}
+
+/**
  * Options for a group.
  *
  * @since 0.1.0
@@ -88,7 +114,7 @@ export interface TaskGroup {
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`

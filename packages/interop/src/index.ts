@@ -8,6 +8,7 @@
 export {
   createTaskGroup,
   type DisposableTaskGroup,
+  type SoonifyOptions,
   type TaskGroup,
   taskGroup,
   type TaskGroupOptions,

@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, TaskOptions } from "../TaskGroup.ts"
 import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { Described } from "./described.ts"
 import { external, launch } from "./external.ts"
@@ -98,7 +98,7 @@ export class GroupImpl extends Described {
 
   soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
     return soonify(this, f, options)
   }

@@ -6,12 +6,12 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
 import { stopSignal } from "./ambient.ts"
 import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
-import { checkFunction, checkName, checkOptions } from "./validation.ts"
+import { callName, checkFunction, checkName, checkOptions } from "./validation.ts"
 
 /** Validated group settings. */
 export interface Settings {
@@ -93,10 +93,15 @@ export class GroupView implements TaskGroup, Owner {
 
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => SoonValue<Awaited<R>> {
     checkFunction("tg.soonify", "fn", fn)
-    const taskOptions = taskOptionsOf("tg.soonify", fn, options)
+    const nameOf = options?.name
+    if (typeof nameOf === "function") {
+      checkOptions("tg.soonify", options)
+      return (...args) => this.#spawn(promiseTask(fn, { args }, this), { name: callName("tg.soonify", nameOf, args) })
+    }
+    const taskOptions = taskOptionsOf("tg.soonify", fn, options as TaskOptions | undefined)
     return (...args) => this.#spawn(promiseTask(fn, { args }, this), taskOptions)
   }
 
