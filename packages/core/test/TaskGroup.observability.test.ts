@@ -1,7 +1,8 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Effect, Exit } from "effect"
-import { TaskGroup } from "@soonify/core"
-import { defectsOf, failuresOf } from "./support.ts"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import { Future, TaskGroup } from "@soonify/core"
+import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
 
 describe("names", () => {
   it.effect("names each soonify'd task with a function of its arguments", () =>
@@ -81,6 +82,224 @@ describe("names", () => {
       () => group.soonify((n: number) => Effect.succeed(n), { name: 42 as any }),
       /TaskGroup\.soonify: option "name" must be a string or a function/
     )
+    TaskGroup.cancelUnsafe(group)
+  })
+})
+
+const namesOf = (groups: ReadonlyArray<TaskGroup.GroupSnapshot>) => groups.map((g) => g.name)
+
+describe("snapshots", () => {
+  it.effect("shows queued and running tasks under concurrency, with counts of the ended ones", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(5_000)
+      const release = yield* Deferred.make<void>()
+      const seen = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Effect.void, { name: "quick" })
+            yield* group.spawn(Effect.fail("boom"), { name: "broken" })
+            const doomed = yield* group.spawn(Effect.never, { name: "doomed" })
+            for (const name of ["a", "b", "c"]) yield* group.spawn(Deferred.await(release), { name })
+            yield* settle
+            yield* doomed.cancel
+            yield* settle
+            const snapshot = yield* TaskGroup.snapshot(group)
+            yield* Deferred.succeed(release, undefined)
+            return snapshot
+          }),
+        { concurrency: 2, mode: "settle", name: "workers" }
+      )
+      assert.deepStrictEqual(seen, {
+        name: "workers",
+        state: "open",
+        mode: "settle",
+        concurrency: 2,
+        counts: { queued: 1, running: 2, succeeded: 1, failed: 1, cancelled: 1 },
+        tasks: [
+          { name: "a", status: "running", startedAt: 5_000, groups: [] },
+          { name: "b", status: "running", startedAt: 5_000, groups: [] },
+          { name: "c", status: "queued", groups: [] }
+        ]
+      })
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(seen)), seen)
+    })
+  )
+
+  it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "stopping" })
+      const finalizing = yield* Deferred.make<void>()
+      const finish = yield* Deferred.make<void>()
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.onInterrupt(Effect.never, () =>
+          Effect.andThen(Deferred.succeed(finalizing, undefined), Deferred.await(finish))
+        )
+      )
+      TaskGroup.cancelUnsafe(group)
+      yield* Deferred.await(finalizing)
+      const closing = TaskGroup.snapshotUnsafe(group)
+      assert.strictEqual(closing.state, "closing")
+      assert.strictEqual(closing.counts.running, 1)
+      yield* Deferred.succeed(finish, undefined)
+      yield* Effect.exit(TaskGroup.join(group))
+      const closed = TaskGroup.snapshotUnsafe(group)
+      assert.strictEqual(closed.state, "closed")
+      assert.deepStrictEqual([closed.tasks, closed.counts.cancelled], [[], 1])
+    })
+  )
+
+  it.effect("shows a group opened inside a task under that task, not among the roots", () =>
+    Effect.gen(function* () {
+      const inside = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const [outer, all] = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(
+              TaskGroup.run(
+                (inner) =>
+                  Effect.andThen(
+                    inner.spawn(Effect.andThen(Deferred.succeed(inside, undefined), Deferred.await(release)), {
+                      name: "leaf"
+                    }),
+                    Effect.void
+                  ),
+                { name: "inner" }
+              ),
+              { name: "opener" }
+            )
+            yield* Deferred.await(inside)
+            const outer = yield* TaskGroup.snapshot(group)
+            const all = yield* TaskGroup.snapshotAll
+            yield* Deferred.succeed(release, undefined)
+            return [outer, all] as const
+          }),
+        { name: "outer" }
+      )
+      const [opener] = outer.tasks
+      assert.deepStrictEqual(namesOf(opener.groups), ["inner"])
+      assert.deepStrictEqual(
+        opener.groups[0].tasks.map((t) => t.name),
+        ["leaf"]
+      )
+      assert.include(namesOf(all), "outer")
+      assert.notInclude(namesOf(all), "inner")
+      assert.notInclude(namesOf(TaskGroup.snapshotAllUnsafe()), "outer")
+    })
+  )
+
+  it.effect("drops ended groups from snapshotAll, whichever way they end", () =>
+    Effect.gen(function* () {
+      yield* TaskGroup.run(() => Effect.void, { name: "ran" })
+      yield* Effect.exit(TaskGroup.run(() => Effect.fail("boom"), { name: "failed" }))
+      yield* Effect.scoped(TaskGroup.make({ name: "scoped" }))
+      const joined = TaskGroup.makeUnsafe({ name: "joined" })
+      assert.include(namesOf(TaskGroup.snapshotAllUnsafe()), "joined")
+      yield* TaskGroup.join(joined)
+      const left = namesOf(yield* TaskGroup.snapshotAll)
+      for (const name of ["ran", "failed", "scoped", "joined"]) assert.notInclude(left, name)
+    })
+  )
+
+  it("rejects a snapshot of something that is not a group with an IllegalArgumentError", () => {
+    assert.throws(() => TaskGroup.snapshotUnsafe({} as any), /TaskGroup\.snapshotUnsafe: expected a TaskGroup/)
+  })
+
+  it("renders groups and their tasks as an indented tree", () => {
+    const leaf: TaskGroup.GroupSnapshot = {
+      name: "inner",
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [{ name: "leaf", status: "running", startedAt: 2_000, progress: { done: 7 }, groups: [] }]
+    }
+    const root: TaskGroup.GroupSnapshot = {
+      name: "outer",
+      state: "closing",
+      mode: "settle",
+      concurrency: 2,
+      counts: { queued: 1, running: 1, succeeded: 2, failed: 1, cancelled: 0 },
+      tasks: [
+        { name: "opener", status: "running", startedAt: 1_000, progress: { done: 1, total: 4 }, groups: [leaf] },
+        { name: "waiting", status: "queued", groups: [] }
+      ]
+    }
+    assert.strictEqual(
+      TaskGroup.renderSnapshot([root], { now: 9_500 }),
+      [
+        'TaskGroup "outer" closing · settle · concurrency 2 · 1 queued, 1 running, 2 succeeded, 1 failed, 0 cancelled',
+        '├─ task "opener" · running · for 8.5 s · 1/4 (25%)',
+        '│  └─ TaskGroup "inner" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '│     └─ task "leaf" · running · for 7.5 s · 7 done',
+        '└─ task "waiting" · queued'
+      ].join("\n")
+    )
+    assert.strictEqual(TaskGroup.renderSnapshot([]), "(no open task groups)")
+    assert.include(TaskGroup.renderSnapshot(leaf), `since ${new Date(2_000).toISOString()}`)
+  })
+})
+
+describe("progress", () => {
+  it.effect("shows a task's last report on its handle and in snapshots, from forked fibers too", () =>
+    Effect.gen(function* () {
+      const reported = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const [soon, during] = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const soon = yield* group.spawn(
+            Effect.gen(function* () {
+              yield* TaskGroup.reportProgress(1, 10)
+              const child = yield* Effect.forkChild(TaskGroup.reportProgress(4, 10))
+              yield* Fiber.join(child)
+              yield* Deferred.succeed(reported, undefined)
+              yield* Deferred.await(release)
+              yield* TaskGroup.reportProgress(12)
+            }),
+            { name: "counting" }
+          )
+          assert.strictEqual(soon.progress, undefined)
+          yield* Deferred.await(reported)
+          const during = yield* TaskGroup.snapshot(group)
+          yield* Deferred.succeed(release, undefined)
+          return [soon, during] as const
+        })
+      )
+      assert.deepStrictEqual(during.tasks[0].progress, { done: 4, total: 10 })
+      assert.deepStrictEqual(soon.progress, { done: 12 })
+    })
+  )
+
+  it.effect("dies with an IllegalArgumentError outside a task, or for a bad number", () =>
+    Effect.gen(function* () {
+      const outside = yield* Effect.exit(TaskGroup.reportProgress(1))
+      const [notTask] = defectsOf((outside as Exit.Failure<unknown, unknown>).cause)
+      assert.match((notTask as Error).message, /not a task of a task group/)
+      for (const [done, total, message] of [
+        [-1, undefined, /"done" must be a finite number ≥ 0, received number -1/],
+        [Number.NaN, undefined, /"done" must be/],
+        [1, Infinity, /"total" must be a finite number ≥ 0 or undefined, received number Infinity/]
+      ] as const) {
+        const exit = yield* Effect.exit(
+          TaskGroup.run((group) => group.spawn(TaskGroup.reportProgress(done, total)), { mode: "settle" })
+        )
+        const soon = (exit as Exit.Success<any, any>).value
+        const [defect] = defectsOf(causeOf(soon.exit))
+        assert.isTrue(Cause.isIllegalArgumentError(defect))
+        assert.match((defect as Error).message, message)
+      }
+    })
+  )
+
+  it("reports for a handle from outside Effect, and rejects a Future or a non-handle", () => {
+    const group = TaskGroup.makeUnsafe()
+    const soon = TaskGroup.spawnUnsafe(group, Effect.never)
+    TaskGroup.reportProgressUnsafe(soon, 2, 5)
+    assert.deepStrictEqual(soon.progress, { done: 2, total: 5 })
+    assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).tasks[0].progress, { done: 2, total: 5 })
+    assert.throws(() => TaskGroup.reportProgressUnsafe(Future.makeUnsafe(), 1), /received a Future/)
+    assert.throws(() => TaskGroup.reportProgressUnsafe({} as any, 1), /expected the SoonValue of a task/)
     TaskGroup.cancelUnsafe(group)
   })
 })

@@ -19,6 +19,7 @@ import {
   modeOf,
   timeoutOf
 } from "./internal/validation.ts"
+import type { GroupSnapshot } from "./Snapshot.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
 /**
@@ -139,6 +140,12 @@ export interface TaskGroup {
    * with `reason` unless a task failed meanwhile.
    */
   cancel(reason?: unknown): void
+  /**
+   * The group now, as a plain, JSON-serialisable tree: its state, counts, and the tasks
+   * not yet ended (queued or running, with their progress and the groups opened inside
+   * them). See {@link GroupSnapshot}; {@link renderSnapshot} prints it.
+   */
+  snapshot(): GroupSnapshot
 }
 
 /**

@@ -29,4 +29,14 @@ export {
   type TaskValue
 } from "./Gather.ts"
 
+export {
+  type GroupSnapshot,
+  type Progress,
+  renderSnapshot,
+  type RenderOptions,
+  reportProgress,
+  snapshotAll,
+  type TaskSnapshot
+} from "./Snapshot.ts"
+
 export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"

@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -13,12 +14,16 @@ import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
 import { Permits } from "./permits.ts"
-import type { Runner } from "./runner.ts"
+import type { Launch, Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
 import { StartQueue } from "./startQueue.ts"
+import { currentTaskOf, taskContext } from "./currentTask.ts"
+import { type Place, place, unplace } from "./registry.ts"
+import { startedWhenPermitted } from "./snapshot.ts"
+import { Tally } from "./tally.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -57,6 +62,7 @@ export class GroupImpl extends Described {
   readonly mode: Mode
   readonly ownership: Ownership
   readonly permits: Permits | undefined
+  readonly concurrency: number | "unbounded"
   /** The id our own interruptions carry: the fiber that opened the group. */
   readonly interruptor: number
   /** The context tasks spawned without a spawning fiber (`spawnUnsafe`) run with. */
@@ -75,6 +81,10 @@ export class GroupImpl extends Described {
   /** How many of the group's fibers are running their first steps on the stack now. */
   private firstStepsDepth = 0
   private readonly shutdownListeners = new ShutdownListeners()
+  /** How the ended tasks ended, and where the group is shown while open (see registry.ts). */
+  readonly tally = new Tally()
+  place: Place
+  readonly clock: Clock.Clock
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
@@ -84,6 +94,9 @@ export class GroupImpl extends Described {
     this.permits = settings.concurrency === undefined ? undefined : new Permits(settings.concurrency)
     this.interruptor = opener === undefined ? noFiber : opener.id
     this.context = opener === undefined ? Context.empty() : opener.context
+    this.concurrency = settings.concurrency ?? "unbounded"
+    this.clock = Context.get(this.context, Clock.Clock)
+    this.place = place(this, opener === undefined ? undefined : currentTaskOf(opener))
   }
 
   get [TaskGroupTypeId]() {
@@ -122,6 +135,7 @@ export class GroupImpl extends Described {
     if (this.state === "closing") {
       const interrupted = Exit.interrupt(this.interruptor)
       handle.complete(interrupted)
+      this.tally.count(interrupted)
       if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
       return handle
     }
@@ -129,6 +143,16 @@ export class GroupImpl extends Described {
     this.running.add(handle)
     if (starting !== undefined) handle.starting = starting
     return handle
+  }
+
+  /** The state, for snapshots. */
+  get currentState(): State {
+    return this.state
+  }
+
+  /** The tasks not yet ended, in spawn order, for snapshots. */
+  get tasks(): Iterable<TaskHandle<any, any>> {
+    return this.running
   }
 
   get isClosed(): boolean {
@@ -167,7 +191,7 @@ export class GroupImpl extends Described {
 
   /** Spawns a task run outside Effect: `run` is called at once, or by a fiber once it has a slot or a fresh stack. */
   spawnExternal<A, E>(
-    run: () => Runner<A, E>,
+    run: Launch<A, E>,
     name: string | undefined,
     starting?: Deferred.Deferred<any, any>
   ): TaskHandle<A, E> {
@@ -177,7 +201,8 @@ export class GroupImpl extends Described {
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) throw this.closedError(name)
     if (handle.ready) return handle
-    const runner = nested(() => launch(run))
+    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    const runner = nested(() => launch(run, handle))
     this.adopt(handle, runner)
     return handle
   }
@@ -187,7 +212,11 @@ export class GroupImpl extends Described {
     // An Exit is an effect that has already ended: no fiber to run it.
     if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
     handle.runner = firstSteps
-    const fiber = this.startFiber(context, this.permits === undefined ? effect : this.permits.withPermit(effect))
+    if (this.permits === undefined) handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    const fiber = this.startFiber(
+      taskContext(context, handle),
+      this.permits === undefined ? effect : this.permits.withPermit(startedWhenPermitted(this, handle, effect))
+    )
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) return this.taskEnded(handle, exit)
     this.adopt(handle, fiber)
@@ -224,6 +253,7 @@ export class GroupImpl extends Described {
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
     this.running.delete(handle)
+    this.tally.count(exit)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -266,6 +296,7 @@ export class GroupImpl extends Described {
   private release(): void {
     if (--this.pending === 0) {
       this.state = "closed"
+      unplace(this, this.place)
       nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
     }
   }

@@ -8,6 +8,8 @@ import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import type { Interruptible } from "./runner.ts"
 import type { SoonValue } from "../SoonValue.ts"
+import type { Progress } from "../SoonValue.ts"
+import type { GroupImpl } from "./group.ts"
 
 /** @internal */
 export const SoonValueTypeId = "~@soonify/core/SoonValue" as const
@@ -26,6 +28,8 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
 export abstract class HandleBase<A, E> {
   readonly deferred: Deferred.Deferred<A, E> = Deferred.makeUnsafe<A, E>()
   readonly label: string | number
+  /** What the task last reported with `TaskGroup.reportProgress`. */
+  declare progress: Progress | undefined
 
   constructor(label: string | number) {
     this.label = label
@@ -122,6 +126,10 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
    * handle, so the task's failure goes to the group whatever its mode.
    */
   declare orphan?: boolean | undefined
+  /** When the task started running (ms since epoch, from the group's Clock); unset while queued. */
+  declare startedAt?: number | undefined
+  /** The groups opened inside this task that are still open (see registry.ts). */
+  declare groups?: Set<GroupImpl> | undefined
 
   get kind() {
     return "SoonValue"

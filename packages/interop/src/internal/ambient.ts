@@ -11,6 +11,7 @@
 // (a body spawning into its own group, a gather starting its functions), which a plain
 // variable tells for free. A task with a context of its own (`spawn`, `start`), or one
 // started from elsewhere, switches context: a few hundred nanoseconds.
+import type { SoonValue as CoreSoonValue } from "@soonify/core"
 import type { AsyncLocalStorage } from "node:async_hooks"
 
 /**
@@ -21,7 +22,15 @@ import type { AsyncLocalStorage } from "node:async_hooks"
 export interface Enclosing {
   /** Aborted, with the reason, when the task or group is cancelled. */
   readonly signal: AbortSignal
+  /**
+   * The core handle of the task the code runs in, for snapshots and progress: a task's
+   * own (`tg.spawn`, `tg.start`); for a group, the task it was opened in, if any.
+   */
+  readonly task?: CoreTaskHandle | undefined
 }
+
+/** A core task's handle, as interop's modules hold it (Promise code has no typed errors). */
+export type CoreTaskHandle = CoreSoonValue.SoonValue<unknown, unknown>
 
 interface Globals {
   readonly process?: { readonly getBuiltinModule?: (id: string) => unknown } | undefined

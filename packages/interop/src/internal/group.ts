@@ -5,10 +5,12 @@ import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
+import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
-import { stopSignal } from "./ambient.ts"
+import { type CoreTaskHandle, stopSignal } from "./ambient.ts"
+import { placeInEnclosingTask } from "./observability.ts"
 import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
 import { callName, checkFunction, checkName, checkOptions } from "./validation.ts"
@@ -27,6 +29,8 @@ const noOptions: CoreTaskGroup.TaskOptions = {}
 export class GroupView implements TaskGroup, Owner {
   readonly core: CoreTaskGroup.TaskGroup
   readonly name: string
+  /** The task the group was opened in, if any: snapshots show the group under it. */
+  readonly task: CoreTaskHandle | undefined
   /** Why the group is shutting down (its signal's reason), or `NONE` while it is not. */
   reason: unknown = NONE
   /** The reason `cancel` is about to shut the group down with. */
@@ -41,6 +45,7 @@ export class GroupView implements TaskGroup, Owner {
     this.core = core
     this.name = settings.name
     this.#settings = settings
+    this.task = placeInEnclosingTask(core)
     CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
     const signal = settings.signal
     if (signal !== undefined) {
@@ -164,12 +169,16 @@ export class GroupView implements TaskGroup, Owner {
     )
   }
 
-  #spawn<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
+  #spawn<A>(start: (task: CoreTaskHandle) => PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
     try {
       return wrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
     } catch (error) {
       throw fromCore(error)
     }
+  }
+
+  snapshot(): GroupSnapshot {
+    return CoreTaskGroup.snapshotUnsafe(this.core)
   }
 
   /** What the group's promise settles with, once the group has ended; stops the timer and the listener. */

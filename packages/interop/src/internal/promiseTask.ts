@@ -7,7 +7,7 @@ import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
 import { CancelledError } from "../Errors.ts"
 import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
-import { type Enclosing, isIn, runIn } from "./ambient.ts"
+import { type CoreTaskHandle, type Enclosing, isIn, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -109,15 +109,19 @@ export class PromiseTask<A> extends Settling<A> implements Enclosing {
   #interruptor: number | undefined = undefined
   #controller: AbortController | undefined = undefined
   readonly #owner: Owner
+  /** The task's core handle, for a task with a context of its own (see `Enclosing.task`). */
+  declare readonly task?: CoreTaskHandle | undefined
 
   constructor(
     fn: (...args: Array<any>) => unknown,
     call: Call,
     owner: Owner,
-    onEnd: (() => void) | undefined = undefined
+    onEnd: (() => void) | undefined = undefined,
+    task: CoreTaskHandle | undefined = undefined
   ) {
     super(onEnd)
     this.#owner = owner
+    if (call === "ownSignal" && task !== undefined) (this as { task?: CoreTaskHandle }).task = task
     let result: unknown
     try {
       if (call === "ownSignal") {
@@ -199,5 +203,5 @@ export class PromiseWatch<A> extends Settling<A> {
 /** Starts `fn` as a {@link PromiseTask}: what core's external-task functions take. */
 export const promiseTask =
   <A>(fn: (...args: Array<any>) => unknown, call: Call, owner: Owner, onEnd?: () => void) =>
-  (): PromiseTask<A> =>
-    new PromiseTask<A>(fn, call, owner, onEnd)
+  (task: CoreTaskHandle | undefined): PromiseTask<A> =>
+    new PromiseTask<A>(fn, call, owner, onEnd, task)
