@@ -1,5 +1,5 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import { Future, TaskGroup } from "@soonify/core"
 import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
@@ -302,4 +302,103 @@ describe("progress", () => {
     assert.throws(() => TaskGroup.reportProgressUnsafe({} as any, 1), /expected the SoonValue of a task/)
     TaskGroup.cancelUnsafe(group)
   })
+})
+
+/** A tracer that keeps every span it makes (Effect's own in-memory spans). */
+const recordingTracer = () => {
+  const spans: Array<Tracer.NativeSpan> = []
+  const tracer = Tracer.make({
+    span: (options) => {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    }
+  })
+  const named = (name: string) => {
+    const found = spans.filter((span) => span.name === name)
+    assert.strictEqual(found.length, 1, `one span named ${name}`)
+    return found[0]
+  }
+  const parentOf = (span: Tracer.NativeSpan) => Option.getOrUndefined(span.parent)
+  return { tracer, spans, named, parentOf }
+}
+
+describe("spans", () => {
+  it.effect("makes a group a span with a child span per task, ended with the task's status", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Effect.withSpan(Effect.void, "work"), { name: "fine" })
+            yield* group.spawn(Effect.fail("boom"), { name: "broken" })
+            const doomed = yield* group.spawn(Effect.never, { name: "doomed" })
+            const queued = yield* group.spawn(Effect.never, { name: "never started" })
+            yield* settle
+            yield* doomed.cancel
+            yield* queued.cancel
+            yield* group.spawn(Effect.succeed(1), { name: "at once" })
+          }),
+        { name: "crawler", mode: "settle", concurrency: 3 }
+      ).pipe(Effect.withSpan("request"), Effect.withTracer(tracer))
+      const group = named("TaskGroup crawler")
+      assert.strictEqual(parentOf(group), named("request"))
+      assert.strictEqual(group.status._tag, "Ended")
+      assert.strictEqual(group.attributes.get("soonify.status"), "succeeded")
+      for (const [task, status] of [
+        ["fine", "succeeded"],
+        ["broken", "failed"],
+        ["doomed", "cancelled"],
+        ["at once", "succeeded"]
+      ] as const) {
+        const span = named(`task ${task}`)
+        assert.strictEqual(parentOf(span), group)
+        assert.strictEqual(span.status._tag, "Ended")
+        assert.strictEqual(span.attributes.get("soonify.status"), status, task)
+      }
+      assert.strictEqual(parentOf(named("work")), named("task fine"))
+    })
+  )
+
+  it.effect("puts a nested group's span under the task that opened it", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(
+        (group) =>
+          group.spawn(
+            TaskGroup.run((inner) => inner.spawn(Effect.void, { name: "leaf" }), { name: "inner" }),
+            {
+              name: "opener"
+            }
+          ),
+        { name: "outer" }
+      ).pipe(Effect.withTracer(tracer))
+      assert.strictEqual(parentOf(named("task opener")), named("TaskGroup outer"))
+      assert.strictEqual(parentOf(named("TaskGroup inner")), named("task opener"))
+      assert.strictEqual(parentOf(named("task leaf")), named("TaskGroup inner"))
+    })
+  )
+
+  it.effect("ends a failing group's span failed, with the failure", () =>
+    Effect.gen(function* () {
+      const { tracer, named } = recordingTracer()
+      yield* Effect.exit(TaskGroup.run((group) => group.spawn(Effect.fail("boom"))).pipe(Effect.withTracer(tracer)))
+      const group = named("TaskGroup TaskGroup")
+      assert.strictEqual(group.attributes.get("soonify.status"), "failed")
+      assert.strictEqual(named("task task-1").attributes.get("soonify.status"), "failed")
+      assert.isTrue(group.status._tag === "Ended" && Exit.isFailure(group.status.exit))
+    })
+  )
+
+  it.effect("makes no span without a tracer installed", () =>
+    Effect.gen(function* () {
+      const seen = yield* TaskGroup.run((group) =>
+        Effect.flatMap(
+          group.spawn(Effect.map(Effect.option(Effect.currentParentSpan), Option.isSome)),
+          (soon) => soon.await
+        )
+      )
+      assert.isFalse(seen)
+    })
+  )
 })

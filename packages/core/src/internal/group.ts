@@ -23,6 +23,7 @@ import { StartQueue } from "./startQueue.ts"
 import { currentTaskOf, taskContext } from "./currentTask.ts"
 import { type Place, place, unplace } from "./registry.ts"
 import { startedWhenPermitted } from "./snapshot.ts"
+import { GroupSpans, groupSpans } from "./spans.ts"
 import { Tally } from "./tally.ts"
 
 /** @internal */
@@ -85,6 +86,7 @@ export class GroupImpl extends Described {
   readonly tally = new Tally()
   place: Place
   readonly clock: Clock.Clock
+  readonly spans: GroupSpans | undefined
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
@@ -96,6 +98,7 @@ export class GroupImpl extends Described {
     this.context = opener === undefined ? Context.empty() : opener.context
     this.concurrency = settings.concurrency ?? "unbounded"
     this.clock = Context.get(this.context, Clock.Clock)
+    this.spans = groupSpans(opener, this.clock, this.name)
     this.place = place(this, opener === undefined ? undefined : currentTaskOf(opener))
   }
 
@@ -202,6 +205,7 @@ export class GroupImpl extends Described {
     if (handle === undefined) throw this.closedError(name)
     if (handle.ready) return handle
     handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
     const runner = nested(() => launch(run, handle))
     this.adopt(handle, runner)
     return handle
@@ -209,12 +213,16 @@ export class GroupImpl extends Described {
 
   /** Starts a task's fiber (after a slot of `concurrency`, if any) and watches it. */
   startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
+    const spans = this.spans
+    if (spans !== undefined) handle.span = spans.task(handle.name)
     // An Exit is an effect that has already ended: no fiber to run it.
     if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
     handle.runner = firstSteps
     if (this.permits === undefined) handle.startedAt = this.clock.currentTimeMillisUnsafe()
     const fiber = this.startFiber(
-      taskContext(context, handle),
+      spans === undefined
+        ? taskContext(context, handle)
+        : GroupSpans.within(taskContext(context, handle), handle.span!),
       this.permits === undefined ? effect : this.permits.withPermit(startedWhenPermitted(this, handle, effect))
     )
     const exit = fiber.pollUnsafe()
@@ -243,7 +251,11 @@ export class GroupImpl extends Described {
 
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
   startBody(body: Effect.Effect<unknown, unknown, any>): void {
-    const fiber = this.startFiber(this.context, body)
+    const spans = this.spans
+    const fiber = this.startFiber(
+      spans === undefined ? this.context : GroupSpans.within(this.context, spans.span),
+      body
+    )
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -254,6 +266,7 @@ export class GroupImpl extends Described {
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
     this.running.delete(handle)
     this.tally.count(exit)
+    if (this.spans !== undefined && handle.span !== undefined) this.spans.end(handle.span, exit)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -297,6 +310,7 @@ export class GroupImpl extends Described {
     if (--this.pending === 0) {
       this.state = "closed"
       unplace(this, this.place)
+      this.spans?.endGroup(this.failures.cause())
       nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
     }
   }

@@ -1,6 +1,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Tracer from "effect/Tracer"
 import * as Option from "effect/Option"
 import { PendingValue } from "../PendingValue.ts"
 import { format } from "effect/Formatter"
@@ -128,6 +129,8 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
   declare orphan?: boolean | undefined
   /** When the task started running (ms since epoch, from the group's Clock); unset while queued. */
   declare startedAt?: number | undefined
+  /** The task's span, in a group traced with a tracer installed (see spans.ts). */
+  declare span?: Tracer.Span | undefined
   /** The groups opened inside this task that are still open (see registry.ts). */
   declare groups?: Set<GroupImpl> | undefined
 
