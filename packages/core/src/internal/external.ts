@@ -1,7 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { currentTaskOf } from "./currentTask.ts"
+import { taskOf } from "./tracking.ts"
 import type { TaskHandle } from "./handle.ts"
 import type { Launch, Runner } from "./runner.ts"
 
@@ -35,7 +35,7 @@ const failuresOf = <E>(exit: Exit.Exit<unknown, E>): Exit.Exit<void, E> => {
  * @internal
  */
 export const external = <A, E>(start: Launch<A, E>): Effect.Effect<A, E> =>
-  Effect.withFiber((fiber) => launched(start, currentTaskOf(fiber)))
+  Effect.withFiber((fiber) => launched(start, taskOf(fiber)))
 
 const launched = <A, E>(start: Launch<A, E>, current: TaskHandle<any, any> | undefined): Effect.Effect<A, E> =>
   Effect.callback<A, E>((resume) => {

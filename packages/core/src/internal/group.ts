@@ -20,11 +20,12 @@ import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
 import { StartQueue } from "./startQueue.ts"
-import { currentTaskOf, taskContext } from "./currentTask.ts"
+import { taskContext } from "./currentTask.ts"
 import { type Place, place, unplace } from "./registry.ts"
 import { startedWhenPermitted } from "./snapshot.ts"
 import { GroupSpans, groupSpans } from "./spans.ts"
 import { Tally } from "./tally.ts"
+import { bodyContext, enterFirstSteps, isTracking, leaveFirstSteps, taskOf, trackedLate } from "./tracking.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -85,6 +86,8 @@ export class GroupImpl extends Described {
   /** How the ended tasks ended, and where the group is shown while open (see registry.ts). */
   readonly tally = new Tally()
   place: Place
+  /** The fiber that opened the group while tasks were not tracked (see tracking.ts), until placed. */
+  opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
   readonly clock: Clock.Clock
   readonly spans: GroupSpans | undefined
 
@@ -99,7 +102,8 @@ export class GroupImpl extends Described {
     this.concurrency = settings.concurrency ?? "unbounded"
     this.clock = Context.get(this.context, Clock.Clock)
     this.spans = groupSpans(opener, this.clock, this.name)
-    this.place = place(this, opener === undefined ? undefined : currentTaskOf(opener))
+    this.place = place(this, opener === undefined ? undefined : taskOf(opener))
+    if (opener !== undefined && !isTracking()) this.opener = opener
   }
 
   get [TaskGroupTypeId]() {
@@ -151,6 +155,11 @@ export class GroupImpl extends Described {
   /** The state, for snapshots. */
   get currentState(): State {
     return this.state
+  }
+
+  /** The body's fiber while it runs, for tracking.ts. */
+  get body(): Fiber.Fiber<unknown, unknown> | undefined {
+    return this.bodyFiber
   }
 
   /** The tasks not yet ended, in spawn order, for snapshots. */
@@ -219,25 +228,34 @@ export class GroupImpl extends Described {
     if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
     handle.runner = firstSteps
     if (this.permits === undefined) handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    // A task that waits for a slot runs its first steps later, when nothing marks it: it always carries its handle.
+    const trackedAtStart = isTracking() || this.permits !== undefined
+    const tracked = trackedAtStart ? taskContext(context, handle) : context
     const fiber = this.startFiber(
-      spans === undefined
-        ? taskContext(context, handle)
-        : GroupSpans.within(taskContext(context, handle), handle.span!),
-      this.permits === undefined ? effect : this.permits.withPermit(startedWhenPermitted(this, handle, effect))
+      spans === undefined ? tracked : GroupSpans.within(tracked, handle.span!),
+      this.permits === undefined ? effect : this.permits.withPermit(startedWhenPermitted(this, handle, effect)),
+      handle
     )
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) return this.taskEnded(handle, exit)
+    if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
     this.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
   }
 
   /** Starts one of the group's fibers, counting its first steps (see `isInside`). */
-  private startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
+  private startFiber<A, E>(
+    context: Context.Context<never>,
+    effect: Effect.Effect<A, E, any>,
+    task?: TaskHandle<any, any>
+  ): Fiber.Fiber<A, E> {
     this.firstStepsDepth++
+    const prior = enterFirstSteps(task)
     try {
       return startNow(context, effect)
     } finally {
       this.firstStepsDepth--
+      leaveFirstSteps(prior)
     }
   }
 
@@ -252,10 +270,8 @@ export class GroupImpl extends Described {
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
   startBody(body: Effect.Effect<unknown, unknown, any>): void {
     const spans = this.spans
-    const fiber = this.startFiber(
-      spans === undefined ? this.context : GroupSpans.within(this.context, spans.span),
-      body
-    )
+    const context = bodyContext(this.context, this.place)
+    const fiber = this.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -310,6 +326,7 @@ export class GroupImpl extends Described {
     if (--this.pending === 0) {
       this.state = "closed"
       unplace(this, this.place)
+      this.opener = undefined
       this.spans?.endGroup(this.failures.cause())
       nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
     }

@@ -3,6 +3,7 @@ import type { GroupSnapshot, TaskSnapshot } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { openRoots } from "./registry.ts"
+import { startTracking } from "./tracking.ts"
 
 // Snapshots: the plain, JSON-serialisable tree of DESIGN.md §5, read from the groups'
 // own state (their open tasks are the handles they keep anyway) when somebody asks,
@@ -25,7 +26,7 @@ const taskSnapshot = (handle: TaskHandle<any, any>): TaskSnapshot => {
   const startedAt = handle.startedAt
   const progress = handle.progress
   const groups: Array<GroupSnapshot> = []
-  if (handle.groups !== undefined) for (const group of handle.groups) groups.push(groupSnapshot(group))
+  if (handle.groups !== undefined) for (const group of handle.groups) groups.push(snapshotOf(group))
   return {
     name: handle.name,
     status: startedAt === undefined ? "queued" : "running",
@@ -37,6 +38,11 @@ const taskSnapshot = (handle: TaskHandle<any, any>): TaskSnapshot => {
 
 /** A group's snapshot: its settings, its counts, and its tasks not yet ended, in spawn order. */
 export const groupSnapshot = (group: GroupImpl): GroupSnapshot => {
+  startTracking()
+  return snapshotOf(group)
+}
+
+const snapshotOf = (group: GroupImpl): GroupSnapshot => {
   const tasks: Array<TaskSnapshot> = []
   let queued = 0
   for (const handle of group.tasks) {
@@ -58,7 +64,10 @@ export const groupSnapshot = (group: GroupImpl): GroupSnapshot => {
 }
 
 /** Every open root group's snapshot, oldest first. */
-export const snapshotAll = (): Array<GroupSnapshot> => openRoots().map(groupSnapshot)
+export const snapshotAll = (): Array<GroupSnapshot> => {
+  startTracking()
+  return openRoots().map(snapshotOf)
+}
 
 /** Options of `renderSnapshot`. */
 export interface RenderOptions {
