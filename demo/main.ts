@@ -2,6 +2,8 @@
 import { Effect } from "effect"
 import { coreDemo } from "./core.ts"
 import { interopDemo } from "./interop.ts"
+import { observabilityDemo } from "./observability.ts"
 
 await Effect.runPromise(coreDemo)
 await interopDemo()
+await observabilityDemo()
