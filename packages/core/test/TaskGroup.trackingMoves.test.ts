@@ -13,16 +13,20 @@ describe("tracking switched on by the first snapshot", () => {
       const [snapshot, roots] = yield* TaskGroup.run(
         (group) =>
           Effect.gen(function* () {
+            // Opened after the task's first steps (a group opened during them is placed at once).
             yield* group.spawn(
-              TaskGroup.run(
-                (inner) =>
-                  Effect.andThen(
-                    inner.spawn(Effect.andThen(Deferred.succeed(opened, undefined), Deferred.await(release)), {
-                      name: "leaf"
-                    }),
-                    Effect.void
-                  ),
-                { name: "inner" }
+              Effect.andThen(
+                Effect.yieldNow,
+                TaskGroup.run(
+                  (inner) =>
+                    Effect.andThen(
+                      inner.spawn(Effect.andThen(Deferred.succeed(opened, undefined), Deferred.await(release)), {
+                        name: "leaf"
+                      }),
+                      Effect.void
+                    ),
+                  { name: "inner" }
+                )
               ),
               { name: "opener" }
             )
