@@ -2,7 +2,9 @@
 import { Effect } from "effect"
 import { coreDemo } from "./core.ts"
 import { interopDemo } from "./interop.ts"
+import { observabilityDemo } from "./observability.ts"
 
 await Effect.runPromise(coreDemo)
 await interopDemo()
 await import("./worker.ts").then((demo) => demo.workerDemo())
+await observabilityDemo()

@@ -76,6 +76,23 @@ export interface SoonValue<out A, out E = never> extends Pipeable, Inspectable.I
    * failure of its group. Does nothing to a task that has already ended.
    */
   readonly cancel: Effect.Effect<void>
+  /**
+   * What the task last reported with `TaskGroup.reportProgress` (`{ done, total? }`), or
+   * `undefined` if it reported nothing. A plain read, like `ready`.
+   */
+  readonly progress: Progress | undefined
+}
+
+/**
+ * How far along a task is, as it reported with `TaskGroup.reportProgress`: `done` units
+ * of work, out of `total` when the task knows it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Progress {
+  readonly done: number
+  readonly total?: number
 }
 
 /**

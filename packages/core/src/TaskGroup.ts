@@ -14,9 +14,13 @@ import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
 import type { Mode } from "./internal/settings.ts"
+import * as progress from "./internal/progress.ts"
+import { move } from "./internal/registry.ts"
+import * as snapshots from "./internal/snapshot.ts"
 import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
-import type { SoonValue } from "./SoonValue.ts"
+import { isHandle, TaskHandle } from "./internal/handle.ts"
+import type { Progress, SoonValue } from "./SoonValue.ts"
 
 /**
  * The identifier every task group carries.
@@ -76,7 +80,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -107,6 +111,34 @@ export type Started<S> = (value: S) => Effect.Effect<void>
 export interface TaskOptions {
   /** The task's name, shown by its handle and in error messages. */
   readonly name?: string | undefined
+}
+
+/**
+ * Options for the tasks of `group.soonify(f, options)`: as {@link TaskOptions}, but the
+ * name may be a function of the call's arguments, so that each task is named after
+ * what it works on (`task-184` tells nobody which URL failed).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const fetchPage = (url: string) => Effect.succeed(url.length)
+ * const program = TaskGroup.run((group) =>
+ *   Effect.map(group.soonify(fetchPage, { name: (url) => `fetch ${url}` })("https://a.example"), (soon) => soon.name)
+ * ) // => "fetch https://a.example"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> {
+  /**
+   * The tasks' name: a string, or a function of each call's arguments that gives it.
+   * Default: `f`'s name, else `task-N`.
+   */
+  readonly name?: string | ((...args: Args) => string) | undefined
 }
 
 /**
@@ -515,14 +547,14 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  */
 export const spawnExternalUnsafe = <A, E>(
   group: TaskGroup,
-  start: () => ExternalTask<A, E>,
+  start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
   options?: TaskOptions
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnExternalUnsafe", group)
   if (typeof start !== "function") {
     throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
   }
-  return impl.spawnExternal(start, options?.name)
+  return impl.spawnExternal(start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>, options?.name)
 }
 
 /**
@@ -556,6 +588,8 @@ export interface ExternalStart<S, A, E = never> {
  *
  * **Details**
  *
+ * - `f` gets `started` and the task's handle (the same as `soon`, given before the task
+ *   runs, as {@link spawnExternalUnsafe} gives it to its start function).
  * - "At once" is as for {@link spawnExternalUnsafe}: `f` is called before
  *   `startExternalUnsafe` returns, unless the group has a `concurrency` limit (then a
  *   fiber calls it once a slot is free, in spawn order, and `started` waits meanwhile) or
@@ -602,7 +636,7 @@ export interface ExternalStart<S, A, E = never> {
  */
 export const startExternalUnsafe = <S, A, E = never>(
   group: TaskGroup,
-  f: (started: (value: S) => void) => ExternalTask<A, E>,
+  f: (started: (value: S) => void, soon: SoonValue<A, E>) => ExternalTask<A, E>,
   options?: TaskOptions
 ): ExternalStart<S, A, E> => {
   const impl = owners.groupArgument("TaskGroup.startExternalUnsafe", group)
@@ -640,7 +674,9 @@ export const startExternalUnsafe = <S, A, E = never>(
  * @since 0.1.0
  * @category constructors
  */
-export const external: <A, E = never>(start: () => ExternalTask<A, E>) => Effect.Effect<A, E> = internalExternal
+export const external: <A, E = never>(
+  start: (soon: SoonValue<unknown, unknown> | undefined) => ExternalTask<A, E>
+) => Effect.Effect<A, E> = internalExternal
 
 // -----------------------------------------------------------------------------
 // gather
@@ -731,3 +767,320 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>>,
   ContextOf<Member<I>>
 > => gatherInternal.gather(input, options) as any
+
+// -----------------------------------------------------------------------------
+// observability
+// -----------------------------------------------------------------------------
+
+/**
+ * One task in a {@link GroupSnapshot}: a task that has not ended yet.
+ *
+ * **Details**
+ *
+ * - `status`: `"queued"` while it waits for its turn (behind `concurrency`, or until its
+ *   spawner yields), `"running"` once it runs; `startedAt` (ms since epoch, from the
+ *   group's `Clock`) is set from then on.
+ * - `progress`: what it last reported with {@link reportProgress}.
+ * - `groups`: the groups opened inside it (by its fiber, a fiber it forked, or the body
+ *   of a group it opened) that are still open.
+ * - `key` and `attempt` are there for keyed tasks and retries, when a task has them.
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export interface TaskSnapshot {
+  readonly name: string
+  readonly status: "queued" | "running"
+  readonly startedAt?: number
+  readonly key?: string
+  readonly attempt?: number
+  readonly progress?: Progress
+  readonly groups: ReadonlyArray<GroupSnapshot>
+}
+
+/**
+ * A group, as {@link snapshot} sees it at one moment: a plain, JSON-serialisable object.
+ *
+ * **Details**
+ *
+ * - `state`: `"open"`, `"closing"` (shutting down after a failure or a cancel) or
+ *   `"closed"` (it has ended).
+ * - `counts`: `queued` and `running` count the tasks in `tasks`; `succeeded`, `failed`
+ *   and `cancelled` the tasks that have ended (a task interrupted and nothing else was
+ *   cancelled, whoever interrupted it).
+ * - `tasks`: the tasks not yet ended, in spawn order.
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export interface GroupSnapshot {
+  readonly name: string
+  readonly state: "open" | "closing" | "closed"
+  readonly mode: Mode
+  readonly concurrency: number | "unbounded"
+  readonly counts: {
+    readonly queued: number
+    readonly running: number
+    readonly succeeded: number
+    readonly failed: number
+    readonly cancelled: number
+  }
+  readonly tasks: ReadonlyArray<TaskSnapshot>
+}
+
+/**
+ * A snapshot of `group` now, synchronously: see {@link snapshot}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe({ name: "jobs" })
+ * TaskGroup.spawnUnsafe(group, Effect.never, { name: "forever" })
+ * const { name, counts, tasks } = TaskGroup.snapshotUnsafe(group)
+ * console.log([name, counts.running, tasks[0].name, tasks[0].status]) // => ["jobs", 1, "forever", "running"]
+ * TaskGroup.cancelUnsafe(group)
+ * await Effect.runPromiseExit(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const snapshotUnsafe = (group: TaskGroup): GroupSnapshot =>
+  snapshots.groupSnapshot(owners.groupArgument("TaskGroup.snapshotUnsafe", group))
+
+/**
+ * A snapshot of `group`: its name, state, mode, concurrency, counts, and the tasks not
+ * yet ended (queued or running, in spawn order), each with the groups opened inside
+ * it, all the way down. A plain object, ready for `JSON.stringify` and {@link renderSnapshot}.
+ *
+ * **When to use**
+ *
+ * To see what a group is doing right now: a progress display, a health endpoint, a
+ * "what is still running?" dump when something hangs.
+ *
+ * **Details**
+ *
+ * Taking a snapshot reads the group's own state; it changes nothing, and costs nothing
+ * while nobody takes one. A snapshot does not change afterwards: take another one.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Deferred, Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const go = yield* Deferred.make<void>()
+ *   return yield* TaskGroup.run(
+ *     (group) =>
+ *       Effect.gen(function* () {
+ *         yield* group.spawn(Deferred.await(go), { name: "first" })
+ *         yield* group.spawn(Deferred.await(go), { name: "second" })
+ *         yield* Effect.yieldNow // let the tasks start
+ *         const snapshot = yield* TaskGroup.snapshot(group)
+ *         yield* Deferred.succeed(go, undefined)
+ *         return [snapshot.counts.running, snapshot.counts.queued, snapshot.tasks.map((t) => t.status)]
+ *       }),
+ *     { concurrency: 1 }
+ *   )
+ * }) // => [1, 1, ["running", "queued"]]
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const snapshot = (group: TaskGroup): Effect.Effect<GroupSnapshot> =>
+  Effect.sync(() => snapshots.groupSnapshot(owners.groupArgument("TaskGroup.snapshot", group)))
+
+/**
+ * Every open root group of the process, synchronously: see {@link snapshotAll}.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe({ name: "server" })
+ * TaskGroup.snapshotAllUnsafe().some((g) => g.name === "server") // => true
+ * await Effect.runPromise(TaskGroup.join(group))
+ * TaskGroup.snapshotAllUnsafe().some((g) => g.name === "server") // => false
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const snapshotAllUnsafe = (): Array<GroupSnapshot> => snapshots.snapshotAll()
+
+/**
+ * Snapshots of every open root group of the process (a group opened outside any task),
+ * oldest first; groups opened inside tasks appear under those tasks.
+ *
+ * **Details**
+ *
+ * Only open groups are known: a group leaves the registry when it ends, and the
+ * registry holds root groups weakly, so an abandoned group made with
+ * {@link makeUnsafe} can still be collected. Groups of `@soonify/interop` are in the
+ * same tree.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // Print what is still running, for instance when a test times out:
+ * const program = Effect.flatMap(TaskGroup.snapshotAll, (groups) => Effect.log(TaskGroup.renderSnapshot(groups)))
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = Effect.sync(snapshots.snapshotAll)
+
+/**
+ * Options of {@link renderSnapshot}.
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export type RenderOptions = snapshots.RenderOptions
+
+/**
+ * Renders one snapshot or several as an indented text tree (`pstree`-like), one line per
+ * group and per task: for logs and "what is still running?" dumps.
+ *
+ * **Details**
+ *
+ * A group's line shows its name, state, mode, concurrency and counts; a task's line its
+ * name, status, when it started (or, given `options.now`, for how long it has been
+ * running) and its progress. Groups opened in a task are indented under it. No groups:
+ * `(no open task groups)`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const text = TaskGroup.renderSnapshot(
+ *   {
+ *     name: "crawler", state: "open", mode: "failFast", concurrency: 2,
+ *     counts: { queued: 1, running: 1, succeeded: 3, failed: 0, cancelled: 0 },
+ *     tasks: [
+ *       { name: "fetch a", status: "running", startedAt: 1000, progress: { done: 3, total: 4 }, groups: [] },
+ *       { name: "fetch b", status: "queued", groups: [] }
+ *     ]
+ *   },
+ *   { now: 3500 }
+ * )
+ * text.split("\n") // => ['TaskGroup "crawler" open · failFast · concurrency 2 · 1 queued, 1 running, 3 succeeded, 0 failed, 0 cancelled', '├─ task "fetch a" · running · for 2.5 s · 3/4 (75%)', '└─ task "fetch b" · queued']
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const renderSnapshot: (
+  snapshot: GroupSnapshot | ReadonlyArray<GroupSnapshot>,
+  options?: RenderOptions
+) => string = snapshots.renderSnapshot
+
+/**
+ * Reports how far along the calling task is: `done` units of work, out of `total` if
+ * known. Its handle shows it (`soon.progress`) and so do snapshots.
+ *
+ * **Details**
+ *
+ * The task is found through the calling fiber: a task's own fiber, a fiber it forked,
+ * or the body of a group it opened. Called elsewhere, it dies with an
+ * `IllegalArgumentError`, as it does for a `done` or `total` that is not a finite
+ * number ≥ 0. Each report replaces the last one; nothing checks that `done` grows.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const soon = yield* TaskGroup.run((group) =>
+ *     group.spawn(
+ *       Effect.gen(function* () {
+ *         for (let done = 1; done <= 3; done++) yield* TaskGroup.reportProgress(done, 3)
+ *       })
+ *     )
+ *   )
+ *   return soon.progress // => { done: 3, total: 3 }
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const reportProgress: (done: number, total?: number) => Effect.Effect<void> = progress.reportProgress
+
+/**
+ * Reports the progress of the task behind `soon` synchronously, from outside Effect
+ * (`@soonify/interop` does it for Promise tasks): see {@link reportProgress}. Throws an
+ * `IllegalArgumentError` for a bad argument.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * const soon = TaskGroup.spawnUnsafe(group, Effect.never)
+ * TaskGroup.reportProgressUnsafe(soon, 1, 2)
+ * soon.progress // => { done: 1, total: 2 }
+ * TaskGroup.cancelUnsafe(group)
+ * await Effect.runPromiseExit(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const reportProgressUnsafe = (soon: SoonValue<unknown, unknown>, done: number, total?: number): void => {
+  const problem =
+    soon instanceof TaskHandle
+      ? progress.progressProblem("TaskGroup.reportProgressUnsafe", done, total)
+      : `TaskGroup.reportProgressUnsafe: expected the SoonValue of a task, received ${isHandle(soon) ? "a Future" : describe(soon)}`
+  if (problem !== undefined) throw illegalArgument(problem)
+  progress.record(soon as TaskHandle<unknown, unknown>, done, total)
+}
+
+/**
+ * Shows `group` under the task behind `soon` in snapshots, instead of among the root
+ * groups: for groups opened outside Effect on behalf of a task (`@soonify/interop` does
+ * it for groups opened inside a Promise task). Groups opened by a task's fiber are
+ * placed under it without this.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const outer = TaskGroup.makeUnsafe({ name: "outer" })
+ * const soon = TaskGroup.spawnUnsafe(outer, Effect.never, { name: "worker" })
+ * const inner = TaskGroup.makeUnsafe({ name: "inner" })
+ * TaskGroup.placeUnderUnsafe(inner, soon)
+ * TaskGroup.snapshotUnsafe(outer).tasks[0].groups.map((g) => g.name) // => ["inner"]
+ * await Effect.runPromise(TaskGroup.join(inner))
+ * TaskGroup.cancelUnsafe(outer)
+ * await Effect.runPromiseExit(TaskGroup.join(outer))
+ * ```
+ *
+ * @since 0.1.0
+ * @category unsafe
+ */
+export const placeUnderUnsafe = (group: TaskGroup, soon: SoonValue<unknown, unknown>): void => {
+  const impl = owners.groupArgument("TaskGroup.placeUnderUnsafe", group)
+  if (!(soon instanceof TaskHandle)) {
+    throw illegalArgument(`TaskGroup.placeUnderUnsafe: expected the SoonValue of a task, received ${describe(soon)}`)
+  }
+  if (!impl.isClosed) impl.place = move(impl, impl.place, soon)
+}

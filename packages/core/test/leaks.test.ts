@@ -9,6 +9,8 @@ const stress = process.env.SOONIFY_STRESS === "1"
 
 interface Report extends ProbeReport {
   readonly liveFibers: number
+  /** Open root groups left in the registry (snapshotAll), once abandoned groups were collected. */
+  readonly openGroups: number
 }
 
 describeLeaks<Report>({
@@ -19,6 +21,7 @@ describeLeaks<Report>({
   residue: "fiber",
   check: (report) => {
     expect(report.liveFibers).toBe(0)
+    expect(report.openGroups).toBe(0)
     // Each kind of group ended the way it should: the probe measured what it meant to.
     expect(report.outcomes).toEqual([
       "Success",
@@ -33,6 +36,8 @@ describeLeaks<Report>({
       "Success",
       "Success",
       "Failure",
+      "Success",
+      "Success",
       "Success",
       "Success"
     ])

@@ -10,6 +10,7 @@ import * as Cause from "effect/Cause"
 import { PendingValueError } from "./Errors.ts"
 import { stopSignal } from "./internal/ambient.ts"
 import type { CoreHandle } from "./internal/handle.ts"
+import type { Progress } from "./Snapshot.ts"
 import { NONE, statusOf, taskError } from "./internal/outcome.ts"
 import { checkOptions, checkSignal, describe, isIterable } from "./internal/validation.ts"
 
@@ -125,6 +126,14 @@ export class SoonValue<out A> {
   /** `true` once the task has ended: fulfilled, rejected or cancelled. */
   get ready(): boolean {
     return this.#handle.ready
+  }
+
+  /**
+   * What the task last reported with `reportProgress` (`{ done, total? }`), or
+   * `undefined` if it reported nothing.
+   */
+  get progress(): Progress | undefined {
+    return this.#handle.progress
   }
 
   /** `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`. */

@@ -19,6 +19,7 @@ import {
   modeOf,
   timeoutOf
 } from "./internal/validation.ts"
+import type { GroupSnapshot } from "./Snapshot.ts"
 import type { SoonValue } from "./SoonValue.ts"
 
 /**
@@ -30,6 +31,32 @@ import type { SoonValue } from "./SoonValue.ts"
 export interface TaskOptions {
   /** The task's name, shown by its handle and in messages. Default: the function's name, else `task-N`. */
   readonly name?: string | undefined
+}
+
+/**
+ * Options for the tasks of `tg.soonify(fn, options)`: as {@link TaskOptions}, but the
+ * name may be a function of each call's arguments, so that a task is named after what
+ * it works on (`task-184` tells nobody which URL failed).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * const fetchPage = async (url: string) => url.length
+ * const soon = await taskGroup(async (tg) => tg.soonify(fetchPage, { name: (url) => `fetch ${url}` })("https://a.example"))
+ * soon.name // => "fetch https://a.example"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> {
+  /**
+   * The tasks' name: a string, or a function of each call's arguments that gives it.
+   * Default: `fn`'s name, else `task-N`.
+   */
+  readonly name?: string | ((...args: Args) => string) | undefined
 }
 
 /**
@@ -88,7 +115,7 @@ export interface TaskGroup {
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
@@ -113,6 +140,12 @@ export interface TaskGroup {
    * with `reason` unless a task failed meanwhile.
    */
   cancel(reason?: unknown): void
+  /**
+   * The group now, as a plain, JSON-serialisable tree: its state, counts, and the tasks
+   * not yet ended (queued or running, with their progress and the groups opened inside
+   * them). See {@link GroupSnapshot}; {@link renderSnapshot} prints it.
+   */
+  snapshot(): GroupSnapshot
 }
 
 /**

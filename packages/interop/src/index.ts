@@ -8,6 +8,7 @@
 export {
   createTaskGroup,
   type DisposableTaskGroup,
+  type SoonifyOptions,
   type TaskGroup,
   taskGroup,
   type TaskGroupOptions,
@@ -27,5 +28,15 @@ export {
   type Task,
   type TaskValue
 } from "./Gather.ts"
+
+export {
+  type GroupSnapshot,
+  type Progress,
+  renderSnapshot,
+  type RenderOptions,
+  reportProgress,
+  snapshotAll,
+  type TaskSnapshot
+} from "./Snapshot.ts"
 
 export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"

@@ -1,7 +1,9 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type { Runner } from "./runner.ts"
+import { taskOf } from "./tracking.ts"
+import type { TaskHandle } from "./handle.ts"
+import type { Launch, Runner } from "./runner.ts"
 
 /** A task that has ended already, with `exit`: what a `start` that throws gives. */
 const endedTask = <A, E>(exit: Exit.Exit<A, E>): Runner<A, E> => ({
@@ -10,9 +12,9 @@ const endedTask = <A, E>(exit: Exit.Exit<A, E>): Runner<A, E> => ({
 })
 
 /** Starts an external task, turning a throw of `start` into a defect. */
-export const launch = <A, E>(start: () => Runner<A, E>): Runner<A, E> => {
+export const launch = <A, E>(start: Launch<A, E>, task: TaskHandle<any, any> | undefined): Runner<A, E> => {
   try {
-    return start()
+    return start(task)
   } catch (defect) {
     return endedTask(Exit.die(defect))
   }
@@ -32,9 +34,12 @@ const failuresOf = <E>(exit: Exit.Exit<unknown, E>): Exit.Exit<void, E> => {
  *
  * @internal
  */
-export const external = <A, E>(start: () => Runner<A, E>): Effect.Effect<A, E> =>
+export const external = <A, E>(start: Launch<A, E>): Effect.Effect<A, E> =>
+  Effect.withFiber((fiber) => launched(start, taskOf(fiber)))
+
+const launched = <A, E>(start: Launch<A, E>, current: TaskHandle<any, any> | undefined): Effect.Effect<A, E> =>
   Effect.callback<A, E>((resume) => {
-    const task = launch(start)
+    const task = launch(start, current)
     let ended: (exit: Exit.Exit<A, E>) => void = resume
     task.addObserver((exit) => ended(exit))
     // Effect types the interruption handler as infallible, yet runs it as a finalizer

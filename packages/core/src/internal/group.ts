@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -6,19 +7,25 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, TaskOptions } from "../TaskGroup.ts"
 import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { Described } from "./described.ts"
 import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
 import { Permits } from "./permits.ts"
-import type { Runner } from "./runner.ts"
+import type { Launch, Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
 import { StartQueue } from "./startQueue.ts"
+import { taskContext } from "./currentTask.ts"
+import { type Place, place, unplace } from "./registry.ts"
+import { startedWhenPermitted } from "./snapshot.ts"
+import { GroupSpans, groupSpans } from "./spans.ts"
+import { Tally } from "./tally.ts"
+import { bodyContext, enterFirstSteps, isTracking, leaveFirstSteps, taskOf, trackedLate } from "./tracking.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -57,6 +64,7 @@ export class GroupImpl extends Described {
   readonly mode: Mode
   readonly ownership: Ownership
   readonly permits: Permits | undefined
+  readonly concurrency: number | "unbounded"
   /** The id our own interruptions carry: the fiber that opened the group. */
   readonly interruptor: number
   /** The context tasks spawned without a spawning fiber (`spawnUnsafe`) run with. */
@@ -75,6 +83,13 @@ export class GroupImpl extends Described {
   /** How many of the group's fibers are running their first steps on the stack now. */
   private firstStepsDepth = 0
   private readonly shutdownListeners = new ShutdownListeners()
+  /** How the ended tasks ended, and where the group is shown while open (see registry.ts). */
+  readonly tally = new Tally()
+  place: Place
+  /** The fiber that opened the group while tasks were not tracked (see tracking.ts), until placed. */
+  opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  readonly clock: Clock.Clock
+  readonly spans: GroupSpans | undefined
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
@@ -84,6 +99,11 @@ export class GroupImpl extends Described {
     this.permits = settings.concurrency === undefined ? undefined : new Permits(settings.concurrency)
     this.interruptor = opener === undefined ? noFiber : opener.id
     this.context = opener === undefined ? Context.empty() : opener.context
+    this.concurrency = settings.concurrency ?? "unbounded"
+    this.clock = Context.get(this.context, Clock.Clock)
+    this.spans = groupSpans(opener, this.clock, this.name)
+    this.place = place(this, opener === undefined ? undefined : taskOf(opener))
+    if (opener !== undefined && !isTracking()) this.opener = opener
   }
 
   get [TaskGroupTypeId]() {
@@ -98,7 +118,7 @@ export class GroupImpl extends Described {
 
   soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
     return soonify(this, f, options)
   }
@@ -122,6 +142,7 @@ export class GroupImpl extends Described {
     if (this.state === "closing") {
       const interrupted = Exit.interrupt(this.interruptor)
       handle.complete(interrupted)
+      this.tally.count(interrupted)
       if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
       return handle
     }
@@ -129,6 +150,21 @@ export class GroupImpl extends Described {
     this.running.add(handle)
     if (starting !== undefined) handle.starting = starting
     return handle
+  }
+
+  /** The state, for snapshots. */
+  get currentState(): State {
+    return this.state
+  }
+
+  /** The body's fiber while it runs, for tracking.ts. */
+  get body(): Fiber.Fiber<unknown, unknown> | undefined {
+    return this.bodyFiber
+  }
+
+  /** The tasks not yet ended, in spawn order, for snapshots. */
+  get tasks(): Iterable<TaskHandle<any, any>> {
+    return this.running
   }
 
   get isClosed(): boolean {
@@ -167,7 +203,7 @@ export class GroupImpl extends Described {
 
   /** Spawns a task run outside Effect: `run` is called at once, or by a fiber once it has a slot or a fresh stack. */
   spawnExternal<A, E>(
-    run: () => Runner<A, E>,
+    run: Launch<A, E>,
     name: string | undefined,
     starting?: Deferred.Deferred<any, any>
   ): TaskHandle<A, E> {
@@ -177,30 +213,49 @@ export class GroupImpl extends Described {
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) throw this.closedError(name)
     if (handle.ready) return handle
-    const runner = nested(() => launch(run))
+    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
+    const runner = nested(() => launch(run, handle))
     this.adopt(handle, runner)
     return handle
   }
 
   /** Starts a task's fiber (after a slot of `concurrency`, if any) and watches it. */
   startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
+    const spans = this.spans
+    if (spans !== undefined) handle.span = spans.task(handle.name)
     // An Exit is an effect that has already ended: no fiber to run it.
     if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
     handle.runner = firstSteps
-    const fiber = this.startFiber(context, this.permits === undefined ? effect : this.permits.withPermit(effect))
+    if (this.permits === undefined) handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    // A task that waits for a slot runs its first steps later, when nothing marks it: it always carries its handle.
+    const trackedAtStart = isTracking() || this.permits !== undefined
+    const tracked = trackedAtStart ? taskContext(context, handle) : context
+    const fiber = this.startFiber(
+      spans === undefined ? tracked : GroupSpans.within(tracked, handle.span!),
+      this.permits === undefined ? effect : this.permits.withPermit(startedWhenPermitted(this, handle, effect)),
+      handle
+    )
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) return this.taskEnded(handle, exit)
+    if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
     this.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
   }
 
   /** Starts one of the group's fibers, counting its first steps (see `isInside`). */
-  private startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
+  private startFiber<A, E>(
+    context: Context.Context<never>,
+    effect: Effect.Effect<A, E, any>,
+    task?: TaskHandle<any, any>
+  ): Fiber.Fiber<A, E> {
     this.firstStepsDepth++
+    const prior = enterFirstSteps(task)
     try {
       return startNow(context, effect)
     } finally {
       this.firstStepsDepth--
+      leaveFirstSteps(prior)
     }
   }
 
@@ -214,7 +269,9 @@ export class GroupImpl extends Described {
 
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
   startBody(body: Effect.Effect<unknown, unknown, any>): void {
-    const fiber = this.startFiber(this.context, body)
+    const spans = this.spans
+    const context = bodyContext(this.context, this.place)
+    const fiber = this.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -224,6 +281,8 @@ export class GroupImpl extends Described {
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
     this.running.delete(handle)
+    this.tally.count(exit)
+    if (this.spans !== undefined && handle.span !== undefined) this.spans.end(handle.span, exit)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -266,6 +325,9 @@ export class GroupImpl extends Described {
   private release(): void {
     if (--this.pending === 0) {
       this.state = "closed"
+      unplace(this, this.place)
+      this.opener = undefined
+      this.spans?.endGroup(this.failures.cause())
       nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
     }
   }

@@ -1,6 +1,7 @@
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Tracer from "effect/Tracer"
 import * as Option from "effect/Option"
 import { PendingValue } from "../PendingValue.ts"
 import { format } from "effect/Formatter"
@@ -8,6 +9,8 @@ import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import type { Interruptible } from "./runner.ts"
 import type { SoonValue } from "../SoonValue.ts"
+import type { Progress } from "../SoonValue.ts"
+import type { GroupImpl } from "./group.ts"
 
 /** @internal */
 export const SoonValueTypeId = "~@soonify/core/SoonValue" as const
@@ -26,6 +29,8 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
 export abstract class HandleBase<A, E> {
   readonly deferred: Deferred.Deferred<A, E> = Deferred.makeUnsafe<A, E>()
   readonly label: string | number
+  /** What the task last reported with `TaskGroup.reportProgress`. */
+  declare progress: Progress | undefined
 
   constructor(label: string | number) {
     this.label = label
@@ -122,6 +127,12 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
    * handle, so the task's failure goes to the group whatever its mode.
    */
   declare orphan?: boolean | undefined
+  /** When the task started running (ms since epoch, from the group's Clock); unset while queued. */
+  declare startedAt?: number | undefined
+  /** The task's span, in a group traced with a tracer installed (see spans.ts). */
+  declare span?: Tracer.Span | undefined
+  /** The groups opened inside this task that are still open (see registry.ts). */
+  declare groups?: Set<GroupImpl> | undefined
 
   get kind() {
     return "SoonValue"

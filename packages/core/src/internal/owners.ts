@@ -44,7 +44,8 @@ export const run = <A, E, R>(
       })
     })
   ) as Effect.Effect<A, E, R>
-  return options?.name === undefined ? program : Effect.withSpan(program, `TaskGroup.run ${settings.name}`)
+  // Its span (with a tracer installed) is the group's own: see spans.ts.
+  return program
 }
 
 /**

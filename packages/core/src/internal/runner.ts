@@ -1,4 +1,5 @@
 import type * as Exit from "effect/Exit"
+import type { TaskHandle } from "./handle.ts"
 
 /**
  * What a group can stop: whatever stands for a task in its handle until the task ends
@@ -21,3 +22,12 @@ export interface Runner<A, E> extends Interruptible {
   /** Calls `observer` once with the task's Exit when it has ended, at once if it has. */
   addObserver(observer: (exit: Exit.Exit<A, E>) => void): void
 }
+
+/**
+ * What starts a task that runs outside Effect: called with the handle of the task it
+ * starts (so that the task can report its progress and place the groups it opens), or
+ * `undefined` when it runs as an Effect outside any task (`TaskGroup.external`).
+ *
+ * @internal
+ */
+export type Launch<A, E> = (task: TaskHandle<any, any> | undefined) => Runner<A, E>

@@ -1,8 +1,9 @@
 import * as Effect from "effect/Effect"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, TaskOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
-import { callTask, effectProblem, illegalArgument, taskFunctionProblem, taskOptionsProblem } from "./validation.ts"
+import { callName, fixedName, soonifyOptionsProblem } from "./names.ts"
+import { callTask, describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 // `group.spawn` and `group.soonify`: their arguments checked, a soon spawn from the
 // calling fiber. A task's error type rides in the error channel of the effect that
@@ -23,11 +24,23 @@ export const spawn = <A, E, R>(
 export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
-  options: TaskOptions | undefined
+  options: SoonifyOptions<Args> | undefined
 ): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
-  const problem = taskFunctionProblem("TaskGroup.soonify", f, options)
+  const problem =
+    typeof f === "function"
+      ? soonifyOptionsProblem("TaskGroup.soonify", options)
+      : `TaskGroup.soonify: expected a function that returns an Effect, received ${describe(f)}`
   if (problem !== undefined) throw illegalArgument(problem)
-  const name = options?.name ?? (f.name === "" ? undefined : f.name)
+  const nameOf = options?.name
+  if (typeof nameOf === "function") {
+    return (...args) =>
+      Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
+        Effect.withFiber((parent) =>
+          group.isClosed ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, callTask(f, args), name)
+        )
+      )
+  }
+  const name = fixedName(f, nameOf)
   // `f(...args)` only builds the task's effect: it is called when the spawn runs (an
   // effect already ended, such as `Effect.succeed(x)`, then needs no fiber at all), and
   // not at all into a closed group.

@@ -104,7 +104,7 @@ export const start = <S, A, E, R>(
 /** `TaskGroup.startExternalUnsafe(group, f, options)`: the handshake for a task run outside Effect. */
 export const startExternal = <S, A, E>(
   group: GroupImpl,
-  f: (started: (value: S) => void) => Runner<A, E>,
+  f: (started: (value: S) => void, soon: SoonValue<A, E>) => Runner<A, E>,
   name: string | undefined
 ): { readonly soon: SoonValue<A, E>; readonly started: Effect.Effect<S, E> } => {
   const starting = Deferred.makeUnsafe<S, E>()
@@ -113,6 +113,6 @@ export const startExternal = <S, A, E>(
     const twice = markStarted(starting, handle, value, "TaskGroup.startExternalUnsafe", name)
     if (twice !== undefined) throw twice
   }
-  handle = group.spawnExternal(() => f(started), name, starting)
+  handle = group.spawnExternal((task) => f(started, task as TaskHandle<A, E>), name, starting)
   return { soon: handle, started: awaitStart(starting, handle, "handle kept") }
 }

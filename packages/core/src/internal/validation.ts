@@ -49,12 +49,6 @@ export const nameProblem = (where: string, name: unknown): string | undefined =>
 export const taskOptionsProblem = (where: string, options: unknown): string | undefined =>
   optionsProblem(where, options) ?? nameProblem(where, (options as { readonly name?: unknown } | undefined)?.name)
 
-/** Returns the problem with `soonify`'s arguments: a function and task options. */
-export const taskFunctionProblem = (where: string, f: unknown, options: unknown): string | undefined =>
-  typeof f === "function"
-    ? taskOptionsProblem(where, options)
-    : `${where}: expected a function that returns an Effect, received ${describe(f)}`
-
 /** Returns the problem with an argument that must be an Effect, or `undefined`. */
 export const effectProblem = (where: string, what: string, u: unknown): string | undefined =>
   Effect.isEffect(u) ? undefined : `${where}: expected ${what} to be an Effect, received ${describe(u)}`

@@ -117,7 +117,24 @@ const kinds: ReadonlyArray<(i: number) => Effect.Effect<unknown, unknown>> = [
       })
     ),
   // a task awaited by the body, whose value the body returns
-  (i) => TaskGroup.run((group) => Effect.flatMap(group.spawn(Effect.as(Effect.yieldNow, i)), (handle) => handle.await))
+  (i) => TaskGroup.run((group) => Effect.flatMap(group.spawn(Effect.as(Effect.yieldNow, i)), (handle) => handle.await)),
+  // observed: a task reports progress and opens a group, while every open group is snapshotted
+  (i) =>
+    TaskGroup.run((group) =>
+      group.spawn(
+        Effect.andThen(
+          TaskGroup.reportProgress(i, i + 1),
+          TaskGroup.run((inner) =>
+            Effect.andThen(
+              inner.spawn(Effect.yieldNow),
+              Effect.sync(() => TaskGroup.snapshotAllUnsafe())
+            )
+          )
+        )
+      )
+    ),
+  // abandoned: an unsafe group nobody joins, which the registry must not keep
+  () => Effect.sync(() => void TaskGroup.makeUnsafe())
 ]
 
 await measureLeaks({
@@ -130,5 +147,9 @@ await measureLeaks({
         { discard: true }
       ).pipe(Effect.provideService(Metric.FiberRuntimeMetrics, fiberCounter))
     ),
-  counts: () => ({ liveFibers })
+  // Abandoned groups are still open: collect them before counting the open groups.
+  counts: () => {
+    ;(globalThis as { gc?: () => void }).gc?.()
+    return { liveFibers, openGroups: TaskGroup.snapshotAllUnsafe().length }
+  }
 })

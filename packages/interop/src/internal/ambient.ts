@@ -14,6 +14,7 @@
 // `AsyncLocalStorage`'s value) once to enter and once to leave, about 370 B each and a
 // few hundred nanoseconds in all (measured on Node 24). No public API enters a context
 // without that copy.
+import type { SoonValue as CoreSoonValue } from "@soonify/core"
 import type { AsyncLocalStorage } from "node:async_hooks"
 
 /**
@@ -24,7 +25,15 @@ import type { AsyncLocalStorage } from "node:async_hooks"
 export interface Enclosing {
   /** Aborted, with the reason, when the task or group is cancelled. */
   readonly signal: AbortSignal
+  /**
+   * The core handle of the task the code runs in, for snapshots and progress: a task's
+   * own (`tg.spawn`, `tg.start`); for a group, the task it was opened in, if any.
+   */
+  readonly task?: CoreTaskHandle | undefined
 }
+
+/** A core task's handle, as interop's modules hold it (Promise code has no typed errors). */
+export type CoreTaskHandle = CoreSoonValue.SoonValue<unknown, unknown>
 
 interface Globals {
   readonly process?: { readonly getBuiltinModule?: (id: string) => unknown } | undefined

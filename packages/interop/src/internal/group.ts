@@ -5,13 +5,15 @@ import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { CancelledError, TimeoutError } from "../Errors.ts"
+import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, TaskGroup, TaskOptions } from "../TaskGroup.ts"
 import { coreHandle } from "../SoonValue.ts"
-import { stopSignal } from "./ambient.ts"
+import { type CoreTaskHandle, stopSignal } from "./ambient.ts"
+import { placeInEnclosingTask } from "./observability.ts"
 import { fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, PromiseTask } from "./promiseTask.ts"
-import { checkFunction, checkName, checkOptions } from "./validation.ts"
+import { callName, checkFunction, checkName, checkOptions } from "./validation.ts"
 
 /** Validated group settings. */
 export interface Settings {
@@ -27,6 +29,8 @@ const noOptions: CoreTaskGroup.TaskOptions = {}
 export class GroupView implements TaskGroup, Owner {
   readonly core: CoreTaskGroup.TaskGroup
   readonly name: string
+  /** The task the group was opened in, if any: snapshots show the group under it. */
+  readonly task: CoreTaskHandle | undefined
   /** Why the group is shutting down (its signal's reason), or `NONE` while it is not. */
   reason: unknown = NONE
   /** The reason `cancel` is about to shut the group down with. */
@@ -41,6 +45,7 @@ export class GroupView implements TaskGroup, Owner {
     this.core = core
     this.name = settings.name
     this.#settings = settings
+    this.task = placeInEnclosingTask(core)
     CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
     const signal = settings.signal
     if (signal !== undefined) {
@@ -93,11 +98,17 @@ export class GroupView implements TaskGroup, Owner {
 
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => SoonValue<Awaited<R>> {
     // Validated once: the function it gives checks nothing.
     checkFunction("tg.soonify", "fn", fn)
-    const taskOptions = taskOptionsOf("tg.soonify", fn, options)
+    const nameOf = options?.name
+    if (typeof nameOf === "function") {
+      checkOptions("tg.soonify", options)
+      return (...args) =>
+        this.#spawn(new PromiseTask(fn, args, true, this), { name: callName("tg.soonify", nameOf, args) })
+    }
+    const taskOptions = taskOptionsOf("tg.soonify", fn, options as TaskOptions | undefined)
     return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), taskOptions)
   }
 
@@ -134,9 +145,9 @@ export class GroupView implements TaskGroup, Owner {
       // Core calls `fn` (through `task.run()`) before it returns, as a spawn does.
       handshake = CoreTaskGroup.startExternalUnsafe<S, A, unknown>(
         this.core,
-        (started) => {
+        (started, soon) => {
           callStarted = started
-          return task.run()
+          return task.adopted(soon).run()
         },
         taskOptions
       )
@@ -160,11 +171,17 @@ export class GroupView implements TaskGroup, Owner {
   /** Spawns `task` into the core group: the task is its own handle, core's is kept in it. */
   #spawn<A>(task: PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
     try {
-      task[coreHandle] = CoreTaskGroup.spawnExternalUnsafe(this.core, () => task.run(), options)
+      // Core gives its handle before the task runs (the task's own code, a progress
+      // report or a group opened in it, can find it), and also when it never runs.
+      task[coreHandle] = CoreTaskGroup.spawnExternalUnsafe(this.core, (soon) => task.adopted(soon).run(), options)
     } catch (error) {
       throw fromCore(error)
     }
     return task
+  }
+
+  snapshot(): GroupSnapshot {
+    return CoreTaskGroup.snapshotUnsafe(this.core)
   }
 
   /** What the group's promise settles with, once the group has ended; stops the timer and the listener. */

@@ -7,8 +7,8 @@ import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
 import { CancelledError } from "../Errors.ts"
 import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
-import { handleToCome, SoonValue } from "../SoonValue.ts"
-import { type Enclosing, runIn } from "./ambient.ts"
+import { coreHandle, handleToCome, SoonValue } from "../SoonValue.ts"
+import { type CoreTaskHandle, type Enclosing, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -101,6 +101,20 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     this.#own = own
     this.#owner = owner
     this.#onEnd = onEnd
+  }
+
+  /** Keeps core's handle for this task (what the SoonValue reads); gives the task. */
+  adopted(soon: CoreTaskHandle): this {
+    this[coreHandle] = soon
+    return this
+  }
+
+  /**
+   * The core handle of the task, for snapshots and progress (see `Enclosing.task`): a
+   * task with a context of its own has one; code of its owner has the owner's.
+   */
+  get task(): CoreTaskHandle | undefined {
+    return this.#own ? (this[coreHandle] as CoreTaskHandle | undefined) : this.#owner.task
   }
 
   /** Calls the function as code of the task (or of its owner); gives the task (what core's start functions return). */

@@ -86,6 +86,19 @@ export const checkName = (where: string, name: unknown): void => {
   }
 }
 
+/** What a `name` function gives for one call; throws a TypeError when it is no string. */
+export const callName = <Args extends ReadonlyArray<unknown>>(
+  where: string,
+  name: (...args: Args) => string,
+  args: Args
+): string => {
+  const given: unknown = name(...args)
+  if (typeof given !== "string") {
+    throw new TypeError(`${where}: the "name" function must return a string, returned ${describe(given)}`)
+  }
+  return given
+}
+
 /** Throws a TypeError unless `signal` is an AbortSignal or undefined. */
 export const checkSignal = (where: string, signal: unknown): void => {
   if (signal !== undefined && !isAbortSignal(signal)) {

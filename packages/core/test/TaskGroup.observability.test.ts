@@ -1,0 +1,404 @@
+import { assert, describe, expectTypeOf, it } from "@effect/vitest"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
+import { TestClock } from "effect/testing"
+import { Future, TaskGroup } from "@soonify/core"
+import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
+
+describe("names", () => {
+  it.effect("names each soonify'd task with a function of its arguments", () =>
+    Effect.gen(function* () {
+      const fetchPage = (url: string, attempt: number) => Effect.succeed(`${url}#${attempt}`)
+      const names = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const fetch = group.soonify(fetchPage, { name: (url, attempt) => `fetch ${url} (${attempt})` })
+          const a = yield* fetch("https://a.example", 1)
+          const b = yield* fetch("https://b.example", 2)
+          return [a.name, b.name]
+        })
+      )
+      assert.deepStrictEqual(names, ["fetch https://a.example (1)", "fetch https://b.example (2)"])
+    })
+  )
+
+  it("types the name function's parameters as the function's", () => {
+    const group = TaskGroup.makeUnsafe()
+    const fetchPage = (url: string, attempt: number) => Effect.succeed(`${url}#${attempt}`)
+    group.soonify(fetchPage, {
+      name: (url, attempt) => {
+        expectTypeOf(url).toEqualTypeOf<string>()
+        expectTypeOf(attempt).toEqualTypeOf<number>()
+        return url
+      }
+    })
+    // @ts-expect-error: a name function must give a string
+    group.soonify(fetchPage, { name: (url: string) => url.length })
+    TaskGroup.cancelUnsafe(group)
+  })
+
+  it.effect("puts the computed name in the error of a spawn into an ended group", () =>
+    Effect.gen(function* () {
+      const group = yield* TaskGroup.run((group) => Effect.succeed(group), { name: "crawler" })
+      const fetch = group.soonify((url: string) => Effect.succeed(url), { name: (url) => `fetch ${url}` })
+      const exit = yield* Effect.exit(fetch("https://a.example"))
+      assert.isTrue(Exit.isFailure(exit))
+      const [closed] = defectsOf((exit as Exit.Failure<unknown, unknown>).cause)
+      assert.include(String((closed as Error).message), `"fetch https://a.example"`)
+      assert.include(String((closed as Error).message), `"crawler"`)
+    })
+  )
+
+  it.effect("dies with the defect of a name function that throws, and spawns nothing", () =>
+    Effect.gen(function* () {
+      const boom = new Error("no name")
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) =>
+          group.soonify((n: number) => Effect.succeed(n), {
+            name: () => {
+              throw boom
+            }
+          })(1)
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      assert.deepStrictEqual(defectsOf((exit as Exit.Failure<unknown, unknown>).cause), [boom])
+    })
+  )
+
+  it.effect("dies with an IllegalArgumentError when the name function gives no string", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) => group.soonify((n: number) => Effect.succeed(n), { name: (n) => n as any })(7))
+      )
+      const [defect] = defectsOf((exit as Exit.Failure<unknown, unknown>).cause)
+      assert.isTrue(Cause.isIllegalArgumentError(defect))
+      assert.include((defect as Error).message, "number 7")
+      assert.deepStrictEqual(failuresOf((exit as Exit.Failure<unknown, unknown>).cause), [])
+    })
+  )
+
+  it("throws an IllegalArgumentError naming the option for a name that is neither string nor function", () => {
+    const group = TaskGroup.makeUnsafe()
+    assert.throws(
+      () => group.soonify((n: number) => Effect.succeed(n), { name: 42 as any }),
+      /TaskGroup\.soonify: option "name" must be a string or a function/
+    )
+    TaskGroup.cancelUnsafe(group)
+  })
+})
+
+const namesOf = (groups: ReadonlyArray<TaskGroup.GroupSnapshot>) => groups.map((g) => g.name)
+
+describe("snapshots", () => {
+  it.effect("shows queued and running tasks under concurrency, with counts of the ended ones", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(5_000)
+      const release = yield* Deferred.make<void>()
+      const seen = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Effect.void, { name: "quick" })
+            yield* group.spawn(Effect.fail("boom"), { name: "broken" })
+            const doomed = yield* group.spawn(Effect.never, { name: "doomed" })
+            for (const name of ["a", "b", "c"]) yield* group.spawn(Deferred.await(release), { name })
+            yield* settle
+            yield* doomed.cancel
+            yield* settle
+            const snapshot = yield* TaskGroup.snapshot(group)
+            yield* Deferred.succeed(release, undefined)
+            return snapshot
+          }),
+        { concurrency: 2, mode: "settle", name: "workers" }
+      )
+      assert.deepStrictEqual(seen, {
+        name: "workers",
+        state: "open",
+        mode: "settle",
+        concurrency: 2,
+        counts: { queued: 1, running: 2, succeeded: 1, failed: 1, cancelled: 1 },
+        tasks: [
+          { name: "a", status: "running", startedAt: 5_000, groups: [] },
+          { name: "b", status: "running", startedAt: 5_000, groups: [] },
+          { name: "c", status: "queued", groups: [] }
+        ]
+      })
+      assert.deepStrictEqual(JSON.parse(JSON.stringify(seen)), seen)
+    })
+  )
+
+  it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "stopping" })
+      const finalizing = yield* Deferred.make<void>()
+      const finish = yield* Deferred.make<void>()
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.onInterrupt(Effect.never, () =>
+          Effect.andThen(Deferred.succeed(finalizing, undefined), Deferred.await(finish))
+        )
+      )
+      TaskGroup.cancelUnsafe(group)
+      yield* Deferred.await(finalizing)
+      const closing = TaskGroup.snapshotUnsafe(group)
+      assert.strictEqual(closing.state, "closing")
+      assert.strictEqual(closing.counts.running, 1)
+      yield* Deferred.succeed(finish, undefined)
+      yield* Effect.exit(TaskGroup.join(group))
+      const closed = TaskGroup.snapshotUnsafe(group)
+      assert.strictEqual(closed.state, "closed")
+      assert.deepStrictEqual([closed.tasks, closed.counts.cancelled], [[], 1])
+    })
+  )
+
+  it.effect("shows a group opened inside a task under that task, not among the roots", () =>
+    Effect.gen(function* () {
+      const inside = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const [outer, all] = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(
+              TaskGroup.run(
+                (inner) =>
+                  Effect.andThen(
+                    inner.spawn(Effect.andThen(Deferred.succeed(inside, undefined), Deferred.await(release)), {
+                      name: "leaf"
+                    }),
+                    Effect.void
+                  ),
+                { name: "inner" }
+              ),
+              { name: "opener" }
+            )
+            yield* Deferred.await(inside)
+            const outer = yield* TaskGroup.snapshot(group)
+            const all = yield* TaskGroup.snapshotAll
+            yield* Deferred.succeed(release, undefined)
+            return [outer, all] as const
+          }),
+        { name: "outer" }
+      )
+      const [opener] = outer.tasks
+      assert.deepStrictEqual(namesOf(opener.groups), ["inner"])
+      assert.deepStrictEqual(
+        opener.groups[0].tasks.map((t) => t.name),
+        ["leaf"]
+      )
+      assert.include(namesOf(all), "outer")
+      assert.notInclude(namesOf(all), "inner")
+      assert.notInclude(namesOf(TaskGroup.snapshotAllUnsafe()), "outer")
+    })
+  )
+
+  it.effect("drops ended groups from snapshotAll, whichever way they end", () =>
+    Effect.gen(function* () {
+      yield* TaskGroup.run(() => Effect.void, { name: "ran" })
+      yield* Effect.exit(TaskGroup.run(() => Effect.fail("boom"), { name: "failed" }))
+      yield* Effect.scoped(TaskGroup.make({ name: "scoped" }))
+      const joined = TaskGroup.makeUnsafe({ name: "joined" })
+      assert.include(namesOf(TaskGroup.snapshotAllUnsafe()), "joined")
+      yield* TaskGroup.join(joined)
+      const left = namesOf(yield* TaskGroup.snapshotAll)
+      for (const name of ["ran", "failed", "scoped", "joined"]) assert.notInclude(left, name)
+    })
+  )
+
+  it("rejects a snapshot of something that is not a group with an IllegalArgumentError", () => {
+    assert.throws(() => TaskGroup.snapshotUnsafe({} as any), /TaskGroup\.snapshotUnsafe: expected a TaskGroup/)
+  })
+
+  it("renders groups and their tasks as an indented tree", () => {
+    const leaf: TaskGroup.GroupSnapshot = {
+      name: "inner",
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [{ name: "leaf", status: "running", startedAt: 2_000, progress: { done: 7 }, groups: [] }]
+    }
+    const root: TaskGroup.GroupSnapshot = {
+      name: "outer",
+      state: "closing",
+      mode: "settle",
+      concurrency: 2,
+      counts: { queued: 1, running: 1, succeeded: 2, failed: 1, cancelled: 0 },
+      tasks: [
+        { name: "opener", status: "running", startedAt: 1_000, progress: { done: 1, total: 4 }, groups: [leaf] },
+        { name: "waiting", status: "queued", groups: [] }
+      ]
+    }
+    assert.strictEqual(
+      TaskGroup.renderSnapshot([root], { now: 9_500 }),
+      [
+        'TaskGroup "outer" closing · settle · concurrency 2 · 1 queued, 1 running, 2 succeeded, 1 failed, 0 cancelled',
+        '├─ task "opener" · running · for 8.5 s · 1/4 (25%)',
+        '│  └─ TaskGroup "inner" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '│     └─ task "leaf" · running · for 7.5 s · 7 done',
+        '└─ task "waiting" · queued'
+      ].join("\n")
+    )
+    assert.strictEqual(TaskGroup.renderSnapshot([]), "(no open task groups)")
+    assert.include(TaskGroup.renderSnapshot(leaf), `since ${new Date(2_000).toISOString()}`)
+  })
+})
+
+describe("progress", () => {
+  it.effect("shows a task's last report on its handle and in snapshots, from forked fibers too", () =>
+    Effect.gen(function* () {
+      const reported = yield* Deferred.make<void>()
+      const release = yield* Deferred.make<void>()
+      const [soon, during] = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const soon = yield* group.spawn(
+            Effect.gen(function* () {
+              yield* TaskGroup.reportProgress(1, 10)
+              const child = yield* Effect.forkChild(TaskGroup.reportProgress(4, 10))
+              yield* Fiber.join(child)
+              yield* Deferred.succeed(reported, undefined)
+              yield* Deferred.await(release)
+              yield* TaskGroup.reportProgress(12)
+            }),
+            { name: "counting" }
+          )
+          assert.strictEqual(soon.progress, undefined)
+          yield* Deferred.await(reported)
+          const during = yield* TaskGroup.snapshot(group)
+          yield* Deferred.succeed(release, undefined)
+          return [soon, during] as const
+        })
+      )
+      assert.deepStrictEqual(during.tasks[0].progress, { done: 4, total: 10 })
+      assert.deepStrictEqual(soon.progress, { done: 12 })
+    })
+  )
+
+  it.effect("dies with an IllegalArgumentError outside a task, or for a bad number", () =>
+    Effect.gen(function* () {
+      const outside = yield* Effect.exit(TaskGroup.reportProgress(1))
+      const [notTask] = defectsOf((outside as Exit.Failure<unknown, unknown>).cause)
+      assert.match((notTask as Error).message, /not a task of a task group/)
+      for (const [done, total, message] of [
+        [-1, undefined, /"done" must be a finite number ≥ 0, received number -1/],
+        [Number.NaN, undefined, /"done" must be/],
+        [1, Infinity, /"total" must be a finite number ≥ 0 or undefined, received number Infinity/]
+      ] as const) {
+        const exit = yield* Effect.exit(
+          TaskGroup.run((group) => group.spawn(TaskGroup.reportProgress(done, total)), { mode: "settle" })
+        )
+        const soon = (exit as Exit.Success<any, any>).value
+        const [defect] = defectsOf(causeOf(soon.exit))
+        assert.isTrue(Cause.isIllegalArgumentError(defect))
+        assert.match((defect as Error).message, message)
+      }
+    })
+  )
+
+  it("reports for a handle from outside Effect, and rejects a Future or a non-handle", () => {
+    const group = TaskGroup.makeUnsafe()
+    const soon = TaskGroup.spawnUnsafe(group, Effect.never)
+    TaskGroup.reportProgressUnsafe(soon, 2, 5)
+    assert.deepStrictEqual(soon.progress, { done: 2, total: 5 })
+    assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).tasks[0].progress, { done: 2, total: 5 })
+    assert.throws(() => TaskGroup.reportProgressUnsafe(Future.makeUnsafe(), 1), /received a Future/)
+    assert.throws(() => TaskGroup.reportProgressUnsafe({} as any, 1), /expected the SoonValue of a task/)
+    TaskGroup.cancelUnsafe(group)
+  })
+})
+
+/** A tracer that keeps every span it makes (Effect's own in-memory spans). */
+const recordingTracer = () => {
+  const spans: Array<Tracer.NativeSpan> = []
+  const tracer = Tracer.make({
+    span: (options) => {
+      const span = new Tracer.NativeSpan(options)
+      spans.push(span)
+      return span
+    }
+  })
+  const named = (name: string) => {
+    const found = spans.filter((span) => span.name === name)
+    assert.strictEqual(found.length, 1, `one span named ${name}`)
+    return found[0]
+  }
+  const parentOf = (span: Tracer.NativeSpan) => Option.getOrUndefined(span.parent)
+  return { tracer, spans, named, parentOf }
+}
+
+describe("spans", () => {
+  it.effect("makes a group a span with a child span per task, ended with the task's status", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Effect.withSpan(Effect.void, "work"), { name: "fine" })
+            yield* group.spawn(Effect.fail("boom"), { name: "broken" })
+            const doomed = yield* group.spawn(Effect.never, { name: "doomed" })
+            const queued = yield* group.spawn(Effect.never, { name: "never started" })
+            yield* settle
+            yield* doomed.cancel
+            yield* queued.cancel
+            yield* group.spawn(Effect.succeed(1), { name: "at once" })
+          }),
+        { name: "crawler", mode: "settle", concurrency: 3 }
+      ).pipe(Effect.withSpan("request"), Effect.withTracer(tracer))
+      const group = named("TaskGroup crawler")
+      assert.strictEqual(parentOf(group), named("request"))
+      assert.strictEqual(group.status._tag, "Ended")
+      assert.strictEqual(group.attributes.get("soonify.status"), "succeeded")
+      for (const [task, status] of [
+        ["fine", "succeeded"],
+        ["broken", "failed"],
+        ["doomed", "cancelled"],
+        ["at once", "succeeded"]
+      ] as const) {
+        const span = named(`task ${task}`)
+        assert.strictEqual(parentOf(span), group)
+        assert.strictEqual(span.status._tag, "Ended")
+        assert.strictEqual(span.attributes.get("soonify.status"), status, task)
+      }
+      assert.strictEqual(parentOf(named("work")), named("task fine"))
+    })
+  )
+
+  it.effect("puts a nested group's span under the task that opened it", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(
+        (group) =>
+          group.spawn(
+            TaskGroup.run((inner) => inner.spawn(Effect.void, { name: "leaf" }), { name: "inner" }),
+            {
+              name: "opener"
+            }
+          ),
+        { name: "outer" }
+      ).pipe(Effect.withTracer(tracer))
+      assert.strictEqual(parentOf(named("task opener")), named("TaskGroup outer"))
+      assert.strictEqual(parentOf(named("TaskGroup inner")), named("task opener"))
+      assert.strictEqual(parentOf(named("task leaf")), named("TaskGroup inner"))
+    })
+  )
+
+  it.effect("ends a failing group's span failed, with the failure", () =>
+    Effect.gen(function* () {
+      const { tracer, named } = recordingTracer()
+      yield* Effect.exit(TaskGroup.run((group) => group.spawn(Effect.fail("boom"))).pipe(Effect.withTracer(tracer)))
+      const group = named("TaskGroup TaskGroup")
+      assert.strictEqual(group.attributes.get("soonify.status"), "failed")
+      assert.strictEqual(named("task task-1").attributes.get("soonify.status"), "failed")
+      assert.isTrue(group.status._tag === "Ended" && Exit.isFailure(group.status.exit))
+    })
+  )
+
+  it.effect("makes no span without a tracer installed", () =>
+    Effect.gen(function* () {
+      const seen = yield* TaskGroup.run((group) =>
+        Effect.flatMap(
+          group.spawn(Effect.map(Effect.option(Effect.currentParentSpan), Option.isSome)),
+          (soon) => soon.await
+        )
+      )
+      assert.isFalse(seen)
+    })
+  )
+})

@@ -1,0 +1,151 @@
+/**
+ * What is still running, where, and how far along: snapshots of task groups (the same
+ * plain tree as `@soonify/core`'s), a text rendering for logs, and progress reports.
+ *
+ * @since 0.1.0
+ */
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import * as observability from "./internal/observability.ts"
+
+/**
+ * How far along a task is: `done` units of work, out of `total` when the task knows it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Progress {
+  readonly done: number
+  readonly total?: number
+}
+
+/**
+ * One task not yet ended, in a {@link GroupSnapshot}: its name, `"queued"` (waiting for a
+ * `concurrency` slot) or `"running"` since `startedAt` (ms since epoch), its last
+ * {@link reportProgress}, and the groups opened inside it that are still open.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskSnapshot {
+  readonly name: string
+  readonly status: "queued" | "running"
+  readonly startedAt?: number
+  readonly key?: string
+  readonly attempt?: number
+  readonly progress?: Progress
+  readonly groups: ReadonlyArray<GroupSnapshot>
+}
+
+/**
+ * A group at one moment, as `tg.snapshot()` gives it: a plain, JSON-serialisable object.
+ * `counts.queued` and `counts.running` count the tasks in `tasks` (those not yet ended,
+ * in spawn order); `succeeded`, `failed` and `cancelled` the tasks that have ended.
+ * `concurrency` is `"unbounded"` for no limit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GroupSnapshot {
+  readonly name: string
+  readonly state: "open" | "closing" | "closed"
+  readonly mode: "failFast" | "settle"
+  readonly concurrency: number | "unbounded"
+  readonly counts: {
+    readonly queued: number
+    readonly running: number
+    readonly succeeded: number
+    readonly failed: number
+    readonly cancelled: number
+  }
+  readonly tasks: ReadonlyArray<TaskSnapshot>
+}
+
+/**
+ * Snapshots of every open root group of the process (groups opened outside any task),
+ * oldest first; a group opened inside a task (`tg.spawn`, `tg.start`) appears under that
+ * task. Groups of `@soonify/core` are in the same tree. Groups that have ended are
+ * never kept.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { createTaskGroup, snapshotAll } from "@soonify/interop"
+ *
+ * {
+ *   await using tg = createTaskGroup({ name: "server" })
+ *   tg.spawn(() => new Promise((resolve) => setTimeout(resolve, 10)), { name: "listen" })
+ *   snapshotAll().find((g) => g.name === "server")?.tasks.map((t) => t.name) // => ["listen"]
+ * } // waits for the task
+ * snapshotAll().some((g) => g.name === "server") // => false
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const snapshotAll = (): Array<GroupSnapshot> => CoreTaskGroup.snapshotAllUnsafe()
+
+/**
+ * Options of {@link renderSnapshot}.
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export interface RenderOptions {
+  /** The time (ms since epoch, e.g. `Date.now()`) to show how long each task has run; default: when it started. */
+  readonly now?: number | undefined
+}
+
+/**
+ * Renders one snapshot or several as an indented text tree (`pstree`-like), one line per
+ * group and per task, for logs and "what is still running?" dumps.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { renderSnapshot, snapshotAll } from "@soonify/interop"
+ *
+ * // A dump on demand: `kill -USR2 <pid>` prints what is still running.
+ * process.on("SIGUSR2", () => console.error(renderSnapshot(snapshotAll(), { now: Date.now() })))
+ * renderSnapshot([]) // => "(no open task groups)"
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const renderSnapshot = (
+  snapshot: GroupSnapshot | ReadonlyArray<GroupSnapshot>,
+  options?: RenderOptions
+): string => CoreTaskGroup.renderSnapshot(snapshot, options)
+
+/**
+ * Reports how far along the running task is: `done` units of work, out of `total` if
+ * known. The task's handle shows it (`soon.progress`), and so do snapshots.
+ *
+ * **Details**
+ *
+ * The task is found through the ambient task context (Node, Deno, Bun): call it from a
+ * task (`tg.soonify`, `tg.spawn`, `tg.start`), after `await`s too. A group body or a
+ * `gather` function is code of its group, not of a task: there (and outside any task) it
+ * throws a `TypeError` saying so. A `done` or `total` that is not a finite number ≥ 0
+ * throws a `RangeError`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { reportProgress, taskGroup } from "@soonify/interop"
+ *
+ * const soon = await taskGroup(async (tg) =>
+ *   tg.spawn(async () => {
+ *     for (let done = 1; done <= 3; done++) {
+ *       await new Promise((resolve) => setTimeout(resolve, 1))
+ *       reportProgress(done, 3)
+ *     }
+ *   })
+ * )
+ * soon.progress // => { done: 3, total: 3 }
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const reportProgress: (done: number, total?: number) => void = observability.reportProgress

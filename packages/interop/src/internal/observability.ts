@@ -1,0 +1,40 @@
+// Snapshots and progress for Promise code: core keeps the tree (groups, their tasks, the
+// groups opened inside them) and the progress; interop only says, through the ambient
+// context, which task the running code belongs to.
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { type CoreTaskHandle, enclosing } from "./ambient.ts"
+import { PromiseTask } from "./promiseTask.ts"
+import { describe } from "./validation.ts"
+
+/** Places a new core group under the task the running code belongs to, if any; gives that task. */
+export const placeInEnclosingTask = (core: CoreTaskGroup.TaskGroup): CoreTaskHandle | undefined => {
+  const task = enclosing()?.task
+  if (task !== undefined) CoreTaskGroup.placeUnderUnsafe(core, task)
+  return task
+}
+
+const checkCount = (what: string, n: unknown, optional: "optional" | "required"): void => {
+  if (n === undefined && optional === "optional") return
+  if (typeof n !== "number") {
+    throw new TypeError(`reportProgress: "${what}" must be a number, received ${describe(n)}`)
+  }
+  if (!(n >= 0) || n === Infinity) {
+    throw new RangeError(`reportProgress: "${what}" must be a finite number ≥ 0, received ${describe(n)}`)
+  }
+}
+
+/** `reportProgress(done, total?)`: for the task the running code belongs to. */
+export const reportProgress = (done: number, total?: number): void => {
+  checkCount("done", done, "required")
+  checkCount("total", total, "optional")
+  const ambient = enclosing()
+  const task = ambient instanceof PromiseTask ? ambient.task : undefined
+  if (task === undefined) {
+    throw new TypeError(
+      "reportProgress: no task here. Call it inside a task (tg.soonify, tg.spawn, tg.start); " +
+        "a group body and a gather function are code of their group, not of a task" +
+        (ambient === undefined ? "" : " (this code runs in a group's context)")
+    )
+  }
+  CoreTaskGroup.reportProgressUnsafe(task, done, total)
+}
