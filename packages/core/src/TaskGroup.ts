@@ -947,7 +947,10 @@ export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = Effect.sync(snap
  * @since 0.1.0
  * @category snapshots
  */
-export type RenderOptions = snapshots.RenderOptions
+export interface RenderOptions {
+  /** The time (ms since epoch) to measure how long each task has been running; default: show when it started. */
+  readonly now?: number | undefined
+}
 
 /**
  * Renders one snapshot or several as an indented text tree (`pstree`-like), one line per

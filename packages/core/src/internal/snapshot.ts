@@ -4,6 +4,7 @@ import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { openRoots } from "./registry.ts"
 import { startTracking } from "./tracking.ts"
+import type { RenderOptions } from "../TaskGroup.ts"
 
 // Snapshots: the plain, JSON-serialisable tree of DESIGN.md §5, read from the groups'
 // own state (their open tasks are the handles they keep anyway) when somebody asks,
@@ -67,12 +68,6 @@ const snapshotOf = (group: GroupImpl): GroupSnapshot => {
 export const snapshotAll = (): Array<GroupSnapshot> => {
   startTracking()
   return openRoots().map(snapshotOf)
-}
-
-/** Options of `renderSnapshot`. */
-export interface RenderOptions {
-  /** The time (ms since epoch) to measure how long each task has been running; default: show when it started. */
-  readonly now?: number | undefined
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`
