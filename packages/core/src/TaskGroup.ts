@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
@@ -17,6 +18,7 @@ import type { Mode } from "./internal/settings.ts"
 import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
 import type { SoonValue } from "./SoonValue.ts"
+import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
 
 /**
  * The identifier every task group carries.
@@ -126,7 +128,24 @@ export interface Options {
   readonly concurrency?: number | "unbounded" | undefined
   /** Names the group in spans and error messages. Default `"TaskGroup"`. */
   readonly name?: string | undefined
+  /**
+   * When this much time has passed (on the `Clock`) and the group has not ended, its
+   * body and every task still running are interrupted, and once they have ended the
+   * group fails with a {@link TaskGroupTimeout} (added to its error type only when this
+   * option is given). For a `make` group, counted from its creation. Default none
+   * (`"Infinity"`).
+   */
+  readonly timeout?: Duration.Input | undefined
 }
+
+/**
+ * `TaskGroupTimeout` when the options `O` give a `timeout`, else `never`: what a
+ * `timeout` adds to the error type of {@link run} and {@link gather}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TimeoutError<O> = [Exclude<O[keyof O & "timeout"], undefined>] extends [never] ? never : TaskGroupTimeout
 
 /**
  * Tells whether a value is a {@link TaskGroup}.
@@ -169,6 +188,9 @@ export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImp
  *   interrupts every task.
  * - Interrupting the fiber running `run` interrupts body and tasks and waits for them;
  *   the result stays an interruption (plus any failure a finalizer raised meanwhile).
+ * - `timeout`: when it runs out, the body and every task are interrupted and, once
+ *   they have ended, the group fails with `TaskGroupTimeout` (a typed error, in `E`
+ *   only when `timeout` is given). Failures that happened before stay with it.
  * - A bad option dies at once with an `IllegalArgumentError` naming it.
  *
  * **Gotchas**
@@ -195,10 +217,10 @@ export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImp
  * @since 0.1.0
  * @category constructors
  */
-export const run: <A, E, R>(
+export const run: <A, E, R, const O extends Options = {}>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
-  options?: Options
-) => Effect.Effect<A, E, R> = owners.run
+  options?: O
+) => Effect.Effect<A, E | TimeoutError<O>, R> = owners.run as any
 
 /**
  * Makes a task group owned by the enclosing `Scope`, for groups that live as long as
@@ -660,6 +682,13 @@ export interface GatherOptions {
   readonly returnExceptions?: boolean | undefined
   /** At most this many effects run at once. Default `"unbounded"`. */
   readonly concurrency?: number | "unbounded" | undefined
+  /**
+   * When this much time has passed (on the `Clock`), the effects still running are
+   * interrupted. Without `returnExceptions`, `gather` then fails with a
+   * {@link TaskGroupTimeout}; with it, each of their slots holds an `Exit` failing with
+   * one, and the others keep their outcomes. Default none.
+   */
+  readonly timeout?: Duration.Input | undefined
 }
 
 /**
@@ -675,7 +704,9 @@ export type GatherInput =
 type SuccessOf<T> = T extends Effect.Effect<infer A, infer _E, infer _R> ? A : never
 type ErrorOf<T> = T extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 type ContextOf<T> = T extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
-type Slot<T, O> = O extends { readonly returnExceptions: true } ? Exit.Exit<SuccessOf<T>, ErrorOf<T>> : SuccessOf<T>
+type Slot<T, O> = O extends { readonly returnExceptions: true }
+  ? Exit.Exit<SuccessOf<T>, ErrorOf<T> | TimeoutError<O>>
+  : SuccessOf<T>
 type Member<I> = I extends ReadonlyArray<infer T> ? T : I extends Iterable<infer T> ? T : I[keyof I]
 
 /**
@@ -705,6 +736,11 @@ export type GatherResult<I, O> =
  *   effect's `Exit`, in input order, and the error channel is `never`.
  * - `concurrency` bounds how many run at once (input order); empty input gives an
  *   empty result at once.
+ * - `timeout`: the effects still running when it runs out are interrupted. Without
+ *   `returnExceptions`, `gather` fails with `TaskGroupTimeout`; with it, `gather`
+ *   succeeds, the slots that ended in time keep their `Exit`, and each of the others
+ *   holds an `Exit` failing with `TaskGroupTimeout` (asyncio's `wait(timeout)`, shaped
+ *   like `gather`).
  *
  * **Example**
  *
@@ -720,6 +756,26 @@ export type GatherResult<I, O> =
  * })
  * ```
  *
+ * Fetch 200 pages within a time budget and keep what arrived (asyncio's
+ * `wait(timeout)`, in input order):
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // Pages answer in 10 ms, except every 50th, which hangs.
+ * const fetchPage = (n: number) => Effect.as(Effect.sleep(n % 50 === 49 ? "1 minute" : "10 millis"), `page ${n}`)
+ *
+ * const program = Effect.gen(function* () {
+ *   const slots = yield* TaskGroup.gather(
+ *     Array.from({ length: 200 }, (_, n) => fetchPage(n)),
+ *     { timeout: "200 millis", returnExceptions: true }
+ *   )
+ *   const pages = slots.filter(Exit.isSuccess).map((exit) => exit.value)
+ *   return [pages.length, pages[0], slots.length - pages.length] // => [196, "page 0", 4]: the 4 hung pages timed out
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -728,6 +784,6 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   options?: O
 ): Effect.Effect<
   GatherResult<I, O>,
-  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>>,
+  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>> | TimeoutError<O>,
   ContextOf<Member<I>>
 > => gatherInternal.gather(input, options) as any
