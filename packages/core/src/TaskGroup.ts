@@ -69,7 +69,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   spawn<A, E = never, R = never>(
     effect: Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SpawnOptions
   ): Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
@@ -78,7 +78,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SoonifyOptions<NoInfer<Args>>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -90,6 +90,11 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
     f: (started: Started<S>) => Effect.Effect<A, E, R>,
     options?: TaskOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R>
+  /**
+   * The keys of the group's keyed tasks that have not ended (queued or running), in
+   * spawn order: a fresh array on each read.
+   */
+  readonly keys: ReadonlyArray<TaskKey>
 }
 
 /**
@@ -109,6 +114,65 @@ export type Started<S> = (value: S) => Effect.Effect<void>
 export interface TaskOptions {
   /** The task's name, shown by its handle and in error messages. */
   readonly name?: string | undefined
+}
+
+/**
+ * What a task can be keyed by (see {@link SpawnOptions.key}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TaskKey = string | number | symbol
+
+/**
+ * Options of `group.spawn`: a task's {@link TaskOptions}, and the capabilities of
+ * DESIGN §6 that no anchor ships.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SpawnOptions extends TaskOptions {
+  /**
+   * Single flight: while a task spawned into this group with the same key has not
+   * ended (it runs, or waits for a `concurrency` slot), the spawn starts nothing and
+   * gives that task's handle; once it has ended, however it ended, the key is free.
+   * Keys are per group (a nested group has its own). A string, a number or a symbol.
+   */
+  readonly key?: TaskKey | undefined
+}
+
+/**
+ * Options of `group.soonify`: those of {@link SpawnOptions}, with `key` also a function
+ * of the call's arguments (one key per user id, say).
+ *
+ * **Example**
+ *
+ * Deduplicate concurrent loads of the same user:
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * let queries = 0
+ * const fetchUser = (id: number) =>
+ *   Effect.sync(() => queries++).pipe(Effect.andThen(Effect.sleep("10 millis")), Effect.as({ id, name: `user ${id}` }))
+ *
+ * const program = Effect.gen(function* () {
+ *   const [header, sidebar, other] = yield* TaskGroup.run((group) => {
+ *     const loadUser = group.soonify(fetchUser, { key: (id) => `user:${id}` })
+ *     // the header and the sidebar both need user 1: one query, one handle
+ *     return Effect.all([loadUser(1), loadUser(1), loadUser(2)])
+ *   })
+ *   return [header === sidebar, header === other, queries, (yield* sidebar.value).name] // => [true, false, 2, "user 1"]
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<SpawnOptions, "key"> {
+  /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
+  readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
 }
 
 /**

@@ -1,7 +1,8 @@
 import * as Effect from "effect/Effect"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
+import * as capabilities from "./taskCapabilities.ts"
 import { callTask, effectProblem, illegalArgument, taskFunctionProblem, taskOptionsProblem } from "./validation.ts"
 
 // `group.spawn` and `group.soonify`: their arguments checked, a soon spawn from the
@@ -12,10 +13,11 @@ import { callTask, effectProblem, illegalArgument, taskFunctionProblem, taskOpti
 export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
-  options: TaskOptions | undefined
+  options: SpawnOptions | undefined
 ): Effect.Effect<SoonValue<A, E>, E, R> => {
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
+  if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
   return Effect.withFiber((parent) => group.spawnSoon(parent, effect, options?.name))
 }
 
@@ -23,11 +25,13 @@ export const spawn = <A, E, R>(
 export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
-  options: TaskOptions | undefined
+  options: SoonifyOptions<Args> | undefined
 ): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
   const problem = taskFunctionProblem("TaskGroup.soonify", f, options)
   if (problem !== undefined) throw illegalArgument(problem)
   const name = options?.name ?? (f.name === "" ? undefined : f.name)
+  if (options !== undefined && capabilities.hasCapabilities(options))
+    return capabilities.soonify(group, f, options, name)
   // `f(...args)` only builds the task's effect: it is called when the spawn runs (an
   // effect already ended, such as `Effect.succeed(x)`, then needs no fiber at all), and
   // not at all into a closed group.
