@@ -14,6 +14,7 @@ import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
+import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
@@ -395,7 +396,7 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  *
  * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
  * interrupted while the group is shutting down. For code outside Effect; inside
- * Effect, `group.spawn` is the way.
+ * Effect, `group.spawn` is the way. Takes `key` as `group.spawn` does.
  *
  * **Example**
  *
@@ -415,12 +416,17 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
 export const spawnUnsafe = <A, E>(
   group: TaskGroup,
   effect: Effect.Effect<A, E>,
-  options?: TaskOptions
+  options?: SpawnOptions
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
   if (problem !== undefined) throw illegalArgument(problem)
+  if (options !== undefined && capabilities.hasCapabilities(options)) {
+    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, options, () =>
+      impl.spawnNow(undefined, effect, options.name)
+    )
+  }
   return impl.spawnNow(undefined, effect, options?.name)
 }
 
@@ -580,6 +586,7 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * interrupted (and never calls `start`) while it is shutting down. With `concurrency`,
  * the task runs in a fiber that waits for a slot, then calls `start` (see
  * {@link external}). A `start` that throws gives a task that died with that defect.
+ * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not called).
  *
  * **Example**
  *
@@ -602,11 +609,16 @@ export type ExternalTask<A, E = never> = Runner<A, E>
 export const spawnExternalUnsafe = <A, E>(
   group: TaskGroup,
   start: () => ExternalTask<A, E>,
-  options?: TaskOptions
+  options?: SpawnOptions
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnExternalUnsafe", group)
   if (typeof start !== "function") {
     throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
+  }
+  if (options !== undefined && capabilities.hasCapabilities(options)) {
+    return capabilities.spawnUnsafe("TaskGroup.spawnExternalUnsafe", impl, options, () =>
+      impl.spawnExternal(start, options.name)
+    )
   }
   return impl.spawnExternal(start, options?.name)
 }

@@ -33,6 +33,65 @@ export interface TaskOptions {
 }
 
 /**
+ * What a task can be keyed by (see {@link SpawnOptions.key}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TaskKey = string | number | symbol
+
+/**
+ * Options of `tg.spawn`: a task's {@link TaskOptions}, and the capabilities no other
+ * Promise library ships on a group.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SpawnOptions extends TaskOptions {
+  /**
+   * Single flight: while a task spawned into this group with the same key has not
+   * settled (it runs, or waits for a `concurrency` slot), the spawn calls nothing and
+   * gives that task's SoonValue (the same object); once it has settled, however it did,
+   * the key is free. Keys are per group. A string, a number or a symbol.
+   */
+  readonly key?: TaskKey | undefined
+}
+
+/**
+ * Options of `tg.soonify`: those of {@link SpawnOptions}, with `key` also a function of
+ * the call's arguments.
+ *
+ * **Example**
+ *
+ * Deduplicate concurrent loads of the same user:
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * let queries = 0
+ * const fetchUser = async (id: number) => {
+ *   queries++
+ *   await new Promise((resolve) => setTimeout(resolve, 10))
+ *   return { id, name: `user ${id}` }
+ * }
+ *
+ * const [header, sidebar, other] = await taskGroup((tg) => {
+ *   const loadUser = tg.soonify(fetchUser, { key: (id) => `user:${id}` })
+ *   // the header and the sidebar both need user 1: one query, one handle
+ *   return [loadUser(1), loadUser(1), loadUser(2)]
+ * })
+ * console.log(header === sidebar, header === other, queries, sidebar.value.name) // => true, false, 2, "user 1"
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<SpawnOptions, "key"> {
+  /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
+  readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
+}
+
+/**
  * Options for a group.
  *
  * @since 0.1.0
@@ -88,7 +147,7 @@ export interface TaskGroup {
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: TaskOptions
+    options?: SoonifyOptions<NoInfer<Args>>
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
@@ -96,7 +155,7 @@ export interface TaskGroup {
    * it, whatever its declared arity. The interop operations `fn` starts are tied to the
    * task: cancelled with it, even when its handle alone is cancelled.
    */
-  spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>>
+  spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>>
   /**
    * The start handshake (trio's `nursery.start`): calls `fn(started, signal)` as a task
    * and resolves once it calls `started(value)`, with `[value, handle]`, while the task
@@ -113,6 +172,8 @@ export interface TaskGroup {
    * with `reason` unless a task failed meanwhile.
    */
   cancel(reason?: unknown): void
+  /** The keys of the group's keyed tasks that have not settled, in spawn order (a fresh array). */
+  readonly keys: ReadonlyArray<TaskKey>
 }
 
 /**

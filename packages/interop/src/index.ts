@@ -11,6 +11,9 @@ export {
   type TaskGroup,
   taskGroup,
   type TaskGroupOptions,
+  type SoonifyOptions,
+  type SpawnOptions,
+  type TaskKey,
   type TaskOptions
 } from "./TaskGroup.ts"
 

@@ -28,10 +28,10 @@ const liveTask = (group: GroupImpl, key: Key): TaskHandle<any, any> | undefined 
 }
 
 /**
- * Spawns `effect` with `key` (with `spawn`, the group's ordinary soon spawn), or gives the
- * handle of the live task with that key. The key is freed the moment its task ends,
- * however it ends (a task cancelled while queued never runs, so its end is watched on
- * its handle, not inside it).
+ * Spawns a task with `key` (`spawn` is the group's ordinary spawn: soon, or at once), or
+ * gives the handle of the live task with that key. The key is freed the moment its task
+ * ends, however it ends (a task cancelled while queued never runs, so its end is watched
+ * on its handle, not inside it).
  */
 export const spawnKeyed = <A, E>(
   group: GroupImpl,
@@ -40,18 +40,25 @@ export const spawnKeyed = <A, E>(
 ): Effect.Effect<TaskHandle<A, E>> => {
   const live = liveTask(group, key)
   if (live !== undefined) return Effect.succeed(live)
-  return Effect.map(spawn(), (handle) => {
-    if (handle.ready) return handle
-    let registry = registries.get(group)
-    if (registry === undefined) registries.set(group, (registry = new Map()))
-    registry.set(key, handle)
-    const deferred = handle.deferred
-    // Called synchronously when the handle completes, before anybody awaiting it resumes.
-    ;(deferred.resumes ??= []).push(() => {
-      if (registry.get(key) === handle) registry.delete(key)
-    })
-    return handle
+  return Effect.map(spawn(), (handle) => register(group, key, handle))
+}
+
+/** {@link spawnKeyed} for a spawn that happens at once (`spawnUnsafe`, `spawnExternalUnsafe`). */
+export const spawnKeyedUnsafe = <A, E>(group: GroupImpl, key: Key, spawn: () => TaskHandle<A, E>): TaskHandle<A, E> =>
+  liveTask(group, key) ?? register(group, key, spawn())
+
+/** Holds `key` for `handle` until it ends. */
+const register = <A, E>(group: GroupImpl, key: Key, handle: TaskHandle<A, E>): TaskHandle<A, E> => {
+  if (handle.ready) return handle
+  let registry = registries.get(group)
+  if (registry === undefined) registries.set(group, (registry = new Map()))
+  registry.set(key, handle)
+  const deferred = handle.deferred
+  // Called synchronously when the handle completes, before anybody awaiting it resumes.
+  ;(deferred.resumes ??= []).push(() => {
+    if (registry.get(key) === handle) registry.delete(key)
   })
+  return handle
 }
 
 /** `group.keys`: the keys of the group's live keyed tasks, in spawn order. */

@@ -2,7 +2,8 @@ import * as Effect from "effect/Effect"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
-import { type Key, keyForCall, keyProblem, spawnKeyed } from "./keys.ts"
+import type { TaskHandle } from "./handle.ts"
+import { type Key, keyForCall, keyProblem, spawnKeyed, spawnKeyedUnsafe } from "./keys.ts"
 import { callTask, illegalArgument } from "./validation.ts"
 
 // `spawn` and `soonify` with the options of DESIGN §6 (`key`, `retry`). spawn.ts sends a
@@ -49,4 +50,17 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     if (key === undefined) return spawnSoon()
     return Effect.flatMap(keyForCall("TaskGroup.soonify", key, args), (k) => spawnKeyed(group, k, spawnSoon))
   }
+}
+
+/** `TaskGroup.spawnUnsafe` / `spawnExternalUnsafe` with `key`; throws for a bad option. */
+export const spawnUnsafe = <A, E>(
+  where: string,
+  group: GroupImpl,
+  options: SpawnOptions,
+  spawnNow: () => TaskHandle<A, E>
+): TaskHandle<A, E> => {
+  const key = options.key
+  const problem = key === undefined ? undefined : keyProblem(where, key)
+  if (problem !== undefined) throw illegalArgument(problem)
+  return key === undefined ? spawnNow() : spawnKeyedUnsafe(group, key as Key, spawnNow)
 }

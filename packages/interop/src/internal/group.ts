@@ -6,9 +6,10 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskGroup, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
 import { stopSignal } from "./ambient.ts"
+import { checkKey, keyedWrap, keyOfCall, withKey } from "./keys.ts"
 import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
 import { checkFunction, checkName, checkOptions } from "./validation.ts"
@@ -93,16 +94,32 @@ export class GroupView implements TaskGroup, Owner {
 
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: TaskOptions
+    options?: SoonifyOptions<Args>
   ): (...args: Args) => SoonValue<Awaited<R>> {
     checkFunction("tg.soonify", "fn", fn)
     const taskOptions = taskOptionsOf("tg.soonify", fn, options)
+    const key = options?.key
+    if (key !== undefined) {
+      checkKey("tg.soonify", key, "function allowed")
+      return (...args) =>
+        this.#spawnKeyed(promiseTask(fn, { args }, this), withKey(taskOptions, keyOfCall("tg.soonify", key, args)))
+    }
     return (...args) => this.#spawn(promiseTask(fn, { args }, this), taskOptions)
   }
 
-  spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>> {
+  spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
-    return this.#spawn(promiseTask(fn, "ownSignal", this), taskOptionsOf("tg.spawn", fn, options))
+    const taskOptions = taskOptionsOf("tg.spawn", fn, options)
+    const key = options?.key
+    if (key !== undefined) {
+      checkKey("tg.spawn", key, "key only")
+      return this.#spawnKeyed(promiseTask(fn, "ownSignal", this), withKey(taskOptions, key))
+    }
+    return this.#spawn(promiseTask(fn, "ownSignal", this), taskOptions)
+  }
+
+  get keys(): ReadonlyArray<TaskKey> {
+    return this.core.keys
   }
 
   start<S = void, A = unknown>(
@@ -162,6 +179,15 @@ export class GroupView implements TaskGroup, Owner {
   #spawn<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
     try {
       return wrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
+    } catch (error) {
+      throw fromCore(error)
+    }
+  }
+
+  /** A keyed spawn: a live key gives the SoonValue its task already has (internal/keys.ts). */
+  #spawnKeyed<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.SpawnOptions): SoonValue<A> {
+    try {
+      return keyedWrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
     } catch (error) {
       throw fromCore(error)
     }
