@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
@@ -70,7 +71,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   spawn<A, E = never, R = never>(
     effect: Effect.Effect<A, E, R>,
-    options?: SpawnOptions
+    options?: SpawnOptions<NoInfer<E>>
   ): Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
@@ -79,7 +80,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<NoInfer<Args>>
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -132,7 +133,7 @@ export type TaskKey = string | number | symbol
  * @since 0.2.0
  * @category models
  */
-export interface SpawnOptions extends TaskOptions {
+export interface SpawnOptions<E = unknown> extends TaskOptions {
   /**
    * Single flight: while a task spawned into this group with the same key has not
    * ended (it runs, or waits for a `concurrency` slot), the spawn starts nothing and
@@ -140,7 +141,57 @@ export interface SpawnOptions extends TaskOptions {
    * Keys are per group (a nested group has its own). A string, a number or a symbol.
    */
   readonly key?: TaskKey | undefined
+  /**
+   * Retry inside the group: after a typed failure, the task's effect runs again as the
+   * policy says (a `Schedule`, or the options of `Effect.retry`: `{ schedule?, times?,
+   * while?, until? }`) before that failure counts. Only the last attempt's failure reaches
+   * the handle and the group (fail fast happens on it alone); `soon.attempt` is the attempt
+   * number. Defects and interruptions are not retried; cancelling the task or the group
+   * during a wait between attempts ends it at once.
+   */
+  readonly retry?: RetryPolicy<E> | undefined
 }
+
+/**
+ * What the `retry` option of `spawn` and `soonify` takes: a `Schedule` (whose input is
+ * the task's error), or the options of `Effect.retry` with plain predicates.
+ *
+ * **Example**
+ *
+ * Retry a flaky call 3 times with exponential backoff:
+ *
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * let calls = 0
+ * // Fails twice with a timeout, then answers.
+ * const flakyFetch = Effect.suspend(() => (++calls < 3 ? Effect.fail("ETIMEDOUT" as const) : Effect.succeed("200 OK")))
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const soon = yield* group.spawn(flakyFetch, { retry: { schedule: Schedule.exponential("10 millis"), times: 3 } })
+ *     const response = yield* soon.await
+ *     return [response, soon.attempt] // the third attempt answered
+ *   })
+ * ) // => ["200 OK", 3]
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type RetryPolicy<E> =
+  | Schedule.Schedule<unknown, E>
+  | {
+      /** Waits between attempts (its input is the error); without `times`, it alone decides when to stop. */
+      readonly schedule?: Schedule.Schedule<unknown, E> | undefined
+      /** At most this many retries (so `times + 1` attempts). */
+      readonly times?: number | undefined
+      /** Retries only while this holds for the error. */
+      readonly while?: ((error: E) => boolean) | undefined
+      /** Retries until this holds for the error. */
+      readonly until?: ((error: E) => boolean) | undefined
+    }
 
 /**
  * Options of `group.soonify`: those of {@link SpawnOptions}, with `key` also a function
@@ -171,7 +222,7 @@ export interface SpawnOptions extends TaskOptions {
  * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<SpawnOptions, "key"> {
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>, E = unknown> extends Omit<SpawnOptions<E>, "key"> {
   /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
   readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
 }
@@ -396,7 +447,7 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  *
  * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
  * interrupted while the group is shutting down. For code outside Effect; inside
- * Effect, `group.spawn` is the way. Takes `key` as `group.spawn` does.
+ * Effect, `group.spawn` is the way. Takes `key` and `retry` as `group.spawn` does.
  *
  * **Example**
  *
@@ -416,16 +467,14 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
 export const spawnUnsafe = <A, E>(
   group: TaskGroup,
   effect: Effect.Effect<A, E>,
-  options?: SpawnOptions
+  options?: SpawnOptions<NoInfer<E>>
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
   if (problem !== undefined) throw illegalArgument(problem)
   if (options !== undefined && capabilities.hasCapabilities(options)) {
-    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, options, () =>
-      impl.spawnNow(undefined, effect, options.name)
-    )
+    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
   }
   return impl.spawnNow(undefined, effect, options?.name)
 }
@@ -586,7 +635,9 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * interrupted (and never calls `start`) while it is shutting down. With `concurrency`,
  * the task runs in a fiber that waits for a slot, then calls `start` (see
  * {@link external}). A `start` that throws gives a task that died with that defect.
- * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not called).
+ * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not
+ * called), and `retry` (the task then runs in a fiber that calls `start` again for each
+ * attempt).
  *
  * **Example**
  *
@@ -609,16 +660,14 @@ export type ExternalTask<A, E = never> = Runner<A, E>
 export const spawnExternalUnsafe = <A, E>(
   group: TaskGroup,
   start: () => ExternalTask<A, E>,
-  options?: SpawnOptions
+  options?: SpawnOptions<NoInfer<E>>
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnExternalUnsafe", group)
   if (typeof start !== "function") {
     throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
   }
   if (options !== undefined && capabilities.hasCapabilities(options)) {
-    return capabilities.spawnUnsafe("TaskGroup.spawnExternalUnsafe", impl, options, () =>
-      impl.spawnExternal(start, options.name)
-    )
+    return capabilities.spawnExternalUnsafe("TaskGroup.spawnExternalUnsafe", impl, start, options)
   }
   return impl.spawnExternal(start, options?.name)
 }

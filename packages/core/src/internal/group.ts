@@ -93,13 +93,13 @@ export class GroupImpl extends Described {
 
   // The methods of `TaskGroup`.
 
-  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: SpawnOptions): Effect.Effect<SoonValue<A, E>, E, R> {
+  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: SpawnOptions<E>): Effect.Effect<SoonValue<A, E>, E, R> {
     return spawn(this, effect, options)
   }
 
   soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<Args>
+    options?: SoonifyOptions<Args, E>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
     return soonify(this, f, options)
   }

@@ -13,7 +13,7 @@ import { callTask, effectProblem, illegalArgument, taskFunctionProblem, taskOpti
 export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
-  options: SpawnOptions | undefined
+  options: SpawnOptions<E> | undefined
 ): Effect.Effect<SoonValue<A, E>, E, R> => {
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
@@ -25,7 +25,7 @@ export const spawn = <A, E, R>(
 export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
-  options: SoonifyOptions<Args> | undefined
+  options: SoonifyOptions<Args, E> | undefined
 ): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
   const problem = taskFunctionProblem("TaskGroup.soonify", f, options)
   if (problem !== undefined) throw illegalArgument(problem)
