@@ -55,6 +55,58 @@ export interface SpawnOptions extends TaskOptions {
    * the key is free. Keys are per group. A string, a number or a symbol.
    */
   readonly key?: TaskKey | undefined
+  /**
+   * Retry inside the group: a rejected attempt calls the function again (with a fresh
+   * signal) before the rejection counts. See {@link RetryOptions}.
+   */
+  readonly retry?: RetryOptions | undefined
+}
+
+/**
+ * The `retry` option of `tg.spawn` and `tg.soonify`.
+ *
+ * **Details**
+ *
+ * - At most `times + 1` attempts; `delay` ms before the first retry (default 0), multiplied
+ *   by `factor` (default 2) before each next one; `retryIf(error)` decides whether an
+ *   error is retried (default: every error).
+ * - Only the last attempt's rejection reaches the handle and the group (fail fast happens
+ *   on it alone). `soon.attempt` is the attempt number, 1-based.
+ * - A cancelled attempt is not retried; cancelling the task or the group during a wait
+ *   between attempts ends it at once.
+ *
+ * **Example**
+ *
+ * Retry a flaky call 3 times with backoff:
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * let calls = 0
+ * // Fails twice with a timeout, then answers.
+ * const flakyFetch = async () => {
+ *   if (++calls < 3) throw new Error("ETIMEDOUT")
+ *   return "200 OK"
+ * }
+ *
+ * const soon = await taskGroup((tg) =>
+ *   tg.spawn(flakyFetch, { retry: { times: 3, delay: 10, factor: 2, retryIf: (error) => error instanceof Error } })
+ * )
+ * console.log(soon.value, soon.attempt) // => "200 OK", 3: after waits of 10 and 20 ms
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RetryOptions {
+  /** How many retries at most (so `times + 1` attempts): a non-negative integer. */
+  readonly times: number
+  /** Milliseconds before the first retry. Default 0. */
+  readonly delay?: number | undefined
+  /** What the delay is multiplied by before each next retry. Default 2. */
+  readonly factor?: number | undefined
+  /** Whether to retry after `error`. Default: always. */
+  readonly retryIf?: ((error: unknown) => boolean) | undefined
 }
 
 /**

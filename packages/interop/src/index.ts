@@ -11,6 +11,7 @@ export {
   type TaskGroup,
   taskGroup,
   type TaskGroupOptions,
+  type RetryOptions,
   type SoonifyOptions,
   type SpawnOptions,
   type TaskKey,

@@ -869,3 +869,123 @@ describe("keyed tasks (single flight)", () => {
     expect(() => tg.spawn(async () => 1, { key: "k" })).toThrow(TaskGroupClosedError)
   })
 })
+
+describe("retry inside the group", () => {
+  /** A function that rejects with `fail N` on its first `failures` calls, then resolves with the call count. */
+  const flaky = (failures: number) => {
+    const state = { calls: 0, signals: [] as Array<AbortSignal> }
+    const fn = async (signal?: AbortSignal) => {
+      state.calls++
+      if (signal !== undefined) state.signals.push(signal)
+      if (state.calls <= failures) throw new Error(`fail ${state.calls}`)
+      return state.calls
+    }
+    return { state, fn }
+  }
+
+  it("retries a rejected attempt before it counts; soon.attempt is the attempt number", async () => {
+    const { state, fn } = flaky(2)
+    const [soon, sibling] = await taskGroup((tg) => [
+      tg.spawn(fn, { retry: { times: 3 } }),
+      tg.spawn(() => sleep(5).then(() => "sibling"))
+    ])
+    expect(soon.value).toBe(3)
+    expect(soon.attempt).toBe(3)
+    expect(sibling.value).toBe("sibling")
+    // each attempt calls the function again, with a fresh signal
+    expect(new Set(state.signals).size).toBe(3)
+  })
+
+  it("reports only the last attempt's rejection, after times + 1 attempts", async () => {
+    const { state, fn } = flaky(10)
+    const error = await taskGroup((tg) => void tg.spawn(fn, { retry: { times: 2 } })).catch((e) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe("fail 3")
+    expect(state.calls).toBe(3)
+  })
+
+  it("waits delay ms before the first retry, multiplied by factor each time", async () => {
+    const { fn } = flaky(2)
+    const started = performance.now()
+    const soon = await taskGroup((tg) => tg.spawn(fn, { retry: { times: 2, delay: 10, factor: 3 } }))
+    expect(soon.value).toBe(3)
+    expect(since(started)).toBeGreaterThanOrEqual(38) // 10 + 30
+  })
+
+  it("retryIf decides which errors are retried", async () => {
+    const fatal = new TypeError("fatal")
+    let calls = 0
+    const fn = async () => {
+      calls++
+      throw calls === 1 ? new Error("retryable") : fatal
+    }
+    const error = await taskGroup(
+      (tg) => void tg.spawn(fn, { retry: { times: 5, retryIf: (e) => !(e instanceof TypeError) } })
+    ).catch((e) => e)
+    expect(error).toBe(fatal)
+    expect(calls).toBe(2)
+  })
+
+  it("soon.cancel() during the wait between attempts ends the task at once", async () => {
+    const { state, fn } = flaky(10)
+    await taskGroup(async (tg) => {
+      const soon = tg.spawn(fn, { retry: { times: 5, delay: 60_000 } })
+      await sleep(5)
+      const before = performance.now()
+      await soon.cancel()
+      expect(since(before)).toBeLessThan(1000)
+      expect(soon.status).toBe("cancelled")
+      expect(state.calls).toBe(1)
+    })
+  })
+
+  it("the group's fail fast during the wait between attempts ends it at once, and fails only on a final failure", async () => {
+    const { state, fn } = flaky(10)
+    const boom = new Error("boom")
+    const started = performance.now()
+    const error = await taskGroup((tg) => {
+      tg.spawn(fn, { retry: { times: 5, delay: 60_000 } })
+      tg.spawn(async () => {
+        await sleep(10)
+        throw boom
+      })
+    }).catch((e) => e)
+    expect(error).toBe(boom)
+    expect(since(started)).toBeLessThan(1000)
+    expect(state.calls).toBe(1)
+  })
+
+  it("soonify takes retry, and a key with it is held through every attempt", async () => {
+    const { state, fn } = flaky(1)
+    const [a, b] = await taskGroup((tg) => {
+      const call = tg.soonify((_id: number) => fn(), { key: (id) => id, retry: { times: 2, delay: 5 } })
+      const a = call(1)
+      return sleep(2).then(() => [a, call(1)])
+    })
+    expect(a).toBe(b)
+    expect(a.value).toBe(2)
+    expect(a.attempt).toBe(2)
+    expect(state.calls).toBe(2)
+  })
+
+  it("a task without retry is on attempt 1", async () => {
+    const soon = await taskGroup((tg) => tg.spawn(async () => 1))
+    expect(soon.attempt).toBe(1)
+  })
+
+  it("bad retry options throw a TypeError or RangeError naming the option", async () => {
+    await taskGroup((tg) => {
+      const spawn = (retry: unknown) => () => tg.spawn(async () => 1, { retry: retry as any })
+      expect(spawn(3)).toThrow(TypeError)
+      expect(spawn({})).toThrow(
+        `tg.spawn: option "retry" must be { times, delay?, factor?, retryIf? }: "times" must be a number`
+      )
+      expect(spawn({ times: -1 })).toThrow(RangeError)
+      expect(spawn({ times: -1 })).toThrow('"times" must be a non-negative integer, received number -1')
+      expect(spawn({ times: 1, delay: -5 })).toThrow(RangeError)
+      expect(spawn({ times: 1, factor: 0 })).toThrow(RangeError)
+      expect(spawn({ times: 1, retryIf: "yes" })).toThrow(TypeError)
+      expect(() => tg.soonify(async () => 1, { retry: { times: 1.5 } })).toThrow('tg.soonify: option "retry"')
+    })
+  })
+})

@@ -9,7 +9,8 @@ import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
 import { stopSignal } from "./ambient.ts"
-import { checkKey, keyedWrap, keyOfCall, withKey } from "./keys.ts"
+import { keyedWrap, keyOfCall } from "./keys.ts"
+import { capabilitiesOf, coreOptions, hasCapabilities } from "./taskCapabilities.ts"
 import { errorsOf, fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, type PromiseTask, promiseTask } from "./promiseTask.ts"
 import { checkFunction, checkName, checkOptions } from "./validation.ts"
@@ -98,11 +99,14 @@ export class GroupView implements TaskGroup, Owner {
   ): (...args: Args) => SoonValue<Awaited<R>> {
     checkFunction("tg.soonify", "fn", fn)
     const taskOptions = taskOptionsOf("tg.soonify", fn, options)
-    const key = options?.key
-    if (key !== undefined) {
-      checkKey("tg.soonify", key, "function allowed")
+    if (hasCapabilities(options)) {
+      const { retry } = capabilitiesOf("tg.soonify", options!, "function allowed")
+      const key = options!.key
       return (...args) =>
-        this.#spawnKeyed(promiseTask(fn, { args }, this), withKey(taskOptions, keyOfCall("tg.soonify", key, args)))
+        this.#spawnWith(
+          promiseTask(fn, { args }, this),
+          coreOptions(taskOptions, key === undefined ? undefined : keyOfCall("tg.soonify", key, args), retry)
+        )
     }
     return (...args) => this.#spawn(promiseTask(fn, { args }, this), taskOptions)
   }
@@ -110,10 +114,9 @@ export class GroupView implements TaskGroup, Owner {
   spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
     const taskOptions = taskOptionsOf("tg.spawn", fn, options)
-    const key = options?.key
-    if (key !== undefined) {
-      checkKey("tg.spawn", key, "key only")
-      return this.#spawnKeyed(promiseTask(fn, "ownSignal", this), withKey(taskOptions, key))
+    if (hasCapabilities(options)) {
+      const { retry } = capabilitiesOf("tg.spawn", options!, "key only")
+      return this.#spawnWith(promiseTask(fn, "ownSignal", this), coreOptions(taskOptions, options!.key, retry))
     }
     return this.#spawn(promiseTask(fn, "ownSignal", this), taskOptions)
   }
@@ -184,10 +187,14 @@ export class GroupView implements TaskGroup, Owner {
     }
   }
 
-  /** A keyed spawn: a live key gives the SoonValue its task already has (internal/keys.ts). */
-  #spawnKeyed<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.SpawnOptions): SoonValue<A> {
+  /**
+   * A spawn with `key` or `retry` (internal/taskCapabilities.ts): a live key gives the
+   * SoonValue its task already has.
+   */
+  #spawnWith<A>(start: () => PromiseTask<A>, options: CoreTaskGroup.SpawnOptions): SoonValue<A> {
     try {
-      return keyedWrap(CoreTaskGroup.spawnExternalUnsafe(this.core, start, options))
+      const handle = CoreTaskGroup.spawnExternalUnsafe(this.core, start, options)
+      return options.key === undefined ? wrap(handle) : keyedWrap(handle)
     } catch (error) {
       throw fromCore(error)
     }

@@ -3,7 +3,6 @@
 // arguments, and gives back the same SoonValue object for the same core handle, so that
 // every caller of a key holds one handle (`a === b`). Groups that never see a key never
 // come here.
-import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskKey } from "../TaskGroup.ts"
 import { type CoreHandle, wrap } from "./handle.ts"
@@ -47,7 +46,3 @@ export const keyedWrap = <A>(handle: CoreHandle<A>): SoonValue<A> => {
   if (soon === undefined) wrappers.set(handle, (soon = wrap(handle)))
   return soon
 }
-
-/** Core task options with a key. */
-export const withKey = (options: CoreTaskGroup.TaskOptions, key: TaskKey): CoreTaskGroup.SpawnOptions =>
-  options.name === undefined ? { key } : { name: options.name, key }
