@@ -1,5 +1,5 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Ref, Schedule } from "effect"
+import { Cause, Effect, Exit, Fiber, Logger, Ref, References, Schedule } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
 import { causeOf, defectOf, defectsOf, failuresOf, isInterruptedOnly, settle, thrown } from "./support.ts"
@@ -146,6 +146,28 @@ describe("retry inside the group", () => {
       )
       assert.deepStrictEqual(failuresOf(causeOf(exit)), ["fatal"])
       assert.strictEqual(yield* Ref.get(runs), 2)
+    })
+  )
+
+  it.effect("logs each failed attempt at the Debug level, with the task's name, the attempt and the cause", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const logs: Array<{ level: string; message: unknown; cause: Cause.Cause<unknown> }> = []
+      const collector = Logger.make((options) =>
+        logs.push({ level: options.logLevel, message: options.message, cause: options.cause })
+      )
+      yield* TaskGroup.run((group) => group.spawn(flaky(runs, 2), { name: "fetch", retry: Schedule.recurs(3) })).pipe(
+        Effect.provide(Logger.layer([collector])),
+        Effect.provideService(References.MinimumLogLevel, "Debug")
+      )
+      assert.deepStrictEqual(
+        logs.map((log) => [log.level, log.message]),
+        [
+          ["Debug", ['TaskGroup: task "fetch" failed on attempt 1']],
+          ["Debug", ['TaskGroup: task "fetch" failed on attempt 2']]
+        ]
+      )
+      assert.deepStrictEqual(failuresOf(logs[1].cause), ["fail 2"])
     })
   )
 

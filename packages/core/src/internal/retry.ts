@@ -1,4 +1,3 @@
-import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { HandleBase } from "./handle.ts"
@@ -21,10 +20,9 @@ export type Policy<E> =
       readonly until?: ((error: E) => boolean) | undefined
     }
 
-/** The attempts of one task: which one runs (1-based), and the failures of those before it. */
+/** The attempts of one task: which one runs (1-based). */
 export interface Attempts {
   attempt: number
-  readonly failures: Array<Cause.Cause<unknown>>
 }
 
 /** The attempts of every task spawned with `retry`, by handle, for as long as the handle lives. */
@@ -32,10 +30,6 @@ const attemptsOf = new WeakMap<HandleBase<any, any>, Attempts>()
 
 /** `soon.attempt`: 1 for a task without `retry`. */
 export const attemptOf = (handle: HandleBase<any, any>): number => attemptsOf.get(handle)?.attempt ?? 1
-
-/** The failures of a task's earlier attempts, oldest first (for snapshots and tests). */
-export const earlierFailures = (handle: HandleBase<any, any>): ReadonlyArray<Cause.Cause<unknown>> =>
-  attemptsOf.get(handle)?.failures ?? []
 
 /** The problem with a `retry` option, or `undefined`. */
 export const retryProblem = (where: string, retry: unknown): string | undefined => {
@@ -61,9 +55,9 @@ export const retryProblem = (where: string, retry: unknown): string | undefined 
 
 /**
  * `effect` run again after each typed failure, as `policy` says, counting its attempts
- * in `attempts`. Each failure that is retried is logged at the Debug level (with the
- * task's name and attempt number) and kept in `attempts.failures`; defects and
- * interruptions are never retried.
+ * in `attempts`. Each failed attempt is logged at the Debug level, with the task's name,
+ * the attempt number and the cause (the documented place where earlier failures can be
+ * seen); defects and interruptions are never retried.
  */
 export const withRetry = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
@@ -77,17 +71,12 @@ export const withRetry = <A, E, R>(
     started = true
     return effect
   })
-  const noted = Effect.tapCause(attempt, (cause) =>
-    Effect.suspend(() => {
-      attempts.failures.push(cause)
-      return Effect.logDebug(`TaskGroup: task "${taskName()}" failed on attempt ${attempts.attempt}`, cause)
-    })
+  const logged = Effect.tapCause(attempt, (cause) =>
+    Effect.logDebug(`TaskGroup: task "${taskName()}" failed on attempt ${attempts.attempt}`, cause)
   )
-  const retried: Effect.Effect<A, E, R> = Schedule.isSchedule(policy)
-    ? Effect.retry(noted, policy)
-    : (Effect.retry(noted, policy as Effect.Retry.Options<E>) as Effect.Effect<A, E, R>)
-  // The last failure is the task's own: it is reported, not kept as an earlier one.
-  return Effect.tapCause(retried, () => Effect.sync(() => void attempts.failures.pop()))
+  return Schedule.isSchedule(policy)
+    ? Effect.retry(logged, policy)
+    : (Effect.retry(logged, policy as Effect.Retry.Options<E>) as Effect.Effect<A, E, R>)
 }
 
 /** Ties `attempts` to the handle of the task it counts. */

@@ -30,8 +30,9 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   const problem = taskFunctionProblem("TaskGroup.soonify", f, options)
   if (problem !== undefined) throw illegalArgument(problem)
   const name = options?.name ?? (f.name === "" ? undefined : f.name)
-  if (options !== undefined && capabilities.hasCapabilities(options))
+  if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.soonify(group, f, options, name)
+  }
   // `f(...args)` only builds the task's effect: it is called when the spawn runs (an
   // effect already ended, such as `Effect.succeed(x)`, then needs no fiber at all), and
   // not at all into a closed group.

@@ -31,7 +31,7 @@ const retrying = <A, E>(
   spawn: (effect: Effect.Effect<A, E, any>) => TaskHandle<A, E>
 ): TaskHandle<A, E> => {
   if (policy === undefined) return spawn(effect)
-  const attempts: Attempts = { attempt: 1, failures: [] }
+  const attempts: Attempts = { attempt: 1 }
   let handle: TaskHandle<A, E> | undefined
   handle = spawn(withRetry(effect, policy, attempts, () => handle?.name ?? "?"))
   track(handle, attempts)
@@ -45,7 +45,7 @@ const retryingSoon = <A, E>(
   spawn: (effect: Effect.Effect<A, E, any>) => Effect.Effect<TaskHandle<A, E>>
 ): Effect.Effect<TaskHandle<A, E>> => {
   if (policy === undefined) return spawn(effect)
-  const attempts: Attempts = { attempt: 1, failures: [] }
+  const attempts: Attempts = { attempt: 1 }
   let handle: TaskHandle<A, E> | undefined
   return Effect.map(spawn(withRetry(effect, policy, attempts, () => handle?.name ?? "?")), (spawned) => {
     handle = spawned
