@@ -894,7 +894,7 @@ export type GatherResult<I, O> =
  * const program = Effect.gen(function* () {
  *   const slots = yield* TaskGroup.gather(
  *     Array.from({ length: 200 }, (_, n) => fetchPage(n)),
- *     { timeout: "200 millis", returnExceptions: true }
+ *     { timeout: "500 millis", returnExceptions: true }
  *   )
  *   const pages = slots.filter(Exit.isSuccess).map((exit) => exit.value)
  *   return [pages.length, pages[0], slots.length - pages.length] // => [196, "page 0", 4]: the 4 hung pages timed out

@@ -152,7 +152,7 @@ export type GatherResults<T, O = {}> =
  *
  * const slots = await gather(
  *   Array.from({ length: 200 }, (_, n) => fetchPage(n)),
- *   { timeout: 200, returnExceptions: true }
+ *   { timeout: 500, returnExceptions: true }
  * )
  * const pages = slots.filter((slot) => typeof slot === "string")
  * const late = slots.filter((slot) => slot instanceof TimeoutError)

@@ -909,7 +909,7 @@ describe("retry inside the group", () => {
     const started = performance.now()
     const soon = await taskGroup((tg) => tg.spawn(fn, { retry: { times: 2, delay: 10, factor: 3 } }))
     expect(soon.value).toBe(3)
-    expect(since(started)).toBeGreaterThanOrEqual(38) // 10 + 30
+    expect(since(started)).toBeGreaterThanOrEqual(35) // 10 + 30, less a timer's rounding
   })
 
   it("retryIf decides which errors are retried", async () => {
