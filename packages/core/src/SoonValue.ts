@@ -63,6 +63,11 @@ export interface SoonValue<out A, out E = never> extends Pipeable, Inspectable.I
   /** `true` once the task has ended: succeeded, failed or been interrupted. */
   readonly ready: boolean
   /**
+   * The attempt the task is on (or ended on), 1-based: above 1 only for a task spawned
+   * with `retry`, once an attempt failed and the next began. 1 for a Future.
+   */
+  readonly attempt: number
+  /**
    * The task's outcome without waiting: before the task ends it fails with
    * {@link PendingValue}; after, it replays the task's `Exit`.
    */

@@ -3,16 +3,19 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
+import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import * as progress from "./internal/progress.ts"
 import { move } from "./internal/registry.ts"
@@ -21,6 +24,7 @@ import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
 import { isHandle, TaskHandle } from "./internal/handle.ts"
 import type { Progress, SoonValue } from "./SoonValue.ts"
+import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
 
 /**
  * The identifier every task group carries.
@@ -71,7 +75,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   spawn<A, E = never, R = never>(
     effect: Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: SpawnOptions<NoInfer<E>>
   ): Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
@@ -80,7 +84,7 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<Args>
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -92,6 +96,11 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
     f: (started: Started<S>) => Effect.Effect<A, E, R>,
     options?: TaskOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R>
+  /**
+   * The keys of the group's keyed tasks that have not ended (queued or running), in
+   * spawn order: a fresh array on each read.
+   */
+  readonly keys: ReadonlyArray<TaskKey>
 }
 
 /**
@@ -114,11 +123,89 @@ export interface TaskOptions {
 }
 
 /**
- * Options for the tasks of `group.soonify(f, options)`: as {@link TaskOptions}, but the
- * name may be a function of the call's arguments, so that each task is named after
- * what it works on (`task-184` tells nobody which URL failed).
+ * What a task can be keyed by (see {@link SpawnOptions.key}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TaskKey = string | number | symbol
+
+/**
+ * Options of `group.spawn`: a task's {@link TaskOptions}, and the capabilities of
+ * DESIGN §6 that no anchor ships.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SpawnOptions<E = unknown> extends TaskOptions {
+  /**
+   * Single flight: while a task spawned into this group with the same key has not
+   * ended (it runs, or waits for a `concurrency` slot), the spawn starts nothing and
+   * gives that task's handle; once it has ended, however it ended, the key is free.
+   * Keys are per group (a nested group has its own). A string, a number or a symbol.
+   */
+  readonly key?: TaskKey | undefined
+  /**
+   * Retry inside the group: after a typed failure, the task's effect runs again as the
+   * policy says (a `Schedule`, or the options of `Effect.retry`: `{ schedule?, times?,
+   * while?, until? }`) before that failure counts. Only the last attempt's failure reaches
+   * the handle and the group (fail fast happens on it alone); `soon.attempt` is the attempt
+   * number. Defects and interruptions are not retried; cancelling the task or the group
+   * during a wait between attempts ends it at once.
+   */
+  readonly retry?: RetryPolicy<E> | undefined
+}
+
+/**
+ * What the `retry` option of `spawn` and `soonify` takes: a `Schedule` (whose input is
+ * the task's error), or the options of `Effect.retry` with plain predicates.
  *
  * **Example**
+ *
+ * Retry a flaky call 3 times with exponential backoff:
+ *
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * let calls = 0
+ * // Fails twice with a timeout, then answers.
+ * const flakyFetch = Effect.suspend(() => (++calls < 3 ? Effect.fail("ETIMEDOUT" as const) : Effect.succeed("200 OK")))
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const soon = yield* group.spawn(flakyFetch, { retry: { schedule: Schedule.exponential("10 millis"), times: 3 } })
+ *     const response = yield* soon.await
+ *     return [response, soon.attempt] // the third attempt answered
+ *   })
+ * ) // => ["200 OK", 3]
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type RetryPolicy<E> =
+  | Schedule.Schedule<unknown, E>
+  | {
+      /** Waits between attempts (its input is the error); without `times`, it alone decides when to stop. */
+      readonly schedule?: Schedule.Schedule<unknown, E> | undefined
+      /** At most this many retries (so `times + 1` attempts). */
+      readonly times?: number | undefined
+      /** Retries only while this holds for the error. */
+      readonly while?: ((error: E) => boolean) | undefined
+      /** Retries until this holds for the error. */
+      readonly until?: ((error: E) => boolean) | undefined
+    }
+
+/**
+ * Options of `group.soonify(f, options)`: those of {@link SpawnOptions}, with `name`
+ * and `key` also functions of the call's arguments, so that each task is named after
+ * what it works on (`task-184` tells nobody which URL failed), or keyed by it (one key
+ * per user id, say).
+ *
+ * **Example**
+ *
+ * Name each task after its URL:
  *
  * ```ts
  * import { Effect } from "effect"
@@ -130,15 +217,43 @@ export interface TaskOptions {
  * ) // => "fetch https://a.example"
  * ```
  *
- * @since 0.1.0
+ *
+ * **Example**
+ *
+ * Deduplicate concurrent loads of the same user:
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * let queries = 0
+ * const fetchUser = (id: number) =>
+ *   Effect.sync(() => queries++).pipe(Effect.andThen(Effect.sleep("10 millis")), Effect.as({ id, name: `user ${id}` }))
+ *
+ * const program = Effect.gen(function* () {
+ *   const [header, sidebar, other] = yield* TaskGroup.run((group) => {
+ *     const loadUser = group.soonify(fetchUser, { key: (id) => `user:${id}` })
+ *     // the header and the sidebar both need user 1: one query, one handle
+ *     return Effect.all([loadUser(1), loadUser(1), loadUser(2)])
+ *   })
+ *   return [header === sidebar, header === other, queries, (yield* sidebar.value).name] // => [true, false, 2, "user 1"]
+ * })
+ * ```
+ *
+ * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> {
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>, E = unknown> extends Omit<
+  SpawnOptions<E>,
+  "key" | "name"
+> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `f`'s name, else `task-N`.
    */
   readonly name?: string | ((...args: Args) => string) | undefined
+  /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
+  readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
 }
 
 /**
@@ -158,7 +273,24 @@ export interface Options {
   readonly concurrency?: number | "unbounded" | undefined
   /** Names the group in spans and error messages. Default `"TaskGroup"`. */
   readonly name?: string | undefined
+  /**
+   * When this much time has passed (on the `Clock`) and the group has not ended, its
+   * body and every task still running are interrupted, and once they have ended the
+   * group fails with a {@link TaskGroupTimeout} (added to its error type only when this
+   * option is given). For a `make` group, counted from its creation. Default none
+   * (`"Infinity"`).
+   */
+  readonly timeout?: Duration.Input | undefined
 }
+
+/**
+ * `TaskGroupTimeout` when the options `O` give a `timeout`, else `never`: what a
+ * `timeout` adds to the error type of {@link run} and {@link gather}.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TimeoutError<O> = [Exclude<O[keyof O & "timeout"], undefined>] extends [never] ? never : TaskGroupTimeout
 
 /**
  * Tells whether a value is a {@link TaskGroup}.
@@ -201,6 +333,9 @@ export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImp
  *   interrupts every task.
  * - Interrupting the fiber running `run` interrupts body and tasks and waits for them;
  *   the result stays an interruption (plus any failure a finalizer raised meanwhile).
+ * - `timeout`: when it runs out, the body and every task are interrupted and, once
+ *   they have ended, the group fails with `TaskGroupTimeout` (a typed error, in `E`
+ *   only when `timeout` is given). Failures that happened before stay with it.
  * - A bad option dies at once with an `IllegalArgumentError` naming it.
  *
  * **Gotchas**
@@ -227,10 +362,10 @@ export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImp
  * @since 0.1.0
  * @category constructors
  */
-export const run: <A, E, R>(
+export const run: <A, E, R, const O extends Options = {}>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
-  options?: Options
-) => Effect.Effect<A, E, R> = owners.run
+  options?: O
+) => Effect.Effect<A, E | TimeoutError<O>, R> = owners.run as any
 
 /**
  * Makes a task group owned by the enclosing `Scope`, for groups that live as long as
@@ -341,7 +476,7 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  *
  * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
  * interrupted while the group is shutting down. For code outside Effect; inside
- * Effect, `group.spawn` is the way.
+ * Effect, `group.spawn` is the way. Takes `key` and `retry` as `group.spawn` does.
  *
  * **Example**
  *
@@ -361,12 +496,15 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
 export const spawnUnsafe = <A, E>(
   group: TaskGroup,
   effect: Effect.Effect<A, E>,
-  options?: TaskOptions
+  options?: SpawnOptions<NoInfer<E>>
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
   if (problem !== undefined) throw illegalArgument(problem)
+  if (options !== undefined && capabilities.hasCapabilities(options)) {
+    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
+  }
   return impl.spawnNow(undefined, effect, options?.name)
 }
 
@@ -526,6 +664,9 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * interrupted (and never calls `start`) while it is shutting down. With `concurrency`,
  * the task runs in a fiber that waits for a slot, then calls `start` (see
  * {@link external}). A `start` that throws gives a task that died with that defect.
+ * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not
+ * called), and `retry` (the task then runs in a fiber that calls `start` again for each
+ * attempt).
  *
  * **Example**
  *
@@ -548,11 +689,19 @@ export type ExternalTask<A, E = never> = Runner<A, E>
 export const spawnExternalUnsafe = <A, E>(
   group: TaskGroup,
   start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
-  options?: TaskOptions
+  options?: SpawnOptions<NoInfer<E>>
 ): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnExternalUnsafe", group)
   if (typeof start !== "function") {
     throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
+  }
+  if (options !== undefined && capabilities.hasCapabilities(options)) {
+    return capabilities.spawnExternalUnsafe(
+      "TaskGroup.spawnExternalUnsafe",
+      impl,
+      start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>,
+      options
+    )
   }
   return impl.spawnExternal(start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>, options?.name)
 }
@@ -696,6 +845,13 @@ export interface GatherOptions {
   readonly returnExceptions?: boolean | undefined
   /** At most this many effects run at once. Default `"unbounded"`. */
   readonly concurrency?: number | "unbounded" | undefined
+  /**
+   * When this much time has passed (on the `Clock`), the effects still running are
+   * interrupted. Without `returnExceptions`, `gather` then fails with a
+   * {@link TaskGroupTimeout}; with it, each of their slots holds an `Exit` failing with
+   * one, and the others keep their outcomes. Default none.
+   */
+  readonly timeout?: Duration.Input | undefined
 }
 
 /**
@@ -711,7 +867,9 @@ export type GatherInput =
 type SuccessOf<T> = T extends Effect.Effect<infer A, infer _E, infer _R> ? A : never
 type ErrorOf<T> = T extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 type ContextOf<T> = T extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
-type Slot<T, O> = O extends { readonly returnExceptions: true } ? Exit.Exit<SuccessOf<T>, ErrorOf<T>> : SuccessOf<T>
+type Slot<T, O> = O extends { readonly returnExceptions: true }
+  ? Exit.Exit<SuccessOf<T>, ErrorOf<T> | TimeoutError<O>>
+  : SuccessOf<T>
 type Member<I> = I extends ReadonlyArray<infer T> ? T : I extends Iterable<infer T> ? T : I[keyof I]
 
 /**
@@ -741,6 +899,11 @@ export type GatherResult<I, O> =
  *   effect's `Exit`, in input order, and the error channel is `never`.
  * - `concurrency` bounds how many run at once (input order); empty input gives an
  *   empty result at once.
+ * - `timeout`: the effects still running when it runs out are interrupted. Without
+ *   `returnExceptions`, `gather` fails with `TaskGroupTimeout`; with it, `gather`
+ *   succeeds, the slots that ended in time keep their `Exit`, and each of the others
+ *   holds an `Exit` failing with `TaskGroupTimeout` (asyncio's `wait(timeout)`, shaped
+ *   like `gather`).
  *
  * **Example**
  *
@@ -756,6 +919,26 @@ export type GatherResult<I, O> =
  * })
  * ```
  *
+ * Fetch 200 pages within a time budget and keep what arrived (asyncio's
+ * `wait(timeout)`, in input order):
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // Pages answer in 10 ms, except every 50th, which hangs.
+ * const fetchPage = (n: number) => Effect.as(Effect.sleep(n % 50 === 49 ? "1 minute" : "10 millis"), `page ${n}`)
+ *
+ * const program = Effect.gen(function* () {
+ *   const slots = yield* TaskGroup.gather(
+ *     Array.from({ length: 200 }, (_, n) => fetchPage(n)),
+ *     { timeout: "500 millis", returnExceptions: true }
+ *   )
+ *   const pages = slots.filter(Exit.isSuccess).map((exit) => exit.value)
+ *   return [pages.length, pages[0], slots.length - pages.length] // => [196, "page 0", 4]: the 4 hung pages timed out
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category combinators
  */
@@ -764,7 +947,7 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   options?: O
 ): Effect.Effect<
   GatherResult<I, O>,
-  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>>,
+  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>> | TimeoutError<O>,
   ContextOf<Member<I>>
 > => gatherInternal.gather(input, options) as any
 

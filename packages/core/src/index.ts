@@ -29,6 +29,11 @@ export * from "./PendingValue.ts"
 export * from "./TaskGroupClosed.ts"
 
 /**
+ * @since 0.2.0
+ */
+export * from "./TaskGroupTimeout.ts"
+
+/**
  * Futures: SoonValues completed by hand.
  *
  * @since 0.1.0

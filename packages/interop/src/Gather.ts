@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { CancelledError } from "./Errors.ts"
 import { runIn, stopSignal } from "./internal/ambient.ts"
+import { PartialDeadline } from "./internal/deadline.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
 import type { CoreHandle } from "./internal/handle.ts"
 import { checkTasks, type Input, isTask, type Prepared, prepare, spawnPrepared, tasksFrom } from "./internal/inputs.ts"
@@ -53,8 +54,10 @@ export interface GatherOptions {
   /** Cancels the gather from outside; it then rejects with `signal.reason`, once its functions have settled. */
   readonly signal?: AbortSignal | undefined
   /**
-   * Cancels the gather after this many milliseconds; it then rejects with a
-   * `TimeoutError`, once its functions have settled. Default `Infinity` (none).
+   * Cancels the tasks still running after this many milliseconds. Without
+   * `returnExceptions`, the gather then rejects with a `TimeoutError`, once its functions
+   * have settled; with it, the gather resolves, the tasks that ended in time keep their
+   * values and errors, and each late slot holds the `TimeoutError`. Default `Infinity` (none).
    */
   readonly timeout?: number | undefined
 }
@@ -110,6 +113,13 @@ export type GatherResults<T, O = {}> =
  *   several happened before everything stopped). `returnExceptions: true`: never
  *   rejects because of a task; each failed slot holds its error.
  * - A SoonValue that was cancelled counts as failed with its `CancelledError`.
+ * - `timeout`: rejects with a `TimeoutError` when it runs out, once the functions have
+ *   settled. With `returnExceptions: true` it keeps partial results instead (asyncio's
+ *   `wait(timeout)`, shaped like `gather`): the tasks still running or waiting for a
+ *   `concurrency` slot are cancelled (their signals aborted with the `TimeoutError`) and
+ *   waited for, their slots hold that `TimeoutError`, the others keep their value or
+ *   error, in input order. A late function that rejects with another error while it stops
+ *   keeps that error. `signal` aborting first still rejects with its reason.
  * - No tasks: resolves with `[]` at once.
  *
  * **Gotchas**
@@ -126,6 +136,27 @@ export type GatherResults<T, O = {}> =
  * const [n, s] = await gather(Promise.resolve(1), async () => "two") // => [1, "two"]: [number, string]
  * const [failed, three] = await gather([Promise.reject(new Error("no")), Promise.resolve(3)], { returnExceptions: true })
  * console.log(n, s, failed, three) // => 1, "two", new Error("no"), 3
+ * ```
+ *
+ * Fetch pages within a time budget and keep what arrived:
+ *
+ * ```ts
+ * import { gather, TimeoutError } from "@soonify/interop"
+ *
+ * // Pages answer in 5 ms, except every 50th, which hangs until it is cancelled.
+ * const fetchPage = (n: number) => (signal: AbortSignal) =>
+ *   new Promise<string>((resolve, reject) => {
+ *     if (n % 50 !== 49) setTimeout(() => resolve(`page ${n}`), 5)
+ *     signal.addEventListener("abort", () => reject(signal.reason))
+ *   })
+ *
+ * const slots = await gather(
+ *   Array.from({ length: 200 }, (_, n) => fetchPage(n)),
+ *   { timeout: 500, returnExceptions: true }
+ * )
+ * const pages = slots.filter((slot) => typeof slot === "string")
+ * const late = slots.filter((slot) => slot instanceof TimeoutError)
+ * console.log(pages.length, late.length) // => 196, 4
  * ```
  *
  * @since 0.1.0
@@ -148,10 +179,14 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   if (inputs.length === 0) return Promise.resolve([])
   // One core group, as core's own gather is: it counts, fails fast and waits.
   const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
-  const group = new GroupView(core, settings)
+  // With returnExceptions, the timeout keeps partial results instead of rejecting.
+  const partial = returnExceptions && settings.timeout !== undefined
+  const group = new GroupView(core, partial ? { ...settings, timeout: undefined } : settings)
+  const deadline = partial ? new PartialDeadline(group, settings.timeout!) : undefined
   // Started as code of the gather's context: each function then starts without a switch.
   const handles = runIn(group, spawnAll, { inputs, core, group })
   return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
+    if (deadline?.ranOut() === true) return partialSlots(group, handles, deadline)
     group.result(exit)
     const slots: Array<unknown> = []
     for (let i = 0; i < handles.length; i++) {
@@ -172,6 +207,17 @@ const spawnAll = (gathered: {
   const handles: Array<CoreHandle<unknown>> = []
   for (let i = 0; i < inputs.length; i++) handles.push(spawnPrepared(inputs[i]!, core, group))
   return handles
+}
+
+/** The slots of a gather whose deadline ran out with `returnExceptions`: see {@link PartialDeadline}. */
+const partialSlots = (
+  group: GroupView,
+  handles: ReadonlyArray<CoreHandle<unknown>>,
+  deadline: PartialDeadline
+): Array<unknown> => {
+  // Its outcome is the deadline's cancellation, which the slots report: only the cleanup.
+  group.result(Exit.void)
+  return handles.map((handle) => deadline.slot(CoreSoonValue.pollUnsafe(handle)!))
 }
 
 interface GatherRequest {

@@ -136,6 +136,11 @@ export class SoonValue<out A> {
     return this.#handle.progress
   }
 
+  /** The attempt the task is on (or ended on), 1-based: above 1 only with `retry`. */
+  get attempt(): number {
+    return this.#handle.attempt
+  }
+
   /** `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`. */
   get status(): Status {
     return statusOf(CoreSoonValue.pollUnsafe(this.#handle))

@@ -34,11 +34,89 @@ export interface TaskOptions {
 }
 
 /**
- * Options for the tasks of `tg.soonify(fn, options)`: as {@link TaskOptions}, but the
- * name may be a function of each call's arguments, so that a task is named after what
- * it works on (`task-184` tells nobody which URL failed).
+ * What a task can be keyed by (see {@link SpawnOptions.key}).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type TaskKey = string | number | symbol
+
+/**
+ * Options of `tg.spawn`: a task's {@link TaskOptions}, and the capabilities no other
+ * Promise library ships on a group.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface SpawnOptions extends TaskOptions {
+  /**
+   * Single flight: while a task spawned into this group with the same key has not
+   * settled (it runs, or waits for a `concurrency` slot), the spawn calls nothing and
+   * gives that task's SoonValue (the same object); once it has settled, however it did,
+   * the key is free. Keys are per group. A string, a number or a symbol.
+   */
+  readonly key?: TaskKey | undefined
+  /**
+   * Retry inside the group: a rejected attempt calls the function again (with a fresh
+   * signal) before the rejection counts. See {@link RetryOptions}.
+   */
+  readonly retry?: RetryOptions | undefined
+}
+
+/**
+ * The `retry` option of `tg.spawn` and `tg.soonify`.
+ *
+ * **Details**
+ *
+ * - At most `times + 1` attempts; `delay` ms before the first retry (default 0), multiplied
+ *   by `factor` (default 2) before each next one; `retryIf(error)` decides whether an
+ *   error is retried (default: every error).
+ * - Only the last attempt's rejection reaches the handle and the group (fail fast happens
+ *   on it alone). `soon.attempt` is the attempt number, 1-based.
+ * - A cancelled attempt is not retried; cancelling the task or the group during a wait
+ *   between attempts ends it at once.
  *
  * **Example**
+ *
+ * Retry a flaky call 3 times with backoff:
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * let calls = 0
+ * // Fails twice with a timeout, then answers.
+ * const flakyFetch = async () => {
+ *   if (++calls < 3) throw new Error("ETIMEDOUT")
+ *   return "200 OK"
+ * }
+ *
+ * const soon = await taskGroup((tg) =>
+ *   tg.spawn(flakyFetch, { retry: { times: 3, delay: 10, factor: 2, retryIf: (error) => error instanceof Error } })
+ * )
+ * console.log(soon.value, soon.attempt) // => "200 OK", 3: after waits of 10 and 20 ms
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface RetryOptions {
+  /** How many retries at most (so `times + 1` attempts): a non-negative integer. */
+  readonly times: number
+  /** Milliseconds before the first retry. Default 0. */
+  readonly delay?: number | undefined
+  /** What the delay is multiplied by before each next retry. Default 2. */
+  readonly factor?: number | undefined
+  /** Whether to retry after `error`. Default: always. */
+  readonly retryIf?: ((error: unknown) => boolean) | undefined
+}
+
+/**
+ * Options of `tg.soonify`: those of {@link SpawnOptions}, with `name` and `key` also
+ * functions of the call's arguments (`task-184` tells nobody which URL failed).
+ *
+ * **Example**
+ *
+ * Name each task after its URL:
  *
  * ```ts
  * import { taskGroup } from "@soonify/interop"
@@ -48,15 +126,39 @@ export interface TaskOptions {
  * soon.name // => "fetch https://a.example"
  * ```
  *
- * @since 0.1.0
+ * **Example**
+ *
+ * Deduplicate concurrent loads of the same user:
+ *
+ * ```ts
+ * import { taskGroup } from "@soonify/interop"
+ *
+ * let queries = 0
+ * const fetchUser = async (id: number) => {
+ *   queries++
+ *   await new Promise((resolve) => setTimeout(resolve, 10))
+ *   return { id, name: `user ${id}` }
+ * }
+ *
+ * const [header, sidebar, other] = await taskGroup((tg) => {
+ *   const loadUser = tg.soonify(fetchUser, { key: (id) => `user:${id}` })
+ *   // the header and the sidebar both need user 1: one query, one handle
+ *   return [loadUser(1), loadUser(1), loadUser(2)]
+ * })
+ * console.log(header === sidebar, header === other, queries, sidebar.value.name) // => true, false, 2, "user 1"
+ * ```
+ *
+ * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> {
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<SpawnOptions, "key" | "name"> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `fn`'s name, else `task-N`.
    */
   readonly name?: string | ((...args: Args) => string) | undefined
+  /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
+  readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
 }
 
 /**
@@ -115,7 +217,7 @@ export interface TaskGroup {
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: SoonifyOptions<Args>
+    options?: SoonifyOptions<NoInfer<Args>>
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
@@ -123,7 +225,7 @@ export interface TaskGroup {
    * it, whatever its declared arity. The interop operations `fn` starts are tied to the
    * task: cancelled with it, even when its handle alone is cancelled.
    */
-  spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>>
+  spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>>
   /**
    * The start handshake (trio's `nursery.start`): calls `fn(started, signal)` as a task
    * and resolves once it calls `started(value)`, with `[value, handle]`, while the task
@@ -146,6 +248,8 @@ export interface TaskGroup {
    * them). See {@link GroupSnapshot}; {@link renderSnapshot} prints it.
    */
   snapshot(): GroupSnapshot
+  /** The keys of the group's keyed tasks that have not settled, in spawn order (a fresh array). */
+  readonly keys: ReadonlyArray<TaskKey>
 }
 
 /**

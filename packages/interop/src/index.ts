@@ -8,10 +8,13 @@
 export {
   createTaskGroup,
   type DisposableTaskGroup,
-  type SoonifyOptions,
   type TaskGroup,
   taskGroup,
   type TaskGroupOptions,
+  type RetryOptions,
+  type SoonifyOptions,
+  type SpawnOptions,
+  type TaskKey,
   type TaskOptions
 } from "./TaskGroup.ts"
 

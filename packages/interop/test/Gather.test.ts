@@ -6,7 +6,8 @@ import {
   gather,
   type GatherOptions,
   type SoonValue,
-  taskGroup
+  taskGroup,
+  TimeoutError
 } from "@soonify/interop"
 import { after, failAfter, sleep, untilAborted } from "./sleep.ts"
 
@@ -235,5 +236,101 @@ describe("asCompleted", () => {
 
   it("types the values it gives", () => {
     expectTypeOf(asCompleted([Promise.resolve(1), after(1, "a")])).toEqualTypeOf<AsyncIterable<number | string>>()
+  })
+})
+
+describe("gather with timeout and returnExceptions: partial results", () => {
+  it("keeps what finished and puts a TimeoutError in every slot still running, in input order", async () => {
+    const broken = new Error("broken")
+    const slow = watched()
+    const started = performance.now()
+    const slots = await gather(
+      [slow.task, after(1, "fast"), failAfter(1, broken), Promise.resolve(3), new Promise<number>(() => {})],
+      { timeout: 40, returnExceptions: true }
+    )
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35)
+    expect(slots[1]).toBe("fast")
+    expect(slots[2]).toBe(broken)
+    expect(slots[3]).toBe(3)
+    expect(slots[0]).toBeInstanceOf(TimeoutError)
+    expect(slots[4]).toBe(slots[0])
+    expect((slots[0] as TimeoutError).timeout).toBe(40)
+    // The running function was cancelled, with the TimeoutError, and waited for.
+    expect(slow.seen).toEqual({ cancelled: true, settled: true })
+  })
+
+  it("aborts the late functions' signal with the very TimeoutError their slots hold", async () => {
+    let reason: unknown
+    const [slot] = await gather(
+      [
+        async (signal: AbortSignal) => {
+          await untilAborted(signal).catch((error) => (reason = error))
+          throw reason
+        }
+      ],
+      { timeout: 10, returnExceptions: true }
+    )
+    expect(slot).toBeInstanceOf(TimeoutError)
+    expect(reason).toBe(slot)
+  })
+
+  it("a late function that fails with something else while stopping keeps that error in its slot", async () => {
+    const cleanup = new Error("cleanup broke")
+    const [slot] = await gather(
+      [
+        async (signal: AbortSignal) => {
+          await untilAborted(signal).catch(() => undefined)
+          throw cleanup
+        }
+      ],
+      { timeout: 10, returnExceptions: true }
+    )
+    expect(slot).toBe(cleanup)
+  })
+
+  it("with concurrency, a task still waiting for its turn at the deadline never starts and times out", async () => {
+    let startedLate = false
+    const slots = await gather(
+      [
+        after(1, "a"),
+        untilAborted,
+        async () => {
+          startedLate = true
+          return "c"
+        }
+      ],
+      { timeout: 30, returnExceptions: true, concurrency: 1 }
+    )
+    expect(slots[0]).toBe("a")
+    expect(slots[1]).toBeInstanceOf(TimeoutError)
+    expect(slots[2]).toBeInstanceOf(TimeoutError)
+    expect(startedLate).toBe(false)
+  })
+
+  it("resolves with every outcome when everything ends in time", async () => {
+    const broken = new Error("no")
+    expect(await gather([after(1, 1), failAfter(1, broken)], { timeout: 1000, returnExceptions: true })).toEqual([
+      1,
+      broken
+    ])
+  })
+
+  it("still rejects with signal.reason when its signal aborts before the deadline", async () => {
+    const controller = new AbortController()
+    const reason = new Error("stop")
+    setTimeout(() => controller.abort(reason), 5)
+    await expect(
+      gather([untilAborted], { timeout: 1000, returnExceptions: true, signal: controller.signal })
+    ).rejects.toBe(reason)
+  })
+
+  it("without returnExceptions still rejects with the TimeoutError", async () => {
+    await expect(gather([after(1, 1), untilAborted], { timeout: 10 })).rejects.toBeInstanceOf(TimeoutError)
+  })
+
+  it("types a slot as its value or an Error", () => {
+    expectTypeOf(gather([after(1, 1)], { timeout: 10, returnExceptions: true })).toEqualTypeOf<
+      Promise<[number | Error]>
+    >()
   })
 })

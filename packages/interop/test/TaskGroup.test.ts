@@ -767,3 +767,261 @@ describe("thenables, adopted as Promise.resolve adopts them", () => {
     expect(await taskGroup(nested)).toBe(5)
   })
 })
+
+describe("keyed tasks (single flight)", () => {
+  it("spawning a key whose task has not settled gives its SoonValue and calls nothing", async () => {
+    let calls = 0
+    const load = async (signal: AbortSignal) => {
+      calls++
+      await sleep(10, signal)
+      return calls
+    }
+    const [a, b, other] = await taskGroup((tg) => [
+      tg.spawn(load, { key: "user-1" }),
+      tg.spawn(load, { key: "user-1" }),
+      tg.spawn(load, { key: "user-2" })
+    ])
+    expect(a).toBe(b)
+    expect(a).not.toBe(other)
+    expect(calls).toBe(2)
+    expect(b.value).toBe(2)
+  })
+
+  it("frees the key once its task has settled, and tg.keys lists the live keys in spawn order", async () => {
+    let calls = 0
+    await taskGroup(async (tg) => {
+      const symbol = Symbol("report")
+      const first = tg.spawn(() => (calls++, sleep(5)), { key: 1 })
+      tg.spawn(() => sleep(5))
+      tg.spawn(() => sleep(5), { key: symbol })
+      expect(tg.keys).toEqual([1, symbol])
+      await first.wait()
+      expect(tg.keys).not.toContain(1)
+      const second = tg.spawn(() => (calls++, sleep(5)), { key: 1 })
+      expect(second).not.toBe(first)
+    })
+    expect(calls).toBe(2)
+  })
+
+  it("under concurrency, a keyed task waiting for its slot counts as running", async () => {
+    let calls = 0
+    await taskGroup(
+      async (tg) => {
+        tg.spawn(() => sleep(10))
+        const queued = tg.spawn(async () => void calls++, { key: "k" })
+        expect(calls).toBe(0)
+        expect(tg.spawn(async () => void calls++, { key: "k" })).toBe(queued)
+        expect(tg.keys).toEqual(["k"])
+      },
+      { concurrency: 1 }
+    )
+    expect(calls).toBe(1)
+  })
+
+  it("a keyed task cancelled with soon.cancel() frees its key: the next spawn starts a new one", async () => {
+    let calls = 0
+    await taskGroup(async (tg) => {
+      const first = tg.spawn((signal) => (calls++, untilAborted(signal)), { key: "k" })
+      await first.cancel()
+      expect(first.status).toBe("cancelled")
+      expect(tg.keys).toEqual([])
+      const second = tg.spawn(async () => (calls++, "again"), { key: "k" })
+      expect(second).not.toBe(first)
+      expect(await second.wait()).toBe("again")
+    })
+    expect(calls).toBe(2)
+  })
+
+  it("in settle mode, a failed keyed task keeps its error in the one handle and frees the key", async () => {
+    const down = new Error("down")
+    let calls = 0
+    const flaky = async () => {
+      calls++
+      await sleep(5)
+      if (calls === 1) throw down
+      return calls
+    }
+    const [a, b, c] = await taskGroup(
+      async (tg) => {
+        const a = tg.spawn(flaky, { key: "svc" })
+        const b = tg.spawn(flaky, { key: "svc" })
+        await b.wait().catch(() => undefined)
+        return [a, b, tg.spawn(flaky, { key: "svc" })]
+      },
+      { mode: "settle" }
+    )
+    expect(a).toBe(b)
+    expect(b.exception).toBe(down)
+    expect(c.value).toBe(2)
+  })
+
+  it("keys belong to one group: a nested group's key does not dedupe against its parent's", async () => {
+    let calls = 0
+    await taskGroup(async (outer) => {
+      const mine = outer.spawn(() => (calls++, sleep(10)), { key: "k" })
+      const theirs = await taskGroup((inner) => inner.spawn(() => (calls++, sleep(10)), { key: "k" }))
+      expect(theirs).not.toBe(mine)
+    })
+    expect(calls).toBe(2)
+  })
+
+  it("soonify dedupes by a key function of the arguments", async () => {
+    const loads: Array<number> = []
+    const loadUser = async (id: number, _reason: string) => {
+      loads.push(id)
+      await sleep(5)
+      return { id }
+    }
+    const [a, b, c] = await taskGroup((tg) => {
+      const load = tg.soonify(loadUser, {
+        key: (id, reason) => {
+          expectTypeOf(id).toEqualTypeOf<number>()
+          expectTypeOf(reason).toEqualTypeOf<string>()
+          return `user:${id}`
+        }
+      })
+      return [load(1, "header"), load(1, "sidebar"), load(2, "header")]
+    })
+    expect(a).toBe(b)
+    expect(a).not.toBe(c)
+    expect(loads).toEqual([1, 2])
+    expect(b.value).toEqual({ id: 1 })
+  })
+
+  it("bad keys throw a TypeError naming the option", async () => {
+    await taskGroup((tg) => {
+      for (const key of [null, {}, Number.NaN, true]) {
+        expect(() => tg.spawn(async () => 1, { key: key as any })).toThrow(TypeError)
+        expect(() => tg.spawn(async () => 1, { key: key as any })).toThrow(`tg.spawn: option "key" must be a string`)
+      }
+      expect(() => tg.soonify(async () => 1, { key: [] as any })).toThrow(`tg.soonify: option "key" must be`)
+      const call = tg.soonify(async (id: number) => id, { key: (id) => ({ id }) as any })
+      expect(() => call(1)).toThrow(`tg.soonify: the "key" function must give a string, a number or a symbol`)
+    })
+  })
+
+  it("spawning a key into an ended group throws TaskGroupClosedError", async () => {
+    const tg = await taskGroup((tg) => tg)
+    expect(() => tg.spawn(async () => 1, { key: "k" })).toThrow(TaskGroupClosedError)
+  })
+})
+
+describe("retry inside the group", () => {
+  /** A function that rejects with `fail N` on its first `failures` calls, then resolves with the call count. */
+  const flaky = (failures: number) => {
+    const state = { calls: 0, signals: [] as Array<AbortSignal> }
+    const fn = async (signal?: AbortSignal) => {
+      state.calls++
+      if (signal !== undefined) state.signals.push(signal)
+      if (state.calls <= failures) throw new Error(`fail ${state.calls}`)
+      return state.calls
+    }
+    return { state, fn }
+  }
+
+  it("retries a rejected attempt before it counts; soon.attempt is the attempt number", async () => {
+    const { state, fn } = flaky(2)
+    const [soon, sibling] = await taskGroup((tg) => [
+      tg.spawn(fn, { retry: { times: 3 } }),
+      tg.spawn(() => sleep(5).then(() => "sibling"))
+    ])
+    expect(soon.value).toBe(3)
+    expect(soon.attempt).toBe(3)
+    expect(sibling.value).toBe("sibling")
+    // each attempt calls the function again, with a fresh signal
+    expect(new Set(state.signals).size).toBe(3)
+  })
+
+  it("reports only the last attempt's rejection, after times + 1 attempts", async () => {
+    const { state, fn } = flaky(10)
+    const error = await taskGroup((tg) => void tg.spawn(fn, { retry: { times: 2 } })).catch((e) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toBe("fail 3")
+    expect(state.calls).toBe(3)
+  })
+
+  it("waits delay ms before the first retry, multiplied by factor each time", async () => {
+    const { fn } = flaky(2)
+    const started = performance.now()
+    const soon = await taskGroup((tg) => tg.spawn(fn, { retry: { times: 2, delay: 10, factor: 3 } }))
+    expect(soon.value).toBe(3)
+    expect(since(started)).toBeGreaterThanOrEqual(35) // 10 + 30, less a timer's rounding
+  })
+
+  it("retryIf decides which errors are retried", async () => {
+    const fatal = new TypeError("fatal")
+    let calls = 0
+    const fn = async () => {
+      calls++
+      throw calls === 1 ? new Error("retryable") : fatal
+    }
+    const error = await taskGroup(
+      (tg) => void tg.spawn(fn, { retry: { times: 5, retryIf: (e) => !(e instanceof TypeError) } })
+    ).catch((e) => e)
+    expect(error).toBe(fatal)
+    expect(calls).toBe(2)
+  })
+
+  it("soon.cancel() during the wait between attempts ends the task at once", async () => {
+    const { state, fn } = flaky(10)
+    await taskGroup(async (tg) => {
+      const soon = tg.spawn(fn, { retry: { times: 5, delay: 60_000 } })
+      await sleep(5)
+      const before = performance.now()
+      await soon.cancel()
+      expect(since(before)).toBeLessThan(1000)
+      expect(soon.status).toBe("cancelled")
+      expect(state.calls).toBe(1)
+    })
+  })
+
+  it("the group's fail fast during the wait between attempts ends it at once, and fails only on a final failure", async () => {
+    const { state, fn } = flaky(10)
+    const boom = new Error("boom")
+    const started = performance.now()
+    const error = await taskGroup((tg) => {
+      tg.spawn(fn, { retry: { times: 5, delay: 60_000 } })
+      tg.spawn(async () => {
+        await sleep(10)
+        throw boom
+      })
+    }).catch((e) => e)
+    expect(error).toBe(boom)
+    expect(since(started)).toBeLessThan(1000)
+    expect(state.calls).toBe(1)
+  })
+
+  it("soonify takes retry, and a key with it is held through every attempt", async () => {
+    const { state, fn } = flaky(1)
+    const [a, b] = await taskGroup((tg) => {
+      const call = tg.soonify((_id: number) => fn(), { key: (id) => id, retry: { times: 2, delay: 5 } })
+      const a = call(1)
+      return sleep(2).then(() => [a, call(1)])
+    })
+    expect(a).toBe(b)
+    expect(a.value).toBe(2)
+    expect(a.attempt).toBe(2)
+    expect(state.calls).toBe(2)
+  })
+
+  it("a task without retry is on attempt 1", async () => {
+    const soon = await taskGroup((tg) => tg.spawn(async () => 1))
+    expect(soon.attempt).toBe(1)
+  })
+
+  it("bad retry options throw a TypeError or RangeError naming the option", async () => {
+    await taskGroup((tg) => {
+      const spawn = (retry: unknown) => () => tg.spawn(async () => 1, { retry: retry as any })
+      expect(spawn(3)).toThrow(TypeError)
+      expect(spawn({})).toThrow(
+        `tg.spawn: option "retry" must be { times, delay?, factor?, retryIf? }: "times" must be a number`
+      )
+      expect(spawn({ times: -1 })).toThrow(RangeError)
+      expect(spawn({ times: -1 })).toThrow('"times" must be a non-negative integer, received number -1')
+      expect(spawn({ times: 1, delay: -5 })).toThrow(RangeError)
+      expect(spawn({ times: 1, factor: 0 })).toThrow(RangeError)
+      expect(spawn({ times: 1, retryIf: "yes" })).toThrow(TypeError)
+      expect(() => tg.soonify(async () => 1, { retry: { times: 1.5 } })).toThrow('tg.soonify: option "retry"')
+    })
+  })
+})

@@ -1,8 +1,11 @@
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
+import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
+import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
 interface GatherSettings {
@@ -55,7 +58,7 @@ const spawnAll = (
 /** Shapes the handles' outcomes like the input: a tuple/array or a record. */
 const shape = (
   keys: Array<string> | undefined,
-  handles: Array<TaskHandle<unknown, unknown>>,
+  handles: ReadonlyArray<{ readonly exit: Exit.Exit<unknown, unknown> | undefined }>,
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
@@ -74,17 +77,21 @@ const successValue = (exit: Exit.Exit<unknown, unknown>): unknown => (exit as Ex
 /** `TaskGroup.gather`: every effect a task of one group, the outcomes shaped like the input. */
 export const gather = (
   input: unknown,
-  options?: { readonly returnExceptions?: unknown; readonly concurrency?: unknown }
+  options?: { readonly returnExceptions?: unknown; readonly concurrency?: unknown; readonly timeout?: unknown }
 ): Effect.Effect<unknown, unknown, unknown> => {
   const settings = gatherInput(input, options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  const timeout = timeoutFrom("TaskGroup.gather", options)
+  if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   const { effects, keys } = settings
   const returnExceptions = options?.returnExceptions === true
   if (effects.length === 0) return Effect.succeed(keys === undefined ? [] : {})
+  if (timeout !== undefined && returnExceptions) return gatherWithin(effects, keys, options?.concurrency, timeout)
   return Effect.flatMap(
     run((group) => spawnAll(group, effects), {
       mode: returnExceptions ? "settle" : "failFast",
-      concurrency: options?.concurrency
+      concurrency: options?.concurrency,
+      timeout
     }),
     (handles) => {
       if (!returnExceptions) {
@@ -94,5 +101,37 @@ export const gather = (
       }
       return Effect.succeed(shape(keys, handles, returnExceptions ? identity : successValue))
     }
+  )
+}
+
+/**
+ * `gather(…, { timeout, returnExceptions: true })`: asyncio's `wait(timeout)` with the
+ * shape of `gather`. What ended in time keeps its Exit; what still ran at the deadline is
+ * cancelled, and its slot fails with a `TaskGroupTimeout`.
+ */
+const gatherWithin = (
+  effects: Array<Effect.Effect<unknown, unknown, unknown>>,
+  keys: Array<string> | undefined,
+  concurrency: unknown,
+  timeout: Duration.Duration
+): Effect.Effect<unknown, never, unknown> => {
+  return Effect.map(
+    run(
+      (group) =>
+        Effect.flatMap(spawnAll(group, effects), (handles) =>
+          Effect.map(cancelLate(handles, timeout), (late) => ({
+            handles,
+            late,
+            error: new TaskGroupTimeout({ group: group.name, timeout })
+          }))
+        ),
+      { mode: "settle", concurrency }
+    ),
+    ({ error, handles, late }) =>
+      shape(
+        keys,
+        handles.map((handle) => (late.has(handle) ? { exit: lateExit(handle.exit!, error) } : handle)),
+        identity
+      )
   )
 }

@@ -7,8 +7,9 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { SoonifyOptions, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, SpawnOptions, TaskOptions } from "../TaskGroup.ts"
 import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
+import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
 import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
@@ -112,15 +113,20 @@ export class GroupImpl extends Described {
 
   // The methods of `TaskGroup`.
 
-  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: TaskOptions): Effect.Effect<SoonValue<A, E>, E, R> {
+  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: SpawnOptions<E>): Effect.Effect<SoonValue<A, E>, E, R> {
     return spawn(this, effect, options)
   }
 
   soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<Args>
+    options?: SoonifyOptions<Args, E>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
     return soonify(this, f, options)
+  }
+
+  /** The keys of the live keyed tasks (internal/keys.ts). */
+  get keys(): ReadonlyArray<Key> {
+    return liveKeys(this)
   }
 
   start<S, A, E, R>(

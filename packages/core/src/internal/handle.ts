@@ -7,6 +7,7 @@ import { PendingValue } from "../PendingValue.ts"
 import { format } from "effect/Formatter"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
+import { attemptOf } from "./retry.ts"
 import type { Interruptible } from "./runner.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Progress } from "../SoonValue.ts"
@@ -51,6 +52,11 @@ export abstract class HandleBase<A, E> {
 
   get ready(): boolean {
     return this.deferred.effect !== undefined
+  }
+
+  /** The attempt the task is on, 1-based; more than 1 only with `retry` (internal/retry.ts). */
+  get attempt(): number {
+    return attemptOf(this)
   }
 
   get value(): Effect.Effect<A, E | PendingValue> {

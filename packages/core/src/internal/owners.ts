@@ -5,6 +5,7 @@ import type { TaskGroup } from "../TaskGroup.ts"
 import { freshStackIfDeep } from "./callDepth.ts"
 import { GroupImpl } from "./group.ts"
 import { settingsFrom } from "./settings.ts"
+import { startDeadline, timeoutFrom } from "./timeout.ts"
 import { asBodyEffect, describe, illegalArgument } from "./validation.ts"
 
 // The three owners of a group (see `Ownership`): how each one opens it and lets it end.
@@ -18,10 +19,17 @@ export const groupArgument = (where: string, group: unknown): GroupImpl => {
 /** `TaskGroup.run`: the body owns the group; the run waits for the group, then gives its outcome. */
 export const run = <A, E, R>(
   body: (group: GroupImpl) => Effect.Effect<A, E, R>,
-  options?: { readonly mode?: unknown; readonly concurrency?: unknown; readonly name?: unknown }
+  options?: {
+    readonly mode?: unknown
+    readonly concurrency?: unknown
+    readonly name?: unknown
+    readonly timeout?: unknown
+  }
 ): Effect.Effect<A, E, R> => {
   const settings = settingsFrom("TaskGroup.run", options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  const timeout = timeoutFrom("TaskGroup.run", options)
+  if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   if (typeof body !== "function") {
     return Effect.die(
       illegalArgument(`TaskGroup.run: body must be a function of the group, received ${describe(body)}`)
@@ -30,6 +38,7 @@ export const run = <A, E, R>(
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
       const group = new GroupImpl(settings, "body", parent)
+      if (timeout !== undefined) startDeadline(group, timeout, parent.context)
       // The body starts at once (on a deep stack, soon: see callDepth.ts).
       group.startBody(Effect.suspend(() => asBodyEffect(body(group))))
       // Interrupting the wait interrupts everything and waits again, uninterruptibly.
@@ -67,11 +76,18 @@ export const make = (options?: {
   readonly mode?: unknown
   readonly concurrency?: unknown
   readonly name?: unknown
+  readonly timeout?: unknown
 }): Effect.Effect<TaskGroup, never, Scope.Scope> => {
   const settings = settingsFrom("TaskGroup.make", options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  const timeout = timeoutFrom("TaskGroup.make", options)
+  if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   return Effect.acquireRelease(
-    Effect.withFiber((fiber) => Effect.succeed(new GroupImpl(settings, "scope", fiber))),
+    Effect.withFiber((fiber) => {
+      const group = new GroupImpl(settings, "scope", fiber)
+      if (timeout !== undefined) startDeadline(group, timeout, fiber.context)
+      return Effect.succeed(group)
+    }),
     closeScoped
   )
 }
@@ -81,10 +97,15 @@ export const makeUnsafe = (options?: {
   readonly mode?: unknown
   readonly concurrency?: unknown
   readonly name?: unknown
+  readonly timeout?: unknown
 }): TaskGroup => {
   const settings = settingsFrom("TaskGroup.makeUnsafe", options)
   if (typeof settings === "string") throw illegalArgument(settings)
-  return new GroupImpl(settings, "none")
+  const timeout = timeoutFrom("TaskGroup.makeUnsafe", options)
+  if (typeof timeout === "string") throw illegalArgument(timeout)
+  const group = new GroupImpl(settings, "none")
+  if (timeout !== undefined) startDeadline(group, timeout, group.context)
+  return group
 }
 
 /** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */

@@ -1,8 +1,9 @@
 import * as Effect from "effect/Effect"
 import type { SoonValue } from "../SoonValue.ts"
-import type { SoonifyOptions, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import { callName, fixedName, soonifyOptionsProblem } from "./names.ts"
+import * as capabilities from "./taskCapabilities.ts"
 import { callTask, describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 // `group.spawn` and `group.soonify`: their arguments checked, a soon spawn from the
@@ -13,10 +14,11 @@ import { callTask, describe, effectProblem, illegalArgument, taskOptionsProblem 
 export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
-  options: TaskOptions | undefined
+  options: SpawnOptions<E> | undefined
 ): Effect.Effect<SoonValue<A, E>, E, R> => {
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
+  if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
   return Effect.withFiber((parent) => group.spawnSoon(parent, effect, options?.name))
 }
 
@@ -24,7 +26,7 @@ export const spawn = <A, E, R>(
 export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
-  options: SoonifyOptions<Args> | undefined
+  options: SoonifyOptions<Args, E> | undefined
 ): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
   const problem =
     typeof f === "function"
@@ -32,6 +34,9 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
       : `TaskGroup.soonify: expected a function that returns an Effect, received ${describe(f)}`
   if (problem !== undefined) throw illegalArgument(problem)
   const nameOf = options?.name
+  if (options !== undefined && capabilities.hasCapabilities(options)) {
+    return capabilities.soonify(group, f, options, typeof nameOf === "function" ? nameOf : fixedName(f, nameOf))
+  }
   if (typeof nameOf === "function") {
     return (...args) =>
       Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>

@@ -7,10 +7,13 @@ import type * as Exit from "effect/Exit"
 import { CancelledError, TimeoutError } from "../Errors.ts"
 import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { SoonifyOptions, TaskGroup, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } from "../TaskGroup.ts"
 import { coreHandle } from "../SoonValue.ts"
+import { wrap } from "./handle.ts"
 import { type CoreTaskHandle, stopSignal } from "./ambient.ts"
+import { keyedWrap, keyOfCall } from "./keys.ts"
 import { placeInEnclosingTask } from "./observability.ts"
+import { capabilitiesOf, coreOptions, hasCapabilities } from "./taskCapabilities.ts"
 import { fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, PromiseTask } from "./promiseTask.ts"
 import { callName, checkFunction, checkName, checkOptions } from "./validation.ts"
@@ -103,18 +106,40 @@ export class GroupView implements TaskGroup, Owner {
     // Validated once: the function it gives checks nothing.
     checkFunction("tg.soonify", "fn", fn)
     const nameOf = options?.name
-    if (typeof nameOf === "function") {
-      checkOptions("tg.soonify", options)
+    const named = typeof nameOf === "function"
+    if (named) checkOptions("tg.soonify", options)
+    const taskOptions = named ? noOptions : taskOptionsOf("tg.soonify", fn, options as TaskOptions | undefined)
+    const optionsOf = (args: Args): CoreTaskGroup.TaskOptions =>
+      named ? { name: callName("tg.soonify", nameOf, args) } : taskOptions
+    if (hasCapabilities(options)) {
+      const { retry } = capabilitiesOf("tg.soonify", options!, "function allowed")
+      const key = options!.key
+      // Each attempt of a retried task is a task of its own: the handle is core's, wrapped.
       return (...args) =>
-        this.#spawn(new PromiseTask(fn, args, true, this), { name: callName("tg.soonify", nameOf, args) })
+        this.#spawnWith(
+          (soon) => new PromiseTask<Awaited<R>>(fn, args, true, this).adopted(soon).run(),
+          coreOptions(optionsOf(args), key === undefined ? undefined : keyOfCall("tg.soonify", key, args), retry)
+        )
     }
-    const taskOptions = taskOptionsOf("tg.soonify", fn, options as TaskOptions | undefined)
+    if (named) return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), optionsOf(args))
     return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), taskOptions)
   }
 
-  spawn<R>(fn: (signal: AbortSignal) => R, options?: TaskOptions): SoonValue<Awaited<R>> {
+  spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
-    return this.#spawn(new PromiseTask(fn, undefined, true, this), taskOptionsOf("tg.spawn", fn, options))
+    const taskOptions = taskOptionsOf("tg.spawn", fn, options)
+    if (hasCapabilities(options)) {
+      const { retry } = capabilitiesOf("tg.spawn", options!, "key only")
+      return this.#spawnWith(
+        (soon) => new PromiseTask<Awaited<R>>(fn, undefined, true, this).adopted(soon).run(),
+        coreOptions(taskOptions, options!.key, retry)
+      )
+    }
+    return this.#spawn(new PromiseTask(fn, undefined, true, this), taskOptions)
+  }
+
+  get keys(): ReadonlyArray<TaskKey> {
+    return this.core.keys
   }
 
   start<S = void, A = unknown>(
@@ -182,6 +207,19 @@ export class GroupView implements TaskGroup, Owner {
 
   snapshot(): GroupSnapshot {
     return CoreTaskGroup.snapshotUnsafe(this.core)
+  }
+
+  /**
+   * A spawn with `key` or `retry` (internal/taskCapabilities.ts): a live key gives the
+   * SoonValue its task already has.
+   */
+  #spawnWith<A>(start: (soon: CoreTaskHandle) => PromiseTask<A>, options: CoreTaskGroup.SpawnOptions): SoonValue<A> {
+    try {
+      const handle = CoreTaskGroup.spawnExternalUnsafe(this.core, start, options)
+      return options.key === undefined ? wrap(handle) : keyedWrap(handle)
+    } catch (error) {
+      throw fromCore(error)
+    }
   }
 
   /** What the group's promise settles with, once the group has ended; stops the timer and the listener. */

@@ -1,0 +1,134 @@
+import * as Effect from "effect/Effect"
+import type { SoonValue } from "../SoonValue.ts"
+import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
+import { external } from "./external.ts"
+import type { GroupImpl } from "./group.ts"
+import type { TaskHandle } from "./handle.ts"
+import { type Key, keyForCall, keyProblem, spawnKeyed, spawnKeyedUnsafe } from "./keys.ts"
+import { type Attempts, type Policy, retryProblem, track, withRetry } from "./retry.ts"
+import type { Launch } from "./runner.ts"
+import { callTask, illegalArgument } from "./validation.ts"
+import { callName } from "./names.ts"
+
+// `spawn` and `soonify` (and their `…Unsafe` forms) with the options of DESIGN §6, `key`
+// and `retry`. The spawning code sends a call here only when one of them is given, so
+// that a plain spawn takes the path it always took.
+
+/** Whether task options ask for a capability handled here. */
+export const hasCapabilities = (options: SpawnOptions<any> | SoonifyOptions<any, any>): boolean =>
+  options.key !== undefined || options.retry !== undefined
+
+/** The problem with `key` (when it must be a key) and `retry`, or `undefined`. */
+const problemOf = (where: string, options: SpawnOptions<any>): string | undefined =>
+  (options.key === undefined ? undefined : keyProblem(where, options.key)) ?? retryProblem(where, options.retry)
+
+/**
+ * A task's effect with its retry policy, if any; `spawn` then spawns it, and its handle
+ * is tied to its attempts.
+ */
+const retrying = <A, E>(
+  effect: Effect.Effect<A, E, any>,
+  policy: Policy<E> | undefined,
+  spawn: (effect: Effect.Effect<A, E, any>) => TaskHandle<A, E>
+): TaskHandle<A, E> => {
+  if (policy === undefined) return spawn(effect)
+  const attempts: Attempts = { attempt: 1 }
+  let handle: TaskHandle<A, E> | undefined
+  handle = spawn(withRetry(effect, policy, attempts, () => handle?.name ?? "?"))
+  track(handle, attempts)
+  return handle
+}
+
+/** The same, for a soon spawn (an Effect that gives the handle). */
+const retryingSoon = <A, E>(
+  effect: Effect.Effect<A, E, any>,
+  policy: Policy<E> | undefined,
+  spawn: (effect: Effect.Effect<A, E, any>) => Effect.Effect<TaskHandle<A, E>>
+): Effect.Effect<TaskHandle<A, E>> => {
+  if (policy === undefined) return spawn(effect)
+  const attempts: Attempts = { attempt: 1 }
+  let handle: TaskHandle<A, E> | undefined
+  return Effect.map(spawn(withRetry(effect, policy, attempts, () => handle?.name ?? "?")), (spawned) => {
+    handle = spawned
+    track(spawned, attempts)
+    return spawned
+  })
+}
+
+/** `group.spawn(effect, options)` with `key` or `retry` (the rest checked already). */
+export const spawn = <A, E, R>(
+  group: GroupImpl,
+  effect: Effect.Effect<A, E, R>,
+  options: SpawnOptions<E>
+): Effect.Effect<SoonValue<A, E>, E, R> => {
+  const problem = problemOf("TaskGroup.spawn", options)
+  if (problem !== undefined) return Effect.die(illegalArgument(problem))
+  const spawnSoon = () =>
+    retryingSoon(effect, options.retry, (task) =>
+      Effect.withFiber((parent) => group.spawnSoon<A, E>(parent, task, options.name))
+    )
+  return options.key === undefined ? spawnSoon() : spawnKeyed(group, options.key, spawnSoon)
+}
+
+/** `group.soonify(f, options)` with `key` or `retry`; throws at once for a bad option, as it returns no Effect. */
+export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
+  group: GroupImpl,
+  f: (...args: Args) => Effect.Effect<A, E, R>,
+  options: SoonifyOptions<Args, E>,
+  name: string | ((...args: Args) => string) | undefined
+): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
+  const key = options.key
+  const problem =
+    (key === undefined || typeof key === "function"
+      ? undefined
+      : keyProblem("TaskGroup.soonify", key, 'option "key" (a key, or a function of the arguments that gives one)')) ??
+    retryProblem("TaskGroup.soonify", options.retry)
+  if (problem !== undefined) throw illegalArgument(problem)
+  return (...args) => {
+    const spawnNamed = (name: string | undefined) =>
+      Effect.withFiber((parent) =>
+        group.isClosed
+          ? Effect.die(group.closedError(name))
+          : retryingSoon(callTask(f, args), options.retry, (task) => group.spawnSoon<A, E>(parent, task, name))
+      )
+    // A name made from the arguments is made when the spawn runs, as without capabilities.
+    const spawnSoon = () =>
+      typeof name === "function"
+        ? Effect.flatMap(callName("TaskGroup.soonify", name, args), spawnNamed)
+        : spawnNamed(name)
+    if (key === undefined) return spawnSoon()
+    return Effect.flatMap(keyForCall("TaskGroup.soonify", key, args), (k) => spawnKeyed(group, k, spawnSoon))
+  }
+}
+
+/** `TaskGroup.spawnUnsafe` with `key` or `retry`; throws for a bad option. */
+export const spawnUnsafe = <A, E>(
+  where: string,
+  group: GroupImpl,
+  effect: Effect.Effect<A, E>,
+  options: SpawnOptions<E>
+): TaskHandle<A, E> => {
+  const problem = problemOf(where, options)
+  if (problem !== undefined) throw illegalArgument(problem)
+  const spawnNow = () => retrying(effect, options.retry, (task) => group.spawnNow(undefined, task, options.name))
+  return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
+}
+
+/**
+ * `TaskGroup.spawnExternalUnsafe` with `key` or `retry`; throws for a bad option. With
+ * `retry`, the task runs in a fiber that calls `start` again for each attempt.
+ */
+export const spawnExternalUnsafe = <A, E>(
+  where: string,
+  group: GroupImpl,
+  start: Launch<A, E>,
+  options: SpawnOptions<E>
+): TaskHandle<A, E> => {
+  const problem = problemOf(where, options)
+  if (problem !== undefined) throw illegalArgument(problem)
+  const spawnNow = () =>
+    options.retry === undefined
+      ? group.spawnExternal(start, options.name)
+      : retrying(external(start), options.retry, (task) => group.spawnNow(undefined, task, options.name))
+  return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
+}

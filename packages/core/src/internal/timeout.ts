@@ -1,0 +1,89 @@
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
+import type { GroupImpl } from "./group.ts"
+import type { TaskHandle } from "./handle.ts"
+import { describe } from "./validation.ts"
+
+// The `timeout` option of `TaskGroup.run`, `make`, `makeUnsafe` and `gather` (DESIGN §6).
+// A group given none takes exactly the path it took before: the only cost is reading
+// the option. A group given one gets a deadline fiber of its own, which ends with the
+// group (or its shutdown) and, if the time runs out first, fails the group with a
+// `TaskGroupTimeout` through the group's own `failures` and `shutdown`.
+
+/** A checked `timeout`: `undefined` for none (absent or infinite), or the message of its problem. */
+export const timeoutFrom = (where: string, options: unknown): Duration.Duration | undefined | string => {
+  const timeout = (options as { readonly timeout?: unknown } | undefined)?.timeout
+  if (timeout === undefined) return undefined
+  const problem = `${where}: option "timeout" must be a non-negative Duration.Input (such as "2 seconds" or 2000 millis), received ${describe(timeout)}`
+  if (typeof timeout === "number" && Number.isNaN(timeout)) return problem
+  const duration = Duration.fromInput(timeout as Duration.Input)
+  if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem
+  return Duration.isFinite(duration.value) ? duration.value : undefined
+}
+
+/** Records the timeout as the group's failure and shuts it down, unless it is already shutting down or ended. */
+const timeOut = (group: GroupImpl, timeout: Duration.Duration): void => {
+  if (group.isClosed) return
+  group.failures.add(Cause.fail(new TaskGroupTimeout({ group: group.name, timeout })))
+  group.shutdown()
+}
+
+/**
+ * Starts `group`'s deadline: after `timeout` (on the Clock of `context`, so TestClock
+ * drives it in tests), the group times out. The deadline ends, without effect, as soon
+ * as the group shuts down for another reason or ends.
+ */
+export const startDeadline = (group: GroupImpl, timeout: Duration.Duration, context: Context.Context<never>): void => {
+  const deadline = Effect.runForkWith(context)(
+    Effect.raceFirst(
+      Effect.andThen(
+        Effect.sleep(timeout),
+        Effect.sync(() => timeOut(group, timeout))
+      ),
+      group.awaitEnded
+    )
+  )
+  group.onShutdown(() => deadline.interruptUnsafe())
+}
+
+/**
+ * `gather(…, { timeout, returnExceptions: true })`: once every handle has ended, or at
+ * the deadline, whichever comes first. At the deadline the handles still running are
+ * cancelled (and waited for); it gives them, so that their slots can hold the timeout.
+ */
+export const cancelLate = (
+  handles: ReadonlyArray<TaskHandle<unknown, unknown>>,
+  timeout: Duration.Duration
+): Effect.Effect<ReadonlySet<TaskHandle<unknown, unknown>>> =>
+  Effect.flatMap(
+    Effect.timeoutOption(
+      Effect.forEach(handles, (handle) => Effect.exit(handle.await), { discard: true }),
+      timeout
+    ),
+    (ended) => {
+      if (Option.isSome(ended)) return Effect.succeed(noneLate)
+      const late = new Set<TaskHandle<unknown, unknown>>()
+      for (const handle of handles) if (!handle.ready) late.add(handle)
+      return Effect.as(
+        Effect.forEach(late, (handle) => handle.cancel, { concurrency: "unbounded", discard: true }),
+        late
+      )
+    }
+  )
+
+const noneLate: ReadonlySet<TaskHandle<unknown, unknown>> = new Set()
+
+/**
+ * The slot of a task cancelled at the deadline: its value if it still succeeded,
+ * else a failure with the timeout, plus any failure it met while stopping (never lost).
+ */
+export const lateExit = (exit: Exit.Exit<unknown, unknown>, error: TaskGroupTimeout): Exit.Exit<unknown, unknown> => {
+  if (exit._tag === "Success") return exit
+  const reasons = exit.cause.reasons.filter((reason) => reason._tag !== "Interrupt")
+  return Exit.failCause(Cause.fromReasons([Cause.makeFailReason(error), ...reasons]))
+}

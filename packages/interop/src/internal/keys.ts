@@ -1,0 +1,48 @@
+// Keyed tasks (DESIGN §6) for Promise code: core owns the keys (which task holds one,
+// when it is freed); interop checks the option, computes a `soonify` key from the call's
+// arguments, and gives back the same SoonValue object for the same core handle, so that
+// every caller of a key holds one handle (`a === b`). Groups that never see a key never
+// come here.
+import type { SoonValue } from "../SoonValue.ts"
+import type { TaskKey } from "../TaskGroup.ts"
+import { type CoreHandle, wrap } from "./handle.ts"
+import { describe } from "./validation.ts"
+
+/** The SoonValue of each keyed core handle given out, for as long as somebody holds the handle. */
+const wrappers = new WeakMap<CoreHandle<any>, SoonValue<any>>()
+
+const isKey = (u: unknown): u is TaskKey =>
+  typeof u === "string" || typeof u === "symbol" || (typeof u === "number" && !Number.isNaN(u))
+
+/** Throws a TypeError unless `key` is a key (or, where allowed, a function giving one). */
+export const checkKey = (where: string, key: unknown, functionAllowed: "function allowed" | "key only"): void => {
+  if (key === undefined || isKey(key) || (functionAllowed === "function allowed" && typeof key === "function")) return
+  const expected =
+    functionAllowed === "function allowed"
+      ? "a string, a number, a symbol, or a function of the arguments giving one"
+      : "a string, a number or a symbol"
+  throw new TypeError(`${where}: option "key" must be ${expected}, received ${describe(key)}`)
+}
+
+/** The key of one `soonify` call: the key, or what the key function gives for `args` (checked). */
+export const keyOfCall = (
+  where: string,
+  key: TaskKey | ((...args: Array<any>) => unknown),
+  args: ReadonlyArray<unknown>
+): TaskKey => {
+  if (typeof key !== "function") return key
+  const computed = key(...args)
+  if (!isKey(computed)) {
+    throw new TypeError(
+      `${where}: the "key" function must give a string, a number or a symbol, received ${describe(computed)}`
+    )
+  }
+  return computed
+}
+
+/** The SoonValue for a keyed core handle: the one given before for the same task, if any. */
+export const keyedWrap = <A>(handle: CoreHandle<A>): SoonValue<A> => {
+  let soon = wrappers.get(handle)
+  if (soon === undefined) wrappers.set(handle, (soon = wrap(handle)))
+  return soon
+}
