@@ -402,3 +402,27 @@ describe("spans", () => {
     })
   )
 })
+
+describe("snapshots of keyed and retried tasks", () => {
+  it.effect("show a keyed task's key as a string, and a retried task's attempt", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      let calls = 0
+      const flaky = Effect.suspend(() => (++calls < 2 ? Effect.fail("flaky" as const) : Deferred.await(gate)))
+      const group = TaskGroup.makeUnsafe({ name: "jobs" })
+      TaskGroup.spawnUnsafe(group, Deferred.await(gate), { name: "load", key: 42 })
+      TaskGroup.spawnUnsafe(group, flaky, { name: "retried", retry: { times: 3 } })
+      TaskGroup.spawnUnsafe(group, Deferred.await(gate), { name: "plain" })
+      yield* settle
+      const tasks = TaskGroup.snapshotUnsafe(group).tasks.map(({ attempt, key, name }) => ({ name, key, attempt }))
+      assert.deepStrictEqual(tasks, [
+        { name: "load", key: "42", attempt: undefined },
+        { name: "retried", key: undefined, attempt: 2 },
+        { name: "plain", key: undefined, attempt: undefined }
+      ])
+      assert.include(TaskGroup.renderSnapshot(TaskGroup.snapshotUnsafe(group)), 'key "42"')
+      yield* Deferred.succeed(gate, undefined)
+      yield* TaskGroup.join(group)
+    })
+  )
+})

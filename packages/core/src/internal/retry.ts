@@ -31,6 +31,9 @@ const attemptsOf = new WeakMap<HandleBase<any, any>, Attempts>()
 /** `soon.attempt`: 1 for a task without `retry`. */
 export const attemptOf = (handle: HandleBase<any, any>): number => attemptsOf.get(handle)?.attempt ?? 1
 
+/** Whether the task was spawned with `retry` (a snapshot then shows its attempt). */
+export const retried = (handle: HandleBase<any, any>): boolean => attemptsOf.has(handle)
+
 /** The problem with a `retry` option, or `undefined`. */
 export const retryProblem = (where: string, retry: unknown): string | undefined => {
   if (retry === undefined || Schedule.isSchedule(retry)) return undefined

@@ -2,6 +2,8 @@ import * as Effect from "effect/Effect"
 import type { GroupSnapshot, TaskSnapshot } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
+import { keyOf } from "./keys.ts"
+import { attemptOf, retried } from "./retry.ts"
 import { openRoots } from "./registry.ts"
 import { startTracking } from "./tracking.ts"
 import type { RenderOptions } from "../TaskGroup.ts"
@@ -22,16 +24,20 @@ export const startedWhenPermitted = <A, E, R>(
     return effect
   })
 
-/** A task's snapshot. */
-const taskSnapshot = (handle: TaskHandle<any, any>): TaskSnapshot => {
+/** A task's snapshot: with its key (as a string) when keyed, its attempt when retried. */
+const taskSnapshot = (group: GroupImpl, handle: TaskHandle<any, any>): TaskSnapshot => {
   const startedAt = handle.startedAt
   const progress = handle.progress
+  const key = keyOf(group, handle)
+  const attempt = retried(handle) ? attemptOf(handle) : undefined
   const groups: Array<GroupSnapshot> = []
   if (handle.groups !== undefined) for (const group of handle.groups) groups.push(snapshotOf(group))
   return {
     name: handle.name,
     status: startedAt === undefined ? "queued" : "running",
     ...(startedAt === undefined ? {} : { startedAt }),
+    ...(key === undefined ? {} : { key: String(key) }),
+    ...(attempt === undefined ? {} : { attempt }),
     ...(progress === undefined ? {} : { progress }),
     groups
   }
@@ -49,7 +55,7 @@ const snapshotOf = (group: GroupImpl): GroupSnapshot => {
   for (const handle of group.tasks) {
     // A task that has ended is removed from its group before anyone else hears of it.
     if (handle.ready) continue
-    const task = taskSnapshot(handle)
+    const task = taskSnapshot(group, handle)
     if (task.status === "queued") queued++
     tasks.push(task)
   }
