@@ -1,0 +1,105 @@
+// What a group does while it shuts down and once it has ended: who its interruptions come
+// from, which spawns still run, and how an external task that was asked to stop ends.
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { isTaskGroupClosed, SoonValue, TaskGroup } from "@soonify/core"
+import { defectOf, settle } from "./support.ts"
+
+describe("a group that is shutting down", () => {
+  it.effect("never runs a task spawned with spawnUnsafe, and still waits for the tasks that are stopping", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const stopped = yield* Deferred.make<void>()
+      // A task whose finalizer takes a while: the group stays shutting down until it ends.
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.onInterrupt(Effect.never, () => Deferred.await(stopped))
+      )
+      TaskGroup.cancelUnsafe(group)
+      let ran = false
+      const late = TaskGroup.spawnUnsafe(
+        group,
+        Effect.sync(() => {
+          ran = true
+        })
+      )
+      assert.isFalse(ran, "a task spawned into a group that is shutting down never runs")
+      assert.isTrue(late.ready)
+      const lateExit = SoonValue.pollUnsafe(late)
+      assert.isTrue(lateExit !== undefined && Exit.isFailure(lateExit) && Cause.hasInterruptsOnly(lateExit.cause))
+      const joined = yield* Effect.forkChild(TaskGroup.join(group).pipe(Effect.exit))
+      yield* settle
+      assert.isUndefined(joined.pollUnsafe(), "the group has not ended while a task is still stopping")
+      yield* Deferred.succeed(stopped, undefined)
+      const exit = yield* Fiber.join(joined)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+    })
+  )
+})
+
+describe("a group's interruptions", () => {
+  it.effect("come from the fiber that opened the group, when it stops a task after a failure", () =>
+    Effect.gen(function* () {
+      const opener = yield* Effect.fiberId
+      let stopped: SoonValue.SoonValue<never> | undefined
+      const exit = yield* Effect.exit(
+        TaskGroup.run((g) =>
+          Effect.gen(function* () {
+            stopped = yield* g.spawn(Effect.never)
+            yield* settle
+            yield* g.spawn(Effect.fail("boom"))
+          })
+        )
+      )
+      assert.deepStrictEqual(exit, Exit.fail("boom"))
+      const stoppedExit = SoonValue.pollUnsafe(stopped!)
+      assert.isTrue(stoppedExit !== undefined && Exit.isFailure(stoppedExit))
+      assert.deepStrictEqual(
+        [...Cause.interruptors((stoppedExit as Exit.Failure<never, never>).cause)],
+        [opener],
+        "the task is interrupted by the group's opener"
+      )
+    })
+  )
+})
+
+describe("a soonify'd function and a closed group", () => {
+  it.effect("is not even called: the spawn dies with TaskGroupClosed", () =>
+    Effect.gen(function* () {
+      let group: TaskGroup.TaskGroup | undefined
+      yield* TaskGroup.run((g) =>
+        Effect.sync(() => {
+          group = g
+        })
+      )
+      let calls = 0
+      const task = group!.soonify((n: number) => {
+        calls++
+        return Effect.succeed(n)
+      })
+      const exit = yield* Effect.exit(task(1))
+      assert.isTrue(isTaskGroupClosed(defectOf(exit)))
+      assert.strictEqual(calls, 0)
+    })
+  )
+})
+
+describe("an external task asked to stop", () => {
+  it.effect("that ends with a value all the same ends interrupted, and fails nobody", () =>
+    Effect.gen(function* () {
+      let observer: ((exit: Exit.Exit<number>) => void) | undefined
+      const task: TaskGroup.ExternalTask<number> = {
+        addObserver: (f) => {
+          observer = f
+        },
+        // Asked to stop, it finishes its work and ends with its value.
+        interruptUnsafe: () => observer?.(Exit.succeed(1))
+      }
+      const fiber = yield* Effect.forkChild(TaskGroup.external(() => task))
+      yield* settle
+      yield* Fiber.interrupt(fiber)
+      const exit = fiber.pollUnsafe()
+      assert.isTrue(exit !== undefined && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+    })
+  )
+})
