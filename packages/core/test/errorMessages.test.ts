@@ -44,3 +44,22 @@ describe("an error for bad input describes the value it received", () => {
     )
   }
 })
+
+describe("an error for bad input names the function that received it", () => {
+  const named: ReadonlyArray<readonly [where: string, input: string, run: () => Effect.Effect<unknown, unknown, any>]> =
+    [
+      ["TaskGroup.gather", "a bad option", () => TaskGroup.gather([Effect.void], { concurrency: 0 })],
+      ["TaskGroup.gather", "a bad input", () => TaskGroup.gather(null as any)],
+      ["TaskGroup.run", "a bad option", () => TaskGroup.run(() => Effect.void, { mode: "fast" } as any)],
+      ["TaskGroup.make", "a bad option", () => Effect.scoped(TaskGroup.make({ mode: "fast" } as any))]
+    ]
+  for (const [where, input, run] of named) {
+    it.effect(`${where}, for ${input}`, () =>
+      Effect.gen(function* () {
+        const defect = defectOf(yield* Effect.exit(run()))
+        assert.instanceOf(defect, Cause.IllegalArgumentError)
+        assert.isTrue((defect as Error).message.startsWith(`${where}: `), (defect as Error).message)
+      })
+    )
+  }
+})
