@@ -103,3 +103,71 @@ describe("an external task asked to stop", () => {
     })
   )
 })
+
+describe("a settle group, and one task cancelled alone whose finalizer fails", () => {
+  it.effect("keeps the finalizer's failure in the task's handle: the group is not failed", () =>
+    Effect.gen(function* () {
+      let cancelled: SoonValue.SoonValue<never> | undefined
+      const value = yield* TaskGroup.run(
+        (g) =>
+          Effect.gen(function* () {
+            cancelled = yield* g.spawn(Effect.onInterrupt(Effect.never, () => Effect.die("finalizer")))
+            yield* settle
+            yield* cancelled.cancel
+            return "body"
+          }),
+        { mode: "settle" }
+      )
+      assert.strictEqual(value, "body")
+      const exit = SoonValue.pollUnsafe(cancelled!)
+      assert.isTrue(exit !== undefined && Exit.isFailure(exit))
+      const cause = (exit as Exit.Failure<never, never>).cause
+      assert.isTrue(Cause.hasInterrupts(cause))
+      assert.deepStrictEqual(
+        cause.reasons.filter(Cause.isDieReason).map((r) => r.defect),
+        ["finalizer"]
+      )
+    })
+  )
+})
+
+describe("a task waiting for a concurrency slot", () => {
+  it.effect("cancelled while it waits, gives its turn up: the slot goes to the next waiting task", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const outcome = yield* TaskGroup.run(
+        (g) =>
+          Effect.gen(function* () {
+            const running = yield* g.spawn(Deferred.await(gate))
+            const waiting = yield* g.spawn(Effect.succeed("cancelled one"))
+            const next = yield* g.spawn(Effect.succeed("next"))
+            yield* settle
+            yield* waiting.cancel
+            yield* Deferred.succeed(gate, undefined)
+            yield* running.await
+            yield* settle
+            return { waiting: SoonValue.pollUnsafe(waiting), next: SoonValue.pollUnsafe(next) }
+          }),
+        { concurrency: 1 }
+      )
+      assert.isTrue(outcome.waiting !== undefined && Exit.isFailure(outcome.waiting))
+      assert.deepStrictEqual(outcome.next, Exit.succeed("next"))
+    })
+  )
+})
+
+describe("a body whose own first steps cancel its group", () => {
+  it.effect("is interrupted all the same, and the group ends interrupted", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((g) =>
+          Effect.suspend(() => {
+            TaskGroup.cancelUnsafe(g)
+            return Effect.never
+          })
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+    })
+  )
+})
