@@ -171,3 +171,18 @@ describe("a body whose own first steps cancel its group", () => {
     })
   )
 })
+
+describe("a shutdown listener unregistered twice", () => {
+  it.effect("leaves the other listeners registered", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const called: Array<string> = []
+      const unregister = TaskGroup.onShutdownUnsafe(group, () => called.push("first"))
+      TaskGroup.onShutdownUnsafe(group, () => called.push("second"))
+      unregister()
+      unregister()
+      TaskGroup.cancelUnsafe(group)
+      assert.deepStrictEqual(called, ["second"])
+    })
+  )
+})
