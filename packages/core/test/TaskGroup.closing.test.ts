@@ -186,3 +186,32 @@ describe("a shutdown listener unregistered twice", () => {
     })
   )
 })
+
+describe("who a cancel's interruption comes from", () => {
+  it.effect("a task cancelled before it starts is interrupted by the fiber that cancelled it", () =>
+    Effect.gen(function* () {
+      const [canceller, exit] = yield* TaskGroup.run((g) =>
+        Effect.gen(function* () {
+          // Spawned soon: it starts once this fiber yields, so the cancel finds it queued.
+          const queued = yield* g.spawn(Effect.void)
+          yield* queued.cancel
+          return [yield* Effect.fiberId, SoonValue.pollUnsafe(queued)] as const
+        })
+      )
+      assert.isTrue(exit !== undefined && Exit.isFailure(exit), String(exit))
+      assert.deepStrictEqual([...Cause.interruptors((exit as Exit.Failure<void, never>).cause)], [canceller])
+    })
+  )
+
+  it.effect("a group cancelled with TaskGroup.cancel ends interrupted by the fiber that cancelled it", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      TaskGroup.spawnUnsafe(group, Effect.never)
+      const canceller = yield* Effect.forkChild(Effect.andThen(TaskGroup.cancel(group), Effect.fiberId))
+      const cancellerId = yield* Fiber.join(canceller)
+      const exit = yield* Effect.exit(TaskGroup.join(group))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+      assert.deepStrictEqual([...Cause.interruptors((exit as Exit.Failure<void, never>).cause)], [cancellerId])
+    })
+  )
+})
