@@ -215,3 +215,44 @@ describe("who a cancel's interruption comes from", () => {
     })
   )
 })
+
+describe("a cancel from outside the group", () => {
+  it.effect("TaskGroup.cancel waits until every task has stopped", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const stopped = yield* Deferred.make<void>()
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.onInterrupt(Effect.never, () => Deferred.await(stopped))
+      )
+      const cancelling = yield* Effect.forkChild(TaskGroup.cancel(group))
+      yield* settle
+      assert.isUndefined(cancelling.pollUnsafe(), "the cancel returned while a task was still stopping")
+      yield* Deferred.succeed(stopped, undefined)
+      yield* Fiber.join(cancelling)
+    })
+  )
+
+  it.effect("TaskGroup.cancelUnsafe of a run block: the block returns only once its body has stopped", () =>
+    Effect.gen(function* () {
+      const stopped = yield* Deferred.make<void>()
+      const opened = yield* Deferred.make<TaskGroup.TaskGroup>()
+      const running = yield* Effect.forkChild(
+        Effect.exit(
+          TaskGroup.run((g) =>
+            Effect.andThen(
+              Deferred.succeed(opened, g),
+              Effect.onInterrupt(Effect.never, () => Deferred.await(stopped))
+            )
+          )
+        )
+      )
+      TaskGroup.cancelUnsafe(yield* Deferred.await(opened))
+      yield* settle
+      assert.isUndefined(running.pollUnsafe(), "the block returned while its body was still stopping")
+      yield* Deferred.succeed(stopped, undefined)
+      const exit = yield* Fiber.join(running)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+    })
+  )
+})
