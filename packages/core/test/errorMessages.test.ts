@@ -2,7 +2,7 @@
 // kind of value is described by its type and, when short enough to read, the value.
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect } from "effect"
-import { TaskGroup } from "@soonify/core"
+import { SoonValue, TaskGroup } from "@soonify/core"
 import { defectOf } from "./support.ts"
 
 /** The message `TaskGroup.make` dies with for the `concurrency` option `concurrency`. */
@@ -62,4 +62,73 @@ describe("an error for bad input names the function that received it", () => {
       })
     )
   }
+})
+
+describe("an error for misuse says what to do instead", () => {
+  /** The message of the one defect `effect` dies with. */
+  const defectMessage = (effect: Effect.Effect<unknown, unknown, any>) =>
+    Effect.map(Effect.exit(effect), (exit) => (defectOf(exit) as Error).message)
+
+  it.effect("a task function that returns no Effect", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(
+        TaskGroup.run((g) =>
+          Effect.flatMap(
+            g.soonify(function notAnEffect() {
+              return 1 as any
+            })(),
+            (soon) => soon.await
+          )
+        )
+      )
+      assert.strictEqual(
+        message,
+        "TaskGroup: notAnEffect returned number 1, not an Effect. " +
+          "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
+          "or use @soonify/interop for Promise code."
+      )
+    })
+  )
+
+  it.effect("a started task that ends without calling started", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(TaskGroup.run((g) => g.start(() => Effect.void, { name: "silent" })))
+      assert.strictEqual(
+        message,
+        'TaskGroup.start: task "silent" ended without calling started(value); ' +
+          "call started once the task is ready, before it returns"
+      )
+    })
+  )
+
+  it.effect("TaskGroup.join of a run block's group", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(TaskGroup.run((g) => TaskGroup.join(g), { name: "block" }))
+      assert.strictEqual(
+        message,
+        'TaskGroup.join: group "block" belongs to a TaskGroup.run block, which waits for its tasks when its ' +
+          "body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
+          "To wait for one task inside the block, use `yield* soon.await`."
+      )
+    })
+  )
+
+  it("TaskGroup.makeUnsafe names itself", () => {
+    const error = (() => {
+      try {
+        TaskGroup.makeUnsafe({ mode: "fast" } as any)
+      } catch (error) {
+        return error
+      }
+    })()
+    assert.instanceOf(error, Cause.IllegalArgumentError)
+    assert.isTrue((error as Error).message.startsWith("TaskGroup.makeUnsafe: "), (error as Error).message)
+  })
+
+  it.effect("SoonValue.waitAny names itself", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(SoonValue.waitAny(42 as any))
+      assert.isTrue(message.startsWith("SoonValue.waitAny: "), message)
+    })
+  )
 })
