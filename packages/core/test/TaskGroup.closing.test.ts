@@ -1,0 +1,258 @@
+// What a group does while it shuts down and once it has ended: who its interruptions come
+// from, which spawns still run, and how an external task that was asked to stop ends.
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { isTaskGroupClosed, SoonValue, TaskGroup } from "@soonify/core"
+import { defectOf, settle } from "./support.ts"
+
+describe("a group that is shutting down", () => {
+  it.effect("never runs a task spawned with spawnUnsafe, and still waits for the tasks that are stopping", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const stopped = yield* Deferred.make<void>()
+      // A task whose finalizer takes a while: the group stays shutting down until it ends.
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.onInterrupt(Effect.never, () => Deferred.await(stopped))
+      )
+      TaskGroup.cancelUnsafe(group)
+      let ran = false
+      const late = TaskGroup.spawnUnsafe(
+        group,
+        Effect.sync(() => {
+          ran = true
+        })
+      )
+      assert.isFalse(ran, "a task spawned into a group that is shutting down never runs")
+      assert.isTrue(late.ready)
+      const lateExit = SoonValue.pollUnsafe(late)
+      assert.isTrue(lateExit !== undefined && Exit.isFailure(lateExit) && Cause.hasInterruptsOnly(lateExit.cause))
+      const joined = yield* Effect.forkChild(TaskGroup.join(group).pipe(Effect.exit))
+      yield* settle
+      assert.isUndefined(joined.pollUnsafe(), "the group has not ended while a task is still stopping")
+      yield* Deferred.succeed(stopped, undefined)
+      const exit = yield* Fiber.join(joined)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+    })
+  )
+})
+
+describe("a group's interruptions", () => {
+  it.effect("come from the fiber that opened the group, when it stops a task after a failure", () =>
+    Effect.gen(function* () {
+      const opener = yield* Effect.fiberId
+      let stopped: SoonValue.SoonValue<never> | undefined
+      const exit = yield* Effect.exit(
+        TaskGroup.run((g) =>
+          Effect.gen(function* () {
+            stopped = yield* g.spawn(Effect.never)
+            yield* settle
+            yield* g.spawn(Effect.fail("boom"))
+          })
+        )
+      )
+      assert.deepStrictEqual(exit, Exit.fail("boom"))
+      const stoppedExit = SoonValue.pollUnsafe(stopped!)
+      assert.isTrue(stoppedExit !== undefined && Exit.isFailure(stoppedExit))
+      assert.deepStrictEqual(
+        [...Cause.interruptors((stoppedExit as Exit.Failure<never, never>).cause)],
+        [opener],
+        "the task is interrupted by the group's opener"
+      )
+    })
+  )
+})
+
+describe("a soonify'd function and a closed group", () => {
+  it.effect("is not even called: the spawn dies with TaskGroupClosed", () =>
+    Effect.gen(function* () {
+      let group: TaskGroup.TaskGroup | undefined
+      yield* TaskGroup.run((g) =>
+        Effect.sync(() => {
+          group = g
+        })
+      )
+      let calls = 0
+      const task = group!.soonify((n: number) => {
+        calls++
+        return Effect.succeed(n)
+      })
+      const exit = yield* Effect.exit(task(1))
+      assert.isTrue(isTaskGroupClosed(defectOf(exit)))
+      assert.strictEqual(calls, 0)
+    })
+  )
+})
+
+describe("an external task asked to stop", () => {
+  it.effect("that ends with a value all the same ends interrupted, and fails nobody", () =>
+    Effect.gen(function* () {
+      let observer: ((exit: Exit.Exit<number>) => void) | undefined
+      const task: TaskGroup.ExternalTask<number> = {
+        addObserver: (f) => {
+          observer = f
+        },
+        // Asked to stop, it finishes its work and ends with its value.
+        interruptUnsafe: () => observer?.(Exit.succeed(1))
+      }
+      const fiber = yield* Effect.forkChild(TaskGroup.external(() => task))
+      yield* settle
+      yield* Fiber.interrupt(fiber)
+      const exit = fiber.pollUnsafe()
+      assert.isTrue(exit !== undefined && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+    })
+  )
+})
+
+describe("a settle group, and one task cancelled alone whose finalizer fails", () => {
+  it.effect("keeps the finalizer's failure in the task's handle: the group is not failed", () =>
+    Effect.gen(function* () {
+      let cancelled: SoonValue.SoonValue<never> | undefined
+      const value = yield* TaskGroup.run(
+        (g) =>
+          Effect.gen(function* () {
+            cancelled = yield* g.spawn(Effect.onInterrupt(Effect.never, () => Effect.die("finalizer")))
+            yield* settle
+            yield* cancelled.cancel
+            return "body"
+          }),
+        { mode: "settle" }
+      )
+      assert.strictEqual(value, "body")
+      const exit = SoonValue.pollUnsafe(cancelled!)
+      assert.isTrue(exit !== undefined && Exit.isFailure(exit))
+      const cause = (exit as Exit.Failure<never, never>).cause
+      assert.isTrue(Cause.hasInterrupts(cause))
+      assert.deepStrictEqual(
+        cause.reasons.filter(Cause.isDieReason).map((r) => r.defect),
+        ["finalizer"]
+      )
+    })
+  )
+})
+
+describe("a task waiting for a concurrency slot", () => {
+  it.effect("cancelled while it waits, gives its turn up: the slot goes to the next waiting task", () =>
+    Effect.gen(function* () {
+      const gate = yield* Deferred.make<void>()
+      const outcome = yield* TaskGroup.run(
+        (g) =>
+          Effect.gen(function* () {
+            const running = yield* g.spawn(Deferred.await(gate))
+            const waiting = yield* g.spawn(Effect.succeed("cancelled one"))
+            const next = yield* g.spawn(Effect.succeed("next"))
+            yield* settle
+            yield* waiting.cancel
+            yield* Deferred.succeed(gate, undefined)
+            yield* running.await
+            yield* settle
+            return { waiting: SoonValue.pollUnsafe(waiting), next: SoonValue.pollUnsafe(next) }
+          }),
+        { concurrency: 1 }
+      )
+      assert.isTrue(outcome.waiting !== undefined && Exit.isFailure(outcome.waiting))
+      assert.deepStrictEqual(outcome.next, Exit.succeed("next"))
+    })
+  )
+})
+
+describe("a body whose own first steps cancel its group", () => {
+  it.effect("is interrupted all the same, and the group ends interrupted", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((g) =>
+          Effect.suspend(() => {
+            TaskGroup.cancelUnsafe(g)
+            return Effect.never
+          })
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+    })
+  )
+})
+
+describe("a shutdown listener unregistered twice", () => {
+  it.effect("leaves the other listeners registered", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const called: Array<string> = []
+      const unregister = TaskGroup.onShutdownUnsafe(group, () => called.push("first"))
+      TaskGroup.onShutdownUnsafe(group, () => called.push("second"))
+      unregister()
+      unregister()
+      TaskGroup.cancelUnsafe(group)
+      assert.deepStrictEqual(called, ["second"])
+    })
+  )
+})
+
+describe("who a cancel's interruption comes from", () => {
+  it.effect("a task cancelled before it starts is interrupted by the fiber that cancelled it", () =>
+    Effect.gen(function* () {
+      const [canceller, exit] = yield* TaskGroup.run((g) =>
+        Effect.gen(function* () {
+          // Spawned soon: it starts once this fiber yields, so the cancel finds it queued.
+          const queued = yield* g.spawn(Effect.void)
+          yield* queued.cancel
+          return [yield* Effect.fiberId, SoonValue.pollUnsafe(queued)] as const
+        })
+      )
+      assert.isTrue(exit !== undefined && Exit.isFailure(exit), String(exit))
+      assert.deepStrictEqual([...Cause.interruptors((exit as Exit.Failure<void, never>).cause)], [canceller])
+    })
+  )
+
+  it.effect("a group cancelled with TaskGroup.cancel ends interrupted by the fiber that cancelled it", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      TaskGroup.spawnUnsafe(group, Effect.never)
+      const canceller = yield* Effect.forkChild(Effect.andThen(TaskGroup.cancel(group), Effect.fiberId))
+      const cancellerId = yield* Fiber.join(canceller)
+      const exit = yield* Effect.exit(TaskGroup.join(group))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+      assert.deepStrictEqual([...Cause.interruptors((exit as Exit.Failure<void, never>).cause)], [cancellerId])
+    })
+  )
+})
+
+describe("a cancel from outside the group", () => {
+  it.effect("TaskGroup.cancel waits until every task has stopped", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const stopped = yield* Deferred.make<void>()
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.onInterrupt(Effect.never, () => Deferred.await(stopped))
+      )
+      const cancelling = yield* Effect.forkChild(TaskGroup.cancel(group))
+      yield* settle
+      assert.isUndefined(cancelling.pollUnsafe(), "the cancel returned while a task was still stopping")
+      yield* Deferred.succeed(stopped, undefined)
+      yield* Fiber.join(cancelling)
+    })
+  )
+
+  it.effect("TaskGroup.cancelUnsafe of a run block: the block returns only once its body has stopped", () =>
+    Effect.gen(function* () {
+      const stopped = yield* Deferred.make<void>()
+      const opened = yield* Deferred.make<TaskGroup.TaskGroup>()
+      const running = yield* Effect.forkChild(
+        Effect.exit(
+          TaskGroup.run((g) =>
+            Effect.andThen(
+              Deferred.succeed(opened, g),
+              Effect.onInterrupt(Effect.never, () => Deferred.await(stopped))
+            )
+          )
+        )
+      )
+      TaskGroup.cancelUnsafe(yield* Deferred.await(opened))
+      yield* settle
+      assert.isUndefined(running.pollUnsafe(), "the block returned while its body was still stopping")
+      yield* Deferred.succeed(stopped, undefined)
+      const exit = yield* Fiber.join(running)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+    })
+  )
+})

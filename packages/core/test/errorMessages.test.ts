@@ -1,0 +1,134 @@
+// An error for bad input says what it received, whatever its kind (guarantee 5): each
+// kind of value is described by its type and, when short enough to read, the value.
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect } from "effect"
+import { SoonValue, TaskGroup } from "@soonify/core"
+import { defectOf } from "./support.ts"
+
+/** The message `TaskGroup.make` dies with for the `concurrency` option `concurrency`. */
+const concurrencyMessage = (concurrency: unknown): Effect.Effect<string> =>
+  Effect.map(Effect.exit(Effect.scoped(TaskGroup.make({ concurrency } as any))), (exit) => {
+    const defect = defectOf(exit)
+    assert.instanceOf(defect, Cause.IllegalArgumentError)
+    return (defect as Error).message
+  })
+
+const anonymous = [() => 1][0]
+function namedTask() {}
+
+const described: ReadonlyArray<readonly [kind: string, value: unknown, received: string]> = [
+  ["null", null, "received null"],
+  ["a number", 0, "received number 0"],
+  ["a bigint", 10n, "received bigint 10"],
+  ["a boolean", true, "received boolean true"],
+  ["a short string, quoted", "forty", 'received string "forty"'],
+  ["a string of 40 characters, whole", "x".repeat(40), `received string "${"x".repeat(40)}"`],
+  ["a longer string, cut after 40 characters", "y".repeat(41), `received string "${"y".repeat(40)}…"`],
+  ["a named function, by its name", namedTask, "received function namedTask"],
+  ["an anonymous function", anonymous, "received function (anonymous)"],
+  ["a symbol, by its description", Symbol("tag"), "received Symbol(tag)"],
+  ["an array, by its length", [1, 2, 3], "received array of length 3"],
+  ["an object, by its tag", new Map(), "received object [object Map]"]
+]
+
+describe("an error for bad input describes the value it received", () => {
+  for (const [kind, value, received] of described) {
+    it.effect(`${kind}`, () =>
+      Effect.gen(function* () {
+        const message = yield* concurrencyMessage(value)
+        assert.strictEqual(
+          message,
+          `TaskGroup.make: option "concurrency" must be a positive integer or "unbounded", ${received}`
+        )
+      })
+    )
+  }
+})
+
+describe("an error for bad input names the function that received it", () => {
+  const named: ReadonlyArray<readonly [where: string, input: string, run: () => Effect.Effect<unknown, unknown, any>]> =
+    [
+      ["TaskGroup.gather", "a bad option", () => TaskGroup.gather([Effect.void], { concurrency: 0 })],
+      ["TaskGroup.gather", "a bad input", () => TaskGroup.gather(null as any)],
+      ["TaskGroup.run", "a bad option", () => TaskGroup.run(() => Effect.void, { mode: "fast" } as any)],
+      ["TaskGroup.make", "a bad option", () => Effect.scoped(TaskGroup.make({ mode: "fast" } as any))]
+    ]
+  for (const [where, input, run] of named) {
+    it.effect(`${where}, for ${input}`, () =>
+      Effect.gen(function* () {
+        const defect = defectOf(yield* Effect.exit(run()))
+        assert.instanceOf(defect, Cause.IllegalArgumentError)
+        assert.isTrue((defect as Error).message.startsWith(`${where}: `), (defect as Error).message)
+      })
+    )
+  }
+})
+
+describe("an error for misuse says what to do instead", () => {
+  /** The message of the one defect `effect` dies with. */
+  const defectMessage = (effect: Effect.Effect<unknown, unknown, any>) =>
+    Effect.map(Effect.exit(effect), (exit) => (defectOf(exit) as Error).message)
+
+  it.effect("a task function that returns no Effect", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(
+        TaskGroup.run((g) =>
+          Effect.flatMap(
+            g.soonify(function notAnEffect() {
+              return 1 as any
+            })(),
+            (soon) => soon.await
+          )
+        )
+      )
+      assert.strictEqual(
+        message,
+        "TaskGroup: notAnEffect returned number 1, not an Effect. " +
+          "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
+          "or use @soonify/interop for Promise code."
+      )
+    })
+  )
+
+  it.effect("a started task that ends without calling started", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(TaskGroup.run((g) => g.start(() => Effect.void, { name: "silent" })))
+      assert.strictEqual(
+        message,
+        'TaskGroup.start: task "silent" ended without calling started(value); ' +
+          "call started once the task is ready, before it returns"
+      )
+    })
+  )
+
+  it.effect("TaskGroup.join of a run block's group", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(TaskGroup.run((g) => TaskGroup.join(g), { name: "block" }))
+      assert.strictEqual(
+        message,
+        'TaskGroup.join: group "block" belongs to a TaskGroup.run block, which waits for its tasks when its ' +
+          "body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
+          "To wait for one task inside the block, use `yield* soon.await`."
+      )
+    })
+  )
+
+  it("TaskGroup.makeUnsafe names itself", () => {
+    const error = (() => {
+      try {
+        TaskGroup.makeUnsafe({ mode: "fast" } as any)
+      } catch (error) {
+        return error
+      }
+    })()
+    assert.instanceOf(error, Cause.IllegalArgumentError)
+    assert.isTrue((error as Error).message.startsWith("TaskGroup.makeUnsafe: "), (error as Error).message)
+  })
+
+  it.effect("SoonValue.waitAny names itself", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(SoonValue.waitAny(42 as any))
+      assert.isTrue(message.startsWith("SoonValue.waitAny: "), message)
+    })
+  )
+})

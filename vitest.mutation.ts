@@ -1,0 +1,34 @@
+import { defineConfig } from "vitest/config"
+import { sharedProject } from "./vitest.shared.ts"
+
+/**
+ * The Vitest config `pnpm test:mutation` runs (see `stryker.config.json` and `mutation/README.md`):
+ * the core and interop projects without the suites that cannot see a mutant or take seconds
+ * per run. The leak probes, the strict-process and undisposed checks, and the doc examples run
+ * their code in child processes or through `tsc`, so Stryker's in-process instrumentation is
+ * invisible to them; the scale and fuzz suites take 5–17 s each and would run for most mutants.
+ */
+const outOfReach = [
+  "test/leaks.test.ts",
+  "test/strictProcess.test.ts",
+  "test/undisposed.test.ts",
+  "test/longLived.test.ts",
+  "test/docExamples.test.ts",
+  "test/scale.test.ts",
+  "test/fuzz.test.ts"
+]
+
+const mutationProject = (name: string) => {
+  const base = sharedProject(name)
+  return {
+    ...base,
+    root: `packages/${name}`,
+    test: { ...base.test, isolate: false, exclude: [...(base.test?.exclude ?? []), ...outOfReach] }
+  }
+}
+
+export default defineConfig({
+  test: {
+    projects: [mutationProject("core"), mutationProject("interop")]
+  }
+})
