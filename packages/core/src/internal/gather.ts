@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import type { GroupImpl } from "./group.ts"
-import type { TaskHandle } from "./handle.ts"
+import { isHandle, type TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
@@ -40,31 +40,44 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   return { keys, effects: effects as Array<Effect.Effect<unknown, unknown, unknown>> }
 }
 
+/**
+ * A slot of gather's result while the group runs: the handle of an effect's task, or,
+ * for an effect that is a successful Exit already, that Exit (no task needed: it can
+ * neither fail nor be cancelled, and nothing can see its handle).
+ */
+type Slot = TaskHandle<unknown, unknown> | Exit.Success<unknown, unknown>
+
 /** Spawns every effect at once, in input order, into `group`. */
 const spawnAll = (
   group: GroupImpl,
   effects: Array<Effect.Effect<unknown, unknown, unknown>>
-): Effect.Effect<Array<TaskHandle<unknown, unknown>>, never, unknown> =>
+): Effect.Effect<Array<Slot>, never, unknown> =>
   Effect.withFiber((parent) => {
     // The body is running, so the group has not ended: spawn them all in one step.
-    const handles: Array<TaskHandle<unknown, unknown>> = []
-    for (const effect of effects) handles.push(group.spawnNow(parent, effect, undefined))
-    return Effect.succeed(handles)
+    const slots: Array<Slot> = []
+    for (let i = 0; i < effects.length; i++) {
+      const effect = effects[i]
+      slots.push(Exit.isExit(effect) && effect._tag === "Success" ? effect : group.spawnNow(parent, effect, undefined))
+    }
+    return Effect.succeed(slots)
   })
 
-/** Shapes the handles' outcomes like the input: a tuple/array or a record. */
+/** The outcome in a slot of a group that has ended. */
+const exitOf = (slot: Slot): Exit.Exit<unknown, unknown> => (isHandle(slot) ? slot.exit! : slot)
+
+/** Shapes the slots' outcomes like the input: a tuple/array or a record. */
 const shape = (
   keys: Array<string> | undefined,
-  handles: Array<TaskHandle<unknown, unknown>>,
+  slots: Array<Slot>,
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
     const out: Array<unknown> = []
-    for (let i = 0; i < handles.length; i++) out.push(read(handles[i].exit!))
+    for (let i = 0; i < slots.length; i++) out.push(read(exitOf(slots[i])))
     return out
   }
   const out: Record<string, unknown> = {}
-  for (let i = 0; i < keys.length; i++) out[keys[i]] = read(handles[i].exit!)
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = read(exitOf(slots[i]))
   return out
 }
 
@@ -86,13 +99,16 @@ export const gather = (
       mode: returnExceptions ? "settle" : "failFast",
       concurrency: options?.concurrency
     }),
-    (handles) => {
+    (slots) => {
       if (!returnExceptions) {
         // Fail fast leaves only interruptions in the handles of a group that succeeded:
         // an effect that interrupted itself has no value to give, so neither has gather.
-        for (const handle of handles) if (handle.exit!._tag === "Failure") return handle.exit!
+        for (let i = 0; i < slots.length; i++) {
+          const exit = exitOf(slots[i])
+          if (exit._tag === "Failure") return exit
+        }
       }
-      return Effect.succeed(shape(keys, handles, returnExceptions ? identity : successValue))
+      return Effect.succeed(shape(keys, slots, returnExceptions ? identity : successValue))
     }
   )
 }

@@ -3,7 +3,8 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
@@ -13,12 +14,12 @@ import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
 import { Permits } from "./permits.ts"
-import type { Runner } from "./runner.ts"
+import type { Interruptible, Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
-import { StartQueue } from "./startQueue.ts"
+import { QueuedStart, StartQueue } from "./startQueue.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -75,13 +76,16 @@ export class GroupImpl extends Described {
   /** How many of the group's fibers are running their first steps on the stack now. */
   private firstStepsDepth = 0
   private readonly shutdownListeners = new ShutdownListeners()
+  /** Where freed permits are handed on: the dispatcher of the last task that gave one back. */
+  private dispatcher: Scheduler.SchedulerDispatcher | undefined = undefined
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
     this.name = settings.name
     this.mode = settings.mode
     this.ownership = ownership
-    this.permits = settings.concurrency === undefined ? undefined : new Permits(settings.concurrency)
+    this.permits =
+      settings.concurrency === undefined ? undefined : new Permits(settings.concurrency, this.startWithPermit)
     this.interruptor = opener === undefined ? noFiber : opener.id
     this.context = opener === undefined ? Context.empty() : opener.context
   }
@@ -182,14 +186,34 @@ export class GroupImpl extends Described {
     return handle
   }
 
-  /** Starts a task's fiber (after a slot of `concurrency`, if any) and watches it. */
-  startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
-    // An Exit is an effect that has already ended: no fiber to run it.
-    if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
+  /**
+   * Starts a task now, or, when every permit of `concurrency` is taken, queues its start
+   * (the record `queued`, if it has one already) in the permits until its turn.
+   */
+  startTask<A, E>(
+    handle: TaskHandle<A, E>,
+    effect: Effect.Effect<A, E, any>,
+    context: Context.Context<never>,
+    queued?: QueuedStart
+  ): void {
+    if (this.permits === undefined || this.permits.tryTake()) return this.runTask(handle, effect, context)
+    const start = queued ?? new QueuedStart(this, handle, effect, context)
+    handle.runner = start
+    this.permits.enqueue(start)
+  }
+
+  /** What `Permits` calls when a queued start's turn has come. */
+  private readonly startWithPermit = (start: QueuedStart): void =>
+    this.runTask(start.handle, start.effect, start.context)
+
+  /** Runs a task (which holds its permit, if any) in a fiber of its own, and watches it. */
+  private runTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>) {
     handle.runner = firstSteps
-    const fiber = this.startFiber(context, this.permits === undefined ? effect : this.permits.withPermit(effect))
+    // An Exit is an effect that has already ended: no fiber to run it.
+    if (Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
+    const fiber = this.startFiber(context, effect)
     const exit = fiber.pollUnsafe()
-    if (exit !== undefined) return this.taskEnded(handle, exit)
+    if (exit !== undefined) return this.taskEnded(handle, exit, fiber)
     this.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
   }
@@ -222,8 +246,9 @@ export class GroupImpl extends Described {
 
   // endings
 
-  taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
+  taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     this.running.delete(handle)
+    if (this.permits !== undefined) this.givePermitBack(handle.runner, fiber)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -233,6 +258,19 @@ export class GroupImpl extends Described {
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
     nested(() => handle.complete(exit))
     this.release()
+  }
+
+  /** A task of a limited group ended: it gives its permit back, or its turn if it never had one. */
+  private givePermitBack(runner: Interruptible | undefined, fiber: Fiber.Fiber<unknown, unknown> | undefined): void {
+    const permits = this.permits!
+    if (runner instanceof QueuedStart) {
+      if (runner.waitingForPermit) permits.gaveUp(runner)
+      return
+    }
+    // Freed permits reach the waiters on the dispatcher of the task that ended, as with a Semaphore.
+    if (fiber !== undefined) this.dispatcher = fiber.currentDispatcher
+    else if (Fiber.isFiber(runner)) this.dispatcher = runner.currentDispatcher
+    permits.release((this.dispatcher ??= Context.get(this.context, Scheduler.Scheduler).makeDispatcher()))
   }
 
   /**

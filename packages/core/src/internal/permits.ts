@@ -1,89 +1,88 @@
-import * as Effect from "effect/Effect"
-import type * as Fiber from "effect/Fiber"
-
-interface Waiter {
-  /** Cleared once the waiter got its permit or gave up waiting. */
-  resume: ((effect: Effect.Effect<void>) => void) | undefined
-}
+import type * as Scheduler from "effect/Scheduler"
+import type { QueuedStart } from "./startQueue.ts"
 
 /**
- * The permits behind `concurrency`: a first-in first-out semaphore of single permits,
- * with what Effect's `Semaphore` promises (a task that waits keeps its turn, even against
- * a newcomer that finds a permit free; freed permits reach the waiters soon, on the
- * releasing fiber's dispatcher, once what runs now has run) at a constant cost per task.
- * Effect's `Semaphore` scans every waiter on each take and each release, so a group of a
- * hundred thousand tasks limited to a few at a time took minutes.
+ * The permits behind `concurrency`: a first-in first-out queue of tasks waiting for one
+ * of a fixed number of permits, with what Effect's `Semaphore` promises (a task that
+ * waits keeps its turn, even against a newcomer that finds a permit free; freed permits
+ * reach the waiters soon, on the releasing task's dispatcher, once what runs now has
+ * run) at a constant cost per task.
+ *
+ * A task waiting for its turn is the record of its start (`QueuedStart`, which also
+ * stands in its handle until then), not a fiber: it gets one only once it has a permit.
+ * Effect's `Semaphore` scans every waiter on each take and each release, and a waiting
+ * fiber costs a kilobyte or more.
  *
  * @internal
  */
 export class Permits {
-  free: number
-  /** Waiters in arrival order from `head` on; those that gave up are cleared in place. */
-  waiters: Array<Waiter> = []
-  head = 0
-  /** Waiters that still wait. */
-  waiting = 0
-  wakeScheduled = false
+  private free: number
+  /** Starts in arrival order from `head` on; those that gave up stay, marked, until passed. */
+  private queue: Array<QueuedStart> = []
+  private head = 0
+  /** Queued starts that still wait. */
+  private waiting = 0
+  private wakeScheduled = false
+  /** Starts a task whose turn came, with its permit. */
+  private readonly startWithPermit: (start: QueuedStart) => void
 
-  constructor(permits: number) {
+  constructor(permits: number, startWithPermit: (start: QueuedStart) => void) {
     this.free = permits
+    this.startWithPermit = startWithPermit
   }
 
-  /** Runs `effect` with one permit, waiting for it (interruptibly) in turn. */
-  withPermit<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
-    return Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(restore(this.take), () =>
-        Effect.onExit(restore(effect), () => Effect.withFiber((fiber) => Effect.sync(() => this.release(fiber))))
-      )
-    )
-  }
-
-  readonly take: Effect.Effect<void> = Effect.callback<void>((resume) => {
+  /** Takes a free permit, unless a task that waits has its turn first. */
+  tryTake(): boolean {
     if (this.free > 0 && this.waiting === 0) {
       this.free--
-      return resume(Effect.void)
+      return true
     }
-    const waiter: Waiter = { resume }
-    this.waiters.push(waiter)
-    this.waiting++
-    return Effect.sync(() => {
-      // Interrupted while waiting: give the turn up.
-      if (waiter.resume !== undefined) {
-        waiter.resume = undefined
-        if (--this.waiting === 0) this.clear()
-      }
-    })
-  })
+    return false
+  }
 
-  release(fiber: Fiber.Fiber<unknown, unknown>): void {
+  /** Queues `start` until a permit is free for it. */
+  enqueue(start: QueuedStart): void {
+    start.waitingForPermit = true
+    this.queue.push(start)
+    this.waiting++
+  }
+
+  /** A queued start ended before its turn (cancelled, or stopped by its group): it gives its turn up. */
+  gaveUp(start: QueuedStart): void {
+    start.waitingForPermit = false
+    if (--this.waiting === 0) this.clear()
+  }
+
+  /** Gives a permit back; the next waiter gets it soon, on `dispatcher`. */
+  release(dispatcher: Scheduler.SchedulerDispatcher): void {
     this.free++
     if (this.waiting === 0 || this.wakeScheduled) return
     this.wakeScheduled = true
-    fiber.currentDispatcher.scheduleTask(this.wake, 0)
+    dispatcher.scheduleTask(this.wake, 0)
   }
 
   /** Gives the free permits to the first waiters. */
-  readonly wake = (): void => {
+  private readonly wake = (): void => {
     this.wakeScheduled = false
     while (this.free > 0 && this.waiting > 0) {
-      const waiter = this.waiters[this.head++]
-      const resume = waiter.resume
-      if (resume === undefined) continue
-      waiter.resume = undefined
+      const start = this.queue[this.head++]
+      if (!start.waitingForPermit) continue
+      start.waitingForPermit = false
       this.waiting--
       this.free--
-      resume(Effect.void)
+      // It may end at once and give its permit back, which the loop then hands on.
+      this.startWithPermit(start)
     }
     // Drop the consumed prefix now and then, so the array does not grow forever.
     if (this.waiting === 0) this.clear()
-    else if (this.head > 1024 && this.head * 2 > this.waiters.length) {
-      this.waiters = this.waiters.slice(this.head)
+    else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
       this.head = 0
     }
   }
 
-  clear(): void {
-    this.waiters = []
+  private clear(): void {
+    this.queue = []
     this.head = 0
   }
 }

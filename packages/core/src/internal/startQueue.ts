@@ -18,6 +18,8 @@ export class QueuedStart implements Interruptible {
   readonly handle: TaskHandle<any, any>
   readonly effect: Effect.Effect<any, any, any>
   readonly context: Context.Context<never>
+  /** Whether it waits in the group's `Permits` for its turn (after leaving this queue). */
+  waitingForPermit = false
 
   constructor(
     group: GroupImpl,
@@ -73,7 +75,7 @@ export class StartQueue {
     for (let i = 0; i < queue.length; i++) {
       const start = queue[i]
       // A start cancelled, or interrupted by the group, meanwhile has ended already.
-      if (!start.handle.ready) this.group.startTask(start.handle, start.effect, start.context)
+      if (!start.handle.ready) this.group.startTask(start.handle, start.effect, start.context, start)
     }
   }
 }
