@@ -8,7 +8,7 @@ import * as Scheduler from "effect/Scheduler"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
-import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
+import { enter, type Fork, freshStackIfDeep, isDeep, leave, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { Described } from "./described.ts"
 import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
@@ -76,6 +76,8 @@ export class GroupImpl extends Described {
   /** How many of the group's fibers are running their first steps on the stack now. */
   private firstStepsDepth = 0
   private readonly shutdownListeners = new ShutdownListeners()
+  private forkContext: Context.Context<never> | undefined = undefined
+  private fork: Fork | undefined = undefined
   /** Where freed permits are handed on: the dispatcher of the last task that gave one back. */
   private dispatcher: Scheduler.SchedulerDispatcher | undefined = undefined
 
@@ -121,17 +123,20 @@ export class GroupImpl extends Described {
    * ended interrupted (and its `starting` too); else a handle counted as pending and running.
    */
   private admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
-    if (this.state === "closed") return undefined
+    if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
-    if (this.state === "closing") {
-      const interrupted = Exit.interrupt(this.interruptor)
-      handle.complete(interrupted)
-      if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
-      return handle
-    }
     this.pending++
     this.running.add(handle)
     if (starting !== undefined) handle.starting = starting
+    return handle
+  }
+
+  /** A task spawned while the group shuts down: its handle (and `starting`) ended interrupted. */
+  private endedAtOnce<A, E>(name: string | undefined, starting: Deferred.Deferred<any, any> | undefined) {
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    const interrupted = Exit.interrupt(this.interruptor)
+    handle.complete(interrupted)
+    if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
     return handle
   }
 
@@ -169,21 +174,29 @@ export class GroupImpl extends Described {
     return handle
   }
 
-  /** Spawns a task run outside Effect: `run` is called at once, or by a fiber once it has a slot or a fresh stack. */
+  /** Spawns a task run outside Effect: `run` is called at once, or once it has a permit, or from a fresh stack. */
   spawnExternal<A, E>(
     run: () => Runner<A, E>,
     name: string | undefined,
     starting?: Deferred.Deferred<any, any>
   ): TaskHandle<A, E> {
-    if (this.permits !== undefined || isDeep()) {
-      return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting)
-    }
+    if (isDeep()) return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting)
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) throw this.closedError(name)
     if (handle.ready) return handle
-    const runner = nested(() => launch(run))
-    this.adopt(handle, runner)
+    if (this.permits === undefined || this.permits.tryTake()) this.runExternal(handle, run)
+    else this.waitForPermit(handle, new QueuedStart(this, handle, undefined, run, this.context))
     return handle
+  }
+
+  /** Calls the start function of a task run outside Effect (which holds its permit, if any), and watches it. */
+  private runExternal<A, E>(handle: TaskHandle<A, E>, run: () => Runner<A, E>): void {
+    // Nothing stands for the task while `run` runs: a cancel then has nothing to stop yet.
+    handle.runner = undefined
+    this.adopt(
+      handle,
+      nested(() => launch(run))
+    )
   }
 
   /**
@@ -197,14 +210,19 @@ export class GroupImpl extends Described {
     queued?: QueuedStart
   ): void {
     if (this.permits === undefined || this.permits.tryTake()) return this.runTask(handle, effect, context)
-    const start = queued ?? new QueuedStart(this, handle, effect, context)
+    this.waitForPermit(handle, queued ?? new QueuedStart(this, handle, effect, undefined, context))
+  }
+
+  private waitForPermit(handle: TaskHandle<any, any>, start: QueuedStart): void {
     handle.runner = start
-    this.permits.enqueue(start)
+    this.permits!.enqueue(start)
   }
 
   /** What `Permits` calls when a queued start's turn has come. */
   private readonly startWithPermit = (start: QueuedStart): void =>
-    this.runTask(start.handle, start.effect, start.context)
+    start.effect === undefined
+      ? this.runExternal(start.handle, start.external!)
+      : this.runTask(start.handle, start.effect, start.context)
 
   /** Runs a task (which holds its permit, if any) in a fiber of its own, and watches it. */
   private runTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>) {
@@ -218,11 +236,20 @@ export class GroupImpl extends Described {
     if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
   }
 
+  /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
+  private forkWith(context: Context.Context<never>): Fork {
+    if (context !== this.forkContext) {
+      this.forkContext = context
+      this.fork = Effect.runForkWith(context)
+    }
+    return this.fork!
+  }
+
   /** Starts one of the group's fibers, counting its first steps (see `isInside`). */
   private startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
     this.firstStepsDepth++
     try {
-      return startNow(context, effect)
+      return startNow(this.forkWith(context), effect)
     } finally {
       this.firstStepsDepth--
     }
@@ -256,7 +283,12 @@ export class GroupImpl extends Described {
     if (starting !== undefined) handle.starting = undefined
     if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
-    nested(() => handle.complete(exit))
+    enter()
+    try {
+      handle.complete(exit)
+    } finally {
+      leave()
+    }
     this.release()
   }
 

@@ -1,4 +1,5 @@
 import type * as Scheduler from "effect/Scheduler"
+import { captureAsyncContext } from "./asyncContext.ts"
 import type { QueuedStart } from "./startQueue.ts"
 
 /**
@@ -43,6 +44,7 @@ export class Permits {
   /** Queues `start` until a permit is free for it. */
   enqueue(start: QueuedStart): void {
     start.waitingForPermit = true
+    start.asyncContext = captureAsyncContext()
     this.queue.push(start)
     this.waiting++
   }
@@ -50,6 +52,8 @@ export class Permits {
   /** A queued start ended before its turn (cancelled, or stopped by its group): it gives its turn up. */
   gaveUp(start: QueuedStart): void {
     start.waitingForPermit = false
+    start.asyncContext?.emitDestroy()
+    start.asyncContext = undefined
     if (--this.waiting === 0) this.clear()
   }
 
@@ -71,7 +75,16 @@ export class Permits {
       this.waiting--
       this.free--
       // It may end at once and give its permit back, which the loop then hands on.
-      this.startWithPermit(start)
+      const asyncContext = start.asyncContext
+      if (asyncContext === undefined) this.startWithPermit(start)
+      else {
+        start.asyncContext = undefined
+        try {
+          asyncContext.runInAsyncScope(this.startWithPermit, undefined, start)
+        } finally {
+          asyncContext.emitDestroy()
+        }
+      }
     }
     // Drop the consumed prefix now and then, so the array does not grow forever.
     if (this.waiting === 0) this.clear()

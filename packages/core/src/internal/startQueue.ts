@@ -2,13 +2,15 @@ import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import type { AsyncContext } from "./asyncContext.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
-import type { Interruptible } from "./runner.ts"
+import type { Interruptible, Runner } from "./runner.ts"
 
 /**
- * A soon task waiting in its group's queue. It stands where the task's runner will be, so
- * that cancelling the task, or the group shutting down, before it starts ends it
+ * A task waiting to start: in its group's queue of soon starts, or for a permit of its
+ * group's `concurrency` (or one, then the other). It stands where the task's runner will
+ * be, so that cancelling the task, or the group shutting down, before it starts ends it
  * interrupted, and it never runs.
  *
  * @internal
@@ -16,20 +18,27 @@ import type { Interruptible } from "./runner.ts"
 export class QueuedStart implements Interruptible {
   readonly group: GroupImpl
   readonly handle: TaskHandle<any, any>
-  readonly effect: Effect.Effect<any, any, any>
+  /** The task's effect, or `undefined` for a task run outside Effect (`external`). */
+  readonly effect: Effect.Effect<any, any, any> | undefined
+  /** The start function of a task run outside Effect. */
+  readonly external: (() => Runner<any, any>) | undefined
   readonly context: Context.Context<never>
-  /** Whether it waits in the group's `Permits` for its turn (after leaving this queue). */
+  /** Whether it waits in the group's `Permits` for its turn (after leaving the soon queue). */
   waitingForPermit = false
+  /** While it waits for a permit: the async context it was queued in, which it starts in. */
+  asyncContext: AsyncContext | undefined = undefined
 
   constructor(
     group: GroupImpl,
     handle: TaskHandle<any, any>,
-    effect: Effect.Effect<any, any, any>,
+    effect: Effect.Effect<any, any, any> | undefined,
+    external: (() => Runner<any, any>) | undefined,
     context: Context.Context<never>
   ) {
     this.group = group
     this.handle = handle
     this.effect = effect
+    this.external = external
     this.context = context
   }
 
@@ -59,7 +68,7 @@ export class StartQueue {
     effect: Effect.Effect<any, any, any>,
     spawner: Fiber.Fiber<unknown, unknown>
   ): QueuedStart {
-    const start = new QueuedStart(this.group, handle, effect, spawner.context)
+    const start = new QueuedStart(this.group, handle, effect, undefined, spawner.context)
     this.queue.push(start)
     if (!this.flushScheduled) {
       this.flushScheduled = true
@@ -75,7 +84,7 @@ export class StartQueue {
     for (let i = 0; i < queue.length; i++) {
       const start = queue[i]
       // A start cancelled, or interrupted by the group, meanwhile has ended already.
-      if (!start.handle.ready) this.group.startTask(start.handle, start.effect, start.context, start)
+      if (!start.handle.ready) this.group.startTask(start.handle, start.effect!, start.context, start)
     }
   }
 }
