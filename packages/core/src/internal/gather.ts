@@ -24,7 +24,7 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   let keys: Array<string> | undefined
   let effects: Array<unknown>
   if (isIterable(input) && typeof input !== "string") {
-    effects = Array.from(input)
+    effects = Array.isArray(input) ? input.slice() : Array.from(input)
   } else if (typeof input === "object" && input !== null) {
     keys = Object.keys(input)
     effects = keys.map((key) => (input as Record<string, unknown>)[key])
@@ -72,8 +72,8 @@ const shape = (
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
-    const out: Array<unknown> = []
-    for (let i = 0; i < slots.length; i++) out.push(read(exitOf(slots[i])))
+    const out: Array<unknown> = new Array(slots.length)
+    for (let i = 0; i < slots.length; i++) out[i] = read(exitOf(slots[i]))
     return out
   }
   const out: Record<string, unknown> = {}

@@ -27,6 +27,10 @@ export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
 /** @internal */
 export type State = "open" | "closing" | "closed"
 
+/** Whether a handle's runner is one that `adopt` watches: the task is in `running`. */
+const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
+  runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart)
+
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
 
@@ -67,6 +71,11 @@ export class GroupImpl extends Described {
   private pending = 1
   private spawned = 0
   private ownerEnded = false
+  /**
+   * The tasks that run past their first steps, watched through their runner. A task that
+   * waits to start is in `queue` or `permits` instead, and one that ends within its first
+   * steps (or is a successful Exit) never enters it.
+   */
   private readonly running = new Set<TaskHandle<any, any>>()
   private readonly queue = new StartQueue(this)
   private readonly whenEnded = Deferred.makeUnsafe<void>()
@@ -126,7 +135,6 @@ export class GroupImpl extends Described {
     if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     this.pending++
-    this.running.add(handle)
     if (starting !== undefined) handle.starting = starting
     return handle
   }
@@ -257,6 +265,7 @@ export class GroupImpl extends Described {
 
   private adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
     handle.runner = runner
+    this.running.add(handle)
     // Calls back at once for a task that already ended.
     runner.addObserver((exit) => this.taskEnded(handle, exit))
     // The group may have begun shutting down while the task ran its first steps.
@@ -274,8 +283,9 @@ export class GroupImpl extends Described {
   // endings
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
-    this.running.delete(handle)
-    if (this.permits !== undefined) this.givePermitBack(handle.runner, fiber)
+    const runner = handle.runner
+    if (isRunner(runner)) this.running.delete(handle)
+    if (this.permits !== undefined) this.givePermitBack(runner, fiber)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -372,6 +382,9 @@ export class GroupImpl extends Described {
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `running` while we iterate: a Set allows that.
     for (const handle of this.running) handle.runner?.interruptUnsafe(this.interruptor)
+    // Then the tasks that have not started: they end interrupted, and never run.
+    this.queue.interruptAll(this.interruptor)
+    this.permits?.interruptAll(this.interruptor)
   }
 
   /** `TaskGroup.onShutdownUnsafe`: calls `f` when the group starts shutting down. */

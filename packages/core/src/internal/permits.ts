@@ -57,6 +57,13 @@ export class Permits {
     if (--this.waiting === 0) this.clear()
   }
 
+  /** Ends every start still waiting interrupted: its group is shutting down. */
+  interruptAll(fiberId: number): void {
+    // Each one gives its turn up as it ends, which may drop `queue`: iterate what it was.
+    const queue = this.queue
+    for (let i = this.head; i < queue.length; i++) if (queue[i].waitingForPermit) queue[i].interruptUnsafe(fiberId)
+  }
+
   /** Gives a permit back; the next waiter gets it soon, on `dispatcher`. */
   release(dispatcher: Scheduler.SchedulerDispatcher): void {
     this.free++

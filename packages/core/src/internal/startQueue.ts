@@ -43,7 +43,9 @@ export class QueuedStart implements Interruptible {
   }
 
   interruptUnsafe(fiberId?: number): void {
-    if (!this.handle.ready) this.group.taskEnded(this.handle, Exit.interrupt(fiberId ?? this.group.interruptor))
+    // Only while it still stands for the task: once started, the task's runner does.
+    if (this.handle.runner === this)
+      this.group.taskEnded(this.handle, Exit.interrupt(fiberId ?? this.group.interruptor))
   }
 }
 
@@ -56,6 +58,8 @@ export class QueuedStart implements Interruptible {
 export class StartQueue {
   private queue: Array<QueuedStart> = []
   private flushScheduled = false
+  /** The starts that the flush under way takes from the queue. */
+  private flushing: Array<QueuedStart> | undefined = undefined
   private readonly group: GroupImpl
 
   constructor(group: GroupImpl) {
@@ -77,14 +81,28 @@ export class StartQueue {
     return start
   }
 
+  /** Ends every start still queued interrupted: its group is shutting down. */
+  interruptAll(fiberId: number): void {
+    // Those of a flush under way too: a task it started may have made the group fail.
+    const flushing = this.flushing
+    if (flushing !== undefined) for (let i = 0; i < flushing.length; i++) flushing[i].interruptUnsafe(fiberId)
+    const queue = this.queue
+    for (let i = 0; i < queue.length; i++) queue[i].interruptUnsafe(fiberId)
+  }
+
   private readonly flush = (): void => {
     this.flushScheduled = false
     const queue = this.queue
     this.queue = []
-    for (let i = 0; i < queue.length; i++) {
-      const start = queue[i]
-      // A start cancelled, or interrupted by the group, meanwhile has ended already.
-      if (!start.handle.ready) this.group.startTask(start.handle, start.effect!, start.context, start)
+    this.flushing = queue
+    try {
+      for (let i = 0; i < queue.length; i++) {
+        const start = queue[i]
+        // A start cancelled, or interrupted by the group, meanwhile has ended already.
+        if (!start.handle.ready) this.group.startTask(start.handle, start.effect!, start.context, start)
+      }
+    } finally {
+      this.flushing = undefined
     }
   }
 }
