@@ -3,8 +3,7 @@ import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
-import * as Scheduler from "effect/Scheduler"
+import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { TaskOptions } from "../TaskGroup.ts"
@@ -87,18 +86,18 @@ export class GroupImpl extends Described {
   private readonly shutdownListeners = new ShutdownListeners()
   private forkContext: Context.Context<never> | undefined = undefined
   private fork: Fork | undefined = undefined
-  /** Where freed permits are handed on: the dispatcher of the last task that gave one back. */
-  private dispatcher: Scheduler.SchedulerDispatcher | undefined = undefined
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
     this.name = settings.name
     this.mode = settings.mode
     this.ownership = ownership
-    this.permits =
-      settings.concurrency === undefined ? undefined : new Permits(settings.concurrency, this.startWithPermit)
     this.interruptor = opener === undefined ? noFiber : opener.id
     this.context = opener === undefined ? Context.empty() : opener.context
+    this.permits =
+      settings.concurrency === undefined
+        ? undefined
+        : new Permits(settings.concurrency, this.context, this.startWithPermit)
   }
 
   get [TaskGroupTypeId]() {
@@ -285,7 +284,7 @@ export class GroupImpl extends Described {
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     const runner = handle.runner
     if (isRunner(runner)) this.running.delete(handle)
-    if (this.permits !== undefined) this.givePermitBack(runner, fiber)
+    this.permits?.taskEnded(runner, fiber)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -300,19 +299,6 @@ export class GroupImpl extends Described {
       leave()
     }
     this.release()
-  }
-
-  /** A task of a limited group ended: it gives its permit back, or its turn if it never had one. */
-  private givePermitBack(runner: Interruptible | undefined, fiber: Fiber.Fiber<unknown, unknown> | undefined): void {
-    const permits = this.permits!
-    if (runner instanceof QueuedStart) {
-      if (runner.waitingForPermit) permits.gaveUp(runner)
-      return
-    }
-    // Freed permits reach the waiters on the dispatcher of the task that ended, as with a Semaphore.
-    if (fiber !== undefined) this.dispatcher = fiber.currentDispatcher
-    else if (Fiber.isFiber(runner)) this.dispatcher = runner.currentDispatcher
-    permits.release((this.dispatcher ??= Context.get(this.context, Scheduler.Scheduler).makeDispatcher()))
   }
 
   /**

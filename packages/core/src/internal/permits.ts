@@ -1,6 +1,9 @@
-import type * as Scheduler from "effect/Scheduler"
+import * as Context from "effect/Context"
+import * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import { captureAsyncContext } from "./asyncContext.ts"
-import type { QueuedStart } from "./startQueue.ts"
+import type { Interruptible } from "./runner.ts"
+import { QueuedStart } from "./startQueue.ts"
 
 /**
  * The permits behind `concurrency`: a first-in first-out queue of tasks waiting for one
@@ -24,11 +27,16 @@ export class Permits {
   /** Queued starts that still wait. */
   private waiting = 0
   private wakeScheduled = false
+  /** The group's context, whose scheduler hands permits on when no task's fiber has yet. */
+  private readonly context: Context.Context<never>
+  /** Where freed permits are handed on: the dispatcher of the last task's fiber that ended. */
+  private dispatcher: Scheduler.SchedulerDispatcher | undefined = undefined
   /** Starts a task whose turn came, with its permit. */
   private readonly startWithPermit: (start: QueuedStart) => void
 
-  constructor(permits: number, startWithPermit: (start: QueuedStart) => void) {
+  constructor(permits: number, context: Context.Context<never>, startWithPermit: (start: QueuedStart) => void) {
     this.free = permits
+    this.context = context
     this.startWithPermit = startWithPermit
   }
 
@@ -49,8 +57,22 @@ export class Permits {
     this.waiting++
   }
 
+  /**
+   * A task of the group ended, `runner` standing for it until then (and `fiber`, when it
+   * ended in its first steps): it gives its permit back, or its turn if it never had one.
+   */
+  taskEnded(runner: Interruptible | undefined, fiber: Fiber.Fiber<unknown, unknown> | undefined): void {
+    if (runner instanceof QueuedStart) {
+      if (runner.waitingForPermit) this.gaveUp(runner)
+      return
+    }
+    if (fiber !== undefined) this.dispatcher = fiber.currentDispatcher
+    else if (Fiber.isFiber(runner)) this.dispatcher = runner.currentDispatcher
+    this.release((this.dispatcher ??= Context.get(this.context, Scheduler.Scheduler).makeDispatcher()))
+  }
+
   /** A queued start ended before its turn (cancelled, or stopped by its group): it gives its turn up. */
-  gaveUp(start: QueuedStart): void {
+  private gaveUp(start: QueuedStart): void {
     start.waitingForPermit = false
     start.asyncContext?.emitDestroy()
     start.asyncContext = undefined
@@ -65,7 +87,7 @@ export class Permits {
   }
 
   /** Gives a permit back; the next waiter gets it soon, on `dispatcher`. */
-  release(dispatcher: Scheduler.SchedulerDispatcher): void {
+  private release(dispatcher: Scheduler.SchedulerDispatcher): void {
     this.free++
     if (this.waiting === 0 || this.wakeScheduled) return
     this.wakeScheduled = true
