@@ -41,11 +41,12 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
 }
 
 /**
- * A slot of gather's result while the group runs: the handle of an effect's task, or,
- * for an effect that is a successful Exit already, that Exit (no task needed: it can
- * neither fail nor be cancelled, and nothing can see its handle).
+ * A slot of gather's result while the group runs: the handle of an effect's task, or the
+ * Exit of a task that ended as it was spawned, or, for an effect that is a successful
+ * Exit already, that Exit (no task needed: it can neither fail nor be cancelled, and
+ * nothing can see its handle).
  */
-type Slot = TaskHandle<unknown, unknown> | Exit.Success<unknown, unknown>
+type Slot = TaskHandle<unknown, unknown> | Exit.Exit<unknown, unknown>
 
 /** Spawns every effect at once, in input order, into `group`. */
 const spawnAll = (
@@ -54,10 +55,16 @@ const spawnAll = (
 ): Effect.Effect<Array<Slot>, never, unknown> =>
   Effect.withFiber((parent) => {
     // The body is running, so the group has not ended: spawn them all in one step.
-    const slots: Array<Slot> = []
+    const slots: Array<Slot> = new Array(effects.length)
     for (let i = 0; i < effects.length; i++) {
       const effect = effects[i]
-      slots.push(Exit.isExit(effect) && effect._tag === "Success" ? effect : group.spawnNow(parent, effect, undefined))
+      if (Exit.isExit(effect) && effect._tag === "Success") slots[i] = effect
+      else {
+        // A task that ended in its first steps leaves its Exit, not its handle: a
+        // million of them then keep a million small Exits alive, not handles too.
+        const handle = group.spawnNow(parent, effect, undefined)
+        slots[i] = handle.exit ?? handle
+      }
     }
     return Effect.succeed(slots)
   })
