@@ -128,7 +128,7 @@ export class GroupImpl extends Described {
 
   /**
    * Lets a new task in: `undefined` into a closed group; while closing, a handle that has
-   * ended interrupted (and its `starting` too); else a handle counted as pending and running.
+   * ended interrupted (and its `starting` too); else a handle counted as pending.
    */
   private admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
     if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
