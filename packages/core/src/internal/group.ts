@@ -28,7 +28,7 @@ export type State = "open" | "closing" | "closed"
 
 /** Whether a handle's runner is one that `adopt` watches: the task is in `running`. */
 const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
-  runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart)
+  runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart) && !(runner instanceof StartQueue)
 
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
@@ -164,7 +164,7 @@ export class GroupImpl extends Described {
   ): Effect.Effect<TaskHandle<A, E>> {
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) return Effect.die(this.closedError(name))
-    if (!handle.ready) handle.runner = this.queue.push(handle, effect, parent)
+    if (!handle.ready) this.queue.push(handle, effect, parent)
     return Effect.succeed(handle)
   }
 
@@ -206,18 +206,10 @@ export class GroupImpl extends Described {
     )
   }
 
-  /**
-   * Starts a task now, or, when every permit of `concurrency` is taken, queues its start
-   * (the record `queued`, if it has one already) in the permits until its turn.
-   */
-  startTask<A, E>(
-    handle: TaskHandle<A, E>,
-    effect: Effect.Effect<A, E, any>,
-    context: Context.Context<never>,
-    queued?: QueuedStart
-  ): void {
+  /** Starts a task now, or, when every permit of `concurrency` is taken, queues it in the permits until its turn. */
+  startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
     if (this.permits === undefined || this.permits.tryTake()) return this.runTask(handle, effect, context)
-    this.waitForPermit(handle, queued ?? new QueuedStart(this, handle, effect, undefined, context))
+    this.waitForPermit(handle, new QueuedStart(this, handle, effect, undefined, context))
   }
 
   private waitForPermit(handle: TaskHandle<any, any>, start: QueuedStart): void {

@@ -7,6 +7,7 @@ import { format } from "effect/Formatter"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import type { Interruptible } from "./runner.ts"
+import { StartQueue } from "./startQueue.ts"
 import type { SoonValue } from "../SoonValue.ts"
 
 /** @internal */
@@ -151,6 +152,7 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
       if (runner === undefined) return Effect.void
       return Effect.withFiber((current) => {
         if (runner === firstSteps) this.cancelledBy = current.id
+        else if (runner instanceof StartQueue) runner.cancel(this, current.id)
         else runner.interruptUnsafe(current.id)
         return Effect.asVoid(Effect.exit(this.await))
       })

@@ -3,7 +3,7 @@ import * as Fiber from "effect/Fiber"
 import * as Scheduler from "effect/Scheduler"
 import { captureAsyncContext } from "./asyncContext.ts"
 import type { Interruptible } from "./runner.ts"
-import { QueuedStart } from "./startQueue.ts"
+import { QueuedStart, StartQueue } from "./startQueue.ts"
 
 /**
  * The permits behind `concurrency`: a first-in first-out queue of tasks waiting for one
@@ -66,6 +66,8 @@ export class Permits {
       if (runner.waitingForPermit) this.gaveUp(runner)
       return
     }
+    // Ended still in the queue of soon starts: it never asked for a permit.
+    if (runner instanceof StartQueue) return
     if (fiber !== undefined) this.dispatcher = fiber.currentDispatcher
     else if (Fiber.isFiber(runner)) this.dispatcher = runner.currentDispatcher
     this.release((this.dispatcher ??= Context.get(this.context, Scheduler.Scheduler).makeDispatcher()))
