@@ -33,7 +33,7 @@ export const TypeId: typeof SoonValueTypeId = SoonValueTypeId
  *
  * **Details**
  *
- * The outcome is kept in a `Deferred` completed once, with the task's `Exit`. Every read
+ * The outcome is kept in the handle, completed once with the task's `Exit`. Every read
  * replays that `Exit`: success gives `A`, failure gives `E`, and an interrupted task
  * gives the interruption, as `Fiber.join` does.
  *

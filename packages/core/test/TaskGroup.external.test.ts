@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
@@ -136,6 +137,29 @@ describe("TaskGroup.spawnExternalUnsafe", () => {
     second.finish(Exit.succeed(2))
     await Effect.runPromise(TaskGroup.join(group))
     assert.deepStrictEqual(exitOf(soon), Exit.succeed(2))
+  })
+
+  it("starts a task that waited for its slot in the async context it was spawned in", async () => {
+    const storage = new AsyncLocalStorage<string>()
+    const group = TaskGroup.makeUnsafe({ concurrency: 1 })
+    const first = manual<number>()
+    const seen: Array<string | undefined> = []
+    storage.run("first", () => TaskGroup.spawnExternalUnsafe(group, () => first.task))
+    const queued = ["second", "third"].map((name) =>
+      storage.run(name, () =>
+        TaskGroup.spawnExternalUnsafe(group, () => {
+          seen.push(storage.getStore())
+          const task = manual<number>()
+          task.finish(Exit.succeed(0))
+          return task.task
+        })
+      )
+    )
+    // Ended from somewhere else entirely: the queued ones still see their own context.
+    storage.run("elsewhere", () => setTimeout(() => first.finish(Exit.succeed(1)), 1))
+    await Effect.runPromise(TaskGroup.join(group))
+    assert.deepStrictEqual(seen, ["second", "third"])
+    assert.isTrue(queued.every((soon) => soon.ready))
   })
 
   it("rejects what is not a start function", () => {

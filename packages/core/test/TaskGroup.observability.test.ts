@@ -125,6 +125,45 @@ describe("snapshots", () => {
     })
   )
 
+  it.effect("lists queued external tasks among the others in spawn order, each started when its permit comes", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(1_000)
+      const release = yield* Deferred.make<void>()
+      const observers: Array<(exit: Exit.Exit<string>) => void> = []
+      const external = (): TaskGroup.ExternalTask<string> => ({
+        addObserver: (observer) => void observers.push(observer),
+        interruptUnsafe: () => undefined
+      })
+      const [queued, started] = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Deferred.await(release), { name: "first" })
+            yield* settle // a soon start: it takes the permit once the body yields
+            TaskGroup.spawnExternalUnsafe(group, external, { name: "outside" })
+            yield* group.spawn(Effect.void, { name: "last" })
+            yield* settle
+            const queued = TaskGroup.snapshotUnsafe(group).tasks
+            yield* TestClock.setTime(2_000)
+            yield* Deferred.succeed(release, undefined)
+            yield* settle
+            const started = TaskGroup.snapshotUnsafe(group).tasks
+            for (const observer of observers) observer(Exit.succeed("done"))
+            return [queued, started] as const
+          }),
+        { concurrency: 1, name: "mixed" }
+      )
+      assert.deepStrictEqual(queued, [
+        { name: "first", status: "running", startedAt: 1_000, groups: [] },
+        { name: "outside", status: "queued", groups: [] },
+        { name: "last", status: "queued", groups: [] }
+      ])
+      assert.deepStrictEqual(started, [
+        { name: "outside", status: "running", startedAt: 2_000, groups: [] },
+        { name: "last", status: "queued", groups: [] }
+      ])
+    })
+  )
+
   it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "stopping" })

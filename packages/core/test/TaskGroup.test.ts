@@ -783,6 +783,28 @@ describe("TaskGroup.run", () => {
       })
     )
 
+    it.effect("a queued task cancelled before its turn gives the turn up: the others still run", () =>
+      Effect.gen(function* () {
+        const values = yield* TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              const first = yield* group.spawn(Effect.as(Effect.sleep("1 second"), "first"))
+              const skipped = yield* group.spawn(Effect.succeed("skipped"))
+              const next = yield* group.spawn(Effect.succeed("next"))
+              yield* Effect.yieldNow
+              yield* skipped.cancel
+              assert.isTrue(isInterruptedOnly(yield* Effect.exit(skipped.await)))
+              yield* TestClock.adjust("1 second")
+              // Every start queued has ended or given its turn up: a newcomer finds a permit free.
+              const late = yield* group.spawn(Effect.succeed("late"))
+              return [yield* first.await, yield* next.await, yield* late.await]
+            }),
+          { concurrency: 1 }
+        )
+        assert.deepStrictEqual(values, ["first", "next", "late"])
+      })
+    )
+
     it.effect('accepts "unbounded"', () =>
       Effect.gen(function* () {
         const running = yield* Ref.make(0)

@@ -315,6 +315,20 @@ describe("TaskGroup.gather with timeout", () => {
     })
   )
 
+  it.effect("with returnExceptions, an input that is an Exit keeps it in its slot while a late one times out", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.gather([Exit.succeed(1), Effect.never, Exit.fail("no")], { timeout: 100, returnExceptions: true })
+      )
+      yield* settle
+      yield* TestClock.adjust(100)
+      const slots = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(slots[0], Exit.succeed(1))
+      assert.isTrue(isTaskGroupTimeout(failuresOf(causeOf(slots[1]))[0]))
+      assert.deepStrictEqual(slots[2], Exit.fail("no"))
+    })
+  )
+
   it.effect("with returnExceptions, interrupted from outside, it ends interrupted", () =>
     Effect.gen(function* () {
       const fiber = yield* Effect.forkChild(TaskGroup.gather([Effect.never], { timeout: 100, returnExceptions: true }))

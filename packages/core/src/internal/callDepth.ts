@@ -26,6 +26,19 @@ export const nested = <A>(f: () => A): A => {
   }
 }
 
+/**
+ * `nested(() => f(a))` without a closure, for the calls made once per task: `enter()`,
+ * then `leave()` in a `finally`.
+ */
+export const enter = (): void => {
+  depth++
+}
+
+/** Ends the level of group work that `enter` began. */
+export const leave = (): void => {
+  depth--
+}
+
 /** Whether the stack is already deep in group work. */
 export const isDeep = (): boolean => depth > maxDepth
 
@@ -33,12 +46,21 @@ export const isDeep = (): boolean => depth > maxDepth
 export const freshStackIfDeep = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   depth > maxDepth ? Effect.andThen(Effect.yieldNow, effect) : effect
 
+/** What `Effect.runForkWith(context)` gives: starts a fiber with that context at once. */
+export type Fork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+
 /**
- * Starts a fiber with `context` at once, running until its first asynchronous step (or,
+ * Starts a fiber with `fork` at once, running until its first asynchronous step (or,
  * on a deep stack, until a first yield), as one more level of group work.
  */
-export const startNow = <A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> =>
-  nested(() => Effect.runForkWith(context)(freshStackIfDeep(effect as Effect.Effect<A, E>)))
+export const startNow = <A, E>(fork: Fork, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> => {
+  depth++
+  try {
+    return fork(freshStackIfDeep(effect as Effect.Effect<A, E>))
+  } finally {
+    depth--
+  }
+}
 
 /** Runs `f` soon, from a fresh stack (scheduled with `context`'s scheduler). */
 export const onFreshStack = (context: Context.Context<never>, f: () => void): void => {

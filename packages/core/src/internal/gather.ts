@@ -1,8 +1,8 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import type { GroupImpl } from "./group.ts"
-import type { TaskHandle } from "./handle.ts"
+import { isHandle, type TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
 import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
@@ -27,7 +27,7 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   let keys: Array<string> | undefined
   let effects: Array<unknown>
   if (isIterable(input) && typeof input !== "string") {
-    effects = Array.from(input)
+    effects = Array.isArray(input) ? input.slice() : Array.from(input)
   } else if (typeof input === "object" && input !== null) {
     keys = Object.keys(input)
     effects = keys.map((key) => (input as Record<string, unknown>)[key])
@@ -43,31 +43,54 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   return { keys, effects: effects as Array<Effect.Effect<unknown, unknown, unknown>> }
 }
 
+/**
+ * A slot of gather's result while the group runs: the handle of an effect's task, or the
+ * Exit of a task that ended as it was spawned, or, for an effect that is a successful
+ * Exit already, that Exit (no task needed: it can neither fail nor be cancelled, and
+ * nothing can see its handle).
+ */
+type Slot = TaskHandle<unknown, unknown> | Exit.Exit<unknown, unknown>
+
 /** Spawns every effect at once, in input order, into `group`. */
 const spawnAll = (
   group: GroupImpl,
   effects: Array<Effect.Effect<unknown, unknown, unknown>>
-): Effect.Effect<Array<TaskHandle<unknown, unknown>>, never, unknown> =>
+): Effect.Effect<Array<Slot>, never, unknown> =>
   Effect.withFiber((parent) => {
     // The body is running, so the group has not ended: spawn them all in one step.
-    const handles: Array<TaskHandle<unknown, unknown>> = []
-    for (const effect of effects) handles.push(group.spawnNow(parent, effect, undefined))
-    return Effect.succeed(handles)
+    // Preallocated, as `Effect.forEach` does: pushing a million grows the array twenty times.
+    // oxlint-disable-next-line unicorn/no-new-array
+    const slots: Array<Slot> = new Array(effects.length)
+    for (let i = 0; i < effects.length; i++) {
+      const effect = effects[i]
+      if (Exit.isExit(effect) && effect._tag === "Success") slots[i] = effect
+      else {
+        // A task that ended in its first steps leaves its Exit, not its handle: a
+        // million of them then keep a million small Exits alive, not handles too.
+        const handle = group.spawnNow(parent, effect, undefined)
+        slots[i] = handle.exit ?? handle
+      }
+    }
+    return Effect.succeed(slots)
   })
 
-/** Shapes the handles' outcomes like the input: a tuple/array or a record. */
+/** The outcome in a slot of a group that has ended. */
+const exitOf = (slot: Slot): Exit.Exit<unknown, unknown> => (isHandle(slot) ? slot.exit! : slot)
+
+/** Shapes the slots' outcomes like the input: a tuple/array or a record. */
 const shape = (
   keys: Array<string> | undefined,
-  handles: ReadonlyArray<{ readonly exit: Exit.Exit<unknown, unknown> | undefined }>,
+  slots: ReadonlyArray<Slot>,
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
-    const out: Array<unknown> = []
-    for (let i = 0; i < handles.length; i++) out.push(read(handles[i].exit!))
+    // oxlint-disable-next-line unicorn/no-new-array
+    const out: Array<unknown> = new Array(slots.length)
+    for (let i = 0; i < slots.length; i++) out[i] = read(exitOf(slots[i]))
     return out
   }
   const out: Record<string, unknown> = {}
-  for (let i = 0; i < keys.length; i++) out[keys[i]] = read(handles[i].exit!)
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = read(exitOf(slots[i]))
   return out
 }
 
@@ -93,13 +116,16 @@ export const gather = (
       concurrency: options?.concurrency,
       timeout
     }),
-    (handles) => {
+    (slots) => {
       if (!returnExceptions) {
         // Fail fast leaves only interruptions in the handles of a group that succeeded:
         // an effect that interrupted itself has no value to give, so neither has gather.
-        for (const handle of handles) if (handle.exit!._tag === "Failure") return handle.exit!
+        for (let i = 0; i < slots.length; i++) {
+          const exit = exitOf(slots[i])
+          if (exit._tag === "Failure") return exit
+        }
       }
-      return Effect.succeed(shape(keys, handles, returnExceptions ? identity : successValue))
+      return Effect.succeed(shape(keys, slots, returnExceptions ? identity : successValue))
     }
   )
 }
@@ -118,19 +144,19 @@ const gatherWithin = (
   return Effect.map(
     run(
       (group) =>
-        Effect.flatMap(spawnAll(group, effects), (handles) =>
-          Effect.map(cancelLate(handles, timeout), (late) => ({
-            handles,
+        Effect.flatMap(spawnAll(group, effects), (slots) =>
+          Effect.map(cancelLate(slots, timeout), (late) => ({
+            slots,
             late,
             error: new TaskGroupTimeout({ group: group.name, timeout })
           }))
         ),
       { mode: "settle", concurrency }
     ),
-    ({ error, handles, late }) =>
+    ({ error, late, slots }) =>
       shape(
         keys,
-        handles.map((handle) => (late.has(handle) ? { exit: lateExit(handle.exit!, error) } : handle)),
+        slots.map((slot) => (isHandle(slot) && late.has(slot) ? lateExit(slot.exit!, error) : slot)),
         identity
       )
   )

@@ -8,22 +8,21 @@ import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions, TaskOptions } from "../TaskGroup.ts"
-import { freshStackIfDeep, isDeep, nested, onFreshStack, startNow } from "./callDepth.ts"
+import { enter, type Fork, freshStackIfDeep, isDeep, leave, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
 import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
 import { Permits } from "./permits.ts"
-import type { Launch, Runner } from "./runner.ts"
+import type { Interruptible, Launch, Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
-import { StartQueue } from "./startQueue.ts"
+import { QueuedStart, StartQueue } from "./startQueue.ts"
 import { taskContext } from "./currentTask.ts"
 import { type Place, place, unplace } from "./registry.ts"
-import { startedWhenPermitted } from "./snapshot.ts"
 import { GroupSpans, groupSpans } from "./spans.ts"
 import { Tally } from "./tally.ts"
 import { bodyContext, enterFirstSteps, isTracking, leaveFirstSteps, taskOf, trackedLate } from "./tracking.ts"
@@ -33,6 +32,10 @@ export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
 
 /** @internal */
 export type State = "open" | "closing" | "closed"
+
+/** Whether a handle's runner is one that `adopt` watches: the task is in `running`. */
+const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
+  runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart) && !(runner instanceof StartQueue)
 
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
@@ -75,7 +78,14 @@ export class GroupImpl extends Described {
   private pending = 1
   private spawned = 0
   private ownerEnded = false
+  /**
+   * The tasks that run past their first steps, watched through their runner. A task that
+   * waits to start is in `queue` or `permits` instead, and one that ends within its first
+   * steps (or is a successful Exit) never enters it.
+   */
   private readonly running = new Set<TaskHandle<any, any>>()
+  /** Every task not yet ended, in spawn order, queued ones included: what snapshots list. */
+  private readonly live = new Set<TaskHandle<any, any>>()
   private readonly queue = new StartQueue(this)
   private readonly whenEnded = Deferred.makeUnsafe<void>()
   readonly failures = new Failures()
@@ -91,15 +101,20 @@ export class GroupImpl extends Described {
   opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
   readonly clock: Clock.Clock
   readonly spans: GroupSpans | undefined
+  private forkContext: Context.Context<never> | undefined = undefined
+  private fork: Fork | undefined = undefined
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
     this.name = settings.name
     this.mode = settings.mode
     this.ownership = ownership
-    this.permits = settings.concurrency === undefined ? undefined : new Permits(settings.concurrency)
     this.interruptor = opener === undefined ? noFiber : opener.id
     this.context = opener === undefined ? Context.empty() : opener.context
+    this.permits =
+      settings.concurrency === undefined
+        ? undefined
+        : new Permits(settings.concurrency, this.context, this.startWithPermit)
     this.concurrency = settings.concurrency ?? "unbounded"
     this.clock = Context.get(this.context, Clock.Clock)
     this.spans = groupSpans(opener, this.clock, this.name)
@@ -140,21 +155,24 @@ export class GroupImpl extends Described {
 
   /**
    * Lets a new task in: `undefined` into a closed group; while closing, a handle that has
-   * ended interrupted (and its `starting` too); else a handle counted as pending and running.
+   * ended interrupted (and its `starting` too); else a handle counted as pending.
    */
   private admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
-    if (this.state === "closed") return undefined
+    if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
-    if (this.state === "closing") {
-      const interrupted = Exit.interrupt(this.interruptor)
-      handle.complete(interrupted)
-      this.tally.count(interrupted)
-      if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
-      return handle
-    }
     this.pending++
-    this.running.add(handle)
+    this.live.add(handle)
     if (starting !== undefined) handle.starting = starting
+    return handle
+  }
+
+  /** A task spawned while the group shuts down: its handle (and `starting`) ended interrupted, and counted. */
+  private endedAtOnce<A, E>(name: string | undefined, starting: Deferred.Deferred<any, any> | undefined) {
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    const interrupted = Exit.interrupt(this.interruptor)
+    handle.complete(interrupted)
+    this.tally.count(interrupted)
+    if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
     return handle
   }
 
@@ -168,9 +186,9 @@ export class GroupImpl extends Described {
     return this.bodyFiber
   }
 
-  /** The tasks not yet ended, in spawn order, for snapshots. */
+  /** The tasks not yet ended, in spawn order (queued, in their first steps, or running), for snapshots. */
   get tasks(): Iterable<TaskHandle<any, any>> {
-    return this.running
+    return this.live
   }
 
   get isClosed(): boolean {
@@ -190,7 +208,7 @@ export class GroupImpl extends Described {
   ): Effect.Effect<TaskHandle<A, E>> {
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) return Effect.die(this.closedError(name))
-    if (!handle.ready) handle.runner = this.queue.push(handle, effect, parent)
+    if (!handle.ready) this.queue.push(handle, effect, parent)
     return Effect.succeed(handle)
   }
 
@@ -207,46 +225,83 @@ export class GroupImpl extends Described {
     return handle
   }
 
-  /** Spawns a task run outside Effect: `run` is called at once, or by a fiber once it has a slot or a fresh stack. */
+  /** Spawns a task run outside Effect: `run` is called at once, or once it has a permit, or from a fresh stack. */
   spawnExternal<A, E>(
     run: Launch<A, E>,
     name: string | undefined,
     starting?: Deferred.Deferred<any, any>
   ): TaskHandle<A, E> {
-    if (this.permits !== undefined || isDeep()) {
-      return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting)
-    }
+    if (isDeep()) return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting)
     const handle = this.admit<A, E>(name, starting)
     if (handle === undefined) throw this.closedError(name)
     if (handle.ready) return handle
-    handle.startedAt = this.clock.currentTimeMillisUnsafe()
     if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
-    const runner = nested(() => launch(run, handle))
-    this.adopt(handle, runner)
+    if (this.permits === undefined || this.permits.tryTake()) this.runExternal(handle, run)
+    else this.waitForPermit(handle, new QueuedStart(this, handle, undefined, run, this.context))
     return handle
   }
 
-  /** Starts a task's fiber (after a slot of `concurrency`, if any) and watches it. */
+  /** Calls the start function of a task run outside Effect (which holds its permit, if any), and watches it. */
+  private runExternal<A, E>(handle: TaskHandle<A, E>, run: Launch<A, E>): void {
+    // Nothing stands for the task while `run` runs: a cancel then has nothing to stop yet.
+    handle.runner = undefined
+    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    this.adopt(
+      handle,
+      nested(() => launch(run, handle))
+    )
+  }
+
+  /** Starts a task now, or, when every permit of `concurrency` is taken, queues it in the permits until its turn. */
   startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
-    const spans = this.spans
-    if (spans !== undefined) handle.span = spans.task(handle.name)
-    // An Exit is an effect that has already ended: no fiber to run it.
-    if (this.permits === undefined && Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
+    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
+    if (this.permits === undefined || this.permits.tryTake()) return this.runTask(handle, effect, context)
+    this.waitForPermit(handle, new QueuedStart(this, handle, effect, undefined, context))
+  }
+
+  private waitForPermit(handle: TaskHandle<any, any>, start: QueuedStart): void {
+    handle.runner = start
+    this.permits!.enqueue(start)
+  }
+
+  /** What `Permits` calls when a queued start's turn has come. */
+  private readonly startWithPermit = (start: QueuedStart): void =>
+    start.effect === undefined
+      ? this.runExternal(start.handle, start.external!)
+      : this.runTask(start.handle, start.effect, start.context)
+
+  /**
+   * Runs a task (which holds its permit, if any) in a fiber of its own, and watches it. It
+   * is started now: a task that waited for its permit is no longer "queued" in snapshots.
+   */
+  private runTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>) {
     handle.runner = firstSteps
-    if (this.permits === undefined) handle.startedAt = this.clock.currentTimeMillisUnsafe()
-    // A task that waits for a slot runs its first steps later, when nothing marks it: it always carries its handle.
-    const trackedAtStart = isTracking() || this.permits !== undefined
+    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    // An Exit is an effect that has already ended: no fiber to run it.
+    if (Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
+    const spans = this.spans
+    // A task whose first steps switch tracking on is indexed by its fiber (`trackedLate`).
+    const trackedAtStart = isTracking()
     const tracked = trackedAtStart ? taskContext(context, handle) : context
     const fiber = this.startFiber(
       spans === undefined ? tracked : GroupSpans.within(tracked, handle.span!),
-      this.permits === undefined ? effect : this.permits.withPermit(startedWhenPermitted(this, handle, effect)),
+      effect,
       handle
     )
     const exit = fiber.pollUnsafe()
-    if (exit !== undefined) return this.taskEnded(handle, exit)
+    if (exit !== undefined) return this.taskEnded(handle, exit, fiber)
     if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
     this.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
+  }
+
+  /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
+  private forkWith(context: Context.Context<never>): Fork {
+    if (context !== this.forkContext) {
+      this.forkContext = context
+      this.fork = Effect.runForkWith(context)
+    }
+    return this.fork!
   }
 
   /** Starts one of the group's fibers, counting its first steps (see `isInside`). */
@@ -258,7 +313,7 @@ export class GroupImpl extends Described {
     this.firstStepsDepth++
     const prior = enterFirstSteps(task)
     try {
-      return startNow(context, effect)
+      return startNow(this.forkWith(context), effect)
     } finally {
       this.firstStepsDepth--
       leaveFirstSteps(prior)
@@ -267,6 +322,7 @@ export class GroupImpl extends Described {
 
   private adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
     handle.runner = runner
+    this.running.add(handle)
     // Calls back at once for a task that already ended.
     runner.addObserver((exit) => this.taskEnded(handle, exit))
     // The group may have begun shutting down while the task ran its first steps.
@@ -285,8 +341,11 @@ export class GroupImpl extends Described {
 
   // endings
 
-  taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>): void {
-    this.running.delete(handle)
+  taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
+    const runner = handle.runner
+    if (isRunner(runner)) this.running.delete(handle)
+    this.live.delete(handle)
+    this.permits?.taskEnded(runner, fiber)
     this.tally.count(exit)
     if (this.spans !== undefined && handle.span !== undefined) this.spans.end(handle.span, exit)
     handle.runner = undefined
@@ -296,7 +355,12 @@ export class GroupImpl extends Described {
     if (starting !== undefined) handle.starting = undefined
     if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
-    nested(() => handle.complete(exit))
+    enter()
+    try {
+      handle.complete(exit)
+    } finally {
+      leave()
+    }
     this.release()
   }
 
@@ -370,6 +434,9 @@ export class GroupImpl extends Described {
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `running` while we iterate: a Set allows that.
     for (const handle of this.running) handle.runner?.interruptUnsafe(this.interruptor)
+    // Then the tasks that have not started: they end interrupted, and never run.
+    this.queue.interruptAll(this.interruptor)
+    this.permits?.interruptAll(this.interruptor)
   }
 
   /** `TaskGroup.onShutdownUnsafe`: calls `f` when the group starts shutting down. */

@@ -1,4 +1,4 @@
-import * as Deferred from "effect/Deferred"
+import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Tracer from "effect/Tracer"
@@ -9,6 +9,7 @@ import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { attemptOf } from "./retry.ts"
 import type { Interruptible } from "./runner.ts"
+import { StartQueue } from "./startQueue.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Progress } from "../SoonValue.ts"
 import type { GroupImpl } from "./group.ts"
@@ -19,8 +20,9 @@ export const SoonValueTypeId = "~@soonify/core/SoonValue" as const
 const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
 
 /**
- * What every handle shares: the outcome lives in a `Deferred` that is completed once,
- * with the task's `Exit`, and every read replays that `Exit`.
+ * What every handle shares: the handle is itself what its readers wait on (as a
+ * `Deferred` would be, one object fewer per task): it is completed once, with the task's
+ * `Exit`, which wakes every waiter, and every read replays that `Exit`.
  *
  * The label is a task's name, or a number from which a default name is made only when
  * somebody asks for it (most tasks are never asked their name).
@@ -28,7 +30,10 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  * @internal
  */
 export abstract class HandleBase<A, E> {
-  readonly deferred: Deferred.Deferred<A, E> = Deferred.makeUnsafe<A, E>()
+  /** The task's Exit once it has ended. */
+  exit: Exit.Exit<A, E> | undefined = undefined
+  /** Who waits for the Exit (`await`), until it is there. */
+  private waiters: Array<(exit: Exit.Exit<A, E>) => void> | undefined = undefined
   readonly label: string | number
   /** What the task last reported with `TaskGroup.reportProgress`. */
   declare progress: Progress | undefined
@@ -45,13 +50,8 @@ export abstract class HandleBase<A, E> {
     return typeof this.label === "string" ? this.label : `task-${this.label}`
   }
 
-  /** The task's Exit once it has ended. */
-  get exit(): Exit.Exit<A, E> | undefined {
-    return this.deferred.effect as Exit.Exit<A, E> | undefined
-  }
-
   get ready(): boolean {
-    return this.deferred.effect !== undefined
+    return this.exit !== undefined
   }
 
   /** The attempt the task is on, 1-based; more than 1 only with `retry` (internal/retry.ts). */
@@ -70,7 +70,25 @@ export abstract class HandleBase<A, E> {
   }
 
   get await(): Effect.Effect<A, E> {
-    return Deferred.await(this.deferred)
+    // As `Deferred.await`: resumed inside `complete`; an interrupted wait leaves the list.
+    return Effect.callback<A, E>((resume) => {
+      if (this.exit !== undefined) return resume(this.exit)
+      ;(this.waiters ??= []).push(resume)
+      return Effect.sync(() => {
+        const waiters = this.waiters
+        if (waiters === undefined) return
+        const index = waiters.indexOf(resume)
+        if (index >= 0) waiters.splice(index, 1)
+      })
+    })
+  }
+
+  /**
+   * Calls `f` synchronously when the handle completes, before anybody awaiting it resumes
+   * (what a `Deferred`'s `resumes` gave); never if it has ended already.
+   */
+  onEnd(f: () => void): void {
+    if (this.exit === undefined) (this.waiters ??= []).unshift(f)
   }
 
   get poll(): Effect.Effect<Option.Option<Exit.Exit<A, E>>> {
@@ -81,7 +99,16 @@ export abstract class HandleBase<A, E> {
 
   /** Completes the handle; the first completion wins. */
   complete(exit: Exit.Exit<A, E>): boolean {
-    return Deferred.doneUnsafe(this.deferred, exit)
+    if (this.exit !== undefined) return false
+    this.exit = exit
+    const waiters = this.waiters
+    if (waiters !== undefined) {
+      // Cleared first: a waiter resumed with an interruption ends inside `resume`, and its
+      // cleanup would otherwise splice the list while we iterate it.
+      this.waiters = undefined
+      for (let i = 0; i < waiters.length; i++) waiters[i](exit)
+    }
+    return true
   }
 
   pipe() {
@@ -150,8 +177,9 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
       if (runner === undefined) return Effect.void
       return Effect.withFiber((current) => {
         if (runner === firstSteps) this.cancelledBy = current.id
+        else if (runner instanceof StartQueue) runner.cancel(this, current.id)
         else runner.interruptUnsafe(current.id)
-        return Effect.asVoid(Deferred.await(this.deferred).pipe(Effect.exit))
+        return Effect.asVoid(Effect.exit(this.await))
       })
     })
   }

@@ -53,9 +53,8 @@ const register = <A, E>(group: GroupImpl, key: Key, handle: TaskHandle<A, E>): T
   let registry = registries.get(group)
   if (registry === undefined) registries.set(group, (registry = new Map()))
   registry.set(key, handle)
-  const deferred = handle.deferred
   // Called synchronously when the handle completes, before anybody awaiting it resumes.
-  ;(deferred.resumes ??= []).push(() => {
+  handle.onEnd(() => {
     if (registry.get(key) === handle) registry.delete(key)
   })
   return handle

@@ -1,4 +1,3 @@
-import * as Effect from "effect/Effect"
 import type { GroupSnapshot, TaskSnapshot } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
@@ -10,19 +9,8 @@ import type { RenderOptions } from "../TaskGroup.ts"
 
 // Snapshots: the plain, JSON-serialisable tree of DESIGN.md §5, read from the groups'
 // own state (their open tasks are the handles they keep anyway) when somebody asks,
-// and an indented text rendering of it. Nothing here runs unless a snapshot is taken,
-// except `startedWhenPermitted`, which marks when a task under `concurrency` got its slot.
-
-/** `effect`, marking its task as started (no longer queued) once it runs, with a slot. */
-export const startedWhenPermitted = <A, E, R>(
-  group: GroupImpl,
-  handle: TaskHandle<any, any>,
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
-    handle.startedAt = group.clock.currentTimeMillisUnsafe()
-    return effect
-  })
+// and an indented text rendering of it. Nothing here runs unless a snapshot is taken
+// (a task's `startedAt` is set by its group where it starts, see group.ts `runTask`).
 
 /** A task's snapshot: with its key (as a string) when keyed, its attempt when retried. */
 const taskSnapshot = (group: GroupImpl, handle: TaskHandle<any, any>): TaskSnapshot => {

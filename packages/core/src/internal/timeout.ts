@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import type { GroupImpl } from "./group.ts"
-import type { TaskHandle } from "./handle.ts"
+import { isHandle, type TaskHandle } from "./handle.ts"
 import { describe } from "./validation.ts"
 
 // The `timeout` option of `TaskGroup.run`, `make`, `makeUnsafe` and `gather` (DESIGN §6).
@@ -52,23 +52,24 @@ export const startDeadline = (group: GroupImpl, timeout: Duration.Duration, cont
 }
 
 /**
- * `gather(…, { timeout, returnExceptions: true })`: once every handle has ended, or at
- * the deadline, whichever comes first. At the deadline the handles still running are
- * cancelled (and waited for); it gives them, so that their slots can hold the timeout.
+ * `gather(…, { timeout, returnExceptions: true })`: once every task in `slots` has ended,
+ * or at the deadline, whichever comes first. A slot is a task's handle, or the Exit of one
+ * that ended at once (nothing to wait for). At the deadline the tasks still running are
+ * cancelled (and waited for); it gives their handles, so that their slots can hold the timeout.
  */
 export const cancelLate = (
-  handles: ReadonlyArray<TaskHandle<unknown, unknown>>,
+  slots: ReadonlyArray<TaskHandle<unknown, unknown> | Exit.Exit<unknown, unknown>>,
   timeout: Duration.Duration
 ): Effect.Effect<ReadonlySet<TaskHandle<unknown, unknown>>> =>
   Effect.flatMap(
     Effect.timeoutOption(
-      Effect.forEach(handles, (handle) => Effect.exit(handle.await), { discard: true }),
+      Effect.forEach(slots, (slot) => (isHandle(slot) ? Effect.exit(slot.await) : Effect.void), { discard: true }),
       timeout
     ),
     (ended) => {
       if (Option.isSome(ended)) return Effect.succeed(noneLate)
       const late = new Set<TaskHandle<unknown, unknown>>()
-      for (const handle of handles) if (!handle.ready) late.add(handle)
+      for (const slot of slots) if (isHandle(slot) && !slot.ready) late.add(slot)
       return Effect.as(
         Effect.forEach(late, (handle) => handle.cancel, { concurrency: "unbounded", discard: true }),
         late

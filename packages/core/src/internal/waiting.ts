@@ -1,4 +1,3 @@
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
@@ -32,7 +31,7 @@ export const waitAny = <H extends SoonValue<any, any>>(handles: Iterable<H>): Ef
     }
     const ended = array.find((handle) => handle.ready)
     if (ended !== undefined) return Effect.succeed(ended)
-    return Effect.raceAllFirst(array.map((handle) => Effect.as(Effect.exit(Deferred.await(handle.deferred)), handle)))
+    return Effect.raceAllFirst(array.map((handle) => Effect.as(Effect.exit(handle.await), handle)))
   })
 
 /** @internal */
@@ -40,7 +39,7 @@ export const waitAll = (handles: Iterable<SoonValue<any, any>>): Effect.Effect<v
   Effect.suspend(() => {
     const array = handlesFrom("SoonValue.waitAll", handles)
     if (typeof array === "string") return Effect.die(illegalArgument(array))
-    return Effect.forEach(array, (handle) => Effect.exit(Deferred.await(handle.deferred)), { discard: true })
+    return Effect.forEach(array, (handle) => Effect.exit(handle.await), { discard: true })
   })
 
 /** @internal */
@@ -60,7 +59,7 @@ export const asCompleted = <H extends SoonValue<any, any>>(handles: Iterable<H>)
           // interrupts only these watchers, never the tasks.
           for (const handle of array) {
             if (handle.ready) yield* arrived(handle)
-            else yield* Effect.forkScoped(Effect.andThen(Effect.exit(Deferred.await(handle.deferred)), arrived(handle)))
+            else yield* Effect.forkScoped(Effect.andThen(Effect.exit(handle.await), arrived(handle)))
           }
         })
       )
