@@ -33,6 +33,10 @@ const promiseKinds: ReadonlyArray<TimedKind> = ["now", "yield"]
 
 export const comparisons: ReadonlyArray<Comparison> = [
   { subject: "core-run-soonify", anchors: ["fiberset-run"], fullAnchors: ["promise-all"], kinds: effectKinds },
+  // What observability costs (DESIGN §5): with a tracer installed, and once a snapshot
+  // has been taken (process-wide, so in a comparison of its own), each against the same anchor.
+  { subject: "core-run-soonify-traced", anchors: ["fiberset-run"], kinds: effectKinds, fullOnly: true },
+  { subject: "core-run-soonify-snapshot", anchors: ["fiberset-run"], kinds: effectKinds, fullOnly: true },
   {
     subject: "core-gather",
     anchors: ["effect-foreach"],

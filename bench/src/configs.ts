@@ -13,6 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import { run as runEffection, spawn, type Task } from "effection"
 import pLimit from "p-limit"
 import pMap from "p-map"
@@ -46,28 +47,52 @@ export type Config =
 // the configurations
 // -----------------------------------------------------------------------------
 
+/** core's seed program: a group, a soonify'd task per input, every value read after the group. */
+const runSoonify = (inputs: ReadonlyArray<number>, task: EffectTask) =>
+  Effect.gen(function* () {
+    const handles = yield* TaskGroup.run((group) =>
+      Effect.gen(function* () {
+        const soon = group.soonify(task)
+        const handles: Array<SoonValue.SoonValue<number>> = []
+        for (let i = 0; i < inputs.length; i++) handles.push(yield* soon(inputs[i]))
+        return handles
+      })
+    )
+    const results: Array<number> = []
+    for (let i = 0; i < handles.length; i++) results.push(yield* handles[i].value)
+    return results
+  })
+
 export const configs: ReadonlyArray<Config> = [
   {
     id: "core-run-soonify",
     label: "core TaskGroup.run + soonify",
     family: "soonify core",
     world: "effect",
-    load: async () => (inputs, task) =>
-      Effect.runPromise(
-        Effect.gen(function* () {
-          const handles = yield* TaskGroup.run((group) =>
-            Effect.gen(function* () {
-              const soon = group.soonify(task)
-              const handles: Array<SoonValue.SoonValue<number>> = []
-              for (let i = 0; i < inputs.length; i++) handles.push(yield* soon(inputs[i]))
-              return handles
-            })
-          )
-          const results: Array<number> = []
-          for (let i = 0; i < handles.length; i++) results.push(yield* handles[i].value)
-          return results
-        })
-      )
+    load: async () => (inputs, task) => Effect.runPromise(runSoonify(inputs, task))
+  },
+  {
+    // DESIGN §5: a tracer that makes a span per task (and keeps nothing), installed for the run.
+    id: "core-run-soonify-traced",
+    label: "core TaskGroup.run + soonify, with a tracer",
+    family: "soonify core",
+    world: "effect",
+    load: async () => {
+      const tracer = Tracer.make({ span: (options) => new Tracer.NativeSpan(options) })
+      return (inputs, task) => Effect.runPromise(Effect.withTracer(runSoonify(inputs, task), tracer))
+    }
+  },
+  {
+    // DESIGN §5: once the process has taken a snapshot, every task carries its handle in
+    // its fiber's context (what lets a later snapshot nest groups under their tasks).
+    id: "core-run-soonify-snapshot",
+    label: "core TaskGroup.run + soonify, after a snapshot",
+    family: "soonify core",
+    world: "effect",
+    load: async () => {
+      TaskGroup.snapshotAllUnsafe()
+      return (inputs, task) => Effect.runPromise(runSoonify(inputs, task))
+    }
   },
   {
     id: "core-gather",
