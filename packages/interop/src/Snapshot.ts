@@ -4,61 +4,39 @@
  *
  * @since 0.1.0
  */
-import { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { type SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as observability from "./internal/observability.ts"
 
 /**
  * How far along a task is: `done` units of work, out of `total` when the task knows it.
+ * The same plain object as `@soonify/core`'s.
  *
  * @since 0.1.0
  * @category models
  */
-export interface Progress {
-  readonly done: number
-  readonly total?: number
-}
+export type Progress = CoreSoonValue.Progress
 
 /**
  * One task not yet ended, in a {@link GroupSnapshot}: its name, `"queued"` (waiting for a
- * `concurrency` slot) or `"running"` since `startedAt` (ms since epoch), its last
- * {@link reportProgress}, and the groups opened inside it that are still open.
+ * `concurrency` slot) or `"running"` since `startedAt` (ms since epoch), its key and
+ * attempt when it has them, its last {@link reportProgress}, and the groups opened inside
+ * it that are still open. The same plain object as `@soonify/core`'s.
  *
  * @since 0.1.0
  * @category models
  */
-export interface TaskSnapshot {
-  readonly name: string
-  readonly status: "queued" | "running"
-  readonly startedAt?: number
-  readonly key?: string
-  readonly attempt?: number
-  readonly progress?: Progress
-  readonly groups: ReadonlyArray<GroupSnapshot>
-}
+export type TaskSnapshot = CoreTaskGroup.TaskSnapshot
 
 /**
- * A group at one moment, as `tg.snapshot()` gives it: a plain, JSON-serialisable object.
- * `counts.queued` and `counts.running` count the tasks in `tasks` (those not yet ended,
- * in spawn order); `succeeded`, `failed` and `cancelled` the tasks that have ended.
- * `concurrency` is `"unbounded"` for no limit.
+ * A group at one moment, as `tg.snapshot()` gives it: a plain, JSON-serialisable object
+ * (the same tree as `@soonify/core`'s). `counts.queued` and `counts.running` count the
+ * tasks in `tasks` (those not yet ended, in spawn order); `succeeded`, `failed` and
+ * `cancelled` the tasks that have ended. `concurrency` is `"unbounded"` for no limit.
  *
  * @since 0.1.0
  * @category models
  */
-export interface GroupSnapshot {
-  readonly name: string
-  readonly state: "open" | "closing" | "closed"
-  readonly mode: "failFast" | "settle"
-  readonly concurrency: number | "unbounded"
-  readonly counts: {
-    readonly queued: number
-    readonly running: number
-    readonly succeeded: number
-    readonly failed: number
-    readonly cancelled: number
-  }
-  readonly tasks: ReadonlyArray<TaskSnapshot>
-}
+export type GroupSnapshot = CoreTaskGroup.GroupSnapshot
 
 /**
  * Snapshots of every open root group of the process (groups opened outside any task),
