@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Queue, References, Schema, Scope } from "effect"
+import { Effect, Exit, Fiber, Layer, Queue, References, Scope } from "effect"
 import { PgClient } from "@effect/sql-pg"
 import {
   ClusterWorkflowEngine,
@@ -11,25 +11,15 @@ import {
   SqlRunnerStorage
 } from "effect/cluster"
 import * as Digest from "effect/crypto/Digest"
-import { Activity, DurableDeferred, Workflow } from "effect/workflow"
-import { TaskGroup } from "@soonify/core"
-import { DurableTask } from "@soonify/cluster"
+import { DurableDeferred } from "effect/workflow"
+import { Delivered, Ship, shipAll, shipLayer } from "../test/shipping.ts"
 
 const port = Number(process.env.SOONIFY_PG_PORT)
 if (!Number.isInteger(port)) throw new Error("test-pg: SOONIFY_PG_PORT is not set; run these tests with `pnpm test:pg`")
 
-const Ship = Workflow.make("Ship", {
-  payload: { orderId: Schema.String, express: Schema.Boolean },
-  success: Schema.String,
-  idempotencyKey: ({ orderId }) => orderId
-})
-const Delivered = DurableDeferred.make("Delivered", { success: Schema.String })
-
 const orders = Array.from({ length: 20 }, (_, i) => ({ orderId: `o-${i}`, express: i % 2 === 0 }))
 
-const shipAll = TaskGroup.run((group) =>
-  Effect.forEach(orders, (order) => group.soonify(DurableTask.call(Ship))(order))
-)
+const shipOrders = shipAll(orders)
 
 describe("DurableTask.call on PostgreSQL storage", () => {
   it.live(
@@ -38,21 +28,7 @@ describe("DurableTask.call on PostgreSQL storage", () => {
       Effect.gen(function* () {
         const packed = new Map<string, number>()
         const started = yield* Queue.unbounded<string>()
-        const ShipLive = Ship.toLayer(({ orderId, express }) =>
-          Effect.gen(function* () {
-            const parcel = yield* Activity.make({
-              name: "pack",
-              success: Schema.String,
-              execute: Effect.sync(() => {
-                packed.set(orderId, (packed.get(orderId) ?? 0) + 1)
-                Queue.offerUnsafe(started, orderId)
-                return `parcel ${orderId}`
-              })
-            })
-            if (express) return `${parcel} shipped`
-            return `${parcel} ${yield* DurableDeferred.await(Delivered)}`
-          })
-        )
+        const ShipLive = shipLayer(packed, started)
         const config = ShardingConfig.layer({
           entityTerminationTimeout: 0,
           refreshAssignmentsInterval: 100,
@@ -75,7 +51,7 @@ describe("DurableTask.call on PostgreSQL storage", () => {
         // Runner 1 packs every order, then stops while half of them wait for delivery.
         const runner1 = yield* Scope.make()
         const group1 = yield* Effect.forkChild(
-          Effect.provideContext(shipAll, yield* Layer.buildWithScope(runner, runner1))
+          Effect.provideContext(shipOrders, yield* Layer.buildWithScope(runner, runner1))
         )
         for (let i = 0; i < orders.length; i++) yield* Queue.take(started)
         yield* Scope.close(runner1, Exit.void)
@@ -96,7 +72,7 @@ describe("DurableTask.call on PostgreSQL storage", () => {
             Effect.provideContext(services2)
           )
         }
-        const handles = yield* Effect.provideContext(shipAll, services2).pipe(Effect.timeout("20 seconds"))
+        const handles = yield* Effect.provideContext(shipOrders, services2).pipe(Effect.timeout("20 seconds"))
         const values = yield* Effect.forEach(handles, (soon) => soon.value)
         expect(values).toEqual(
           orders.map(({ orderId, express }) => `parcel ${orderId} ${express ? "shipped" : "delivered"}`)

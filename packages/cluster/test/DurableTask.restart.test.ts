@@ -1,5 +1,5 @@
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, Option, Queue, Schema, Scope } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Option, Queue, Scope } from "effect"
 import {
   ClusterWorkflowEngine,
   MessageStorage,
@@ -10,16 +10,8 @@ import {
   ShardingConfig
 } from "effect/cluster"
 import { TestClock } from "effect/testing"
-import { Activity, DurableDeferred, Workflow } from "effect/workflow"
-import { TaskGroup } from "@soonify/core"
-import { DurableTask } from "@soonify/cluster"
-
-const Ship = Workflow.make("Ship", {
-  payload: { orderId: Schema.String, express: Schema.Boolean },
-  success: Schema.String,
-  idempotencyKey: ({ orderId }) => orderId
-})
-const Delivered = DurableDeferred.make("Delivered", { success: Schema.String })
+import { DurableDeferred } from "effect/workflow"
+import { Delivered, Ship, shipAll, shipLayer } from "./shipping.ts"
 
 const orders = [
   { orderId: "o-1", express: true },
@@ -27,10 +19,7 @@ const orders = [
   { orderId: "o-3", express: false }
 ]
 
-/** The group the tests run in each "process": one durable task per order. */
-const shipAll = TaskGroup.run((group) =>
-  Effect.forEach(orders, (order) => group.soonify(DurableTask.call(Ship))(order))
-)
+const shipOrders = shipAll(orders)
 
 describe("DurableTask.call across a runner restart (cluster engine, in-memory storage)", () => {
   it.effect(
@@ -39,21 +28,7 @@ describe("DurableTask.call across a runner restart (cluster engine, in-memory st
       Effect.gen(function* () {
         const packed = new Map<string, number>()
         const started = yield* Queue.unbounded<string>()
-        const ShipLive = Ship.toLayer(({ orderId, express }) =>
-          Effect.gen(function* () {
-            const parcel = yield* Activity.make({
-              name: "pack",
-              success: Schema.String,
-              execute: Effect.sync(() => {
-                packed.set(orderId, (packed.get(orderId) ?? 0) + 1)
-                Queue.offerUnsafe(started, orderId)
-                return `parcel ${orderId}`
-              })
-            })
-            if (express) return `${parcel} shipped`
-            return `${parcel} ${yield* DurableDeferred.await(Delivered)}`
-          })
-        )
+        const ShipLive = shipLayer(packed, started)
         const config = ShardingConfig.layer({ entityTerminationTimeout: 0, refreshAssignmentsInterval: 0 })
         // What outlives a runner process: the message storage (PostgreSQL in production) and the runner registry.
         const storage = yield* Layer.build(
@@ -72,7 +47,7 @@ describe("DurableTask.call across a runner restart (cluster engine, in-memory st
         const process1 = yield* Scope.make()
         const services1 = yield* Layer.buildWithScope(runner, process1)
         yield* TestClock.adjust(1)
-        const group1 = yield* Effect.forkChild(Effect.provideContext(shipAll, services1))
+        const group1 = yield* Effect.forkChild(Effect.provideContext(shipOrders, services1))
         // every order packed; a call sent before the runner held its shards is retried after
         // `sendRetryInterval`, so keep the clock moving while waiting
         for (let packedNow = 0, i = 0; packedNow < orders.length && i < 200; i++) {
@@ -105,7 +80,7 @@ describe("DurableTask.call across a runner restart (cluster engine, in-memory st
             Effect.provideContext(services2)
           )
         }
-        const group2 = yield* Effect.forkChild(Effect.provideContext(shipAll, services2))
+        const group2 = yield* Effect.forkChild(Effect.provideContext(shipOrders, services2))
         // the engine polls its storage: let its clock run
         for (let i = 0; i < 20 && group2.pollUnsafe() === undefined; i++) yield* TestClock.adjust("1 second")
         const handles = yield* Fiber.join(group2)

@@ -18,7 +18,6 @@ import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import * as progress from "./internal/progress.ts"
-import { move } from "./internal/registry.ts"
 import * as snapshots from "./internal/snapshot.ts"
 import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
@@ -505,7 +504,7 @@ export const spawnUnsafe = <A, E>(
   if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
   }
-  return impl.spawnNow(undefined, effect, options?.name)
+  return impl.launcher.spawnNow(undefined, effect, options?.name)
 }
 
 /**
@@ -703,7 +702,10 @@ export const spawnExternalUnsafe = <A, E>(
       options
     )
   }
-  return impl.spawnExternal(start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>, options?.name)
+  return impl.launcher.spawnExternal(
+    start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>,
+    options?.name
+  )
 }
 
 /**
@@ -1268,5 +1270,5 @@ export const placeUnderUnsafe = (group: TaskGroup, soon: SoonValue<unknown, unkn
   if (!(soon instanceof TaskHandle)) {
     throw illegalArgument(`TaskGroup.placeUnderUnsafe: expected the SoonValue of a task, received ${describe(soon)}`)
   }
-  if (!impl.isClosed) impl.place = move(impl, impl.place, soon)
+  if (!impl.isClosed) impl.observed.moveUnder(soon)
 }

@@ -44,3 +44,10 @@ export * as Future from "./Future.ts"
  * @since 0.1.0
  */
 export * from "./FutureSetAgain.ts"
+
+/**
+ * How soonify's packages check their arguments and describe what they received.
+ *
+ * @since 0.2.0
+ */
+export * as Arguments from "./Arguments.ts"

@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect } from "effect"
 import { SoonValue, TaskGroup } from "@soonify/core"
 import { defectOf } from "./support.ts"
+import { describedValues } from "../../../test-setup/described-values.ts"
 
 /** The message `TaskGroup.make` dies with for the `concurrency` option `concurrency`. */
 const concurrencyMessage = (concurrency: unknown): Effect.Effect<string> =>
@@ -13,26 +14,8 @@ const concurrencyMessage = (concurrency: unknown): Effect.Effect<string> =>
     return (defect as Error).message
   })
 
-const anonymous = [() => 1][0]
-function namedTask() {}
-
-const described: ReadonlyArray<readonly [kind: string, value: unknown, received: string]> = [
-  ["null", null, "received null"],
-  ["a number", 0, "received number 0"],
-  ["a bigint", 10n, "received bigint 10"],
-  ["a boolean", true, "received boolean true"],
-  ["a short string, quoted", "forty", 'received string "forty"'],
-  ["a string of 40 characters, whole", "x".repeat(40), `received string "${"x".repeat(40)}"`],
-  ["a longer string, cut after 40 characters", "y".repeat(41), `received string "${"y".repeat(40)}…"`],
-  ["a named function, by its name", namedTask, "received function namedTask"],
-  ["an anonymous function", anonymous, "received function (anonymous)"],
-  ["a symbol, by its description", Symbol("tag"), "received Symbol(tag)"],
-  ["an array, by its length", [1, 2, 3], "received array of length 3"],
-  ["an object, by its tag", new Map(), "received object [object Map]"]
-]
-
 describe("an error for bad input describes the value it received", () => {
-  for (const [kind, value, received] of described) {
+  for (const [kind, value, received] of describedValues) {
     it.effect(`${kind}`, () =>
       Effect.gen(function* () {
         const message = yield* concurrencyMessage(value)

@@ -67,7 +67,7 @@ const spawnAll = (
       else {
         // A task that ended in its first steps leaves its Exit, not its handle: a
         // million of them then keep a million small Exits alive, not handles too.
-        const handle = group.spawnNow(parent, effect, undefined)
+        const handle = group.launcher.spawnNow(parent, effect, undefined)
         slots[i] = handle.exit ?? handle
       }
     }

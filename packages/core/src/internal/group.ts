@@ -1,5 +1,4 @@
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -8,24 +7,22 @@ import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions, TaskOptions } from "../TaskGroup.ts"
-import { enter, type Fork, freshStackIfDeep, isDeep, leave, nested, onFreshStack, startNow } from "./callDepth.ts"
+import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./callDepth.ts"
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
-import { external, launch } from "./external.ts"
 import { Failures } from "./failures.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
+import { Launcher } from "./launcher.ts"
+import { Observed } from "./observed.ts"
 import { Permits } from "./permits.ts"
-import type { Interruptible, Launch, Runner } from "./runner.ts"
+import type { Interruptible, Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
 import { QueuedStart, StartQueue } from "./startQueue.ts"
-import { taskContext } from "./currentTask.ts"
-import { type Place, place, unplace } from "./registry.ts"
-import { GroupSpans, groupSpans } from "./spans.ts"
-import { Tally } from "./tally.ts"
-import { bodyContext, enterFirstSteps, isTracking, leaveFirstSteps, taskOf, trackedLate } from "./tracking.ts"
+import { GroupSpans } from "./spans.ts"
+import { bodyContext } from "./tracking.ts"
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -84,25 +81,16 @@ export class GroupImpl extends Described {
    * steps (or is a successful Exit) never enters it.
    */
   private readonly running = new Set<TaskHandle<any, any>>()
-  /** Every task not yet ended, in spawn order, queued ones included: what snapshots list. */
-  private readonly live = new Set<TaskHandle<any, any>>()
   private readonly queue = new StartQueue(this)
   private readonly whenEnded = Deferred.makeUnsafe<void>()
   readonly failures = new Failures()
   private bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
   private bodyExit: Exit.Exit<unknown, unknown> | undefined = undefined
-  /** How many of the group's fibers are running their first steps on the stack now. */
-  private firstStepsDepth = 0
   private readonly shutdownListeners = new ShutdownListeners()
-  /** How the ended tasks ended, and where the group is shown while open (see registry.ts). */
-  readonly tally = new Tally()
-  place: Place
-  /** The fiber that opened the group while tasks were not tracked (see tracking.ts), until placed. */
-  opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  readonly clock: Clock.Clock
-  readonly spans: GroupSpans | undefined
-  private forkContext: Context.Context<never> | undefined = undefined
-  private fork: Fork | undefined = undefined
+  /** How tasks start: the spawn entry points, permits and fibers (launcher.ts). */
+  readonly launcher = new Launcher(this)
+  /** The tasks, tally, place and spans that snapshots and tracers see (observed.ts). */
+  readonly observed: Observed
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
@@ -114,12 +102,9 @@ export class GroupImpl extends Described {
     this.permits =
       settings.concurrency === undefined
         ? undefined
-        : new Permits(settings.concurrency, this.context, this.startWithPermit)
+        : new Permits(settings.concurrency, this.context, this.launcher.startWithPermit)
     this.concurrency = settings.concurrency ?? "unbounded"
-    this.clock = Context.get(this.context, Clock.Clock)
-    this.spans = groupSpans(opener, this.clock, this.name)
-    this.place = place(this, opener === undefined ? undefined : taskOf(opener))
-    if (opener !== undefined && !isTracking()) this.opener = opener
+    this.observed = new Observed(this, opener)
   }
 
   get [TaskGroupTypeId]() {
@@ -157,11 +142,11 @@ export class GroupImpl extends Described {
    * Lets a new task in: `undefined` into a closed group; while closing, a handle that has
    * ended interrupted (and its `starting` too); else a handle counted as pending.
    */
-  private admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
+  admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
     if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     this.pending++
-    this.live.add(handle)
+    this.observed.admitted(handle)
     if (starting !== undefined) handle.starting = starting
     return handle
   }
@@ -171,7 +156,7 @@ export class GroupImpl extends Described {
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     const interrupted = Exit.interrupt(this.interruptor)
     handle.complete(interrupted)
-    this.tally.count(interrupted)
+    this.observed.taskEnded(undefined, interrupted)
     if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
     return handle
   }
@@ -186,11 +171,6 @@ export class GroupImpl extends Described {
     return this.bodyFiber
   }
 
-  /** The tasks not yet ended, in spawn order (queued, in their first steps, or running), for snapshots. */
-  get tasks(): Iterable<TaskHandle<any, any>> {
-    return this.live
-  }
-
   get isClosed(): boolean {
     return this.state === "closed"
   }
@@ -199,128 +179,17 @@ export class GroupImpl extends Described {
     return new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
   }
 
-  /** Spawns a task that starts soon, in spawn order, once `parent` (the spawner) yields. */
-  spawnSoon<A, E>(
-    parent: Fiber.Fiber<unknown, unknown>,
-    effect: Effect.Effect<A, E, any>,
-    name: string | undefined,
-    starting?: Deferred.Deferred<any, any>
-  ): Effect.Effect<TaskHandle<A, E>> {
-    const handle = this.admit<A, E>(name, starting)
-    if (handle === undefined) return Effect.die(this.closedError(name))
-    if (!handle.ready) this.queue.push(handle, effect, parent)
-    return Effect.succeed(handle)
+  /** Queues the soon start of a task let in (`Launcher.spawnSoon`). */
+  queueStart(
+    handle: TaskHandle<any, any>,
+    effect: Effect.Effect<any, any, any>,
+    spawner: Fiber.Fiber<unknown, unknown>
+  ) {
+    this.queue.push(handle, effect, spawner)
   }
 
-  /** Spawns a task that runs at once until its first asynchronous step; throws when closed. */
-  spawnNow<A, E>(
-    parent: Fiber.Fiber<unknown, unknown> | undefined,
-    effect: Effect.Effect<A, E, any>,
-    name: string | undefined,
-    starting?: Deferred.Deferred<any, any>
-  ): TaskHandle<A, E> {
-    const handle = this.admit<A, E>(name, starting)
-    if (handle === undefined) throw this.closedError(name)
-    if (!handle.ready) this.startTask(handle, effect, parent === undefined ? this.context : parent.context)
-    return handle
-  }
-
-  /** Spawns a task run outside Effect: `run` is called at once, or once it has a permit, or from a fresh stack. */
-  spawnExternal<A, E>(
-    run: Launch<A, E>,
-    name: string | undefined,
-    starting?: Deferred.Deferred<any, any>
-  ): TaskHandle<A, E> {
-    if (isDeep()) return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting)
-    const handle = this.admit<A, E>(name, starting)
-    if (handle === undefined) throw this.closedError(name)
-    if (handle.ready) return handle
-    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
-    if (this.permits === undefined || this.permits.tryTake()) this.runExternal(handle, run)
-    else this.waitForPermit(handle, new QueuedStart(this, handle, undefined, run, this.context))
-    return handle
-  }
-
-  /** Calls the start function of a task run outside Effect (which holds its permit, if any), and watches it. */
-  private runExternal<A, E>(handle: TaskHandle<A, E>, run: Launch<A, E>): void {
-    // Nothing stands for the task while `run` runs: a cancel then has nothing to stop yet.
-    handle.runner = undefined
-    handle.startedAt = this.clock.currentTimeMillisUnsafe()
-    this.adopt(
-      handle,
-      nested(() => launch(run, handle))
-    )
-  }
-
-  /** Starts a task now, or, when every permit of `concurrency` is taken, queues it in the permits until its turn. */
-  startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
-    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
-    if (this.permits === undefined || this.permits.tryTake()) return this.runTask(handle, effect, context)
-    this.waitForPermit(handle, new QueuedStart(this, handle, effect, undefined, context))
-  }
-
-  private waitForPermit(handle: TaskHandle<any, any>, start: QueuedStart): void {
-    handle.runner = start
-    this.permits!.enqueue(start)
-  }
-
-  /** What `Permits` calls when a queued start's turn has come. */
-  private readonly startWithPermit = (start: QueuedStart): void =>
-    start.effect === undefined
-      ? this.runExternal(start.handle, start.external!)
-      : this.runTask(start.handle, start.effect, start.context)
-
-  /**
-   * Runs a task (which holds its permit, if any) in a fiber of its own, and watches it. It
-   * is started now: a task that waited for its permit is no longer "queued" in snapshots.
-   */
-  private runTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>) {
-    handle.runner = firstSteps
-    handle.startedAt = this.clock.currentTimeMillisUnsafe()
-    // An Exit is an effect that has already ended: no fiber to run it.
-    if (Exit.isExit(effect)) return this.taskEnded(handle, effect as Exit.Exit<A, E>)
-    const spans = this.spans
-    // A task whose first steps switch tracking on is indexed by its fiber (`trackedLate`).
-    const trackedAtStart = isTracking()
-    const tracked = trackedAtStart ? taskContext(context, handle) : context
-    const fiber = this.startFiber(
-      spans === undefined ? tracked : GroupSpans.within(tracked, handle.span!),
-      effect,
-      handle
-    )
-    const exit = fiber.pollUnsafe()
-    if (exit !== undefined) return this.taskEnded(handle, exit, fiber)
-    if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
-    this.adopt(handle, fiber)
-    if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
-  }
-
-  /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
-  private forkWith(context: Context.Context<never>): Fork {
-    if (context !== this.forkContext) {
-      this.forkContext = context
-      this.fork = Effect.runForkWith(context)
-    }
-    return this.fork!
-  }
-
-  /** Starts one of the group's fibers, counting its first steps (see `isInside`). */
-  private startFiber<A, E>(
-    context: Context.Context<never>,
-    effect: Effect.Effect<A, E, any>,
-    task?: TaskHandle<any, any>
-  ): Fiber.Fiber<A, E> {
-    this.firstStepsDepth++
-    const prior = enterFirstSteps(task)
-    try {
-      return startNow(this.forkWith(context), effect)
-    } finally {
-      this.firstStepsDepth--
-      leaveFirstSteps(prior)
-    }
-  }
-
-  private adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
+  /** Watches a task that runs past its first steps, through its runner, until it ends. */
+  adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
     handle.runner = runner
     this.running.add(handle)
     // Calls back at once for a task that already ended.
@@ -331,9 +200,9 @@ export class GroupImpl extends Described {
 
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
   startBody(body: Effect.Effect<unknown, unknown, any>): void {
-    const spans = this.spans
-    const context = bodyContext(this.context, this.place)
-    const fiber = this.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
+    const spans = this.observed.spans
+    const context = bodyContext(this.context, this.observed.place)
+    const fiber = this.launcher.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -344,10 +213,8 @@ export class GroupImpl extends Described {
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     const runner = handle.runner
     if (isRunner(runner)) this.running.delete(handle)
-    this.live.delete(handle)
     this.permits?.taskEnded(runner, fiber)
-    this.tally.count(exit)
-    if (this.spans !== undefined && handle.span !== undefined) this.spans.end(handle.span, exit)
+    this.observed.taskEnded(handle, exit)
     handle.runner = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
@@ -395,9 +262,7 @@ export class GroupImpl extends Described {
   private release(): void {
     if (--this.pending === 0) {
       this.state = "closed"
-      unplace(this, this.place)
-      this.opener = undefined
-      this.spans?.endGroup(this.failures.cause())
+      this.observed.groupEnded(this.failures.cause())
       nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
     }
   }
@@ -457,7 +322,7 @@ export class GroupImpl extends Described {
 
   /** Whether `fiber` is the body, a task, or runs while one of them runs its first steps. */
   isInside(fiber: Fiber.Fiber<unknown, unknown>): boolean {
-    if (this.firstStepsDepth > 0 || fiber === this.bodyFiber) return true
+    if (this.launcher.inFirstSteps || fiber === this.bodyFiber) return true
     for (const handle of this.running) if (handle.runner === fiber) return true
     return false
   }

@@ -40,14 +40,14 @@ export const groupSnapshot = (group: GroupImpl): GroupSnapshot => {
 const snapshotOf = (group: GroupImpl): GroupSnapshot => {
   const tasks: Array<TaskSnapshot> = []
   let queued = 0
-  for (const handle of group.tasks) {
+  for (const handle of group.observed.tasks) {
     // A task that has ended is removed from its group before anyone else hears of it.
     if (handle.ready) continue
     const task = taskSnapshot(group, handle)
     if (task.status === "queued") queued++
     tasks.push(task)
   }
-  const { succeeded, failed, cancelled } = group.tally
+  const { succeeded, failed, cancelled } = group.observed.tally
   return {
     name: group.name,
     state: group.currentState,

@@ -19,7 +19,7 @@ export const spawn = <A, E, R>(
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
-  return Effect.withFiber((parent) => group.spawnSoon(parent, effect, options?.name))
+  return Effect.withFiber((parent) => group.launcher.spawnSoon(parent, effect, options?.name))
 }
 
 /** `group.soonify(f, options)`: throws at once for a bad argument, as it returns no Effect. */
@@ -41,7 +41,9 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     return (...args) =>
       Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
         Effect.withFiber((parent) =>
-          group.isClosed ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, callTask(f, args), name)
+          group.isClosed
+            ? Effect.die(group.closedError(name))
+            : group.launcher.spawnSoon(parent, callTask(f, args), name)
         )
       )
   }
@@ -51,6 +53,6 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   // not at all into a closed group.
   return (...args) =>
     Effect.withFiber((parent) =>
-      group.isClosed ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, callTask(f, args), name)
+      group.isClosed ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, callTask(f, args), name)
     )
 }

@@ -88,7 +88,7 @@ export const start = <S, A, E, R>(
       // `starting` is in the handle before the task can run, so an end before `started`
       // goes to the caller of `start` whenever the scheduler lets the task run.
       return Effect.flatMap(
-        group.spawnSoon(parent, task, options?.name ?? (f.name || undefined), starting),
+        group.launcher.spawnSoon(parent, task, options?.name ?? (f.name || undefined), starting),
         (spawned) => {
           handle = spawned
           return Effect.map(
@@ -113,6 +113,6 @@ export const startExternal = <S, A, E>(
     const twice = markStarted(starting, handle, value, "TaskGroup.startExternalUnsafe", name)
     if (twice !== undefined) throw twice
   }
-  handle = group.spawnExternal((task) => f(started, task as TaskHandle<A, E>), name, starting)
+  handle = group.launcher.spawnExternal((task) => f(started, task as TaskHandle<A, E>), name, starting)
   return { soon: handle, started: awaitStart(starting, handle, "handle kept") }
 }

@@ -115,7 +115,7 @@ export class StartQueue implements Interruptible {
         const handle = queue[i] as TaskHandle<any, any>
         // A start cancelled, or interrupted by the group, meanwhile has ended already.
         if (handle.runner === this) {
-          this.group.startTask(
+          this.group.launcher.startTask(
             handle,
             queue[i + 1] as Effect.Effect<any, any, any>,
             queue[i + 2] as Context.Context<never>

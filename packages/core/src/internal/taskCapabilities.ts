@@ -65,7 +65,7 @@ export const spawn = <A, E, R>(
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   const spawnSoon = () =>
     retryingSoon(effect, options.retry, (task) =>
-      Effect.withFiber((parent) => group.spawnSoon<A, E>(parent, task, options.name))
+      Effect.withFiber((parent) => group.launcher.spawnSoon<A, E>(parent, task, options.name))
     )
   return options.key === undefined ? spawnSoon() : spawnKeyed(group, options.key, spawnSoon)
 }
@@ -89,7 +89,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
       Effect.withFiber((parent) =>
         group.isClosed
           ? Effect.die(group.closedError(name))
-          : retryingSoon(callTask(f, args), options.retry, (task) => group.spawnSoon<A, E>(parent, task, name))
+          : retryingSoon(callTask(f, args), options.retry, (task) => group.launcher.spawnSoon<A, E>(parent, task, name))
       )
     // A name made from the arguments is made when the spawn runs, as without capabilities.
     const spawnSoon = () =>
@@ -110,7 +110,8 @@ export const spawnUnsafe = <A, E>(
 ): TaskHandle<A, E> => {
   const problem = problemOf(where, options)
   if (problem !== undefined) throw illegalArgument(problem)
-  const spawnNow = () => retrying(effect, options.retry, (task) => group.spawnNow(undefined, task, options.name))
+  const spawnNow = () =>
+    retrying(effect, options.retry, (task) => group.launcher.spawnNow(undefined, task, options.name))
   return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
 }
 
@@ -128,7 +129,7 @@ export const spawnExternalUnsafe = <A, E>(
   if (problem !== undefined) throw illegalArgument(problem)
   const spawnNow = () =>
     options.retry === undefined
-      ? group.spawnExternal(start, options.name)
-      : retrying(external(start), options.retry, (task) => group.spawnNow(undefined, task, options.name))
+      ? group.launcher.spawnExternal(start, options.name)
+      : retrying(external(start), options.retry, (task) => group.launcher.spawnNow(undefined, task, options.name))
   return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
 }

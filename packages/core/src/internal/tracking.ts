@@ -3,7 +3,7 @@ import type * as Fiber from "effect/Fiber"
 import { CurrentTask, currentTaskOf, taskContext } from "./currentTask.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
-import { move, openRoots, type Place } from "./registry.ts"
+import { openRoots, type Place } from "./registry.ts"
 
 // Task tracking: which task a fiber runs on behalf of (for `reportProgress`, and to
 // place a group opened inside a task under it). A task's fiber carries its handle in
@@ -63,7 +63,7 @@ export const startTracking = (): void => {
   const bodies = new Map<object, GroupImpl>()
   const index = (group: GroupImpl): void => {
     if (group.body !== undefined) bodies.set(group.body, group)
-    for (const task of group.tasks) {
+    for (const task of group.observed.tasks) {
       if (typeof task.runner === "object") startedBefore.set(task.runner, task)
       if (task.groups !== undefined) for (const inner of task.groups) index(inner)
     }
@@ -72,12 +72,13 @@ export const startTracking = (): void => {
   for (const group of roots) index(group)
   // Oldest first: a group opened in the body of another is placed after that one was.
   for (const group of roots) {
-    const opener = group.opener
+    const opener = group.observed.opener
     if (opener === undefined) continue
-    group.opener = undefined
+    group.observed.opener = undefined
     const body = bodies.get(opener)
     const task =
-      startedBefore.get(opener) ?? (body !== undefined && !(body.place instanceof WeakRef) ? body.place : undefined)
-    if (task !== undefined && !group.isClosed) group.place = move(group, group.place, task)
+      startedBefore.get(opener) ??
+      (body !== undefined && !(body.observed.place instanceof WeakRef) ? body.observed.place : undefined)
+    if (task !== undefined && !group.isClosed) group.observed.moveUnder(task)
   }
 }

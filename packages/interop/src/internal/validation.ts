@@ -1,28 +1,10 @@
-import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { Arguments, type TaskGroup as CoreTaskGroup } from "@soonify/core"
 
 // Bad input fails at once, with a TypeError (wrong kind of value) or a RangeError (a
 // number out of range) whose message names the argument, what was expected and what
-// was received.
+// was received, in the words of core's `Arguments`.
 
-/** Describes a received value for an error message: its type and, when short, the value. */
-export const describe = (u: unknown): string => {
-  if (u === null) return "null"
-  if (u === undefined) return "undefined"
-  switch (typeof u) {
-    case "number":
-    case "bigint":
-    case "boolean":
-      return `${typeof u} ${String(u)}`
-    case "string":
-      return `string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}…` : u)}`
-    case "function":
-      return `function ${u.name || "(anonymous)"}`
-    case "symbol":
-      return String(u)
-    default:
-      return Array.isArray(u) ? `array of length ${u.length}` : `object ${Object.prototype.toString.call(u)}`
-  }
-}
+export const { describe, isIterable } = Arguments
 
 /** Throws a TypeError unless `f` is a function. */
 export const checkFunction = (where: string, what: string, f: unknown): void => {
@@ -112,10 +94,6 @@ const isAbortSignal = (u: unknown): u is AbortSignal =>
   u !== null &&
   typeof (u as AbortSignal).aborted === "boolean" &&
   typeof (u as AbortSignal).addEventListener === "function"
-
-/** Tells whether a value can be iterated with `for…of`. */
-export const isIterable = (u: unknown): u is Iterable<unknown> =>
-  u !== null && u !== undefined && typeof (u as any)[Symbol.iterator] === "function"
 
 /** Tells whether a value is a promise or another thenable. */
 export const isThenable = (u: unknown): u is PromiseLike<unknown> =>

@@ -1,33 +1,11 @@
 import * as Cause from "effect/Cause"
+import { Arguments } from "@soonify/core"
 
-/** Describes a received value for an error message: its type and, when short, the value. */
-export const describe = (u: unknown): string => {
-  if (u === null) return "null"
-  if (u === undefined) return "undefined"
-  switch (typeof u) {
-    case "number":
-    case "bigint":
-    case "boolean":
-      return `${typeof u} ${String(u)}`
-    case "string":
-      return `string ${JSON.stringify(u.length > 60 ? `${u.slice(0, 60)}…` : u)}`
-    case "function":
-      return `function ${u.name || "(anonymous)"}`
-    case "symbol":
-      return String(u)
-    default:
-      return Array.isArray(u) ? `array of length ${u.length}` : `object ${Object.prototype.toString.call(u)}`
-  }
-}
+// The pieces every soonify package's messages share are core's (`Arguments`).
+export const { describe, optionsProblem } = Arguments
 
-/** The defect core code dies with (and sync core functions throw) on bad input. */
+/** The defect code dies with (and sync functions throw) on bad input. */
 export const illegalArgument = (message: string): Cause.IllegalArgumentError => new Cause.IllegalArgumentError(message)
-
-/** Returns the problem with an options argument as a whole, or `undefined`. */
-export const optionsProblem = (where: string, options: unknown): string | undefined =>
-  options === undefined || (typeof options === "object" && options !== null)
-    ? undefined
-    : `${where}: options must be an object or undefined, received ${describe(options)}`
 
 /** Returns the problem with a pool's `size`, or `undefined`: a positive integer, or undefined. */
 export const sizeProblem = (where: string, size: unknown): string | undefined =>

@@ -1,0 +1,75 @@
+import type * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import type { GroupImpl } from "./group.ts"
+import type { TaskHandle } from "./handle.ts"
+import { move, type Place, place, unplace } from "./registry.ts"
+import { type GroupSpans, groupSpans } from "./spans.ts"
+import { Tally } from "./tally.ts"
+import { isTracking, taskOf } from "./tracking.ts"
+
+/**
+ * What one group shows of itself while it runs, and the hooks that keep it: the tasks not
+ * yet ended (what snapshots list), how the ended ones ended (the tally), where the group
+ * is shown (its place in the registry, see registry.ts), and its spans when a tracer is
+ * installed (see spans.ts). The group calls a hook at each step of a task's life; none of
+ * this decides anything about the group.
+ *
+ * @internal
+ */
+export class Observed {
+  /** Every task not yet ended, in spawn order, queued ones included. */
+  readonly tasks = new Set<TaskHandle<any, any>>()
+  readonly tally = new Tally()
+  readonly spans: GroupSpans | undefined
+  place: Place
+  /** The fiber that opened the group while tasks were not tracked (see tracking.ts), until placed. */
+  opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  private readonly group: GroupImpl
+  private readonly clock: Clock.Clock
+
+  constructor(group: GroupImpl, opener: Fiber.Fiber<unknown, unknown> | undefined) {
+    this.group = group
+    this.clock = Context.get(group.context, Clock.Clock)
+    this.spans = groupSpans(opener, this.clock, group.name)
+    this.place = place(group, opener === undefined ? undefined : taskOf(opener))
+    if (opener !== undefined && !isTracking()) this.opener = opener
+  }
+
+  /** A task was let in. */
+  admitted(handle: TaskHandle<any, any>): void {
+    this.tasks.add(handle)
+  }
+
+  /** A task is about to take its permit (or wait for it): its span opens. */
+  launched(handle: TaskHandle<any, any>): void {
+    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
+  }
+
+  /** A task starts running: it is no longer queued. */
+  started(handle: TaskHandle<any, any>): void {
+    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+  }
+
+  /** A task has ended (`exit`); `handle` is undefined for one that ended as it was spawned. */
+  taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
+    this.tally.count(exit)
+    if (handle === undefined) return
+    this.tasks.delete(handle)
+    if (this.spans !== undefined && handle.span !== undefined) this.spans.end(handle.span, exit)
+  }
+
+  /** The group has ended, with `cause` if it failed: it is shown no more. */
+  groupEnded(cause: Cause.Cause<unknown> | undefined): void {
+    unplace(this.group, this.place)
+    this.opener = undefined
+    this.spans?.endGroup(cause)
+  }
+
+  /** Shows the open group under `task` from now on (`TaskGroup.placeUnderUnsafe`, tracking.ts). */
+  moveUnder(task: TaskHandle<any, any>): void {
+    this.place = move(this.group, this.place, task)
+  }
+}
