@@ -1,10 +1,10 @@
 import type * as Context from "effect/Context"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { type Fork, freshStackIfDeep, isDeep, nested, startNow } from "./callDepth.ts"
 import { taskContext } from "./currentTask.ts"
+import { isExit } from "./effectKind.ts"
 import { external, launch } from "./external.ts"
 import type { GroupImpl } from "./group.ts"
 import { firstSteps, type TaskHandle } from "./handle.ts"
@@ -138,7 +138,7 @@ export class Launcher {
     handle.runner = firstSteps
     this.group.observed.started(handle)
     // An Exit is an effect that has already ended: no fiber to run it.
-    if (Exit.isExit(effect)) return this.group.taskEnded(handle, effect as Exit.Exit<A, E>)
+    if (isExit(effect)) return this.group.taskEnded(handle, effect)
     // A task whose first steps switch tracking on is indexed by its fiber (`trackedLate`).
     const trackedAtStart = isTracking()
     const tracked = trackedAtStart ? taskContext(context, handle) : context
