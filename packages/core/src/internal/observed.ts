@@ -7,6 +7,7 @@ import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { move, type Place, place, unplace } from "./registry.ts"
 import { type GroupSpans, groupSpans } from "./spans.ts"
+import { startTime } from "./startTime.ts"
 import { Tally } from "./tally.ts"
 import { isTracking, taskOf } from "./tracking.ts"
 
@@ -43,7 +44,7 @@ export class Observed {
 
   /** A task starts running: it is no longer queued. */
   started(handle: TaskHandle<any, any>): void {
-    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    handle.startedAt = startTime(this.clock)
   }
 
   /** A task has ended (`exit`); `handle` is undefined for one that ended as it was spawned. */
