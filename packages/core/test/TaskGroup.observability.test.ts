@@ -167,7 +167,8 @@ describe("snapshots", () => {
   it.live("stamps tasks started in one synchronous run with one reading of the system clock, later ones anew", () =>
     Effect.gen(function* () {
       const before = Date.now()
-      const startedAt = (group: TaskGroup.TaskGroup) => TaskGroup.snapshotUnsafe(group).tasks.map((task) => task.startedAt)
+      const startedAt = (group: TaskGroup.TaskGroup) =>
+        TaskGroup.snapshotUnsafe(group).tasks.map((task) => task.startedAt)
       let together: ReadonlyArray<number | undefined> = []
       let later: number | undefined
       yield* TaskGroup.run((group) =>
