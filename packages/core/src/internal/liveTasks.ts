@@ -14,8 +14,6 @@ import type { TaskHandle } from "./handle.ts"
 export class LiveTasks {
   private first: TaskHandle<any, any> | undefined = undefined
   private last: TaskHandle<any, any> | undefined = undefined
-  /** How many tasks are in the list. */
-  size = 0
 
   add(handle: TaskHandle<any, any>): void {
     const last = this.last
@@ -23,7 +21,6 @@ export class LiveTasks {
     if (last === undefined) this.first = handle
     else last.nextLive = handle
     this.last = handle
-    this.size++
   }
 
   /** Removes a task that has ended; does nothing for one not in the list. */
@@ -37,7 +34,6 @@ export class LiveTasks {
     else next.previousLive = previous
     handle.previousLive = undefined
     handle.nextLive = undefined
-    this.size--
   }
 
   /** Whether some task in the list satisfies `f`. */

@@ -5,7 +5,7 @@ import * as Context from "effect/Context"
 // reading the system clock costs more than starting a task that returns at once (70 to
 // 250 ns a call on virtual machines where `Date.now` is a system call). So with Effect's
 // own Clock the time is read once for the tasks that start in the same synchronous run
-// (until the next microtask, and at most `readsPerStamp` tasks): tasks started together
+// (until the next microtask, and by at most `readsPerStamp` tasks after the first): tasks started together
 // share their start time, to the length of that run. A Clock of the program's own (a
 // TestClock) is asked for every task.
 
@@ -15,6 +15,7 @@ const systemClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
 /** How many tasks may share one reading. */
 const readsPerStamp = 256
 
+/** The reading the tasks started since the last microtask share, and how many have used it since. */
 let stamp: number | undefined = undefined
 let uses = 0
 
@@ -25,10 +26,9 @@ const expire = (): void => {
 /** The start time for a task starting now, in milliseconds since the epoch, from `clock`. */
 export const startTime = (clock: Clock.Clock): number => {
   if (clock !== systemClock) return clock.currentTimeMillisUnsafe()
-  if (stamp === undefined || ++uses > readsPerStamp) {
-    if (stamp === undefined) queueMicrotask(expire)
-    stamp = clock.currentTimeMillisUnsafe()
-    uses = 0
-  }
+  if (stamp === undefined) queueMicrotask(expire)
+  else if (++uses <= readsPerStamp) return stamp
+  uses = 0
+  stamp = clock.currentTimeMillisUnsafe()
   return stamp
 }
