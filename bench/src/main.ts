@@ -14,7 +14,15 @@
  * Options: `--quick`, `--only <id,...>` (configurations under test, see
  * `comparisons.ts`), `--sizes <n,...>` (some of the profile's sizes; 1e6 for the
  * linearity checks), `--processes <n>` (per comparison), `--jobs <n>` (child processes
- * at a time), `--out <file>`.
+ * at a time), `--out <file>`, `--steady` (no full GC between runs: see below).
+ *
+ * Protocol: by default a full GC runs before each timed run, so that no run pays for the
+ * garbage of the one before. V8 runs the code after a forced full GC more slowly for a
+ * while (its inline caches and code warm up again: 1.5–3× the CPU time of a run back to
+ * back, no collection in between), and not by the same factor for every configuration.
+ * `--steady` times runs back to back instead, as a long-running program runs them; the
+ * rotation then spreads each run's garbage over the members evenly. Both are
+ * same-process ratios; the report says which protocol it used.
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -146,9 +154,11 @@ const { values } = parseArgs({
     processes: { type: "string" },
     jobs: { type: "string" },
     sizes: { type: "string" },
-    out: { type: "string" }
+    out: { type: "string" },
+    steady: { type: "boolean", default: false }
   }
 })
+const collectBetweenRuns = !values.steady
 
 const profile = profiles[values.quick ? "quick" : "full"]
 const processes = values.processes === undefined ? profile.processes : Number(values.processes)
@@ -221,7 +231,7 @@ for (const { size, warmupRounds, rounds, taking } of schedule) {
           rounds,
           allocation: memory,
           live: memory && k === 0,
-          collectBetweenRuns: true
+          collectBetweenRuns
         }
       })
     })
@@ -242,7 +252,7 @@ if (linearRounds !== undefined) {
         kind,
         size,
         linear: true,
-        job: { members, kind, warmupRounds, rounds, allocation: false, live: false, collectBetweenRuns: true }
+        job: { members, kind, warmupRounds, rounds, allocation: false, live: false, collectBetweenRuns }
       })
     }
   }
@@ -267,7 +277,8 @@ console.log(
   `soonify bench, ${profile.name} profile: ${planned.length} comparisons × ${processes} processes ` +
     `(${jobs} at a time), ` +
     `sizes ${[...new Set(planned.filter((plan) => !plan.linear).map((plan) => formatSize(plan.size)))].join(", ")}` +
-    `${planned.some((plan) => plan.linear) ? ", linearity at 1e6" : ""}`
+    `${planned.some((plan) => plan.linear) ? ", linearity at 1e6" : ""}` +
+    (collectBetweenRuns ? ", a full GC before each run" : ", steady: runs back to back, no GC between them")
 )
 console.log(`${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${loadNow()}`)
 console.log(
@@ -374,7 +385,7 @@ const report: Report = {
   machine,
   source,
   versions,
-  settings: { ...profile, sizes, linear: linearRounds, processes, jobs },
+  settings: { ...profile, sizes, linear: linearRounds, processes, jobs, collectBetweenRuns },
   taskKinds,
   configs: configs.map(({ id, label, family }) => ({ id, label, family })),
   comparisons: results,

@@ -1,7 +1,7 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Ref } from "effect"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Ref } from "effect"
 import { TestClock } from "effect/testing"
-import { TaskGroup } from "@soonify/core"
+import { isTaskGroupTimeout, TaskGroup } from "@soonify/core"
 import { settle } from "./support.ts"
 
 const after = <A>(millis: number, value: A) => Effect.as(Effect.sleep(millis), value)
@@ -205,6 +205,46 @@ describe("TaskGroup.gather", () => {
     })
   )
 
+  it.effect("runs the effects of the input as it was when gather was called, not as it is when it runs", () =>
+    Effect.gen(function* () {
+      const effects: Array<Effect.Effect<number>> = [Effect.succeed(1), Effect.sync(() => 2)]
+      const gathered = TaskGroup.gather(effects)
+      effects.push(Effect.succeed(3))
+      effects[0] = Effect.succeed(0)
+      assert.deepStrictEqual(yield* gathered, [1, 2])
+    })
+  )
+
+  it.effect(
+    "with returnExceptions and a timeout, a record keeps exactly its keys, late slots failing with the group and timeout",
+    () =>
+      Effect.gen(function* () {
+        const fiber = yield* Effect.forkChild(
+          TaskGroup.gather(
+            { fast: after(10, "fast"), slow: after(5000, "slow") },
+            { timeout: 100, returnExceptions: true }
+          )
+        )
+        yield* settle
+        yield* TestClock.adjust(100)
+        const slots = yield* Fiber.join(fiber)
+        assert.deepStrictEqual(Object.keys(slots), ["fast", "slow"])
+        assert.deepStrictEqual(slots.fast, Exit.succeed("fast"))
+        const late = Exit.isFailure(slots.slow) ? Cause.squash(slots.slow.cause) : undefined
+        assert.isTrue(isTaskGroupTimeout(late))
+        assert.strictEqual((late as { group: string }).group, "TaskGroup")
+        assert.strictEqual(Duration.toMillis((late as { timeout: Duration.Duration }).timeout), 100)
+      })
+  )
+
+  it.effect("with returnExceptions, a record keeps exactly its keys", () =>
+    Effect.gen(function* () {
+      const slots = yield* TaskGroup.gather({ a: Effect.succeed(1), b: Effect.fail("no") }, { returnExceptions: true })
+      assert.deepStrictEqual(Object.keys(slots), ["a", "b"])
+      assert.deepStrictEqual(slots, { a: Exit.succeed(1), b: Exit.fail("no") })
+    })
+  )
+
   it.effect("dies at once on bad input, naming the argument and what it received", () =>
     Effect.gen(function* () {
       const message = (exit: Exit.Exit<unknown, unknown>) =>
@@ -213,6 +253,15 @@ describe("TaskGroup.gather", () => {
       assert.include(message(yield* Effect.exit(gatherBad(42))), "received number 42")
       assert.include(message(yield* Effect.exit(gatherBad([1]))), "element 0 is not an Effect")
       assert.include(message(yield* Effect.exit(gatherBad({ a: 1 }))), `key "a" is not an Effect`)
+      assert.include(
+        message(yield* Effect.exit(gatherBad([Effect.void, null]))),
+        "element 1 is not an Effect, received null"
+      )
+      for (const bad of [-1, Number.NaN, "soon"]) {
+        const exit = yield* Effect.exit(TaskGroup.gather([Effect.void], { timeout: bad as never }))
+        assert.isTrue(Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof Cause.IllegalArgumentError)
+        assert.match(message(exit), /^TaskGroup\.gather: option "timeout"/)
+      }
       for (const bad of [0, -1, 1.5, Number.NaN]) {
         const text = message(yield* Effect.exit(TaskGroup.gather([Effect.void], { concurrency: bad })))
         assert.include(text, `"concurrency"`)

@@ -164,6 +164,31 @@ describe("snapshots", () => {
     })
   )
 
+  it.live("stamps tasks started in one synchronous run with one reading of the system clock, later ones anew", () =>
+    Effect.gen(function* () {
+      const before = Date.now()
+      const startedAt = (group: TaskGroup.TaskGroup) =>
+        TaskGroup.snapshotUnsafe(group).tasks.map((task) => task.startedAt)
+      let together: ReadonlyArray<number | undefined> = []
+      let later: number | undefined
+      yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          for (const name of ["a", "b", "c"]) yield* group.spawn(Effect.never, { name })
+          yield* Effect.yieldNow
+          together = startedAt(group)
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+          yield* group.spawn(Effect.never, { name: "d" })
+          yield* Effect.yieldNow
+          later = startedAt(group)[3]
+          yield* TaskGroup.cancel(group)
+        })
+      ).pipe(Effect.exit)
+      assert.strictEqual(together.length, 3)
+      assert.isTrue(together.every((at) => at !== undefined && at === together[0] && at >= before))
+      assert.isTrue(later !== undefined && later >= together[0]! + 15)
+    })
+  )
+
   it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "stopping" })

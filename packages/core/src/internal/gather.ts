@@ -6,14 +6,30 @@ import { isHandle, type TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
 import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
+import { isEffect, isExit } from "./effectKind.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
 interface GatherSettings {
   readonly keys: Array<string> | undefined
-  readonly effects: Array<Effect.Effect<unknown, unknown, unknown>>
+  /**
+   * The input's effects, copied at the call (so that a later change to the input does
+   * not change what runs): the slots that `spawnAll` then fills in place.
+   */
+  readonly slots: Array<Slot>
 }
 
-/** Reads gather's input: an iterable of effects or a record of them. */
+/**
+ * A slot of gather's result: an input effect before its spawn; then the handle of its
+ * task, or the Exit of a task that ended as it was spawned, or, for an effect that is a
+ * successful Exit already, that Exit (no task needed: it can neither fail nor be
+ * cancelled, and nothing can see its handle).
+ */
+type Slot = Spawned | Effect.Effect<unknown, unknown, unknown>
+
+/** A slot once its effect was spawned. */
+type Spawned = TaskHandle<unknown, unknown> | Exit.Exit<unknown, unknown>
+
+/** Reads gather's input, an iterable of effects or a record of them, in one pass. */
 const gatherInput = (input: unknown, options: unknown): GatherSettings | string => {
   const where = "TaskGroup.gather"
   const returnExceptions = (options as { returnExceptions?: unknown } | undefined)?.returnExceptions
@@ -25,65 +41,51 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
       : `${where}: option "returnExceptions" must be a boolean, received ${describe(returnExceptions)}`)
   if (problem !== undefined) return problem
   let keys: Array<string> | undefined
-  let effects: Array<unknown>
+  let slots: Array<unknown>
   if (isIterable(input) && typeof input !== "string") {
-    effects = Array.isArray(input) ? input.slice() : Array.from(input)
+    slots = Array.isArray(input) ? input.slice() : Array.from(input)
   } else if (typeof input === "object" && input !== null) {
     keys = Object.keys(input)
-    effects = keys.map((key) => (input as Record<string, unknown>)[key])
+    slots = keys.map((key) => (input as Record<string, unknown>)[key])
   } else {
     return `${where}: expected an iterable or a record of Effects, received ${describe(input)}`
   }
-  for (let i = 0; i < effects.length; i++) {
-    if (!Effect.isEffect(effects[i])) {
+  for (let i = 0; i < slots.length; i++) {
+    if (!isEffect(slots[i])) {
       const at = keys === undefined ? `element ${i}` : `key "${keys[i]}"`
-      return `${where}: ${at} is not an Effect, received ${describe(effects[i])}`
+      return `${where}: ${at} is not an Effect, received ${describe(slots[i])}`
     }
   }
-  return { keys, effects: effects as Array<Effect.Effect<unknown, unknown, unknown>> }
+  return { keys, slots: slots as Array<Slot> }
 }
 
-/**
- * A slot of gather's result while the group runs: the handle of an effect's task, or the
- * Exit of a task that ended as it was spawned, or, for an effect that is a successful
- * Exit already, that Exit (no task needed: it can neither fail nor be cancelled, and
- * nothing can see its handle).
- */
-type Slot = TaskHandle<unknown, unknown> | Exit.Exit<unknown, unknown>
-
-/** Spawns every effect at once, in input order, into `group`. */
-const spawnAll = (
-  group: GroupImpl,
-  effects: Array<Effect.Effect<unknown, unknown, unknown>>
-): Effect.Effect<Array<Slot>, never, unknown> =>
+/** Spawns every effect at once, in input order, into `group`: each slot's effect gives way to its task. */
+const spawnAll = (group: GroupImpl, slots: Array<Slot>): Effect.Effect<Array<Spawned>, never, unknown> =>
   Effect.withFiber((parent) => {
     // The body is running, so the group has not ended: spawn them all in one step.
-    // Preallocated, as `Effect.forEach` does: pushing a million grows the array twenty times.
-    // oxlint-disable-next-line unicorn/no-new-array
-    const slots: Array<Slot> = new Array(effects.length)
-    for (let i = 0; i < effects.length; i++) {
-      const effect = effects[i]
-      if (Exit.isExit(effect) && effect._tag === "Success") slots[i] = effect
-      else {
-        // A task that ended in its first steps leaves its Exit, not its handle: a
-        // million of them then keep a million small Exits alive, not handles too.
-        const handle = group.launcher.spawnNow(parent, effect, undefined)
-        slots[i] = handle.exit ?? handle
-      }
+    for (let i = 0; i < slots.length; i++) {
+      const effect = slots[i] as Effect.Effect<unknown, unknown, unknown>
+      // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut only: a successful Exit spawned as a task gives the same slot
+      if (isExit(effect) && effect._tag === "Success") continue
+      // A task that ended in its first steps leaves its Exit, not its handle: a
+      // million of them then keep a million small Exits alive, not handles too.
+      const handle = group.launcher.spawnNow(parent, effect, undefined)
+      slots[i] = handle.exit ?? handle
     }
-    return Effect.succeed(slots)
+    return Effect.succeed(slots as Array<Spawned>)
   })
 
 /** The outcome in a slot of a group that has ended. */
-const exitOf = (slot: Slot): Exit.Exit<unknown, unknown> => (isHandle(slot) ? slot.exit! : slot)
+const exitOf = (slot: Spawned): Exit.Exit<unknown, unknown> => (isHandle(slot) ? slot.exit! : slot)
 
 /** Shapes the slots' outcomes like the input: a tuple/array or a record. */
 const shape = (
   keys: Array<string> | undefined,
-  slots: ReadonlyArray<Slot>,
+  slots: ReadonlyArray<Spawned>,
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
+    // Stryker disable next-line ArrayDeclaration: preallocation only
     // oxlint-disable-next-line unicorn/no-new-array
     const out: Array<unknown> = new Array(slots.length)
     for (let i = 0; i < slots.length; i++) out[i] = read(exitOf(slots[i]))
@@ -94,8 +96,27 @@ const shape = (
   return out
 }
 
+/**
+ * The values of a fail-fast gather whose group succeeded, shaped like the input, or the
+ * first slot's failure: fail fast leaves only interruptions in the handles of a group that
+ * succeeded, and an effect that interrupted itself has no value to give, so neither has gather.
+ */
+const valuesOf = (keys: Array<string> | undefined, slots: ReadonlyArray<Spawned>): Effect.Effect<unknown> => {
+  // Stryker disable next-line ArrayDeclaration: preallocation only
+  // oxlint-disable-next-line unicorn/no-new-array
+  const values: Array<unknown> = new Array(slots.length)
+  for (let i = 0; i < slots.length; i++) {
+    const exit = exitOf(slots[i])
+    if (exit._tag === "Failure") return exit as Exit.Exit<never, never>
+    values[i] = exit.value
+  }
+  if (keys === undefined) return Effect.succeed(values)
+  const out: Record<string, unknown> = {}
+  for (let i = 0; i < keys.length; i++) out[keys[i]] = values[i]
+  return Effect.succeed(out)
+}
+
 const identity = <A>(a: A): A => a
-const successValue = (exit: Exit.Exit<unknown, unknown>): unknown => (exit as Exit.Success<unknown, unknown>).value
 
 /** `TaskGroup.gather`: every effect a task of one group, the outcomes shaped like the input. */
 export const gather = (
@@ -106,27 +127,19 @@ export const gather = (
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
   const timeout = timeoutFrom("TaskGroup.gather", options)
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
-  const { effects, keys } = settings
+  const { slots, keys } = settings
   const returnExceptions = options?.returnExceptions === true
-  if (effects.length === 0) return Effect.succeed(keys === undefined ? [] : {})
-  if (timeout !== undefined && returnExceptions) return gatherWithin(effects, keys, options?.concurrency, timeout)
+  // Stryker disable next-line ConditionalExpression: a shortcut only: a group of no tasks gives [] / {} too
+  if (slots.length === 0) return Effect.succeed(keys === undefined ? [] : {})
+  // Stryker disable next-line OptionalChaining: a timeout was given, so options are
+  if (timeout !== undefined && returnExceptions) return gatherWithin(slots, keys, options?.concurrency, timeout)
   return Effect.flatMap(
-    run((group) => spawnAll(group, effects), {
+    run((group) => spawnAll(group, slots), {
       mode: returnExceptions ? "settle" : "failFast",
       concurrency: options?.concurrency,
       timeout
     }),
-    (slots) => {
-      if (!returnExceptions) {
-        // Fail fast leaves only interruptions in the handles of a group that succeeded:
-        // an effect that interrupted itself has no value to give, so neither has gather.
-        for (let i = 0; i < slots.length; i++) {
-          const exit = exitOf(slots[i])
-          if (exit._tag === "Failure") return exit
-        }
-      }
-      return Effect.succeed(shape(keys, slots, returnExceptions ? identity : successValue))
-    }
+    (slots) => (returnExceptions ? Effect.succeed(shape(keys, slots, identity)) : valuesOf(keys, slots))
   )
 }
 
@@ -136,7 +149,7 @@ export const gather = (
  * cancelled, and its slot fails with a `TaskGroupTimeout`.
  */
 const gatherWithin = (
-  effects: Array<Effect.Effect<unknown, unknown, unknown>>,
+  slots: Array<Slot>,
   keys: Array<string> | undefined,
   concurrency: unknown,
   timeout: Duration.Duration
@@ -144,7 +157,7 @@ const gatherWithin = (
   return Effect.map(
     run(
       (group) =>
-        Effect.flatMap(spawnAll(group, effects), (slots) =>
+        Effect.flatMap(spawnAll(group, slots), (slots) =>
           Effect.map(cancelLate(slots, timeout), (late) => ({
             slots,
             late,

@@ -13,6 +13,7 @@ import { Described } from "./described.ts"
 import { Failures } from "./failures.ts"
 import { firstSteps, TaskHandle } from "./handle.ts"
 import { Launcher } from "./launcher.ts"
+import { LiveTasks } from "./liveTasks.ts"
 import { Observed } from "./observed.ts"
 import { Permits } from "./permits.ts"
 import type { Interruptible, Runner } from "./runner.ts"
@@ -30,7 +31,7 @@ export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
 /** @internal */
 export type State = "open" | "closing" | "closed"
 
-/** Whether a handle's runner is one that `adopt` watches: the task is in `running`. */
+/** Whether a handle's runner is one that `adopt` watches: the task runs past its first steps. */
 const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
   runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart) && !(runner instanceof StartQueue)
 
@@ -76,11 +77,11 @@ export class GroupImpl extends Described {
   private spawned = 0
   private ownerEnded = false
   /**
-   * The tasks that run past their first steps, watched through their runner. A task that
-   * waits to start is in `queue` or `permits` instead, and one that ends within its first
-   * steps (or is a successful Exit) never enters it.
+   * The tasks not yet ended, in spawn order. Those past their first steps are watched
+   * through their runner (`isRunner`); one that waits to start is in `queue` or
+   * `permits` too, and one that ends within its first steps is never adopted.
    */
-  private readonly running = new Set<TaskHandle<any, any>>()
+  private readonly live = new LiveTasks()
   private readonly queue = new StartQueue(this)
   private readonly whenEnded = Deferred.makeUnsafe<void>()
   readonly failures = new Failures()
@@ -146,7 +147,7 @@ export class GroupImpl extends Described {
     if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     this.pending++
-    this.observed.admitted(handle)
+    this.live.add(handle)
     if (starting !== undefined) handle.starting = starting
     return handle
   }
@@ -159,6 +160,11 @@ export class GroupImpl extends Described {
     this.observed.taskEnded(undefined, interrupted)
     if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
     return handle
+  }
+
+  /** The tasks not yet ended, in spawn order (queued, in their first steps, or running), for snapshots. */
+  get tasks(): ReadonlyArray<TaskHandle<any, any>> {
+    return this.live.toArray()
   }
 
   /** The state, for snapshots. */
@@ -191,7 +197,6 @@ export class GroupImpl extends Described {
   /** Watches a task that runs past its first steps, through its runner, until it ends. */
   adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
     handle.runner = runner
-    this.running.add(handle)
     // Calls back at once for a task that already ended.
     runner.addObserver((exit) => this.taskEnded(handle, exit))
     // The group may have begun shutting down while the task ran its first steps.
@@ -212,7 +217,7 @@ export class GroupImpl extends Described {
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     const runner = handle.runner
-    if (isRunner(runner)) this.running.delete(handle)
+    this.live.delete(handle)
     this.permits?.taskEnded(runner, fiber)
     this.observed.taskEnded(handle, exit)
     handle.runner = undefined
@@ -297,8 +302,11 @@ export class GroupImpl extends Described {
     this.shutdownListeners.callOnce()
     this.bodyFiber?.interruptUnsafe(this.interruptor)
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
-    // `running` while we iterate: a Set allows that.
-    for (const handle of this.running) handle.runner?.interruptUnsafe(this.interruptor)
+    // `live`: the tasks are taken first.
+    for (const handle of this.live.toArray()) {
+      const runner = handle.runner
+      if (isRunner(runner)) runner.interruptUnsafe(this.interruptor)
+    }
     // Then the tasks that have not started: they end interrupted, and never run.
     this.queue.interruptAll(this.interruptor)
     this.permits?.interruptAll(this.interruptor)
@@ -323,8 +331,7 @@ export class GroupImpl extends Described {
   /** Whether `fiber` is the body, a task, or runs while one of them runs its first steps. */
   isInside(fiber: Fiber.Fiber<unknown, unknown>): boolean {
     if (this.launcher.inFirstSteps || fiber === this.bodyFiber) return true
-    for (const handle of this.running) if (handle.runner === fiber) return true
-    return false
+    return this.live.some((handle) => handle.runner === fiber)
   }
 
   // outcomes (what owners.ts makes of them)
@@ -341,6 +348,12 @@ export class GroupImpl extends Described {
   }
 
   toJSON(): unknown {
-    return { _id: "TaskGroup", name: this.name, mode: this.mode, state: this.state, running: this.running.size }
+    return {
+      _id: "TaskGroup",
+      name: this.name,
+      mode: this.mode,
+      state: this.state,
+      running: this.live.toArray().filter((handle) => isRunner(handle.runner)).length
+    }
   }
 }

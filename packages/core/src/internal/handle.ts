@@ -160,8 +160,15 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
    * handle, so the task's failure goes to the group whatever its mode.
    */
   declare orphan?: boolean | undefined
-  /** When the task started running (ms since epoch, from the group's Clock); unset while queued. */
-  declare startedAt?: number | undefined
+  /**
+   * When the task started running (ms since epoch, from the group's Clock); unset while
+   * queued. A field from the start, as every task sets it: added later, it would cost each
+   * handle a separate property store.
+   */
+  startedAt: number | undefined = undefined
+  /** The task spawned before it and the one after, in its group's `LiveTasks`, until it ends. */
+  previousLive: TaskHandle<any, any> | undefined = undefined
+  nextLive: TaskHandle<any, any> | undefined = undefined
   /** The task's span, in a group traced with a tracer installed (see spans.ts). */
   declare span?: Tracer.Span | undefined
   /** The groups opened inside this task that are still open (see registry.ts). */

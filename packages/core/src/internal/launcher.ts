@@ -1,14 +1,14 @@
 import type * as Context from "effect/Context"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import { type Fork, freshStackIfDeep, isDeep, nested, startNow } from "./callDepth.ts"
+import { enter, type Fork, freshStackIfDeep, isDeep, leave, startNow } from "./callDepth.ts"
 import { taskContext } from "./currentTask.ts"
+import { isExit } from "./effectKind.ts"
 import { external, launch } from "./external.ts"
 import type { GroupImpl } from "./group.ts"
 import { firstSteps, type TaskHandle } from "./handle.ts"
-import type { Launch } from "./runner.ts"
+import type { Launch, Runner } from "./runner.ts"
 import { GroupSpans } from "./spans.ts"
 import { QueuedStart } from "./startQueue.ts"
 import { enterFirstSteps, isTracking, leaveFirstSteps, trackedLate } from "./tracking.ts"
@@ -124,10 +124,15 @@ export class Launcher {
     // Nothing stands for the task while `run` runs: a cancel then has nothing to stop yet.
     handle.runner = undefined
     this.group.observed.started(handle)
-    this.group.adopt(
-      handle,
-      nested(() => launch(run, handle))
-    )
+    // One more level of group work while `run` runs (see callDepth.ts), without a closure.
+    enter()
+    let runner: Runner<A, E>
+    try {
+      runner = launch(run, handle)
+    } finally {
+      leave()
+    }
+    this.group.adopt(handle, runner)
   }
 
   /**
@@ -138,7 +143,7 @@ export class Launcher {
     handle.runner = firstSteps
     this.group.observed.started(handle)
     // An Exit is an effect that has already ended: no fiber to run it.
-    if (Exit.isExit(effect)) return this.group.taskEnded(handle, effect as Exit.Exit<A, E>)
+    if (isExit(effect)) return this.group.taskEnded(handle, effect)
     // A task whose first steps switch tracking on is indexed by its fiber (`trackedLate`).
     const trackedAtStart = isTracking()
     const tracked = trackedAtStart ? taskContext(context, handle) : context

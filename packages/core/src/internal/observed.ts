@@ -7,21 +7,20 @@ import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { move, type Place, place, unplace } from "./registry.ts"
 import { type GroupSpans, groupSpans } from "./spans.ts"
+import { startTime } from "./startTime.ts"
 import { Tally } from "./tally.ts"
 import { isTracking, taskOf } from "./tracking.ts"
 
 /**
- * What one group shows of itself while it runs, and the hooks that keep it: the tasks not
- * yet ended (what snapshots list), how the ended ones ended (the tally), where the group
- * is shown (its place in the registry, see registry.ts), and its spans when a tracer is
- * installed (see spans.ts). The group calls a hook at each step of a task's life; none of
- * this decides anything about the group.
+ * What one group shows of itself while it runs, and the hooks that keep it: how the ended
+ * tasks ended (the tally), where the group is shown (its place in the registry, see
+ * registry.ts), and its spans when a tracer is installed (see spans.ts). The group calls
+ * a hook at each step of a task's life; none of this decides anything about the group.
+ * (The tasks not yet ended, which snapshots list, are the group's own: liveTasks.ts.)
  *
  * @internal
  */
 export class Observed {
-  /** Every task not yet ended, in spawn order, queued ones included. */
-  readonly tasks = new Set<TaskHandle<any, any>>()
   readonly tally = new Tally()
   readonly spans: GroupSpans | undefined
   place: Place
@@ -38,11 +37,6 @@ export class Observed {
     if (opener !== undefined && !isTracking()) this.opener = opener
   }
 
-  /** A task was let in. */
-  admitted(handle: TaskHandle<any, any>): void {
-    this.tasks.add(handle)
-  }
-
   /** A task is about to take its permit (or wait for it): its span opens. */
   launched(handle: TaskHandle<any, any>): void {
     if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
@@ -50,15 +44,13 @@ export class Observed {
 
   /** A task starts running: it is no longer queued. */
   started(handle: TaskHandle<any, any>): void {
-    handle.startedAt = this.clock.currentTimeMillisUnsafe()
+    handle.startedAt = startTime(this.clock)
   }
 
   /** A task has ended (`exit`); `handle` is undefined for one that ended as it was spawned. */
   taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
     this.tally.count(exit)
-    if (handle === undefined) return
-    this.tasks.delete(handle)
-    if (this.spans !== undefined && handle.span !== undefined) this.spans.end(handle.span, exit)
+    if (this.spans !== undefined && handle?.span !== undefined) this.spans.end(handle.span, exit)
   }
 
   /** The group has ended, with `cause` if it failed: it is shown no more. */

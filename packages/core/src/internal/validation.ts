@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { isEffect } from "./effectKind.ts"
 
 /** Describes a received value for an error message: its type and, when short, the value. */
 export const describe = (u: unknown): string => {
@@ -51,7 +52,7 @@ export const taskOptionsProblem = (where: string, options: unknown): string | un
 
 /** Returns the problem with an argument that must be an Effect, or `undefined`. */
 export const effectProblem = (where: string, what: string, u: unknown): string | undefined =>
-  Effect.isEffect(u) ? undefined : `${where}: expected ${what} to be an Effect, received ${describe(u)}`
+  isEffect(u) ? undefined : `${where}: expected ${what} to be an Effect, received ${describe(u)}`
 
 /** Returns the problem with an options argument as a whole, or `undefined`. */
 export const optionsProblem = (where: string, options: unknown): string | undefined =>
@@ -71,7 +72,7 @@ export const isIterable = (u: unknown): u is Iterable<unknown> =>
 
 /** What a task function gave, as an Effect, or a defect that says what to do. */
 export const asTaskEffect = <A, E, R>(f: Function, result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.isEffect(result)
+  isEffect(result)
     ? result
     : Effect.die(
         new TypeError(
@@ -95,7 +96,7 @@ export const callTask = <Args extends ReadonlyArray<unknown>, A, E, R>(
 
 /** What a `run` body gave, as an Effect, or a defect that says what went wrong. */
 export const asBodyEffect = <A, E, R>(result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.isEffect(result)
+  isEffect(result)
     ? result
     : Effect.die(
         new TypeError(
