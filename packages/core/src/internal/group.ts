@@ -11,17 +11,17 @@ import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
 import { Failures } from "./failures.ts"
-import { firstSteps, TaskHandle } from "./handle.ts"
+import { isRunner, TaskHandle } from "./handle.ts"
 import { Launcher } from "./launcher.ts"
 import { LiveTasks } from "./liveTasks.ts"
 import { Observed } from "./observed.ts"
 import { Permits } from "./permits.ts"
-import type { Interruptible, Runner } from "./runner.ts"
+import type { Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
-import { QueuedStart, StartQueue } from "./startQueue.ts"
+import { StartQueue } from "./startQueue.ts"
 import { GroupSpans } from "./spans.ts"
 import { bodyContext } from "./tracking.ts"
 
@@ -30,10 +30,6 @@ export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
 
 /** @internal */
 export type State = "open" | "closing" | "closed"
-
-/** Whether a handle's runner is one that `adopt` watches: the task runs past its first steps. */
-const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
-  runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart) && !(runner instanceof StartQueue)
 
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
@@ -81,8 +77,9 @@ export class GroupImpl extends Described {
    * through their runner (`isRunner`); one that waits to start is in `queue` or
    * `permits` too, and one that ends within its first steps is never adopted.
    */
-  private readonly live = new LiveTasks()
-  private readonly queue = new StartQueue(this)
+  readonly live = new LiveTasks()
+  /** The soon starts not yet flushed (startQueue.ts): `Launcher.spawnSoon` queues them. */
+  readonly queue = new StartQueue(this)
   private readonly whenEnded = Deferred.makeUnsafe<void>()
   readonly failures = new Failures()
   private bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
@@ -162,11 +159,6 @@ export class GroupImpl extends Described {
     return handle
   }
 
-  /** The tasks not yet ended, in spawn order (queued, in their first steps, or running), for snapshots. */
-  get tasks(): ReadonlyArray<TaskHandle<any, any>> {
-    return this.live.toArray()
-  }
-
   /** The state, for snapshots. */
   get currentState(): State {
     return this.state
@@ -183,15 +175,6 @@ export class GroupImpl extends Described {
 
   closedError(name: string | undefined): TaskGroupClosed {
     return new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
-  }
-
-  /** Queues the soon start of a task let in (`Launcher.spawnSoon`). */
-  queueStart(
-    handle: TaskHandle<any, any>,
-    effect: Effect.Effect<any, any, any>,
-    spawner: Fiber.Fiber<unknown, unknown>
-  ) {
-    this.queue.push(handle, effect, spawner)
   }
 
   /** Watches a task that runs past its first steps, through its runner, until it ends. */

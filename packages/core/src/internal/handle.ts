@@ -8,8 +8,8 @@ import { format } from "effect/Formatter"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import { attemptOf } from "./retry.ts"
-import type { Interruptible } from "./runner.ts"
-import { StartQueue } from "./startQueue.ts"
+import type { Interruptible, Runner } from "./runner.ts"
+import { QueuedStart, StartQueue } from "./startQueue.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Progress } from "../SoonValue.ts"
 import type { GroupImpl } from "./group.ts"
@@ -139,6 +139,10 @@ export abstract class HandleBase<A, E> {
  * @internal
  */
 export const firstSteps: Interruptible = { interruptUnsafe() {} }
+
+/** Whether a handle's runner is one that `GroupImpl.adopt` watches: the task runs past its first steps. */
+export const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
+  runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart) && !(runner instanceof StartQueue)
 
 /**
  * The handle of a task spawned into a group.

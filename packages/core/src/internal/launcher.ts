@@ -50,7 +50,7 @@ export class Launcher {
   ): Effect.Effect<TaskHandle<A, E>> {
     const handle = this.group.admit<A, E>(name, starting)
     if (handle === undefined) return Effect.die(this.group.closedError(name))
-    if (!handle.ready) this.group.queueStart(handle, effect, parent)
+    if (!handle.ready) this.group.queue.push(handle, effect, parent)
     return Effect.succeed(handle)
   }
 

@@ -40,7 +40,7 @@ export const groupSnapshot = (group: GroupImpl): GroupSnapshot => {
 const snapshotOf = (group: GroupImpl): GroupSnapshot => {
   const tasks: Array<TaskSnapshot> = []
   let queued = 0
-  for (const handle of group.tasks) {
+  for (const handle of group.live.toArray()) {
     // A task that has ended is removed from its group before anyone else hears of it.
     if (handle.ready) continue
     const task = taskSnapshot(group, handle)

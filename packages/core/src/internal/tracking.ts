@@ -63,7 +63,7 @@ export const startTracking = (): void => {
   const bodies = new Map<object, GroupImpl>()
   const index = (group: GroupImpl): void => {
     if (group.body !== undefined) bodies.set(group.body, group)
-    for (const task of group.tasks) {
+    for (const task of group.live.toArray()) {
       if (typeof task.runner === "object") startedBefore.set(task.runner, task)
       if (task.groups !== undefined) for (const inner of task.groups) index(inner)
     }
