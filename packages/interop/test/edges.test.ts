@@ -13,7 +13,7 @@ import {
   taskGroup,
   TaskGroupClosedError
 } from "@soonify/interop"
-import { after, sleep } from "./sleep.ts"
+import { after, sleep, untilAborted } from "./sleep.ts"
 import { thrown } from "./support.ts"
 
 const names = (groups: ReadonlyArray<GroupSnapshot>) => groups.map((g) => g.name)
@@ -84,6 +84,30 @@ describe("keyed and retried tasks", () => {
     expect(a).toBe(b)
     expect(a.value).toBe(1)
     expect(calls).toBe(1)
+  })
+
+  it("one error object that fails the group two ways (a throwing retryIf, a rejection) is reported once", async () => {
+    const fatal = new Error("fatal")
+    const failed = taskGroup(async (tg) => {
+      tg.spawn(
+        async () => {
+          throw new Error("retried")
+        },
+        {
+          retry: {
+            times: 1,
+            retryIf: () => {
+              throw fatal
+            }
+          }
+        }
+      )
+      tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => undefined)
+        throw fatal
+      })
+    })
+    await expect(failed).rejects.toBe(fatal)
   })
 
   it("retry multiplies the delay by factor from one retry to the next", async () => {
