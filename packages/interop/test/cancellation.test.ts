@@ -60,6 +60,37 @@ describe("a rejection after the signal is aborted", () => {
   })
 })
 
+describe("tg.cancel(reason)", () => {
+  it("called again, keeps the first reason, also 60 groups deep (where core shuts down from a fresh stack)", async () => {
+    for (const depth of [1, 60]) {
+      const top = new Error("top")
+      const seen: Array<unknown> = []
+      let ready!: () => void
+      const deepest = new Promise<void>((resolve) => (ready = resolve))
+      // Each group runs in a task of the one above and is cancelled with that task's
+      // signal: cancelling the top cancels each in turn, on one stack, until core goes on
+      // from a fresh one. Each is then cancelled again, by a listener called after its own.
+      const level = (n: number) => (signal: AbortSignal) =>
+        taskGroup(async (tg) => {
+          signal.addEventListener("abort", () => tg.cancel(new Error("second")))
+          if (n > 0) return void tg.spawn(level(n - 1))
+          ready()
+          await untilAborted(tg.signal)
+        }).catch((e: unknown) => {
+          seen.push(e)
+          throw e
+        })
+      const tg = createTaskGroup()
+      tg.spawn(level(depth))
+      await deepest
+      tg.cancel(top)
+      await expect(tg[Symbol.asyncDispose]()).rejects.toBe(top)
+      expect(seen).toHaveLength(depth + 1)
+      for (const error of seen) expect(error).toBe(top)
+    }
+  })
+})
+
 describe("code a cancelled task leaves behind", () => {
   it("is cancelled with the task, even after the task ended and its group closed", async () => {
     // A soonify'd task is not given its signal: the ambient operations it leaves behind
