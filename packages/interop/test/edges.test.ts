@@ -110,6 +110,22 @@ describe("keyed and retried tasks", () => {
     await expect(failed).rejects.toBe(fatal)
   })
 
+  it("retry with delay 0 retries at once, before a timer set earlier fires", async () => {
+    let timerFired = false
+    const firedAtRetry: Array<boolean> = []
+    await taskGroup(async (tg) => {
+      setTimeout(() => (timerFired = true), 0)
+      tg.spawn(
+        async () => {
+          firedAtRetry.push(timerFired)
+          if (firedAtRetry.length === 1) throw new Error("again")
+        },
+        { retry: { times: 1, delay: 0 } }
+      )
+    })
+    expect(firedAtRetry).toEqual([false, false])
+  })
+
   it("retry multiplies the delay by factor from one retry to the next", async () => {
     const at: Array<number> = []
     await taskGroup(async (tg) => {
