@@ -31,7 +31,8 @@ describe("the words of each error for bad input", () => {
 
   it("retry: each field's problem in full", async () => {
     await taskGroup((tg) => {
-      const message = (retry: unknown) => (thrown(() => tg.spawn(async () => 1, { retry: retry as any })) as Error).message
+      const message = (retry: unknown) =>
+        (thrown(() => tg.spawn(async () => 1, { retry: retry as any })) as Error).message
       const expected = 'tg.spawn: option "retry" must be { times, delay?, factor?, retryIf? }'
       expect(message(3)).toBe(`${expected}, received number 3`)
       expect(message(null)).toBe(`${expected}, received null`)
@@ -39,7 +40,9 @@ describe("the words of each error for bad input", () => {
       expect(message({ times: 1, delay: -5 })).toBe(
         `${expected}: "delay" must be a non-negative number of milliseconds, received number -5`
       )
-      expect(message({ times: 1, factor: 0 })).toBe(`${expected}: "factor" must be a positive number, received number 0`)
+      expect(message({ times: 1, factor: 0 })).toBe(
+        `${expected}: "factor" must be a positive number, received number 0`
+      )
       expect(message({ times: 1, retryIf: "yes" })).toBe(
         `${expected}: "retryIf" must be a function of the error, received string "yes"`
       )
@@ -84,14 +87,12 @@ describe("the words of each error for bad input", () => {
       )
       // A `name` function makes soonify skip the name check, not the options check: a
       // function is no options object, even one whose `name` is a function.
-      class Options {
-        static override name(): string {
-          return "x"
-        }
-      }
-      const error = thrown(() => tg.soonify(async () => 1, Options as any))
+      const options = Object.defineProperty(() => undefined, "name", { value: () => "x" })
+      const error = thrown(() => tg.soonify(async () => 1, options as any))
       expect(error).toBeInstanceOf(TypeError)
-      expect((error as Error).message).toMatch(/^tg\.soonify: expected options to be an object or undefined, received function/)
+      expect((error as Error).message).toMatch(
+        /^tg\.soonify: expected options to be an object or undefined, received function/
+      )
     })
   })
 

@@ -61,9 +61,12 @@ describe("keyed and retried tasks", () => {
     const [keyed, retried, soonified] = await taskGroup(async (tg) => [
       tg.spawn(async () => 1, { key: "k", name: "keyed" }),
       tg.spawn(async () => 2, { retry: { times: 1 }, name: "retried" }),
-      tg.soonify(async function fetchUser() {
-        return 3
-      }, { key: "user" })()
+      tg.soonify(
+        async function fetchUser() {
+          return 3
+        },
+        { key: "user" }
+      )()
     ])
     expect([keyed.name, retried.name, soonified.name]).toEqual(["keyed", "retried", "fetchUser"])
   })
