@@ -162,7 +162,9 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
   }
 
   /** Calls `f` once the task has ended (at once if it has), after core has seen the end. */
+  // Stryker disable next-line BlockStatement: no caller (a PromiseTask's onEnd is its constructor's argument)
   onEnd(f: () => void): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,CallExpression: no caller (as above)
     if (this.exit !== undefined) f()
     else this.#onEnd = f
   }

@@ -1,0 +1,190 @@
+// Corners of the contract (DESIGN §3, §5, §6) that the rest of the suite reaches only by
+// the way: whose code a function runs as, keyed and retried tasks' options, thenables
+// that are functions, the completion order of watched promises and handles.
+import { describe, expect, it } from "vitest"
+import { isTaskGroupClosed } from "@soonify/core"
+import {
+  asCompleted,
+  Future,
+  gather,
+  type GroupSnapshot,
+  reportProgress,
+  snapshotAll,
+  taskGroup,
+  TaskGroupClosedError
+} from "@soonify/interop"
+import { after, sleep, untilAborted } from "./sleep.ts"
+import { thrown } from "./support.ts"
+
+const names = (groups: ReadonlyArray<GroupSnapshot>) => groups.map((g) => g.name)
+
+describe("whose code a function runs as", () => {
+  it("a gather function is code of the gather: a group it opens shows under the task the gather is in", async () => {
+    let opened!: () => void
+    const open = new Promise<void>((resolve) => (opened = resolve))
+    let release!: () => void
+    const released = new Promise<void>((resolve) => (release = resolve))
+    const [outer, all] = await taskGroup(async (tg) => {
+      tg.spawn(() => gather([() => taskGroup(async () => (opened(), await released), { name: "in-gather" })]), {
+        name: "gathering"
+      })
+      await open
+      const snapshots = [tg.snapshot(), snapshotAll()] as const
+      release()
+      return snapshots
+    })
+    expect(names(outer.tasks[0]!.groups)).toEqual(["gather", "in-gather"])
+    expect(names(all)).not.toContain("in-gather")
+  })
+
+  it("a soonify'd call with a key, a retry or a name function is a task of its own: it reports progress", async () => {
+    const [keyed, retried, named] = await taskGroup(async (tg) => {
+      const work = async (done: number) => {
+        await sleep(1)
+        reportProgress(done, 3)
+      }
+      return [
+        tg.soonify(work, { key: "k" })(1),
+        tg.soonify(work, { retry: { times: 1 } })(2),
+        tg.soonify(work, { name: (done) => `work ${done}` })(3)
+      ]
+    })
+    expect(keyed.progress).toEqual({ done: 1, total: 3 })
+    expect(retried.progress).toEqual({ done: 2, total: 3 })
+    expect(named.progress).toEqual({ done: 3, total: 3 })
+    expect(named.name).toBe("work 3")
+  })
+})
+
+describe("keyed and retried tasks", () => {
+  it("keep their name", async () => {
+    const [keyed, retried, soonified] = await taskGroup(async (tg) => [
+      tg.spawn(async () => 1, { key: "k", name: "keyed" }),
+      tg.spawn(async () => 2, { retry: { times: 1 }, name: "retried" }),
+      tg.soonify(
+        async function fetchUser() {
+          return 3
+        },
+        { key: "user" }
+      )()
+    ])
+    expect([keyed.name, retried.name, soonified.name]).toEqual(["keyed", "retried", "fetchUser"])
+  })
+
+  it("soonify with a constant key: every call while one runs gets that one", async () => {
+    let calls = 0
+    const [a, b] = await taskGroup(async (tg) => {
+      const load = tg.soonify(
+        async (id: number) => {
+          calls++
+          await sleep(5)
+          return id
+        },
+        { key: "the-one" }
+      )
+      return [load(1), load(2)]
+    })
+    expect(a).toBe(b)
+    expect(a.value).toBe(1)
+    expect(calls).toBe(1)
+  })
+
+  it("one error object that fails the group two ways (a throwing retryIf, a rejection) is reported once", async () => {
+    const fatal = new Error("fatal")
+    const failed = taskGroup(async (tg) => {
+      tg.spawn(
+        async () => {
+          throw new Error("retried")
+        },
+        {
+          retry: {
+            times: 1,
+            retryIf: () => {
+              throw fatal
+            }
+          }
+        }
+      )
+      tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => undefined)
+        throw fatal
+      })
+    })
+    await expect(failed).rejects.toBe(fatal)
+  })
+
+  it("retry with delay 0 retries at once, before a timer set earlier fires", async () => {
+    let timerFired = false
+    const firedAtRetry: Array<boolean> = []
+    await taskGroup(async (tg) => {
+      setTimeout(() => (timerFired = true), 0)
+      tg.spawn(
+        async () => {
+          firedAtRetry.push(timerFired)
+          if (firedAtRetry.length === 1) throw new Error("again")
+        },
+        { retry: { times: 1, delay: 0 } }
+      )
+    })
+    expect(firedAtRetry).toEqual([false, false])
+  })
+
+  it("retry multiplies the delay by factor from one retry to the next", async () => {
+    const at: Array<number> = []
+    await taskGroup(async (tg) => {
+      tg.spawn(
+        async () => {
+          at.push(performance.now())
+          if (at.length < 3) throw new Error("again")
+        },
+        { retry: { times: 2, delay: 5, factor: 20 } }
+      )
+    })
+    expect(at).toHaveLength(3)
+    // 5 ms, then 100 ms (the default factor, 2, would make it 10 ms)
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(90)
+  })
+})
+
+describe("values", () => {
+  it("a function with a then method is a thenable, adopted as Promise.resolve adopts it", async () => {
+    const callable = Object.assign(() => "the function itself", {
+      then: (resolve: (value: string) => void) => resolve("adopted")
+    })
+    const soon = await taskGroup(async (tg) => tg.spawn(() => callable))
+    expect(soon.value).toBe("adopted")
+  })
+
+  it("TaskGroupClosedError keeps core's error as its cause", async () => {
+    const tg = await taskGroup(async (tg) => tg)
+    const error = thrown(() => tg.spawn(async () => 1, { name: "late" }))
+    expect(error).toBeInstanceOf(TaskGroupClosedError)
+    expect((error as TaskGroupClosedError).task).toBe("late")
+    expect(isTaskGroupClosed((error as Error).cause)).toBe(true)
+  })
+})
+
+describe("completion order", () => {
+  it("asCompleted yields promises as they settle, not in input order", async () => {
+    const order: Array<string> = []
+    const slow = sleep(20).then(() => "slow")
+    const fast = sleep(1).then(() => "fast")
+    for await (const value of asCompleted([slow, fast])) order.push(value)
+    expect(order).toEqual(["fast", "slow"])
+  })
+
+  it("asCompleted yields SoonValues and Futures as they end after the loop started", async () => {
+    const a = new Future<string>()
+    const b = new Future<string>()
+    setTimeout(() => b.setResult("b"), 5)
+    setTimeout(() => a.setResult("a"), 10)
+    const order: Array<string> = []
+    for await (const value of asCompleted([a, b])) order.push(value)
+    expect(order).toEqual(["b", "a"])
+  })
+
+  it("a promise that settled while waiting for a concurrency slot gives its value", async () => {
+    const settled = Promise.resolve("settled")
+    await expect(gather([after(5, "first"), settled], { concurrency: 1 })).resolves.toEqual(["first", "settled"])
+  })
+})

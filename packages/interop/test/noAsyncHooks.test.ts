@@ -1,0 +1,59 @@
+// Where the platform has no `node:async_hooks` (browsers, until `AsyncContext` ships),
+// nothing is ambient (DESIGN §3): the ambient module, loaded afresh with
+// `process.getBuiltinModule` hidden, finds no enclosing task and runs code as it is.
+// (Loaded afresh in the test, not at import, the module's own setup is tested too.)
+import { expect, it } from "vitest"
+import { sleep } from "./sleep.ts"
+
+type Ambient = typeof import("../src/internal/ambient.ts")
+
+/** A fresh instance of the ambient module (each `variant` is loaded once). */
+const load = async (variant: string): Promise<Ambient> => {
+  const path = `../src/internal/ambient.ts?${variant}`
+  return (await import(/* @vite-ignore */ path)) as Ambient
+}
+
+/** The ambient module as a platform without `getBuiltinModule` loads it. */
+const loadWithoutAsyncHooks = async (): Promise<Ambient> => {
+  const processObject = process as { getBuiltinModule?: unknown }
+  const original = processObject.getBuiltinModule
+  processObject.getBuiltinModule = undefined
+  try {
+    return await load("without-async-hooks")
+  } finally {
+    processObject.getBuiltinModule = original
+  }
+}
+
+it("with async_hooks, code run as code of a context finds it, also after an await", async () => {
+  // The same fresh loading, with the platform's module in place: the contrast to the test below.
+  const ambient = await load("with-async-hooks")
+  const context = { signal: new AbortController().signal }
+  expect(ambient.enclosing()).toBeUndefined()
+  expect(ambient.runIn(context, () => ambient.enclosing(), undefined)).toBe(context)
+  const later = ambient.runIn(
+    context,
+    async () => {
+      await sleep(1)
+      return ambient.enclosing()
+    },
+    undefined
+  )
+  await expect(later).resolves.toBe(context)
+  expect(ambient.enclosing()).toBeUndefined()
+  const explicit = new AbortController().signal
+  expect(ambient.runIn(context, ambient.stopSignal, undefined)).toBe(context.signal)
+  expect(ambient.runIn(context, ambient.stopSignal, explicit)).not.toBe(explicit)
+})
+
+it("without async_hooks nothing is ambient, and an operation stops on its own signal only", async () => {
+  const ambient = await loadWithoutAsyncHooks()
+  const context = { signal: new AbortController().signal }
+  expect(ambient.enclosing()).toBeUndefined()
+  // Code run as code of a context gets its result, and sees no enclosing context.
+  expect(ambient.runIn(context, (x: number) => [x, ambient.enclosing()], 1)).toEqual([1, undefined])
+  expect(ambient.enclosing()).toBeUndefined()
+  const explicit = new AbortController().signal
+  expect(ambient.runIn(context, ambient.stopSignal, explicit)).toBe(explicit)
+  expect(ambient.runIn(context, ambient.stopSignal, undefined)).toBeUndefined()
+})
