@@ -161,14 +161,6 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     return this.#controller.signal
   }
 
-  /** Calls `f` once the task has ended (at once if it has), after core has seen the end. */
-  // Stryker disable next-line BlockStatement: no caller (a PromiseTask's onEnd is its constructor's argument)
-  onEnd(f: () => void): void {
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,CallExpression: no caller (as above)
-    if (this.exit !== undefined) f()
-    else this.#onEnd = f
-  }
-
   addObserver(observer: (exit: Exit.Exit<A, unknown>) => void): void {
     if (this.exit !== undefined) observer(this.exit)
     else this.#observer = observer
