@@ -465,3 +465,65 @@ describe("snapshots of keyed and retried tasks", () => {
     })
   )
 })
+
+describe("renderSnapshot, more shapes", () => {
+  it("draws a task with two groups open in it, and progress with a total of zero", () => {
+    const group = (name: string): TaskGroup.GroupSnapshot => ({
+      name,
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [{ name: `${name} task`, status: "running", groups: [] }]
+    })
+    const root: TaskGroup.GroupSnapshot = {
+      ...group("root"),
+      tasks: [{ name: "parent", status: "running", progress: { done: 0, total: 0 }, groups: [group("a"), group("b")] }]
+    }
+    assert.strictEqual(
+      TaskGroup.renderSnapshot(root),
+      [
+        'TaskGroup "root" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '└─ task "parent" · running · 0/0',
+        '   ├─ TaskGroup "a" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '   │  └─ task "a task" · running',
+        '   └─ TaskGroup "b" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '      └─ task "b task" · running'
+      ].join("\n")
+    )
+  })
+
+  it.effect("a group without a concurrency option shows it as unbounded", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "free" })
+      const snapshot = TaskGroup.snapshotUnsafe(group)
+      assert.strictEqual(snapshot.concurrency, "unbounded")
+      assert.isTrue(TaskGroup.renderSnapshot(snapshot).startsWith('TaskGroup "free" open · failFast · 0 queued'))
+      yield* TaskGroup.join(group)
+    })
+  )
+
+  it.effect("a task spawned while its group shuts down is named and counted as cancelled", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      // A task run outside Effect that never ends keeps the group shutting down.
+      let finish: ((exit: Exit.Exit<void>) => void) | undefined
+      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
+      TaskGroup.cancelUnsafe(group)
+      const late = TaskGroup.spawnUnsafe(group, Effect.void)
+      const named = TaskGroup.spawnUnsafe(group, Effect.void, { name: "named" })
+      assert.strictEqual(late.name, "task-2")
+      assert.strictEqual(named.name, "named")
+      assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).counts, {
+        queued: 0,
+        running: 1,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 2
+      })
+      assert.strictEqual(TaskGroup.spawnUnsafe(group, Effect.void).name, "task-3")
+      finish!(Exit.interrupt())
+      yield* Effect.exit(TaskGroup.join(group))
+    })
+  )
+})

@@ -248,3 +248,24 @@ describe("retry inside the group", () => {
     )
   })
 })
+
+describe("spawnExternalUnsafe with retry", () => {
+  it.effect("calls the start function again for each attempt, until one succeeds", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      let starts = 0
+      const start = (): TaskGroup.ExternalTask<number, string> => {
+        const attempt = ++starts
+        return {
+          addObserver: (observer) => observer(attempt < 3 ? Exit.fail(`fail ${attempt}`) : Exit.succeed(attempt)),
+          interruptUnsafe: () => undefined
+        }
+      }
+      const soon = TaskGroup.spawnExternalUnsafe(group, start, { name: "flaky", retry: Schedule.recurs(5) })
+      yield* TaskGroup.join(group)
+      assert.strictEqual(yield* soon.value, 3)
+      assert.strictEqual(starts, 3)
+      assert.strictEqual(soon.name, "flaky")
+    })
+  )
+})

@@ -1,9 +1,9 @@
 // An error for bad input says what it received, whatever its kind (guarantee 5): each
 // kind of value is described by its type and, when short enough to read, the value.
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import { SoonValue, TaskGroup } from "@soonify/core"
-import { defectOf } from "./support.ts"
+import { defectOf, thrown } from "./support.ts"
 import { describedValues } from "../../../test-setup/described-values.ts"
 
 /** The message `TaskGroup.make` dies with for the `concurrency` option `concurrency`. */
@@ -73,6 +73,15 @@ describe("an error for misuse says what to do instead", () => {
     })
   )
 
+  it.effect("a task function without a name that returns no Effect", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(
+        TaskGroup.run((g) => Effect.flatMap(g.soonify(() => 1 as any)(), (soon) => soon.await))
+      )
+      assert.isTrue(message.startsWith("TaskGroup: the task function returned number 1, not an Effect. "), message)
+    })
+  )
+
   it.effect("a started task that ends without calling started", () =>
     Effect.gen(function* () {
       const message = yield* defectMessage(TaskGroup.run((g) => g.start(() => Effect.void, { name: "silent" })))
@@ -80,6 +89,77 @@ describe("an error for misuse says what to do instead", () => {
         message,
         'TaskGroup.start: task "silent" ended without calling started(value); ' +
           "call started once the task is ready, before it returns"
+      )
+    })
+  )
+
+  it.effect("a started task that calls started twice", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(
+        TaskGroup.run((g) =>
+          g.start((started: TaskGroup.Started<number>) => Effect.andThen(started(1), started(2)), { name: "eager" })
+        )
+      )
+      assert.strictEqual(message, 'TaskGroup.start: started(value) was called twice by task "eager"')
+    })
+  )
+
+  /** A task run outside Effect that ends when `end` is called. */
+  const ending = () => {
+    let observer: ((exit: Exit.Exit<void>) => void) | undefined
+    const task: TaskGroup.ExternalTask<void> = { addObserver: (f) => void (observer = f), interruptUnsafe: () => {} }
+    return { task, end: () => observer?.(Exit.void) }
+  }
+
+  /** Calls `started` twice; gives the message of what the second call throws. */
+  const secondCall = (started: (n: number) => void): string => {
+    started(1)
+    return (thrown(() => started(2)) as Error).message
+  }
+
+  it.effect("a task run outside Effect that calls started twice, late or at once", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const late = ending()
+      let startedLate: ((n: number) => void) | undefined
+      TaskGroup.startExternalUnsafe(group, (started: (n: number) => void) => ((startedLate = started), late.task), {
+        name: "late"
+      })
+      const messages = [secondCall(startedLate!)]
+      const eager = ending()
+      TaskGroup.startExternalUnsafe(
+        group,
+        (started: (n: number) => void) => (messages.push(secondCall(started)), eager.task),
+        {
+          name: "eager"
+        }
+      )
+      late.end()
+      eager.end()
+      yield* TaskGroup.join(group)
+      assert.deepStrictEqual(messages, [
+        'TaskGroup.startExternalUnsafe: started(value) was called twice by task "late"',
+        'TaskGroup.startExternalUnsafe: started(value) was called twice by task "eager"'
+      ])
+    })
+  )
+
+  // Known bug: a task with no name option that calls started twice before its task
+  // function returns is named "?" (its handle, "task-1", is not made yet), not by its name.
+  it.effect.fails("a task run outside Effect without a name that calls started twice at once", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const eager = ending()
+      let message: string | undefined
+      const { soon } = TaskGroup.startExternalUnsafe(group, (started: (n: number) => void) => {
+        message = secondCall(started)
+        return eager.task
+      })
+      eager.end()
+      yield* TaskGroup.join(group)
+      assert.strictEqual(
+        message,
+        `TaskGroup.startExternalUnsafe: started(value) was called twice by task "${soon.name}"`
       )
     })
   )

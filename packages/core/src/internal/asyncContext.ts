@@ -12,6 +12,7 @@ export interface AsyncContext {
 const AsyncResource: (new (type: string) => AsyncContext) | undefined = (() => {
   try {
     return (globalThis as any).process?.getBuiltinModule?.("node:async_hooks")?.AsyncResource
+    // Stryker disable next-line BlockStatement: the empty block returns undefined too
   } catch {
     return undefined
   }

@@ -32,6 +32,7 @@ export type State = "open" | "closing" | "closed"
 
 /** Whether a handle's runner is one that `adopt` watches: the task is in `running`. */
 const isRunner = (runner: Interruptible | undefined): runner is Runner<unknown, unknown> =>
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: only `taskEnded` asks, to delete the handle from `running`, where `adopt` put it with a real runner; deleting a handle that is not there does nothing
   runner !== undefined && runner !== firstSteps && !(runner instanceof QueuedStart) && !(runner instanceof StartQueue)
 
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
@@ -147,6 +148,7 @@ export class GroupImpl extends Described {
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     this.pending++
     this.observed.admitted(handle)
+    // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
     if (starting !== undefined) handle.starting = starting
     return handle
   }
@@ -212,6 +214,7 @@ export class GroupImpl extends Described {
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     const runner = handle.runner
+    // Stryker disable next-line ConditionalExpression: deleting a handle that is not in `running` does nothing (see `isRunner`)
     if (isRunner(runner)) this.running.delete(handle)
     this.permits?.taskEnded(runner, fiber)
     this.observed.taskEnded(handle, exit)
@@ -219,6 +222,7 @@ export class GroupImpl extends Described {
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
     const starting = handle.starting
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: clears a field that is cleared already, or leaves a Deferred nobody reads any more on an ended handle
     if (starting !== undefined) handle.starting = undefined
     if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
@@ -298,6 +302,7 @@ export class GroupImpl extends Described {
     this.bodyFiber?.interruptUnsafe(this.interruptor)
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `running` while we iterate: a Set allows that.
+    // Stryker disable next-line OptionalChaining: a handle in `running` always has its runner (`taskEnded` removes it and clears the runner together)
     for (const handle of this.running) handle.runner?.interruptUnsafe(this.interruptor)
     // Then the tasks that have not started: they end interrupted, and never run.
     this.queue.interruptAll(this.interruptor)
