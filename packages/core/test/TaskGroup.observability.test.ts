@@ -527,3 +527,61 @@ describe("renderSnapshot, more shapes", () => {
     })
   )
 })
+
+describe("spans, more", () => {
+  it.effect("the body runs inside the group's span", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(() => Effect.withSpan(Effect.void, "in body"), { name: "g" }).pipe(Effect.withTracer(tracer))
+      assert.strictEqual(parentOf(named("in body")), named("TaskGroup g"))
+    })
+  )
+
+  it.effect("a task run outside Effect has its span too", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.sync(() =>
+            TaskGroup.spawnExternalUnsafe(
+              group,
+              () => ({ addObserver: (f) => f(Exit.succeed(1)), interruptUnsafe: () => {} }),
+              { name: "outside" }
+            )
+          ),
+        { name: "g" }
+      ).pipe(Effect.withTracer(tracer))
+      const span = named("task outside")
+      assert.strictEqual(parentOf(span), named("TaskGroup g"))
+      assert.strictEqual(span.attributes.get("soonify.status"), "succeeded")
+    })
+  )
+
+  it.effect("a task cancelled before it started, or spawned while the group shuts down, ends with no span", () =>
+    Effect.gen(function* () {
+      const { tracer, spans } = recordingTracer()
+      const exit = yield* Effect.exit(
+        TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              const early = yield* group.spawn(Effect.void, { name: "cancelled early" })
+              yield* early.cancel
+              yield* group.spawn(
+                Effect.onInterrupt(Effect.never, () => Effect.asVoid(group.spawn(Effect.void, { name: "too late" }))),
+                { name: "stopping" }
+              )
+              yield* settle
+              return yield* Effect.fail("boom")
+            }),
+          { name: "g" }
+        ).pipe(Effect.withTracer(tracer))
+      )
+      assert.deepStrictEqual(failuresOf(causeOf(exit)), ["boom"])
+      assert.deepStrictEqual(defectsOf(causeOf(exit)), [])
+      const names = spans.map((span) => span.name)
+      assert.include(names, "task stopping")
+      assert.notInclude(names, "task cancelled early")
+      assert.notInclude(names, "task too late")
+    })
+  )
+})

@@ -195,3 +195,33 @@ describe("an error for misuse says what to do instead", () => {
     })
   )
 })
+
+describe("soonify's names and options, with capabilities", () => {
+  it.effect("a keyed soonify'd function is named after the function", () =>
+    Effect.gen(function* () {
+      const name = yield* TaskGroup.run((g) =>
+        Effect.map(
+          g.soonify(
+            function fetchUser(id: number) {
+              return Effect.succeed(id)
+            },
+            { key: (id) => id }
+          )(1),
+          (soon) => soon.name
+        )
+      )
+      assert.strictEqual(name, "fetchUser")
+    })
+  )
+
+  it.effect("soonify with options that are not an object throws an IllegalArgumentError naming soonify", () =>
+    Effect.gen(function* () {
+      const error = yield* TaskGroup.run((g) => Effect.sync(() => thrown(() => g.soonify(() => Effect.void, 5 as any))))
+      assert.isTrue(Cause.isIllegalArgumentError(error))
+      assert.strictEqual(
+        (error as Error).message,
+        "TaskGroup.soonify: options must be an object or undefined, received number 5"
+      )
+    })
+  )
+})
