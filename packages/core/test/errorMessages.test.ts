@@ -225,3 +225,29 @@ describe("soonify's names and options, with capabilities", () => {
     })
   )
 })
+
+describe("an error for misuse says what to do instead, more", () => {
+  it.effect("reportProgress outside a task", () =>
+    Effect.gen(function* () {
+      const defect = defectOf(yield* Effect.exit(TaskGroup.reportProgress(1, 2)))
+      assert.isTrue(Cause.isIllegalArgumentError(defect))
+      assert.strictEqual(
+        (defect as Error).message,
+        "TaskGroup.reportProgress: the calling fiber is not a task of a task group; " +
+          "report progress from inside a task (spawn, soonify or start)"
+      )
+    })
+  )
+
+  it.effect("TaskGroup.make and TaskGroup.run name themselves for a bad timeout", () =>
+    Effect.gen(function* () {
+      for (const [where, exit] of [
+        ["TaskGroup.make", yield* Effect.exit(Effect.scoped(TaskGroup.make({ timeout: -1 })))],
+        ["TaskGroup.run", yield* Effect.exit(TaskGroup.run(() => Effect.void, { timeout: -1 }))]
+      ] as const) {
+        const message = (defectOf(exit) as Error).message
+        assert.isTrue(message.startsWith(`${where}: option "timeout"`), message)
+      }
+    })
+  )
+})

@@ -78,6 +78,7 @@ export class Permits {
   /** A queued start ended before its turn (cancelled, or stopped by its group): it gives its turn up. */
   private gaveUp(start: QueuedStart): void {
     start.waitingForPermit = false
+    // Stryker disable next-line OptionalChaining: on Node, where the tests run, every waiting start has its async context (`enqueue`)
     start.asyncContext?.emitDestroy()
     start.asyncContext = undefined
     // Stryker disable next-line CallExpression: memory only: the array of waiters is emptied or compacted later
@@ -114,6 +115,7 @@ export class Permits {
       this.free--
       // It may end at once and give its permit back, which the loop then hands on.
       const asyncContext = start.asyncContext
+      // Stryker disable next-line ConditionalExpression,CallExpression: on Node, where the tests run, every waiting start has its async context (`enqueue`)
       if (asyncContext === undefined) this.startWithPermit(start)
       else {
         start.asyncContext = undefined
