@@ -585,3 +585,39 @@ describe("spans, more", () => {
     })
   )
 })
+
+describe("where groups are shown", () => {
+  it.effect("placeUnderUnsafe moves a root group under a task: shown there, and among the roots no more", () =>
+    Effect.gen(function* () {
+      const outer = TaskGroup.makeUnsafe({ name: "placing outer" })
+      const soon = TaskGroup.spawnUnsafe(outer, Effect.never, { name: "worker" })
+      const inner = TaskGroup.makeUnsafe({ name: "placed inner" })
+      const rootNames = () => TaskGroup.snapshotAllUnsafe().map((group) => group.name)
+      assert.include(rootNames(), "placed inner")
+      TaskGroup.placeUnderUnsafe(inner, soon)
+      assert.deepStrictEqual(
+        TaskGroup.snapshotUnsafe(outer).tasks[0].groups.map((group) => group.name),
+        ["placed inner"]
+      )
+      assert.notInclude(rootNames(), "placed inner")
+      yield* TaskGroup.join(inner)
+      assert.deepStrictEqual(TaskGroup.snapshotUnsafe(outer).tasks[0].groups, [])
+      TaskGroup.cancelUnsafe(outer)
+      yield* Effect.exit(TaskGroup.join(outer))
+    })
+  )
+
+  it.effect("more than a thousand open root groups are all shown", () =>
+    Effect.gen(function* () {
+      const groups = Array.from({ length: 1500 }, (_, i) => TaskGroup.makeUnsafe({ name: `many ${i}` }))
+      const shown = new Set(TaskGroup.snapshotAllUnsafe().map((group) => group.name))
+      assert.isTrue(
+        groups.every((_, i) => shown.has(`many ${i}`)),
+        "an open group was dropped from the roots"
+      )
+      for (const group of groups) yield* TaskGroup.join(group)
+      const left = new Set(TaskGroup.snapshotAllUnsafe().map((group) => group.name))
+      assert.isFalse([...left].some((name) => name.startsWith("many ")))
+    })
+  )
+})
