@@ -43,6 +43,7 @@ export class QueuedStart implements Interruptible {
 
   interruptUnsafe(fiberId?: number): void {
     // Only while it still stands for the task: once started, the task's runner does.
+    // Stryker disable next-line ConditionalExpression: unreachable otherwise: once its task started or ended, nothing calls a QueuedStart (the handle's runner is another, or none)
     if (this.handle.runner === this)
       this.group.taskEnded(this.handle, Exit.interrupt(fiberId ?? this.group.interruptor))
   }
@@ -79,7 +80,9 @@ export class StartQueue implements Interruptible {
   ): void {
     handle.runner = this
     this.queue.push(handle, effect, spawner.context)
+    // Stryker disable next-line ConditionalExpression: more flushes are scheduled; the later ones find the queue empty
     if (!this.flushScheduled) {
+      // Stryker disable next-line BooleanLiteral: more flushes are scheduled; the later ones find the queue empty
       this.flushScheduled = true
       spawner.currentDispatcher.scheduleTask(this.flush, 0)
     }
