@@ -493,6 +493,33 @@ describe("renderSnapshot, more shapes", () => {
     )
   })
 
+  it("draws a task's attempt, and whole seconds from ten seconds on", () => {
+    const task = (name: string, startedAt: number, attempt?: number): TaskGroup.TaskSnapshot => ({
+      name,
+      status: "running",
+      startedAt,
+      ...(attempt === undefined ? {} : { attempt }),
+      groups: []
+    })
+    const root: TaskGroup.GroupSnapshot = {
+      name: "timed",
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 3, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [task("retried", 15_000, 2), task("ten", 10_000), task("long", 0)]
+    }
+    assert.strictEqual(
+      TaskGroup.renderSnapshot(root, { now: 20_000 }),
+      [
+        'TaskGroup "timed" open · failFast · 0 queued, 3 running, 0 succeeded, 0 failed, 0 cancelled',
+        '├─ task "retried" · running · attempt 2 · for 5.0 s',
+        '├─ task "ten" · running · for 10 s',
+        '└─ task "long" · running · for 20 s'
+      ].join("\n")
+    )
+  })
+
   it.effect("a group without a concurrency option shows it as unbounded", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "free" })

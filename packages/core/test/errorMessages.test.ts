@@ -1,7 +1,7 @@
 // An error for bad input says what it received, whatever its kind (guarantee 5): each
 // kind of value is described by its type and, when short enough to read, the value.
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Effect, Exit, Stream } from "effect"
 import { SoonValue, TaskGroup } from "@soonify/core"
 import { defectOf, thrown } from "./support.ts"
 import { describedValues } from "../../../test-setup/described-values.ts"
@@ -251,3 +251,57 @@ describe("an error for misuse says what to do instead, more", () => {
     })
   )
 })
+
+describe("an error for bad input names the function that received it, more", () => {
+  it.effect("SoonValue.waitAll and SoonValue.asCompleted", () =>
+    Effect.gen(function* () {
+      const waitAll = (defectOf(yield* Effect.exit(SoonValue.waitAll(42 as any))) as Error).message
+      assert.isTrue(waitAll.startsWith("SoonValue.waitAll: "), waitAll)
+      const asCompleted = thrownOrDefect(() => SoonValue.asCompleted(42 as any))
+      assert.isTrue((yield* asCompleted).startsWith("SoonValue.asCompleted: "))
+    })
+  )
+
+  it.effect("soonify's name function, and its key function, name soonify", () =>
+    Effect.gen(function* () {
+      const badName = yield* Effect.exit(
+        TaskGroup.run((g) => g.soonify((id: number) => Effect.succeed(id), { name: (() => 1) as any })(1))
+      )
+      assert.strictEqual(
+        (defectOf(badName) as Error).message,
+        'TaskGroup.soonify: the "name" function must return a string, returned number 1'
+      )
+      const badKey = yield* Effect.exit(
+        TaskGroup.run((g) => g.soonify((id: number) => Effect.succeed(id), { key: () => null as any })(1))
+      )
+      assert.isTrue((defectOf(badKey) as Error).message.startsWith("TaskGroup.soonify: "))
+    })
+  )
+
+  it("spawnExternalUnsafe with a bad option", () => {
+    const error = thrown(() =>
+      TaskGroup.spawnExternalUnsafe(
+        TaskGroup.makeUnsafe(),
+        () => ({ addObserver: () => {}, interruptUnsafe: () => {} }),
+        {
+          retry: 5 as any
+        }
+      )
+    )
+    assert.isTrue(Cause.isIllegalArgumentError(error))
+    assert.isTrue((error as Error).message.startsWith('TaskGroup.spawnExternalUnsafe: option "retry"'))
+  })
+})
+
+/** The message of what `f` throws, or of the defect the Stream or Effect it gives dies with. */
+const thrownOrDefect = (f: () => unknown): Effect.Effect<string> =>
+  Effect.suspend(() => {
+    let made: unknown
+    try {
+      made = f()
+    } catch (error) {
+      return Effect.succeed((error as Error).message)
+    }
+    const effect = Stream.isStream(made) ? Stream.runDrain(made) : (made as Effect.Effect<unknown, unknown>)
+    return Effect.map(Effect.exit(effect), (exit) => (defectOf(exit) as Error).message)
+  })

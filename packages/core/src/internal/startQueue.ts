@@ -23,6 +23,7 @@ export class QueuedStart implements Interruptible {
   readonly external: Launch<any, any> | undefined
   readonly context: Context.Context<never>
   /** Whether it still waits in the group's `Permits` for its turn. */
+  // Stryker disable next-line BooleanLiteral: `Permits.enqueue` sets it as soon as the start is made
   waitingForPermit = false
   /** While it waits for a permit: the async context it was queued in, which it starts in. */
   asyncContext: AsyncContext | undefined = undefined
@@ -125,6 +126,7 @@ export class StartQueue implements Interruptible {
           )
         }
       }
+      // Stryker disable next-line BlockStatement: memory only: a later `interruptAll` cancels the entries of an old flush again, which does nothing (each has ended or started)
     } finally {
       this.flushing = undefined
     }
