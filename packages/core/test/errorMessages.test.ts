@@ -302,6 +302,6 @@ const thrownOrDefect = (f: () => unknown): Effect.Effect<string> =>
     } catch (error) {
       return Effect.succeed((error as Error).message)
     }
-    const effect = Stream.isStream(made) ? Stream.runDrain(made) : (made as Effect.Effect<unknown, unknown>)
+    const effect = (Stream.isStream(made) ? Stream.runDrain(made) : made) as Effect.Effect<unknown, unknown>
     return Effect.map(Effect.exit(effect), (exit) => (defectOf(exit) as Error).message)
   })
