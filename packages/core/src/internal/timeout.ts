@@ -20,7 +20,6 @@ export const timeoutFrom = (where: string, options: unknown): Duration.Duration 
   const timeout = (options as { readonly timeout?: unknown } | undefined)?.timeout
   if (timeout === undefined) return undefined
   const problem = `${where}: option "timeout" must be a non-negative Duration.Input (such as "2 seconds" or 2000 millis), received ${describe(timeout)}`
-  // Stryker disable next-line ConditionalExpression: `Number.isNaN` is false for every non-number
   if (typeof timeout === "number" && Number.isNaN(timeout)) return problem
   const duration = Duration.fromInput(timeout as Duration.Input)
   if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem

@@ -29,7 +29,6 @@ export const describe = (u: unknown): string => {
 export const concurrencyProblem = (where: string, concurrency: unknown): string | undefined =>
   concurrency === undefined ||
   concurrency === "unbounded" ||
-  // Stryker disable next-line ConditionalExpression: `Number.isInteger` is false for every non-number
   (typeof concurrency === "number" && Number.isInteger(concurrency) && concurrency > 0)
     ? undefined
     : `${where}: option "concurrency" must be a positive integer or "unbounded", received ${describe(concurrency)}`
