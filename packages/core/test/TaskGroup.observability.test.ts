@@ -648,3 +648,39 @@ describe("where groups are shown", () => {
     })
   )
 })
+
+describe("spans, how they are made", () => {
+  it.effect("internal spans with no links, children of their parent, sampled as their parent is", () =>
+    Effect.gen(function* () {
+      const made: Array<Parameters<Tracer.Tracer["span"]>[0]> = []
+      const tracer = Tracer.make({
+        span: (options) => {
+          made.push(options)
+          return new Tracer.NativeSpan(options)
+        }
+      })
+      yield* TaskGroup.run((group) => group.spawn(Effect.void, { name: "t" }), { name: "top" }).pipe(
+        Effect.withTracer(tracer)
+      )
+      yield* TaskGroup.run((group) => group.spawn(Effect.void, { name: "quiet" }), { name: "unsampled" }).pipe(
+        Effect.withSpan("parent", { sampled: false }),
+        Effect.withTracer(tracer)
+      )
+      const byName = (name: string) => {
+        const options = made.find((o) => o.name === name)
+        assert.isDefined(options, name)
+        return options!
+      }
+      for (const name of ["TaskGroup top", "task t", "TaskGroup unsampled", "task quiet"]) {
+        const options = byName(name)
+        assert.strictEqual(options.kind, "internal", name)
+        assert.deepStrictEqual(options.links, [], name)
+        assert.strictEqual(options.root, false, name)
+      }
+      assert.strictEqual(byName("TaskGroup top").sampled, true)
+      assert.strictEqual(byName("task t").sampled, true)
+      assert.strictEqual(byName("TaskGroup unsampled").sampled, false)
+      assert.strictEqual(byName("task quiet").sampled, false)
+    })
+  )
+})
