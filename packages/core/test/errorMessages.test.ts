@@ -214,6 +214,18 @@ describe("soonify's names and options, with capabilities", () => {
     })
   )
 
+  it.effect("a soonify'd function with no name of its own, and no name option, gives task-N", () =>
+    Effect.gen(function* () {
+      const names = yield* TaskGroup.run((g) =>
+        Effect.all([
+          Effect.map(g.soonify(() => Effect.void)(), (soon) => soon.name),
+          Effect.map(g.soonify(() => Effect.void, { key: "k" })(), (soon) => soon.name)
+        ])
+      )
+      assert.deepStrictEqual(names, ["task-1", "task-2"])
+    })
+  )
+
   it.effect("soonify with options that are not an object throws an IllegalArgumentError naming soonify", () =>
     Effect.gen(function* () {
       const error = yield* TaskGroup.run((g) => Effect.sync(() => thrown(() => g.soonify(() => Effect.void, 5 as any))))
