@@ -18,17 +18,31 @@ const outOfReach = [
   "test/fuzz.test.ts"
 ]
 
+/**
+ * Core's task tracking switches on once per process, at the first snapshot or progress
+ * report (see `packages/core/src/internal/tracking.ts`): these files test how it switches
+ * on, so each runs in a fresh module instance, as with `pnpm test`.
+ */
+const freshProcessOnly = ["test/TaskGroup.tracking.test.ts", "test/TaskGroup.trackingMoves.test.ts"]
+
 const mutationProject = (name: string) => {
   const base = sharedProject(name)
+  const fresh = name === "core" ? freshProcessOnly : []
   return {
     ...base,
     root: `packages/${name}`,
-    test: { ...base.test, isolate: false, exclude: [...(base.test?.exclude ?? []), ...outOfReach] }
+    test: { ...base.test, isolate: false, exclude: [...(base.test?.exclude ?? []), ...outOfReach, ...fresh] }
   }
+}
+
+/** The files of {@link freshProcessOnly}, each isolated. */
+const coreFresh = () => {
+  const base = sharedProject("core-fresh")
+  return { ...base, root: "packages/core", test: { ...base.test, isolate: true, include: freshProcessOnly } }
 }
 
 export default defineConfig({
   test: {
-    projects: [mutationProject("core"), mutationProject("interop")]
+    projects: [mutationProject("core"), coreFresh(), mutationProject("interop")]
   }
 })

@@ -256,3 +256,16 @@ describe("a cancel from outside the group", () => {
     })
   )
 })
+
+describe("a task spawned soon by a body that fails before it yields", () => {
+  it.effect("never runs", () =>
+    Effect.gen(function* () {
+      let ran = false
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) => Effect.andThen(group.spawn(Effect.sync(() => (ran = true))), Effect.fail("boom")))
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      assert.isFalse(ran, "a task queued to start soon ran after its group began shutting down")
+    })
+  )
+})

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks"
+import { AsyncLocalStorage, createHook } from "node:async_hooks"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
@@ -205,5 +205,38 @@ describe("TaskGroup.external", () => {
       TaskGroup.gather([TaskGroup.external(() => ended(2)), TaskGroup.external(() => ended(3))])
     )
     assert.deepStrictEqual(gathered, [2, 3])
+  })
+})
+
+describe("a start waiting for its slot, as an async resource", () => {
+  it("is a resource named @soonify/core/QueuedStart, destroyed once it starts or gives up", async () => {
+    const made: Array<number> = []
+    const destroyed = new Set<number>()
+    const hook = createHook({
+      init: (id, type) => void (type === "@soonify/core/QueuedStart" && made.push(id)),
+      destroy: (id) => void destroyed.add(id)
+    })
+    hook.enable()
+    try {
+      const group = TaskGroup.makeUnsafe({ concurrency: 1 })
+      const first = manual<number>()
+      TaskGroup.spawnExternalUnsafe(group, () => first.task)
+      const started = manual<number>()
+      TaskGroup.spawnExternalUnsafe(group, () => started.task)
+      const givenUp = TaskGroup.spawnExternalUnsafe(group, () => manual<number>().task)
+      assert.lengthOf(made, 2, "each waiting start is a resource")
+      await Effect.runPromise(givenUp.cancel)
+      first.finish(Exit.succeed(1))
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      started.finish(Exit.succeed(2))
+      await Effect.runPromise(TaskGroup.join(group))
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      assert.isTrue(
+        made.every((id) => destroyed.has(id)),
+        "a resource was never destroyed"
+      )
+    } finally {
+      hook.disable()
+    }
   })
 })

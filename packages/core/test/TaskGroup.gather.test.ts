@@ -270,3 +270,14 @@ describe("TaskGroup.gather", () => {
     })
   )
 })
+
+describe("TaskGroup.gather, its input", () => {
+  it.effect("takes an array as it is at the call: an element added while it runs gets no slot", () =>
+    Effect.gen(function* () {
+      const input: Array<Effect.Effect<number>> = []
+      input.push(Effect.sync(() => input.push(Effect.succeed(2))))
+      assert.deepStrictEqual(yield* TaskGroup.gather(input), [2], "one slot, for the one element at the call")
+      assert.lengthOf(input, 2)
+    })
+  )
+})

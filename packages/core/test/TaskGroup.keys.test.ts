@@ -300,3 +300,40 @@ describe("keyed tasks (single flight)", () => {
     )
   })
 })
+
+describe("keyed soonify, the function and its name", () => {
+  it.effect("a function that throws: the task dies with the throw", () =>
+    Effect.gen(function* () {
+      const exit = yield* TaskGroup.run(
+        (group) =>
+          Effect.flatMap(
+            group.soonify(
+              (): Effect.Effect<void> => {
+                throw new Error("no connection")
+              },
+              { key: "db" }
+            )(),
+            (soon) => Effect.exit(soon.await)
+          ),
+        { mode: "settle" }
+      )
+      assert.strictEqual((defectOf(exit) as Error).message, "no connection")
+    })
+  )
+
+  it.effect("a name function that gives no string: the spawn dies saying so, naming soonify", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) =>
+          group.soonify((id: number) => Effect.succeed(id), { key: "k", name: (() => 1) as any })(1)
+        )
+      )
+      const defect = defectOf(exit)
+      assert.isTrue(Cause.isIllegalArgumentError(defect))
+      assert.strictEqual(
+        (defect as Error).message,
+        'TaskGroup.soonify: the "name" function must return a string, returned number 1'
+      )
+    })
+  )
+})

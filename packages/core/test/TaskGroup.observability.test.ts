@@ -490,3 +490,222 @@ describe("snapshots of keyed and retried tasks", () => {
     })
   )
 })
+
+describe("renderSnapshot, more shapes", () => {
+  it("draws a task with two groups open in it, and progress with a total of zero", () => {
+    const group = (name: string): TaskGroup.GroupSnapshot => ({
+      name,
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [{ name: `${name} task`, status: "running", groups: [] }]
+    })
+    const root: TaskGroup.GroupSnapshot = {
+      ...group("root"),
+      tasks: [{ name: "parent", status: "running", progress: { done: 0, total: 0 }, groups: [group("a"), group("b")] }]
+    }
+    assert.strictEqual(
+      TaskGroup.renderSnapshot(root),
+      [
+        'TaskGroup "root" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '└─ task "parent" · running · 0/0',
+        '   ├─ TaskGroup "a" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '   │  └─ task "a task" · running',
+        '   └─ TaskGroup "b" open · failFast · 0 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '      └─ task "b task" · running'
+      ].join("\n")
+    )
+  })
+
+  it("draws a task's attempt, and whole seconds from ten seconds on", () => {
+    const task = (name: string, startedAt: number, attempt?: number): TaskGroup.TaskSnapshot => ({
+      name,
+      status: "running",
+      startedAt,
+      ...(attempt === undefined ? {} : { attempt }),
+      groups: []
+    })
+    const root: TaskGroup.GroupSnapshot = {
+      name: "timed",
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 3, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [task("retried", 15_000, 2), task("ten", 10_000), task("long", 0)]
+    }
+    assert.strictEqual(
+      TaskGroup.renderSnapshot(root, { now: 20_000 }),
+      [
+        'TaskGroup "timed" open · failFast · 0 queued, 3 running, 0 succeeded, 0 failed, 0 cancelled',
+        '├─ task "retried" · running · attempt 2 · for 5.0 s',
+        '├─ task "ten" · running · for 10 s',
+        '└─ task "long" · running · for 20 s'
+      ].join("\n")
+    )
+  })
+
+  it.effect("a group without a concurrency option shows it as unbounded", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "free" })
+      const snapshot = TaskGroup.snapshotUnsafe(group)
+      assert.strictEqual(snapshot.concurrency, "unbounded")
+      assert.isTrue(TaskGroup.renderSnapshot(snapshot).startsWith('TaskGroup "free" open · failFast · 0 queued'))
+      yield* TaskGroup.join(group)
+    })
+  )
+
+  it.effect("a task spawned while its group shuts down is named and counted as cancelled", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      // A task run outside Effect that never ends keeps the group shutting down.
+      let finish: ((exit: Exit.Exit<void>) => void) | undefined
+      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
+      TaskGroup.cancelUnsafe(group)
+      const late = TaskGroup.spawnUnsafe(group, Effect.void)
+      const named = TaskGroup.spawnUnsafe(group, Effect.void, { name: "named" })
+      assert.strictEqual(late.name, "task-2")
+      assert.strictEqual(named.name, "named")
+      assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).counts, {
+        queued: 0,
+        running: 1,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 2
+      })
+      assert.strictEqual(TaskGroup.spawnUnsafe(group, Effect.void).name, "task-3")
+      finish!(Exit.interrupt())
+      yield* Effect.exit(TaskGroup.join(group))
+    })
+  )
+})
+
+describe("spans, more", () => {
+  it.effect("the body runs inside the group's span", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(() => Effect.withSpan(Effect.void, "in body"), { name: "g" }).pipe(Effect.withTracer(tracer))
+      assert.strictEqual(parentOf(named("in body")), named("TaskGroup g"))
+    })
+  )
+
+  it.effect("a task run outside Effect has its span too", () =>
+    Effect.gen(function* () {
+      const { tracer, named, parentOf } = recordingTracer()
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.sync(() =>
+            TaskGroup.spawnExternalUnsafe(
+              group,
+              () => ({ addObserver: (f) => f(Exit.succeed(1)), interruptUnsafe: () => {} }),
+              { name: "outside" }
+            )
+          ),
+        { name: "g" }
+      ).pipe(Effect.withTracer(tracer))
+      const span = named("task outside")
+      assert.strictEqual(parentOf(span), named("TaskGroup g"))
+      assert.strictEqual(span.attributes.get("soonify.status"), "succeeded")
+    })
+  )
+
+  it.effect("a task cancelled before it started, or spawned while the group shuts down, ends with no span", () =>
+    Effect.gen(function* () {
+      const { tracer, spans } = recordingTracer()
+      const exit = yield* Effect.exit(
+        TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              const early = yield* group.spawn(Effect.void, { name: "cancelled early" })
+              yield* early.cancel
+              yield* group.spawn(
+                Effect.onInterrupt(Effect.never, () => Effect.asVoid(group.spawn(Effect.void, { name: "too late" }))),
+                { name: "stopping" }
+              )
+              yield* settle
+              return yield* Effect.fail("boom")
+            }),
+          { name: "g" }
+        ).pipe(Effect.withTracer(tracer))
+      )
+      assert.deepStrictEqual(failuresOf(causeOf(exit)), ["boom"])
+      assert.deepStrictEqual(defectsOf(causeOf(exit)), [])
+      const names = spans.map((span) => span.name)
+      assert.include(names, "task stopping")
+      assert.notInclude(names, "task cancelled early")
+      assert.notInclude(names, "task too late")
+    })
+  )
+})
+
+describe("where groups are shown", () => {
+  it.effect("placeUnderUnsafe moves a root group under a task: shown there, and among the roots no more", () =>
+    Effect.gen(function* () {
+      const outer = TaskGroup.makeUnsafe({ name: "placing outer" })
+      const soon = TaskGroup.spawnUnsafe(outer, Effect.never, { name: "worker" })
+      const inner = TaskGroup.makeUnsafe({ name: "placed inner" })
+      const rootNames = () => TaskGroup.snapshotAllUnsafe().map((group) => group.name)
+      assert.include(rootNames(), "placed inner")
+      TaskGroup.placeUnderUnsafe(inner, soon)
+      assert.deepStrictEqual(
+        TaskGroup.snapshotUnsafe(outer).tasks[0].groups.map((group) => group.name),
+        ["placed inner"]
+      )
+      assert.notInclude(rootNames(), "placed inner")
+      yield* TaskGroup.join(inner)
+      assert.deepStrictEqual(TaskGroup.snapshotUnsafe(outer).tasks[0].groups, [])
+      TaskGroup.cancelUnsafe(outer)
+      yield* Effect.exit(TaskGroup.join(outer))
+    })
+  )
+
+  it.effect("more than a thousand open root groups are all shown", () =>
+    Effect.gen(function* () {
+      const groups = Array.from({ length: 1500 }, (_, i) => TaskGroup.makeUnsafe({ name: `many ${i}` }))
+      const shown = new Set(TaskGroup.snapshotAllUnsafe().map((group) => group.name))
+      assert.isTrue(
+        groups.every((_, i) => shown.has(`many ${i}`)),
+        "an open group was dropped from the roots"
+      )
+      for (const group of groups) yield* TaskGroup.join(group)
+      const left = new Set(TaskGroup.snapshotAllUnsafe().map((group) => group.name))
+      assert.isFalse([...left].some((name) => name.startsWith("many ")))
+    })
+  )
+})
+
+describe("spans, how they are made", () => {
+  it.effect("internal spans with no links, children of their parent, sampled as their parent is", () =>
+    Effect.gen(function* () {
+      const made: Array<Parameters<Tracer.Tracer["span"]>[0]> = []
+      const tracer = Tracer.make({
+        span: (options) => {
+          made.push(options)
+          return new Tracer.NativeSpan(options)
+        }
+      })
+      yield* TaskGroup.run((group) => group.spawn(Effect.void, { name: "t" }), { name: "top" }).pipe(
+        Effect.withTracer(tracer)
+      )
+      yield* TaskGroup.run((group) => group.spawn(Effect.void, { name: "quiet" }), { name: "unsampled" }).pipe(
+        Effect.withSpan("parent", { sampled: false }),
+        Effect.withTracer(tracer)
+      )
+      const byName = (name: string) => {
+        const options = made.find((o) => o.name === name)
+        assert.isDefined(options, name)
+        return options!
+      }
+      for (const name of ["TaskGroup top", "task t", "TaskGroup unsampled", "task quiet"]) {
+        const options = byName(name)
+        assert.strictEqual(options.kind, "internal", name)
+        assert.deepStrictEqual(options.links, [], name)
+        assert.strictEqual(options.root, false, name)
+      }
+      assert.strictEqual(byName("TaskGroup top").sampled, true)
+      assert.strictEqual(byName("task t").sampled, true)
+      assert.strictEqual(byName("TaskGroup unsampled").sampled, false)
+      assert.strictEqual(byName("task quiet").sampled, false)
+    })
+  )
+})

@@ -253,3 +253,20 @@ describe("TaskGroup.startExternalUnsafe", () => {
     expectTypeOf<ReturnType<typeof start>["soon"]>().toEqualTypeOf<SoonValue.SoonValue<string, "bind failed">>()
   })
 })
+
+describe("TaskGroup.startExternalUnsafe, given up before started, in settle mode", () => {
+  it.effect("a failure the task meets while stopping stays in the handle its caller kept", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ mode: "settle" })
+      const { task } = handMade<void, never>((fiberId) =>
+        Exit.failCause(Cause.combine(Cause.interrupt(fiberId), Cause.die("cleanup failed")))
+      )
+      const { soon, started } = TaskGroup.startExternalUnsafe(group, () => task)
+      const waiter = yield* Effect.forkChild(started)
+      yield* settle
+      yield* Fiber.interrupt(waiter)
+      assert.deepStrictEqual(yield* Effect.exit(TaskGroup.join(group)), Exit.void)
+      assert.deepStrictEqual(defectsOf(causeOf(SoonValue.pollUnsafe(soon))), ["cleanup failed"])
+    })
+  )
+})

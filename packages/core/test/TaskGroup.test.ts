@@ -1055,3 +1055,61 @@ describe("TaskGroup.run", () => {
     )
   })
 })
+
+describe("concurrency, turns", () => {
+  /** A task run outside Effect that records its start in `log` and ends when `end` is called. */
+  const external = (log: Array<string>, name: string) => {
+    let observer: ((exit: Exit.Exit<void>) => void) | undefined
+    const start = (): TaskGroup.ExternalTask<void> => {
+      log.push(name)
+      return { addObserver: (f) => void (observer = f), interruptUnsafe: () => observer?.(Exit.interrupt()) }
+    }
+    return { start, end: () => observer?.(Exit.void) }
+  }
+
+  it.effect("a permit given back goes to the task that waited, not to one spawned before it is handed on", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ concurrency: 1 })
+      const log: Array<string> = []
+      const [a, b, c] = [external(log, "a"), external(log, "b"), external(log, "c")]
+      TaskGroup.spawnExternalUnsafe(group, a.start)
+      TaskGroup.spawnExternalUnsafe(group, b.start)
+      a.end()
+      TaskGroup.spawnExternalUnsafe(group, c.start)
+      yield* settle
+      assert.deepStrictEqual(log, ["a", "b"], "c jumped the queue")
+      b.end()
+      yield* settle
+      assert.deepStrictEqual(log, ["a", "b", "c"])
+      c.end()
+      yield* TaskGroup.join(group)
+    })
+  )
+
+  it.effect("a task cancelled before its soon start gives back no permit it never took", () =>
+    Effect.gen(function* () {
+      const log: Array<string> = []
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            const gate = yield* Deferred.make<void>()
+            yield* group.spawn(
+              Effect.andThen(
+                Effect.sync(() => log.push("a")),
+                Deferred.await(gate)
+              )
+            )
+            yield* settle
+            const b = yield* group.spawn(Effect.sync(() => log.push("b")))
+            yield* b.cancel
+            yield* group.spawn(Effect.sync(() => log.push("c")))
+            yield* settle
+            assert.deepStrictEqual(log, ["a"], "c ran beside a, past the limit of one")
+            yield* Deferred.succeed(gate, undefined)
+          }),
+        { concurrency: 1 }
+      )
+      assert.deepStrictEqual(log, ["a", "c"])
+    })
+  )
+})

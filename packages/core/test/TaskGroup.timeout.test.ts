@@ -338,3 +338,45 @@ describe("TaskGroup.gather with timeout", () => {
     })
   )
 })
+
+describe("TaskGroup.makeUnsafe with timeout", () => {
+  it.effect("counts from the group's creation; join then fails with TaskGroupTimeout", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "loose", timeout: "30 millis" })
+      const soon = TaskGroup.spawnUnsafe(group, Effect.never)
+      const fiber = yield* Effect.forkChild(TaskGroup.join(group))
+      yield* settle
+      yield* TestClock.adjust(30)
+      const [error] = failuresOf(causeOf(yield* Fiber.await(fiber)))
+      assert.isTrue(isTaskGroupTimeout(error))
+      assert.strictEqual((error as TaskGroupTimeout).group, "loose")
+      assert.isTrue(isInterruptedOnly(yield* Effect.exit(soon.value)))
+    })
+  )
+})
+
+describe("TaskGroup.gather with timeout, what the timeout says", () => {
+  it.effect("with returnExceptions, a late slot's TaskGroupTimeout names the gather's group and its timeout", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(TaskGroup.gather([Effect.never], { timeout: 100, returnExceptions: true }))
+      yield* settle
+      yield* TestClock.adjust(100)
+      const [slot] = yield* Fiber.join(fiber)
+      const [error] = failuresOf(causeOf(slot))
+      assert.isTrue(isTaskGroupTimeout(error))
+      assert.strictEqual((error as TaskGroupTimeout).group, "TaskGroup")
+      assert.isTrue(Duration.equals((error as TaskGroupTimeout).timeout, Duration.millis(100)))
+    })
+  )
+
+  it.effect("a bad timeout is reported by TaskGroup.gather itself", () =>
+    Effect.gen(function* () {
+      const defect = defectOf(yield* Effect.exit(TaskGroup.gather([Effect.void], { timeout: -1 as any })))
+      assert.isTrue(Cause.isIllegalArgumentError(defect), `got ${String(defect)}`)
+      assert.isTrue(
+        (defect as Error).message.startsWith('TaskGroup.gather: option "timeout"'),
+        (defect as Error).message
+      )
+    })
+  )
+})

@@ -248,3 +248,25 @@ describe("TaskGroup.cancel from inside the group", () => {
     })
   )
 })
+
+describe("spawnUnsafe while the group shuts down", () => {
+  it.effect("gives a handle ended interrupted, whose effect never runs", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      // A task run outside Effect that never ends keeps the group shutting down.
+      let finish: ((exit: Exit.Exit<void>) => void) | undefined
+      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
+      TaskGroup.cancelUnsafe(group)
+      let ran = false
+      const late = TaskGroup.spawnUnsafe(
+        group,
+        Effect.sync(() => (ran = true))
+      )
+      assert.isTrue(late.ready)
+      assert.isFalse(ran, "the effect of a task spawned into a group shutting down ran")
+      finish!(Exit.interrupt())
+      yield* Effect.exit(TaskGroup.join(group))
+      assert.isFalse(ran)
+    })
+  )
+})

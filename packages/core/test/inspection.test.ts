@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { inspect } from "node:util"
 import { Deferred, Effect, Fiber } from "effect"
-import { TaskGroup } from "@soonify/core"
+import { Future, SoonValue, TaskGroup } from "@soonify/core"
 import { settle } from "./support.ts"
 
 describe("a TaskGroup, printed", () => {
@@ -103,5 +103,26 @@ describe("a SoonValue, printed", () => {
         )
       })
     )
+  )
+})
+
+describe("a Future, printed", () => {
+  it("shows itself as a Future, with its name and state", () => {
+    const future = Future.makeUnsafe<number>({ name: "answer" })
+    assert.deepStrictEqual((future as any).toJSON(), { _id: "Future", name: "answer", state: "pending" })
+  })
+})
+
+describe("type ids", () => {
+  it.effect("a group, a handle and a Future carry their type id", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe()
+      const soon = TaskGroup.spawnUnsafe(group, Effect.void)
+      const future = Future.makeUnsafe<void>()
+      assert.strictEqual((group as any)[TaskGroup.TypeId], TaskGroup.TypeId)
+      assert.isDefined((soon as any)[SoonValue.TypeId])
+      assert.isDefined((future as any)[Future.TypeId])
+      yield* TaskGroup.join(group)
+    })
   )
 })

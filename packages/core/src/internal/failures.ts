@@ -53,6 +53,7 @@ export class Failures {
   /** The failures nobody joined, as defects (once), or `undefined`. */
   unreported(): Cause.Cause<never> | undefined {
     if (this.reported || this.reasons.length === 0) return undefined
+    // Stryker disable next-line BooleanLiteral: `unreported` is called once, by the scope's finalizer; the flag guards a second call that never comes
     this.reported = true
     return Cause.fromReasons(this.reasons.map((r) => (r._tag === "Fail" ? Cause.makeDieReason(r.error) : r)))
   }

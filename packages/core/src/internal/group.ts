@@ -145,6 +145,7 @@ export class GroupImpl extends Described {
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
     this.pending++
     this.live.add(handle)
+    // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
     if (starting !== undefined) handle.starting = starting
     return handle
   }
@@ -207,6 +208,7 @@ export class GroupImpl extends Described {
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
     const starting = handle.starting
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: clears a field that is cleared already, or leaves a Deferred nobody reads any more on an ended handle
     if (starting !== undefined) handle.starting = undefined
     if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.

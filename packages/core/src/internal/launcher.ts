@@ -50,6 +50,7 @@ export class Launcher {
   ): Effect.Effect<TaskHandle<A, E>> {
     const handle = this.group.admit<A, E>(name, starting)
     if (handle === undefined) return Effect.die(this.group.closedError(name))
+    // Stryker disable next-line ConditionalExpression: a handle ended at once (group closing) is queued; the flush skips it (its runner is no longer the queue)
     if (!handle.ready) this.group.queue.push(handle, effect, parent)
     return Effect.succeed(handle)
   }
@@ -143,6 +144,7 @@ export class Launcher {
     handle.runner = firstSteps
     this.group.observed.started(handle)
     // An Exit is an effect that has already ended: no fiber to run it.
+    // Stryker disable next-line ConditionalExpression: a shortcut: a fiber for an effect that is an Exit ends in its first steps with that Exit
     if (isExit(effect)) return this.group.taskEnded(handle, effect)
     // A task whose first steps switch tracking on is indexed by its fiber (`trackedLate`).
     const trackedAtStart = isTracking()
@@ -153,6 +155,7 @@ export class Launcher {
       handle
     )
     const exit = fiber.pollUnsafe()
+    // Stryker disable next-line ConditionalExpression: a shortcut: `adopt`'s `addObserver` calls back at once for a fiber that has ended
     if (exit !== undefined) return this.group.taskEnded(handle, exit, fiber)
     if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
     this.group.adopt(handle, fiber)
@@ -161,6 +164,7 @@ export class Launcher {
 
   /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
   private forkWith(context: Context.Context<never>): Fork {
+    // Stryker disable next-line ConditionalExpression: a cache: a fork function made again for the same context forks the same way
     if (context !== this.forkContext) {
       this.forkContext = context
       this.fork = Effect.runForkWith(context)

@@ -84,6 +84,7 @@ export const make = (options?: {
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   return Effect.acquireRelease(
     Effect.withFiber((fiber) => {
+      // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
       const group = new GroupImpl(settings, "scope", fiber)
       if (timeout !== undefined) startDeadline(group, timeout, fiber.context)
       return Effect.succeed(group)
@@ -103,6 +104,7 @@ export const makeUnsafe = (options?: {
   if (typeof settings === "string") throw illegalArgument(settings)
   const timeout = timeoutFrom("TaskGroup.makeUnsafe", options)
   if (typeof timeout === "string") throw illegalArgument(timeout)
+  // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
   const group = new GroupImpl(settings, "none")
   if (timeout !== undefined) startDeadline(group, timeout, group.context)
   return group

@@ -19,8 +19,10 @@ const roots = new Set<RootEntry>()
  */
 let sweepAt = 1024
 
+// Stryker disable next-line BlockStatement: memory only: `openRoots` skips and drops the entries of collected groups too
 const sweep = (): void => {
   for (const entry of roots) if (entry.deref() === undefined) roots.delete(entry)
+  // Stryker disable next-line MethodExpression,ArithmeticOperator: when to sweep again: cost only, the entries swept are dead either way
   sweepAt = Math.max(1024, roots.size * 2)
 }
 
@@ -36,6 +38,7 @@ export const place = (group: GroupImpl, task: TaskHandle<any, any> | undefined):
   }
   const entry = new WeakRef(group)
   roots.add(entry)
+  // Stryker disable next-line ConditionalExpression,CallExpression: sweeping more or less often: cost and memory only (see `sweep`)
   if (roots.size >= sweepAt) sweep()
   return entry
 }

@@ -38,6 +38,7 @@ export const settingsFrom = (
   return {
     name: (options?.name as string | undefined) ?? "TaskGroup",
     mode: (options?.mode as Mode | undefined) ?? "failFast",
+    // Stryker disable next-line ConditionalExpression: an undefined concurrency gives undefined either way
     concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency
   }
 }
