@@ -115,7 +115,17 @@ export const startExternal = <S, A, E>(
     const twice = markStarted(starting, handle, value, "TaskGroup.startExternalUnsafe", name)
     if (twice !== undefined) throw twice
   }
-  handle = group.launcher.spawnExternal((task) => f(started, task as TaskHandle<A, E>), name, starting)
+  // The start function may call `started` before `spawnExternal` returns: the handle
+  // it is called with is the one a second call names.
+  handle = group.launcher.spawnExternal(
+    (task) => {
+      // (On a deep stack the call comes later, from the task's fiber, which may not know it.)
+      if (task !== undefined) handle = task as TaskHandle<A, E>
+      return f(started, task as TaskHandle<A, E>)
+    },
+    name,
+    starting
+  )
   // Stryker disable next-line StringLiteral: only "handle never given" is told apart
   return { soon: handle, started: awaitStart(starting, handle, "handle kept") }
 }
