@@ -4,72 +4,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { TaskGroup } from "@soonify/core"
+import { describeNested } from "./nesting.ts"
 
 const depth = 2_000
 
-/** Each level spawns the next as a task and waits for its value. */
-const spawning = (n: number, concurrency?: number): Effect.Effect<number> =>
-  n === 0
-    ? Effect.succeed(0)
-    : TaskGroup.run(
-        (group) =>
-          Effect.flatMap(group.spawn(spawning(n - 1, concurrency)), (handle) => Effect.map(handle.await, (x) => x + 1)),
-        { concurrency }
-      )
-
-/** Each level runs the next group inside its body. */
-const inBody = (n: number): Effect.Effect<number> =>
-  n === 0 ? Effect.succeed(0) : TaskGroup.run(() => Effect.map(inBody(n - 1), (x) => x + 1))
-
-/** Each level gathers the next. */
-const gathering = (n: number): Effect.Effect<number> =>
-  n === 0 ? Effect.succeed(0) : Effect.map(TaskGroup.gather([Effect.suspend(() => gathering(n - 1))]), ([x]) => x + 1)
-
-describe(`groups nested ${depth} deep`, () => {
-  it.effect("a task in each, awaited by the body: every level's value comes back", () =>
-    Effect.map(spawning(depth), (value) => assert.strictEqual(value, depth))
-  )
-
-  it.effect("a task in each of groups limited to one task at a time", () =>
-    Effect.map(spawning(depth, 1), (value) => assert.strictEqual(value, depth))
-  )
-
-  it.effect("a group in each body", () => Effect.map(inBody(depth), (value) => assert.strictEqual(value, depth)))
-
-  it.effect("a gather in each", () => Effect.map(gathering(depth), (value) => assert.strictEqual(value, depth)))
-
-  it.effect("the deepest task fails: the failure reaches the top, every level ends", () =>
-    Effect.gen(function* () {
-      let ended = 0
-      const failing = (n: number): Effect.Effect<unknown, string> =>
-        (n === 0
-          ? Effect.andThen(Effect.yieldNow, Effect.fail("deepest"))
-          : TaskGroup.run((group) => Effect.andThen(group.spawn(failing(n - 1)), Effect.never))
-        ).pipe(Effect.ensuring(Effect.sync(() => ended++)))
-      const exit = yield* Effect.exit(failing(depth))
-      assert.deepStrictEqual(exit, Exit.fail("deepest"))
-      assert.strictEqual(ended, depth + 1)
-    })
-  )
-
-  it.effect("interrupted from outside: every level's finalizer runs before the interruption returns", () =>
-    Effect.gen(function* () {
-      let finalized = 0
-      const reached = yield* Deferred.make<void>()
-      const hanging = (n: number): Effect.Effect<unknown> =>
-        (n === 0
-          ? Effect.andThen(Deferred.succeed(reached, undefined), Effect.never)
-          : TaskGroup.run((group) => Effect.andThen(group.spawn(hanging(n - 1)), Effect.never))
-        ).pipe(Effect.ensuring(Effect.sync(() => finalized++)))
-      const fiber = yield* Effect.forkChild(hanging(depth))
-      yield* Deferred.await(reached)
-      yield* Fiber.interrupt(fiber)
-      const exit = yield* Fiber.await(fiber)
-      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
-      assert.strictEqual(finalized, depth + 1)
-    })
-  )
-})
+describeNested(depth, it.effect)
 
 describe(`tasks run outside Effect, nested ${depth} deep`, () => {
   /** Each level's task is a fiber, started at once by its start function, that runs the next level's group. */
