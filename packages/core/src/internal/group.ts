@@ -201,7 +201,7 @@ export class GroupImpl extends Described {
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     const runner = handle.runner
-    // Stryker disable next-line BlockStatement: memory only: shutdown, isInside, toJSON and snapshots skip ended tasks (their runner is cleared); leaks.test.ts sees it
+    // Stryker disable next-line CallExpression: memory only: shutdown, isInside, toJSON and snapshots skip ended tasks (their runner is cleared); leaks.test.ts sees it
     this.live.delete(handle)
     this.permits?.taskEnded(runner, fiber)
     this.observed.taskEnded(handle, exit)
