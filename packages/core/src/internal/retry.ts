@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import type { RetryPolicy } from "../TaskGroup.ts"
 import type { HandleBase } from "./handle.ts"
 import { describe } from "./validation.ts"
 
@@ -10,15 +11,8 @@ import { describe } from "./validation.ts"
 // task or its group interrupts them at once. A task spawned without `retry` never comes
 // here, and its handle's `attempt` is 1.
 
-/** What `retry` takes: a Schedule, or the options of `Effect.retry` (with plain predicates). */
-export type Policy<E> =
-  | Schedule.Schedule<unknown, E>
-  | {
-      readonly schedule?: Schedule.Schedule<unknown, E> | undefined
-      readonly times?: number | undefined
-      readonly while?: ((error: E) => boolean) | undefined
-      readonly until?: ((error: E) => boolean) | undefined
-    }
+/** What `retry` takes: the public `TaskGroup.RetryPolicy`. */
+export type Policy<E> = RetryPolicy<E>
 
 /** The attempts of one task: which one runs (1-based). */
 export interface Attempts {
