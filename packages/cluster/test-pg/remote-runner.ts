@@ -1,14 +1,10 @@
 // A runner process for `RemoteTask.pg.test.ts`: serves the tasks of `remote-tasks.ts` on
 // a loopback socket, its runner registry in PostgreSQL. Prints `ready` once it serves,
 // and `started <id>` / `interrupted <id>` from the `Hang` handler.
-import { NodeClusterSocket, NodeRuntime } from "@effect/platform-node"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Option } from "effect"
-import { RunnerAddress } from "effect/cluster"
+import { Effect, Layer } from "effect"
 import { RemoteTask } from "@soonify/cluster"
 import { Hang, ImageTooLarge, Resize } from "./remote-tasks.ts"
-
-const [port, pgPort] = process.argv.slice(2).map(Number)
+import { serveRunner } from "./serveRunner.ts"
 
 const Tasks = Layer.mergeAll(
   RemoteTask.toLayer(Resize, ({ url, bytes }) =>
@@ -22,15 +18,4 @@ const Tasks = Layer.mergeAll(
   )
 )
 
-const Serve = Tasks.pipe(
-  Layer.provide(
-    NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: { runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port!)) }
-    })
-  ),
-  Layer.provide(PgClient.layer({ host: "127.0.0.1", port: pgPort!, username: "postgres", database: "postgres" })),
-  Layer.tap(() => Effect.sync(() => console.log("ready")))
-)
-
-NodeRuntime.runMain(Layer.launch(Serve))
+serveRunner(Tasks)
