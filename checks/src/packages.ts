@@ -1,7 +1,8 @@
 // The published packages, as a user gets them: `pnpm pack` each one, check the tarball
 // (contents, publint, Are the Types Wrong?), install the tarballs with npm into a
 // scratch project outside the workspace, type-check a consumer with TypeScript 5.9
-// (moduleResolution node16 and bundler), and run it on Node 20, 22 and 24.
+// (moduleResolution node16 and bundler), and run it on Node 20, 22 and 24 (@soonify/worker:
+// its import fails at once on 20, naming the Node it needs; it runs on 22 and 24).
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { publint } from "publint"
@@ -192,6 +193,8 @@ const consumer = (tarballs: ReadonlyArray<Tarball>): void => {
     if (node === undefined) throw new Error(`no Node ${major} found (have ${[...nodes.keys()].join(", ")})`)
     run(node, ["out/program.js"], { cwd: project })
     run(node, ["require.cjs"], { cwd: project })
+    // @soonify/worker needs Node 22: on 20 importing it must fail at once, naming both versions.
+    run(node, ["out/worker.js"], { cwd: project })
   }
 }
 

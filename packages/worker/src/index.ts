@@ -6,6 +6,11 @@
  * @since 0.1.0
  */
 
+// First, for its effect alone: on a Node older than this package needs, importing it
+// fails here, saying so (package.json lists it in `sideEffects` for bundlers).
+// oxlint-disable-next-line import/no-unassigned-import
+import "./internal/nodeVersion.ts"
+
 /**
  * Worker functions: `WorkerFn.make`, `WorkerFn.cooperative`, `WorkerFn.call`, `WorkerFn.transfer`.
  *

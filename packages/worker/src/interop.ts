@@ -5,6 +5,10 @@
  *
  * @since 0.1.0
  */
+// First, for its effect alone: on a Node older than this package needs, importing it
+// fails here, saying so (package.json lists it in `sideEffects` for bundlers).
+// oxlint-disable-next-line import/no-unassigned-import
+import "./internal/nodeVersion.ts"
 import { CancelledError } from "@soonify/interop"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"

@@ -1,7 +1,9 @@
 // The published build: dist/ (plain JavaScript) with a .js worker module, run by Node
 // without the @soonify/source condition, as a user's program runs it.
-import { execFile } from "node:child_process"
+import { execFile, execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
+import { accessSync, constants } from "node:fs"
+import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
 
@@ -14,6 +16,30 @@ const run = (file: string, args: ReadonlyArray<string>, cwd = packageDir): Promi
       error === null ? resolve(stdout) : reject(new Error(`${file} failed: ${error.message}\n${stdout}\n${stderr}`))
     )
   )
+
+/**
+ * The machine's own `node` (20 on a CI machine), not the workspace's 24 that `pnpm`
+ * puts first on PATH: `SOONIFY_SYSTEM_NODE` (set by .ci/run), else the first `node` on
+ * PATH outside any `node_modules`.
+ */
+const systemNode = (): string | undefined => {
+  const fromEnv = process.env["SOONIFY_SYSTEM_NODE"]
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv
+  for (const dir of (process.env["PATH"] ?? "").split(delimiter)) {
+    if (dir === "" || dir.split(/[\\/]/).includes("node_modules")) continue
+    try {
+      accessSync(join(dir, "node"), constants.X_OK)
+      return join(dir, "node")
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
+const machineNode = systemNode()
+const machineNodeVersion =
+  machineNode === undefined ? undefined : execFileSync(machineNode, ["--version"], { encoding: "utf8" }).trim()
+const machineNodeIsOld = machineNodeVersion !== undefined && Number(/^v(\d+)/.exec(machineNodeVersion)?.[1]) < 22
 
 describe("the built package", () => {
   beforeAll(async () => {
@@ -30,4 +56,27 @@ describe("the built package", () => {
     expect(seen.stopped).toBe(true)
     expect(seen.error).toEqual({ isRangeError: true, message: "boom", code: "E_FAIL" })
   }, 60_000)
+
+  // Runs only where the machine's Node is older than 22 (CI's is 20).
+  it.runIf(machineNodeIsOld)(
+    `fails at once on the machine's ${machineNodeVersion ?? "Node"}, naming the Node it needs, from both entries`,
+    async () => {
+      const program = `
+        const seen = []
+        for (const entry of ["@soonify/worker", "@soonify/worker/interop"]) {
+          await import(entry).then(
+            () => seen.push({ entry, imported: true }),
+            (error) => seen.push({ entry, name: error.name, message: error.message })
+          )
+        }
+        console.log(JSON.stringify(seen))`
+      const seen = JSON.parse(await run(machineNode as string, ["--input-type=module", "-e", program]))
+      const message = `@soonify/worker needs Node 22 or later, and this is Node ${(machineNodeVersion as string).slice(1)}: `
+      expect(seen).toEqual([
+        { entry: "@soonify/worker", name: "Error", message: expect.stringContaining(message) },
+        { entry: "@soonify/worker/interop", name: "Error", message: expect.stringContaining(message) }
+      ])
+    },
+    60_000
+  )
 })

@@ -5,7 +5,9 @@
  * when the worker function was defined with `transferResult: true`. Imports nothing of
  * this package: the runner loads this module in every worker.
  */
-import { isMarkedAsUntransferable } from "node:worker_threads"
+// A namespace import, not a named one: on a Node without the export (20), a named import
+// fails to link before nodeVersion.ts can say which Node this package needs.
+import * as workerThreads from "node:worker_threads"
 
 /**
  * The values marked for transfer, and how many of them no call has found in its
@@ -30,7 +32,7 @@ const bufferOf = (value: ArrayBufferLike | ArrayBufferView): ArrayBuffer | undef
   const buffer = ArrayBuffer.isView(value) ? value.buffer : value
   // A SharedArrayBuffer is shared, never moved; Node's pool of small Buffers is marked
   // untransferable (moving it would take the memory of other Buffers along): copied.
-  return buffer instanceof ArrayBuffer && !isMarkedAsUntransferable(buffer) ? buffer : undefined
+  return buffer instanceof ArrayBuffer && !workerThreads.isMarkedAsUntransferable(buffer) ? buffer : undefined
 }
 
 const maxDepth = 4
