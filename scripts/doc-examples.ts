@@ -1,8 +1,12 @@
 /**
- * JSDoc examples are tests. This tool turns every ```ts block in the JSDoc of a
- * package's public modules (`packages/<name>/src/*.ts`, not `src/internal`) into a
+ * JSDoc and README examples are tests. This tool turns every ```ts block in the JSDoc of
+ * a package's public modules (`packages/<name>/src/*.ts`, not `src/internal`) into a
  * module of its own under `packages/<name>/build/doc-examples/`, named
- * `<Module>.<export>.<n>.ts`, typechecks them in one `tsc` run and runs them.
+ * `<Module>.<export>.<n>.ts`, and every TypeScript block of the package's README.md (the
+ * root README.md: the interop package's) into a complete program under
+ * `build/doc-examples/readme/`, typechecks them all in one `tsc` run and runs them. A
+ * README block that cannot be a program says so: see {@link writeDocExamples} for the
+ * `<!-- fragment: why -->`, `<!-- file: name.ts -->` and `<!-- continues -->` markers.
  *
  * Each package's `test/docExamples.test.ts` hands its Vitest functions to
  * {@link describeDocExamples}: that is how the examples run in `pnpm test`. From a
@@ -324,7 +328,9 @@ const readmeBlocksOf = (
         if (keyword !== "fragment" && keyword !== "file" && keyword !== "continues") {
           problems.push(`${source}:${before + 1}: unknown marker \`${keyword}\` (fragment, file or continues)`)
         } else if (keyword !== "continues" && (argument ?? "") === "") {
-          problems.push(`${source}:${before + 1}: \`<!-- ${keyword}: … -->\` needs ${keyword === "file" ? "a file name" : "a reason"}`)
+          problems.push(
+            `${source}:${before + 1}: \`<!-- ${keyword}: … -->\` needs ${keyword === "file" ? "a file name" : "a reason"}`
+          )
         } else {
           markers.set(keyword, argument ?? "")
         }
@@ -407,7 +413,13 @@ const writeReadmeExamples = (
 ): { readonly examples: Array<DocExample>; readonly report: ReadmeReport } => {
   const { blocks, problems } = readmeBlocksOf(readme, source)
   const fragments: Array<string> = []
-  const programs: Array<{ first: ReadmeBlock; file: string | undefined; code: Array<string>; lines: Array<number>; indents: Array<number> }> = []
+  const programs: Array<{
+    first: ReadmeBlock
+    file: string | undefined
+    code: Array<string>
+    lines: Array<number>
+    indents: Array<number>
+  }> = []
   for (const block of blocks) {
     if (block.fragment !== undefined) {
       fragments.push(`${source}:${block.fence}: ${block.fragment}`)
@@ -427,7 +439,13 @@ const writeReadmeExamples = (
       last.indents.push(...block.indents)
       continue
     }
-    programs.push({ first: block, file: block.file, code: [...block.code], lines: [...block.lines], indents: [...block.indents] })
+    programs.push({
+      first: block,
+      file: block.file,
+      code: [...block.code],
+      lines: [...block.lines],
+      indents: [...block.indents]
+    })
   }
   const examples: Array<DocExample> = []
   for (const program of programs) {
@@ -509,15 +527,15 @@ export const writeDocExamples = (
     const readme = path.resolve(root, relative)
     if (!existsSync(readme)) continue
     const source = path.relative(workspace, readme).split(path.sep).join("/")
-    const prefix = relative === "README.md" ? "" : `${path.relative(workspace, path.dirname(readme)).split(path.sep).join("-") || "root"}.`
+    const prefix =
+      relative === "README.md"
+        ? ""
+        : `${path.relative(workspace, path.dirname(readme)).split(path.sep).join("-") || "root"}.`
     const written = writeReadmeExamples(readme, source, prefix, path.join(out, readmeDir), taken)
     examples.push(...written.examples)
     reports.push(written.report)
   }
-  const base = path
-    .relative(out, path.join(workspace, "tsconfig.base.json"))
-    .split(path.sep)
-    .join("/")
+  const base = path.relative(out, path.join(workspace, "tsconfig.base.json")).split(path.sep).join("/")
   const tsconfig = {
     extends: base,
     include: ["*.ts", `${readmeDir}/*.ts`, `${readmeDir}/*.tsx`],
@@ -687,6 +705,42 @@ export const runDocExample = async (example: DocExample, timeLimit: number = tim
   if (unreached.length > 0) {
     throw new Error(`${label}: the \`// =>\` comment at ${unreached.join(", ")} never ran${output()}`)
   }
+}
+
+/** Directories never searched for READMEs. */
+const notSearched = new Set(["node_modules", "build", "dist", ".git", ".stryker-tmp", "reports"])
+
+/**
+ * The READMEs of the workspace (relative paths) that hold a TypeScript block but that no
+ * package's doc-example test runs: each should be, or its blocks should move.
+ */
+export const unhostedReadmes = (from: string | URL): Array<string> => {
+  const root = workspaceRoot(toPath(from))
+  const hosted = new Set(["README.md"])
+  for (const name of readdirSync(path.join(root, "packages"))) {
+    if (existsSync(path.join(root, "packages", name, "src"))) hosted.add(`packages/${name}/README.md`)
+  }
+  const found: Array<string> = []
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) {
+        if (!notSearched.has(entry.name)) walk(full)
+      } else if (entry.name === "README.md") {
+        const relative = path.relative(root, full).split(path.sep).join("/")
+        if (
+          !hosted.has(relative) &&
+          readFileSync(full, "utf8")
+            .split(/\r?\n/)
+            .some((line) => readmeOpenFence.test(line))
+        ) {
+          found.push(relative)
+        }
+      }
+    }
+  }
+  walk(root)
+  return found.toSorted()
 }
 
 /** The Vitest functions {@link describeDocExamples} needs, passed in by the test file. */

@@ -1,10 +1,13 @@
 import { assert, beforeAll, describe, it } from "vitest"
 
-// Every ```ts block in the JSDoc of src/*.ts is a test: it must typecheck and run.
+// Every ```ts block in the JSDoc of src/*.ts, and every TypeScript block of README.md (for
+// interop, of the root README.md too), is a test: it must typecheck and run, or be marked
+// as a fragment with its reason (see scripts/doc-examples.ts).
 // The harness is shared by every package and lives outside this TypeScript project,
 // hence the import by URL.
 const harness = new URL("../../../scripts/doc-examples.ts", import.meta.url).href
-const { captureConsole, describeDocExamples, runDocExample, typecheckDocExamples, writeDocExamples } = await import(harness)
+const { captureConsole, describeDocExamples, runDocExample, typecheckDocExamples, unhostedReadmes, writeDocExamples } =
+  await import(harness)
 
 describeDocExamples(new URL("..", import.meta.url), { beforeAll, describe, it })
 
@@ -70,6 +73,16 @@ describe("the doc-examples tool", () => {
 })
 
 describe("the doc-examples tool on a README", () => {
+  it("every README of the repository with a TypeScript block is run by a package's doc-example test", () => {
+    // The fixture's README is the tool's own test: it is run below, made to fail.
+    assert.deepStrictEqual(
+      unhostedReadmes(new URL("..", import.meta.url)).filter(
+        (readme: string) => readme !== "test-setup/doc-examples-fixture/README.md"
+      ),
+      []
+    )
+  })
+
   // A README of blocks made to fail (test-setup/doc-examples-fixture/README.md).
   const fixture = new URL("../../../test-setup/doc-examples-fixture", import.meta.url)
   const written = writeDocExamples(fixture)
@@ -114,12 +127,18 @@ describe("the doc-examples tool on a README", () => {
 
   it("fails on a `// =>` value that does not hold, naming the README and the line", async () => {
     const message = await run("README.18")
-    assert.include(message, `${readme}:20 (README.18): \`console.log(2 * 2)\` logged 4, but its \`// =>\` comment says 5`)
+    assert.include(
+      message,
+      `${readme}:20 (README.18): \`console.log(2 * 2)\` logged 4, but its \`// =>\` comment says 5`
+    )
     assert.include(message, "It printed:\n  before the mismatch")
   })
 
   it("fails on an unmarked block that throws", async () => {
-    assert.include(await run("README.28"), "README.28 (test-setup/doc-examples-fixture/README.md:29) threw: the program stopped")
+    assert.include(
+      await run("README.28"),
+      "README.28 (test-setup/doc-examples-fixture/README.md:29) threw: the program stopped"
+    )
   })
 
   it("fails the typecheck on an unmarked block that does not compile, at its README line", async () => {
