@@ -1,9 +1,10 @@
 // An error for bad input says what it received, whatever its kind (guarantee 5): each
 // kind of value is described by its type and, when short enough to read, the value.
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Stream } from "effect"
-import { SoonValue, TaskGroup } from "@soonify/core"
-import { defectOf, thrown } from "./support.ts"
+import { Cause, Duration, Effect, Exit, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { isTaskGroupTimeout, SoonValue, TaskGroup, TaskGroupTimeout } from "@soonify/core"
+import { causeOf, defectOf, failuresOf, settle, thrown } from "./support.ts"
 import { describedValues } from "../../../test-setup/described-values.ts"
 
 /** The message `TaskGroup.make` dies with for the `concurrency` option `concurrency`. */
@@ -317,3 +318,94 @@ const thrownOrDefect = (f: () => unknown): Effect.Effect<string> =>
     const effect = (Stream.isStream(made) ? Stream.runDrain(made) : made) as Effect.Effect<unknown, unknown>
     return Effect.map(Effect.exit(effect), (exit) => (defectOf(exit) as Error).message)
   })
+
+describe("a timeout says where it ran out", () => {
+  /** The message of the TaskGroupTimeout `effect` fails with after 1 s (or, for a late gather slot, holds). */
+  const timeoutMessage = (effect: Effect.Effect<unknown, unknown>) =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(Effect.exit(effect))
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(fiber)
+      const failure = Exit.isFailure(exit)
+        ? failuresOf(exit.cause)[0]
+        : failuresOf(causeOf((exit.value as ReadonlyArray<Exit.Exit<unknown, unknown>>)[0]))[0]
+      assert.isTrue(isTaskGroupTimeout(failure), `got ${String(failure)}`)
+      return (failure as TaskGroupTimeout).message
+    })
+  const advice =
+    "Give it a longer `timeout`, or run the tasks with `TaskGroup.gather(effects, { timeout, returnExceptions: true })` " +
+    "to keep what ended in time."
+  const stillRunning = "the tasks still running were interrupted and have ended."
+
+  it.effect("a named group, by its name", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        TaskGroup.run((group) => group.spawn(Effect.never), { name: "pages", timeout: "1 second" })
+      )
+      assert.strictEqual(message, `Task group "pages" timed out after 1s: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a group without a name, by the function that made it: TaskGroup.run", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        TaskGroup.run((group) => group.spawn(Effect.never), { timeout: "1 second" })
+      )
+      assert.strictEqual(message, `The group of TaskGroup.run timed out after 1s: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a group without a name, by the function that made it: TaskGroup.make", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        Effect.scoped(
+          Effect.flatMap(TaskGroup.make({ timeout: "1 second" }), (group) =>
+            Effect.andThen(group.spawn(Effect.never), TaskGroup.join(group))
+          )
+        )
+      )
+      assert.strictEqual(message, `The group of TaskGroup.make timed out after 1s: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a group without a name, by the function that made it: TaskGroup.makeUnsafe", () =>
+    Effect.gen(function* () {
+      // Made outside Effect, it keeps the time of the default Clock, not the TestClock.
+      const group = TaskGroup.makeUnsafe({ timeout: "20 millis" })
+      TaskGroup.spawnUnsafe(group, Effect.never)
+      const message = yield* timeoutMessage(TaskGroup.join(group))
+      assert.strictEqual(message, `The group of TaskGroup.makeUnsafe timed out after 20ms: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a gather, as TaskGroup.gather, suggesting returnExceptions (which it does not have)", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(TaskGroup.gather([Effect.never, Effect.void], { timeout: "1 second" }))
+      assert.strictEqual(
+        message,
+        "TaskGroup.gather timed out after 1s: the effects still running were interrupted and have ended. " +
+          "Give it a longer `timeout`, or pass `returnExceptions: true` as well to keep what ended in time."
+      )
+    })
+  )
+
+  it.effect("a late slot of a gather with returnExceptions: that effect was interrupted, nothing to suggest", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        TaskGroup.gather([Effect.never, Effect.void], { timeout: "1 second", returnExceptions: true })
+      )
+      assert.strictEqual(
+        message,
+        "TaskGroup.gather timed out after 1s before this effect ended: it was interrupted at the deadline. " +
+          "The effects that ended in time keep their outcomes in their slots."
+      )
+      assert.notInclude(message, "TaskGroup.run")
+    })
+  )
+
+  it("one the user makes, by the group it names", () => {
+    const message = new TaskGroupTimeout({ group: "TaskGroup", timeout: Duration.seconds(2) }).message
+    assert.isTrue(message.startsWith('Task group "TaskGroup" timed out after 2s: '), message)
+  })
+})
