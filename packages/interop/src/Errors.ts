@@ -109,8 +109,13 @@ export class TimeoutError extends Error {
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number
 
-  constructor(what: string, timeout: number) {
-    super(`${what} timed out after ${timeout} ms: its tasks were cancelled and have ended`)
+  /**
+   * `what` timed out after `timeout` ms, then `consequence`: by default, that its tasks
+   * were cancelled and have ended (a group, a gather); a late slot of a gather with
+   * partial results says that its own task was cancelled at the deadline.
+   */
+  constructor(what: string, timeout: number, consequence: string = "its tasks were cancelled and have ended") {
+    super(`${what} timed out after ${timeout} ms: ${consequence}`)
     this.timeout = timeout
   }
 }
