@@ -67,7 +67,7 @@ describe("an error for misuse says what to do instead", () => {
       )
       assert.strictEqual(
         message,
-        "TaskGroup: notAnEffect returned number 1, not an Effect. " +
+        "TaskGroup.soonify: the task function notAnEffect returned number 1, not an Effect. " +
           "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
           "or use @soonify/interop for Promise code."
       )
@@ -79,7 +79,28 @@ describe("an error for misuse says what to do instead", () => {
       const message = yield* defectMessage(
         TaskGroup.run((g) => Effect.flatMap(g.soonify(() => 1 as any)(), (soon) => soon.await))
       )
-      assert.isTrue(message.startsWith("TaskGroup: the task function returned number 1, not an Effect. "), message)
+      assert.isTrue(
+        message.startsWith("TaskGroup.soonify: the task function returned number 1, not an Effect. "),
+        message
+      )
+    })
+  )
+
+  it.effect("a started task function that returns no Effect, named by group.start", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(
+        TaskGroup.run((g) =>
+          g.start(function listen() {
+            return Promise.resolve(1) as any
+          })
+        )
+      )
+      assert.isTrue(
+        message.startsWith(
+          "TaskGroup.start: the task function listen returned object [object Promise], not an Effect. "
+        ),
+        message
+      )
     })
   )
 
