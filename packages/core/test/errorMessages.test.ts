@@ -195,6 +195,8 @@ describe("an error for misuse says what to do instead", () => {
           "body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
           "To wait for one task inside the block, use `yield* soon.await`."
       )
+      const unnamed = yield* defectMessage(TaskGroup.run((g) => TaskGroup.join(g)))
+      assert.isTrue(unnamed.startsWith("TaskGroup.join: this group belongs to a TaskGroup.run block, "), unnamed)
     })
   )
 

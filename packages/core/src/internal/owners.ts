@@ -4,7 +4,7 @@ import type * as Scope from "effect/Scope"
 import type { TaskGroup } from "../TaskGroup.ts"
 import { freshStackIfDeep } from "./callDepth.ts"
 import { GroupImpl } from "./group.ts"
-import { settingsFrom } from "./settings.ts"
+import { defaultGroupName, settingsFrom } from "./settings.ts"
 import { startDeadline, timeoutFrom } from "./timeout.ts"
 import { asBodyEffect, describe, illegalArgument } from "./validation.ts"
 
@@ -122,7 +122,8 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
     if (impl.ownership === "body") {
       return Effect.die(
         illegalArgument(
-          `TaskGroup.join: group "${impl.name}" belongs to a TaskGroup.run block, which waits for ` +
+          `TaskGroup.join: ${impl.name === defaultGroupName ? "this group" : `group "${impl.name}"`} belongs to ` +
+            "a TaskGroup.run block, which waits for " +
             "its tasks when its body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
             "To wait for one task inside the block, use `yield* soon.await`."
         )

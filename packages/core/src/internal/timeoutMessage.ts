@@ -3,6 +3,7 @@
 // gather that keeps partial results. The error's fields stay `group` and `timeout`; the
 // function that raises it records where, here, for the message alone.
 import * as Duration from "effect/Duration"
+import { defaultGroupName } from "./settings.ts"
 
 /** Where a timeout ran out: the function whose `timeout` it was, and whether it is a late gather slot's. */
 export interface TimeoutSite {
@@ -18,9 +19,6 @@ export const raisedAt = <E extends object>(error: E, site: TimeoutSite): E => {
   sites.set(error, site)
   return error
 }
-
-/** The name a group has when its `name` option was not given. */
-export const defaultGroupName = "TaskGroup"
 
 /** The message of a `TaskGroupTimeout` of `group` after `timeout`, raised at `error`'s site. */
 export const timeoutMessage = (error: object, group: string, timeout: Duration.Duration): string => {
