@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { isTaskGroupTimeout, SoonValue, TaskGroup, TaskGroupTimeout } from "@soonify/core"
+import { Future, isTaskGroupTimeout, PendingValue, SoonValue, TaskGroup, TaskGroupTimeout } from "@soonify/core"
 import { causeOf, defectOf, failuresOf, settle, thrown } from "./support.ts"
 import { describedValues } from "../../../test-setup/described-values.ts"
 
@@ -431,4 +431,39 @@ describe("a timeout says where it ran out", () => {
     const message = new TaskGroupTimeout({ group: "TaskGroup", timeout: Duration.seconds(2) }).message
     assert.isTrue(message.startsWith('Task group "TaskGroup" timed out after 2s: '), message)
   })
+})
+
+describe("reading a value too early says what to do, for a task and for a Future", () => {
+  /** The message `effect` fails with: a PendingValue. */
+  const pendingMessage = (effect: Effect.Effect<unknown, unknown>) =>
+    Effect.map(Effect.flip(effect), (error) => {
+      assert.instanceOf(error, PendingValue)
+      return (error as PendingValue).message
+    })
+
+  it.effect("a task: read it after the group, or wait", () =>
+    Effect.gen(function* () {
+      const message = yield* pendingMessage(
+        TaskGroup.run((group) => Effect.flatMap(group.spawn(Effect.never, { name: "slow" }), (soon) => soon.value))
+      )
+      assert.strictEqual(
+        message,
+        'The value of task "slow" is still pending: it was read before the task ended, most likely inside the ' +
+          "TaskGroup.run block. Read it after the group has ended, or use `yield* soon.await` to wait for it."
+      )
+    })
+  )
+
+  it.effect("a Future: complete it first (no group, no task in sight)", () =>
+    Effect.gen(function* () {
+      const future = yield* Future.make<number>({ name: "answer" })
+      const message = yield* pendingMessage(future.value)
+      assert.strictEqual(
+        message,
+        'The value of Future "answer" is still pending: it was read before anything completed it. ' +
+          "Complete it first (Future.succeed, Future.fail, Future.complete), check `future.ready`, " +
+          "or use `yield* future.await` to wait for it."
+      )
+    })
+  )
 })

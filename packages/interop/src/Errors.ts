@@ -38,11 +38,15 @@ export class PendingValueError extends Error {
   /** The name of the task whose value was read too early. */
   readonly task: string
 
-  constructor(task: string) {
+  /** `of`: what was read, a task's handle (the default) or a `Future`, whose advice differs. */
+  constructor(task: string, of: "task" | "future" = "task") {
     super(
-      `The value of task "${task}" is still pending: it was read before the task ended, most likely ` +
-        "inside the task group block. Read it after the group has ended, check `soon.ready` first, " +
-        "or use `await soon.wait()`."
+      of === "future"
+        ? `The value of Future "${task}" is still pending: it was read before anything set it. ` +
+            "Set it first (setResult, setException), check `future.ready`, or use `await future.wait()`."
+        : `The value of task "${task}" is still pending: it was read before the task ended, most likely ` +
+            "inside the task group block. Read it after the group has ended, check `soon.ready` first, " +
+            "or use `await soon.wait()`."
     )
     this.task = task
   }

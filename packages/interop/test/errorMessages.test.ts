@@ -1,7 +1,16 @@
 // An error for bad input says what it received, whatever its kind (guarantee 5): each
 // kind of value is described by its type and, when short enough to read, the value.
 import { describe, expect, it } from "vitest"
-import { asCompleted, CancelledError, createTaskGroup, gather, taskGroup, TimeoutError } from "@soonify/interop"
+import {
+  asCompleted,
+  CancelledError,
+  createTaskGroup,
+  Future,
+  gather,
+  PendingValueError,
+  taskGroup,
+  TimeoutError
+} from "@soonify/interop"
 import { describedValues } from "../../../test-setup/described-values.ts"
 
 /** What `createTaskGroup` throws for the `concurrency` option `concurrency`. */
@@ -94,5 +103,26 @@ describe("a group's messages name it as the user knows it: by its name, else by 
     expect(unnamed).toBeInstanceOf(AggregateError)
     expect(unnamed.message).toBe("taskGroup(…) failed with 2 errors")
     expect((await rejection(taskGroup(both, { name: "jobs" }))).message).toBe('Task group "jobs" failed with 2 errors')
+  })
+})
+
+describe("reading a value too early says what to do, for a task and for a Future", () => {
+  it("a task: read it after the group, or wait", async () => {
+    await taskGroup(async (tg) => {
+      const soon = tg.spawn(() => new Promise((resolve) => setTimeout(resolve, 5)), { name: "slow" })
+      expect(() => soon.value).toThrow(
+        'The value of task "slow" is still pending: it was read before the task ended, most likely inside the task ' +
+          "group block. Read it after the group has ended, check `soon.ready` first, or use `await soon.wait()`."
+      )
+    })
+  })
+
+  it("a Future: set it first (no group, no task in sight)", () => {
+    const future = new Future<number>({ name: "answer" })
+    expect(() => future.value).toThrow(PendingValueError)
+    expect(() => future.value).toThrow(
+      'The value of Future "answer" is still pending: it was read before anything set it. ' +
+        "Set it first (setResult, setException), check `future.ready`, or use `await future.wait()`."
+    )
   })
 })
