@@ -467,3 +467,25 @@ describe("reading a value too early says what to do, for a task and for a Future
     })
   )
 })
+
+describe("spawning into a group that has ended names the group as the user knows it", () => {
+  it.effect("by its name, or as a task group without a name", () =>
+    Effect.gen(function* () {
+      const closedMessage = (options: { readonly name?: string }) =>
+        Effect.gen(function* () {
+          const group = yield* TaskGroup.run((group) => Effect.succeed(group), options)
+          return (defectOf(yield* Effect.exit(group.spawn(Effect.void, { name: "late" }))) as Error).message
+        })
+      assert.isTrue(
+        (yield* closedMessage({ name: "jobs" })).startsWith(
+          'Cannot spawn task "late" into task group "jobs": the group has ended'
+        )
+      )
+      assert.isTrue(
+        (yield* closedMessage({})).startsWith(
+          'Cannot spawn task "late" into a task group without a name: the group has ended'
+        )
+      )
+    })
+  )
+})

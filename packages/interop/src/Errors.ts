@@ -192,8 +192,10 @@ export class TaskGroupClosedError extends Error {
   readonly task: string
 
   constructor(group: string, task: string, options?: ErrorOptions) {
+    // A group without a `name` option has the name "TaskGroup", which the user never wrote.
+    const where = group === "TaskGroup" ? "a task group without a name" : `task group "${group}"`
     super(
-      `Cannot spawn task "${task}" into task group "${group}": the group has ended (its block and all its ` +
+      `Cannot spawn task "${task}" into ${where}: the group has ended (its block and all its ` +
         "tasks are done). Spawn tasks while the group's block or one of its tasks is still running, " +
         "or open a new group.",
       options

@@ -126,3 +126,16 @@ describe("reading a value too early says what to do, for a task and for a Future
     )
   })
 })
+
+describe("spawning into a group that has ended names the group as the user knows it", () => {
+  it("by its name, or as a task group without a name", async () => {
+    const named = await taskGroup(async (tg) => tg, { name: "jobs" })
+    expect(() => named.spawn(async () => 1, { name: "late" })).toThrow(
+      'Cannot spawn task "late" into task group "jobs": the group has ended'
+    )
+    const unnamed = await taskGroup(async (tg) => tg)
+    expect(() => unnamed.spawn(async () => 1, { name: "late" })).toThrow(
+      'Cannot spawn task "late" into a task group without a name: the group has ended'
+    )
+  })
+})
