@@ -1,8 +1,12 @@
 /**
- * JSDoc examples are tests. This tool turns every ```ts block in the JSDoc of a
- * package's public modules (`packages/<name>/src/*.ts`, not `src/internal`) into a
+ * JSDoc and README examples are tests. This tool turns every ```ts block in the JSDoc of
+ * a package's public modules (`packages/<name>/src/*.ts`, not `src/internal`) into a
  * module of its own under `packages/<name>/build/doc-examples/`, named
- * `<Module>.<export>.<n>.ts`, typechecks them in one `tsc` run and runs them.
+ * `<Module>.<export>.<n>.ts`, and every TypeScript block of the package's README.md (the
+ * root README.md: the interop package's) into a complete program under
+ * `build/doc-examples/readme/`, typechecks them all in one `tsc` run and runs them. A
+ * README block that cannot be a program says so: see {@link writeDocExamples} for the
+ * `<!-- fragment: why -->`, `<!-- file: name.ts -->` and `<!-- continues -->` markers.
  *
  * Each package's `test/docExamples.test.ts` hands its Vitest functions to
  * {@link describeDocExamples}: that is how the examples run in `pnpm test`. From a
@@ -51,8 +55,10 @@ export interface DocExample {
   readonly file: string
   /** Whether the example declares a `program` to run after importing it. */
   readonly hasProgram: boolean
-  /** For each line of code, the width of the ` * ` prefix it had in the comment. */
+  /** For each line of code, the width of the ` * ` prefix it had in the comment (or of the indent of a README block). */
   readonly indents: ReadonlyArray<number>
+  /** For each line of code, its source line (1-based): a README example may span several blocks. */
+  readonly lines: ReadonlyArray<number>
   /** The source lines (`src/TaskGroup.ts:542`) of its `// => value` comments, each checked when it runs. */
   readonly expectations: ReadonlyArray<string>
 }
@@ -137,18 +143,20 @@ const examplesOf = (
     while (next < lines.length && lines[next]!.trim() === "") next++
     const owner = `${moduleName}.${documentedName(lines[next], isFirstComment)}`
     isFirstComment = false
-    let block: { line: number; code: Array<string>; indents: Array<number> } | undefined
+    let block: { line: number; code: Array<string>; indents: Array<number>; lines: Array<number> } | undefined
     for (let i = start + 1; i < end; i++) {
       const prefix = /^\s*\* ?/.exec(lines[i]!)?.[0] ?? ""
       const text = lines[i]!.slice(prefix.length)
       if (block === undefined) {
-        if (openFence.test(text)) block = { line: i + 2, code: [], indents: [] }
+        if (openFence.test(text)) block = { line: i + 2, code: [], indents: [], lines: [] }
       } else if (closeFence.test(text)) {
-        found.push({ owner, source, line: block.line, indents: block.indents, code: block.code.join("\n") })
+        const { code, ...where } = block
+        found.push({ owner, source, ...where, code: code.join("\n") })
         block = undefined
       } else {
         block.code.push(text)
         block.indents.push(prefix.length)
+        block.lines.push(i + 1)
       }
     }
     if (block !== undefined) throw new Error(`doc-examples: unclosed code block at ${source}:${block.line - 1}`)
@@ -194,7 +202,7 @@ const withChecks = (
   code: string,
   example: string,
   source: string,
-  firstLine: number
+  sourceLines: ReadonlyArray<number>
 ): { readonly code: string; readonly expectations: Array<string>; readonly imports: Set<string> } => {
   const expectations: Array<string> = []
   const imports = new Set<string>()
@@ -203,7 +211,7 @@ const withChecks = (
     const match = expectation.exec(line)
     if (match === null) return
     const [, , written, comment] = match as unknown as [string, string, string, string]
-    const at = `${source}:${firstLine + i}`
+    const at = `${source}:${sourceLines[i]}`
     const fail = (why: string): never => {
       throw new Error(`doc-examples: ${at} (${example}): ${why}`)
     }
@@ -254,56 +262,283 @@ const withChecks = (
   return { code: lines.join("\n"), expectations, imports }
 }
 
+/** A code block of a README, and the markers written before it. */
+interface ReadmeBlock {
+  /** The line (1-based) of its opening fence. */
+  readonly fence: number
+  readonly code: Array<string>
+  readonly lines: Array<number>
+  readonly indents: Array<number>
+  /** `<!-- fragment: reason -->`: not a program, for that reason. */
+  readonly fragment: string | undefined
+  /** `<!-- file: name.ts -->`: the module's file name, which other blocks import. */
+  readonly file: string | undefined
+  /** `<!-- continues -->`: the block goes on with the program of the block before it. */
+  readonly continues: boolean
+}
+
+/** What the tool found in a README: its blocks, and what is wrong with its markers. */
+export interface ReadmeReport {
+  /** The README, relative to the workspace root (`packages/core/README.md`). */
+  readonly source: string
+  /** Every TypeScript block, by the line of its opening fence. */
+  readonly blocks: number
+  /** The blocks marked as fragments: `packages/core/README.md:151: the reason`. */
+  readonly fragments: ReadonlyArray<string>
+  /** Markers the tool cannot follow, each naming its line. */
+  readonly problems: ReadonlyArray<string>
+}
+
+const readmeOpenFence = /^(\s*)```(?:ts|typescript|tsx)\s*$/
+const anyOpenFence = /^(\s*)```/
+const readmeCloseFence = /^\s*```\s*$/
+const readmeMarker = /^\s*<!--\s*([\w-]+)\s*(?::\s*([\s\S]*?))?\s*-->\s*$/
+const moduleFileName = /^[\w-]+(?:\.[\w-]+)*\.tsx?$/
+
+/**
+ * Reads the TypeScript blocks of a README (```ts, ```typescript, ```tsx; indented ones
+ * in lists too) and the marker comments on the lines right before each (blank lines
+ * between are fine): `<!-- fragment: reason -->`, `<!-- file: name.ts -->`,
+ * `<!-- continues -->`.
+ */
+const readmeBlocksOf = (
+  readme: string,
+  source: string
+): { readonly blocks: Array<ReadmeBlock>; readonly problems: Array<string> } => {
+  const lines = readFileSync(readme, "utf8").split(/\r?\n/)
+  const blocks: Array<ReadmeBlock> = []
+  const problems: Array<string> = []
+  for (let i = 0; i < lines.length; i++) {
+    const open = anyOpenFence.exec(lines[i]!)
+    if (open === null) continue
+    let end = i + 1
+    while (end < lines.length && !readmeCloseFence.test(lines[end]!)) end++
+    if (end === lines.length) {
+      problems.push(`${source}:${i + 1}: a code block that is never closed`)
+      break
+    }
+    if (readmeOpenFence.test(lines[i]!)) {
+      const markers = new Map<string, string>()
+      for (let before = i - 1; before >= 0; before--) {
+        const text = lines[before]!
+        if (text.trim() === "") continue
+        const marker = readmeMarker.exec(text)
+        if (marker === null) break
+        const [, keyword, argument] = marker as unknown as [string, string, string | undefined]
+        if (keyword !== "fragment" && keyword !== "file" && keyword !== "continues") {
+          problems.push(`${source}:${before + 1}: unknown marker \`${keyword}\` (fragment, file or continues)`)
+        } else if (keyword !== "continues" && (argument ?? "") === "") {
+          problems.push(
+            `${source}:${before + 1}: \`<!-- ${keyword}: … -->\` needs ${keyword === "file" ? "a file name" : "a reason"}`
+          )
+        } else {
+          markers.set(keyword, argument ?? "")
+        }
+      }
+      const file = markers.get("file")
+      if (file !== undefined && !moduleFileName.test(file)) {
+        problems.push(`${source}:${i + 1}: \`<!-- file: ${file} -->\` is not a file name ending in .ts`)
+      }
+      const indent = open[1]!.length
+      const body = lines.slice(i + 1, end)
+      blocks.push({
+        fence: i + 1,
+        code: body.map((text) => (text.slice(0, indent).trim() === "" ? text.slice(indent) : text.trimStart())),
+        lines: body.map((_, k) => i + 2 + k),
+        indents: body.map(() => indent),
+        fragment: markers.get("fragment"),
+        file,
+        continues: markers.has("continues")
+      })
+    }
+    i = end
+  }
+  return { blocks, problems }
+}
+
+/** Where a generated README example lives, under the package's `build/doc-examples/`. */
+const readmeDir = "readme"
+
+/**
+ * Writes one example module: a two-line header (so that line numbers map back), the
+ * code with its `// =>` checks, and what the tool appends.
+ */
+const writeExampleModule = (
+  example: Omit<DocExample, "expectations" | "hasProgram">,
+  code: string,
+  runsProgram: boolean,
+  origin: string
+): DocExample => {
+  const hasProgram = runsProgram && declaresProgram.test(code)
+  const checked = withChecks(code, example.name, example.source, example.lines)
+  const header = [
+    `// Generated by scripts/doc-examples.ts from ${origin}.`,
+    "// Edit the example there: this file is rewritten on every run."
+  ]
+  // After the code, so that its lines keep their numbers: an import is hoisted anyway.
+  const expectPath = path.relative(path.dirname(example.file), expectModule).split(path.sep).join("/")
+  const importChecks =
+    checked.imports.size === 0
+      ? []
+      : [
+          `import { ${[...checked.imports]
+            .toSorted()
+            .map((imported) => `${imported} as __${imported}`)
+            .join(", ")} } from ${JSON.stringify(expectPath.startsWith(".") ? expectPath : `./${expectPath}`)}`
+        ]
+  const footer = [
+    ...(hasProgram && !exportsProgram.test(code) ? ["", "export { program }"] : []),
+    ...(importChecks.length > 0 ? ["", ...importChecks] : [])
+  ]
+  writeFileSync(example.file, [...header, checked.code, ...footer, ""].join("\n"))
+  return { ...example, hasProgram, expectations: checked.expectations }
+}
+
+/** What {@link writeDocExamples} wrote: the examples to typecheck and run, and what the READMEs hold. */
+export interface WrittenExamples extends Array<DocExample> {
+  readonly readmes: ReadonlyArray<ReadmeReport>
+}
+
+/**
+ * Writes the programs of one README (each block, or blocks joined by `continues`) under
+ * `out`, named `<prefix>README.<line>` after the fence of their first block, or by their
+ * `file` marker.
+ */
+const writeReadmeExamples = (
+  readme: string,
+  source: string,
+  prefix: string,
+  out: string,
+  taken: Set<string>
+): { readonly examples: Array<DocExample>; readonly report: ReadmeReport } => {
+  const { blocks, problems } = readmeBlocksOf(readme, source)
+  const fragments: Array<string> = []
+  const programs: Array<{
+    first: ReadmeBlock
+    file: string | undefined
+    code: Array<string>
+    lines: Array<number>
+    indents: Array<number>
+  }> = []
+  for (const block of blocks) {
+    if (block.fragment !== undefined) {
+      fragments.push(`${source}:${block.fence}: ${block.fragment}`)
+      if (block.file !== undefined || block.continues) {
+        problems.push(`${source}:${block.fence}: a fragment is no module: it takes no \`file\` or \`continues\` marker`)
+      }
+      continue
+    }
+    const last = programs.at(-1)
+    if (block.continues) {
+      if (last === undefined) {
+        problems.push(`${source}:${block.fence}: \`<!-- continues -->\` with no program before it`)
+        continue
+      }
+      last.code.push(...block.code)
+      last.lines.push(...block.lines)
+      last.indents.push(...block.indents)
+      continue
+    }
+    programs.push({
+      first: block,
+      file: block.file,
+      code: [...block.code],
+      lines: [...block.lines],
+      indents: [...block.indents]
+    })
+  }
+  const examples: Array<DocExample> = []
+  for (const program of programs) {
+    const fileName = program.file ?? `${prefix}README.${program.first.fence}.ts`
+    if (taken.has(fileName)) {
+      problems.push(`${source}:${program.first.fence}: another README block is already the module ${fileName}`)
+      continue
+    }
+    taken.add(fileName)
+    const name = program.file === undefined ? fileName.slice(0, -".ts".length) : `${prefix}README.${program.file}`
+    examples.push(
+      writeExampleModule(
+        {
+          name,
+          source,
+          line: program.lines[0] ?? program.first.fence + 1,
+          file: path.join(out, fileName),
+          indents: program.indents,
+          lines: program.lines
+        },
+        program.code.join("\n"),
+        false,
+        `the README block at ${source}:${program.first.fence}`
+      )
+    )
+  }
+  return { examples, report: { source, blocks: blocks.length, fragments, problems } }
+}
+
 /**
  * Extracts the examples of the package at `packageDir` and writes each as a module
  * under `build/doc-examples/`, with a `tsconfig.json` that checks them against the
- * package's sources. Removes what an earlier run wrote, so no stale example survives.
+ * package's sources: the JSDoc examples of its public modules, and the programs of its
+ * `README.md` and of the `readmes` given (paths relative to the package: the root
+ * README is the interop package's), under `build/doc-examples/readme/`. Removes what an
+ * earlier run wrote, so no stale example survives.
+ *
+ * Every TypeScript block of a README is a complete program: it is typechecked, run, and
+ * its `// =>` comments are checked, as a JSDoc example's are (a README program's
+ * `program` is not run for it: it runs itself). A block that cannot be one is marked by
+ * an HTML comment on the line before it, which the rendered README does not show:
+ *
+ * - `<!-- fragment: why -->`: not a program (a signature list, an excerpt of an example
+ *   that runs elsewhere); the reason is required.
+ * - `<!-- file: hash.worker.ts -->`: the block is the module of that name, which the
+ *   other blocks of the README import (`./hash.worker.ts`).
+ * - `<!-- continues -->`: the block goes on with the program of the block before it.
  */
-export const writeDocExamples = (packageDir: string | URL): Array<DocExample> => {
+export const writeDocExamples = (
+  packageDir: string | URL,
+  { readmes = [] }: { readonly readmes?: ReadonlyArray<string> } = {}
+): WrittenExamples => {
   const root = toPath(packageDir)
+  const workspace = workspaceRoot(root)
   const out = path.join(root, outputDir)
   const examples: Array<DocExample> = []
   const counts = new Map<string, number>()
   rmSync(out, { recursive: true, force: true })
-  mkdirSync(out, { recursive: true })
+  mkdirSync(path.join(out, readmeDir), { recursive: true })
   for (const module of publicModules(root)) {
     const source = `src/${module}`
     for (const { owner, code, ...where } of examplesOf(root, source, module.slice(0, -".ts".length))) {
       const n = (counts.get(owner) ?? 0) + 1
       counts.set(owner, n)
       const name = `${owner}.${n}`
-      const file = path.join(out, `${name}.ts`)
-      const hasProgram = declaresProgram.test(code)
-      const checked = withChecks(code, name, source, where.line)
-      const header = [
-        `// Generated by scripts/doc-examples.ts from the JSDoc example at ${source}:${where.line}.`,
-        "// Edit the example there: this file is rewritten on every run."
-      ]
-      // After the code, so that its lines keep their numbers: an import is hoisted anyway.
-      const importChecks =
-        checked.imports.size === 0
-          ? []
-          : [
-              `import { ${[...checked.imports]
-                .toSorted()
-                .map((imported) => `${imported} as __${imported}`)
-                .join(", ")} } from ${JSON.stringify(path.relative(out, expectModule).split(path.sep).join("/"))}`
-            ]
-      const footer = [
-        ...(hasProgram && !exportsProgram.test(code) ? ["", "export { program }"] : []),
-        ...(importChecks.length > 0 ? ["", ...importChecks] : [])
-      ]
-      writeFileSync(file, [...header, checked.code, ...footer, ""].join("\n"))
-      examples.push({ name, file, hasProgram, expectations: checked.expectations, ...where })
+      examples.push(
+        writeExampleModule(
+          { name, file: path.join(out, `${name}.ts`), ...where },
+          code,
+          true,
+          `the JSDoc example at ${source}:${where.line}`
+        )
+      )
     }
   }
-  const base = path
-    .relative(out, path.join(workspaceRoot(root), "tsconfig.base.json"))
-    .split(path.sep)
-    .join("/")
+  const reports: Array<ReadmeReport> = []
+  const taken = new Set<string>()
+  for (const relative of ["README.md", ...readmes]) {
+    const readme = path.resolve(root, relative)
+    if (!existsSync(readme)) continue
+    const source = path.relative(workspace, readme).split(path.sep).join("/")
+    const prefix =
+      relative === "README.md"
+        ? ""
+        : `${path.relative(workspace, path.dirname(readme)).split(path.sep).join("-") || "root"}.`
+    const written = writeReadmeExamples(readme, source, prefix, path.join(out, readmeDir), taken)
+    examples.push(...written.examples)
+    reports.push(written.report)
+  }
+  const base = path.relative(out, path.join(workspace, "tsconfig.base.json")).split(path.sep).join("/")
   const tsconfig = {
     extends: base,
-    include: ["*.ts"],
+    include: ["*.ts", `${readmeDir}/*.ts`, `${readmeDir}/*.tsx`],
     // The base settings, minus the project-build ones: the examples are checked, not built.
     compilerOptions: {
       noEmit: true,
@@ -315,7 +550,7 @@ export const writeDocExamples = (packageDir: string | URL): Array<DocExample> =>
     }
   }
   writeFileSync(path.join(out, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`)
-  return examples
+  return Object.assign(examples, { readmes: reports })
 }
 
 /**
@@ -359,7 +594,7 @@ export const typecheckDocExamples = (
     const indent = example.indents[codeLine]
     // A line past the example's code is in what the tool appended (`export { program }`, an import).
     if (indent === undefined) return `${example.source}:${example.line} (${example.name})`
-    const at = `${example.source}:${example.line + codeLine}`
+    const at = `${example.source}:${example.lines[codeLine]}`
     // A checked line was rewritten (see withChecks): its columns are not the source's.
     if (example.expectations.includes(at)) return `${at} (${example.name}, in its \`// =>\` check)`
     return `${at}:${column + indent} (${example.name})`
@@ -472,6 +707,42 @@ export const runDocExample = async (example: DocExample, timeLimit: number = tim
   }
 }
 
+/** Directories never searched for READMEs. */
+const notSearched = new Set(["node_modules", "build", "dist", ".git", ".stryker-tmp", "reports"])
+
+/**
+ * The READMEs of the workspace (relative paths) that hold a TypeScript block but that no
+ * package's doc-example test runs: each should be, or its blocks should move.
+ */
+export const unhostedReadmes = (from: string | URL): Array<string> => {
+  const root = workspaceRoot(toPath(from))
+  const hosted = new Set(["README.md"])
+  for (const name of readdirSync(path.join(root, "packages"))) {
+    if (existsSync(path.join(root, "packages", name, "src"))) hosted.add(`packages/${name}/README.md`)
+  }
+  const found: Array<string> = []
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) {
+        if (!notSearched.has(entry.name)) walk(full)
+      } else if (entry.name === "README.md") {
+        const relative = path.relative(root, full).split(path.sep).join("/")
+        if (
+          !hosted.has(relative) &&
+          readFileSync(full, "utf8")
+            .split(/\r?\n/)
+            .some((line) => readmeOpenFence.test(line))
+        ) {
+          found.push(relative)
+        }
+      }
+    }
+  }
+  walk(root)
+  return found.toSorted()
+}
+
 /** The Vitest functions {@link describeDocExamples} needs, passed in by the test file. */
 export interface TestApi {
   readonly describe: (name: string, body: () => void) => void
@@ -481,15 +752,21 @@ export interface TestApi {
 
 /**
  * Declares the doc-example tests of the package at `packageDir`: regenerates the
- * examples, then one test typechecks them all and one test per example runs it.
+ * examples (its JSDoc's, its README's and those of the `readmes` given; see
+ * {@link writeDocExamples}), then one test typechecks them all, one test per example
+ * runs it, and one test per README checks its markers.
  *
  * The typecheck and every example start together in `beforeAll`, so the whole takes
  * about as long as the slowest of them; each test then waits for its own outcome.
  */
-export const describeDocExamples = (packageDir: string | URL, { beforeAll, describe, it }: TestApi): void => {
+export const describeDocExamples = (
+  packageDir: string | URL,
+  { beforeAll, describe, it }: TestApi,
+  options: { readonly readmes?: ReadonlyArray<string> } = {}
+): void => {
   const root = toPath(packageDir)
-  const examples = writeDocExamples(root)
-  describe("JSDoc examples", () => {
+  const examples = writeDocExamples(root, { readmes: options.readmes ?? readmesHostedBy(root) })
+  describe("JSDoc and README examples", () => {
     let typecheck: Promise<Array<string>> | undefined
     // Each outcome is kept as a value (an error or undefined), so that no rejection is
     // left unhandled while its test waits its turn.
@@ -522,6 +799,12 @@ export const describeDocExamples = (packageDir: string | URL, { beforeAll, descr
       }
     })
 
+    for (const readme of examples.readmes) {
+      it(`${readme.source}: each TypeScript block is a program or a fragment with a reason (${readme.blocks} blocks, ${readme.fragments.length} fragments)`, async () => {
+        if (readme.problems.length > 0) throw new Error(readme.problems.join("\n"))
+      })
+    }
+
     for (const example of examples) {
       it(`${example.name} runs (${example.source}:${example.line})`, async () => {
         const error = await outcomes.get(example.name)
@@ -530,6 +813,13 @@ export const describeDocExamples = (packageDir: string | URL, { beforeAll, descr
     }
   })
 }
+
+/**
+ * The READMEs a package's doc-example test runs besides its own: the root README's
+ * blocks use core and interop, which resolve from the interop package.
+ */
+export const readmesHostedBy = (packageDir: string | URL): Array<string> =>
+  path.basename(toPath(packageDir)) === "interop" ? ["../../README.md"] : []
 
 if (import.meta.main) {
   const root = workspaceRoot(process.cwd())
@@ -543,13 +833,18 @@ if (import.meta.main) {
           .toSorted()
   let failed = false
   for (const dir of packages) {
-    const examples = writeDocExamples(dir)
+    const examples = writeDocExamples(dir, { readmes: readmesHostedBy(dir) })
     const problems = [
       ...modulesWithoutExamples(dir, examples).map((source) => `${source}: no \`\`\`ts example in its JSDoc`),
+      ...examples.readmes.flatMap((readme) => readme.problems),
       ...(await typecheckDocExamples(dir, examples))
     ]
     const where = path.relative(root, path.join(dir, outputDir))
     console.log(`${path.relative(root, dir)}: ${examples.length} example(s) written to ${where}`)
+    for (const readme of examples.readmes) {
+      console.log(`  ${readme.source}: ${readme.blocks} TypeScript block(s), ${readme.fragments.length} fragment(s)`)
+      for (const fragment of readme.fragments) console.log(`    fragment ${fragment}`)
+    }
     for (const problem of problems) console.log(`  ${problem.replaceAll("\n", "\n  ")}`)
     failed ||= problems.length > 0
   }

@@ -6,6 +6,7 @@
  */
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import { pendingMessage } from "./internal/pendingMessage.ts"
 
 /**
  * Raised by `soon.value` when the task behind the handle has not ended yet.
@@ -44,12 +45,9 @@ export class PendingValue extends Data.TaggedError("PendingValue")<{
   /** The name of the task whose value was read too early. */
   readonly task: string
 }> {
+  /** Says what to do: for a task, read it after its group (or wait); for a Future, complete it first. */
   override get message(): string {
-    return (
-      `The value of task "${this.task}" is still pending: it was read before the task ended, ` +
-      "most likely inside the TaskGroup.run block. Read it after the group has ended, " +
-      "or use `yield* soon.await` to wait for it."
-    )
+    return pendingMessage(this, this.task)
   }
 }
 

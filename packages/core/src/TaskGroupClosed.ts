@@ -5,6 +5,7 @@
  */
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import { defaultGroupName } from "./internal/settings.ts"
 
 /**
  * A task was spawned into a {@link TaskGroup.TaskGroup} that has ended.
@@ -47,8 +48,9 @@ export class TaskGroupClosed extends Data.TaggedError("TaskGroupClosed")<{
   readonly task: string
 }> {
   override get message(): string {
+    const group = this.group === defaultGroupName ? "a task group without a name" : `task group "${this.group}"`
     return (
-      `Cannot spawn task "${this.task}" into task group "${this.group}": the group has ended ` +
+      `Cannot spawn task "${this.task}" into ${group}: the group has ended ` +
       "(its body and all its tasks are done). Spawn tasks while the group's body or one of " +
       "its tasks is still running, or open a new group."
     )

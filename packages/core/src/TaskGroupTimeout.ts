@@ -6,6 +6,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
+import { timeoutMessage } from "./internal/timeoutMessage.ts"
 
 /**
  * The `timeout` of a {@link TaskGroup.TaskGroup} (or of `TaskGroup.gather`) ran out.
@@ -40,12 +41,13 @@ export class TaskGroupTimeout extends Data.TaggedError("TaskGroupTimeout")<{
   /** The `timeout` that ran out. */
   readonly timeout: Duration.Duration
 }> {
+  /**
+   * Says where the time ran out: the group by its name (or, unnamed, by the function
+   * that made it: `TaskGroup.run`, `make`, `makeUnsafe`), `TaskGroup.gather`, or, in a
+   * gather's late slot, that this effect was interrupted at the deadline.
+   */
   override get message(): string {
-    return (
-      `Task group "${this.group}" timed out after ${Duration.format(this.timeout)}: the tasks still running were ` +
-      "interrupted and have ended. Give it a longer `timeout`, or use `TaskGroup.gather` with " +
-      "`returnExceptions: true` to keep what finished in time."
-    )
+    return timeoutMessage(this, this.group, this.timeout)
   }
 }
 

@@ -1,9 +1,10 @@
 // An error for bad input says what it received, whatever its kind (guarantee 5): each
 // kind of value is described by its type and, when short enough to read, the value.
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Stream } from "effect"
-import { SoonValue, TaskGroup } from "@soonify/core"
-import { defectOf, thrown } from "./support.ts"
+import { Cause, Duration, Effect, Exit, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { Future, isTaskGroupTimeout, PendingValue, SoonValue, TaskGroup, TaskGroupTimeout } from "@soonify/core"
+import { causeOf, defectOf, failuresOf, settle, thrown } from "./support.ts"
 import { describedValues } from "../../../test-setup/described-values.ts"
 
 /** The message `TaskGroup.make` dies with for the `concurrency` option `concurrency`. */
@@ -66,7 +67,7 @@ describe("an error for misuse says what to do instead", () => {
       )
       assert.strictEqual(
         message,
-        "TaskGroup: notAnEffect returned number 1, not an Effect. " +
+        "TaskGroup.soonify: the task function notAnEffect returned number 1, not an Effect. " +
           "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
           "or use @soonify/interop for Promise code."
       )
@@ -78,7 +79,28 @@ describe("an error for misuse says what to do instead", () => {
       const message = yield* defectMessage(
         TaskGroup.run((g) => Effect.flatMap(g.soonify(() => 1 as any)(), (soon) => soon.await))
       )
-      assert.isTrue(message.startsWith("TaskGroup: the task function returned number 1, not an Effect. "), message)
+      assert.isTrue(
+        message.startsWith("TaskGroup.soonify: the task function returned number 1, not an Effect. "),
+        message
+      )
+    })
+  )
+
+  it.effect("a started task function that returns no Effect, named by group.start", () =>
+    Effect.gen(function* () {
+      const message = yield* defectMessage(
+        TaskGroup.run((g) =>
+          g.start(function listen() {
+            return Promise.resolve(1) as any
+          })
+        )
+      )
+      assert.isTrue(
+        message.startsWith(
+          "TaskGroup.start: the task function listen returned object [object Promise], not an Effect. "
+        ),
+        message
+      )
     })
   )
 
@@ -173,6 +195,8 @@ describe("an error for misuse says what to do instead", () => {
           "body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
           "To wait for one task inside the block, use `yield* soon.await`."
       )
+      const unnamed = yield* defectMessage(TaskGroup.run((g) => TaskGroup.join(g)))
+      assert.isTrue(unnamed.startsWith("TaskGroup.join: this group belongs to a TaskGroup.run block, "), unnamed)
     })
   )
 
@@ -317,3 +341,151 @@ const thrownOrDefect = (f: () => unknown): Effect.Effect<string> =>
     const effect = (Stream.isStream(made) ? Stream.runDrain(made) : made) as Effect.Effect<unknown, unknown>
     return Effect.map(Effect.exit(effect), (exit) => (defectOf(exit) as Error).message)
   })
+
+describe("a timeout says where it ran out", () => {
+  /** The message of the TaskGroupTimeout `effect` fails with after 1 s (or, for a late gather slot, holds). */
+  const timeoutMessage = (effect: Effect.Effect<unknown, unknown>) =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(Effect.exit(effect))
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(fiber)
+      const failure = Exit.isFailure(exit)
+        ? failuresOf(exit.cause)[0]
+        : failuresOf(causeOf((exit.value as ReadonlyArray<Exit.Exit<unknown, unknown>>)[0]))[0]
+      assert.isTrue(isTaskGroupTimeout(failure), `got ${String(failure)}`)
+      return (failure as TaskGroupTimeout).message
+    })
+  const advice =
+    "Give it a longer `timeout`, or run the tasks with `TaskGroup.gather(effects, { timeout, returnExceptions: true })` " +
+    "to keep what ended in time."
+  const stillRunning = "the tasks still running were interrupted and have ended."
+
+  it.effect("a named group, by its name", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        TaskGroup.run((group) => group.spawn(Effect.never), { name: "pages", timeout: "1 second" })
+      )
+      assert.strictEqual(message, `Task group "pages" timed out after 1s: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a group without a name, by the function that made it: TaskGroup.run", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        TaskGroup.run((group) => group.spawn(Effect.never), { timeout: "1 second" })
+      )
+      assert.strictEqual(message, `The group of TaskGroup.run timed out after 1s: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a group without a name, by the function that made it: TaskGroup.make", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        Effect.scoped(
+          Effect.flatMap(TaskGroup.make({ timeout: "1 second" }), (group) =>
+            Effect.andThen(group.spawn(Effect.never), TaskGroup.join(group))
+          )
+        )
+      )
+      assert.strictEqual(message, `The group of TaskGroup.make timed out after 1s: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a group without a name, by the function that made it: TaskGroup.makeUnsafe", () =>
+    Effect.gen(function* () {
+      // Made outside Effect, it keeps the time of the default Clock, not the TestClock.
+      const group = TaskGroup.makeUnsafe({ timeout: "20 millis" })
+      TaskGroup.spawnUnsafe(group, Effect.never)
+      const message = yield* timeoutMessage(TaskGroup.join(group))
+      assert.strictEqual(message, `The group of TaskGroup.makeUnsafe timed out after 20ms: ${stillRunning} ${advice}`)
+    })
+  )
+
+  it.effect("a gather, as TaskGroup.gather, suggesting returnExceptions (which it does not have)", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(TaskGroup.gather([Effect.never, Effect.void], { timeout: "1 second" }))
+      assert.strictEqual(
+        message,
+        "TaskGroup.gather timed out after 1s: the effects still running were interrupted and have ended. " +
+          "Give it a longer `timeout`, or pass `returnExceptions: true` as well to keep what ended in time."
+      )
+    })
+  )
+
+  it.effect("a late slot of a gather with returnExceptions: that effect was interrupted, nothing to suggest", () =>
+    Effect.gen(function* () {
+      const message = yield* timeoutMessage(
+        TaskGroup.gather([Effect.never, Effect.void], { timeout: "1 second", returnExceptions: true })
+      )
+      assert.strictEqual(
+        message,
+        "TaskGroup.gather timed out after 1s before this effect ended: it was interrupted at the deadline. " +
+          "The effects that ended in time keep their outcomes in their slots."
+      )
+      assert.notInclude(message, "TaskGroup.run")
+    })
+  )
+
+  it("one the user makes, by the group it names", () => {
+    const message = new TaskGroupTimeout({ group: "TaskGroup", timeout: Duration.seconds(2) }).message
+    assert.isTrue(message.startsWith('Task group "TaskGroup" timed out after 2s: '), message)
+  })
+})
+
+describe("reading a value too early says what to do, for a task and for a Future", () => {
+  /** The message `effect` fails with: a PendingValue. */
+  const pendingMessage = (effect: Effect.Effect<unknown, unknown>) =>
+    Effect.map(Effect.flip(effect), (error) => {
+      assert.instanceOf(error, PendingValue)
+      return (error as PendingValue).message
+    })
+
+  it.effect("a task: read it after the group, or wait", () =>
+    Effect.gen(function* () {
+      const message = yield* pendingMessage(
+        TaskGroup.run((group) => Effect.flatMap(group.spawn(Effect.never, { name: "slow" }), (soon) => soon.value))
+      )
+      assert.strictEqual(
+        message,
+        'The value of task "slow" is still pending: it was read before the task ended, most likely inside the ' +
+          "TaskGroup.run block. Read it after the group has ended, or use `yield* soon.await` to wait for it."
+      )
+    })
+  )
+
+  it.effect("a Future: complete it first (no group, no task in sight)", () =>
+    Effect.gen(function* () {
+      const future = yield* Future.make<number>({ name: "answer" })
+      const message = yield* pendingMessage(future.value)
+      assert.strictEqual(
+        message,
+        'The value of Future "answer" is still pending: it was read before anything completed it. ' +
+          "Complete it first (Future.succeed, Future.fail, Future.complete), check `future.ready`, " +
+          "or use `yield* future.await` to wait for it."
+      )
+    })
+  )
+})
+
+describe("spawning into a group that has ended names the group as the user knows it", () => {
+  it.effect("by its name, or as a task group without a name", () =>
+    Effect.gen(function* () {
+      const closedMessage = (options: { readonly name?: string }) =>
+        Effect.gen(function* () {
+          const group = yield* TaskGroup.run((group) => Effect.succeed(group), options)
+          return (defectOf(yield* Effect.exit(group.spawn(Effect.void, { name: "late" }))) as Error).message
+        })
+      assert.isTrue(
+        (yield* closedMessage({ name: "jobs" })).startsWith(
+          'Cannot spawn task "late" into task group "jobs": the group has ended'
+        )
+      )
+      assert.isTrue(
+        (yield* closedMessage({})).startsWith(
+          'Cannot spawn task "late" into a task group without a name: the group has ended'
+        )
+      )
+    })
+  )
+})

@@ -38,11 +38,15 @@ export class PendingValueError extends Error {
   /** The name of the task whose value was read too early. */
   readonly task: string
 
-  constructor(task: string) {
+  /** `of`: what was read, a task's handle (the default) or a `Future`, whose advice differs. */
+  constructor(task: string, of: "task" | "future" = "task") {
     super(
-      `The value of task "${task}" is still pending: it was read before the task ended, most likely ` +
-        "inside the task group block. Read it after the group has ended, check `soon.ready` first, " +
-        "or use `await soon.wait()`."
+      of === "future"
+        ? `The value of Future "${task}" is still pending: it was read before anything set it. ` +
+            "Set it first (setResult, setException), check `future.ready`, or use `await future.wait()`."
+        : `The value of task "${task}" is still pending: it was read before the task ended, most likely ` +
+            "inside the task group block. Read it after the group has ended, check `soon.ready` first, " +
+            "or use `await soon.wait()`."
     )
     this.task = task
   }
@@ -109,8 +113,13 @@ export class TimeoutError extends Error {
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number
 
-  constructor(what: string, timeout: number) {
-    super(`${what} timed out after ${timeout} ms: its tasks were cancelled and have ended`)
+  /**
+   * `what` timed out after `timeout` ms, then `consequence`: by default, that its tasks
+   * were cancelled and have ended (a group, a gather); a late slot of a gather with
+   * partial results says that its own task was cancelled at the deadline.
+   */
+  constructor(what: string, timeout: number, consequence: string = "its tasks were cancelled and have ended") {
+    super(`${what} timed out after ${timeout} ms: ${consequence}`)
     this.timeout = timeout
   }
 }
@@ -183,8 +192,10 @@ export class TaskGroupClosedError extends Error {
   readonly task: string
 
   constructor(group: string, task: string, options?: ErrorOptions) {
+    // A group without a `name` option has the name "TaskGroup", which the user never wrote.
+    const where = group === "TaskGroup" ? "a task group without a name" : `task group "${group}"`
     super(
-      `Cannot spawn task "${task}" into task group "${group}": the group has ended (its block and all its ` +
+      `Cannot spawn task "${task}" into ${where}: the group has ended (its block and all its ` +
         "tasks are done). Spawn tasks while the group's block or one of its tasks is still running, " +
         "or open a new group.",
       options

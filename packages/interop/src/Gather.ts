@@ -255,7 +255,7 @@ const gatherRequest = (args: Array<unknown>): GatherRequest => {
     inputs: inputs.map(prepare),
     returnExceptions,
     concurrency,
-    settings: { name: "gather", signal: stopSignal(options?.signal), timeout }
+    settings: { name: "gather", label: "gather(…)", signal: stopSignal(options?.signal), timeout }
   }
 }
 
@@ -309,7 +309,9 @@ export const asCompleted = <T extends Task<unknown>>(
   const timeout = timeoutOf("asCompleted", options?.timeout)
   // Tied to where the loop is made: the enclosing task, if any.
   const signal = stopSignal(options?.signal)
-  return completions(inputs, { name: "asCompleted", signal, timeout }) as AsyncIterable<TaskValue<T>>
+  return completions(inputs, { name: "asCompleted", label: "asCompleted(…)", signal, timeout }) as AsyncIterable<
+    TaskValue<T>
+  >
 }
 
 async function* completions(inputs: Array<Prepared>, settings: Settings): AsyncGenerator<unknown, void, undefined> {

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { SoonValue as CoreSoonValue } from "@soonify/core"
+import { Future as CoreFuture, SoonValue as CoreSoonValue } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import * as Cause from "effect/Cause"
 import { PendingValueError } from "./Errors.ts"
@@ -152,7 +152,9 @@ export class SoonValue<out A> {
    */
   get value(): A {
     const exit = CoreSoonValue.pollUnsafe(this.#handle)
-    if (exit === undefined) throw new PendingValueError(this.name)
+    if (exit === undefined) {
+      throw new PendingValueError(this.name, CoreFuture.isFuture(this.#handle) ? "future" : "task")
+    }
     if (exit._tag === "Success") return exit.value
     throw this.#errorOf(exit.cause)
   }

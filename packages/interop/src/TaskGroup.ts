@@ -187,7 +187,10 @@ export interface TaskGroupOptions {
    * and cancels nothing.
    */
   readonly mode?: "failFast" | "settle" | undefined
-  /** Names the group in messages. Default `"TaskGroup"`. */
+  /**
+   * Names the group in messages (`Task group "crawler" timed out…`) and snapshots. Default
+   * `"TaskGroup"`; messages then name the call that made the group (`taskGroup(…) timed out…`).
+   */
   readonly name?: string | undefined
 }
 
@@ -281,7 +284,8 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
     mode: modeOf(where, options?.mode),
     concurrency: concurrencyOf(where, options?.concurrency)
   }
-  const settings: Settings = { name, signal, timeout }
+  const label = options?.name === undefined ? `${where}(…)` : `Task group "${name}"`
+  const settings: Settings = { name, label, signal, timeout }
   return { core, settings }
 }
 

@@ -38,7 +38,9 @@ describe("a timeout's timer", () => {
     )
     const [late] = await gather([untilAborted], { timeout: 5, returnExceptions: true })
     expect(late).toBeInstanceOf(TimeoutError)
-    expect((late as Error).message).toBe("gather timed out after 5 ms: its tasks were cancelled and have ended")
+    expect((late as Error).message).toBe(
+      "gather(…) timed out after 5 ms: this task had not settled and was cancelled at the deadline"
+    )
   })
 })
 

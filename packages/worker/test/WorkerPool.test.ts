@@ -122,6 +122,18 @@ describe("WorkerPool", () => {
       )
       const defect = Exit.isFailure(exit) ? exit.cause.reasons.find(Cause.isDieReason)?.defect : undefined
       expect(String(defect)).toMatch(/WorkerFn add: the worker pool "gone" is closed/)
+      // The advice of the API that made the pool: Effect's scope, not `await using`.
+      expect(String(defect)).toContain(
+        "A pool must outlive the calls on it: provide its layer (or keep its scope open) around every group that calls it."
+      )
+      const unnamed = yield* Effect.scoped(WorkerPool.make({ size: 1 }))
+      const unnamedExit = yield* Effect.exit(
+        WorkerFn.call(F.add)(1, 2).pipe(Effect.provideService(WorkerPool.WorkerPool, unnamed))
+      )
+      const unnamedDefect = Exit.isFailure(unnamedExit)
+        ? unnamedExit.cause.reasons.find(Cause.isDieReason)?.defect
+        : undefined
+      expect(String(unnamedDefect)).toContain("WorkerFn add: the worker pool of WorkerPool.layer / make is closed")
     })
   )
 

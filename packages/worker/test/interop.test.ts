@@ -132,7 +132,10 @@ describe("interop worker pool", () => {
       expect(own.threads).toBe(1)
     }
     expect(closed.threads).toBe(0)
-    await expect(closed.run(slowDouble, [2, 0])).rejects.toThrow(/the worker pool "WorkerPool" is closed/)
+    await expect(closed.run(slowDouble, [2, 0])).rejects.toThrow(
+      "WorkerFn slowDouble: the worker pool of createWorkerPool is closed: no call starts on it. " +
+        "A pool must outlive the calls on it: dispose of it (the end of its `await using` block) only after they have settled."
+    )
     await expect(
       (async () => {
         await using group = createTaskGroup()

@@ -1,7 +1,9 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Types from "effect/Types"
+import type { PendingValue } from "../PendingValue.ts"
 import { HandleBase } from "./handle.ts"
+import { raisedByFuture } from "./pendingMessage.ts"
 
 /** @internal */
 export const FutureTypeId = "~@soonify/core/Future" as const
@@ -27,6 +29,10 @@ export class FutureImpl<A, E> extends HandleBase<A, E> {
 
   get kind() {
     return "Future"
+  }
+
+  protected override pendingError(): PendingValue {
+    return raisedByFuture(super.pendingError())
   }
 
   get cancel(): Effect.Effect<void> {

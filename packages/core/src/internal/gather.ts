@@ -6,6 +6,7 @@ import { isHandle, type TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
 import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
+import { raisedAt } from "./timeoutMessage.ts"
 import { isEffect, isExit } from "./effectKind.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
@@ -134,11 +135,11 @@ export const gather = (
   // Stryker disable next-line OptionalChaining: a timeout was given, so options are
   if (timeout !== undefined && returnExceptions) return gatherWithin(slots, keys, options?.concurrency, timeout)
   return Effect.flatMap(
-    run((group) => spawnAll(group, slots), {
-      mode: returnExceptions ? "settle" : "failFast",
-      concurrency: options?.concurrency,
-      timeout
-    }),
+    run(
+      (group) => spawnAll(group, slots),
+      { mode: returnExceptions ? "settle" : "failFast", concurrency: options?.concurrency, timeout },
+      "TaskGroup.gather"
+    ),
     (slots) => (returnExceptions ? Effect.succeed(shape(keys, slots, identity)) : valuesOf(keys, slots))
   )
 }
@@ -161,10 +162,14 @@ const gatherWithin = (
           Effect.map(cancelLate(slots, timeout), (late) => ({
             slots,
             late,
-            error: new TaskGroupTimeout({ group: group.name, timeout })
+            error: raisedAt(new TaskGroupTimeout({ group: group.name, timeout }), {
+              where: "TaskGroup.gather",
+              lateSlot: true
+            })
           }))
         ),
-      { mode: "settle", concurrency }
+      { mode: "settle", concurrency },
+      "TaskGroup.gather"
     ),
     ({ error, late, slots }) =>
       shape(

@@ -65,9 +65,7 @@ export abstract class HandleBase<A, E> {
     const exit = this.exit
     // Stryker disable next-line ConditionalExpression: a shortcut: the lazy path reads the same Exit when run
     if (exit !== undefined) return exit
-    return Effect.suspend(
-      (): Effect.Effect<A, E | PendingValue> => this.exit ?? Effect.fail(new PendingValue({ task: this.name }))
-    )
+    return Effect.suspend((): Effect.Effect<A, E | PendingValue> => this.exit ?? Effect.fail(this.pendingError()))
   }
 
   get await(): Effect.Effect<A, E> {
@@ -137,6 +135,11 @@ export abstract class HandleBase<A, E> {
   }
 
   abstract get kind(): string
+
+  /** What reading `value` before the end fails with: a task's handle and a Future advise differently. */
+  protected pendingError(): PendingValue {
+    return new PendingValue({ task: this.name })
+  }
 }
 
 /**

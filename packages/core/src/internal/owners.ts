@@ -4,7 +4,7 @@ import type * as Scope from "effect/Scope"
 import type { TaskGroup } from "../TaskGroup.ts"
 import { freshStackIfDeep } from "./callDepth.ts"
 import { GroupImpl } from "./group.ts"
-import { settingsFrom } from "./settings.ts"
+import { defaultGroupName, settingsFrom } from "./settings.ts"
 import { startDeadline, timeoutFrom } from "./timeout.ts"
 import { asBodyEffect, describe, illegalArgument } from "./validation.ts"
 
@@ -16,7 +16,11 @@ export const groupArgument = (where: string, group: unknown): GroupImpl => {
   throw illegalArgument(`${where}: expected a TaskGroup, received ${describe(group)}`)
 }
 
-/** `TaskGroup.run`: the body owns the group; the run waits for the group, then gives its outcome. */
+/**
+ * `TaskGroup.run`: the body owns the group; the run waits for the group, then gives its
+ * outcome. `where` is the function the messages name: `TaskGroup.gather` runs its
+ * effects in a group of this kind.
+ */
 export const run = <A, E, R>(
   body: (group: GroupImpl) => Effect.Effect<A, E, R>,
   options?: {
@@ -24,21 +28,20 @@ export const run = <A, E, R>(
     readonly concurrency?: unknown
     readonly name?: unknown
     readonly timeout?: unknown
-  }
+  },
+  where: "TaskGroup.run" | "TaskGroup.gather" = "TaskGroup.run"
 ): Effect.Effect<A, E, R> => {
-  const settings = settingsFrom("TaskGroup.run", options)
+  const settings = settingsFrom(where, options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
-  const timeout = timeoutFrom("TaskGroup.run", options)
+  const timeout = timeoutFrom(where, options)
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   if (typeof body !== "function") {
-    return Effect.die(
-      illegalArgument(`TaskGroup.run: body must be a function of the group, received ${describe(body)}`)
-    )
+    return Effect.die(illegalArgument(`${where}: body must be a function of the group, received ${describe(body)}`))
   }
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
       const group = new GroupImpl(settings, "body", parent)
-      if (timeout !== undefined) startDeadline(group, timeout, parent.context)
+      if (timeout !== undefined) startDeadline(group, timeout, parent.context, where)
       // The body starts at once (on a deep stack, soon: see callDepth.ts).
       group.startBody(Effect.suspend(() => asBodyEffect(body(group))))
       // Interrupting the wait interrupts everything and waits again, uninterruptibly.
@@ -86,7 +89,7 @@ export const make = (options?: {
     Effect.withFiber((fiber) => {
       // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
       const group = new GroupImpl(settings, "scope", fiber)
-      if (timeout !== undefined) startDeadline(group, timeout, fiber.context)
+      if (timeout !== undefined) startDeadline(group, timeout, fiber.context, "TaskGroup.make")
       return Effect.succeed(group)
     }),
     closeScoped
@@ -106,7 +109,7 @@ export const makeUnsafe = (options?: {
   if (typeof timeout === "string") throw illegalArgument(timeout)
   // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
   const group = new GroupImpl(settings, "none")
-  if (timeout !== undefined) startDeadline(group, timeout, group.context)
+  if (timeout !== undefined) startDeadline(group, timeout, group.context, "TaskGroup.makeUnsafe")
   return group
 }
 
@@ -119,7 +122,8 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
     if (impl.ownership === "body") {
       return Effect.die(
         illegalArgument(
-          `TaskGroup.join: group "${impl.name}" belongs to a TaskGroup.run block, which waits for ` +
+          `TaskGroup.join: ${impl.name === defaultGroupName ? "this group" : `group "${impl.name}"`} belongs to ` +
+            "a TaskGroup.run block, which waits for " +
             "its tasks when its body returns; join is for groups made with TaskGroup.make or makeUnsafe. " +
             "To wait for one task inside the block, use `yield* soon.await`."
         )

@@ -23,6 +23,9 @@ export interface Settings {
  */
 export type Ownership = "body" | "scope" | "none"
 
+/** The name of a group whose `name` option was not given. */
+export const defaultGroupName = "TaskGroup"
+
 /** The group options a caller gave, as settings, or the message of the first problem. */
 export const settingsFrom = (
   where: string,
@@ -36,7 +39,7 @@ export const settingsFrom = (
   if (problem !== undefined) return problem
   const concurrency = options?.concurrency as number | "unbounded" | undefined
   return {
-    name: (options?.name as string | undefined) ?? "TaskGroup",
+    name: (options?.name as string | undefined) ?? defaultGroupName,
     mode: (options?.mode as Mode | undefined) ?? "failFast",
     // Stryker disable next-line ConditionalExpression: an undefined concurrency gives undefined either way
     concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency

@@ -86,7 +86,7 @@ export const start = <S, A, E, R>(
           const twice = markStarted(starting, handle, value, "TaskGroup.start", undefined)
           return twice === undefined ? Effect.void : Effect.die(twice)
         })
-      const task = Effect.suspend(() => asTaskEffect(f, f(started)))
+      const task = Effect.suspend(() => asTaskEffect("TaskGroup.start", f, f(started)))
       // `starting` is in the handle before the task can run, so an end before `started`
       // goes to the caller of `start` whenever the scheduler lets the task run.
       return Effect.flatMap(

@@ -8,6 +8,7 @@ import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import type { GroupImpl } from "./group.ts"
 import { isHandle, type TaskHandle } from "./handle.ts"
 import { describe } from "./validation.ts"
+import { raisedAt, type TimeoutSite } from "./timeoutMessage.ts"
 
 // The `timeout` option of `TaskGroup.run`, `make`, `makeUnsafe` and `gather` (DESIGN §6).
 // A group given none takes exactly the path it took before: the only cost is reading
@@ -27,9 +28,11 @@ export const timeoutFrom = (where: string, options: unknown): Duration.Duration 
 }
 
 /** Records the timeout as the group's failure and shuts it down, unless it is already shutting down or ended. */
-const timeOut = (group: GroupImpl, timeout: Duration.Duration): void => {
+const timeOut = (group: GroupImpl, timeout: Duration.Duration, where: TimeoutSite["where"]): void => {
   if (group.isClosed) return
-  group.failures.add(Cause.fail(new TaskGroupTimeout({ group: group.name, timeout })))
+  group.failures.add(
+    Cause.fail(raisedAt(new TaskGroupTimeout({ group: group.name, timeout }), { where, lateSlot: false }))
+  )
   group.shutdown()
 }
 
@@ -38,12 +41,17 @@ const timeOut = (group: GroupImpl, timeout: Duration.Duration): void => {
  * drives it in tests), the group times out. The deadline ends, without effect, as soon
  * as the group shuts down for another reason or ends.
  */
-export const startDeadline = (group: GroupImpl, timeout: Duration.Duration, context: Context.Context<never>): void => {
+export const startDeadline = (
+  group: GroupImpl,
+  timeout: Duration.Duration,
+  context: Context.Context<never>,
+  where: TimeoutSite["where"]
+): void => {
   const deadline = Effect.runForkWith(context)(
     Effect.raceFirst(
       Effect.andThen(
         Effect.sleep(timeout),
-        Effect.sync(() => timeOut(group, timeout))
+        Effect.sync(() => timeOut(group, timeout, where))
       ),
       group.awaitEnded
     )

@@ -70,25 +70,32 @@ export const isIterable = (u: unknown): u is Iterable<unknown> =>
 // A user function's result of the wrong kind is not a bad argument (the function was
 // one): it is found when the task runs, and the task dies with a `TypeError` saying so.
 
-/** What a task function gave, as an Effect, or a defect that says what to do. */
-export const asTaskEffect = <A, E, R>(f: Function, result: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+/**
+ * What a task function gave, as an Effect, or a defect that says what to do, naming the
+ * function that was given it (`where`: `TaskGroup.soonify`, `TaskGroup.start`, as the other messages of `group.soonify` and `group.start` say).
+ */
+export const asTaskEffect = <A, E, R>(
+  where: string,
+  f: Function,
+  result: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
   isEffect(result)
     ? result
     : Effect.die(
         new TypeError(
-          `TaskGroup: ${f.name || "the task function"} returned ${describe(result)}, not an Effect. ` +
+          `${where}: the task function ${f.name === "" ? "" : `${f.name} `}returned ${describe(result)}, not an Effect. ` +
             "Wrap Promise-returning functions with Effect.promise / Effect.tryPromise, " +
             "or use @soonify/interop for Promise code."
         )
       )
 
-/** `f(...args)` as a task's effect: a throw is the task's defect, as it would be inside it. */
+/** `f(...args)` as a `soonify` task's effect: a throw is the task's defect, as it would be inside it. */
 export const callTask = <Args extends ReadonlyArray<unknown>, A, E, R>(
   f: (...args: Args) => Effect.Effect<A, E, R>,
   args: Args
 ): Effect.Effect<A, E, R> => {
   try {
-    return asTaskEffect(f, f(...args))
+    return asTaskEffect("TaskGroup.soonify", f, f(...args))
   } catch (defect) {
     return Exit.die(defect)
   }

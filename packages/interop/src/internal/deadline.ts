@@ -16,7 +16,8 @@ export class PartialDeadline {
   readonly #timer: ReturnType<typeof setTimeout>
 
   constructor(group: GroupView, timeout: number) {
-    this.error = new TimeoutError("gather", timeout)
+    // The error each late slot holds, and the reason its task's signal is aborted with.
+    this.error = new TimeoutError("gather(…)", timeout, "this task had not settled and was cancelled at the deadline")
     this.#group = group
     this.#timer = setTimeout(() => group.cancel(this.error), timeout)
   }

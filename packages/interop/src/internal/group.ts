@@ -21,6 +21,11 @@ import { callName, checkFunction, checkName, checkOptions } from "./validation.t
 /** Validated group settings. */
 export interface Settings {
   readonly name: string
+  /**
+   * How messages name the group: `Task group "crawler"` when the user named it, else the
+   * call that made it (`taskGroup(…)`, `createTaskGroup(…)`, `gather(…)`, `asCompleted(…)`).
+   */
+  readonly label: string
   /** Cancels the group when aborted: the `signal` option, the enclosing task's, or both combined. */
   readonly signal: AbortSignal | undefined
   /** Milliseconds, or `undefined` for none. */
@@ -61,7 +66,7 @@ export class GroupView implements TaskGroup, Owner {
     }
     if (settings.timeout !== undefined) {
       const timeout = settings.timeout
-      this.#timer = setTimeout(() => this.cancel(new TimeoutError(`Task group "${this.name}"`, timeout)), timeout)
+      this.#timer = setTimeout(() => this.cancel(new TimeoutError(settings.label, timeout)), timeout)
     }
   }
 
@@ -77,7 +82,7 @@ export class GroupView implements TaskGroup, Owner {
     this.reason =
       this.#cancelling !== NONE
         ? this.#cancelling
-        : new CancelledError(`Task group "${this.name}" was cancelled after a failure`)
+        : new CancelledError(`${this.#settings.label} was cancelled after a failure`)
     this.#controller?.abort(this.reason)
   }
 
@@ -94,7 +99,7 @@ export class GroupView implements TaskGroup, Owner {
     // little later, from a fresh stack (see core's internal/callDepth.ts). The first
     // reason given wins.
     if (this.#cancelling === NONE) {
-      this.#cancelling = reason === undefined ? new CancelledError(`Task group "${this.name}" was cancelled`) : reason
+      this.#cancelling = reason === undefined ? new CancelledError(`${this.#settings.label} was cancelled`) : reason
     }
     CoreTaskGroup.cancelUnsafe(this.core)
   }
@@ -226,7 +231,7 @@ export class GroupView implements TaskGroup, Owner {
   result<A>(exit: Exit.Exit<A, unknown>): A {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     if (this.#onAbort !== undefined) this.#settings.signal!.removeEventListener("abort", this.#onAbort)
-    return groupResult(exit, `Task group "${this.name}"`, this.reason)
+    return groupResult(exit, this.#settings.label, this.reason)
   }
 }
 

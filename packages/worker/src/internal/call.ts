@@ -213,8 +213,7 @@ export class WorkerCall<A, E> implements TaskGroup.ExternalTask<A, E | WorkerCra
 
   private closedError(what: string): Error {
     return new Error(
-      `WorkerFn ${this.fn.exportName}: the worker pool "${this.pool.name}" ${what}. ` +
-        "A pool must outlive the calls on it: provide its layer (or keep its scope open) around every group that calls it."
+      `WorkerFn ${this.fn.exportName}: ${this.pool.settings.label} ${what}. ${this.pool.settings.outlive}`
     )
   }
 }

@@ -25,6 +25,10 @@ export interface Settings {
   readonly name: string
   readonly size: number
   readonly resourceLimits: ResourceLimits | undefined
+  /** How messages name the pool: by its `name`, else by the function that made it. */
+  readonly label: string
+  /** What a call on the closed pool advises, for the API that made it: Effect's scope, or `await using`. */
+  readonly outlive: string
 }
 
 /** The options both APIs take for a pool (core's `WorkerPool.Options`). */
@@ -43,6 +47,14 @@ export const settingsFrom = (where: string, options: Options | undefined): Setti
     stringProblem(where, "name", options?.name)
   if (problem !== undefined) return problem
   return {
+    label:
+      options?.name !== undefined
+        ? `the worker pool "${options.name}"`
+        : `the worker pool of ${where === "WorkerPool.make" ? "WorkerPool.layer / make" : where}`,
+    outlive:
+      where === "createWorkerPool"
+        ? "A pool must outlive the calls on it: dispose of it (the end of its `await using` block) only after they have settled."
+        : "A pool must outlive the calls on it: provide its layer (or keep its scope open) around every group that calls it.",
     name: options?.name ?? "WorkerPool",
     // What the machine can run in parallel.
     size: options?.size ?? availableParallelism(),
@@ -73,6 +85,7 @@ export class PoolImpl {
   readonly [WorkerPoolTypeId] = WorkerPoolTypeId
   readonly name: string
   readonly size: number
+  readonly settings: Settings
   readonly piscina: Piscina
   private readonly permits: Semaphore.Semaphore
   private state: "open" | "closed" = "open"
@@ -81,6 +94,7 @@ export class PoolImpl {
   constructor(settings: Settings) {
     this.name = settings.name
     this.size = settings.size
+    this.settings = settings
     this.permits = Semaphore.makeUnsafe(settings.size)
     this.piscina = new Piscina({
       filename: runnerFile,
