@@ -1,7 +1,7 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Fiber, Logger, Ref, Schedule } from "effect"
 import { TestClock } from "effect/testing"
-import { isTaskTimeout, type SoonValue, TaskGroup, TaskTimeout } from "@soonify/core"
+import { isTaskTimeout, SoonValue, TaskGroup, TaskTimeout } from "@soonify/core"
 import { causeOf, defectOf, failuresOf, settle } from "./support.ts"
 
 // Stuck cancellations and a task's own timeout (DESIGN §3 "Cancellation that reaches real
@@ -239,9 +239,9 @@ describe("a task's own timeout", () => {
       yield* settle
       yield* TestClock.adjust(100)
       const [never, quick, late] = yield* Fiber.join(fiber)
-      assert.isTrue(isTaskTimeout(failuresOf(causeOf(never.exit))[0]))
-      assert.deepStrictEqual(quick.exit, Exit.succeed("in time"))
-      assert.isTrue(isTaskTimeout(failuresOf(causeOf(late.exit))[0]))
+      assert.isTrue(isTaskTimeout(failuresOf(causeOf(SoonValue.pollUnsafe(never)))[0]))
+      assert.deepStrictEqual(SoonValue.pollUnsafe(quick), Exit.succeed("in time"))
+      assert.isTrue(isTaskTimeout(failuresOf(causeOf(SoonValue.pollUnsafe(late)))[0]))
     })
   )
 
@@ -259,7 +259,7 @@ describe("a task's own timeout", () => {
       yield* settle
       yield* TestClock.adjust(1_000)
       const soon = yield* Fiber.join(fiber)
-      assert.deepStrictEqual(soon.exit, Exit.succeed("answer"))
+      assert.deepStrictEqual(SoonValue.pollUnsafe(soon), Exit.succeed("answer"))
       assert.strictEqual(soon.attempt, 3)
     })
   )
@@ -271,7 +271,7 @@ describe("a task's own timeout", () => {
         TaskGroup.run(
           (group) =>
             Effect.gen(function* () {
-              const [port] = yield* group.start(
+              const [port] = yield* group.start<number>(
                 (started) => Effect.andThen(started(8080), deaf(20_000)),
                 { name: "listener", timeout: "1 second" }
               )
@@ -319,7 +319,7 @@ describe("a task's own timeout", () => {
         expectTypeOf(plain).toEqualTypeOf<SoonValue.SoonValue<never, "nope">>()
         expectTypeOf(timed).toEqualTypeOf<SoonValue.SoonValue<never, "nope" | TaskTimeout>>()
         expectTypeOf(soonified).toEqualTypeOf<SoonValue.SoonValue<number, "nope" | TaskTimeout>>()
-        expectTypeOf(started[1]).toEqualTypeOf<SoonValue.SoonValue<unknown, TaskTimeout>>()
+        expectTypeOf(started[1]).toEqualTypeOf<SoonValue.SoonValue<void, TaskTimeout>>()
       })
     )
     expectTypeOf<Effect.Error<typeof program>>().toEqualTypeOf<"nope" | TaskTimeout>()
