@@ -728,6 +728,48 @@ export const onStuckUnsafe = (group: TaskGroup, f: (stuck: StuckTask) => void): 
 }
 
 /**
+ * Tells a task's group that the task, run outside Effect, stops by itself (`"requested"`:
+ * its own timeout ran out, say) or that this stopping has ended without ending the task
+ * (`"ended"`: a retried attempt). Snapshots show a requested task as `"cancelling"`, and
+ * the group reports it if it has not ended `stuckAfter` later. Does nothing once the task
+ * has ended.
+ *
+ * **When to use**
+ *
+ * For code that runs tasks outside Effect with their own deadlines (as
+ * `@soonify/interop` does for its `timeout` option). An Effect task's `timeout` option
+ * does this by itself.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe({ stuckAfter: "Infinity" })
+ * const soon = TaskGroup.spawnUnsafe(group, Effect.never)
+ * TaskGroup.markCancellingUnsafe(soon, "requested")
+ * TaskGroup.snapshotUnsafe(group).tasks[0]?.status // => "cancelling"
+ * TaskGroup.markCancellingUnsafe(soon, "ended")
+ * TaskGroup.snapshotUnsafe(group).tasks[0]?.status // => "running"
+ * TaskGroup.cancelUnsafe(group)
+ * ```
+ *
+ * @since 0.2.0
+ * @category unsafe
+ */
+export const markCancellingUnsafe = (soon: SoonValue<unknown, unknown>, phase: "requested" | "ended"): void => {
+  if (!(soon instanceof TaskHandle)) {
+    throw illegalArgument(`TaskGroup.markCancellingUnsafe: expected a task's SoonValue, received ${describe(soon)}`)
+  }
+  const group = soon.group
+  if (group === undefined) return
+  if (phase === "ended") return group.cancelEnded(soon)
+  group.cancelRequested(soon)
+  group.watchStuck()
+}
+
+/**
  * A task that runs outside Effect (a Promise, a callback API), as a task group sees it:
  * it reports its end once, and it can be asked to stop. What
  * {@link spawnExternalUnsafe} and {@link external} take.
@@ -810,12 +852,12 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * @category unsafe
  */
 export const spawnExternalUnsafe: {
-  <A, E = never>(
+  <A, E>(
     group: TaskGroup,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
     options?: SpawnOptions<NoInfer<E>> & NoTimeout
   ): SoonValue<A, E>
-  <A, E = never>(
+  <A, E>(
     group: TaskGroup,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
     options: SpawnOptions<NoInfer<E>>

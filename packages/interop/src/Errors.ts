@@ -109,8 +109,8 @@ export class TimeoutError extends Error {
   /** The timeout that ran out, in milliseconds. */
   readonly timeout: number
 
-  constructor(what: string, timeout: number) {
-    super(`${what} timed out after ${timeout} ms: its tasks were cancelled and have ended`)
+  constructor(what: string, timeout: number, outcome = "its tasks were cancelled and have ended") {
+    super(`${what} timed out after ${timeout} ms: ${outcome}`)
     this.timeout = timeout
   }
 }

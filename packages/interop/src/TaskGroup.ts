@@ -17,6 +17,7 @@ import {
   checkSignal,
   concurrencyOf,
   modeOf,
+  stuckAfterOf,
   timeoutOf
 } from "./internal/validation.ts"
 import type { GroupSnapshot } from "./Snapshot.ts"
@@ -31,6 +32,16 @@ import type { SoonValue } from "./SoonValue.ts"
 export interface TaskOptions {
   /** The task's name, shown by its handle and in messages. Default: the function's name, else `task-N`. */
   readonly name?: string | undefined
+  /**
+   * The task's own time limit in milliseconds, counted from when it starts running (not
+   * while it waits for a `concurrency` slot). When it runs out, the task is cancelled: its
+   * signal (and {@link taskSignal} inside it) is aborted with a `TimeoutError`; once it has
+   * settled, it fails with that `TimeoutError`. A failure like any other: fail fast
+   * cancels the group; in `"settle"` mode it stays in the handle. With `retry`, each
+   * attempt has the timeout, and a timed-out attempt is retried when `retryIf` allows.
+   * Default `Infinity` (none); a negative or NaN value throws a `RangeError`.
+   */
+  readonly timeout?: number | undefined
 }
 
 /**
@@ -189,6 +200,16 @@ export interface TaskGroupOptions {
   readonly mode?: "failFast" | "settle" | undefined
   /** Names the group in messages. Default `"TaskGroup"`. */
   readonly name?: string | undefined
+  /**
+   * A task that was cancelled (by the group's failure, `cancel`, `signal` or `timeout`,
+   * `soon.cancel()`, or its own `timeout`) and has not settled this many milliseconds
+   * later is reported once: `process.emitWarning(message, "SoonifyStuckTaskWarning")`
+   * (`console.warn` where there is no `process`), naming the task, its group and how long
+   * it has ignored its signal. Snapshots show it as `"cancelling"` from the cancellation
+   * on. Default 10 000 (10 s); `Infinity` never reports. No timer runs until a task is
+   * cancelled.
+   */
+  readonly stuckAfter?: number | undefined
 }
 
 /**
@@ -279,7 +300,8 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
     // more than the rest of a small group.
     name: options?.name,
     mode: modeOf(where, options?.mode),
-    concurrency: concurrencyOf(where, options?.concurrency)
+    concurrency: concurrencyOf(where, options?.concurrency),
+    stuckAfter: stuckAfterOf(where, options?.stuckAfter)
   }
   const settings: Settings = { name, signal, timeout }
   return { core, settings }

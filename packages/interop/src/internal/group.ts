@@ -16,7 +16,8 @@ import { placeInEnclosingTask } from "./observability.ts"
 import { capabilitiesOf, coreOptions, hasCapabilities } from "./taskCapabilities.ts"
 import { fromCore, groupResult, NONE } from "./outcome.ts"
 import { type Owner, PromiseTask } from "./promiseTask.ts"
-import { callName, checkFunction, checkName, checkOptions } from "./validation.ts"
+import { callName, checkFunction, checkName, checkOptions, timeoutOf } from "./validation.ts"
+import { reportStuck } from "./stuck.ts"
 
 /** Validated group settings. */
 export interface Settings {
@@ -50,6 +51,7 @@ export class GroupView implements TaskGroup, Owner {
     this.#settings = settings
     this.task = placeInEnclosingTask(core)
     CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
+    CoreTaskGroup.onStuckUnsafe(core, reportStuck)
     const signal = settings.signal
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -109,6 +111,7 @@ export class GroupView implements TaskGroup, Owner {
     const named = typeof nameOf === "function"
     if (named) checkOptions("tg.soonify", options)
     const taskOptions = named ? noOptions : taskOptionsOf("tg.soonify", fn, options as TaskOptions | undefined)
+    const timeout = timeoutOf("tg.soonify", options?.timeout)
     const optionsOf = (args: Args): CoreTaskGroup.TaskOptions =>
       named ? { name: callName("tg.soonify", nameOf, args) } : taskOptions
     if (hasCapabilities(options)) {
@@ -117,9 +120,12 @@ export class GroupView implements TaskGroup, Owner {
       // Each attempt of a retried task is a task of its own: the handle is core's, wrapped.
       return (...args) =>
         this.#spawnWith(
-          (soon) => new PromiseTask<Awaited<R>>(fn, args, true, this).adopted(soon).run(),
+          (soon) => timed(new PromiseTask<Awaited<R>>(fn, args, true, this), timeout).adopted(soon).run(),
           coreOptions(optionsOf(args), key === undefined ? undefined : keyOfCall("tg.soonify", key, args), retry)
         )
+    }
+    if (timeout !== undefined) {
+      return (...args) => this.#spawn(new PromiseTask<Awaited<R>>(fn, args, true, this).timed(timeout), optionsOf(args))
     }
     if (named) return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), optionsOf(args))
     return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), taskOptions)
@@ -128,14 +134,15 @@ export class GroupView implements TaskGroup, Owner {
   spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
     const taskOptions = taskOptionsOf("tg.spawn", fn, options)
+    const timeout = timeoutOf("tg.spawn", options?.timeout)
     if (hasCapabilities(options)) {
       const { retry } = capabilitiesOf("tg.spawn", options!, "key only")
       return this.#spawnWith(
-        (soon) => new PromiseTask<Awaited<R>>(fn, undefined, true, this).adopted(soon).run(),
+        (soon) => timed(new PromiseTask<Awaited<R>>(fn, undefined, true, this), timeout).adopted(soon).run(),
         coreOptions(taskOptions, options!.key, retry)
       )
     }
-    return this.#spawn(new PromiseTask(fn, undefined, true, this), taskOptions)
+    return this.#spawn(timed(new PromiseTask(fn, undefined, true, this), timeout), taskOptions)
   }
 
   get keys(): ReadonlyArray<TaskKey> {
@@ -160,11 +167,15 @@ export class GroupView implements TaskGroup, Owner {
   ): Promise<[value: S, soon: SoonValue<A>]> {
     checkFunction("tg.start", "fn", fn)
     const taskOptions = taskOptionsOf("tg.start", fn, options)
+    const timeout = timeoutOf("tg.start", options?.timeout)
     // The caller's cancellation (the enclosing task's) cancels the handshake, and with
     // it the starting task; the caller then sees its own reason.
     const stop = stopSignal(undefined)
     let callStarted!: (value: S) => void
-    const task = new PromiseTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, true, this)
+    const task = timed(
+      new PromiseTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, true, this),
+      timeout
+    )
     let handshake: CoreTaskGroup.ExternalStart<S, A, unknown>
     try {
       // Core calls `fn` (through `task.run()`) before it returns, as a spawn does.
@@ -229,6 +240,10 @@ export class GroupView implements TaskGroup, Owner {
     return groupResult(exit, `Task group "${this.name}"`, this.reason)
   }
 }
+
+/** `task` with its own `timeout` (ms), if any. */
+const timed = <A>(task: PromiseTask<A>, timeout: number | undefined): PromiseTask<A> =>
+  timeout === undefined ? task : task.timed(timeout)
 
 /** Options for one task: its name is the option, else the function's name. */
 const taskOptionsOf = (where: string, fn: Function, options: TaskOptions | undefined): CoreTaskGroup.TaskOptions => {

@@ -3,10 +3,10 @@
 // (`TaskGroup.external`: a group body, a gather slot, a start handshake). Either way
 // core does the counting, the fail fast and the waiting; this class only runs the
 // function, aborts its signal when asked to stop, and reports how it ended.
-import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
-import { CancelledError } from "../Errors.ts"
-import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
+import { CancelledError, TimeoutError } from "../Errors.ts"
+import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit, timedOutExit } from "./outcome.ts"
 import { coreHandle, handleToCome, SoonValue } from "../SoonValue.ts"
 import { type CoreTaskHandle, type Enclosing, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
@@ -82,6 +82,8 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
   #reason: unknown = NONE
   #interruptor: number | undefined = undefined
   #controller: AbortController | undefined = undefined
+  /** The task's own `timeout`, when it has one (see `timed`). */
+  #deadline: Deadline | undefined = undefined
 
   static {
     // What user code holds is a SoonValue: logs and `toString` say so.
@@ -117,6 +119,12 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     return this.#own ? (this[coreHandle] as CoreTaskHandle | undefined) : this.#owner.task
   }
 
+  /** Gives the task its own `timeout` (ms), counted from `run`; gives the task. */
+  timed(timeout: number): this {
+    this.#deadline = { timeout, timer: undefined, error: undefined }
+    return this
+  }
+
   /** Calls the function as code of the task (or of its owner); gives the task (what core's start functions return). */
   run(): this {
     let result: unknown
@@ -130,12 +138,34 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
       this.#endedAtOnce(succeededExit(result as A))
       return this
     }
+    const deadline = this.#deadline
+    if (deadline !== undefined) deadline.timer = setTimeout(PromiseTask.#timedOut, deadline.timeout, this)
     // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
     Promise.resolve(result).then(
-      (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : cancelledExit(this.#interruptor)),
+      (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : this.#stopped(NONE)),
       (error) => this.end(this.#reason === NONE ? failedExit(settled(error)) : this.#stopped(settled(error)))
     )
     return this
+  }
+
+  /**
+   * The task's own timeout ran out: the task is cancelled, its signal aborted with a
+   * `TimeoutError` (core is told it is cancelling, so that it shows and reports it), and
+   * once it has settled it fails with that error.
+   */
+  static #timedOut(task: PromiseTask<any>): void {
+    const deadline = task.#deadline!
+    deadline.timer = undefined
+    if (task.exit !== undefined || task.#reason !== NONE) return
+    deadline.error = new TimeoutError(
+      `Task "${task.name}"`,
+      deadline.timeout,
+      "it was cancelled (its signal aborted with this error) and has settled"
+    )
+    task.#reason = deadline.error
+    const soon = task[coreHandle] as CoreTaskHandle | undefined
+    if (soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "requested")
+    task.#controller?.abort(deadline.error)
   }
 
   static #call(task: PromiseTask<any>): unknown {
@@ -168,6 +198,7 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
 
   interruptUnsafe(fiberId?: number | undefined): void {
     if (this.exit !== undefined || this.#reason !== NONE) return
+    if (this.#deadline?.timer !== undefined) clearTimeout(this.#deadline.timer)
     this.#interruptor = fiberId
     this.#reason = this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason
     this.#controller?.abort(this.#reason)
@@ -183,25 +214,46 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
   end(exit: Exit.Exit<A, unknown>): void {
     if (this.exit !== undefined) return
     this.exit = exit
+    const deadline = this.#deadline
+    if (deadline !== undefined) this.#deadlineOver(deadline)
     const observer = this.#observer
     this.#observer = undefined
     observer?.(exit)
     this.#onEnd?.()
   }
 
+  /** The task has settled: its timer is stopped; a timeout that ran out is no longer cancelling (a retried attempt). */
+  #deadlineOver(deadline: Deadline): void {
+    if (deadline.timer !== undefined) clearTimeout(deadline.timer)
+    const soon = this[coreHandle] as CoreTaskHandle | undefined
+    if (deadline.error !== undefined && soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "ended")
+  }
+
   /**
-   * How a task that was asked to stop ends when it rejects with `error`. A
+   * How a task that was asked to stop ends when it rejects with `error` (or fulfils: `NONE`).
+   * After its own timeout, it fails with the `TimeoutError` (and with `error` too, when
+   * that is no cancellation: nothing is lost). A
    * `CancelledError` counts as the cancellation too: it is what waiting on a handle that
    * the same cancellation cancelled gives (`soon.wait()`, `gather([soon])`), where no
    * enclosing context told the wait to stop with the reason itself.
    */
   #stopped(error: unknown): Exit.Exit<A, unknown> {
-    return error instanceof CancelledError ||
+    const cancellation =
+      error === NONE ||
+      error instanceof CancelledError ||
       isCancellation(error, this.#reason) ||
       isCancellation(error, this.#owner.reason)
-      ? cancelledExit(this.#interruptor)
-      : cancelledFailedExit(this.#interruptor, error)
+    const timedOut = this.#deadline?.error
+    if (timedOut !== undefined && this.#reason === timedOut) return timedOutExit(timedOut, cancellation ? NONE : error)
+    return cancellation ? cancelledExit(this.#interruptor) : cancelledFailedExit(this.#interruptor, error)
   }
+}
+
+/** A task's own `timeout`: how long, its timer while it runs, and its error once it has run out. */
+interface Deadline {
+  readonly timeout: number
+  timer: ReturnType<typeof setTimeout> | undefined
+  error: TimeoutError | undefined
 }
 
 /**
