@@ -157,13 +157,13 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     const deadline = task.#deadline!
     deadline.timer = undefined
     if (task.exit !== undefined || task.#reason !== NONE) return
+    const soon = task[coreHandle] as CoreTaskHandle | undefined
     deadline.error = new TimeoutError(
-      `Task "${task.name}"`,
+      soon === undefined ? "The task" : `Task "${soon.name}"`,
       deadline.timeout,
       "it was cancelled (its signal aborted with this error) and has settled"
     )
     task.#reason = deadline.error
-    const soon = task[coreHandle] as CoreTaskHandle | undefined
     if (soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "requested")
     task.#controller?.abort(deadline.error)
   }
