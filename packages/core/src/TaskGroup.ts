@@ -559,12 +559,12 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  * @category unsafe
  */
 export const spawnUnsafe: {
+  <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>> & NoTimeout): SoonValue<A, E>
   <A, E>(
     group: TaskGroup,
     effect: Effect.Effect<A, E>,
-    options?: SpawnOptions<NoInfer<E>> & NoTimeout
-  ): SoonValue<A, E>
-  <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options: SpawnOptions<NoInfer<E>>): SoonValue<A, E | TaskTimeout>
+    options: SpawnOptions<NoInfer<E>>
+  ): SoonValue<A, E | TaskTimeout>
 } = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =

@@ -197,11 +197,22 @@ describe("a task's own timeout", () => {
         TaskGroup.run(
           (group) =>
             Effect.gen(function* () {
-              yield* group.spawn(Effect.ensuring(Effect.never, Ref.update(finalized, (all) => [...all, "slow"])), {
-                name: "slow",
-                timeout: "1 second"
-              })
-              yield* group.spawn(Effect.ensuring(Effect.never, Ref.update(finalized, (all) => [...all, "sibling"])))
+              yield* group.spawn(
+                Effect.ensuring(
+                  Effect.never,
+                  Ref.update(finalized, (all) => [...all, "slow"])
+                ),
+                {
+                  name: "slow",
+                  timeout: "1 second"
+                }
+              )
+              yield* group.spawn(
+                Effect.ensuring(
+                  Effect.never,
+                  Ref.update(finalized, (all) => [...all, "sibling"])
+                )
+              )
             }),
           { name: "pages" }
         )
@@ -271,10 +282,10 @@ describe("a task's own timeout", () => {
         TaskGroup.run(
           (group) =>
             Effect.gen(function* () {
-              const [port] = yield* group.start<number>(
-                (started) => Effect.andThen(started(8080), deaf(20_000)),
-                { name: "listener", timeout: "1 second" }
-              )
+              const [port] = yield* group.start<number>((started) => Effect.andThen(started(8080), deaf(20_000)), {
+                name: "listener",
+                timeout: "1 second"
+              })
               return port
             }),
           { name: "server", stuckAfter: "5 seconds" }

@@ -157,7 +157,10 @@ describe("reportProgress where tasks run", () => {
   })
 
   it("returns false in a gather function with no task around it, and never throws there", async () => {
-    const results = await gather(async () => reportProgress(1), async () => (await sleep(1), reportProgress(2)))
+    const results = await gather(
+      async () => reportProgress(1),
+      async () => (await sleep(1), reportProgress(2))
+    )
     expect(results).toEqual([false, false])
   })
 })

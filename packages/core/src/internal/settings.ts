@@ -30,7 +30,12 @@ export type Ownership = "body" | "scope" | "none"
 export const settingsFrom = (
   where: string,
   options:
-    | { readonly mode?: unknown; readonly concurrency?: unknown; readonly name?: unknown; readonly stuckAfter?: unknown }
+    | {
+        readonly mode?: unknown
+        readonly concurrency?: unknown
+        readonly name?: unknown
+        readonly stuckAfter?: unknown
+      }
     | undefined
 ): Settings | string => {
   const problem =

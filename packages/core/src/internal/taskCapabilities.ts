@@ -118,7 +118,9 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
       Effect.withFiber((parent) =>
         group.isClosed
           ? Effect.die(group.closedError(name))
-          : retryingSoon(callTask(f, args), options.retry, options.timeout, (task) => group.launcher.spawnSoon<A, E>(parent, task, name))
+          : retryingSoon(callTask(f, args), options.retry, options.timeout, (task) =>
+              group.launcher.spawnSoon<A, E>(parent, task, name)
+            )
       )
     // A name made from the arguments is made when the spawn runs, as without capabilities.
     const spawnSoon = () =>

@@ -120,7 +120,10 @@ export class GroupView implements TaskGroup, Owner {
       // Each attempt of a retried task is a task of its own: the handle is core's, wrapped.
       return (...args) =>
         this.#spawnWith(
-          (soon) => timed(new PromiseTask<Awaited<R>>(fn, args, true, this), timeout).adopted(soon).run(),
+          (soon) =>
+            timed(new PromiseTask<Awaited<R>>(fn, args, true, this), timeout)
+              .adopted(soon)
+              .run(),
           coreOptions(optionsOf(args), key === undefined ? undefined : keyOfCall("tg.soonify", key, args), retry)
         )
     }
@@ -138,7 +141,10 @@ export class GroupView implements TaskGroup, Owner {
     if (hasCapabilities(options)) {
       const { retry } = capabilitiesOf("tg.spawn", options!, "key only")
       return this.#spawnWith(
-        (soon) => timed(new PromiseTask<Awaited<R>>(fn, undefined, true, this), timeout).adopted(soon).run(),
+        (soon) =>
+          timed(new PromiseTask<Awaited<R>>(fn, undefined, true, this), timeout)
+            .adopted(soon)
+            .run(),
         coreOptions(taskOptions, options!.key, retry)
       )
     }

@@ -23,6 +23,7 @@ export const stuckMessage = (stuck: CoreTaskGroup.StuckTask): string =>
 export const reportStuck = (stuck: CoreTaskGroup.StuckTask): void => {
   const message = stuckMessage(stuck)
   const emitWarning = (globalThis as Globals).process?.emitWarning
-  if (typeof emitWarning === "function") emitWarning.call((globalThis as Globals).process, message, "SoonifyStuckTaskWarning")
+  if (typeof emitWarning === "function")
+    emitWarning.call((globalThis as Globals).process, message, "SoonifyStuckTaskWarning")
   else console.warn(`SoonifyStuckTaskWarning: ${message}`)
 }
