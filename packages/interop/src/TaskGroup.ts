@@ -225,14 +225,16 @@ export interface TaskGroup {
   readonly name: string
   /**
    * Aborted when the group is cancelled: by a failure (fail fast), `tg.cancel()`, the
-   * outside `signal` or the `timeout`. Pass it on to `fetch` and friends from the block
-   * and from `soonify`'d functions.
+   * outside `signal` or the `timeout`. Pass it on to `fetch` and friends from the block;
+   * in a `soonify`'d function pass `taskSignal()`, which its handle's
+   * `cancel()` and its own `timeout` abort too.
    */
   readonly signal: AbortSignal
   /**
    * Turns `fn` into a function that calls `fn(...args)` as a task of this group and
    * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal as an
-   * argument: read `tg.signal`, or use {@link TaskGroup.spawn}. The interop operations it
+   * argument: pass `taskSignal()` to its I/O (`fetch(url, { signal: taskSignal() })`),
+   * so that cancelling the task reaches it, or use {@link TaskGroup.spawn}. The interop operations it
    * starts are tied to the task: cancelled with it, even when its handle alone is
    * cancelled (`soon.cancel()`).
    */
