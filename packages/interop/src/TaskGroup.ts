@@ -35,7 +35,7 @@ export interface TaskOptions {
   /**
    * The task's own time limit in milliseconds, counted from when it starts running (not
    * while it waits for a `concurrency` slot). When it runs out, the task is cancelled: its
-   * signal (and {@link taskSignal} inside it) is aborted with a `TimeoutError`; once it has
+   * signal (and `taskSignal()` inside it) is aborted with a `TimeoutError`; once it has
    * settled, it fails with that `TimeoutError`. A failure like any other: fail fast
    * cancels the group; in `"settle"` mode it stays in the handle. With `retry`, each
    * attempt has the timeout, and a timed-out attempt is retried when `retryIf` allows.
