@@ -135,6 +135,30 @@ describe("a soonify'd fetch with taskSignal() against a server that never answer
   })
 })
 
+describe("a started task's own timeout", () => {
+  it("rejects start with the TimeoutError before started(); after it, fails the group with it", async () => {
+    await taskGroup(async (tg) => {
+      const early = await tg
+        .start(async (_started, signal) => (await fetch(server.url, { signal })).text(), { timeout: 300 })
+        .catch((error: unknown) => error)
+      expect(early).toBeInstanceOf(TimeoutError)
+    })
+    const late = await taskGroup(async (tg) => {
+      const [ready] = await tg.start<string>(
+        async (started) => {
+          started("listening")
+          return (await fetch(server.url, { signal: taskSignal() })).text()
+        },
+        { name: "listener", timeout: 300 }
+      )
+      expect(ready).toBe("listening")
+    }).catch((error: unknown) => error)
+    expect(late).toBeInstanceOf(TimeoutError)
+    expect((late as Error).message).toContain('Task "listener" timed out after 300 ms')
+    await server.closed()
+  })
+})
+
 describe("a task that ignores its cancellation", () => {
   it("is reported once with a SoonifyStuckTaskWarning after stuckAfter, and shown as cancelling", async () => {
     let snapshotDuring: TaskSnapshot | undefined
