@@ -205,10 +205,13 @@ export class GroupImpl extends Described {
     this.stuck?.watch()
   }
 
-  /** Marks a task as asked to stop (snapshots show it cancelling; stuck.ts watches it), without stopping it. */
-  cancelRequested(handle: TaskHandle<any, any>): void {
+  /**
+   * Marks a task as asked to stop at `now` (snapshots show it cancelling; stuck.ts watches
+   * it), without stopping it.
+   */
+  cancelRequested(handle: TaskHandle<any, any>, now: number = this.observed.now()): void {
     if (handle.exit !== undefined) return
-    ;(this.stuck ??= new StuckWatch(this, this.stuckAfter)).requested(handle, this.observed.now())
+    ;(this.stuck ??= new StuckWatch(this, this.stuckAfter)).requested(handle, now)
   }
 
   /** After `cancelRequested`: starts watching for the task's end. */
@@ -325,10 +328,12 @@ export class GroupImpl extends Described {
     this.bodyFiber?.interruptUnsafe(this.interruptor)
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `live`: the tasks are taken first.
+    // One clock reading for all of them: they are asked at the same moment.
+    let now: number | undefined
     for (const handle of this.live.toArray()) {
       const runner = handle.runner
       if (isRunner(runner)) {
-        this.cancelRequested(handle)
+        this.cancelRequested(handle, (now ??= this.observed.now()))
         runner.interruptUnsafe(this.interruptor)
       }
     }
