@@ -15,7 +15,7 @@ import { keyedWrap, keyOfCall } from "./keys.ts"
 import { placeInEnclosingTask } from "./observability.ts"
 import { capabilitiesOf, coreOptions, hasCapabilities } from "./taskCapabilities.ts"
 import { fromCore, groupResult, NONE } from "./outcome.ts"
-import { type Owner, PromiseTask } from "./promiseTask.ts"
+import { type Owner, PromiseTask, TimedPromiseTask } from "./promiseTask.ts"
 import { callName, checkFunction, checkName, checkOptions, timeoutOf } from "./validation.ts"
 import { reportStuck } from "./stuck.ts"
 
@@ -120,15 +120,12 @@ export class GroupView implements TaskGroup, Owner {
       // Each attempt of a retried task is a task of its own: the handle is core's, wrapped.
       return (...args) =>
         this.#spawnWith(
-          (soon) =>
-            timed(new PromiseTask<Awaited<R>>(fn, args, true, this), timeout)
-              .adopted(soon)
-              .run(),
+          (soon) => ownTask<Awaited<R>>(fn, args, this, timeout).adopted(soon).run(),
           coreOptions(optionsOf(args), key === undefined ? undefined : keyOfCall("tg.soonify", key, args), retry)
         )
     }
     if (timeout !== undefined) {
-      return (...args) => this.#spawn(new PromiseTask<Awaited<R>>(fn, args, true, this).timed(timeout), optionsOf(args))
+      return (...args) => this.#spawn(new TimedPromiseTask<Awaited<R>>(fn, args, this, timeout), optionsOf(args))
     }
     if (named) return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), optionsOf(args))
     return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), taskOptions)
@@ -141,14 +138,11 @@ export class GroupView implements TaskGroup, Owner {
     if (hasCapabilities(options)) {
       const { retry } = capabilitiesOf("tg.spawn", options!, "key only")
       return this.#spawnWith(
-        (soon) =>
-          timed(new PromiseTask<Awaited<R>>(fn, undefined, true, this), timeout)
-            .adopted(soon)
-            .run(),
+        (soon) => ownTask<Awaited<R>>(fn, undefined, this, timeout).adopted(soon).run(),
         coreOptions(taskOptions, options!.key, retry)
       )
     }
-    return this.#spawn(timed(new PromiseTask(fn, undefined, true, this), timeout), taskOptions)
+    return this.#spawn(ownTask<Awaited<R>>(fn, undefined, this, timeout), taskOptions)
   }
 
   get keys(): ReadonlyArray<TaskKey> {
@@ -178,10 +172,7 @@ export class GroupView implements TaskGroup, Owner {
     // it the starting task; the caller then sees its own reason.
     const stop = stopSignal(undefined)
     let callStarted!: (value: S) => void
-    const task = timed(
-      new PromiseTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, true, this),
-      timeout
-    )
+    const task = ownTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, this, timeout)
     let handshake: CoreTaskGroup.ExternalStart<S, A, unknown>
     try {
       // Core calls `fn` (through `task.run()`) before it returns, as a spawn does.
@@ -247,9 +238,14 @@ export class GroupView implements TaskGroup, Owner {
   }
 }
 
-/** `task` with its own `timeout` (ms), if any. */
-const timed = <A>(task: PromiseTask<A>, timeout: number | undefined): PromiseTask<A> =>
-  timeout === undefined ? task : task.timed(timeout)
+/** A task with a context of its own (`soonify`, `spawn`, `start`), with its own `timeout` (ms) if given. */
+const ownTask = <A>(
+  fn: (...args: Array<any>) => unknown,
+  args: ReadonlyArray<unknown> | undefined,
+  owner: Owner,
+  timeout: number | undefined
+): PromiseTask<A> =>
+  timeout === undefined ? new PromiseTask<A>(fn, args, true, owner) : new TimedPromiseTask<A>(fn, args, owner, timeout)
 
 /** Options for one task: its name is the option, else the function's name. */
 const taskOptionsOf = (where: string, fn: Function, options: TaskOptions | undefined): CoreTaskGroup.TaskOptions => {

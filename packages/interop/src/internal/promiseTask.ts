@@ -82,8 +82,6 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
   #reason: unknown = NONE
   #interruptor: number | undefined = undefined
   #controller: AbortController | undefined = undefined
-  /** The task's own `timeout`, when it has one (see `timed`). */
-  #deadline: Deadline | undefined = undefined
 
   static {
     // What user code holds is a SoonValue: logs and `toString` say so.
@@ -119,12 +117,6 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     return this.#own ? (this[coreHandle] as CoreTaskHandle | undefined) : this.#owner.task
   }
 
-  /** Gives the task its own `timeout` (ms), counted from `run`; gives the task. */
-  timed(timeout: number): this {
-    this.#deadline = { timeout, timer: undefined, error: undefined }
-    return this
-  }
-
   /** Calls the function as code of the task (or of its owner); gives the task (what core's start functions return). */
   run(): this {
     let result: unknown
@@ -138,34 +130,12 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
       this.#endedAtOnce(succeededExit(result as A))
       return this
     }
-    const deadline = this.#deadline
-    if (deadline !== undefined) deadline.timer = setTimeout(PromiseTask.#timedOut, deadline.timeout, this)
     // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
     Promise.resolve(result).then(
       (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : this.#stopped(NONE)),
       (error) => this.end(this.#reason === NONE ? failedExit(settled(error)) : this.#stopped(settled(error)))
     )
     return this
-  }
-
-  /**
-   * The task's own timeout ran out: the task is cancelled, its signal aborted with a
-   * `TimeoutError` (core is told it is cancelling, so that it shows and reports it), and
-   * once it has settled it fails with that error.
-   */
-  static #timedOut(task: PromiseTask<any>): void {
-    const deadline = task.#deadline!
-    deadline.timer = undefined
-    if (task.exit !== undefined || task.#reason !== NONE) return
-    const soon = task[coreHandle] as CoreTaskHandle | undefined
-    deadline.error = new TimeoutError(
-      soon === undefined ? "The task" : `Task "${soon.name}"`,
-      deadline.timeout,
-      "it was cancelled (its signal aborted with this error) and has settled"
-    )
-    task.#reason = deadline.error
-    if (soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "requested")
-    task.#controller?.abort(deadline.error)
   }
 
   static #call(task: PromiseTask<any>): unknown {
@@ -198,10 +168,23 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
 
   interruptUnsafe(fiberId?: number | undefined): void {
     if (this.exit !== undefined || this.#reason !== NONE) return
-    if (this.#deadline?.timer !== undefined) clearTimeout(this.#deadline.timer)
+    this.cancelWith(
+      this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason,
+      fiberId
+    )
+  }
+
+  /** Cancels the task with `reason` (its signal is aborted with it), unless it has ended or was cancelled already. */
+  protected cancelWith(reason: unknown, fiberId: number | undefined): void {
+    if (this.exit !== undefined || this.#reason !== NONE) return
     this.#interruptor = fiberId
-    this.#reason = this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason
-    this.#controller?.abort(this.#reason)
+    this.#reason = reason
+    this.#controller?.abort(reason)
+  }
+
+  /** What the task was cancelled with, or `NONE`. */
+  protected get cancelReason(): unknown {
+    return this.#reason
   }
 
   /** Ends the task during its first, synchronous steps (before core observes it). */
@@ -214,25 +197,14 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
   end(exit: Exit.Exit<A, unknown>): void {
     if (this.exit !== undefined) return
     this.exit = exit
-    const deadline = this.#deadline
-    if (deadline !== undefined) this.#deadlineOver(deadline)
     const observer = this.#observer
     this.#observer = undefined
     observer?.(exit)
     this.#onEnd?.()
   }
 
-  /** The task has settled: its timer is stopped; a timeout that ran out is no longer cancelling (a retried attempt). */
-  #deadlineOver(deadline: Deadline): void {
-    if (deadline.timer !== undefined) clearTimeout(deadline.timer)
-    const soon = this[coreHandle] as CoreTaskHandle | undefined
-    if (deadline.error !== undefined && soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "ended")
-  }
-
   /**
-   * How a task that was asked to stop ends when it rejects with `error` (or fulfils: `NONE`).
-   * After its own timeout, it fails with the `TimeoutError` (and with `error` too, when
-   * that is no cancellation: nothing is lost). A
+   * How a task that was asked to stop ends when it rejects with `error` (or fulfils: `NONE`). A
    * `CancelledError` counts as the cancellation too: it is what waiting on a handle that
    * the same cancellation cancelled gives (`soon.wait()`, `gather([soon])`), where no
    * enclosing context told the wait to stop with the reason itself.
@@ -243,17 +215,82 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
       error instanceof CancelledError ||
       isCancellation(error, this.#reason) ||
       isCancellation(error, this.#owner.reason)
-    const timedOut = this.#deadline?.error
-    if (timedOut !== undefined && this.#reason === timedOut) return timedOutExit(timedOut, cancellation ? NONE : error)
-    return cancellation ? cancelledExit(this.#interruptor) : cancelledFailedExit(this.#interruptor, error)
+    return this.stoppedExit(cancellation ? NONE : error)
+  }
+
+  /** The Exit of a task that stopped once asked to: cancelled, and failed too when it stopped with an `error`. */
+  protected stoppedExit(error: unknown): Exit.Exit<A, unknown> {
+    return error === NONE ? cancelledExit(this.#interruptor) : cancelledFailedExit(this.#interruptor, error)
   }
 }
 
-/** A task's own `timeout`: how long, its timer while it runs, and its error once it has run out. */
-interface Deadline {
-  readonly timeout: number
-  timer: ReturnType<typeof setTimeout> | undefined
-  error: TimeoutError | undefined
+/**
+ * A {@link PromiseTask} with its own `timeout` (ms), counted from `run`: when it runs out,
+ * the task is cancelled with a `TimeoutError` (core is told it is cancelling, so that
+ * snapshots show it and a stuck one is reported) and, once it has settled, fails with
+ * that error (and with the error it stopped with, if any: nothing is lost). A class of its
+ * own, so that a task without `timeout` carries nothing for it.
+ */
+export class TimedPromiseTask<A> extends PromiseTask<A> {
+  readonly #timeout: number
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined
+  #error: TimeoutError | undefined = undefined
+
+  static {
+    // What user code holds is a SoonValue: logs and `toString` say so.
+    Object.defineProperty(this, "name", { value: "SoonValue" })
+  }
+
+  constructor(
+    fn: (...args: Array<any>) => unknown,
+    args: ReadonlyArray<unknown> | undefined,
+    owner: Owner,
+    timeout: number
+  ) {
+    super(fn, args, true, owner)
+    this.#timeout = timeout
+  }
+
+  override run(): this {
+    super.run()
+    if (this.exit === undefined) this.#timer = setTimeout(TimedPromiseTask.#timedOut, this.#timeout, this)
+    return this
+  }
+
+  static #timedOut(task: TimedPromiseTask<any>): void {
+    task.#timer = undefined
+    if (task.exit !== undefined || task.cancelReason !== NONE) return
+    const soon = task[coreHandle] as CoreTaskHandle | undefined
+    const error = new TimeoutError(
+      soon === undefined ? "The task" : `Task "${soon.name}"`,
+      task.#timeout,
+      "it was cancelled (its signal aborted with this error) and has settled"
+    )
+    task.#error = error
+    task.cancelWith(error, undefined)
+    if (soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "requested")
+  }
+
+  override interruptUnsafe(fiberId?: number | undefined): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    super.interruptUnsafe(fiberId)
+  }
+
+  override end(exit: Exit.Exit<A, unknown>): void {
+    if (this.exit !== undefined) return
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    // A retried attempt that timed out ends, and its task goes on: no longer cancelling.
+    const soon = this[coreHandle] as CoreTaskHandle | undefined
+    if (this.#error !== undefined && soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "ended")
+    super.end(exit)
+  }
+
+  protected override stoppedExit(error: unknown): Exit.Exit<A, unknown> {
+    const timedOut = this.#error
+    return timedOut !== undefined && this.cancelReason === timedOut
+      ? timedOutExit(timedOut, error)
+      : super.stoppedExit(error)
+  }
 }
 
 /**
