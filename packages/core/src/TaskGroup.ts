@@ -77,10 +77,10 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
     effect: Effect.Effect<A, E, R>,
     options?: SpawnOptions<NoInfer<E>> & NoTimeout
   ): Effect.Effect<SoonValue<A, E>, E, R>
-  /** With a `timeout`: the task may also fail with {@link TaskTimeout}. */
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout} (and `retry` sees it). */
   spawn<A, E = never, R = never>(
     effect: Effect.Effect<A, E, R>,
-    options: SpawnOptions<NoInfer<E>>
+    options: SpawnOptions<NoInfer<E | TaskTimeout>>
   ): Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
@@ -91,10 +91,10 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
     f: (...args: Args) => Effect.Effect<A, E, R>,
     options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>> & NoTimeout
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
-  /** With a `timeout`: each task may also fail with {@link TaskTimeout}. */
+  /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<E>>
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<E | TaskTimeout>>
   ): (...args: Args) => Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -563,7 +563,7 @@ export const spawnUnsafe: {
   <A, E>(
     group: TaskGroup,
     effect: Effect.Effect<A, E>,
-    options: SpawnOptions<NoInfer<E>>
+    options: SpawnOptions<NoInfer<E | TaskTimeout>>
   ): SoonValue<A, E | TaskTimeout>
 } = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
@@ -860,7 +860,7 @@ export const spawnExternalUnsafe: {
   <A, E>(
     group: TaskGroup,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
-    options: SpawnOptions<NoInfer<E>>
+    options: SpawnOptions<NoInfer<E | TaskTimeout>>
   ): SoonValue<A, E | TaskTimeout>
 } = <A, E>(
   group: TaskGroup,

@@ -18,7 +18,7 @@ import * as Predicate from "effect/Predicate"
  * - It is a failure of that task like any other: in `failFast` mode it cancels the
  *   group; in `settle` mode it stays in the task's handle.
  * - With `retry`, each attempt has the timeout, and a timed-out attempt is retried
- *   when the policy allows (the policy sees this error).
+ *   when the policy allows (the policy sees this error, and is typed so).
  *
  * **Example**
  *

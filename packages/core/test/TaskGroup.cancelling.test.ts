@@ -366,6 +366,19 @@ describe("a task's own timeout", () => {
     expectTypeOf<Effect.Error<typeof program>>().toEqualTypeOf<"nope" | TaskTimeout>()
     const untimed = TaskGroup.run((group) => group.spawn(task))
     expectTypeOf<Effect.Error<typeof untimed>>().toEqualTypeOf<"nope">()
+    // With a timeout, retry sees the TaskTimeout too (a timed-out attempt may be retried).
+    TaskGroup.run((group) =>
+      group.spawn(task, {
+        timeout: "1 second",
+        retry: {
+          times: 2,
+          while: (error) => {
+            expectTypeOf(error).toEqualTypeOf<"nope" | TaskTimeout>()
+            return isTaskTimeout(error)
+          }
+        }
+      })
+    )
     const maybe: Duration.Input | undefined = undefined as Duration.Input | undefined
     const unknown = TaskGroup.run((group) => group.spawn(task, { timeout: maybe }))
     expectTypeOf<Effect.Error<typeof unknown>>().toEqualTypeOf<"nope" | TaskTimeout>()
