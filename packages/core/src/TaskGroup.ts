@@ -24,6 +24,7 @@ import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./
 import { isHandle, TaskHandle } from "./internal/handle.ts"
 import type { Progress, SoonValue } from "./SoonValue.ts"
 import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
+import type { TaskTimeout } from "./TaskTimeout.ts"
 
 /**
  * The identifier every task group carries.
@@ -74,8 +75,13 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   spawn<A, E = never, R = never>(
     effect: Effect.Effect<A, E, R>,
-    options?: SpawnOptions<NoInfer<E>>
+    options?: SpawnOptions<NoInfer<E>> & NoTimeout
   ): Effect.Effect<SoonValue<A, E>, E, R>
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout} (and `retry` sees it). */
+  spawn<A, E = never, R = never>(
+    effect: Effect.Effect<A, E, R>,
+    options: SpawnOptions<NoInfer<E | TaskTimeout>>
+  ): Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
    * returns its handle. The returned function has `f`'s parameter types. Throws an
@@ -83,8 +89,13 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>>
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>> & NoTimeout
   ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
+  /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
+  soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
+    f: (...args: Args) => Effect.Effect<A, E, R>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<E | TaskTimeout>>
+  ): (...args: Args) => Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
    * waits until it calls `started(value)`; then returns `[value, handle]` while the
@@ -93,8 +104,13 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
    */
   start<S = void, A = unknown, E = never, R = never>(
     f: (started: Started<S>) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: StartOptions & NoTimeout
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R>
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout}. */
+  start<S = void, A = unknown, E = never, R = never>(
+    f: (started: Started<S>) => Effect.Effect<A, E, R>,
+    options: StartOptions
+  ): Effect.Effect<readonly [S, SoonValue<A, E | TaskTimeout>], E | TaskTimeout, R>
   /**
    * The keys of the group's keyed tasks that have not ended (queued or running), in
    * spawn order: a fresh array on each read.
@@ -122,6 +138,48 @@ export interface TaskOptions {
 }
 
 /**
+ * Options of `group.start`: a task's {@link TaskOptions} and its own `timeout`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StartOptions extends TaskOptions {
+  /**
+   * The task's own time limit, counted from when it starts running: when it runs out the
+   * task is interrupted and, once it has ended, fails with {@link TaskTimeout} (added to
+   * its error type only when this option is given). A failure like any other: fail fast
+   * applies; in `settle` mode it stays in the handle. With `retry`, each attempt has it,
+   * and a timed-out attempt may be retried (the policy sees the `TaskTimeout`). Default
+   * none (`"Infinity"`); a negative or NaN duration dies with an `IllegalArgumentError`.
+   */
+  readonly timeout?: Duration.Input | undefined
+}
+
+/**
+ * Task options that give no `timeout`: the task's error type then has no
+ * {@link TaskTimeout} (the overloads of `spawn`, `soonify` and `start` pick on it).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // E of the task, and of the group: TaskTimeout, only because `timeout` is given
+ * const program = TaskGroup.run((group) => group.spawn(Effect.succeed(1), { timeout: "1 second" })).pipe(
+ *   Effect.flatMap((soon) => soon.value),
+ *   Effect.catchTag("TaskTimeout", () => Effect.succeed(0))
+ * ) // => 1
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface NoTimeout {
+  readonly timeout?: undefined
+}
+
+/**
  * What a task can be keyed by (see {@link SpawnOptions.key}).
  *
  * @since 0.2.0
@@ -136,7 +194,7 @@ export type TaskKey = string | number | symbol
  * @since 0.2.0
  * @category models
  */
-export interface SpawnOptions<E = unknown> extends TaskOptions {
+export interface SpawnOptions<E = unknown> extends StartOptions {
   /**
    * Single flight: while a task spawned into this group with the same key has not
    * ended (it runs, or waits for a `concurrency` slot), the spawn starts nothing and
@@ -280,6 +338,14 @@ export interface Options {
    * (`"Infinity"`).
    */
   readonly timeout?: Duration.Input | undefined
+  /**
+   * A task asked to stop (its group failed, was cancelled or timed out, `soon.cancel`,
+   * its own `timeout`) that has not ended this long after is reported once, as a log at
+   * Warning level naming the task, the group and how long it has ignored its
+   * interruption; snapshots show it as `"cancelling"` from the request on. Default
+   * `"10 seconds"`; `"Infinity"` never reports. No timer runs until a task is asked to stop.
+   */
+  readonly stuckAfter?: Duration.Input | undefined
 }
 
 /**
@@ -492,11 +558,14 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  * @since 0.1.0
  * @category unsafe
  */
-export const spawnUnsafe = <A, E>(
-  group: TaskGroup,
-  effect: Effect.Effect<A, E>,
-  options?: SpawnOptions<NoInfer<E>>
-): SoonValue<A, E> => {
+export const spawnUnsafe: {
+  <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>> & NoTimeout): SoonValue<A, E>
+  <A, E>(
+    group: TaskGroup,
+    effect: Effect.Effect<A, E>,
+    options: SpawnOptions<NoInfer<E | TaskTimeout>>
+  ): SoonValue<A, E | TaskTimeout>
+} = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
@@ -604,6 +673,103 @@ export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) 
 }
 
 /**
+ * A task that was asked to stop and has not ended `stuckAfter` later (see
+ * {@link Options.stuckAfter}), as {@link onStuckUnsafe} hears of it.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface StuckTask {
+  /** The task's name. */
+  readonly task: string
+  /** Its group's name. */
+  readonly group: string
+  /** When it was asked to stop (ms since epoch, on the group's `Clock`). */
+  readonly cancelledAt: number
+  /** How long it has ignored that request, in milliseconds. */
+  readonly ignoredFor: number
+}
+
+/**
+ * Hands the group's stuck-cancellation reports to `f` instead of the Warning log: each
+ * task asked to stop that has not ended `stuckAfter` later, once. A later call replaces
+ * the earlier `f`.
+ *
+ * **When to use**
+ *
+ * For code that drives groups from outside Effect and reports in its own words (as
+ * `@soonify/interop` does, with `process.emitWarning`). Effect programs read the log.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe({ name: "jobs", stuckAfter: "10 millis" })
+ * const reports: Array<string> = []
+ * TaskGroup.onStuckUnsafe(group, (stuck) => reports.push(`${stuck.group}/${stuck.task}`))
+ * // A task that ignores interruption for 50 ms.
+ * TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Effect.sleep("50 millis")), { name: "deaf" })
+ * TaskGroup.cancelUnsafe(group)
+ * await Effect.runPromiseExit(TaskGroup.join(group)) // waits the 50 ms: reported after 10
+ * console.log(reports) // => ["jobs/deaf"]
+ * ```
+ *
+ * @since 0.2.0
+ * @category unsafe
+ */
+export const onStuckUnsafe = (group: TaskGroup, f: (stuck: StuckTask) => void): void => {
+  const impl = owners.groupArgument("TaskGroup.onStuckUnsafe", group)
+  if (typeof f !== "function") {
+    throw illegalArgument(`TaskGroup.onStuckUnsafe: expected a function, received ${describe(f)}`)
+  }
+  impl.stuckReporter = f
+}
+
+/**
+ * Tells a task's group that the task, run outside Effect, stops by itself (`"requested"`:
+ * its own timeout ran out, say) or that this stopping has ended without ending the task
+ * (`"ended"`: a retried attempt). Snapshots show a requested task as `"cancelling"`, and
+ * the group reports it if it has not ended `stuckAfter` later. Does nothing once the task
+ * has ended.
+ *
+ * **When to use**
+ *
+ * For code that runs tasks outside Effect with their own deadlines (as
+ * `@soonify/interop` does for its `timeout` option). An Effect task's `timeout` option
+ * does this by itself.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe({ stuckAfter: "Infinity" })
+ * const soon = TaskGroup.spawnUnsafe(group, Effect.never)
+ * TaskGroup.markCancellingUnsafe(soon, "requested")
+ * TaskGroup.snapshotUnsafe(group).tasks[0]?.status // => "cancelling"
+ * TaskGroup.markCancellingUnsafe(soon, "ended")
+ * TaskGroup.snapshotUnsafe(group).tasks[0]?.status // => "running"
+ * TaskGroup.cancelUnsafe(group)
+ * ```
+ *
+ * @since 0.2.0
+ * @category unsafe
+ */
+export const markCancellingUnsafe = (soon: SoonValue<unknown, unknown>, phase: "requested" | "ended"): void => {
+  if (!(soon instanceof TaskHandle)) {
+    throw illegalArgument(`TaskGroup.markCancellingUnsafe: expected a task's SoonValue, received ${describe(soon)}`)
+  }
+  const group = soon.group
+  if (group === undefined) return
+  if (phase === "ended") return group.cancelEnded(soon)
+  group.cancelRequested(soon)
+  group.watchStuck()
+}
+
+/**
  * A task that runs outside Effect (a Promise, a callback API), as a task group sees it:
  * it reports its end once, and it can be asked to stop. What
  * {@link spawnExternalUnsafe} and {@link external} take.
@@ -685,7 +851,18 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * @since 0.1.0
  * @category unsafe
  */
-export const spawnExternalUnsafe = <A, E>(
+export const spawnExternalUnsafe: {
+  <A, E>(
+    group: TaskGroup,
+    start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
+    options?: SpawnOptions<NoInfer<E>> & NoTimeout
+  ): SoonValue<A, E>
+  <A, E>(
+    group: TaskGroup,
+    start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
+    options: SpawnOptions<NoInfer<E | TaskTimeout>>
+  ): SoonValue<A, E | TaskTimeout>
+} = <A, E>(
   group: TaskGroup,
   start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
   options?: SpawnOptions<NoInfer<E>>
@@ -964,7 +1141,9 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
  *
  * - `status`: `"queued"` while it waits for its turn (behind `concurrency`, or until its
  *   spawner yields), `"running"` once it runs; `startedAt` (ms since epoch, from the
- *   group's `Clock`) is set from then on.
+ *   group's `Clock`) is set from then on. `"cancelling"` once it was asked to stop (its
+ *   group failed, was cancelled or timed out, `soon.cancel`, its own `timeout`) until it
+ *   has ended, with `cancelledAt` (when it was asked); see the group option `stuckAfter`.
  * - `progress`: what it last reported with {@link reportProgress}.
  * - `groups`: the groups opened inside it (by its fiber, a fiber it forked, or the body
  *   of a group it opened) that are still open.
@@ -975,8 +1154,10 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
  */
 export interface TaskSnapshot {
   readonly name: string
-  readonly status: "queued" | "running"
+  readonly status: "queued" | "running" | "cancelling"
   readonly startedAt?: number
+  /** When it was asked to stop (ms since epoch, from the group's `Clock`): a `"cancelling"` task's. */
+  readonly cancelledAt?: number
   readonly key?: string
   readonly attempt?: number
   readonly progress?: Progress

@@ -34,6 +34,11 @@ export * from "./TaskGroupClosed.ts"
 export * from "./TaskGroupTimeout.ts"
 
 /**
+ * @since 0.2.0
+ */
+export * from "./TaskTimeout.ts"
+
+/**
  * Futures: SoonValues completed by hand.
  *
  * @since 0.1.0

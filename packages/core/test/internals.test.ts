@@ -7,6 +7,7 @@ import { isEffect, isExit } from "../src/internal/effectKind.ts"
 import { TaskHandle } from "../src/internal/handle.ts"
 import { LiveTasks } from "../src/internal/liveTasks.ts"
 import { startTime } from "../src/internal/startTime.ts"
+import { TaskGroup } from "@soonify/core"
 import { vi } from "vitest"
 
 describe("isEffect", () => {
@@ -50,7 +51,7 @@ describe("isExit", () => {
 
 describe("LiveTasks", () => {
   const names = (tasks: LiveTasks) => tasks.toArray().map((task) => task.name)
-  const handles = (...names: Array<string>) => names.map((name) => new TaskHandle<unknown, unknown>(name))
+  const handles = (...names: Array<string>) => names.map((name) => new TaskHandle<unknown, unknown>(name, undefined))
 
   it("keeps tasks in the order they were added, and each leaves it once", () => {
     const tasks = new LiveTasks()
@@ -124,5 +125,33 @@ describe("startTime", () => {
     } finally {
       spy.mockRestore()
     }
+  })
+})
+
+describe("stuck cancellations cost nothing until a task is asked to stop", () => {
+  /** The group's watch of tasks asked to stop, and its fiber (private state, read for this test only). */
+  const watchOf = (group: TaskGroup.TaskGroup) => (group as unknown as { stuck?: { fiber?: unknown } }).stuck
+
+  it("makes no watch for tasks that end by themselves, and no fiber for a cancelled task that ends at once", async () => {
+    const group = TaskGroup.makeUnsafe()
+    for (let i = 0; i < 100; i++) TaskGroup.spawnUnsafe(group, Effect.sleep(1))
+    await Effect.runPromise(TaskGroup.join(group))
+    assert.isUndefined(watchOf(group), "no task was asked to stop")
+    const cancelled = TaskGroup.makeUnsafe()
+    TaskGroup.spawnUnsafe(cancelled, Effect.never)
+    TaskGroup.cancelUnsafe(cancelled)
+    assert.isDefined(watchOf(cancelled))
+    assert.isUndefined(watchOf(cancelled)!.fiber, "the task ended when asked: nothing to watch")
+    await Effect.runPromiseExit(TaskGroup.join(cancelled))
+  })
+
+  it("runs one fiber for a group's stuck tasks, and stops it once they have ended", async () => {
+    const group = TaskGroup.makeUnsafe()
+    for (let i = 0; i < 3; i++) TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Effect.sleep(20)))
+    TaskGroup.cancelUnsafe(group)
+    const fiber = watchOf(group)!.fiber
+    assert.isDefined(fiber)
+    await Effect.runPromiseExit(TaskGroup.join(group))
+    assert.isUndefined(watchOf(group)!.fiber)
   })
 })

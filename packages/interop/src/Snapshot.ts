@@ -18,7 +18,9 @@ export type Progress = CoreSoonValue.Progress
 
 /**
  * One task not yet ended, in a {@link GroupSnapshot}: its name, `"queued"` (waiting for a
- * `concurrency` slot) or `"running"` since `startedAt` (ms since epoch), its key and
+ * `concurrency` slot) or `"running"` since `startedAt` (ms since epoch) or, once it was
+ * cancelled and until it has settled, `"cancelling"` since `cancelledAt` (see the group
+ * option `stuckAfter`), its key and
  * attempt when it has them, its last {@link reportProgress}, and the groups opened inside
  * it that are still open. The same plain object as `@soonify/core`'s.
  *
@@ -97,15 +99,19 @@ export const renderSnapshot = (
 
 /**
  * Reports how far along the running task is: `done` units of work, out of `total` if
- * known. The task's handle shows it (`soon.progress`), and so do snapshots.
+ * known. The task's handle shows it (`soon.progress`), and so do snapshots. Returns
+ * `true` when it was recorded for a task, `false` where there is no task.
  *
  * **Details**
  *
- * The task is found through the ambient task context (Node, Deno, Bun): call it from a
- * task (`tg.soonify`, `tg.spawn`, `tg.start`), after `await`s too. A group body or a
- * `gather` function is code of its group, not of a task: there (and outside any task) it
- * throws a `TypeError` saying so. A `done` or `total` that is not a finite number ≥ 0
- * throws a `RangeError`.
+ * The task is found through the ambient task context (Node, Deno, Bun), after `await`s
+ * too: in a task (`tg.soonify`, `tg.spawn`, `tg.start`) it reports for that task; in a
+ * group body, or a function given to `gather` or `asCompleted`, for the task that opened
+ * the group or called `gather` (if any). Outside any task (or where the platform has no
+ * `AsyncLocalStorage`) it does nothing and returns `false`, so a helper shared by tasks
+ * and other code can always call it. A `done` or `total` that is not a finite number ≥ 0
+ * is a bug of the caller: it throws (a `TypeError`, or a `RangeError`), as bad input does
+ * everywhere in soonify.
  *
  * **Example**
  *
@@ -121,9 +127,10 @@ export const renderSnapshot = (
  *   })
  * )
  * soon.progress // => { done: 3, total: 3 }
+ * reportProgress(1) // => false: no task here
  * ```
  *
  * @since 0.1.0
  * @category snapshots
  */
-export const reportProgress: (done: number, total?: number) => void = observability.reportProgress
+export const reportProgress: (done: number, total?: number) => boolean = observability.reportProgress

@@ -17,6 +17,7 @@ import {
   checkSignal,
   concurrencyOf,
   modeOf,
+  stuckAfterOf,
   timeoutOf
 } from "./internal/validation.ts"
 import type { GroupSnapshot } from "./Snapshot.ts"
@@ -31,6 +32,16 @@ import type { SoonValue } from "./SoonValue.ts"
 export interface TaskOptions {
   /** The task's name, shown by its handle and in messages. Default: the function's name, else `task-N`. */
   readonly name?: string | undefined
+  /**
+   * The task's own time limit in milliseconds, counted from when it starts running (not
+   * while it waits for a `concurrency` slot). When it runs out, the task is cancelled: its
+   * signal (and `taskSignal()` inside it) is aborted with a `TimeoutError`; once it has
+   * settled, it fails with that `TimeoutError`. A failure like any other: fail fast
+   * cancels the group; in `"settle"` mode it stays in the handle. With `retry`, each
+   * attempt has the timeout, and a timed-out attempt is retried when `retryIf` allows.
+   * Default `Infinity` (none); a negative or NaN value throws a `RangeError`.
+   */
+  readonly timeout?: number | undefined
 }
 
 /**
@@ -192,6 +203,16 @@ export interface TaskGroupOptions {
    * `"TaskGroup"`; messages then name the call that made the group (`taskGroup(…) timed out…`).
    */
   readonly name?: string | undefined
+  /**
+   * A task that was cancelled (by the group's failure, `cancel`, `signal` or `timeout`,
+   * `soon.cancel()`, or its own `timeout`) and has not settled this many milliseconds
+   * later is reported once: `process.emitWarning(message, "SoonifyStuckTaskWarning")`
+   * (`console.warn` where there is no `process`), naming the task, its group and how long
+   * it has ignored its signal. Snapshots show it as `"cancelling"` from the cancellation
+   * on. Default 10 000 (10 s); `Infinity` never reports. No timer runs until a task is
+   * cancelled.
+   */
+  readonly stuckAfter?: number | undefined
 }
 
 /**
@@ -207,14 +228,16 @@ export interface TaskGroup {
   readonly name: string
   /**
    * Aborted when the group is cancelled: by a failure (fail fast), `tg.cancel()`, the
-   * outside `signal` or the `timeout`. Pass it on to `fetch` and friends from the block
-   * and from `soonify`'d functions.
+   * outside `signal` or the `timeout`. Pass it on to `fetch` and friends from the block;
+   * in a `soonify`'d function pass `taskSignal()`, which its handle's
+   * `cancel()` and its own `timeout` abort too.
    */
   readonly signal: AbortSignal
   /**
    * Turns `fn` into a function that calls `fn(...args)` as a task of this group and
    * returns its handle at once. Keeps `fn`'s parameter types. `fn` gets no signal as an
-   * argument: read `tg.signal`, or use {@link TaskGroup.spawn}. The interop operations it
+   * argument: pass `taskSignal()` to its I/O (`fetch(url, { signal: taskSignal() })`),
+   * so that cancelling the task reaches it, or use {@link TaskGroup.spawn}. The interop operations it
    * starts are tied to the task: cancelled with it, even when its handle alone is
    * cancelled (`soon.cancel()`).
    */
@@ -282,7 +305,8 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
     // more than the rest of a small group.
     name: options?.name,
     mode: modeOf(where, options?.mode),
-    concurrency: concurrencyOf(where, options?.concurrency)
+    concurrency: concurrencyOf(where, options?.concurrency),
+    stuckAfter: stuckAfterOf(where, options?.stuckAfter)
   }
   const label = options?.name === undefined ? `${where}(…)` : `Task group "${name}"`
   const settings: Settings = { name, label, signal, timeout }

@@ -42,4 +42,6 @@ export {
   type TaskSnapshot
 } from "./Snapshot.ts"
 
+export { taskSignal } from "./TaskSignal.ts"
+
 export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"

@@ -57,3 +57,23 @@ it("without async_hooks nothing is ambient, and an operation stops on its own si
   expect(ambient.runIn(context, ambient.stopSignal, explicit)).toBe(explicit)
   expect(ambient.runIn(context, ambient.stopSignal, undefined)).toBeUndefined()
 })
+
+it("without async_hooks taskSignal() is one shared signal that never aborts, also inside a context", async () => {
+  const ambient = await loadWithoutAsyncHooks()
+  const controller = new AbortController()
+  const context = { signal: controller.signal }
+  controller.abort()
+  const outside = ambient.taskSignal()
+  expect(outside.aborted).toBe(false)
+  expect(ambient.runIn(context, ambient.taskSignal, undefined)).toBe(outside)
+  expect(ambient.runIn(context, ambient.taskSignal, undefined).aborted).toBe(false)
+})
+
+it("with async_hooks taskSignal() is the context's signal inside it, after an await too", async () => {
+  const ambient = await load("with-async-hooks")
+  const context = { signal: new AbortController().signal }
+  expect(ambient.runIn(context, ambient.taskSignal, undefined)).toBe(context.signal)
+  const later = ambient.runIn(context, async () => (await sleep(1), ambient.taskSignal()), undefined)
+  await expect(later).resolves.toBe(context.signal)
+  expect(ambient.taskSignal()).not.toBe(context.signal)
+})

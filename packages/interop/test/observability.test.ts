@@ -167,17 +167,21 @@ describe("progress", () => {
     expect(soon.progress).toEqual({ done: 5, total: 10 })
   })
 
-  it("throws a TypeError outside a task, and a RangeError for a bad count", async () => {
-    expect(() => reportProgress(1)).toThrow(/reportProgress: no task here/)
+  it("returns false outside any task (and in a group opened outside one), true inside; a bad count throws", async () => {
+    expect(reportProgress(1)).toBe(false)
     await taskGroup(async () => {
-      expect(() => reportProgress(1)).toThrow(/a group body and a gather function are code of their group/)
+      expect(reportProgress(1)).toBe(false)
+      await sleep(1)
+      expect(reportProgress(1)).toBe(false)
     })
+    let inside: boolean | undefined
     const soon = await taskGroup(async (tg) =>
       tg.soonify(async () => {
         await sleep(1)
-        reportProgress(2, 4)
+        inside = reportProgress(2, 4)
       })()
     )
+    expect(inside).toBe(true)
     expect(soon.progress).toEqual({ done: 2, total: 4 })
     await taskGroup(async (tg) => {
       tg.spawn(() => {

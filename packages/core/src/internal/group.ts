@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { SoonifyOptions, SpawnOptions, TaskOptions } from "../TaskGroup.ts"
+import type { SoonifyOptions, SpawnOptions, StartOptions } from "../TaskGroup.ts"
 import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./callDepth.ts"
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
@@ -16,12 +16,14 @@ import { Launcher } from "./launcher.ts"
 import { LiveTasks } from "./liveTasks.ts"
 import { Observed } from "./observed.ts"
 import { Permits } from "./permits.ts"
-import type { Runner } from "./runner.ts"
+import type { Interruptible, Runner } from "./runner.ts"
 import type { Mode, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
 import { StartQueue } from "./startQueue.ts"
+import { StuckWatch } from "./stuck.ts"
+import type { StuckTask } from "../TaskGroup.ts"
 import { GroupSpans } from "./spans.ts"
 import { bodyContext } from "./tracking.ts"
 
@@ -89,6 +91,12 @@ export class GroupImpl extends Described {
   readonly launcher = new Launcher(this)
   /** The tasks, tally, place and spans that snapshots and tracers see (observed.ts). */
   readonly observed: Observed
+  /** Milliseconds after which a task asked to stop that has not ended is reported; `undefined`: never. */
+  readonly stuckAfter: number | undefined
+  /** The tasks asked to stop and not ended (stuck.ts): made when a task is first asked to stop. */
+  private stuck: StuckWatch | undefined = undefined
+  /** Who hears of a stuck task instead of the log (`TaskGroup.onStuckUnsafe`). */
+  stuckReporter: ((stuck: StuckTask) => void) | undefined = undefined
 
   constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
     super()
@@ -102,6 +110,7 @@ export class GroupImpl extends Described {
         ? undefined
         : new Permits(settings.concurrency, this.context, this.launcher.startWithPermit)
     this.concurrency = settings.concurrency ?? "unbounded"
+    this.stuckAfter = settings.stuckAfter
     this.observed = new Observed(this, opener)
   }
 
@@ -129,7 +138,7 @@ export class GroupImpl extends Described {
 
   start<S, A, E, R>(
     f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
-    options?: TaskOptions
+    options?: StartOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> {
     return start(this, f, options)
   }
@@ -142,7 +151,7 @@ export class GroupImpl extends Described {
    */
   admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
     if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
-    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned, this)
     this.pending++
     this.live.add(handle)
     // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
@@ -152,7 +161,7 @@ export class GroupImpl extends Described {
 
   /** A task spawned while the group shuts down: its handle (and `starting`) ended interrupted, and counted. */
   private endedAtOnce<A, E>(name: string | undefined, starting: Deferred.Deferred<any, any> | undefined) {
-    const handle = new TaskHandle<A, E>(name ?? ++this.spawned)
+    const handle = new TaskHandle<A, E>(name ?? ++this.spawned, undefined)
     const interrupted = Exit.interrupt(this.interruptor)
     handle.complete(interrupted)
     this.observed.taskEnded(undefined, interrupted)
@@ -184,7 +193,35 @@ export class GroupImpl extends Described {
     // Calls back at once for a task that already ended.
     runner.addObserver((exit) => this.taskEnded(handle, exit))
     // The group may have begun shutting down while the task ran its first steps.
-    if (this.state !== "open") runner.interruptUnsafe(this.interruptor)
+    if (this.state !== "open") this.stopTask(handle, runner, this.interruptor)
+  }
+
+  // stopping one task (and watching that it does: stuck.ts)
+
+  /** Asks a running task to stop: it is cancelling from now until it ends. */
+  stopTask(handle: TaskHandle<any, any>, runner: Interruptible, fiberId: number): void {
+    this.cancelRequested(handle)
+    runner.interruptUnsafe(fiberId)
+    this.stuck?.watch()
+  }
+
+  /**
+   * Marks a task as asked to stop at `now` (snapshots show it cancelling; stuck.ts watches
+   * it), without stopping it.
+   */
+  cancelRequested(handle: TaskHandle<any, any>, now: number = this.observed.now()): void {
+    if (handle.exit !== undefined) return
+    ;(this.stuck ??= new StuckWatch(this, this.stuckAfter)).requested(handle, now)
+  }
+
+  /** After `cancelRequested`: starts watching for the task's end. */
+  watchStuck(): void {
+    this.stuck?.watch()
+  }
+
+  /** A task asked to stop by itself (its `timeout`) has ended that attempt: it is no longer cancelling. */
+  cancelEnded(handle: TaskHandle<any, any>): void {
+    this.stuck?.stopped(handle)
   }
 
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
@@ -205,7 +242,9 @@ export class GroupImpl extends Described {
     this.live.delete(handle)
     this.permits?.taskEnded(runner, fiber)
     this.observed.taskEnded(handle, exit)
+    if (handle.cancelledAt !== undefined) this.stuck!.stopped(handle)
     handle.runner = undefined
+    handle.group = undefined
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
     const starting = handle.starting
@@ -289,10 +328,16 @@ export class GroupImpl extends Described {
     this.bodyFiber?.interruptUnsafe(this.interruptor)
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `live`: the tasks are taken first.
+    // One clock reading for all of them: they are asked at the same moment.
+    let now: number | undefined
     for (const handle of this.live.toArray()) {
       const runner = handle.runner
-      if (isRunner(runner)) runner.interruptUnsafe(this.interruptor)
+      if (isRunner(runner)) {
+        this.cancelRequested(handle, (now ??= this.observed.now()))
+        runner.interruptUnsafe(this.interruptor)
+      }
     }
+    this.stuck?.watch()
     // Then the tasks that have not started: they end interrupted, and never run.
     this.queue.interruptAll(this.interruptor)
     this.permits?.interruptAll(this.interruptor)

@@ -188,6 +188,17 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
   declare span?: Tracer.Span | undefined
   /** The groups opened inside this task that are still open (see registry.ts). */
   declare groups?: Set<GroupImpl> | undefined
+  /** Its group, until the task ends (a kept handle keeps no group alive); none for a task that ended as it was spawned. */
+  group: GroupImpl | undefined
+  /** When the task was asked to stop (ms since epoch, on its group's Clock), while it has not ended (stuck.ts). */
+  declare cancelledAt?: number | undefined
+  /** Whether the task was reported as stuck in its cancellation (stuck.ts). */
+  declare stuckReported?: boolean | undefined
+
+  constructor(label: string | number, group: GroupImpl | undefined) {
+    super(label)
+    this.group = group
+  }
 
   get kind() {
     return "SoonValue"
@@ -198,9 +209,13 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
       const runner = this.runner
       if (runner === undefined) return Effect.void
       return Effect.withFiber((current) => {
-        if (runner === firstSteps) this.cancelledBy = current.id
-        else if (runner instanceof StartQueue) runner.cancel(this, current.id)
-        else runner.interruptUnsafe(current.id)
+        if (runner instanceof StartQueue) runner.cancel(this, current.id)
+        else if (runner instanceof QueuedStart) runner.interruptUnsafe(current.id)
+        else if (runner === firstSteps) {
+          this.cancelledBy = current.id
+          this.group?.cancelRequested(this)
+        } else if (this.group === undefined) runner.interruptUnsafe(current.id)
+        else this.group.stopTask(this, runner, current.id)
         return Effect.asVoid(Effect.exit(this.await))
       })
     })

@@ -159,7 +159,10 @@ export class Launcher {
     if (exit !== undefined) return this.group.taskEnded(handle, exit, fiber)
     if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
     this.group.adopt(handle, fiber)
-    if (handle.cancelledBy !== undefined) fiber.interruptUnsafe(handle.cancelledBy)
+    if (handle.cancelledBy !== undefined) {
+      fiber.interruptUnsafe(handle.cancelledBy)
+      this.group.watchStuck()
+    }
   }
 
   /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */

@@ -47,6 +47,11 @@ export class Observed {
     handle.startedAt = startTime(this.clock)
   }
 
+  /** The time now (ms since epoch), on the group's Clock. */
+  now(): number {
+    return this.clock.currentTimeMillisUnsafe()
+  }
+
   /** A task has ended (`exit`); `handle` is undefined for one that ended as it was spawned. */
   taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
     this.tally.count(exit)

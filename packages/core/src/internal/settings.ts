@@ -1,3 +1,4 @@
+import { stuckAfterFrom } from "./stuck.ts"
 import { concurrencyProblem, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
 
 /** @internal */
@@ -13,6 +14,8 @@ export interface Settings {
   readonly mode: Mode
   /** `undefined` for no limit. */
   readonly concurrency: number | undefined
+  /** Milliseconds after which a task asked to stop that has not ended is reported; `undefined` for never. */
+  readonly stuckAfter: number | undefined
 }
 
 /**
@@ -29,7 +32,14 @@ export const defaultGroupName = "TaskGroup"
 /** The group options a caller gave, as settings, or the message of the first problem. */
 export const settingsFrom = (
   where: string,
-  options: { readonly mode?: unknown; readonly concurrency?: unknown; readonly name?: unknown } | undefined
+  options:
+    | {
+        readonly mode?: unknown
+        readonly concurrency?: unknown
+        readonly name?: unknown
+        readonly stuckAfter?: unknown
+      }
+    | undefined
 ): Settings | string => {
   const problem =
     optionsProblem(where, options) ??
@@ -37,11 +47,14 @@ export const settingsFrom = (
     modeProblem(where, options?.mode) ??
     nameProblem(where, options?.name)
   if (problem !== undefined) return problem
+  const stuckAfter = stuckAfterFrom(where, options?.stuckAfter)
+  if (typeof stuckAfter === "string") return stuckAfter
   const concurrency = options?.concurrency as number | "unbounded" | undefined
   return {
     name: (options?.name as string | undefined) ?? defaultGroupName,
     mode: (options?.mode as Mode | undefined) ?? "failFast",
     // Stryker disable next-line ConditionalExpression: an undefined concurrency gives undefined either way
-    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency
+    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency,
+    stuckAfter
   }
 }

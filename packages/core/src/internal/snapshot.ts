@@ -20,10 +20,12 @@ const taskSnapshot = (group: GroupImpl, handle: TaskHandle<any, any>): TaskSnaps
   const attempt = retried(handle) ? attemptOf(handle) : undefined
   const groups: Array<GroupSnapshot> = []
   if (handle.groups !== undefined) for (const group of handle.groups) groups.push(snapshotOf(group))
+  const cancelledAt = handle.cancelledAt
   return {
     name: handle.name,
-    status: startedAt === undefined ? "queued" : "running",
+    status: cancelledAt !== undefined ? "cancelling" : startedAt === undefined ? "queued" : "running",
     ...(startedAt === undefined ? {} : { startedAt }),
+    ...(cancelledAt === undefined ? {} : { cancelledAt }),
     ...(key === undefined ? {} : { key: String(key) }),
     ...(attempt === undefined ? {} : { attempt }),
     ...(progress === undefined ? {} : { progress }),
@@ -77,6 +79,9 @@ const taskLine = (task: TaskSnapshot, options: RenderOptions | undefined): strin
         ? `since ${new Date(task.startedAt).toISOString()}`
         : `for ${seconds(Math.max(0, options.now - task.startedAt))}`
     )
+  }
+  if (task.cancelledAt !== undefined && options?.now !== undefined) {
+    parts.push(`asked to stop ${seconds(Math.max(0, options.now - task.cancelledAt))} ago`)
   }
   if (task.progress !== undefined) {
     const { done, total } = task.progress

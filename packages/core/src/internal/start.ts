@@ -2,10 +2,11 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { SoonValue } from "../SoonValue.ts"
-import type { TaskOptions } from "../TaskGroup.ts"
+import type { StartOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import type { Runner } from "./runner.ts"
+import { type TaskRef, taskTimeoutFrom, withTimeout } from "./taskTimeout.ts"
 import { asTaskEffect, describe, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 // The start handshake (trio's and anyio's `start`): a task is spawned with a `starting`
@@ -70,13 +71,15 @@ const awaitStart = <S, E>(
 export const start = <S, A, E, R>(
   group: GroupImpl,
   f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
-  options: TaskOptions | undefined
+  options: StartOptions | undefined
 ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> => {
   const problem =
     typeof f === "function"
       ? taskOptionsProblem("TaskGroup.start", options)
       : `TaskGroup.start: expected a function of \`started\` that returns an Effect, received ${describe(f)}`
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
+  const timeout = taskTimeoutFrom("TaskGroup.start", options?.timeout)
+  if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   return Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
       const starting = Deferred.makeUnsafe<S, E>()
@@ -86,13 +89,17 @@ export const start = <S, A, E, R>(
           const twice = markStarted(starting, handle, value, "TaskGroup.start", undefined)
           return twice === undefined ? Effect.void : Effect.die(twice)
         })
-      const task = Effect.suspend(() => asTaskEffect("TaskGroup.start", f, f(started)))
+      const ref: TaskRef = { handle: undefined }
+      const call = Effect.suspend(() => asTaskEffect("TaskGroup.start", f, f(started)))
+      // Internally a task's E is its own: `TaskTimeout` joins it in the public types only.
+      const task = timeout === undefined ? call : (withTimeout(call, timeout, ref) as Effect.Effect<A, E, R>)
       // `starting` is in the handle before the task can run, so an end before `started`
       // goes to the caller of `start` whenever the scheduler lets the task run.
       return Effect.flatMap(
         group.launcher.spawnSoon(parent, task, options?.name ?? (f.name || undefined), starting),
         (spawned) => {
           handle = spawned
+          ref.handle = spawned
           return Effect.map(
             restore(awaitStart(starting, spawned, "handle never given")),
             (value) => [value, spawned] as const

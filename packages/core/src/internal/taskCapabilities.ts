@@ -9,18 +9,38 @@ import { type Attempts, type Policy, retryProblem, track, withRetry } from "./re
 import type { Launch } from "./runner.ts"
 import { callTask, illegalArgument } from "./validation.ts"
 import { callName } from "./names.ts"
+import { type TaskRef, taskTimeoutFrom, withTimeout } from "./taskTimeout.ts"
+import type * as Duration from "effect/Duration"
 
 // `spawn` and `soonify` (and their `…Unsafe` forms) with the options of DESIGN §6, `key`
-// and `retry`. The spawning code sends a call here only when one of them is given, so
+// and `retry`, and a task's own `timeout` (DESIGN §3). The spawning code sends a call here only when one of them is given, so
 // that a plain spawn takes the path it always took.
 
 /** Whether task options ask for a capability handled here. */
 export const hasCapabilities = (options: SpawnOptions<any> | SoonifyOptions<any, any>): boolean =>
-  options.key !== undefined || options.retry !== undefined
+  options.key !== undefined || options.retry !== undefined || options.timeout !== undefined
 
-/** The problem with `key` (when it must be a key) and `retry`, or `undefined`. */
+/** The problem with `key` (when it must be a key), `retry` and `timeout`, or `undefined`. */
 const problemOf = (where: string, options: SpawnOptions<any>): string | undefined =>
-  (options.key === undefined ? undefined : keyProblem(where, options.key)) ?? retryProblem(where, options.retry)
+  (options.key === undefined ? undefined : keyProblem(where, options.key)) ??
+  retryProblem(where, options.retry) ??
+  timeoutProblem(where, options.timeout)
+
+/** The problem with a task's `timeout`, or `undefined`. */
+export const timeoutProblem = (where: string, timeout: unknown): string | undefined => {
+  const checked = taskTimeoutFrom(where, timeout)
+  return typeof checked === "string" ? checked : undefined
+}
+
+/** A checked task `timeout` (see `timeoutProblem`): `undefined` for none. */
+const timeoutOf = (timeout: unknown): Duration.Duration | undefined =>
+  taskTimeoutFrom("", timeout) as Duration.Duration | undefined
+
+/** `effect` with its `timeout` (each attempt's, under `retry`): `ref` then names its task. */
+const timed = <A, E>(effect: Effect.Effect<A, E, any>, timeout: unknown, ref: TaskRef): Effect.Effect<A, E, any> => {
+  const duration = timeoutOf(timeout)
+  return duration === undefined ? effect : (withTimeout(effect, duration, ref) as Effect.Effect<A, E, any>)
+}
 
 /**
  * A task's effect with its retry policy, if any; `spawn` then spawns it, and its handle
@@ -29,12 +49,15 @@ const problemOf = (where: string, options: SpawnOptions<any>): string | undefine
 const retrying = <A, E>(
   effect: Effect.Effect<A, E, any>,
   policy: Policy<E> | undefined,
+  timeout: unknown,
   spawn: (effect: Effect.Effect<A, E, any>) => TaskHandle<A, E>
 ): TaskHandle<A, E> => {
-  if (policy === undefined) return spawn(effect)
+  const ref: TaskRef = { handle: undefined }
+  const attempt = timed(effect, timeout, ref)
+  if (policy === undefined) return (ref.handle = spawn(attempt))
   const attempts: Attempts = { attempt: 1 }
-  let handle: TaskHandle<A, E> | undefined
-  handle = spawn(withRetry(effect, policy, attempts, () => handle?.name ?? "?"))
+  const handle = spawn(withRetry(attempt, policy, attempts, () => ref.handle?.name ?? "?"))
+  ref.handle = handle
   track(handle, attempts)
   return handle
 }
@@ -43,14 +66,18 @@ const retrying = <A, E>(
 const retryingSoon = <A, E>(
   effect: Effect.Effect<A, E, any>,
   policy: Policy<E> | undefined,
+  timeout: unknown,
   spawn: (effect: Effect.Effect<A, E, any>) => Effect.Effect<TaskHandle<A, E>>
 ): Effect.Effect<TaskHandle<A, E>> => {
-  if (policy === undefined) return spawn(effect)
+  const ref: TaskRef = { handle: undefined }
+  const attempt = timed(effect, timeout, ref)
+  if (policy === undefined) {
+    return timeout === undefined ? spawn(effect) : Effect.map(spawn(attempt), (spawned) => (ref.handle = spawned))
+  }
   const attempts: Attempts = { attempt: 1 }
-  let handle: TaskHandle<A, E> | undefined
   // Stryker disable next-line StringLiteral: unreachable: a soon spawn's task first runs after `spawn` has given its handle
-  return Effect.map(spawn(withRetry(effect, policy, attempts, () => handle?.name ?? "?")), (spawned) => {
-    handle = spawned
+  return Effect.map(spawn(withRetry(attempt, policy, attempts, () => ref.handle?.name ?? "?")), (spawned) => {
+    ref.handle = spawned
     track(spawned, attempts)
     return spawned
   })
@@ -65,7 +92,7 @@ export const spawn = <A, E, R>(
   const problem = problemOf("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   const spawnSoon = () =>
-    retryingSoon(effect, options.retry, (task) =>
+    retryingSoon(effect, options.retry, options.timeout, (task) =>
       Effect.withFiber((parent) => group.launcher.spawnSoon<A, E>(parent, task, options.name))
     )
   return options.key === undefined ? spawnSoon() : spawnKeyed(group, options.key, spawnSoon)
@@ -83,14 +110,17 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     (key === undefined || typeof key === "function"
       ? undefined
       : keyProblem("TaskGroup.soonify", key, 'option "key" (a key, or a function of the arguments that gives one)')) ??
-    retryProblem("TaskGroup.soonify", options.retry)
+    retryProblem("TaskGroup.soonify", options.retry) ??
+    timeoutProblem("TaskGroup.soonify", options.timeout)
   if (problem !== undefined) throw illegalArgument(problem)
   return (...args) => {
     const spawnNamed = (name: string | undefined) =>
       Effect.withFiber((parent) =>
         group.isClosed
           ? Effect.die(group.closedError(name))
-          : retryingSoon(callTask(f, args), options.retry, (task) => group.launcher.spawnSoon<A, E>(parent, task, name))
+          : retryingSoon(callTask(f, args), options.retry, options.timeout, (task) =>
+              group.launcher.spawnSoon<A, E>(parent, task, name)
+            )
       )
     // A name made from the arguments is made when the spawn runs, as without capabilities.
     const spawnSoon = () =>
@@ -112,7 +142,7 @@ export const spawnUnsafe = <A, E>(
   const problem = problemOf(where, options)
   if (problem !== undefined) throw illegalArgument(problem)
   const spawnNow = () =>
-    retrying(effect, options.retry, (task) => group.launcher.spawnNow(undefined, task, options.name))
+    retrying(effect, options.retry, options.timeout, (task) => group.launcher.spawnNow(undefined, task, options.name))
   return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
 }
 
@@ -129,8 +159,10 @@ export const spawnExternalUnsafe = <A, E>(
   const problem = problemOf(where, options)
   if (problem !== undefined) throw illegalArgument(problem)
   const spawnNow = () =>
-    options.retry === undefined
+    options.retry === undefined && options.timeout === undefined
       ? group.launcher.spawnExternal(start, options.name)
-      : retrying(external(start), options.retry, (task) => group.launcher.spawnNow(undefined, task, options.name))
+      : retrying(external(start), options.retry, options.timeout, (task) =>
+          group.launcher.spawnNow(undefined, task, options.name)
+        )
   return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
 }

@@ -80,6 +80,12 @@ export const runIn = <X, R>(context: Enclosing, f: (x: X) => R, x: X): R => {
   }
 }
 
+/** The signal of code outside any task: never aborted (there is nothing to cancel), made when first asked for. */
+let neverAborted: AbortSignal | undefined
+
+/** `taskSignal()`: the signal of the task the running code belongs to, else one that never aborts. */
+export const taskSignal = (): AbortSignal => enclosing()?.signal ?? (neverAborted ??= new AbortController().signal)
+
 /**
  * The signal an operation stops on: the one it was given, the enclosing task's, or
  * both (the first to abort wins).

@@ -15,8 +15,9 @@ import { keyedWrap, keyOfCall } from "./keys.ts"
 import { placeInEnclosingTask } from "./observability.ts"
 import { capabilitiesOf, coreOptions, hasCapabilities } from "./taskCapabilities.ts"
 import { fromCore, groupResult, NONE } from "./outcome.ts"
-import { type Owner, PromiseTask } from "./promiseTask.ts"
-import { callName, checkFunction, checkName, checkOptions } from "./validation.ts"
+import { type Owner, PromiseTask, TimedPromiseTask } from "./promiseTask.ts"
+import { callName, checkFunction, checkName, checkOptions, timeoutOf } from "./validation.ts"
+import { reportStuck } from "./stuck.ts"
 
 /** Validated group settings. */
 export interface Settings {
@@ -55,6 +56,7 @@ export class GroupView implements TaskGroup, Owner {
     this.#settings = settings
     this.task = placeInEnclosingTask(core)
     CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
+    CoreTaskGroup.onStuckUnsafe(core, reportStuck)
     const signal = settings.signal
     if (signal !== undefined) {
       if (signal.aborted) {
@@ -114,6 +116,7 @@ export class GroupView implements TaskGroup, Owner {
     const named = typeof nameOf === "function"
     if (named) checkOptions("tg.soonify", options)
     const taskOptions = named ? noOptions : taskOptionsOf("tg.soonify", fn, options as TaskOptions | undefined)
+    const timeout = timeoutOf("tg.soonify", options?.timeout)
     const optionsOf = (args: Args): CoreTaskGroup.TaskOptions =>
       named ? { name: callName("tg.soonify", nameOf, args) } : taskOptions
     if (hasCapabilities(options)) {
@@ -122,9 +125,12 @@ export class GroupView implements TaskGroup, Owner {
       // Each attempt of a retried task is a task of its own: the handle is core's, wrapped.
       return (...args) =>
         this.#spawnWith(
-          (soon) => new PromiseTask<Awaited<R>>(fn, args, true, this).adopted(soon).run(),
+          (soon) => ownTask<Awaited<R>>(fn, args, this, timeout).adopted(soon).run(),
           coreOptions(optionsOf(args), key === undefined ? undefined : keyOfCall("tg.soonify", key, args), retry)
         )
+    }
+    if (timeout !== undefined) {
+      return (...args) => this.#spawn(new TimedPromiseTask<Awaited<R>>(fn, args, this, timeout), optionsOf(args))
     }
     if (named) return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), optionsOf(args))
     return (...args) => this.#spawn(new PromiseTask(fn, args, true, this), taskOptions)
@@ -133,14 +139,15 @@ export class GroupView implements TaskGroup, Owner {
   spawn<R>(fn: (signal: AbortSignal) => R, options?: SpawnOptions): SoonValue<Awaited<R>> {
     checkFunction("tg.spawn", "fn", fn)
     const taskOptions = taskOptionsOf("tg.spawn", fn, options)
+    const timeout = timeoutOf("tg.spawn", options?.timeout)
     if (hasCapabilities(options)) {
       const { retry } = capabilitiesOf("tg.spawn", options!, "key only")
       return this.#spawnWith(
-        (soon) => new PromiseTask<Awaited<R>>(fn, undefined, true, this).adopted(soon).run(),
+        (soon) => ownTask<Awaited<R>>(fn, undefined, this, timeout).adopted(soon).run(),
         coreOptions(taskOptions, options!.key, retry)
       )
     }
-    return this.#spawn(new PromiseTask(fn, undefined, true, this), taskOptions)
+    return this.#spawn(ownTask<Awaited<R>>(fn, undefined, this, timeout), taskOptions)
   }
 
   get keys(): ReadonlyArray<TaskKey> {
@@ -165,11 +172,12 @@ export class GroupView implements TaskGroup, Owner {
   ): Promise<[value: S, soon: SoonValue<A>]> {
     checkFunction("tg.start", "fn", fn)
     const taskOptions = taskOptionsOf("tg.start", fn, options)
+    const timeout = timeoutOf("tg.start", options?.timeout)
     // The caller's cancellation (the enclosing task's) cancels the handshake, and with
     // it the starting task; the caller then sees its own reason.
     const stop = stopSignal(undefined)
     let callStarted!: (value: S) => void
-    const task = new PromiseTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, true, this)
+    const task = ownTask<A>((signal: AbortSignal) => fn(callStarted, signal), undefined, this, timeout)
     let handshake: CoreTaskGroup.ExternalStart<S, A, unknown>
     try {
       // Core calls `fn` (through `task.run()`) before it returns, as a spawn does.
@@ -234,6 +242,15 @@ export class GroupView implements TaskGroup, Owner {
     return groupResult(exit, this.#settings.label, this.reason)
   }
 }
+
+/** A task with a context of its own (`soonify`, `spawn`, `start`), with its own `timeout` (ms) if given. */
+const ownTask = <A>(
+  fn: (...args: Array<any>) => unknown,
+  args: ReadonlyArray<unknown> | undefined,
+  owner: Owner,
+  timeout: number | undefined
+): PromiseTask<A> =>
+  timeout === undefined ? new PromiseTask<A>(fn, args, true, owner) : new TimedPromiseTask<A>(fn, args, owner, timeout)
 
 /** Options for one task: its name is the option, else the function's name. */
 const taskOptionsOf = (where: string, fn: Function, options: TaskOptions | undefined): CoreTaskGroup.TaskOptions => {

@@ -3,7 +3,6 @@
 // context, which task the running code belongs to.
 import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import { type CoreTaskHandle, enclosing } from "./ambient.ts"
-import { PromiseTask } from "./promiseTask.ts"
 import { describe } from "./validation.ts"
 
 /** Places a new core group under the task the running code belongs to, if any; gives that task. */
@@ -23,18 +22,16 @@ const checkCount = (what: string, n: unknown, optional: "optional" | "required")
   }
 }
 
-/** `reportProgress(done, total?)`: for the task the running code belongs to. */
-export const reportProgress = (done: number, total?: number): void => {
+/**
+ * `reportProgress(done, total?)`: for the task the running code belongs to (for a group
+ * body, or a gather or asCompleted function, the task that opened the group or the
+ * gather); `false` where there is none.
+ */
+export const reportProgress = (done: number, total?: number): boolean => {
   checkCount("done", done, "required")
   checkCount("total", total, "optional")
-  const ambient = enclosing()
-  const task = ambient instanceof PromiseTask ? ambient.task : undefined
-  if (task === undefined) {
-    throw new TypeError(
-      "reportProgress: no task here. Call it inside a task (tg.soonify, tg.spawn, tg.start); " +
-        "a group body and a gather function are code of their group, not of a task" +
-        (ambient === undefined ? "" : " (this code runs in a group's context)")
-    )
-  }
+  const task = enclosing()?.task
+  if (task === undefined) return false
   CoreTaskGroup.reportProgressUnsafe(task, done, total)
+  return true
 }

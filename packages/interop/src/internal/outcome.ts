@@ -89,6 +89,12 @@ export const failedExit = (error: unknown): Exit.Exit<never, unknown> => Exit.fa
 /** A task that was cancelled by `interruptor` and ended as cancelled. */
 export const cancelledExit = (interruptor: number | undefined): Exit.Exit<never> => Exit.interrupt(interruptor)
 
+/** A task whose own timeout ran out: it fails with `timeout`, and with `error` too when it stopped with one. */
+export const timedOutExit = (timeout: unknown, error: unknown): Exit.Exit<never, unknown> =>
+  error === NONE
+    ? Exit.fail(timeout)
+    : Exit.failCause(Cause.fromReasons([Cause.makeFailReason(timeout), Cause.makeFailReason(error)]))
+
 /** A task that was cancelled, then failed with `error` instead of stopping quietly. */
 export const cancelledFailedExit = (interruptor: number | undefined, error: unknown): Exit.Exit<never, unknown> =>
   Exit.failCause(Cause.fromReasons([Cause.makeInterruptReason(interruptor), Cause.makeFailReason(error)]))

@@ -3,10 +3,10 @@
 // (`TaskGroup.external`: a group body, a gather slot, a start handshake). Either way
 // core does the counting, the fail fast and the waiting; this class only runs the
 // function, aborts its signal when asked to stop, and reports how it ended.
-import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import type * as Exit from "effect/Exit"
-import { CancelledError } from "../Errors.ts"
-import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit } from "./outcome.ts"
+import { CancelledError, TimeoutError } from "../Errors.ts"
+import { cancelledExit, cancelledFailedExit, failedExit, NONE, succeededExit, timedOutExit } from "./outcome.ts"
 import { coreHandle, handleToCome, SoonValue } from "../SoonValue.ts"
 import { type CoreTaskHandle, type Enclosing, runIn } from "./ambient.ts"
 import { isThenable } from "./validation.ts"
@@ -132,7 +132,7 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     }
     // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
     Promise.resolve(result).then(
-      (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : cancelledExit(this.#interruptor)),
+      (value) => this.end(this.#reason === NONE ? succeededExit(value as A) : this.#stopped(NONE)),
       (error) => this.end(this.#reason === NONE ? failedExit(settled(error)) : this.#stopped(settled(error)))
     )
     return this
@@ -168,9 +168,23 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
 
   interruptUnsafe(fiberId?: number | undefined): void {
     if (this.exit !== undefined || this.#reason !== NONE) return
+    this.cancelWith(
+      this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason,
+      fiberId
+    )
+  }
+
+  /** Cancels the task with `reason` (its signal is aborted with it), unless it has ended or was cancelled already. */
+  protected cancelWith(reason: unknown, fiberId: number | undefined): void {
+    if (this.exit !== undefined || this.#reason !== NONE) return
     this.#interruptor = fiberId
-    this.#reason = this.#owner.reason === NONE ? new CancelledError("The task was cancelled") : this.#owner.reason
-    this.#controller?.abort(this.#reason)
+    this.#reason = reason
+    this.#controller?.abort(reason)
+  }
+
+  /** What the task was cancelled with, or `NONE`. */
+  protected get cancelReason(): unknown {
+    return this.#reason
   }
 
   /** Ends the task during its first, synchronous steps (before core observes it). */
@@ -190,17 +204,92 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
   }
 
   /**
-   * How a task that was asked to stop ends when it rejects with `error`. A
+   * How a task that was asked to stop ends when it rejects with `error` (or fulfils: `NONE`). A
    * `CancelledError` counts as the cancellation too: it is what waiting on a handle that
    * the same cancellation cancelled gives (`soon.wait()`, `gather([soon])`), where no
    * enclosing context told the wait to stop with the reason itself.
    */
   #stopped(error: unknown): Exit.Exit<A, unknown> {
-    return error instanceof CancelledError ||
+    const cancellation =
+      error === NONE ||
+      error instanceof CancelledError ||
       isCancellation(error, this.#reason) ||
       isCancellation(error, this.#owner.reason)
-      ? cancelledExit(this.#interruptor)
-      : cancelledFailedExit(this.#interruptor, error)
+    return this.stoppedExit(cancellation ? NONE : error)
+  }
+
+  /** The Exit of a task that stopped once asked to: cancelled, and failed too when it stopped with an `error`. */
+  protected stoppedExit(error: unknown): Exit.Exit<A, unknown> {
+    return error === NONE ? cancelledExit(this.#interruptor) : cancelledFailedExit(this.#interruptor, error)
+  }
+}
+
+/**
+ * A {@link PromiseTask} with its own `timeout` (ms), counted from `run`: when it runs out,
+ * the task is cancelled with a `TimeoutError` (core is told it is cancelling, so that
+ * snapshots show it and a stuck one is reported) and, once it has settled, fails with
+ * that error (and with the error it stopped with, if any: nothing is lost). A class of its
+ * own, so that a task without `timeout` carries nothing for it.
+ */
+export class TimedPromiseTask<A> extends PromiseTask<A> {
+  readonly #timeout: number
+  #timer: ReturnType<typeof setTimeout> | undefined = undefined
+  #error: TimeoutError | undefined = undefined
+
+  static {
+    // What user code holds is a SoonValue: logs and `toString` say so.
+    Object.defineProperty(this, "name", { value: "SoonValue" })
+  }
+
+  constructor(
+    fn: (...args: Array<any>) => unknown,
+    args: ReadonlyArray<unknown> | undefined,
+    owner: Owner,
+    timeout: number
+  ) {
+    super(fn, args, true, owner)
+    this.#timeout = timeout
+  }
+
+  override run(): this {
+    super.run()
+    if (this.exit === undefined) this.#timer = setTimeout(TimedPromiseTask.#timedOut, this.#timeout, this)
+    return this
+  }
+
+  static #timedOut(task: TimedPromiseTask<any>): void {
+    task.#timer = undefined
+    if (task.exit !== undefined || task.cancelReason !== NONE) return
+    const soon = task[coreHandle] as CoreTaskHandle | undefined
+    const error = new TimeoutError(
+      soon === undefined ? "The task" : `Task "${soon.name}"`,
+      task.#timeout,
+      "it was cancelled (its signal aborted with this error) and has settled"
+    )
+    task.#error = error
+    task.cancelWith(error, undefined)
+    if (soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "requested")
+  }
+
+  override interruptUnsafe(fiberId?: number | undefined): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    super.interruptUnsafe(fiberId)
+  }
+
+  override end(exit: Exit.Exit<A, unknown>): void {
+    if (this.exit !== undefined) return
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    // A retried attempt that timed out ends, and its task goes on: no longer cancelling.
+    const soon = this[coreHandle] as CoreTaskHandle | undefined
+    if (this.#error !== undefined && soon !== undefined) CoreTaskGroup.markCancellingUnsafe(soon, "ended")
+    super.end(exit)
+  }
+
+  protected override stoppedExit(error: unknown): Exit.Exit<A, unknown> {
+    const timedOut = this.#error
+    return timedOut !== undefined && this.cancelReason === timedOut
+      ? timedOutExit(timedOut, error)
+      : super.stoppedExit(error)
   }
 }
 

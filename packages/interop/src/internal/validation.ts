@@ -54,6 +54,23 @@ export const timeoutOf = (where: string, timeout: unknown): number | undefined =
   return timeout
 }
 
+/** Reads `stuckAfter` in milliseconds: 10 s by default; `Infinity` (never) as it is, for core. */
+export const stuckAfterOf = (where: string, stuckAfter: unknown): number => {
+  if (stuckAfter === undefined) return 10_000
+  if (stuckAfter === Infinity) return Infinity
+  if (typeof stuckAfter !== "number") {
+    throw new TypeError(
+      `${where}: option "stuckAfter" must be a number of milliseconds or Infinity, received ${describe(stuckAfter)}`
+    )
+  }
+  if (Number.isNaN(stuckAfter) || stuckAfter < 0 || stuckAfter > maxDelay) {
+    throw new RangeError(
+      `${where}: option "stuckAfter" must be between 0 and ${maxDelay} milliseconds, or Infinity, received ${describe(stuckAfter)}`
+    )
+  }
+  return stuckAfter
+}
+
 /** Reads `mode`: "failFast" (the default) or "settle". */
 export const modeOf = (where: string, mode: unknown): CoreTaskGroup.Options["mode"] & string => {
   if (mode === undefined) return "failFast"
