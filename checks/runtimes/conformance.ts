@@ -1,8 +1,8 @@
 // interop's behaviour under whatever runtime runs this file (Node, Bun, Deno), against the
 // BUILT @soonify/interop (its dist/, as npm users get it): groups, fail fast, timeouts,
 // ambient cancellation (AsyncLocalStorage under that runtime), gather, asCompleted,
-// settle mode, keys, waiting on handles, Future. Each case asserts its results; the
-// last line says `<runtime>: N passed, M failed`, and the exit code is 1 on any failure.
+// settle mode, keys, waiting on handles, Future, taskSignal() and a task's own timeout.
+// Each case asserts its results; the last line says `<runtime>: N passed, M failed`, and the exit code is 1 on any failure.
 //
 //   node checks/runtimes/conformance.ts | bun checks/runtimes/conformance.ts
 //   deno run --allow-read --allow-env checks/runtimes/conformance.ts
@@ -17,6 +17,7 @@ import {
   gather,
   type SoonValue,
   taskGroup,
+  taskSignal,
   TimeoutError,
   waitAll,
   waitAny
@@ -327,6 +328,46 @@ check("createTaskGroup: disposing waits for its tasks; waitAny, waitAll, Future"
   assert.equal(future.value, 7)
   await tg[Symbol.asyncDispose]()
   assert.equal(slow.value, "slow")
+})
+
+check(
+  "taskSignal(): never aborted outside a task; a soonify'd call's signal, aborted by a sibling's failure",
+  async () => {
+    assert.equal(taskSignal().aborted, false)
+    const boom = new Error("boom")
+    let reason: unknown
+    // The function keeps its own parameters: its signal comes from the ambient task.
+    const waitForAbort = async (ms: number): Promise<void> => {
+      const signal = taskSignal()
+      try {
+        await sleep(ms, signal)
+      } finally {
+        reason = signal.reason
+      }
+    }
+    await assert.rejects(
+      taskGroup(async (tg) => {
+        tg.soonify(waitForAbort)(60_000)
+        tg.spawn(async () => {
+          await sleep(5)
+          throw boom
+        })
+      }),
+      (error) => error === boom
+    )
+    assert.ok(reason instanceof CancelledError)
+  }
+)
+
+check("a task's own timeout: the task is aborted through taskSignal() and fails with TimeoutError", async () => {
+  const waitForAbort = (ms: number): Promise<void> => sleep(ms, taskSignal())
+  const started = performance.now()
+  const [soon] = await taskGroup(async (tg) => [tg.soonify(waitForAbort, { timeout: 20 })(60_000)], {
+    mode: "settle"
+  })
+  assert.equal(soon.status, "rejected")
+  assert.ok(soon.exception instanceof TimeoutError)
+  assert.ok(performance.now() - started < 5_000)
 })
 
 check("no unhandled rejection from any case above", async () => {
