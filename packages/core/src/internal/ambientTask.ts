@@ -1,17 +1,25 @@
+import * as Fiber from "effect/Fiber"
 import { TaskHandle } from "./handle.ts"
+import { taskOf } from "./tracking.ts"
 
-// The task that Promise code runs on behalf of, for a core group opened there (an
-// `Effect.runPromise(TaskGroup.run(...))` inside a @soonify/interop task): its fiber
-// carries no core task, but interop's ambient context (an AsyncLocalStorage, which
-// Effect's fibers carry on Node) knows the task. interop puts the function that tells
-// it on `globalThis` under a registered symbol, so that core, which does not import
-// interop, places such a group under that task in snapshots (`soonify pstree` shows one
-// tree). Asked only when a group opens outside any core task: nothing per task.
+// The task that code outside Effect runs on behalf of, for a group opened there without
+// a fiber to say so (`TaskGroup.makeUnsafe`, which @soonify/interop's groups are made
+// with), so that snapshots (and `soonify pstree`) show one tree across the packages:
+// - Promise code run by a core task (`Effect.promise(() => taskGroup(...))`) while its
+//   fiber runs: that fiber's task.
+// - Promise code of a @soonify/interop task (`Effect.runPromise(TaskGroup.run(...))`
+//   inside `tg.spawn`): interop's ambient context (an AsyncLocalStorage, which Effect's
+//   fibers carry on Node) knows the task. interop puts the function that tells it on
+//   `globalThis` under a registered symbol, as core does not import interop.
+// Asked only when a group opens outside any core task: nothing per task.
 
 const key = Symbol.for("soonify.ambientTask")
 
-/** The core task the running Promise code belongs to, if interop says there is one. */
+/** The core task the running code belongs to, if its fiber or interop says there is one. */
 export const ambientTask = (): TaskHandle<any, any> | undefined => {
+  const fiber = Fiber.getCurrent()
+  const ofFiber = fiber === undefined ? undefined : taskOf(fiber)
+  if (ofFiber !== undefined) return ofFiber
   const find = (globalThis as { [key]?: unknown })[key]
   if (typeof find !== "function") return undefined
   const task: unknown = find()
