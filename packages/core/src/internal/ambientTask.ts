@@ -15,6 +15,19 @@ import { taskOf } from "./tracking.ts"
 
 const key = Symbol.for("soonify.ambientTask")
 
+/**
+ * Tells interop which core task the running fiber belongs to, for the group a
+ * `taskGroup(...)` called there opens in a fiber of its own.
+ */
+Object.defineProperty(globalThis, Symbol.for("soonify.fiberTask"), {
+  value: (): TaskHandle<any, any> | undefined => {
+    const fiber = Fiber.getCurrent()
+    return fiber === undefined ? undefined : taskOf(fiber)
+  },
+  configurable: true,
+  writable: true
+})
+
 /** The core task the running code belongs to, if its fiber or interop says there is one. */
 export const ambientTask = (): TaskHandle<any, any> | undefined => {
   const fiber = Fiber.getCurrent()
