@@ -82,7 +82,9 @@ export interface RenderOptions {
  * ```ts
  * import { renderSnapshot, snapshotAll } from "@soonify/interop"
  *
- * renderSnapshot(snapshotAll(), { now: Date.now() }) // => "(no open task groups)"
+ * // What `dumpOnSignal()` prints on SIGUSR2:
+ * console.error(renderSnapshot(snapshotAll(), { now: Date.now() }))
+ * renderSnapshot([]) // => "(no open task groups)"
  * ```
  *
  * @since 0.1.0
