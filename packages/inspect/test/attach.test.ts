@@ -30,7 +30,7 @@ describe("soonify ps and pstree on a running program", () => {
     const own = await child.next()
     // One tree: an interop group under a core task, a core group under an interop task.
     const byName = Object.fromEntries(own.groups.map((g: TaskGroup.GroupSnapshot) => [g.name, g]))
-    expect(Object.keys(byName).sort()).toEqual(["core-root", "interop-root"])
+    expect(Object.keys(byName).toSorted()).toEqual(["core-root", "interop-root"])
     expect(byName["core-root"].tasks[0].groups.map((g: TaskGroup.GroupSnapshot) => g.name)).toEqual(["interop-in-core"])
     expect(byName["interop-root"].tasks[0].groups.map((g: TaskGroup.GroupSnapshot) => g.name)).toEqual([
       "core-in-interop"
@@ -64,9 +64,9 @@ describe("soonify ps and pstree on a running program", () => {
     expect(row("retried").attempt).toBe(2)
     expect(row("progress").progress).toEqual({ done: 3, total: 10 })
     expect(row("stubborn").path).toEqual(["interop-root", "cancels-its-group", "cancelled-group"])
-    expect(rows.find((r: { kind: string; group: string }) => r.kind === "group" && r.group === "cancelled-group").status).toBe(
-      "closing"
-    )
+    expect(
+      rows.find((r: { kind: string; group: string }) => r.kind === "group" && r.group === "cancelled-group").status
+    ).toBe("closing")
     const tasks = own.groups.flatMap(function all(g: TaskGroup.GroupSnapshot): Array<string> {
       return g.tasks.flatMap((t) => [t.name, ...t.groups.flatMap(all)])
     })
@@ -104,10 +104,11 @@ describe("soonify ps and pstree on a running program", () => {
     expect(port).toBeGreaterThan(0)
     const run = await soonify(["pstree", "--json", String(child.pid)])
     expect(run.code).toBe(0)
-    expect(JSON.parse(run.stdout).groups.map((g: TaskGroup.GroupSnapshot) => g.name).sort()).toEqual([
-      "core-root",
-      "interop-root"
-    ])
+    expect(
+      JSON.parse(run.stdout)
+        .groups.map((g: TaskGroup.GroupSnapshot) => g.name)
+        .toSorted()
+    ).toEqual(["core-root", "interop-root"])
     // Closing would have been asked for before the command ended: still open a moment later.
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(listeningPorts(child.pid)).toEqual([port])

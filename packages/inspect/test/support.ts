@@ -20,11 +20,8 @@ export interface Run {
 /** Runs `file args` to its end; never rejects on a non-zero exit. */
 export const runFile = (file: string, args: ReadonlyArray<string>, options: { uid?: number } = {}): Promise<Run> =>
   new Promise((resolve) =>
-    execFile(
-      file,
-      args,
-      { cwd: packageDir, encoding: "utf8", timeout: 30_000, ...options },
-      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+    execFile(file, args, { cwd: packageDir, encoding: "utf8", timeout: 30_000, ...options }, (error, stdout, stderr) =>
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
     )
   )
 

@@ -45,7 +45,13 @@ describe.skipIf(!hasTmux && !ci)("soonify top in a terminal (tmux)", () => {
     it(`redraws in place, longest-running first, progress moving; ${key} quits and gives the terminal back`, async () => {
       child = await startTarget(["--moving"])
       tmux("new-session", "-d", "-s", "top", "-x", "150", "-y", "40", "bash --norc --noprofile")
-      tmux("send-keys", "-t", "top", `PS1='$ ' ${process.execPath} ${bin} top --interval 100 ${child.pid}; echo "exit=$?"`, "Enter")
+      tmux(
+        "send-keys",
+        "-t",
+        "top",
+        `PS1='$ ' ${process.execPath} ${bin} top --interval 100 ${child.pid}; echo "exit=$?"`,
+        "Enter"
+      )
       await waitFor("top's header", () => screen().includes(`soonify top · pid ${child.pid}`))
       expect(paneFlag("alternate_on")).toBe("1")
       expect(paneFlag("cursor_flag")).toBe("0")
@@ -56,16 +62,20 @@ describe.skipIf(!hasTmux && !ci)("soonify top in a terminal (tmux)", () => {
       await waitFor("the progress to move", () => progressOnScreen() !== first)
       const lines = screen().split("\n")
       expect(lines.filter((line) => line.includes("soonify top · pid"))).toHaveLength(1)
-      expect(lines[0]).toMatch(/^soonify top · pid \d+ · \d\d:\d\d:\d\d · 5 groups, 9 tasks: 9 running, 0 queued, 0 cancelling · q quits/)
+      expect(lines[0]).toMatch(
+        /^soonify top · pid \d+ · \d\d:\d\d:\d\d · 5 groups, 9 tasks: 9 running, 0 queued, 0 cancelling · q quits/
+      )
       expect(lines[2]).toMatch(/^ +RUNNING FOR +STATUS +PROGRESS +TASK +GROUP +KEY +ATTEMPT/)
       const rows = lines.slice(3).filter((line) => / s  /.test(line))
       expect(rows).toHaveLength(9)
       expect(rows[0]?.startsWith("▲")).toBe(true)
       const durations = rows.map((row) => Number(/(\d+(?:\.\d)?) s/.exec(row)?.[1]))
-      expect(durations).toEqual([...durations].sort((a, b) => b - a))
+      expect(durations).toEqual(durations.toSorted((a, b) => b - a))
       expect(rows.find((row) => row.includes(" keyed "))).toContain("user-42")
       expect(rows.find((row) => row.includes(" retried "))).toMatch(/ 2$/)
-      expect(rows.find((row) => row.includes(" interop-leaf "))).toContain("core-root › opens-interop-group › interop-in-core")
+      expect(rows.find((row) => row.includes(" interop-leaf "))).toContain(
+        "core-root › opens-interop-group › interop-in-core"
+      )
 
       tmux("send-keys", "-t", "top", ...keys)
       await waitFor("top to end", () => screen().includes("exit=0"))

@@ -26,7 +26,10 @@ const reserved: Record<string, string> = {
 /** The problem with `signal` as a signal to dump on, or `undefined`. */
 export const signalProblem = (where: string, signal: unknown): string | undefined => {
   const known = signalNames()
-  if (typeof signal !== "string" || (known === undefined ? !/^SIG[A-Z0-9]+$/.test(signal) : !Object.hasOwn(known, signal))) {
+  if (
+    typeof signal !== "string" ||
+    (known === undefined ? !/^SIG[A-Z0-9]+$/.test(signal) : !Object.hasOwn(known, signal))
+  ) {
     return `${where}: "signal" must be a signal name such as "SIGUSR2", received ${describe(signal)}`
   }
   const why = reserved[signal]

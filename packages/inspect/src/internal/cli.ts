@@ -72,7 +72,10 @@ export const main = async (args: ReadonlyArray<string>, io: Io, version: string)
     }
     const [command, pidText, ...rest] = positionals
     if (command === undefined || !(commands as ReadonlyArray<string>).includes(command)) {
-      throw new InspectError("usage", `expected a command, ps, pstree or top; received ${JSON.stringify(command ?? "")}`)
+      throw new InspectError(
+        "usage",
+        `expected a command, ps, pstree or top; received ${JSON.stringify(command ?? "")}`
+      )
     }
     if (pidText === undefined || !/^[1-9][0-9]*$/.test(pidText) || rest.length > 0) {
       throw new InspectError(

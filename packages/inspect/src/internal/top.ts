@@ -64,7 +64,7 @@ export const renderFrame = (
   const groups = rows.filter((row) => row.kind === "group").length
   const tasks = rows
     .filter((row) => row.kind === "task")
-    .sort((a, b) => (b.runningFor ?? -1) - (a.runningFor ?? -1))
+    .toSorted((a, b) => (b.runningFor ?? -1) - (a.runningFor ?? -1))
   const count = (status: string) => tasks.filter((t) => t.status === status).length
   const longest = tasks[0]?.runningFor === undefined ? undefined : tasks[0]
   const marks = tasks.map((row) => markOf(row, longest, options.stuckAfter))
@@ -91,7 +91,11 @@ export const renderFrame = (
       .map((cell, c) => (c === 1 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
       .join("  ")
       .trimEnd()
-  const lines = [fit(header, style.bold(header), options.columns), "", style.inverse(line(titles).padEnd(options.columns))]
+  const lines = [
+    fit(header, style.bold(header), options.columns),
+    "",
+    style.inverse(line(titles).padEnd(options.columns))
+  ]
   const room = Math.max(0, options.rows - lines.length - 1)
   table.slice(0, room).forEach((cells, i) => {
     const plain = line(cells)
@@ -140,7 +144,8 @@ export const runTop = async (attachment: Attachment, options: TopOptions, termin
   process.on("SIGINT", stop)
   process.on("SIGTERM", stop)
   try {
-    for (let frame = 0; frame < options.count && !done; frame++) {
+    for (let frame = 0; frame < options.count; frame++) {
+      if (done) break
       last = await attachment.snapshot()
       draw()
       if (frame + 1 < options.count) await Promise.race([stopped, new Promise((r) => setTimeout(r, options.interval))])
@@ -171,7 +176,8 @@ export const streamJson = async (
   process.on("SIGINT", stop)
   process.on("SIGTERM", stop)
   try {
-    for (let frame = 0; frame < options.count && !done; frame++) {
+    for (let frame = 0; frame < options.count; frame++) {
+      if (done) break
       output.write(JSON.stringify(await attachment.snapshot()) + "\n")
       if (frame + 1 < options.count) {
         await new Promise<void>((resolve) => {
