@@ -94,7 +94,7 @@ export const renderFrame = (
   const lines = [
     fit(header, style.bold(header), options.columns),
     "",
-    style.inverse(line(titles).padEnd(options.columns))
+    style.inverse(line(titles).padEnd(options.columns).slice(0, options.columns))
   ]
   const room = Math.max(0, options.rows - lines.length - 1)
   table.slice(0, room).forEach((cells, i) => {
