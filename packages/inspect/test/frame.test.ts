@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest"
 import { progressBar, renderFrame } from "../src/internal/top.ts"
 
-const plain = (line: string) => line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")
+const plain = (line: string) => line.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "")
 
 describe("a top frame", () => {
   const snapshot = {
