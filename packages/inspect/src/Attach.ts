@@ -19,8 +19,11 @@ import { catchesSigusr1, checkSignallable, loopbackPortsOf, portHeldByAnother } 
  * @category models
  */
 export interface ProcessSnapshot {
+  /** The process looked into. */
   readonly pid: number
+  /** Its clock when the snapshot was taken (ms since epoch). */
   readonly now: number
+  /** Its open root groups, oldest first, each with the groups opened in its tasks. */
   readonly groups: ReadonlyArray<TaskGroup.GroupSnapshot>
 }
 
@@ -42,6 +45,7 @@ export interface AttachOptions {
  * @category models
  */
 export interface Attachment extends AsyncDisposable {
+  /** The process attached to. */
   readonly pid: number
   /** The loopback port of the process's inspector. */
   readonly port: number
