@@ -8,7 +8,14 @@
 import type { TaskGroup } from "@soonify/core"
 import { InspectError } from "./InspectError.ts"
 import { Connection, remaining } from "./internal/protocol.ts"
-import { catchesSigusr1, checkSignallable, loopbackPortsOf, portHeldByAnother } from "./internal/target.ts"
+import {
+  catchesSigusr1,
+  checkSignallable,
+  endsWithin,
+  isAlive,
+  loopbackPortsOf,
+  portHeldByAnother
+} from "./internal/target.ts"
 
 /**
  * Every open task group of a process at one moment: `groups` as its own
@@ -224,7 +231,15 @@ export const attach = async (pid: number, options?: AttachOptions): Promise<Atta
     port,
     openedInspector,
     snapshot: async () => {
-      const json = await connection.evaluate(hookExpression, Date.now() + timeout, pid)
+      const json = await connection
+        .evaluate(hookExpression, Date.now() + timeout, pid)
+        .catch(async (error: unknown) => {
+          // A process that exits while attached waits for its debugger to disconnect: let it go.
+          if (!(error instanceof InspectError)) await connection.close()
+          throw (await endsWithin(pid, 1000))
+            ? new InspectError("no-such-process", `process ${pid} has ended`, { cause: error })
+            : error
+        })
       if (typeof json !== "string") {
         throw new InspectError(
           "no-soonify",
@@ -243,11 +258,14 @@ export const attach = async (pid: number, options?: AttachOptions): Promise<Atta
 /** Closes the inspector we opened (through `connection`, or a new one) and waits for its port to shut. */
 const shut = async (connection: Connection | undefined, pid: number, port: number, timeout: number): Promise<void> => {
   const deadline = Date.now() + timeout
+  // A process that has ended has closed its inspector with it.
+  if (!isAlive(pid)) return connection?.close()
   const url = connection === undefined ? await debuggerUrl(port, deadline) : undefined
   const session = connection ?? (url === undefined ? undefined : await Connection.open(url, deadline, pid))
   if (session === undefined) return
   const closing = await session.evaluate(closeExpression, deadline, pid).catch(() => false)
   await session.close()
+  if (closing !== true && (await endsWithin(pid, 1000))) return
   if (closing !== true || !(await waitForPortShut(pid, port, deadline))) {
     throw new InspectError(
       "timeout",

@@ -95,4 +95,24 @@ describe.skipIf(!hasTmux && !ci)("soonify top in a terminal (tmux)", () => {
       })
     }, 60_000)
   }
+
+  it("gives the terminal back and says so when the process ends while shown", async () => {
+    child = await startTarget()
+    tmux("new-session", "-d", "-s", "top", "-x", "150", "-y", "40", "bash --norc --noprofile")
+    tmux(
+      "send-keys",
+      "-t",
+      "top",
+      `PS1='$ ' ${process.execPath} ${bin} top --interval 100 ${child.pid}; echo "exit=$?"`,
+      "Enter"
+    )
+    await waitFor("top's header", () => screen().includes(`soonify top · pid ${child.pid}`))
+    child.send("finish")
+    await child.exited()
+    await waitFor("top to end", () => /exit=\d/.test(screen()))
+    expect(screen()).toContain(`soonify: process ${child.pid} has ended`)
+    expect(screen()).toContain("exit=3")
+    expect(paneFlag("alternate_on")).toBe("0")
+    expect(paneFlag("cursor_flag")).toBe("1")
+  }, 60_000)
 })

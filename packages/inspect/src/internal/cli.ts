@@ -99,9 +99,12 @@ export const main = async (args: ReadonlyArray<string>, io: Io, version: string)
         await attachment.snapshot()
         if (values.json === true) await streamJson(attachment, options, io.stdout)
         else await runTop(attachment, options, { input: io.stdin, output: io.stdout })
-      } finally {
-        await attachment.close()
+      } catch (error) {
+        // What ended top is the error to report, not a failure to close afterwards.
+        await attachment.close().catch(() => {})
+        throw error
       }
+      await attachment.close()
       return 0
     }
     const attachment = await attach(pid, { timeout })

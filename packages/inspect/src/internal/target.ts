@@ -24,6 +24,31 @@ export const checkSignallable = (pid: number): void => {
   }
 }
 
+/** Whether process `pid` still exists. */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH"
+  }
+  // An ended process not yet reaped by its parent (a zombie) still answers kill(pid, 0).
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, "utf8"))
+  } catch {
+    return true
+  }
+}
+
+/** Whether process `pid` ends within `ms` (one that closes its inspector may be exiting). */
+export const endsWithin = async (pid: number, ms: number): Promise<boolean> => {
+  const deadline = Date.now() + ms
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  return true
+}
+
 /** Whether `pid` catches SIGUSR1 (Linux: the `SigCgt` mask of /proc/<pid>/status); `undefined` when unknown. */
 export const catchesSigusr1 = (pid: number): boolean | undefined => {
   let status: string
