@@ -83,7 +83,7 @@ export const isIterable: (u: unknown) => u is Iterable<unknown> = internal.isIte
  * Arguments.signalProblem("f", "USR2") // => 'f: "signal" must be a signal name such as "SIGUSR2", received string "USR2"'
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category checking
  */
 export const signalProblem: (where: string, signal: unknown) => string | undefined = dumping.signalProblem

@@ -1193,7 +1193,7 @@ export const renderSnapshot: (
  * process.listenerCount("SIGUSR2") // => 0
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category snapshots
  */
 export const dumpOnSignalUnsafe = (signal: string = "SIGUSR2"): (() => void) => {
@@ -1234,7 +1234,7 @@ export const dumpOnSignalUnsafe = (signal: string = "SIGUSR2"): (() => void) => 
  * process.listenerCount("SIGUSR2") // => 0
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category snapshots
  */
 export const dumpOnSignal = (signal: string = "SIGUSR2"): Effect.Effect<void, never, Scope.Scope> =>

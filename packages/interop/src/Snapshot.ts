@@ -125,7 +125,7 @@ export const renderSnapshot = (
  * process.listenerCount("SIGUSR2") // => 0
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category snapshots
  */
 export const dumpOnSignal = (signal: string = "SIGUSR2"): (() => void) => {
