@@ -37,11 +37,13 @@ describe("soonify ps and pstree on a running program", () => {
     ])
 
     const json = await soonify(["pstree", "--json", String(child.pid)])
-    expect({ code: json.code, stderr: json.stderr, child: child.process.signalCode ?? child.process.exitCode }).toEqual({
-      code: 0,
-      stderr: "",
-      child: null
-    })
+    expect({ code: json.code, stderr: json.stderr, child: child.process.signalCode ?? child.process.exitCode }).toEqual(
+      {
+        code: 0,
+        stderr: "",
+        child: null
+      }
+    )
     const seen = JSON.parse(json.stdout)
     expect(seen.pid).toBe(child.pid)
     expect(seen.groups).toEqual(own.groups)

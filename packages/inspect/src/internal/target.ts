@@ -87,7 +87,8 @@ const listeners = (pid: number | "self"): Array<Listener> => {
       found.push({
         port: Number.parseInt(port, 16),
         inode: fields[9] as string,
-        loopback: address === "0100007F" || address === "00000000000000000000000001000000"
+        // 127.0.0.1, and the wildcard addresses (`--inspect=0.0.0.0`), which 127.0.0.1 reaches too.
+        loopback: ["0100007F", "00000000", "00000000000000000000000000000000"].includes(address)
       })
     }
   }
@@ -114,7 +115,7 @@ const socketInodes = (pid: number): Set<string> | undefined => {
   return inodes
 }
 
-/** The loopback TCP ports `pid` listens on; `undefined` where /proc cannot tell. */
+/** The TCP ports `pid` listens on that 127.0.0.1 reaches; `undefined` where /proc cannot tell. */
 export const loopbackPortsOf = (pid: number): Array<number> | undefined => {
   const inodes = socketInodes(pid)
   if (inodes === undefined) return undefined
