@@ -104,6 +104,23 @@ describe("soonify ps and pstree on a running program", () => {
     expect(child.stderr).toBe("")
   }, 30_000)
 
+  it("top --json streams one snapshot a line, -n of them, then closes the inspector", async () => {
+    const child = track(await startTarget(["--moving"]))
+    const run = await soonify(["top", "--json", "-n", "3", "--interval", "150", String(child.pid)])
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" })
+    const frames = run.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line))
+    expect(frames).toHaveLength(3)
+    expect(frames.every((frame) => frame.pid === child.pid && frame.groups.length === 2)).toBe(true)
+    expect(frames[2].now - frames[0].now).toBeGreaterThanOrEqual(300)
+    const progress = (frame: { groups: Array<TaskGroup.GroupSnapshot> }) =>
+      frame.groups.find((g) => g.name === "interop-root")?.tasks.find((t) => t.name === "progress")?.progress
+    expect(progress(frames[0])).not.toEqual(progress(frames[2]))
+    expect(listeningPorts(child.pid)).toEqual([])
+  }, 30_000)
+
   it("uses an inspector opened with --inspect and leaves it open", async () => {
     const child = track(await startTarget([], ["--inspect=127.0.0.1:0"]))
     const [port] = listeningPorts(child.pid)
