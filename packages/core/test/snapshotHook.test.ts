@@ -4,6 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Scope } from "effect"
 import { TaskGroup } from "@soonify/core"
+import { installSnapshotHook } from "../src/internal/snapshotHook.ts"
 
 const hook = () => (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.snapshot")]
 
@@ -26,6 +27,31 @@ describe("the snapshot hook", () => {
       assert.isFalse((hook() as () => Array<TaskGroup.GroupSnapshot>)().some((g) => g.name === "hooked"))
     })
   )
+
+  it("adds the groups of another copy of the package to the hook it finds there (two versions in one program)", () => {
+    const key = Symbol.for("soonify.snapshot")
+    const global = globalThis as { [key: symbol]: unknown }
+    const own = global[key]
+    const other: TaskGroup.GroupSnapshot = {
+      name: "from another copy",
+      state: "open",
+      mode: "settle",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: []
+    }
+    try {
+      Object.defineProperty(globalThis, key, { value: () => [other], configurable: true, writable: true })
+      installSnapshotHook()
+      const seen = (global[key] as () => Array<TaskGroup.GroupSnapshot>)()
+      assert.deepStrictEqual(seen, [other, ...TaskGroup.snapshotAllUnsafe()])
+      const composed = global[key]
+      installSnapshotHook()
+      assert.strictEqual(global[key], composed)
+    } finally {
+      Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: true })
+    }
+  })
 
   it.effect("shows a group opened by Promise code that a task runs under that task", () =>
     Effect.gen(function* () {
