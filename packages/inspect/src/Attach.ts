@@ -7,7 +7,7 @@
  */
 import type { TaskGroup } from "@soonify/core"
 import { InspectError } from "./InspectError.ts"
-import { Connection, remaining } from "./internal/protocol.ts"
+import { Connection, ConnectionClosed, remaining } from "./internal/protocol.ts"
 import {
   catchesSigusr1,
   checkSignallable,
@@ -72,12 +72,14 @@ const hookExpression = `(() => {
   return typeof hook === "function" ? JSON.stringify({ now: Date.now(), groups: hook() }) : null
 })()`
 
-// Closed a moment after the answer: `inspector.close()` waits for the sessions to end,
-// ours included, so it must not run inside the evaluation that asks for it.
+// \`inspector.close()\` closes every session, ours included, before it returns: so this
+// evaluation is never answered, the connection closing is the answer. (Closing it a
+// moment later instead, from a timer, while our session was being torn down, made
+// Node 24 crash now and then: SIGSEGV in about one attach in a hundred.)
 const closeExpression = `(() => {
   const inspector = globalThis.process?.getBuiltinModule?.("node:inspector")
   if (inspector === undefined) return false
-  setTimeout(() => inspector.close(), 0)
+  inspector.close()
   return true
 })()`
 
@@ -263,7 +265,9 @@ const shut = async (connection: Connection | undefined, pid: number, port: numbe
   const url = connection === undefined ? await debuggerUrl(port, deadline) : undefined
   const session = connection ?? (url === undefined ? undefined : await Connection.open(url, deadline, pid))
   if (session === undefined) return
-  const closing = await session.evaluate(closeExpression, deadline, pid).catch(() => false)
+  const closing = await session
+    .evaluate(closeExpression, deadline, pid)
+    .catch((error: unknown) => error instanceof ConnectionClosed)
   await session.close()
   if (closing !== true && (await endsWithin(pid, 1000))) return
   if (closing !== true || !(await waitForPortShut(pid, port, deadline))) {

@@ -50,14 +50,20 @@ describe("soonify ps and pstree on a running program", () => {
     expect(seen.now).toBeGreaterThanOrEqual(own.now)
 
     const tree = await soonify(["pstree", String(child.pid)])
-    expect({ code: tree.code, stderr: tree.stderr }).toEqual({ code: 0, stderr: "" })
+    expect({ code: tree.code, stderr: tree.stderr, child: child.process.signalCode ?? child.process.exitCode }).toEqual(
+      { code: 0, stderr: "", child: null }
+    )
     expect(withoutDurations(tree.stdout.trimEnd())).toBe(withoutDurations(own.text))
     expect(tree.stdout).toContain('task "keyed" · running · key "user-42"')
     expect(tree.stdout).toContain('task "retried" · running · attempt 2')
     expect(tree.stdout).toContain("3/10 (30%)")
 
     const psJson = await soonify(["ps", "--json", String(child.pid)])
-    expect({ code: psJson.code, stderr: psJson.stderr }).toEqual({ code: 0, stderr: "" })
+    expect({
+      code: psJson.code,
+      stderr: psJson.stderr,
+      child: child.process.signalCode ?? child.process.exitCode
+    }).toEqual({ code: 0, stderr: "", child: null })
     const rows = JSON.parse(psJson.stdout)
     const row = (task: string) => rows.find((r: { task?: string }) => r.task === task)
     expect(row("interop-leaf")).toMatchObject({
@@ -80,7 +86,11 @@ describe("soonify ps and pstree on a running program", () => {
     expect(rows.every((r: { runningFor?: number }) => r.runningFor === undefined || r.runningFor >= 0)).toBe(true)
 
     const table = await soonify(["ps", String(child.pid)])
-    expect({ code: table.code, stderr: table.stderr }).toEqual({ code: 0, stderr: "" })
+    expect({
+      code: table.code,
+      stderr: table.stderr,
+      child: child.process.signalCode ?? child.process.exitCode
+    }).toEqual({ code: 0, stderr: "", child: null })
     const lines = table.stdout.trimEnd().split("\n")
     expect(lines[0]).toMatch(/^GROUP +TASK +STATUS +RUNNING FOR +PROGRESS +KEY +ATTEMPT +WAITING$/)
     expect(lines.find((l) => l.includes("retried"))).toMatch(/^core-root +retried +running +\d+\.\d s +2$/)

@@ -4,6 +4,11 @@ import { InspectError } from "../InspectError.ts"
 // WebSocket, with Node's own global `WebSocket` (Node 22+): requests by id, each
 // answered within the deadline it is given.
 
+/** The inspector closed the connection (the process ended, or closed its inspector). */
+export class ConnectionClosed extends Error {
+  override readonly name = "ConnectionClosed"
+}
+
 interface Pending {
   readonly resolve: (result: unknown) => void
   readonly reject: (error: Error) => void
@@ -32,7 +37,7 @@ export class Connection {
       else pending.resolve(message.result)
     })
     socket.addEventListener("close", () => {
-      this.closedBy ??= new Error("the inspector closed the connection")
+      this.closedBy ??= new ConnectionClosed("the inspector closed the connection")
       for (const pending of this.pending.values()) pending.reject(this.closedBy)
       this.pending.clear()
     })
