@@ -6,6 +6,7 @@
  *
  * @since 0.2.0
  */
+import * as dumping from "./internal/dumpOnSignal.ts"
 import * as internal from "./internal/validation.ts"
 
 /**
@@ -67,3 +68,22 @@ export const optionsProblem: (where: string, options: unknown) => string | undef
  * @category checking
  */
 export const isIterable: (u: unknown) => u is Iterable<unknown> = internal.isIterable
+
+/**
+ * The problem with a signal to listen for, or `undefined` when it is a signal name the
+ * process can catch (`dumpOnSignal`'s check). `"SIGUSR1"` is refused: it opens Node's
+ * inspector, which is how `soonify ps <pid>` attaches.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Arguments } from "@soonify/core"
+ *
+ * Arguments.signalProblem("f", "SIGUSR2") // => undefined
+ * Arguments.signalProblem("f", "USR2") // => 'f: "signal" must be a signal name such as "SIGUSR2", received string "USR2"'
+ * ```
+ *
+ * @since 0.2.0
+ * @category checking
+ */
+export const signalProblem: (where: string, signal: unknown) => string | undefined = dumping.signalProblem

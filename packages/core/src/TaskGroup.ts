@@ -19,6 +19,7 @@ import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import * as progress from "./internal/progress.ts"
 import * as snapshots from "./internal/snapshot.ts"
+import * as dumping from "./internal/dumpOnSignal.ts"
 import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
 import { isHandle, TaskHandle } from "./internal/handle.ts"
@@ -1355,6 +1356,73 @@ export const renderSnapshot: (
   snapshot: GroupSnapshot | ReadonlyArray<GroupSnapshot>,
   options?: RenderOptions
 ) => string = snapshots.renderSnapshot
+
+/**
+ * Installs the in-process "what is still running?" dump, synchronously: see
+ * {@link dumpOnSignal}. Gives the function that uninstalls it (calling it again does
+ * nothing).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // `kill -USR2 <pid>` prints every open group and task to stderr.
+ * const uninstall = TaskGroup.dumpOnSignalUnsafe()
+ * process.listenerCount("SIGUSR2") // => 1
+ * uninstall()
+ * process.listenerCount("SIGUSR2") // => 0
+ * ```
+ *
+ * @since 0.2.0
+ * @category snapshots
+ */
+export const dumpOnSignalUnsafe = (signal: string = "SIGUSR2"): (() => void) => {
+  const problem = dumping.signalProblem("TaskGroup.dumpOnSignalUnsafe", signal)
+  if (problem !== undefined) throw illegalArgument(problem)
+  return dumping.installDump("TaskGroup.dumpOnSignalUnsafe", signal)
+}
+
+/**
+ * While the scope is open, prints every open group and task of the process to stderr
+ * (as {@link renderSnapshot} draws them, with how long each task has run) each time the
+ * process receives `signal` (default `"SIGUSR2"`: `kill -USR2 <pid>`).
+ *
+ * **When to use**
+ *
+ * Where `soonify pstree <pid>` (@soonify/inspect) may not attach: a process whose
+ * inspector must stay shut (`--disable-sigusr1`, a policy, a container without the
+ * loopback port). The dump needs nothing but the signal.
+ *
+ * **Gotchas**
+ *
+ * `"SIGUSR1"` is refused: it opens Node's inspector, which is how `soonify` attaches.
+ * Node, Deno and Bun only (there is no process to signal in a browser).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     yield* TaskGroup.dumpOnSignal()
+ *     return process.listenerCount("SIGUSR2")
+ *   })
+ * )
+ * await Effect.runPromise(program) // => 1
+ * process.listenerCount("SIGUSR2") // => 0
+ * ```
+ *
+ * @since 0.2.0
+ * @category snapshots
+ */
+export const dumpOnSignal = (signal: string = "SIGUSR2"): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => dumpOnSignalUnsafe(signal)),
+    (uninstall) => Effect.sync(uninstall)
+  ).pipe(Effect.asVoid)
 
 /**
  * Reports how far along the calling task is: `done` units of work, out of `total` if

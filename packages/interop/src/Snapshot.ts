@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { type SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { Arguments, type SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as observability from "./internal/observability.ts"
 
 /**
@@ -84,8 +84,8 @@ export interface RenderOptions {
  * ```ts
  * import { renderSnapshot, snapshotAll } from "@soonify/interop"
  *
- * // A dump on demand: `kill -USR2 <pid>` prints what is still running.
- * process.on("SIGUSR2", () => console.error(renderSnapshot(snapshotAll(), { now: Date.now() })))
+ * // What `dumpOnSignal()` prints on SIGUSR2:
+ * console.error(renderSnapshot(snapshotAll(), { now: Date.now() }))
  * renderSnapshot([]) // => "(no open task groups)"
  * ```
  *
@@ -96,6 +96,45 @@ export const renderSnapshot = (
   snapshot: GroupSnapshot | ReadonlyArray<GroupSnapshot>,
   options?: RenderOptions
 ): string => CoreTaskGroup.renderSnapshot(snapshot, options)
+
+/**
+ * Prints every open group and task of the process to stderr (as {@link renderSnapshot}
+ * draws them, with how long each task has run) each time the process receives `signal`
+ * (default `"SIGUSR2"`: `kill -USR2 <pid>`). Gives the function that uninstalls it
+ * (calling it again does nothing).
+ *
+ * **When to use**
+ *
+ * Where `soonify pstree <pid>` (@soonify/inspect) may not attach: a process whose
+ * inspector must stay shut (`--disable-sigusr1`, a policy, a container without the
+ * loopback port). The dump needs nothing but the signal.
+ *
+ * **Gotchas**
+ *
+ * `"SIGUSR1"` is refused (a `RangeError`): it opens Node's inspector, which is how
+ * `soonify` attaches. A name that is no signal is a `RangeError` too, a non-string a
+ * `TypeError`. Node, Deno and Bun only: in a browser it throws a `TypeError`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { dumpOnSignal } from "@soonify/interop"
+ *
+ * // `kill -USR2 <pid>` prints what is still running.
+ * const uninstall = dumpOnSignal()
+ * process.listenerCount("SIGUSR2") // => 1
+ * uninstall()
+ * process.listenerCount("SIGUSR2") // => 0
+ * ```
+ *
+ * @since 0.2.0
+ * @category snapshots
+ */
+export const dumpOnSignal = (signal: string = "SIGUSR2"): (() => void) => {
+  const problem = Arguments.signalProblem("dumpOnSignal", signal)
+  if (problem !== undefined) throw typeof signal === "string" ? new RangeError(problem) : new TypeError(problem)
+  return CoreTaskGroup.dumpOnSignalUnsafe(signal)
+}
 
 /**
  * Reports how far along the running task is: `done` units of work, out of `total` if

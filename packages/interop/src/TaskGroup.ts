@@ -8,6 +8,7 @@ import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import { stopSignal } from "./internal/ambient.ts"
 import { GroupView, type Settings } from "./internal/group.ts"
+import { fiberTask } from "./internal/observability.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import { promiseTask } from "./internal/promiseTask.ts"
 import {
@@ -371,8 +372,9 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
   }
   if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
   let view!: GroupView
+  const opener = fiberTask()
   const run = CoreTaskGroup.run((group) => {
-    view = new GroupView(group, settings)
+    view = new GroupView(group, settings, opener)
     return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, [view], false, view))
   }, core)
   return Effect.runPromiseExit(run).then((exit) => view.result(exit))

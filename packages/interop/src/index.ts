@@ -33,6 +33,7 @@ export {
 } from "./Gather.ts"
 
 export {
+  dumpOnSignal,
   type GroupSnapshot,
   type Progress,
   renderSnapshot,

@@ -3,13 +3,18 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import { ambientTask } from "./ambientTask.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { move, type Place, place, unplace } from "./registry.ts"
 import { type GroupSpans, groupSpans } from "./spans.ts"
 import { startTime } from "./startTime.ts"
+import { installSnapshotHook } from "./snapshotHook.ts"
 import { Tally } from "./tally.ts"
 import { isTracking, taskOf } from "./tracking.ts"
+
+// Groups are observable from outside the process as soon as the package is loaded.
+installSnapshotHook()
 
 /**
  * What one group shows of itself while it runs, and the hooks that keep it: how the ended
@@ -33,7 +38,7 @@ export class Observed {
     this.group = group
     this.clock = Context.get(group.context, Clock.Clock)
     this.spans = groupSpans(opener, this.clock, group.name)
-    this.place = place(group, opener === undefined ? undefined : taskOf(opener))
+    this.place = place(group, (opener === undefined ? undefined : taskOf(opener)) ?? ambientTask())
     if (opener !== undefined && !isTracking()) this.opener = opener
   }
 

@@ -50,6 +50,15 @@ let current: Enclosing | undefined
 /** The task or group the running code belongs to, if any. */
 export const enclosing = (): Enclosing | undefined => current ?? storage?.getStore()
 
+// A core group opened in Promise code of a task (`Effect.runPromise(TaskGroup.run(...))`
+// inside `tg.spawn`) is shown under that task: core asks this (see core's
+// internal/ambientTask.ts), as it cannot import interop.
+Object.defineProperty(globalThis, Symbol.for("soonify.ambientTask"), {
+  value: (): CoreTaskHandle | undefined => enclosing()?.task,
+  configurable: true,
+  writable: true
+})
+
 /**
  * Calls `f(x)` as code of `context`: in the caller's async context (so that the caller's
  * own `AsyncLocalStorage` values, a trace context for instance, carry on) plus

@@ -50,11 +50,12 @@ export class GroupView implements TaskGroup, Owner {
   #timer: ReturnType<typeof setTimeout> | undefined
   #onAbort: (() => void) | undefined
 
-  constructor(core: CoreTaskGroup.TaskGroup, settings: Settings) {
+  /** `opener`: the core task that called `taskGroup` (its group opens in a fiber of its own). */
+  constructor(core: CoreTaskGroup.TaskGroup, settings: Settings, opener?: CoreTaskHandle) {
     this.core = core
     this.name = settings.name
     this.#settings = settings
-    this.task = placeInEnclosingTask(core)
+    this.task = placeInEnclosingTask(core, opener)
     CoreTaskGroup.onShutdownUnsafe(core, GroupView.#onShutdown(new WeakRef(this)))
     CoreTaskGroup.onStuckUnsafe(core, reportStuck)
     const signal = settings.signal

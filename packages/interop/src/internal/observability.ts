@@ -5,9 +5,21 @@ import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import { type CoreTaskHandle, enclosing } from "./ambient.ts"
 import { describe } from "./validation.ts"
 
+/**
+ * The core task of the fiber running now, if any (Promise code run by a core task): core
+ * tells it through `globalThis` (see core's internal/ambientTask.ts).
+ */
+export const fiberTask = (): CoreTaskHandle | undefined => {
+  const find = (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.fiberTask")]
+  return typeof find === "function" ? (find() as CoreTaskHandle | undefined) : undefined
+}
+
 /** Places a new core group under the task the running code belongs to, if any; gives that task. */
-export const placeInEnclosingTask = (core: CoreTaskGroup.TaskGroup): CoreTaskHandle | undefined => {
-  const task = enclosing()?.task
+export const placeInEnclosingTask = (
+  core: CoreTaskGroup.TaskGroup,
+  opener: CoreTaskHandle | undefined = undefined
+): CoreTaskHandle | undefined => {
+  const task = enclosing()?.task ?? opener
   if (task !== undefined) CoreTaskGroup.placeUnderUnsafe(core, task)
   return task
 }
