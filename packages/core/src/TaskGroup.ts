@@ -1367,11 +1367,12 @@ export const renderSnapshot: (
  * ```ts
  * import { TaskGroup } from "@soonify/core"
  *
+ * const before = process.listenerCount("SIGUSR2")
  * // `kill -USR2 <pid>` prints every open group and task to stderr.
  * const uninstall = TaskGroup.dumpOnSignalUnsafe()
- * process.listenerCount("SIGUSR2") // => 1
+ * process.listenerCount("SIGUSR2") - before // => 1
  * uninstall()
- * process.listenerCount("SIGUSR2") // => 0
+ * process.listenerCount("SIGUSR2") - before // => 0
  * ```
  *
  * @since 0.2.0
@@ -1405,14 +1406,15 @@ export const dumpOnSignalUnsafe = (signal: string = "SIGUSR2"): (() => void) => 
  * import { Effect } from "effect"
  * import { TaskGroup } from "@soonify/core"
  *
+ * const before = process.listenerCount("SIGUSR2")
  * const program = Effect.scoped(
  *   Effect.gen(function* () {
  *     yield* TaskGroup.dumpOnSignal()
- *     return process.listenerCount("SIGUSR2")
+ *     return process.listenerCount("SIGUSR2") - before
  *   })
  * )
  * await Effect.runPromise(program) // => 1
- * process.listenerCount("SIGUSR2") // => 0
+ * process.listenerCount("SIGUSR2") - before // => 0
  * ```
  *
  * @since 0.2.0
