@@ -3,9 +3,11 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
@@ -24,6 +26,7 @@ import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./
 import { isHandle, TaskHandle } from "./internal/handle.ts"
 import type { Progress, SoonValue } from "./SoonValue.ts"
 import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
+import type { TaskGroupClosed } from "./TaskGroupClosed.ts"
 
 /**
  * The identifier every task group carries.
@@ -280,6 +283,22 @@ export interface Options {
    * (`"Infinity"`).
    */
   readonly timeout?: Duration.Input | undefined
+  /**
+   * Settle mode only: called once for each task that fails, when it fails (once its
+   * handle holds the failure), with the task's Cause and its handle. Each call runs in a
+   * fiber of its own, with the context of the fiber that opened the group, and the group
+   * waits for it before it ends (it is not interrupted by the group's shutdown). If the
+   * effect fails or dies (or the function throws), that is logged at Error level with the
+   * task's failure and nothing else happens: the group and its other tasks go on.
+   *
+   * Without it, a failure kept in a handle that nobody reads (`value`, `await`, `poll`)
+   * is logged at Error level when the handle is garbage-collected. A cancelled task is
+   * not a failure. Giving it to a `failFast` group is a bad argument: there, every
+   * failure fails the group itself.
+   */
+  readonly onTaskError?:
+    | ((cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>)
+    | undefined
 }
 
 /**
@@ -504,7 +523,41 @@ export const spawnUnsafe = <A, E>(
   if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
   }
-  return impl.launcher.spawnNow(undefined, effect, options?.name)
+  return impl.launcher.spawnNow(undefined, effect, options?.name, undefined, Fiber.getCurrent())
+}
+
+/**
+ * The {@link TaskGroupClosed} that a spawn from outside `group` dies with now, or
+ * `undefined` while the group is open: for drivers of tasks run outside Effect, which
+ * tell a caller from outside the group apart themselves.
+ *
+ * **When to use**
+ *
+ * Before {@link spawnExternalUnsafe} or {@link startExternalUnsafe}, in code that knows
+ * whether its caller runs inside the group (`@soonify/interop` knows it from its ambient
+ * task): those two treat every call as coming from inside, and give a handle that ends
+ * interrupted while the group shuts down. Effect spawns and {@link spawnUnsafe} tell it
+ * from the calling fiber themselves.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * TaskGroup.closedErrorUnsafe(group) === undefined // => true: open
+ * TaskGroup.cancelUnsafe(group)
+ * TaskGroup.closedErrorUnsafe(group, "late")?.task // => "late"
+ * await Effect.runPromiseExit(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.3.0
+ * @category unsafe
+ */
+export const closedErrorUnsafe = (group: TaskGroup, task?: string): TaskGroupClosed | undefined => {
+  const impl = owners.groupArgument("TaskGroup.closedErrorUnsafe", group)
+  return impl.refuses(undefined) ? impl.closedError(task) : undefined
 }
 
 /**

@@ -9,7 +9,7 @@ import { move, type Place, place, unplace } from "./registry.ts"
 import { type GroupSpans, groupSpans } from "./spans.ts"
 import { startTime } from "./startTime.ts"
 import { Tally } from "./tally.ts"
-import { isTracking, taskOf } from "./tracking.ts"
+import { taskOfEnclosing } from "./tracking.ts"
 
 /**
  * What one group shows of itself while it runs, and the hooks that keep it: how the ended
@@ -24,8 +24,6 @@ export class Observed {
   readonly tally = new Tally()
   readonly spans: GroupSpans | undefined
   place: Place
-  /** The fiber that opened the group while tasks were not tracked (see tracking.ts), until placed. */
-  opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
   private readonly group: GroupImpl
   private readonly clock: Clock.Clock
 
@@ -33,8 +31,7 @@ export class Observed {
     this.group = group
     this.clock = Context.get(group.context, Clock.Clock)
     this.spans = groupSpans(opener, this.clock, group.name)
-    this.place = place(group, opener === undefined ? undefined : taskOf(opener))
-    if (opener !== undefined && !isTracking()) this.opener = opener
+    this.place = place(group, taskOfEnclosing(group.enclosing))
   }
 
   /** A task is about to take its permit (or wait for it): its span opens. */
@@ -57,11 +54,10 @@ export class Observed {
   /** The group has ended, with `cause` if it failed: it is shown no more. */
   groupEnded(cause: Cause.Cause<unknown> | undefined): void {
     unplace(this.group, this.place)
-    this.opener = undefined
     this.spans?.endGroup(cause)
   }
 
-  /** Shows the open group under `task` from now on (`TaskGroup.placeUnderUnsafe`, tracking.ts). */
+  /** Shows the open group under `task` from now on (`TaskGroup.placeUnderUnsafe`). */
   moveUnder(task: TaskHandle<any, any>): void {
     this.place = move(this.group, this.place, task)
   }

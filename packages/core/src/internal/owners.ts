@@ -24,6 +24,7 @@ export const run = <A, E, R>(
     readonly concurrency?: unknown
     readonly name?: unknown
     readonly timeout?: unknown
+    readonly onTaskError?: unknown
   }
 ): Effect.Effect<A, E, R> => {
   const settings = settingsFrom("TaskGroup.run", options)
@@ -77,6 +78,7 @@ export const make = (options?: {
   readonly concurrency?: unknown
   readonly name?: unknown
   readonly timeout?: unknown
+  readonly onTaskError?: unknown
 }): Effect.Effect<TaskGroup, never, Scope.Scope> => {
   const settings = settingsFrom("TaskGroup.make", options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
@@ -99,6 +101,7 @@ export const makeUnsafe = (options?: {
   readonly concurrency?: unknown
   readonly name?: unknown
   readonly timeout?: unknown
+  readonly onTaskError?: unknown
 }): TaskGroup => {
   const settings = settingsFrom("TaskGroup.makeUnsafe", options)
   if (typeof settings === "string") throw illegalArgument(settings)

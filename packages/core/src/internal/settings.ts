@@ -1,4 +1,10 @@
-import { concurrencyProblem, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
+import type * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import type { SoonValue } from "../SoonValue.ts"
+import { concurrencyProblem, describe, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
+
+/** @internal */
+export type OnTaskError = (cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>
 
 /** @internal */
 export type Mode = "failFast" | "settle"
@@ -13,6 +19,24 @@ export interface Settings {
   readonly mode: Mode
   /** `undefined` for no limit. */
   readonly concurrency: number | undefined
+  /** Settle mode only: called for each task that fails. */
+  readonly onTaskError: OnTaskError | undefined
+}
+
+/** Returns the problem with an `onTaskError` option (given `mode`), or `undefined` when it is valid. */
+export const onTaskErrorProblem = (where: string, onTaskError: unknown, mode: unknown): string | undefined => {
+  if (onTaskError === undefined) return undefined
+  if (typeof onTaskError !== "function") {
+    return `${where}: option "onTaskError" must be a function (cause, handle) => Effect, received ${describe(onTaskError)}`
+  }
+  if (mode !== "settle") {
+    return (
+      `${where}: option "onTaskError" is for groups in settle mode, and this group is in failFast mode ` +
+      '(the default), where a task\'s failure fails the group itself: add mode: "settle", or handle the ' +
+      "group's failure instead"
+    )
+  }
+  return undefined
 }
 
 /**
@@ -26,19 +50,28 @@ export type Ownership = "body" | "scope" | "none"
 /** The group options a caller gave, as settings, or the message of the first problem. */
 export const settingsFrom = (
   where: string,
-  options: { readonly mode?: unknown; readonly concurrency?: unknown; readonly name?: unknown } | undefined
+  options:
+    | {
+        readonly mode?: unknown
+        readonly concurrency?: unknown
+        readonly name?: unknown
+        readonly onTaskError?: unknown
+      }
+    | undefined
 ): Settings | string => {
   const problem =
     optionsProblem(where, options) ??
     concurrencyProblem(where, options?.concurrency) ??
     modeProblem(where, options?.mode) ??
-    nameProblem(where, options?.name)
+    nameProblem(where, options?.name) ??
+    onTaskErrorProblem(where, options?.onTaskError, options?.mode)
   if (problem !== undefined) return problem
   const concurrency = options?.concurrency as number | "unbounded" | undefined
   return {
     name: (options?.name as string | undefined) ?? "TaskGroup",
     mode: (options?.mode as Mode | undefined) ?? "failFast",
     // Stryker disable next-line ConditionalExpression: an undefined concurrency gives undefined either way
-    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency
+    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency,
+    onTaskError: options?.onTaskError as OnTaskError | undefined
   }
 }
