@@ -297,8 +297,7 @@ export interface Options {
    * failure fails the group itself.
    */
   readonly onTaskError?:
-    | ((cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>)
-    | undefined
+    ((cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>) | undefined
 }
 
 /**

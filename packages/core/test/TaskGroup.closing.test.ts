@@ -20,7 +20,10 @@ describe("a group that is shutting down", () => {
       // From outside (this fiber is not the group's): refused, with what closed the group.
       const refused = (() => {
         try {
-          TaskGroup.spawnUnsafe(group, Effect.sync(() => (ran = true)))
+          TaskGroup.spawnUnsafe(
+            group,
+            Effect.sync(() => (ran = true))
+          )
         } catch (error) {
           return error
         }

@@ -263,7 +263,10 @@ describe("spawnUnsafe while the group shuts down", () => {
         group,
         Effect.onInterrupt(Effect.never, () =>
           Effect.sync(() => {
-            late = TaskGroup.spawnUnsafe(group, Effect.sync(() => (ran = true)))
+            late = TaskGroup.spawnUnsafe(
+              group,
+              Effect.sync(() => (ran = true))
+            )
           })
         )
       )
@@ -287,7 +290,11 @@ describe("spawnUnsafe while the group shuts down", () => {
       let ran = false
       const refused = (() => {
         try {
-          TaskGroup.spawnUnsafe(group, Effect.sync(() => (ran = true)), { name: "later" })
+          TaskGroup.spawnUnsafe(
+            group,
+            Effect.sync(() => (ran = true)),
+            { name: "later" }
+          )
         } catch (error) {
           return error
         }
@@ -296,7 +303,7 @@ describe("spawnUnsafe while the group shuts down", () => {
       const closed = refused as TaskGroupClosed
       assert.deepStrictEqual([closed.group, closed.task, closed.ended], ["jobs", "later", false])
       assert.deepStrictEqual(Cause.squash(closed.cause!), "one job failed")
-      assert.include(closed.message, 'is shutting down after a failure (one job failed)')
+      assert.include(closed.message, "is shutting down after a failure (one job failed)")
       assert.isFalse(ran)
       finish!(Exit.interrupt())
       yield* Effect.exit(TaskGroup.join(group))

@@ -22,10 +22,9 @@ export type Enclosing = TaskHandle<any, any> | GroupImpl
  *
  * @internal
  */
-export const CurrentEnclosing: Context.Reference<Enclosing | undefined> = Context.Reference(
-  "@soonify/core/Enclosing",
-  { defaultValue: (): Enclosing | undefined => undefined }
-)
+export const CurrentEnclosing: Context.Reference<Enclosing | undefined> = Context.Reference("@soonify/core/Enclosing", {
+  defaultValue: (): Enclosing | undefined => undefined
+})
 
 /** The context code runs with under `enclosing`: `context`, plus `enclosing`. */
 export const within = (context: Context.Context<never>, enclosing: Enclosing): Context.Context<never> =>

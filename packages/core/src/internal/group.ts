@@ -67,7 +67,6 @@ export type State = "open" | "closing" | "closed"
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
 
-
 /**
  * A task group's state, and the only code that changes it.
  *

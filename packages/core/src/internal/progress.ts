@@ -26,7 +26,7 @@ export const reportProgress = (done: number, total?: number): Effect.Effect<void
   Effect.withFiber((fiber) => {
     const problem = progressProblem("TaskGroup.reportProgress", done, total)
     if (problem !== undefined) return Effect.die(illegalArgument(problem))
-      const task = taskOf(fiber)
+    const task = taskOf(fiber)
     if (task === undefined) {
       return Effect.die(
         illegalArgument(

@@ -4,7 +4,10 @@ import type { SoonValue } from "../SoonValue.ts"
 import { concurrencyProblem, describe, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
 
 /** @internal */
-export type OnTaskError = (cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>
+export type OnTaskError = (
+  cause: Cause.Cause<unknown>,
+  handle: SoonValue<unknown, unknown>
+) => Effect.Effect<unknown, unknown>
 
 /** @internal */
 export type Mode = "failFast" | "settle"

@@ -53,6 +53,8 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   // not at all into a closed group.
   return (...args) =>
     Effect.withFiber((parent) =>
-      group.refuses(parent) ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, callTask(f, args), name)
+      group.refuses(parent)
+        ? Effect.die(group.closedError(name))
+        : group.launcher.spawnSoon(parent, callTask(f, args), name)
     )
 }
