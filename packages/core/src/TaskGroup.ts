@@ -381,7 +381,8 @@ export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImp
  */
 export const run: <A, E, R, const O extends Options = {}>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
-  options?: O
+  // `onTaskError` typed from `Options` (inference from `O` alone leaves its parameters untyped).
+  options?: O & Pick<Options, "onTaskError">
 ) => Effect.Effect<A, E | TimeoutError<O>, R> = owners.run as any
 
 /**

@@ -73,7 +73,7 @@ describe("spawning into a group that is no longer open, from outside", () => {
       yield* TestClock.adjust("1 second")
       const closed = closedOf(yield* Effect.exit(group.spawn(Effect.void)))
       assert.include(closed.message, "shutting down after it timed out after 1s")
-      assert.strictEqual(failuresOf(closed.cause!)[0]?._tag, "TaskGroupTimeout")
+      assert.strictEqual((failuresOf(closed.cause!)[0] as { readonly _tag?: string } | undefined)?._tag, "TaskGroupTimeout")
       yield* Deferred.succeed(stopping, undefined)
       yield* Effect.exit(Scope.close(scope, Exit.void))
     })

@@ -4,6 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Context, Data, Effect, Exit } from "effect"
 import { isEffect, isExit } from "../src/internal/effectKind.ts"
+import { TaskGroup } from "@soonify/core"
 import { TaskHandle } from "../src/internal/handle.ts"
 import { LiveTasks } from "../src/internal/liveTasks.ts"
 import { startTime } from "../src/internal/startTime.ts"
@@ -50,7 +51,7 @@ describe("isExit", () => {
 
 describe("LiveTasks", () => {
   const names = (tasks: LiveTasks) => tasks.toArray().map((task) => task.name)
-  const handles = (...names: Array<string>) => names.map((name) => new TaskHandle<unknown, unknown>(name))
+  const handles = (...names: Array<string>) => names.map((name) => new TaskHandle<unknown, unknown>(name, TaskGroup.makeUnsafe() as never))
 
   it("keeps tasks in the order they were added, and each leaves it once", () => {
     const tasks = new LiveTasks()

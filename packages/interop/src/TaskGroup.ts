@@ -7,7 +7,7 @@
 import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import { stopSignal } from "./internal/ambient.ts"
-import { GroupView, type Settings } from "./internal/group.ts"
+import { GroupView, type Settings, taskErrorHook } from "./internal/group.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import { promiseTask } from "./internal/promiseTask.ts"
 import {
@@ -16,6 +16,7 @@ import {
   checkOptions,
   checkSignal,
   concurrencyOf,
+  describe,
   modeOf,
   timeoutOf
 } from "./internal/validation.ts"
@@ -189,6 +190,23 @@ export interface TaskGroupOptions {
   readonly mode?: "failFast" | "settle" | undefined
   /** Names the group in messages. Default `"TaskGroup"`. */
   readonly name?: string | undefined
+  /**
+   * Settle mode only: called once for each task that fails, when it fails, with the
+   * task's own error (what `soon.exception` gives) and its handle. For an app-lifetime
+   * group, where nobody waits on each handle: log, count, alert.
+   *
+   * - Called synchronously as the task settles (its handle has its outcome already).
+   *   A cancelled task is not a failure.
+   * - If it throws, its error becomes an unhandled rejection (Node prints it, and exits
+   *   by default: it is a bug in the reporter, not lost); the group and its other tasks
+   *   go on. A promise it returns is not awaited (a rejection of it is unhandled too).
+   * - Without it, a failed task's error that nobody read (`value`, `exception`,
+   *   `wait()`, or a `gather` / `asCompleted` given the handle) becomes an unhandled
+   *   rejection once the handle is garbage-collected.
+   * - Given to a `failFast` group (the default mode), it is a bad argument (a
+   *   `TypeError`): there a failure rejects the group itself, with every failure.
+   */
+  readonly onTaskError?: ((error: unknown, handle: SoonValue<unknown>) => void) | undefined
 }
 
 /**
@@ -266,6 +284,23 @@ export interface DisposableTaskGroup extends TaskGroup, AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** Throws a TypeError for an `onTaskError` that is not a function, or given to a failFast group. */
+const checkOnTaskError = (where: string, onTaskError: unknown, mode: string): void => {
+  if (onTaskError === undefined) return
+  if (typeof onTaskError !== "function") {
+    throw new TypeError(
+      `${where}: option "onTaskError" must be a function (error, handle) => void, received ${describe(onTaskError)}`
+    )
+  }
+  if (mode !== "settle") {
+    throw new TypeError(
+      `${where}: option "onTaskError" is for groups in settle mode, and this group is in failFast mode (the ` +
+        'default), where a task\'s failure rejects the group itself: add mode: "settle", or handle the ' +
+        "group's rejection instead"
+    )
+  }
+}
+
 const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   checkOptions(where, options)
   checkSignal(where, options?.signal)
@@ -274,14 +309,21 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   const signal = stopSignal(options?.signal)
   const timeout = timeoutOf(where, options?.timeout)
   const name = options?.name ?? "TaskGroup"
+  const mode = modeOf(where, options?.mode)
+  const onTaskError = options?.onTaskError
+  checkOnTaskError(where, onTaskError, mode)
+  const handles = onTaskError === undefined ? undefined : new WeakMap<object, SoonValue<unknown>>()
   const core: CoreTaskGroup.Options = {
     // Only a name given by the user: core traces a named group in a span, which costs
     // more than the rest of a small group.
     name: options?.name,
-    mode: modeOf(where, options?.mode),
-    concurrency: concurrencyOf(where, options?.concurrency)
+    mode,
+    concurrency: concurrencyOf(where, options?.concurrency),
+    // In settle mode, each failure kept in a handle goes to `onTaskError`, or is watched
+    // until somebody reads it (internal/unread.ts).
+    onTaskError: mode === "settle" ? taskErrorHook(onTaskError, handles) : undefined
   }
-  const settings: Settings = { name, signal, timeout }
+  const settings: Settings = { name, signal, timeout, handles }
   return { core, settings }
 }
 

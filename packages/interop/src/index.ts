@@ -42,4 +42,11 @@ export {
   type TaskSnapshot
 } from "./Snapshot.ts"
 
-export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"
+export {
+  CancelledError,
+  FutureSetAgainError,
+  PendingValueError,
+  TaskGroupClosedError,
+  type TaskGroupClosedOptions,
+  TimeoutError
+} from "./Errors.ts"
