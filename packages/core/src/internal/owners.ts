@@ -143,5 +143,5 @@ export const cancel = (group: TaskGroup): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
     const impl = groupArgument("TaskGroup.cancel", group)
     impl.cancelUnsafe(fiber.id)
-    return impl.isInside(fiber) ? Effect.yieldNow : impl.awaitEnded
+    return impl.isFrom(fiber) ? Effect.yieldNow : impl.awaitEnded
   })
