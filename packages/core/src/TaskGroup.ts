@@ -492,9 +492,12 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  *
  * **Details**
  *
- * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
- * interrupted while the group is shutting down. For code outside Effect; inside
- * Effect, `group.spawn` is the way. Takes `key` and `retry` as `group.spawn` does.
+ * Throws `TaskGroupClosed` when the group has ended, and while it is shutting down when
+ * called from outside it (its `cause` says what closed the group); called from inside (in
+ * a fiber of the group's body or tasks, or one running under them: `Fiber.getCurrent()`),
+ * gives a handle that ends interrupted while the group is shutting down. For code outside
+ * Effect; inside Effect, `group.spawn` is the way. Takes `key` and `retry` as
+ * `group.spawn` does.
  *
  * **Example**
  *
@@ -713,7 +716,9 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * **Details**
  *
  * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
- * interrupted (and never calls `start`) while it is shutting down. With `concurrency`,
+ * interrupted (and never calls `start`) while it is shutting down: the caller counts as
+ * inside the group (a driver refuses callers from outside itself, with
+ * {@link closedErrorUnsafe}). With `concurrency`,
  * the task runs in a fiber that waits for a slot, then calls `start` (see
  * {@link external}). A `start` that throws gives a task that died with that defect.
  * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not

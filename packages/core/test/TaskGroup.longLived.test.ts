@@ -36,7 +36,11 @@ describe("spawning into a group that is no longer open, from outside", () => {
       assert.include(spawned.message, 'task group "background": the group is shutting down after a failure')
       assert.include(spawned.message, "one job failed")
       let called = false
-      const later = (x: string) => Effect.sync(() => (called = true) && x)
+      const later = (x: string) =>
+        Effect.sync(() => {
+          called = true
+          return x
+        })
       const soonified = closedOf(yield* Effect.exit(bg.soonify(later)("x")))
       assert.strictEqual(soonified.task, "later")
       assert.isFalse(called, "soonify called the function into a closed group")
@@ -73,7 +77,10 @@ describe("spawning into a group that is no longer open, from outside", () => {
       yield* TestClock.adjust("1 second")
       const closed = closedOf(yield* Effect.exit(group.spawn(Effect.void)))
       assert.include(closed.message, "shutting down after it timed out after 1s")
-      assert.strictEqual((failuresOf(closed.cause!)[0] as { readonly _tag?: string } | undefined)?._tag, "TaskGroupTimeout")
+      assert.strictEqual(
+        (failuresOf(closed.cause!)[0] as { readonly _tag?: string } | undefined)?._tag,
+        "TaskGroupTimeout"
+      )
       yield* Deferred.succeed(stopping, undefined)
       yield* Effect.exit(Scope.close(scope, Exit.void))
     })

@@ -51,7 +51,8 @@ describe("isExit", () => {
 
 describe("LiveTasks", () => {
   const names = (tasks: LiveTasks) => tasks.toArray().map((task) => task.name)
-  const handles = (...names: Array<string>) => names.map((name) => new TaskHandle<unknown, unknown>(name, TaskGroup.makeUnsafe() as never))
+  const handles = (...names: Array<string>) =>
+    names.map((name) => new TaskHandle<unknown, unknown>(name, TaskGroup.makeUnsafe() as never))
 
   it("keeps tasks in the order they were added, and each leaves it once", () => {
     const tasks = new LiveTasks()

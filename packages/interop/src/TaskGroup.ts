@@ -409,8 +409,10 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
  * cancelled, they are waited for at the end of the block (and a failure of theirs is
  * combined with the block's error into a `SuppressedError`). Call `tg.cancel()` in a
  * `catch` if the block's error should stop them, or use {@link taskGroup}, whose body
- * failing cancels everything. After a cancel (or a timeout), once the running tasks have
- * ended, the group takes no new tasks: spawning throws `TaskGroupClosedError`.
+ * failing cancels everything. Once the group shuts down (a failure in `failFast` mode, a
+ * cancel, its `signal` or `timeout`), spawning from outside it (the code that created it,
+ * a request handler) throws `TaskGroupClosedError`, whose `cause` is what closed it: for
+ * independent background jobs, use `mode: "settle"` with `onTaskError`.
  *
  * **Example**
  *

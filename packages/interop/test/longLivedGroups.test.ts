@@ -169,7 +169,7 @@ describe("onTaskError", () => {
     await sleep(30)
     await cancelled.cancel()
     await bg[Symbol.asyncDispose]()
-    expect(seen.map(([name]) => name).sort()).toEqual(["job 2", "job 3", "task-1"].sort())
+    expect(seen.map(([name]) => name).toSorted()).toEqual(["job 2", "job 3", "task-1"])
     const byName = (name: string) => seen.find(([n]) => n === name)!
     // The task's own error, and the very handle the spawn gave.
     expect(byName("job 2")[1]).toBe(failure)
