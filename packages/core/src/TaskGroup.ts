@@ -399,8 +399,10 @@ export const run: <A, E, R, const O extends Options = {}>(
  *
  * **Gotchas**
  *
- * In `failFast` mode the first failure shuts the whole group down for good. For
- * independent background jobs, `mode: "settle"` is usually what you want.
+ * In `failFast` mode the first failure shuts the whole group down for good, and a spawn
+ * from outside it (the fiber that made it) then dies with `TaskGroupClosed`. For
+ * independent background jobs, `mode: "settle"` with `onTaskError` is usually what you
+ * want.
  *
  * **Example**
  *
@@ -415,6 +417,29 @@ export const run: <A, E, R, const O extends Options = {}>(
  *     // the scope's close waits for the job
  *   })
  * )
+ * ```
+ *
+ * **Example**
+ *
+ * Background jobs whose failures are handled as they happen:
+ *
+ * ```ts
+ * import { Cause, Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const failures: Array<string> = []
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const jobs = yield* TaskGroup.make({
+ *       mode: "settle",
+ *       onTaskError: (cause, job) => Effect.sync(() => failures.push(`${job.name}: ${Cause.squash(cause)}`))
+ *     })
+ *     yield* jobs.spawn(Effect.fail("disk full"), { name: "backup" })
+ *     yield* jobs.spawn(Effect.succeed("sent"), { name: "email" })
+ *   })
+ * )
+ * await Effect.runPromise(program)
+ * failures // => ["backup: disk full"]
  * ```
  *
  * @since 0.1.0

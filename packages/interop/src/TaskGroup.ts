@@ -429,6 +429,29 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
  * soon.value // => "Hello, Alex"
  * ```
  *
+ * **Example**
+ *
+ * An app-lifetime group of background jobs, whose failures are handled as they happen:
+ *
+ * ```ts
+ * import { createTaskGroup } from "@soonify/interop"
+ *
+ * const failures: Array<string> = []
+ * const jobs = createTaskGroup({
+ *   mode: "settle",
+ *   onTaskError: (error, job) => failures.push(`${job.name}: ${(error as Error).message}`)
+ * })
+ * jobs.spawn(
+ *   async () => {
+ *     throw new Error("disk full")
+ *   },
+ *   { name: "backup" }
+ * )
+ * jobs.spawn(async () => "sent", { name: "email" })
+ * await jobs[Symbol.asyncDispose]()
+ * failures // => ["backup: disk full"]
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */
