@@ -73,6 +73,8 @@ export class SimGroup {
   owned = false
   /** The owner died spawning into the group while it shut down: its scope waits for the group. */
   ownerDying = false
+  /** How many failures the owner's TaskGroupClosed handed it (the scope's close raises the rest). */
+  handedToOwner = 0
   /** `TaskGroup.cancel` was called (scoped groups). */
   cancelled = false
   /** The owner's part of `pending` is over (it joined, or the group was cancelled). */
@@ -363,10 +365,6 @@ export class SimGroup {
   }
 
   /**
-   * The owner spawned into the ended group: it dies with TaskGroupClosed, and closing its
-   * scope raises the failures nobody joined, as defects.
-   */
-  /**
    * The owner spawned from outside into the group shutting down: it dies with
    * TaskGroupClosed, and closing its scope waits for the group, then raises the failures
    * nobody joined, as defects.
@@ -375,15 +373,21 @@ export class SimGroup {
     this.bodyEnded = true
     if (this.bodyEvent !== undefined) this.bodyEvent.live = false
     this.ownerDying = true
+    this.handedToOwner = this.failures.length
     this.releaseOwner()
   }
 
+  /**
+   * The owner dies with TaskGroupClosed, which hands it the failures so far (its cause):
+   * closing its scope raises only those that came after, as defects.
+   */
   ownerDies(): void {
+    if (!this.ownerDying) this.handedToOwner = this.failures.length
     this.ownerDying = false
     this.bodyEnded = true
     if (this.bodyEvent !== undefined) this.bodyEvent.live = false
     this.ownerEndTime = this.sim.now
-    this.ownerExit = { errors: ["closed", ...this.failures], interrupted: false }
+    this.ownerExit = { errors: ["closed", ...this.failures.slice(this.handedToOwner)], interrupted: false }
   }
 }
 

@@ -109,6 +109,47 @@ describe("spawning into a group that is no longer open, from outside", () => {
   )
 })
 
+describe("a make group's scope close, after a spawn was refused", () => {
+  it.effect("raises only the failures the refused spawner was not handed", () =>
+    Effect.gen(function* () {
+      const late = yield* Deferred.make<void>()
+      const exit = yield* Effect.exit(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const group = yield* TaskGroup.make()
+            // Fails while the group shuts down (it cannot be interrupted): after the refusal below.
+            yield* group.spawn(Effect.uninterruptible(Effect.andThen(Deferred.await(late), Effect.die("later"))))
+            yield* settle
+            yield* group.spawn(Effect.fail("first"))
+            yield* settle
+            const refused = closedOf(yield* Effect.exit(group.spawn(Effect.void)))
+            assert.deepStrictEqual(failuresOf(refused.cause!), ["first"])
+            yield* Deferred.succeed(late, undefined)
+          })
+        )
+      )
+      // "first" was handed to the spawner; "later" nobody saw: the close raises it.
+      assert.deepStrictEqual(defectsOf(Exit.isFailure(exit) ? exit.cause : Cause.empty), ["later"])
+    })
+  )
+
+  it.effect("raises nothing when the spawner was handed every failure", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const group = yield* TaskGroup.make()
+            yield* group.spawn(Effect.fail("only"))
+            yield* settle
+            closedOf(yield* Effect.exit(group.spawn(Effect.void)))
+          })
+        )
+      )
+      assert.isTrue(Exit.isSuccess(exit))
+    })
+  )
+})
+
 describe("spawning into a group that is shutting down, from inside", () => {
   it.effect(
     "its tasks, fibers they fork (also inside Effect.timeout) and groups they open get handles that end interrupted",

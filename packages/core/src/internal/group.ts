@@ -244,10 +244,14 @@ export class GroupImpl extends Described {
 
   /**
    * What a spawn refused (into an ended group, or from outside into a closing one) dies
-   * with: a `TaskGroupClosed` whose cause is what closed the group (`closedCause`).
+   * with: a `TaskGroupClosed` whose cause is what closed the group (`closedCause`). The
+   * failures in it count as observed (DESIGN §2: a `make` group's scope close raises only
+   * the failures nobody has observed).
    */
   closedError(name: string | undefined): TaskGroupClosed {
     const cause = this.closedCause()
+    // Handed to the spawner: a scoped group's close does not raise these failures again.
+    this.failures.report()
     return new TaskGroupClosed({
       group: this.name,
       task: name ?? `task-${this.spawned + 1}`,
