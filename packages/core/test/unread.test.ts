@@ -28,6 +28,11 @@ describe("a failed task whose handle is collected unread", () => {
     expect(output.match(/nobody read its failure/g)).toHaveLength(1)
   })
 
+  it("is logged also when somebody only waited for it to end (waitAll)", { timeout: 30_000 }, async () => {
+    const { output } = await run("waited")
+    expect(output).toMatch(/ERROR .*TaskGroup: task "job" of group "background" failed, and nobody read its failure/)
+  })
+
   it("is logged through the loggers of the fiber that opened the group", { timeout: 30_000 }, async () => {
     const { output } = await run("custom")
     expect(output).toMatch(/^custom Error TaskGroup: task "job" of group "background" failed.*\| Error: lost failure/m)

@@ -97,6 +97,27 @@ export abstract class HandleBase<A, E> {
   }
 
   /**
+   * Waits until the task has ended, without reading its outcome: what `waitAny`,
+   * `waitAll` and `asCompleted` wait with, so that a failure they only waited for is
+   * still reported if nobody reads it (unread.ts).
+   */
+  get whenEnded(): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      if (this.exit !== undefined) return resume(Effect.void)
+      const ended = () => resume(Effect.void)
+      this.onEnd(ended)
+      // Stryker disable all: memory only, as for `await`
+      return Effect.sync(() => {
+        const index = this.waiters?.indexOf(ended) ?? -1
+        if (index < 0) return
+        this.waiters!.splice(index, 1)
+        this.endHooks!--
+      })
+      // Stryker restore all
+    })
+  }
+
+  /**
    * Calls `f` synchronously when the handle completes, before anybody awaiting it resumes
    * (what a `Deferred`'s `resumes` gave); never if it has ended already.
    */

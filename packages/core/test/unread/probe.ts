@@ -1,12 +1,12 @@
 // A settle group's failed task whose handle is dropped unread, then garbage-collected:
 // run by unread.test.ts in a fresh Node process with --expose-gc.
 //
-//   node --expose-gc --conditions=@soonify/source probe.ts unread|custom|read|handled|succeeded
+//   node --expose-gc --conditions=@soonify/source probe.ts unread|waited|custom|read|handled|succeeded
 //
 // `custom` provides a logger of its own to the fiber that opens the group, which prints
 // `custom <level> <message> | <cause>`; the others use Effect's default logger.
 import { Cause, Effect, Logger } from "effect"
-import { TaskGroup } from "@soonify/core"
+import { SoonValue, TaskGroup } from "@soonify/core"
 
 declare const gc: () => void
 
@@ -28,6 +28,8 @@ const program = TaskGroup.run(
         { name: "job" }
       )
       yield* Effect.exit(failed.await.pipe(Effect.when(Effect.succeed(scenario === "read"))))
+      // Waiting for a handle to end is not reading its failure.
+      if (scenario === "waited") yield* SoonValue.waitAll([failed])
     }),
   {
     mode: "settle",
