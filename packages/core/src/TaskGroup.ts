@@ -565,7 +565,8 @@ export const spawnUnsafe = <A, E>(
  * whether its caller runs inside the group (`@soonify/interop` knows it from its ambient
  * task): those two treat every call as coming from inside, and give a handle that ends
  * interrupted while the group shuts down. Effect spawns and {@link spawnUnsafe} tell it
- * from the calling fiber themselves.
+ * from the calling fiber themselves. The failures in the error it gives count as observed,
+ * as for a refused spawn: a `make` group's scope close does not raise them again.
  *
  * **Example**
  *
