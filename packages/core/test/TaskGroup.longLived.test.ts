@@ -281,6 +281,39 @@ describe("onTaskError", () => {
     })
   )
 
+  it.effect(
+    "is not called for tasks the group stops (the body failed, or it was interrupted), nor for what the group reports",
+    () =>
+      Effect.gen(function* () {
+        const seen: Array<string> = []
+        const onTaskError = (_cause: Cause.Cause<unknown>, handle: SoonValue.SoonValue<unknown, unknown>) =>
+          Effect.sync(() => seen.push(handle.name))
+        const bodyFailed = yield* Effect.exit(
+          TaskGroup.run(
+            (group) =>
+              Effect.gen(function* () {
+                yield* group.spawn(Effect.never, { name: "stopped" })
+                // Its finalizer fails while the group stops it: the group reports that.
+                yield* group.spawn(
+                  Effect.onExit(Effect.never, () => Effect.die("finalizer")),
+                  { name: "finalizer" }
+                )
+                yield* settle
+                return yield* Effect.fail("body failed")
+              }),
+            { mode: "settle", onTaskError }
+          )
+        )
+        assert.deepStrictEqual(failuresOf(Exit.isFailure(bodyFailed) ? bodyFailed.cause : Cause.empty), ["body failed"])
+        const fiber = yield* Effect.forkChild(
+          TaskGroup.run((group) => group.spawn(Effect.never, { name: "interrupted" }), { mode: "settle", onTaskError })
+        )
+        yield* settle
+        yield* Fiber.interrupt(fiber)
+        assert.deepStrictEqual(seen, [])
+      })
+  )
+
   it.effect("the group waits for the callbacks", () =>
     Effect.gen(function* () {
       let reported = false

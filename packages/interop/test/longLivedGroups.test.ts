@@ -181,6 +181,30 @@ describe("onTaskError", () => {
     expect(spawned[1]!.exception).toBe(failure)
   })
 
+  it("is not called for the tasks a failing block cancels, nor for a group cancelled from outside", async () => {
+    const seen: Array<string> = []
+    const onTaskError = (_error: unknown, soon: SoonValue<unknown>) => void seen.push(soon.name)
+    await expect(
+      taskGroup(
+        async (tg) => {
+          tg.spawn((signal) => sleep(1000, signal), { name: "cancelled" })
+          await sleep(5)
+          throw new Error("block failed")
+        },
+        { mode: "settle", onTaskError }
+      )
+    ).rejects.toThrow("block failed")
+    const controller = new AbortController()
+    const cancelled = taskGroup((tg) => tg.spawn((signal) => sleep(1000, signal)), {
+      mode: "settle",
+      onTaskError,
+      signal: controller.signal
+    })
+    controller.abort(new Error("stop"))
+    await expect(cancelled).rejects.toThrow("stop")
+    expect(seen).toEqual([])
+  })
+
   it("is a TypeError naming the option when not a function, or given to a failFast group", async () => {
     expect(() => createTaskGroup({ mode: "settle", onTaskError: 42 as never })).toThrow(
       new TypeError(
