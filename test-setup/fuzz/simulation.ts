@@ -71,6 +71,10 @@ export class SimGroup {
   exit: ModelExit | undefined = undefined
   /** A scoped group: an owner instead of a body (see `Scenario.scoped`). */
   owned = false
+  /** The owner died spawning into the group while it shut down: its scope waits for the group. */
+  ownerDying = false
+  /** How many failures the owner's TaskGroupClosed handed it (the scope's close raises the rest). */
+  handedToOwner = 0
   /** `TaskGroup.cancel` was called (scoped groups). */
   cancelled = false
   /** The owner's part of `pending` is over (it joined, or the group was cancelled). */
@@ -94,7 +98,7 @@ export class SimGroup {
 
   startBody(): void {
     this.bodySync = true
-    for (const task of this.spec.initial) this.spawn(task)
+    for (const task of this.spec.initial) this.spawn(task, this.owned)
     this.bodySync = false
     if (this.bodyInterrupted) this.endInterruptedBody()
     else this.continueBody(0)
@@ -133,8 +137,8 @@ export class SimGroup {
   doStepNow(index: number): boolean {
     const step = this.spec.steps[index]
     if (step.op === "spawn") {
-      this.spawn(step.task)
-      return this.ownerExit === undefined
+      this.spawn(step.task, this.owned)
+      return this.ownerExit === undefined && !this.ownerDying
     }
     if (this.tasks.length === 0) return true
     const target = this.tasks[step.target % this.tasks.length]
@@ -162,8 +166,10 @@ export class SimGroup {
     this.checkEnd()
   }
 
-  spawn(spec: TaskSpec): void {
+  /** Spawns a task: from the group's body or tasks, or (`fromOwner`) from the owner of a scoped group, which is outside it. */
+  spawn(spec: TaskSpec, fromOwner = false): void {
     if (this.state === "closed" && this.owned) return this.ownerDies()
+    if (this.state === "closing" && fromOwner) return this.ownerDiesWhileClosing()
     if (this.state === "closed") throw new Error(`model: spawn into the closed group ${this.spec.id}`)
     const task: SimTask = {
       spec,
@@ -317,6 +323,7 @@ export class SimGroup {
           : { value: this.bodyValue, errors: [], interrupted: false }
     this.onEnd(this.exit)
     if (this.joining) this.ownerJoined()
+    if (this.ownerDying) this.ownerDies()
   }
 
   // --- scoped groups ------------------------------------------------------------
@@ -358,14 +365,29 @@ export class SimGroup {
   }
 
   /**
-   * The owner spawned into the ended group: it dies with TaskGroupClosed, and closing its
-   * scope raises the failures nobody joined, as defects.
+   * The owner spawned from outside into the group shutting down: it dies with
+   * TaskGroupClosed, and closing its scope waits for the group, then raises the failures
+   * nobody joined, as defects.
+   */
+  ownerDiesWhileClosing(): void {
+    this.bodyEnded = true
+    if (this.bodyEvent !== undefined) this.bodyEvent.live = false
+    this.ownerDying = true
+    this.handedToOwner = this.failures.length
+    this.releaseOwner()
+  }
+
+  /**
+   * The owner dies with TaskGroupClosed, which hands it the failures so far (its cause):
+   * closing its scope raises only those that came after, as defects.
    */
   ownerDies(): void {
+    if (!this.ownerDying) this.handedToOwner = this.failures.length
+    this.ownerDying = false
     this.bodyEnded = true
     if (this.bodyEvent !== undefined) this.bodyEvent.live = false
     this.ownerEndTime = this.sim.now
-    this.ownerExit = { errors: ["closed", ...this.failures], interrupted: false }
+    this.ownerExit = { errors: ["closed", ...this.failures.slice(this.handedToOwner)], interrupted: false }
   }
 }
 

@@ -158,7 +158,7 @@ export const isSoonValue = (u: unknown): u is SoonValue<unknown, unknown> => isH
  * @category unsafe
  */
 export const pollUnsafe = <A, E>(self: SoonValue<A, E>): Exit.Exit<A, E> | undefined => {
-  if (isHandle(self)) return (self as HandleBase<A, E>).exit
+  if (isHandle(self)) return (self as HandleBase<A, E>).peek()
   throw illegalArgument(`SoonValue.pollUnsafe: expected a SoonValue, received ${describe(self)}`)
 }
 

@@ -3,9 +3,11 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
@@ -26,6 +28,7 @@ import { isHandle, TaskHandle } from "./internal/handle.ts"
 import type { Progress, SoonValue } from "./SoonValue.ts"
 import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
 import type { TaskTimeout } from "./TaskTimeout.ts"
+import type { TaskGroupClosed } from "./TaskGroupClosed.ts"
 
 /**
  * The identifier every task group carries.
@@ -347,6 +350,21 @@ export interface Options {
    * `"10 seconds"`; `"Infinity"` never reports. No timer runs until a task is asked to stop.
    */
   readonly stuckAfter?: Duration.Input | undefined
+  /**
+   * Settle mode only: called once for each task that fails, when it fails (once its
+   * handle holds the failure), with the task's Cause and its handle. Each call runs in a
+   * fiber of its own, with the context of the fiber that opened the group, and the group
+   * waits for it before it ends (it is not interrupted by the group's shutdown). If the
+   * effect fails or dies (or the function throws), that is logged at Error level with the
+   * task's failure and nothing else happens: the group and its other tasks go on.
+   *
+   * Without it, a failure kept in a handle that nobody reads (`value`, `await`, `poll`)
+   * is logged at Error level when the handle is garbage-collected. A cancelled task is
+   * not a failure. Giving it to a `failFast` group is a bad argument: there, every
+   * failure fails the group itself.
+   */
+  readonly onTaskError?:
+    ((cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>) | undefined
 }
 
 /**
@@ -430,7 +448,8 @@ export const isTaskGroup = (u: unknown): u is TaskGroup => u instanceof GroupImp
  */
 export const run: <A, E, R, const O extends Options = {}>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
-  options?: O
+  // `onTaskError` typed from `Options` (inference from `O` alone leaves its parameters untyped).
+  options?: O & Pick<Options, "onTaskError">
 ) => Effect.Effect<A, E | TimeoutError<O>, R> = owners.run as any
 
 /**
@@ -447,8 +466,10 @@ export const run: <A, E, R, const O extends Options = {}>(
  *
  * **Gotchas**
  *
- * In `failFast` mode the first failure shuts the whole group down for good. For
- * independent background jobs, `mode: "settle"` is usually what you want.
+ * In `failFast` mode the first failure shuts the whole group down for good, and a spawn
+ * from outside it (the fiber that made it) then dies with `TaskGroupClosed`. For
+ * independent background jobs, `mode: "settle"` with `onTaskError` is usually what you
+ * want.
  *
  * **Example**
  *
@@ -463,6 +484,29 @@ export const run: <A, E, R, const O extends Options = {}>(
  *     // the scope's close waits for the job
  *   })
  * )
+ * ```
+ *
+ * **Example**
+ *
+ * Background jobs whose failures are handled as they happen:
+ *
+ * ```ts
+ * import { Cause, Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const failures: Array<string> = []
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const jobs = yield* TaskGroup.make({
+ *       mode: "settle",
+ *       onTaskError: (cause, job) => Effect.sync(() => failures.push(`${job.name}: ${Cause.squash(cause)}`))
+ *     })
+ *     yield* jobs.spawn(Effect.fail("disk full"), { name: "backup" })
+ *     yield* jobs.spawn(Effect.succeed("sent"), { name: "email" })
+ *   })
+ * )
+ * await Effect.runPromise(program)
+ * failures // => ["backup: disk full"]
  * ```
  *
  * @since 0.1.0
@@ -540,9 +584,12 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  *
  * **Details**
  *
- * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
- * interrupted while the group is shutting down. For code outside Effect; inside
- * Effect, `group.spawn` is the way. Takes `key` and `retry` as `group.spawn` does.
+ * Throws `TaskGroupClosed` when the group has ended, and while it is shutting down when
+ * called from outside it (its `cause` says what closed the group); called from inside (in
+ * a fiber of the group's body or tasks, or one running under them: `Fiber.getCurrent()`),
+ * gives a handle that ends interrupted while the group is shutting down. For code outside
+ * Effect; inside Effect, `group.spawn` is the way. Takes `key` and `retry` as
+ * `group.spawn` does.
  *
  * **Example**
  *
@@ -574,7 +621,42 @@ export const spawnUnsafe: {
   if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
   }
-  return impl.launcher.spawnNow(undefined, effect, options?.name)
+  return impl.launcher.spawnNow(undefined, effect, options?.name, undefined, Fiber.getCurrent())
+}
+
+/**
+ * The {@link TaskGroupClosed} that a spawn from outside `group` dies with now, or
+ * `undefined` while the group is open: for drivers of tasks run outside Effect, which
+ * tell a caller from outside the group apart themselves.
+ *
+ * **When to use**
+ *
+ * Before {@link spawnExternalUnsafe} or {@link startExternalUnsafe}, in code that knows
+ * whether its caller runs inside the group (`@soonify/interop` knows it from its ambient
+ * task): those two treat every call as coming from inside, and give a handle that ends
+ * interrupted while the group shuts down. Effect spawns and {@link spawnUnsafe} tell it
+ * from the calling fiber themselves. The failures in the error it gives count as observed,
+ * as for a refused spawn: a `make` group's scope close does not raise them again.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const group = TaskGroup.makeUnsafe()
+ * TaskGroup.closedErrorUnsafe(group) === undefined // => true: open
+ * TaskGroup.cancelUnsafe(group)
+ * TaskGroup.closedErrorUnsafe(group, "late")?.task // => "late"
+ * await Effect.runPromiseExit(TaskGroup.join(group))
+ * ```
+ *
+ * @since 0.3.0
+ * @category unsafe
+ */
+export const closedErrorUnsafe = (group: TaskGroup, task?: string): TaskGroupClosed | undefined => {
+  const impl = owners.groupArgument("TaskGroup.closedErrorUnsafe", group)
+  return impl.refuses(undefined) ? impl.closedError(task) : undefined
 }
 
 /**
@@ -827,7 +909,9 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * **Details**
  *
  * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
- * interrupted (and never calls `start`) while it is shutting down. With `concurrency`,
+ * interrupted (and never calls `start`) while it is shutting down: the caller counts as
+ * inside the group (a driver refuses callers from outside itself, with
+ * {@link closedErrorUnsafe}). With `concurrency`,
  * the task runs in a fiber that waits for a slot, then calls `start` (see
  * {@link external}). A `start` that throws gives a task that died with that defect.
  * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not

@@ -562,8 +562,9 @@ describe("renderSnapshot, more shapes", () => {
       let finish: ((exit: Exit.Exit<void>) => void) | undefined
       TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
       TaskGroup.cancelUnsafe(group)
-      const late = TaskGroup.spawnUnsafe(group, Effect.void)
-      const named = TaskGroup.spawnUnsafe(group, Effect.void, { name: "named" })
+      // Spawned from inside (the driver's own spawn functions count as such).
+      const late = TaskGroup.spawnExternalUnsafe(group, () => assert.fail("never started"))
+      const named = TaskGroup.spawnExternalUnsafe(group, () => assert.fail("never started"), { name: "named" })
       assert.strictEqual(late.name, "task-2")
       assert.strictEqual(named.name, "named")
       assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).counts, {
@@ -573,7 +574,7 @@ describe("renderSnapshot, more shapes", () => {
         failed: 0,
         cancelled: 2
       })
-      assert.strictEqual(TaskGroup.spawnUnsafe(group, Effect.void).name, "task-3")
+      assert.strictEqual(TaskGroup.spawnExternalUnsafe(group, () => assert.fail("never started")).name, "task-3")
       finish!(Exit.interrupt())
       yield* Effect.exit(TaskGroup.join(group))
     })

@@ -1,12 +1,12 @@
-// Tasks started before the process's first snapshot or progress report carry no handle
-// in their fiber's context (see internal/tracking.ts): they are found when tracking
-// switches on. This file must take no snapshot before its tests do: each test file runs
-// in a fresh module instance.
+// The process's first snapshot and progress report find tasks started, and groups
+// opened, before them (tracking was once switched on by them: see internal/tracking.ts).
+// This file must take no snapshot before its tests do: each test file runs in a fresh
+// module instance.
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import { TaskGroup } from "@soonify/core"
 
-describe("tracking switched on by the first snapshot", () => {
+describe("the first snapshot of the process", () => {
   it.effect("places groups opened before it under their tasks, and finds those tasks' progress", () =>
     Effect.gen(function* () {
       const opened = yield* Deferred.make<void>()

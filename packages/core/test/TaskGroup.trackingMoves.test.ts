@@ -1,11 +1,12 @@
-// A group opened inside a task before the process's first snapshot is placed among the
-// roots, then moved under its task when that snapshot switches tracking on (see
-// internal/tracking.ts). This file must take no snapshot before its test does.
+// A group opened inside a task before the process's first snapshot is shown under its
+// task by that snapshot (it was once placed among the roots until a snapshot switched
+// tracking on: see internal/tracking.ts). This file must take no snapshot before its
+// test does.
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import { TaskGroup } from "@soonify/core"
 
-describe("tracking switched on by the first snapshot", () => {
+describe("the first snapshot of the process", () => {
   it.effect("moves the groups opened inside running tasks under them", () =>
     Effect.gen(function* () {
       const opened = yield* Deferred.make<void>()

@@ -250,23 +250,63 @@ describe("TaskGroup.cancel from inside the group", () => {
 })
 
 describe("spawnUnsafe while the group shuts down", () => {
-  it.effect("gives a handle ended interrupted, whose effect never runs", () =>
+  it.effect("gives a handle ended interrupted from inside the group, whose effect never runs", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe()
       // A task run outside Effect that never ends keeps the group shutting down.
       let finish: ((exit: Exit.Exit<void>) => void) | undefined
       TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
-      TaskGroup.cancelUnsafe(group)
       let ran = false
-      const late = TaskGroup.spawnUnsafe(
+      let late: SoonValue.SoonValue<boolean> | undefined
+      // A task that spawns from its own fiber (its finalizer) while the group shuts down: from inside.
+      TaskGroup.spawnUnsafe(
         group,
-        Effect.sync(() => (ran = true))
+        Effect.onInterrupt(Effect.never, () =>
+          Effect.sync(() => {
+            late = TaskGroup.spawnUnsafe(
+              group,
+              Effect.sync(() => (ran = true))
+            )
+          })
+        )
       )
-      assert.isTrue(late.ready)
+      TaskGroup.cancelUnsafe(group)
+      yield* settle
+      assert.isTrue(late!.ready)
+      assert.isTrue(isInterruptedOnly(SoonValue.pollUnsafe(late!)!))
       assert.isFalse(ran, "the effect of a task spawned into a group shutting down ran")
       finish!(Exit.interrupt())
       yield* Effect.exit(TaskGroup.join(group))
       assert.isFalse(ran)
+    })
+  )
+
+  it.effect("throws TaskGroupClosed from outside, with the cause that closed the group", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "jobs" })
+      let finish: ((exit: Exit.Exit<void>) => void) | undefined
+      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
+      TaskGroup.spawnUnsafe(group, Effect.fail("one job failed"))
+      let ran = false
+      const refused = (() => {
+        try {
+          TaskGroup.spawnUnsafe(
+            group,
+            Effect.sync(() => (ran = true)),
+            { name: "later" }
+          )
+        } catch (error) {
+          return error
+        }
+      })()
+      assert.instanceOf(refused, TaskGroupClosed)
+      const closed = refused as TaskGroupClosed
+      assert.deepStrictEqual([closed.group, closed.task, closed.ended], ["jobs", "later", false])
+      assert.deepStrictEqual(Cause.squash(closed.cause!), "one job failed")
+      assert.include(closed.message, "is shutting down after a failure (one job failed)")
+      assert.isFalse(ran)
+      finish!(Exit.interrupt())
+      yield* Effect.exit(TaskGroup.join(group))
     })
   )
 })

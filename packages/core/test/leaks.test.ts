@@ -29,6 +29,7 @@ describeLeaks<Report>({
       "Success",
       "Success",
       "Success",
+      "Success",
       "Failure",
       "Success",
       "Failure",

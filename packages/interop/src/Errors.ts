@@ -160,25 +160,55 @@ export class FutureSetAgainError extends Error {
 }
 
 /**
- * Thrown when a task is spawned into a group that has ended (its block and all its tasks
- * are done), for example through a `tg` kept after `await taskGroup(...)` returned.
+ * Options of {@link TaskGroupClosedError}: `cause` is what closed the group.
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export interface TaskGroupClosedOptions extends ErrorOptions {
+  /** Whether the group had ended (default `true`); else it was shutting down and the spawn came from outside it. */
+  readonly ended?: boolean | undefined
+  /** What closed the group, in words, for the message ("a failure (…)", "it timed out after 200 ms"). */
+  readonly closedBy?: string | undefined
+}
+
+/**
+ * Thrown when a task is spawned into a group that is no longer open: it has ended (its
+ * block and all its tasks are done), or it is shutting down (after a failure, its
+ * `signal`, its `timeout` or `tg.cancel()`) and the spawn came from outside it.
  *
  * **Details**
  *
- * A group that is still shutting down (after a failure or a cancel) has not ended:
- * spawning into it gives a handle that is cancelled at once, not this error.
+ * - `cause` is what closed the group: what it rejects with (the one error, an
+ *   `AggregateError` of several), or the reason it was cancelled with (a `TimeoutError`,
+ *   `signal.reason`, what `tg.cancel` was given); `undefined` for a group that ended
+ *   without failing or being cancelled. The message says which.
+ * - "Outside" is code that is neither the group's block, one of its tasks, nor anything
+ *   running under them: a request handler spawning into an app-lifetime
+ *   `createTaskGroup`, the code that created it, or a `tg` kept after `taskGroup`
+ *   returned. From inside (the code the shutdown is cancelling anyway), a spawn into a
+ *   group that is shutting down gives a handle that is cancelled at once.
+ * - `tg.spawn` and `tg.soonify`'s function throw it; `tg.start` rejects with it.
  *
  * **Example**
  *
  * ```ts
- * import { TaskGroupClosedError, taskGroup } from "@soonify/interop"
+ * import { TaskGroupClosedError, createTaskGroup } from "@soonify/interop"
  *
- * const tg = await taskGroup(async (tg) => tg)
+ * const bg = createTaskGroup()
+ * bg.spawn(async () => {
+ *   throw new Error("one job failed")
+ * })
+ * await new Promise((resolve) => setTimeout(resolve, 10))
+ * let closedBy: unknown
  * try {
- *   tg.spawn(async () => 1)
+ *   bg.spawn(async () => "later")
  * } catch (error) {
- *   error instanceof TaskGroupClosedError // => true
+ *   if (error instanceof TaskGroupClosedError) closedBy = error.cause
  * }
+ * const message = (closedBy as Error).message
+ * message // => "one job failed"
+ * await bg[Symbol.asyncDispose]().catch(() => undefined)
  * ```
  *
  * @since 0.1.0
@@ -186,21 +216,31 @@ export class FutureSetAgainError extends Error {
  */
 export class TaskGroupClosedError extends Error {
   override readonly name = "TaskGroupClosedError"
-  /** The name of the group that had ended. */
+  /** The name of the group that was closed. */
   readonly group: string
   /** The name of the task that was refused. */
   readonly task: string
+  /** Whether the group had ended; else it was shutting down and the spawn came from outside it. */
+  readonly ended: boolean
 
-  constructor(group: string, task: string, options?: ErrorOptions) {
+  constructor(group: string, task: string, options?: TaskGroupClosedOptions) {
+    const ended = options?.ended ?? true
+    const closedBy = options?.closedBy
     // A group without a `name` option has the name "TaskGroup", which the user never wrote.
     const where = group === "TaskGroup" ? "a task group without a name" : `task group "${group}"`
     super(
-      `Cannot spawn task "${task}" into ${where}: the group has ended (its block and all its ` +
-        "tasks are done). Spawn tasks while the group's block or one of its tasks is still running, " +
-        "or open a new group.",
+      `Cannot spawn task "${task}" into ${where}: ` +
+        (ended
+          ? `the group has ended${closedBy === undefined ? "" : ` after ${closedBy}`} (its block and all its ` +
+            "tasks are done). Spawn tasks while the group's block or one of its tasks is still running, " +
+            "or open a new group."
+          : `the group is shutting down after ${closedBy ?? "it was cancelled"}, and this spawn comes from ` +
+            "outside it (not from its block or one of its tasks), where a task that never runs would go " +
+            "unnoticed. Handle what closed the group (this error's cause), or spawn into a group that is open."),
       options
     )
     this.group = group
     this.task = task
+    this.ended = ended
   }
 }

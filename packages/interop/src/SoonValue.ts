@@ -12,6 +12,7 @@ import { stopSignal } from "./internal/ambient.ts"
 import type { CoreHandle } from "./internal/handle.ts"
 import type { Progress } from "./Snapshot.ts"
 import { NONE, statusOf, taskError } from "./internal/outcome.ts"
+import { failureRead } from "./internal/unread.ts"
 import { checkOptions, checkSignal, describe, isIterable } from "./internal/validation.ts"
 
 /**
@@ -201,6 +202,8 @@ export class SoonValue<out A> {
   }
 
   #errorOf(cause: Parameters<typeof taskError>[0]): unknown {
+    // Read: a failure kept in a settle group's handle is no longer reported (internal/unread.ts).
+    failureRead(this[coreHandle] as object)
     return this.#error === NONE ? (this.#error = taskError(cause, this.name)) : this.#error
   }
 }

@@ -7,7 +7,7 @@
 import { TaskGroup as CoreTaskGroup } from "@soonify/core"
 import * as Effect from "effect/Effect"
 import { stopSignal } from "./internal/ambient.ts"
-import { GroupView, type Settings } from "./internal/group.ts"
+import { GroupView, type Settings, taskErrorHook } from "./internal/group.ts"
 import { fiberTask } from "./internal/observability.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import { promiseTask } from "./internal/promiseTask.ts"
@@ -17,6 +17,7 @@ import {
   checkOptions,
   checkSignal,
   concurrencyOf,
+  describe,
   modeOf,
   stuckAfterOf,
   timeoutOf
@@ -214,6 +215,23 @@ export interface TaskGroupOptions {
    * cancelled.
    */
   readonly stuckAfter?: number | undefined
+  /**
+   * Settle mode only: called once for each task that fails, when it fails, with the
+   * task's own error (what `soon.exception` gives) and its handle. For an app-lifetime
+   * group, where nobody waits on each handle: log, count, alert.
+   *
+   * - Called synchronously as the task settles (its handle has its outcome already).
+   *   A cancelled task is not a failure.
+   * - If it throws, its error becomes an unhandled rejection (Node prints it, and exits
+   *   by default: it is a bug in the reporter, not lost); the group and its other tasks
+   *   go on. A promise it returns is not awaited (a rejection of it is unhandled too).
+   * - Without it, a failed task's error that nobody read (`value`, `exception`,
+   *   `wait()`, or a `gather` / `asCompleted` given the handle) becomes an unhandled
+   *   rejection once the handle is garbage-collected.
+   * - Given to a `failFast` group (the default mode), it is a bad argument (a
+   *   `TypeError`): there a failure rejects the group itself, with every failure.
+   */
+  readonly onTaskError?: ((error: unknown, handle: SoonValue<unknown>) => void) | undefined
 }
 
 /**
@@ -293,6 +311,23 @@ export interface DisposableTaskGroup extends TaskGroup, AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** Throws a TypeError for an `onTaskError` that is not a function, or given to a failFast group. */
+const checkOnTaskError = (where: string, onTaskError: unknown, mode: string): void => {
+  if (onTaskError === undefined) return
+  if (typeof onTaskError !== "function") {
+    throw new TypeError(
+      `${where}: option "onTaskError" must be a function (error, handle) => void, received ${describe(onTaskError)}`
+    )
+  }
+  if (mode !== "settle") {
+    throw new TypeError(
+      `${where}: option "onTaskError" is for groups in settle mode, and this group is in failFast mode (the ` +
+        'default), where a task\'s failure rejects the group itself: add mode: "settle", or handle the ' +
+        "group's rejection instead"
+    )
+  }
+}
+
 const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   checkOptions(where, options)
   checkSignal(where, options?.signal)
@@ -301,16 +336,23 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   const signal = stopSignal(options?.signal)
   const timeout = timeoutOf(where, options?.timeout)
   const name = options?.name ?? "TaskGroup"
+  const mode = modeOf(where, options?.mode)
+  const onTaskError = options?.onTaskError
+  checkOnTaskError(where, onTaskError, mode)
+  const handles = onTaskError === undefined ? undefined : new WeakMap<object, SoonValue<unknown>>()
   const core: CoreTaskGroup.Options = {
     // Only a name given by the user: core traces a named group in a span, which costs
     // more than the rest of a small group.
     name: options?.name,
-    mode: modeOf(where, options?.mode),
+    mode,
     concurrency: concurrencyOf(where, options?.concurrency),
-    stuckAfter: stuckAfterOf(where, options?.stuckAfter)
+    stuckAfter: stuckAfterOf(where, options?.stuckAfter),
+    // In settle mode, each failure kept in a handle goes to `onTaskError`, or is watched
+    // until somebody reads it (internal/unread.ts).
+    onTaskError: mode === "settle" ? taskErrorHook(onTaskError, handles) : undefined
   }
   const label = options?.name === undefined ? `${where}(…)` : `Task group "${name}"`
-  const settings: Settings = { name, label, signal, timeout }
+  const settings: Settings = { name, label, signal, timeout, handles }
   return { core, settings }
 }
 
@@ -397,8 +439,10 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
  * cancelled, they are waited for at the end of the block (and a failure of theirs is
  * combined with the block's error into a `SuppressedError`). Call `tg.cancel()` in a
  * `catch` if the block's error should stop them, or use {@link taskGroup}, whose body
- * failing cancels everything. After a cancel (or a timeout), once the running tasks have
- * ended, the group takes no new tasks: spawning throws `TaskGroupClosedError`.
+ * failing cancels everything. Once the group shuts down (a failure in `failFast` mode, a
+ * cancel, its `signal` or `timeout`), spawning from outside it (the code that created it,
+ * a request handler) throws `TaskGroupClosedError`, whose `cause` is what closed it: for
+ * independent background jobs, use `mode: "settle"` with `onTaskError`.
  *
  * **Example**
  *
@@ -413,6 +457,29 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
  *   soon = tg.soonify(doWork)("Alex")
  * } // waits here for every task of tg
  * soon.value // => "Hello, Alex"
+ * ```
+ *
+ * **Example**
+ *
+ * An app-lifetime group of background jobs, whose failures are handled as they happen:
+ *
+ * ```ts
+ * import { createTaskGroup } from "@soonify/interop"
+ *
+ * const failures: Array<string> = []
+ * const jobs = createTaskGroup({
+ *   mode: "settle",
+ *   onTaskError: (error, job) => failures.push(`${job.name}: ${(error as Error).message}`)
+ * })
+ * jobs.spawn(
+ *   async () => {
+ *     throw new Error("disk full")
+ *   },
+ *   { name: "backup" }
+ * )
+ * jobs.spawn(async () => "sent", { name: "email" })
+ * await jobs[Symbol.asyncDispose]()
+ * failures // => ["backup: disk full"]
  * ```
  *
  * @since 0.1.0

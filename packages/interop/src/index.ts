@@ -45,4 +45,11 @@ export {
 
 export { taskSignal } from "./TaskSignal.ts"
 
-export { CancelledError, FutureSetAgainError, PendingValueError, TaskGroupClosedError, TimeoutError } from "./Errors.ts"
+export {
+  CancelledError,
+  FutureSetAgainError,
+  PendingValueError,
+  TaskGroupClosedError,
+  type TaskGroupClosedOptions,
+  TimeoutError
+} from "./Errors.ts"

@@ -155,12 +155,14 @@ describe("values", () => {
     expect(soon.value).toBe("adopted")
   })
 
-  it("TaskGroupClosedError keeps core's error as its cause", async () => {
+  it("TaskGroupClosedError names the task, and has no cause for a group that ended without failing", async () => {
     const tg = await taskGroup(async (tg) => tg)
     const error = thrown(() => tg.spawn(async () => 1, { name: "late" }))
     expect(error).toBeInstanceOf(TaskGroupClosedError)
     expect((error as TaskGroupClosedError).task).toBe("late")
-    expect(isTaskGroupClosed((error as Error).cause)).toBe(true)
+    expect((error as TaskGroupClosedError).ended).toBe(true)
+    expect((error as Error).cause).toBeUndefined()
+    expect(isTaskGroupClosed((error as Error).cause)).toBe(false)
   })
 })
 

@@ -194,6 +194,9 @@ const check = async (scenario: Scenario): Promise<Array<string>> => {
   if (scenario.interruptAt !== undefined) clock.at(scenario.interruptAt, () => controller.abort(outside))
   const state = watch(group(scenario.root, probe, clock, controller.signal))
   await clock.run()
+  // Every failure read: a settle group's failure left unread in a handle would be
+  // reported (as an unhandled rejection) once the handle is collected.
+  for (const soon of probe.handles.values()) void soon.exception
   const problems: Array<string> = []
   const expected = sim.root!
   const settled = state()
@@ -229,6 +232,9 @@ const checkGather = async (scenario: Scenario, returnExceptions: boolean): Promi
   )
   const state = watch(gathered)
   await clock.run()
+  // Every failure read: a settle group's failure left unread in a handle would be
+  // reported (as an unhandled rejection) once the handle is collected.
+  for (const soon of probe.handles.values()) void soon.exception
   const problems: Array<string> = []
   const expected = sim.root!.exit!
   const tasks = leaves.map((spec) => sim.tasks.get(spec.id)!)

@@ -24,6 +24,7 @@ describeLeaks<Report>({
       "fulfilled",
       "rejected",
       "fulfilled",
+      "fulfilled",
       "rejected",
       "rejected",
       "rejected",

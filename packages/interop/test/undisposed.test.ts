@@ -4,7 +4,7 @@ import { execFile } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 
-const run = (scenario: string): Promise<{ readonly code: number; readonly stderr: string }> =>
+const run = (scenario: string): Promise<{ readonly code: number; readonly stdout: string; readonly stderr: string }> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -14,7 +14,7 @@ const run = (scenario: string): Promise<{ readonly code: number; readonly stderr
         fileURLToPath(new URL("undisposed/probe.ts", import.meta.url)),
         scenario
       ],
-      (error, _stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stderr })
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
     )
   })
 
@@ -26,10 +26,45 @@ describe("a createTaskGroup that is never disposed", () => {
   })
 
   it(
-    "reports nothing once disposed, when its failure stays in a handle (settle), or when only cancelled",
+    "in settle mode, reports a failure nobody read, once its handle is collected, as the task's own error",
     { timeout: 30_000 },
     async () => {
-      for (const scenario of ["disposed", "settle", "cancelled"]) {
+      const { code, stderr } = await run("settle")
+      expect(code).not.toBe(0)
+      expect(stderr).toMatch(/Error: lost failure/)
+    }
+  )
+
+  it(
+    "in settle mode, gives each failure to onTaskError as it happens, and reports nothing more",
+    { timeout: 30_000 },
+    async () => {
+      const { code, stdout, stderr } = await run("settleHandled")
+      expect({ code, stdout, stderr }).toEqual({
+        code: 0,
+        stdout: "onTaskError job: Error: lost failure\n",
+        stderr: ""
+      })
+    }
+  )
+
+  it(
+    "in settle mode, an onTaskError that throws: its error is an unhandled rejection; the group goes on",
+    { timeout: 30_000 },
+    async () => {
+      const { code, stdout, stderr } = await run("settleThrows")
+      expect(code).not.toBe(0)
+      expect(stderr).toMatch(/Error: reporter down/)
+      expect(stderr).not.toMatch(/lost failure/)
+      expect(stdout).toBe("disposed, the other task: fine\n")
+    }
+  )
+
+  it(
+    "reports nothing once disposed, when its failure was read (settle), or when only cancelled",
+    { timeout: 30_000 },
+    async () => {
+      for (const scenario of ["disposed", "settleRead", "cancelled"]) {
         const { code, stderr } = await run(scenario)
         expect({ scenario, code, stderr }).toEqual({ scenario, code: 0, stderr: "" })
       }

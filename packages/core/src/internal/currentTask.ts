@@ -1,24 +1,49 @@
 import * as Context from "effect/Context"
 import type * as Fiber from "effect/Fiber"
+import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 
 /**
- * The task a fiber runs on behalf of: set in the context of each task's fiber (and so
- * inherited by the fibers it forks, and by the body of a group it opens). How a group
- * opened inside a task finds its place in snapshots, and how `reportProgress` finds its
- * handle. One context entry per task: `Context.add` is a constant-time overlay.
+ * What code runs under: the innermost task (its handle) or group body (its group).
+ * From it, `TaskHandle.group` and `GroupImpl.enclosing` lead outwards, group by group,
+ * to the root (see tracking.ts).
  *
  * @internal
  */
-export const CurrentTask: Context.Reference<TaskHandle<any, any> | undefined> = Context.Reference(
-  "@soonify/core/CurrentTask",
-  { defaultValue: (): TaskHandle<any, any> | undefined => undefined }
-)
+export type Enclosing = TaskHandle<any, any> | GroupImpl
 
-/** The context a task's fiber runs with: the spawner's, plus the task itself. */
-export const taskContext = (context: Context.Context<never>, handle: TaskHandle<any, any>): Context.Context<never> =>
-  Context.add(context, CurrentTask, handle)
+/**
+ * The task or group body a fiber runs under: set in the context of each task's fiber
+ * and of each group's body, and so inherited by every fiber they fork (`forkChild`, and
+ * the racing fibers of `Effect.timeout`, which are not children) and by the groups they
+ * open. How `reportProgress` finds its task, how a group opened inside a task finds its
+ * place in snapshots, and how a spawn tells whether it comes from inside a group.
+ * One context entry per task: `Context.add` is a constant-time overlay.
+ *
+ * @internal
+ */
+export const CurrentEnclosing: Context.Reference<Enclosing | undefined> = Context.Reference("@soonify/core/Enclosing", {
+  defaultValue: (): Enclosing | undefined => undefined
+})
 
-/** The task `fiber` runs on behalf of, if any. */
-export const currentTaskOf = (fiber: Fiber.Fiber<unknown, unknown>): TaskHandle<any, any> | undefined =>
-  Context.get(fiber.context, CurrentTask)
+/** The context code runs with under `enclosing`: `context`, plus `enclosing`. */
+export const within = (context: Context.Context<never>, enclosing: Enclosing): Context.Context<never> =>
+  Context.add(context, CurrentEnclosing, enclosing)
+
+/** The task or group body `fiber` runs under, if any. */
+export const enclosingOf = (fiber: Fiber.Fiber<unknown, unknown>): Enclosing | undefined =>
+  Context.get(fiber.context, CurrentEnclosing)
+
+/**
+ * Who spawns a task: a fiber (inside the group or not, see `GroupImpl.isFrom`), code with
+ * no fiber (`undefined`: from outside, unless one of the group's fibers runs its first
+ * steps on the stack), or `fromDriver`: a driver of tasks run outside Effect (such as
+ * `@soonify/interop`), which tells callers from outside apart itself
+ * (`TaskGroup.closedErrorUnsafe`).
+ *
+ * @internal
+ */
+export type Spawner = Fiber.Fiber<unknown, unknown> | undefined | typeof fromDriver
+
+/** @internal */
+export const fromDriver: unique symbol = Symbol("@soonify/core/fromDriver")

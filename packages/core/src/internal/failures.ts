@@ -11,8 +11,8 @@ export class Failures {
   private readonly reasons: Array<Cause.Reason<unknown>> = []
   /** Set when the group was cancelled as a whole: its outcome is then an interruption. */
   private cancelCause: Cause.Cause<never> | undefined = undefined
-  /** Whether `join` handed the failures to somebody. */
-  private reported = false
+  /** How many of `reasons` somebody was handed (`join`, or a spawn refused from outside). */
+  private reported = 0
 
   /** Adds the non-interrupt reasons of `cause`; tells whether there were any. */
   add(cause: Cause.Cause<unknown>): boolean {
@@ -45,16 +45,21 @@ export class Failures {
     return Cause.fromReasons([...interruption.reasons, ...this.reasons])
   }
 
-  /** `join` hands the outcome over: the scope's close then raises nothing more. */
+  /**
+   * The failures so far were handed to somebody (`join` hands the outcome over; a spawn
+   * refused from outside hands them in its `TaskGroupClosed`): the scope's close does not
+   * raise them again.
+   */
   report(): void {
-    this.reported = true
+    this.reported = this.reasons.length
   }
 
-  /** The failures nobody joined, as defects (once), or `undefined`. */
+  /** The failures nobody was handed, as defects (once), or `undefined`. */
   unreported(): Cause.Cause<never> | undefined {
-    if (this.reported || this.reasons.length === 0) return undefined
-    // Stryker disable next-line BooleanLiteral: `unreported` is called once, by the scope's finalizer; the flag guards a second call that never comes
-    this.reported = true
-    return Cause.fromReasons(this.reasons.map((r) => (r._tag === "Fail" ? Cause.makeDieReason(r.error) : r)))
+    if (this.reported >= this.reasons.length) return undefined
+    const unreported = this.reasons.slice(this.reported)
+    // Stryker disable next-line AssignmentOperator: `unreported` is called once, by the scope's finalizer; the count guards a second call that never comes
+    this.reported = this.reasons.length
+    return Cause.fromReasons(unreported.map((r) => (r._tag === "Fail" ? Cause.makeDieReason(r.error) : r)))
   }
 }

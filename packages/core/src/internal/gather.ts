@@ -63,6 +63,8 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
 /** Spawns every effect at once, in input order, into `group`: each slot's effect gives way to its task. */
 const spawnAll = (group: GroupImpl, slots: Array<Slot>): Effect.Effect<Array<Spawned>, never, unknown> =>
   Effect.withFiber((parent) => {
+    // Every outcome lands in the result (a slot, or the failure): none goes unread.
+    group.reportsUnread = false
     // The body is running, so the group has not ended: spawn them all in one step.
     for (let i = 0; i < slots.length; i++) {
       const effect = slots[i] as Effect.Effect<unknown, unknown, unknown>

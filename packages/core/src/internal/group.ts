@@ -24,8 +24,41 @@ import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
 import { StartQueue } from "./startQueue.ts"
 import { StuckWatch } from "./stuck.ts"
 import type { StuckTask } from "../TaskGroup.ts"
+import { describe } from "./validation.ts"
 import { GroupSpans } from "./spans.ts"
-import { bodyContext } from "./tracking.ts"
+import { type Enclosing, enclosingOf, fromDriver, type Spawner, within } from "./currentTask.ts"
+import { isWithin } from "./tracking.ts"
+import { watchUnread } from "./unread.ts"
+import type { OnTaskError } from "./settings.ts"
+
+/**
+ * Runs `onTaskError(cause, handle)`; a callback that throws, fails or dies does not touch
+ * the group: its cause is logged at Error level, with the task's failure.
+ */
+const reportTaskError = (
+  onTaskError: OnTaskError,
+  cause: Cause.Cause<unknown>,
+  handle: TaskHandle<any, any>,
+  group: string
+): Effect.Effect<void> =>
+  Effect.catchCause(
+    Effect.suspend(() => {
+      const reported = onTaskError(cause, handle)
+      return Effect.isEffect(reported)
+        ? reported
+        : Effect.die(
+            new TypeError(
+              `TaskGroup: option "onTaskError" of group "${group}" must return an Effect, received ${describe(reported)}`
+            )
+          )
+    }),
+    (failed) =>
+      Effect.logError(
+        `TaskGroup: onTaskError of group "${group}" failed while reporting the failure of task "${handle.name}"`,
+        failed,
+        cause
+      )
+  )
 
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
@@ -42,7 +75,9 @@ const noFiber = -1
  * | state     | spawning gives                          | moved on by                              |
  * | --------- | --------------------------------------- | ---------------------------------------- |
  * | `open`    | a task that runs                        | `shutdown` → closing; `release` → closed |
- * | `closing` | a handle that has ended interrupted     | `release` → closed                       |
+ * | `closing` | from inside, a handle that has ended    | `release` → closed                       |
+ * |           | interrupted; from outside, a defect     |                                          |
+ * |           | (`TaskGroupClosed`, with the cause)     |                                          |
  * | `closed`  | a defect (`TaskGroupClosed`)            | nothing: the group has ended             |
  *
  * - `shutdown` (open → closing) runs on the first failure in `failFast` mode (`fail`),
@@ -69,11 +104,19 @@ export class GroupImpl extends Described {
   readonly interruptor: number
   /** The context tasks spawned without a spawning fiber (`spawnUnsafe`) run with. */
   readonly context: Context.Context<never>
+  /** The task or group body the group was opened under, if any (see tracking.ts). */
+  readonly enclosing: Enclosing | undefined
+  /** Called for each task that fails in settle mode; else such failures are watched (unread.ts). */
+  readonly onTaskError: OnTaskError | undefined
+  /** Whether failures kept in handles are reported when the handle is collected unread (not for gather's groups). */
+  reportsUnread = true
 
   private state: State = "open"
   private pending = 1
   private spawned = 0
   private ownerEnded = false
+  /** Whether the group has shut down (after a failure, a cancel or an interruption). */
+  private shutDown = false
   /**
    * The tasks not yet ended, in spawn order. Those past their first steps are watched
    * through their runner (`isRunner`); one that waits to start is in `queue` or
@@ -105,6 +148,8 @@ export class GroupImpl extends Described {
     this.ownership = ownership
     this.interruptor = opener === undefined ? noFiber : opener.id
     this.context = opener === undefined ? Context.empty() : opener.context
+    this.enclosing = opener === undefined ? undefined : enclosingOf(opener)
+    this.onTaskError = settings.onTaskError
     this.permits =
       settings.concurrency === undefined
         ? undefined
@@ -146,11 +191,18 @@ export class GroupImpl extends Described {
   // spawning
 
   /**
-   * Lets a new task in: `undefined` into a closed group; while closing, a handle that has
-   * ended interrupted (and its `starting` too); else a handle counted as pending.
+   * Lets a new task in: `undefined` into a closed group, and into a closing one from
+   * outside (the spawner then raises `closedError`); while closing, from inside, a handle
+   * that has ended interrupted (and its `starting` too); else a handle counted as pending.
    */
-  admit<A, E>(name: string | undefined, starting?: Deferred.Deferred<any, any>): TaskHandle<A, E> | undefined {
-    if (this.state !== "open") return this.state === "closed" ? undefined : this.endedAtOnce(name, starting)
+  admit<A, E>(
+    name: string | undefined,
+    spawner: Spawner,
+    starting?: Deferred.Deferred<any, any>
+  ): TaskHandle<A, E> | undefined {
+    if (this.state !== "open") {
+      return this.state === "closed" || !this.isFrom(spawner) ? undefined : this.endedAtOnce(name, starting)
+    }
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned, this)
     this.pending++
     this.live.add(handle)
@@ -183,8 +235,49 @@ export class GroupImpl extends Described {
     return this.state === "closed"
   }
 
+  /**
+   * Whether `spawner` is inside the group: one of its tasks, its body, or anything
+   * running under them (what the shutdown is cancelling anyway). The code that opened a
+   * `make` group is not.
+   */
+  isFrom(spawner: Spawner): boolean {
+    if (spawner === fromDriver) return true
+    if (spawner === undefined) return this.launcher.inFirstSteps
+    return this.isInside(spawner) || isWithin(this, enclosingOf(spawner))
+  }
+
+  /** Whether a spawn from `spawner` is refused: into an ended group, or from outside into a closing one. */
+  refuses(spawner: Spawner): boolean {
+    return this.state !== "open" && (this.state === "closed" || !this.isFrom(spawner))
+  }
+
+  /**
+   * What a spawn refused (into an ended group, or from outside into a closing one) dies
+   * with: a `TaskGroupClosed` whose cause is what closed the group (`closedCause`). The
+   * failures in it count as observed (DESIGN §2: a `make` group's scope close raises only
+   * the failures nobody has observed).
+   */
   closedError(name: string | undefined): TaskGroupClosed {
-    return new TaskGroupClosed({ group: this.name, task: name ?? `task-${this.spawned + 1}` })
+    const cause = this.closedCause()
+    // Handed to the spawner: a scoped group's close does not raise these failures again.
+    this.failures.report()
+    return new TaskGroupClosed({
+      group: this.name,
+      task: name ?? `task-${this.spawned + 1}`,
+      ended: this.state === "closed",
+      ...(cause === undefined ? {} : { cause })
+    })
+  }
+
+  /**
+   * What closed the group: what it fails with (its failures so far, after its
+   * cancellation if it was cancelled), or the interruption that shut it down; `undefined`
+   * for an open group, or one that ended without ever shutting down.
+   */
+  closedCause(): Cause.Cause<unknown> | undefined {
+    const cause = this.failures.cause()
+    if (cause !== undefined || !this.shutDown) return cause
+    return Cause.interrupt(this.interruptor)
   }
 
   /** Watches a task that runs past its first steps, through its runner, until it ends. */
@@ -227,7 +320,8 @@ export class GroupImpl extends Described {
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
   startBody(body: Effect.Effect<unknown, unknown, any>): void {
     const spans = this.observed.spans
-    const context = bodyContext(this.context, this.observed.place)
+    // The body, and every fiber it forks, runs under the group (currentTask.ts).
+    const context = within(this.context, this)
     const fiber = this.launcher.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
@@ -250,7 +344,10 @@ export class GroupImpl extends Described {
     const starting = handle.starting
     // Stryker disable next-line ConditionalExpression,EqualityOperator: clears a field that is cleared already, or leaves a Deferred nobody reads any more on an ended handle
     if (starting !== undefined) handle.starting = undefined
-    if (starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))) this.record(handle, exit)
+    const kept =
+      starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))
+        ? this.record(handle, exit)
+        : undefined
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
     enter()
     try {
@@ -258,20 +355,42 @@ export class GroupImpl extends Described {
     } finally {
       leave()
     }
+    if (kept !== undefined) this.keptFailure(handle, kept)
     this.release()
   }
 
   /**
-   * Records a task's failure: any in `failFast` mode. In settle mode it stays in the handle,
-   * but not one raised while the group stopped the task (a finalizer's: it belongs to the
-   * shutdown) nor an orphan's (see `TaskHandle.orphan`).
+   * Records a task's failure: any in `failFast` mode. In settle mode it stays in the handle
+   * (its cause is returned), but not one raised while the group stopped the task (a
+   * finalizer's: it belongs to the shutdown) nor an orphan's (see `TaskHandle.orphan`).
    */
-  private record(handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): void {
-    if (exit._tag === "Failure") {
-      const cause = exit.cause
-      const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
-      if (this.mode === "failFast" || stopped || handle.orphan === true) this.fail(cause)
+  private record(handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): Cause.Cause<unknown> | undefined {
+    if (exit._tag === "Success") return undefined
+    const cause = exit.cause
+    const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
+    if (this.mode === "failFast" || stopped || handle.orphan === true) {
+      this.fail(cause)
+      return undefined
     }
+    // A task cancelled alone is not a failure.
+    return Cause.hasInterruptsOnly(cause) ? undefined : cause
+  }
+
+  /**
+   * A failure kept in its handle (settle mode), once the handle holds it: `onTaskError`
+   * is called with it, in a fiber of its own that the group waits for; without
+   * `onTaskError`, the handle is watched, so that the failure is reported if nobody reads
+   * it (unread.ts).
+   */
+  private keptFailure(handle: TaskHandle<any, any>, cause: Cause.Cause<unknown>): void {
+    const onTaskError = this.onTaskError
+    if (onTaskError === undefined) {
+      if (this.reportsUnread) watchUnread(handle, cause, this.name, this.context)
+      return
+    }
+    this.pending++
+    const fiber = Effect.runForkWith(this.context)(reportTaskError(onTaskError, cause, handle, this.name))
+    fiber.addObserver(() => this.release())
   }
 
   private bodyEnded(exit: Exit.Exit<unknown, unknown>): void {
@@ -310,6 +429,7 @@ export class GroupImpl extends Described {
   shutdown(): void {
     if (this.state !== "open") return
     this.state = "closing"
+    this.shutDown = true
     // Stopping runs the listeners and interrupts suspended fibers, which run at once, down
     // to their own groups' shutdowns (or, for a Promise task, its AbortSignal's
     // listeners). On a deep stack it goes on from a fresh one (see callDepth.ts), counted

@@ -13,6 +13,7 @@ import { QueuedStart, StartQueue } from "./startQueue.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Progress } from "../SoonValue.ts"
 import type { GroupImpl } from "./group.ts"
+import { failureRead } from "./unread.ts"
 
 /** @internal */
 export const SoonValueTypeId = "~@soonify/core/SoonValue" as const
@@ -37,6 +38,13 @@ export abstract class HandleBase<A, E> {
   readonly label: string | number
   /** What the task last reported with `TaskGroup.reportProgress`. */
   declare progress: Progress | undefined
+  /**
+   * For a failed task's handle only (unread.ts): "watched" while its failure is reported
+   * if the handle is collected unread, "read" once somebody read it.
+   */
+  declare unread: "watched" | "read" | undefined
+  /** How many `onEnd` callbacks wait in `waiters` (the others are readers: `await`). */
+  declare endHooks: number | undefined
 
   constructor(label: string | number) {
     this.label = label
@@ -64,14 +72,17 @@ export abstract class HandleBase<A, E> {
     // the check must wait until the effect runs.
     const exit = this.exit
     // Stryker disable next-line ConditionalExpression: a shortcut: the lazy path reads the same Exit when run
-    if (exit !== undefined) return exit
-    return Effect.suspend((): Effect.Effect<A, E | PendingValue> => this.exit ?? Effect.fail(this.pendingError()))
+    if (exit !== undefined) return this.read(exit)
+    return Effect.suspend((): Effect.Effect<A, E | PendingValue> => {
+      const exit = this.exit
+      return exit === undefined ? Effect.fail(this.pendingError()) : this.read(exit)
+    })
   }
 
   get await(): Effect.Effect<A, E> {
     // As `Deferred.await`: resumed inside `complete`; an interrupted wait leaves the list.
     return Effect.callback<A, E>((resume) => {
-      if (this.exit !== undefined) return resume(this.exit)
+      if (this.exit !== undefined) return resume(this.read(this.exit))
       ;(this.waiters ??= []).push(resume)
       // Stryker disable all: memory only: a wait interrupted leaves its `resume` in the list until the handle ends,
       // and Effect ignores a `resume` called after the wait was interrupted; the list is gone once it ends
@@ -86,18 +97,54 @@ export abstract class HandleBase<A, E> {
   }
 
   /**
+   * Waits until the task has ended, without reading its outcome: what `waitAny`,
+   * `waitAll` and `asCompleted` wait with, so that a failure they only waited for is
+   * still reported if nobody reads it (unread.ts).
+   */
+  get whenEnded(): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
+      if (this.exit !== undefined) return resume(Effect.void)
+      const ended = () => resume(Effect.void)
+      this.onEnd(ended)
+      // Stryker disable all: memory only, as for `await`
+      return Effect.sync(() => {
+        const index = this.waiters?.indexOf(ended) ?? -1
+        if (index < 0) return
+        this.waiters!.splice(index, 1)
+        this.endHooks!--
+      })
+      // Stryker restore all
+    })
+  }
+
+  /**
    * Calls `f` synchronously when the handle completes, before anybody awaiting it resumes
    * (what a `Deferred`'s `resumes` gave); never if it has ended already.
    */
   // Stryker disable all: memory only: its one caller (keys.ts) frees a key with it, and every reader of the
   // keys also checks `ready`, so a key left to an ended task reads as free
   onEnd(f: () => void): void {
-    if (this.exit === undefined) (this.waiters ??= []).unshift(f)
+    if (this.exit === undefined) {
+      ;(this.waiters ??= []).unshift(f)
+      this.endHooks = (this.endHooks ?? 0) + 1
+    }
   }
   // Stryker restore all
 
   get poll(): Effect.Effect<Option.Option<Exit.Exit<A, E>>> {
-    return Effect.sync(() => Option.fromUndefinedOr(this.exit))
+    return Effect.sync(() => Option.fromUndefinedOr(this.peek()))
+  }
+
+  /** The Exit, as a read of it: a failure read is no longer reported as unread (unread.ts). */
+  peek(): Exit.Exit<A, E> | undefined {
+    const exit = this.exit
+    return exit === undefined ? undefined : this.read(exit)
+  }
+
+  /** `exit`, read by somebody: marks a failure as read (unread.ts); nothing for a success. */
+  private read(exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
+    if (exit._tag === "Failure") failureRead(this)
+    return exit
   }
 
   abstract get cancel(): Effect.Effect<void>
@@ -111,6 +158,8 @@ export abstract class HandleBase<A, E> {
       // Cleared first: a waiter resumed with an interruption ends inside `resume`, and its
       // cleanup would otherwise splice the list while we iterate it.
       this.waiters = undefined
+      // Somebody awaits the failure (not only `onEnd` callbacks): it is read.
+      if (exit._tag === "Failure" && waiters.length > (this.endHooks ?? 0)) failureRead(this)
       for (let i = 0; i < waiters.length; i++) waiters[i](exit)
     }
     return true

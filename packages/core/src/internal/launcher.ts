@@ -3,7 +3,7 @@ import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { enter, type Fork, freshStackIfDeep, isDeep, leave, startNow } from "./callDepth.ts"
-import { taskContext } from "./currentTask.ts"
+import { fromDriver, type Spawner, within } from "./currentTask.ts"
 import { isExit } from "./effectKind.ts"
 import { external, launch } from "./external.ts"
 import type { GroupImpl } from "./group.ts"
@@ -11,7 +11,6 @@ import { firstSteps, type TaskHandle } from "./handle.ts"
 import type { Launch, Runner } from "./runner.ts"
 import { GroupSpans } from "./spans.ts"
 import { QueuedStart } from "./startQueue.ts"
-import { enterFirstSteps, isTracking, leaveFirstSteps, trackedLate } from "./tracking.ts"
 
 /**
  * How one group's tasks start: the three spawn entry points, the permit of `concurrency`
@@ -48,21 +47,25 @@ export class Launcher {
     name: string | undefined,
     starting?: Deferred.Deferred<any, any>
   ): Effect.Effect<TaskHandle<A, E>> {
-    const handle = this.group.admit<A, E>(name, starting)
+    const handle = this.group.admit<A, E>(name, parent, starting)
     if (handle === undefined) return Effect.die(this.group.closedError(name))
     // Stryker disable next-line ConditionalExpression: a handle ended at once (group closing) is queued; the flush skips it (its runner is no longer the queue)
     if (!handle.ready) this.group.queue.push(handle, effect, parent)
     return Effect.succeed(handle)
   }
 
-  /** Spawns a task that runs at once until its first asynchronous step; throws when closed. */
+  /**
+   * Spawns a task that runs at once until its first asynchronous step, with the context
+   * of `parent` (else the group's); throws when closed (to `spawner`, see `GroupImpl.admit`).
+   */
   spawnNow<A, E>(
     parent: Fiber.Fiber<unknown, unknown> | undefined,
     effect: Effect.Effect<A, E, any>,
     name: string | undefined,
-    starting?: Deferred.Deferred<any, any>
+    starting?: Deferred.Deferred<any, any>,
+    spawner: Spawner = parent
   ): TaskHandle<A, E> {
-    const handle = this.group.admit<A, E>(name, starting)
+    const handle = this.group.admit<A, E>(name, spawner, starting)
     if (handle === undefined) throw this.group.closedError(name)
     if (!handle.ready) this.startTask(handle, effect, parent === undefined ? this.group.context : parent.context)
     return handle
@@ -74,8 +77,8 @@ export class Launcher {
     name: string | undefined,
     starting?: Deferred.Deferred<any, any>
   ): TaskHandle<A, E> {
-    if (isDeep()) return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting)
-    const handle = this.group.admit<A, E>(name, starting)
+    if (isDeep()) return this.spawnNow(undefined, freshStackIfDeep(external(run)), name, starting, fromDriver)
+    const handle = this.group.admit<A, E>(name, fromDriver, starting)
     if (handle === undefined) throw this.group.closedError(name)
     if (handle.ready) return handle
     this.group.observed.launched(handle)
@@ -100,18 +103,12 @@ export class Launcher {
       : this.runTask(start.handle, start.effect, start.context)
 
   /** Starts one of the group's fibers, counting its first steps (see `inFirstSteps`). */
-  startFiber<A, E>(
-    context: Context.Context<never>,
-    effect: Effect.Effect<A, E, any>,
-    task?: TaskHandle<any, any>
-  ): Fiber.Fiber<A, E> {
+  startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
     this.firstStepsDepth++
-    const prior = enterFirstSteps(task)
     try {
       return startNow(this.forkWith(context), effect)
     } finally {
       this.firstStepsDepth--
-      leaveFirstSteps(prior)
     }
   }
 
@@ -146,18 +143,12 @@ export class Launcher {
     // An Exit is an effect that has already ended: no fiber to run it.
     // Stryker disable next-line ConditionalExpression: a shortcut: a fiber for an effect that is an Exit ends in its first steps with that Exit
     if (isExit(effect)) return this.group.taskEnded(handle, effect)
-    // A task whose first steps switch tracking on is indexed by its fiber (`trackedLate`).
-    const trackedAtStart = isTracking()
-    const tracked = trackedAtStart ? taskContext(context, handle) : context
-    const fiber = this.startFiber(
-      handle.span === undefined ? tracked : GroupSpans.within(tracked, handle.span),
-      effect,
-      handle
-    )
+    // The task's fiber, and every fiber it forks, runs under the task (currentTask.ts).
+    const tracked = within(context, handle)
+    const fiber = this.startFiber(handle.span === undefined ? tracked : GroupSpans.within(tracked, handle.span), effect)
     const exit = fiber.pollUnsafe()
     // Stryker disable next-line ConditionalExpression: a shortcut: `adopt`'s `addObserver` calls back at once for a fiber that has ended
     if (exit !== undefined) return this.group.taskEnded(handle, exit, fiber)
-    if (!trackedAtStart && isTracking()) trackedLate(fiber, handle)
     this.group.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) {
       fiber.interruptUnsafe(handle.cancelledBy)

@@ -11,7 +11,7 @@ import { type GroupSpans, groupSpans } from "./spans.ts"
 import { startTime } from "./startTime.ts"
 import { installSnapshotHook } from "./snapshotHook.ts"
 import { Tally } from "./tally.ts"
-import { isTracking, taskOf } from "./tracking.ts"
+import { taskOfEnclosing } from "./tracking.ts"
 
 // Groups are observable from outside the process as soon as the package is loaded.
 installSnapshotHook()
@@ -29,8 +29,6 @@ export class Observed {
   readonly tally = new Tally()
   readonly spans: GroupSpans | undefined
   place: Place
-  /** The fiber that opened the group while tasks were not tracked (see tracking.ts), until placed. */
-  opener: Fiber.Fiber<unknown, unknown> | undefined = undefined
   private readonly group: GroupImpl
   private readonly clock: Clock.Clock
 
@@ -38,8 +36,7 @@ export class Observed {
     this.group = group
     this.clock = Context.get(group.context, Clock.Clock)
     this.spans = groupSpans(opener, this.clock, group.name)
-    this.place = place(group, (opener === undefined ? undefined : taskOf(opener)) ?? ambientTask())
-    if (opener !== undefined && !isTracking()) this.opener = opener
+    this.place = place(group, taskOfEnclosing(group.enclosing) ?? ambientTask())
   }
 
   /** A task is about to take its permit (or wait for it): its span opens. */
@@ -67,11 +64,10 @@ export class Observed {
   /** The group has ended, with `cause` if it failed: it is shown no more. */
   groupEnded(cause: Cause.Cause<unknown> | undefined): void {
     unplace(this.group, this.place)
-    this.opener = undefined
     this.spans?.endGroup(cause)
   }
 
-  /** Shows the open group under `task` from now on (`TaskGroup.placeUnderUnsafe`, tracking.ts). */
+  /** Shows the open group under `task` from now on (`TaskGroup.placeUnderUnsafe`). */
   moveUnder(task: TaskHandle<any, any>): void {
     this.place = move(this.group, this.place, task)
   }

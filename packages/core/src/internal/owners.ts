@@ -28,6 +28,7 @@ export const run = <A, E, R>(
     readonly concurrency?: unknown
     readonly name?: unknown
     readonly timeout?: unknown
+    readonly onTaskError?: unknown
   },
   where: "TaskGroup.run" | "TaskGroup.gather" = "TaskGroup.run"
 ): Effect.Effect<A, E, R> => {
@@ -80,6 +81,7 @@ export const make = (options?: {
   readonly concurrency?: unknown
   readonly name?: unknown
   readonly timeout?: unknown
+  readonly onTaskError?: unknown
 }): Effect.Effect<TaskGroup, never, Scope.Scope> => {
   const settings = settingsFrom("TaskGroup.make", options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
@@ -102,6 +104,7 @@ export const makeUnsafe = (options?: {
   readonly concurrency?: unknown
   readonly name?: unknown
   readonly timeout?: unknown
+  readonly onTaskError?: unknown
 }): TaskGroup => {
   const settings = settingsFrom("TaskGroup.makeUnsafe", options)
   if (typeof settings === "string") throw illegalArgument(settings)
@@ -144,5 +147,5 @@ export const cancel = (group: TaskGroup): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
     const impl = groupArgument("TaskGroup.cancel", group)
     impl.cancelUnsafe(fiber.id)
-    return impl.isInside(fiber) ? Effect.yieldNow : impl.awaitEnded
+    return impl.isFrom(fiber) ? Effect.yieldNow : impl.awaitEnded
   })

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { Progress } from "../SoonValue.ts"
-import { startTracking, taskOf } from "./tracking.ts"
+import { taskOf } from "./tracking.ts"
 import type { HandleBase } from "./handle.ts"
 import { describe, illegalArgument } from "./validation.ts"
 
@@ -26,7 +26,6 @@ export const reportProgress = (done: number, total?: number): Effect.Effect<void
   Effect.withFiber((fiber) => {
     const problem = progressProblem("TaskGroup.reportProgress", done, total)
     if (problem !== undefined) return Effect.die(illegalArgument(problem))
-    startTracking()
     const task = taskOf(fiber)
     if (task === undefined) {
       return Effect.die(

@@ -1,5 +1,14 @@
+import type * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import type { SoonValue } from "../SoonValue.ts"
 import { stuckAfterFrom } from "./stuck.ts"
-import { concurrencyProblem, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
+import { concurrencyProblem, describe, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
+
+/** @internal */
+export type OnTaskError = (
+  cause: Cause.Cause<unknown>,
+  handle: SoonValue<unknown, unknown>
+) => Effect.Effect<unknown, unknown>
 
 /** @internal */
 export type Mode = "failFast" | "settle"
@@ -16,6 +25,24 @@ export interface Settings {
   readonly concurrency: number | undefined
   /** Milliseconds after which a task asked to stop that has not ended is reported; `undefined` for never. */
   readonly stuckAfter: number | undefined
+  /** Settle mode only: called for each task that fails. */
+  readonly onTaskError: OnTaskError | undefined
+}
+
+/** Returns the problem with an `onTaskError` option (given `mode`), or `undefined` when it is valid. */
+export const onTaskErrorProblem = (where: string, onTaskError: unknown, mode: unknown): string | undefined => {
+  if (onTaskError === undefined) return undefined
+  if (typeof onTaskError !== "function") {
+    return `${where}: option "onTaskError" must be a function (cause, handle) => Effect, received ${describe(onTaskError)}`
+  }
+  if (mode !== "settle") {
+    return (
+      `${where}: option "onTaskError" is for groups in settle mode, and this group is in failFast mode ` +
+      '(the default), where a task\'s failure fails the group itself: add mode: "settle", or handle the ' +
+      "group's failure instead"
+    )
+  }
+  return undefined
 }
 
 /**
@@ -38,6 +65,7 @@ export const settingsFrom = (
         readonly concurrency?: unknown
         readonly name?: unknown
         readonly stuckAfter?: unknown
+        readonly onTaskError?: unknown
       }
     | undefined
 ): Settings | string => {
@@ -45,7 +73,8 @@ export const settingsFrom = (
     optionsProblem(where, options) ??
     concurrencyProblem(where, options?.concurrency) ??
     modeProblem(where, options?.mode) ??
-    nameProblem(where, options?.name)
+    nameProblem(where, options?.name) ??
+    onTaskErrorProblem(where, options?.onTaskError, options?.mode)
   if (problem !== undefined) return problem
   const stuckAfter = stuckAfterFrom(where, options?.stuckAfter)
   if (typeof stuckAfter === "string") return stuckAfter
@@ -55,6 +84,7 @@ export const settingsFrom = (
     mode: (options?.mode as Mode | undefined) ?? "failFast",
     // Stryker disable next-line ConditionalExpression: an undefined concurrency gives undefined either way
     concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency,
-    stuckAfter
+    stuckAfter,
+    onTaskError: options?.onTaskError as OnTaskError | undefined
   }
 }

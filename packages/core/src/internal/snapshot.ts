@@ -4,7 +4,6 @@ import type { TaskHandle } from "./handle.ts"
 import { keyOf } from "./keys.ts"
 import { attemptOf, retried } from "./retry.ts"
 import { openRoots } from "./registry.ts"
-import { startTracking } from "./tracking.ts"
 import type { RenderOptions } from "../TaskGroup.ts"
 
 // Snapshots: the plain, JSON-serialisable tree of DESIGN.md §5, read from the groups'
@@ -35,7 +34,6 @@ const taskSnapshot = (group: GroupImpl, handle: TaskHandle<any, any>): TaskSnaps
 
 /** A group's snapshot: its settings, its counts, and its tasks not yet ended, in spawn order. */
 export const groupSnapshot = (group: GroupImpl): GroupSnapshot => {
-  startTracking()
   return snapshotOf(group)
 }
 
@@ -63,7 +61,6 @@ const snapshotOf = (group: GroupImpl): GroupSnapshot => {
 
 /** Every open root group's snapshot, oldest first. */
 export const snapshotAll = (): Array<GroupSnapshot> => {
-  startTracking()
   return openRoots().map(snapshotOf)
 }
 

@@ -41,7 +41,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     return (...args) =>
       Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
         Effect.withFiber((parent) =>
-          group.isClosed
+          group.refuses(parent)
             ? Effect.die(group.closedError(name))
             : group.launcher.spawnSoon(parent, callTask(f, args), name)
         )
@@ -53,6 +53,8 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   // not at all into a closed group.
   return (...args) =>
     Effect.withFiber((parent) =>
-      group.isClosed ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, callTask(f, args), name)
+      group.refuses(parent)
+        ? Effect.die(group.closedError(name))
+        : group.launcher.spawnSoon(parent, callTask(f, args), name)
     )
 }

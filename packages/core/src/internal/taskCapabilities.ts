@@ -1,4 +1,6 @@
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import { fromDriver } from "./currentTask.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
 import { external } from "./external.ts"
@@ -116,7 +118,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   return (...args) => {
     const spawnNamed = (name: string | undefined) =>
       Effect.withFiber((parent) =>
-        group.isClosed
+        group.refuses(parent)
           ? Effect.die(group.closedError(name))
           : retryingSoon(callTask(f, args), options.retry, options.timeout, (task) =>
               group.launcher.spawnSoon<A, E>(parent, task, name)
@@ -142,7 +144,9 @@ export const spawnUnsafe = <A, E>(
   const problem = problemOf(where, options)
   if (problem !== undefined) throw illegalArgument(problem)
   const spawnNow = () =>
-    retrying(effect, options.retry, options.timeout, (task) => group.launcher.spawnNow(undefined, task, options.name))
+    retrying(effect, options.retry, options.timeout, (task) =>
+      group.launcher.spawnNow(undefined, task, options.name, undefined, Fiber.getCurrent())
+    )
   return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
 }
 
@@ -162,7 +166,7 @@ export const spawnExternalUnsafe = <A, E>(
     options.retry === undefined && options.timeout === undefined
       ? group.launcher.spawnExternal(start, options.name)
       : retrying(external(start), options.retry, options.timeout, (task) =>
-          group.launcher.spawnNow(undefined, task, options.name)
+          group.launcher.spawnNow(undefined, task, options.name, undefined, fromDriver)
         )
   return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
 }

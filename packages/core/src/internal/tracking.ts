@@ -1,84 +1,42 @@
-import * as Context from "effect/Context"
 import type * as Fiber from "effect/Fiber"
-import { CurrentTask, currentTaskOf, taskContext } from "./currentTask.ts"
+import { type Enclosing, enclosingOf } from "./currentTask.ts"
 import type { GroupImpl } from "./group.ts"
-import type { TaskHandle } from "./handle.ts"
-import { openRoots, type Place } from "./registry.ts"
+import { TaskHandle } from "./handle.ts"
 
-// Task tracking: which task a fiber runs on behalf of (for `reportProgress`, and to
-// place a group opened inside a task under it). A task's fiber carries its handle in
-// its context (`CurrentTask`), which costs a context entry per task: so it is switched
-// on only by the first snapshot or progress report of the process, and a program that
-// never takes one never pays for it.
-//
-// What started before the switch is found another way, once: when tracking switches
-// on, the tasks running then are indexed by their runner (fiber), and each root group
-// opened by one of them (or by the body of a group under one) is moved under it. A task
-// whose fiber runs its first steps while tracking is off is `startingTask`.
+// Which task or group a fiber runs under (for `reportProgress`, to place a group opened
+// inside a task under it, and to tell a spawn from inside a group from one from outside).
+// Every task's fiber and every group body carries what it runs under in its context
+// (`CurrentEnclosing`), from its first step: every fiber it forks inherits it, whenever
+// and however it was forked. (Until issue 21 this was switched on by the first snapshot
+// or progress report of the process, and a fiber forked before that, such as the racing
+// fiber of an `Effect.timeout`, could not be found.)
 
-let tracking = false
-
-/** The task whose fiber runs its first, synchronous steps now, started while tracking was off. */
-let startingTask: TaskHandle<any, any> | undefined = undefined
-
-/** The tasks that were running when tracking switched on, by their runner. */
-const startedBefore = new WeakMap<object, TaskHandle<any, any>>()
-
-/** Whether tasks carry their handle in their fiber's context. */
-export const isTracking = (): boolean => tracking
-
-/** Marks `task` as running its first steps (while tracking is off); gives what to restore after. */
-export const enterFirstSteps = (task: TaskHandle<any, any> | undefined): TaskHandle<any, any> | undefined => {
-  const prior = startingTask
-  if (!tracking) startingTask = task
-  return prior
+/** The task of `enclosing`: itself, or for a group body, the task the group was opened in. */
+export const taskOfEnclosing = (enclosing: Enclosing | undefined): TaskHandle<any, any> | undefined => {
+  let node = enclosing
+  while (node !== undefined && !(node instanceof TaskHandle)) node = node.enclosing
+  return node
 }
 
-export const leaveFirstSteps = (prior: TaskHandle<any, any> | undefined): void => {
-  startingTask = prior
-}
-
-/** Indexes a task whose first steps switched tracking on: its fiber carries no handle. */
-export const trackedLate = (fiber: Fiber.Fiber<unknown, unknown>, task: TaskHandle<any, any>): void => {
-  startedBefore.set(fiber, task)
-}
+/** The task `fiber` runs on behalf of, if any: its own, or the one its group body was opened in. */
+export const taskOf = (fiber: Fiber.Fiber<unknown, unknown>): TaskHandle<any, any> | undefined =>
+  taskOfEnclosing(enclosingOf(fiber))
 
 /**
- * The context of the body of a group placed at `place`: the opener's, which carries the
- * task it runs in, unless that task was started before tracking (then it is added).
+ * Whether code under `enclosing` is inside `group`: one of its tasks, its body, or
+ * anything running under them (a fiber they forked, a group they opened and its tasks).
+ * The code that opened the group (made it with `make`) is not inside.
  */
-export const bodyContext = (context: Context.Context<never>, place: Place): Context.Context<never> =>
-  !tracking || place instanceof WeakRef || Context.get(context, CurrentTask) === place
-    ? context
-    : taskContext(context, place)
-
-/** The task `fiber` runs on behalf of, if any. */
-export const taskOf = (fiber: Fiber.Fiber<unknown, unknown>): TaskHandle<any, any> | undefined =>
-  currentTaskOf(fiber) ?? startedBefore.get(fiber) ?? startingTask
-
-/** Switches tracking on for the rest of the process (once), placing what opened before. */
-export const startTracking = (): void => {
-  if (tracking) return
-  tracking = true
-  const bodies = new Map<object, GroupImpl>()
-  const index = (group: GroupImpl): void => {
-    if (group.body !== undefined) bodies.set(group.body, group)
-    for (const task of group.live.toArray()) {
-      if (typeof task.runner === "object") startedBefore.set(task.runner, task)
-      if (task.groups !== undefined) for (const inner of task.groups) index(inner)
+export const isWithin = (group: GroupImpl, enclosing: Enclosing | undefined): boolean => {
+  let node = enclosing
+  while (node !== undefined) {
+    if (node instanceof TaskHandle) {
+      if (node.group === group) return true
+      node = node.group
+    } else {
+      if (node === group) return true
+      node = node.enclosing
     }
   }
-  const roots = openRoots()
-  for (const group of roots) index(group)
-  // Oldest first: a group opened in the body of another is placed after that one was.
-  for (const group of roots) {
-    const opener = group.observed.opener
-    if (opener === undefined) continue
-    group.observed.opener = undefined
-    const body = bodies.get(opener)
-    const task =
-      startedBefore.get(opener) ??
-      (body !== undefined && !(body.observed.place instanceof WeakRef) ? body.observed.place : undefined)
-    if (task !== undefined && !group.isClosed) group.observed.moveUnder(task)
-  }
+  return false
 }

@@ -33,15 +33,19 @@ export const waitAny = <H extends SoonValue<any, any>>(handles: Iterable<H>): Ef
     const ended = array.find((handle) => handle.ready)
     // Stryker disable next-line ConditionalExpression: a shortcut: racing the handles gives the first ended one in input order too (an ended handle's `await` resumes at once)
     if (ended !== undefined) return Effect.succeed(ended)
-    return Effect.raceAllFirst(array.map((handle) => Effect.as(Effect.exit(handle.await), handle)))
+    return Effect.raceAllFirst(array.map((handle) => Effect.as(endOf(handle), handle)))
   })
+
+/** Waits until a handle has ended, without reading its outcome (see `HandleBase.whenEnded`). */
+const endOf = (handle: SoonValue<any, any>): Effect.Effect<void> =>
+  (handle as unknown as HandleBase<any, any>).whenEnded
 
 /** @internal */
 export const waitAll = (handles: Iterable<SoonValue<any, any>>): Effect.Effect<void> =>
   Effect.suspend(() => {
     const array = handlesFrom("SoonValue.waitAll", handles)
     if (typeof array === "string") return Effect.die(illegalArgument(array))
-    return Effect.forEach(array, (handle) => Effect.exit(handle.await), { discard: true })
+    return Effect.forEach(array, endOf, { discard: true })
   })
 
 /** @internal */
@@ -61,7 +65,7 @@ export const asCompleted = <H extends SoonValue<any, any>>(handles: Iterable<H>)
           // interrupts only these watchers, never the tasks.
           for (const handle of array) {
             if (handle.ready) yield* arrived(handle)
-            else yield* Effect.forkScoped(Effect.andThen(Effect.exit(handle.await), arrived(handle)))
+            else yield* Effect.forkScoped(Effect.andThen(endOf(handle), arrived(handle)))
           }
         })
       )

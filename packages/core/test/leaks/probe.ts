@@ -30,14 +30,21 @@ const kinds: ReadonlyArray<(i: number) => Effect.Effect<unknown, unknown>> = [
     TaskGroup.run((group) =>
       Effect.andThen(group.spawn(sleepsLong), group.spawn(Effect.andThen(Effect.yieldNow, boom(i))))
     ),
-  // settles: failures stay in their handles
+  // settles: failures stay in their handles, read after the group
   (i) =>
-    TaskGroup.run(
-      (group) => Effect.all([group.spawn(boom(i)), group.spawn(Effect.succeed(i)), group.spawn(Effect.die(i))]),
-      {
-        mode: "settle"
-      }
+    Effect.flatMap(
+      TaskGroup.run(
+        (group) => Effect.all([group.spawn(boom(i)), group.spawn(Effect.succeed(i)), group.spawn(Effect.die(i))]),
+        { mode: "settle" }
+      ),
+      (handles) => Effect.forEach(handles, (handle) => Effect.exit(handle.value))
     ),
+  // settles, each failure handled as it happens
+  (i) =>
+    TaskGroup.run((group) => Effect.all([group.spawn(boom(i)), group.spawn(Effect.succeed(i))]), {
+      mode: "settle",
+      onTaskError: () => Effect.void
+    }),
   // interrupted from outside while its tasks sleep on real timers
   (i) =>
     Effect.gen(function* () {
@@ -81,8 +88,9 @@ const kinds: ReadonlyArray<(i: number) => Effect.Effect<unknown, unknown>> = [
       Effect.gen(function* () {
         const group = yield* TaskGroup.make({ mode: "settle" })
         yield* group.spawn(Effect.as(Effect.yieldNow, i))
-        yield* group.spawn(boom(i))
+        const failed = yield* group.spawn(boom(i))
         yield* TaskGroup.join(group)
+        yield* Effect.exit(failed.await)
       })
     ),
   // a scoped group whose scope closes with a failure

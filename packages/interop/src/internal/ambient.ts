@@ -30,6 +30,12 @@ export interface Enclosing {
    * own (`tg.spawn`, `tg.start`); for a group, the task it was opened in, if any.
    */
   readonly task?: CoreTaskHandle | undefined
+  /**
+   * What this runs under, in turn: a task's owner (its group, gather or loop), the
+   * context a group was opened in. How a spawn tells whether it comes from inside a
+   * group (see `GroupView.isInside`).
+   */
+  readonly outer?: Enclosing | undefined
 }
 
 /** A core task's handle, as interop's modules hold it (Promise code has no typed errors). */

@@ -1,22 +1,24 @@
 // The group handed to Promise code: a core group, plus what Promise code needs around
 // it (an AbortSignal, the reason it was cancelled with, the timeout and the outside
 // signal). Every decision about tasks (counting, fail fast, waiting) is core's.
-import { TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { isTaskGroupClosed, TaskGroup as CoreTaskGroup, type TaskGroupClosed } from "@soonify/core"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import { CancelledError, TimeoutError } from "../Errors.ts"
+import { CancelledError, TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } from "../TaskGroup.ts"
 import { coreHandle } from "../SoonValue.ts"
 import { wrap } from "./handle.ts"
-import { type CoreTaskHandle, stopSignal } from "./ambient.ts"
+import { type CoreTaskHandle, type Enclosing, enclosing, stopSignal } from "./ambient.ts"
 import { keyedWrap, keyOfCall } from "./keys.ts"
 import { placeInEnclosingTask } from "./observability.ts"
 import { capabilitiesOf, coreOptions, hasCapabilities } from "./taskCapabilities.ts"
-import { fromCore, groupResult, NONE } from "./outcome.ts"
+import { combine, errorsOf, groupResult, NONE, taskError } from "./outcome.ts"
+import { watchUnread } from "./unread.ts"
 import { type Owner, PromiseTask, TimedPromiseTask } from "./promiseTask.ts"
-import { callName, checkFunction, checkName, checkOptions, timeoutOf } from "./validation.ts"
+import { callName, checkFunction, checkName, checkOptions, describe, timeoutOf } from "./validation.ts"
 import { reportStuck } from "./stuck.ts"
 
 /** Validated group settings. */
@@ -31,7 +33,32 @@ export interface Settings {
   readonly signal: AbortSignal | undefined
   /** Milliseconds, or `undefined` for none. */
   readonly timeout: number | undefined
+  /** With `onTaskError`: each task's SoonValue by its core handle, for the callback (see `taskErrorHook`). */
+  readonly handles?: WeakMap<object, SoonValue<unknown>> | undefined
 }
+
+/**
+ * What core calls for each task that fails in a settle group (its `onTaskError`): the
+ * user's `onTaskError(error, handle)`, or, without one, the handle watched so that its
+ * failure is reported if nobody reads it (unread.ts). Holds nothing of the group's view,
+ * so that a group nobody disposes can still be collected (see createTaskGroup).
+ *
+ * The callback is called synchronously, as the task fails. If it throws, its error
+ * becomes an unhandled rejection (the group and its other tasks go on; Node prints it);
+ * a promise it returns is not awaited.
+ */
+export const taskErrorHook =
+  (onTaskError: ((error: unknown, handle: SoonValue<unknown>) => unknown) | undefined, handles: Settings["handles"]) =>
+  (cause: Cause.Cause<unknown>, handle: CoreTaskHandle): Effect.Effect<void> =>
+    Effect.sync(() => {
+      const error = taskError(cause, handle.name)
+      if (onTaskError === undefined) return watchUnread(handle, error)
+      try {
+        onTaskError(error, handles?.get(handle) ?? wrap(handle))
+      } catch (thrown) {
+        void Promise.reject(thrown)
+      }
+    })
 
 const noOptions: CoreTaskGroup.TaskOptions = {}
 
@@ -47,6 +74,8 @@ export class GroupView implements TaskGroup, Owner {
   /** Made when somebody reads `signal`. */
   #controller: AbortController | undefined
   readonly #settings: Settings
+  /** The context the group was opened in (see `isInside`). */
+  readonly outer: Enclosing | undefined = enclosing()
   #timer: ReturnType<typeof setTimeout> | undefined
   #onAbort: (() => void) | undefined
 
@@ -174,6 +203,7 @@ export class GroupView implements TaskGroup, Owner {
     checkFunction("tg.start", "fn", fn)
     const taskOptions = taskOptionsOf("tg.start", fn, options)
     const timeout = timeoutOf("tg.start", options?.timeout)
+    if (this.reason !== NONE) this.#refuseFromOutside(taskOptions.name)
     // The caller's cancellation (the enclosing task's) cancels the handshake, and with
     // it the starting task; the caller then sees its own reason.
     const stop = stopSignal(undefined)
@@ -186,14 +216,16 @@ export class GroupView implements TaskGroup, Owner {
         this.core,
         (started, soon) => {
           callStarted = started
+          this.#settings.handles?.set(soon, task)
           return task.adopted(soon).run()
         },
         taskOptions
       )
     } catch (error) {
-      throw fromCore(error)
+      throw this.#fromCore(error)
     }
     task[coreHandle] = handshake.soon
+    this.#settings.handles?.set(handshake.soon, task)
     const waiting = Effect.runFork(handshake.started, { signal: stop })
     return new Promise((resolve, reject) =>
       waiting.addObserver((exit) => {
@@ -209,14 +241,73 @@ export class GroupView implements TaskGroup, Owner {
 
   /** Spawns `task` into the core group: the task is its own handle, core's is kept in it. */
   #spawn<A>(task: PromiseTask<A>, options: CoreTaskGroup.TaskOptions): SoonValue<A> {
+    if (this.reason !== NONE) this.#refuseFromOutside(options.name)
+    const handles = this.#settings.handles
+    let soon: CoreTaskHandle
     try {
       // Core gives its handle before the task runs (the task's own code, a progress
       // report or a group opened in it, can find it), and also when it never runs.
-      task[coreHandle] = CoreTaskGroup.spawnExternalUnsafe(this.core, (soon) => task.adopted(soon).run(), options)
+      soon = CoreTaskGroup.spawnExternalUnsafe(
+        this.core,
+        (soon) => {
+          handles?.set(soon, task)
+          return task.adopted(soon).run()
+        },
+        options
+      )
     } catch (error) {
-      throw fromCore(error)
+      throw this.#fromCore(error)
     }
+    task[coreHandle] = soon
+    handles?.set(soon, task)
     return task
+  }
+
+  /**
+   * Whether the running code is inside the group: its block, one of its tasks, or
+   * anything running under them (a group opened there, a gather there…). The code that
+   * created the group is not.
+   */
+  isInside(): boolean {
+    for (let context = enclosing(); context !== undefined; context = context.outer) if (context === this) return true
+    return false
+  }
+
+  /** Throws what core refuses a spawn from outside with, while the group shuts down; nothing from inside. */
+  #refuseFromOutside(name: string | undefined): void {
+    if (this.isInside()) return
+    const closed = CoreTaskGroup.closedErrorUnsafe(this.core, name)
+    if (closed !== undefined) throw this.#closedError(closed)
+  }
+
+  /** Core's errors as interop's: a TaskGroupClosed becomes a TaskGroupClosedError saying what closed the group. */
+  #fromCore(error: unknown): unknown {
+    return isTaskGroupClosed(error) ? this.#closedError(error) : error
+  }
+
+  /**
+   * The TaskGroupClosedError for a refused spawn: its cause is what the group rejects
+   * with (the one error, an AggregateError of several), else the reason it was cancelled
+   * with; the message says which.
+   */
+  #closedError(closed: TaskGroupClosed): TaskGroupClosedError {
+    const errors = closed.cause === undefined ? [] : errorsOf(closed.cause)
+    const options = { ended: closed.ended }
+    if (errors.length > 0) {
+      const more = errors.length > 1 ? `, and ${errors.length - 1} more` : ""
+      return new TaskGroupClosedError(this.name, closed.task, {
+        ...options,
+        cause: combine(errors, `Task group "${this.name}" failed with ${errors.length} errors`),
+        closedBy: `a failure (${describeError(errors[0])}${more})`
+      })
+    }
+    const reason = this.reason
+    if (reason === NONE) return new TaskGroupClosedError(this.name, closed.task, options)
+    return new TaskGroupClosedError(this.name, closed.task, {
+      ...options,
+      cause: reason,
+      closedBy: reason instanceof TimeoutError ? "it timed out" : `it was cancelled (${describeError(reason)})`
+    })
   }
 
   snapshot(): GroupSnapshot {
@@ -228,12 +319,16 @@ export class GroupView implements TaskGroup, Owner {
    * SoonValue its task already has.
    */
   #spawnWith<A>(start: (soon: CoreTaskHandle) => PromiseTask<A>, options: CoreTaskGroup.SpawnOptions): SoonValue<A> {
+    if (this.reason !== NONE) this.#refuseFromOutside(options.name)
+    let soon: SoonValue<A>
     try {
       const handle = CoreTaskGroup.spawnExternalUnsafe(this.core, start, options)
-      return options.key === undefined ? wrap(handle) : keyedWrap(handle)
+      soon = options.key === undefined ? wrap(handle) : keyedWrap(handle)
+      this.#settings.handles?.set(handle, soon)
     } catch (error) {
-      throw fromCore(error)
+      throw this.#fromCore(error)
     }
+    return soon
   }
 
   /** What the group's promise settles with, once the group has ended; stops the timer and the listener. */
@@ -252,6 +347,10 @@ const ownTask = <A>(
   timeout: number | undefined
 ): PromiseTask<A> =>
   timeout === undefined ? new PromiseTask<A>(fn, args, true, owner) : new TimedPromiseTask<A>(fn, args, owner, timeout)
+
+/** An error in a few words, for a message. */
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : describe(error)
 
 /** Options for one task: its name is the option, else the function's name. */
 const taskOptionsOf = (where: string, fn: Function, options: TaskOptions | undefined): CoreTaskGroup.TaskOptions => {

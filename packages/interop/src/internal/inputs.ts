@@ -40,9 +40,11 @@ export const tasksFrom = (where: string, tasks: unknown): Array<Input> => {
 
 /** A watched handle: its value, its error, or, if it was cancelled, its CancelledError. */
 const watchHandle = (soon: SoonValue<unknown>): Effect.Effect<unknown, unknown> =>
-  Effect.catchCause(coreOf(soon).await, (cause) =>
-    Cause.hasInterruptsOnly(cause) ? Effect.fail(soon.exception) : Effect.failCause(cause)
-  )
+  Effect.catchCause(coreOf(soon).await, (cause) => {
+    // Read here: the gather or loop reports it (see internal/unread.ts).
+    const error = soon.exception
+    return Cause.hasInterruptsOnly(cause) ? Effect.fail(error) : Effect.failCause(cause)
+  })
 
 /**
  * An input ready to spawn: a function as it is, a promise already watched (so that its

@@ -10,9 +10,20 @@ import type { Status } from "../SoonValue.ts"
 /** "Nothing here": a reason or an error that was not set (`undefined` is a valid reason). */
 export const NONE: unique symbol = Symbol("@soonify/interop/none")
 
-/** Core's errors, turned into interop's where there is one (the one place that does). */
-export const fromCore = (error: unknown): unknown =>
-  isTaskGroupClosed(error) ? new TaskGroupClosedError(error.group, error.task, { cause: error }) : error
+/**
+ * Core's errors, turned into interop's where there is one. (A group's own refusals are
+ * turned by its view, which knows the reason it was cancelled with: internal/group.ts.)
+ */
+export const fromCore = (error: unknown): unknown => {
+  if (!isTaskGroupClosed(error)) return error
+  const errors = error.cause === undefined ? [] : errorsOf(error.cause)
+  return new TaskGroupClosedError(error.group, error.task, {
+    ended: error.ended,
+    ...(errors.length === 0
+      ? {}
+      : { cause: combine(errors, `Task group "${error.group}" failed with ${errors.length} errors`) })
+  })
+}
 
 /**
  * The errors in a cause, in order: each failure's error and each defect, each object

@@ -117,6 +117,11 @@ export class PromiseTask<A> extends SoonValue<A> implements CoreTaskGroup.Extern
     return this.#own ? (this[coreHandle] as CoreTaskHandle | undefined) : this.#owner.task
   }
 
+  /** The task's owner: what its code runs under, in turn. */
+  get outer(): Enclosing {
+    return this.#owner
+  }
+
   /** Calls the function as code of the task (or of its owner); gives the task (what core's start functions return). */
   run(): this {
     let result: unknown

@@ -1,6 +1,9 @@
 // Virtual time for Promise code: tasks wait on timers the test fires one at a time, in
 // time order, letting every promise and every Effect fiber run to a standstill between
-// two of them. Deterministic, and as fast as the code under test.
+// two of them. Deterministic, and as fast as the code under test. A timer fires in the
+// async context it was set in, as a real one does (the code of a task that a timer
+// resumes is still code of that task).
+import { AsyncResource } from "node:async_hooks"
 
 interface Timer {
   readonly time: number
@@ -25,7 +28,7 @@ export class VirtualTime {
 
   /** Calls `fire` at `time`; returns a function that cancels it. */
   at(time: number, fire: () => void): () => void {
-    const timer: Timer = { time, seq: this.#seq++, fire, live: true }
+    const timer: Timer = { time, seq: this.#seq++, fire: AsyncResource.bind(fire), live: true }
     this.#timers.push(timer)
     return () => {
       timer.live = false

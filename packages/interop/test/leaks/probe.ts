@@ -40,17 +40,26 @@ const kinds: ReadonlyArray<(i: number) => Promise<unknown>> = [
       tg.spawn(untilAborted)
       tg.spawn(() => boom(i))
     }),
-  // settles: the failures stay in their handles
+  // settles: the failures stay in their handles, read after the group
+  (i) =>
+    taskGroup(
+      (tg) => [
+        tg.spawn(() => boom(i)),
+        tg.spawn(() => {
+          throw new Error(`sync ${i}`)
+        }),
+        tg.spawn(async () => i)
+      ],
+      { mode: "settle", signal: longLived.signal }
+    ).then((handles) => handles.map((soon) => soon.exception)),
+  // settles, each failure handled as it happens
   (i) =>
     taskGroup(
       (tg) => {
         tg.spawn(() => boom(i))
-        tg.spawn(() => {
-          throw new Error(`sync ${i}`)
-        })
         return tg.spawn(async () => i)
       },
-      { mode: "settle", signal: longLived.signal }
+      { mode: "settle", signal: longLived.signal, onTaskError: () => undefined }
     ),
   // aborted from outside while its tasks wait on their signals
   (i) => {

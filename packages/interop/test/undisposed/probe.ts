@@ -1,10 +1,11 @@
 // A createTaskGroup that is never disposed, then garbage-collected: run by
 // undisposed.test.ts in a fresh Node process with --expose-gc.
 //
-//   node --expose-gc --conditions=@soonify/source probe.ts failFast|settle|disposed|cancelled
+//   node --expose-gc --conditions=@soonify/source probe.ts failFast|settle|settleRead|settleHandled|settleThrows|disposed|cancelled
 //
 // Exits like Node does: with an unhandled rejection printed (code 1) when the group
-// reports a lost failure, with code 0 otherwise.
+// reports a lost failure (or, in settle mode, a failure left unread in a handle that was
+// collected), with code 0 otherwise. `settleHandled` prints what `onTaskError` saw.
 import { createTaskGroup } from "@soonify/interop"
 
 declare const gc: () => void
@@ -14,14 +15,38 @@ const scenario = process.argv[2]
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 const start = async () => {
-  const tg = createTaskGroup({ mode: scenario === "settle" ? "settle" : "failFast" })
+  const settle = scenario.startsWith("settle")
+  const tg = createTaskGroup(
+    settle
+      ? {
+          mode: "settle",
+          ...(scenario === "settleHandled"
+            ? { onTaskError: (error: unknown, soon) => console.log(`onTaskError ${soon.name}: ${String(error)}`) }
+            : {}),
+          ...(scenario === "settleThrows"
+            ? {
+                onTaskError: () => {
+                  throw new Error("reporter down")
+                }
+              }
+            : {})
+        }
+      : {}
+  )
   if (scenario === "cancelled") {
     tg.spawn((signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))))
     tg.cancel()
   } else {
-    tg.spawn(() => Promise.reject(new Error("lost failure")))
+    const soon = tg.spawn(() => Promise.reject(new Error("lost failure")), { name: "job" })
+    if (scenario === "settleRead") await soon.wait().catch(() => undefined)
   }
   if (scenario === "disposed") await tg[Symbol.asyncDispose]().catch(() => undefined)
+  if (scenario === "settleThrows") {
+    // The group and its other tasks go on.
+    const other = tg.spawn(async () => "fine")
+    await tg[Symbol.asyncDispose]()
+    console.log(`disposed, the other task: ${other.value}`)
+  }
 }
 
 await start()
