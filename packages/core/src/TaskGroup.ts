@@ -442,7 +442,8 @@ export const run: <A, E, R, const O extends Options = {}>(
  * Tasks are spawned with the group's methods as usual. When the scope closes with
  * success, the group stops taking new tasks once they are done and the close waits for
  * them; when it closes with a failure or an interruption, every task is interrupted
- * and waited for. Failures of the group that nobody collected with {@link join} are
+ * and waited for. Interrupting whoever closes the scope while it waits (a timeout around
+ * `Effect.scoped`) interrupts the tasks, waits for them to end, then goes on. Failures of the group that nobody collected with {@link join} are
  * raised as defects when the scope closes, so none is lost.
  *
  * **Gotchas**
