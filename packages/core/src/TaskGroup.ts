@@ -18,6 +18,7 @@ import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import * as progress from "./internal/progress.ts"
+import * as escaping from "./internal/escape.ts"
 import * as snapshots from "./internal/snapshot.ts"
 import * as dumping from "./internal/dumpOnSignal.ts"
 import { startExternal } from "./internal/start.ts"
@@ -1308,6 +1309,34 @@ export const snapshotAllUnsafe = (): Array<GroupSnapshot> => snapshots.snapshotA
  * @category snapshots
  */
 export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = Effect.sync(snapshots.snapshotAll)
+
+/**
+ * `text` as {@link renderSnapshot} shows every string of a snapshot: each character that
+ * could add a line, move the cursor or reverse the text in a terminal or a Unicode-aware
+ * viewer written as a visible escape.
+ *
+ * **Details**
+ *
+ * Escaped, JSON style (`\n`, `\t`, else `\u2028`): the C0 controls, DEL and the C1
+ * controls (U+0000–U+001F, U+007F–U+009F, with U+0085 NEXT LINE), the line and paragraph
+ * separators (U+2028, U+2029), the bidi controls (U+061C, U+200E, U+200F, U+202A–U+202E,
+ * U+2066–U+2069) and lone surrogates; a backslash is doubled, so that an escape and the
+ * same text typed by hand read differently. Everything else (accents, emoji, joiners) is
+ * kept. `soonify ps` and `top` show names and keys through it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * TaskGroup.escapeText("fetch\u2028admin") // => "fetch\\u2028admin"
+ * TaskGroup.escapeText("évite ✓") // => "évite ✓"
+ * ```
+ *
+ * @since 0.2.0
+ * @category snapshots
+ */
+export const escapeText: (text: string) => string = escaping.escapeText
 
 /**
  * Options of {@link renderSnapshot}.

@@ -61,15 +61,16 @@ export const startTracking = (): void => {
   if (tracking) return
   tracking = true
   const bodies = new Map<object, GroupImpl>()
-  const index = (group: GroupImpl): void => {
+  const roots = openRoots()
+  // Every open group, however deep, without recursion (groups nest deeper than the stack).
+  const toIndex = [...roots]
+  for (let group = toIndex.pop(); group !== undefined; group = toIndex.pop()) {
     if (group.body !== undefined) bodies.set(group.body, group)
     for (const task of group.live.toArray()) {
       if (typeof task.runner === "object") startedBefore.set(task.runner, task)
-      if (task.groups !== undefined) for (const inner of task.groups) index(inner)
+      if (task.groups !== undefined) for (const inner of task.groups) toIndex.push(inner)
     }
   }
-  const roots = openRoots()
-  for (const group of roots) index(group)
   // Oldest first: a group opened in the body of another is placed after that one was.
   for (const group of roots) {
     const opener = group.observed.opener
