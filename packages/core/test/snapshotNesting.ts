@@ -49,23 +49,25 @@ const whileNested = <A>(depth: number, inspect: (root: TaskGroup.TaskGroup) => E
 
 /** A snapshot of groups nested `depth` deep, built as plain data: what a process far away could send. */
 const chain = (depth: number): TaskGroup.GroupSnapshot => {
-  const group = (n: number): TaskGroup.GroupSnapshot => ({
-    name: `group ${n}`,
-    state: "open",
-    mode: "failFast",
-    concurrency: "unbounded",
-    counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
-    tasks: [{ name: `task ${n}`, status: "running", startedAt: 1_000, groups: [] }]
-  })
-  const root = group(0)
-  let last = root
+  let below: Array<TaskGroup.GroupSnapshot> = []
+  const root = level(0, below)
   for (let n = 1; n < depth; n++) {
-    const next = group(n)
-    last.tasks[0]!.groups.push(next)
-    last = next
+    const inner: Array<TaskGroup.GroupSnapshot> = []
+    below.push(level(n, inner))
+    below = inner
   }
   return root
 }
+
+/** Level `n` of `chain`: a group with one running task, whose groups are `inner`. */
+const level = (n: number, inner: Array<TaskGroup.GroupSnapshot>): TaskGroup.GroupSnapshot => ({
+  name: `group ${n}`,
+  state: "open",
+  mode: "failFast",
+  concurrency: "unbounded",
+  counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+  tasks: [{ name: `task ${n}`, status: "running", startedAt: 1_000, groups: inner }]
+})
 
 /** Defines the deep-snapshot cases at `depth`. */
 export const describeDeepSnapshots = (depth: number): void => {

@@ -140,25 +140,24 @@ interface Indent {
   readonly before: Indent | undefined
   /** Columns up to and including this piece. */
   readonly width: number
+  /** The whole indentation, while it is drawn in full (up to `maxIndent` columns). */
+  readonly text: string | undefined
 }
 
-const indent = (before: Indent | undefined, piece: string): Indent => ({
-  piece,
-  before,
-  width: (before?.width ?? 0) + piece.length
-})
+const indent = (before: Indent | undefined, piece: string): Indent => {
+  const width = (before?.width ?? 0) + piece.length
+  const text = width > maxIndent ? undefined : (before?.text ?? "") + piece
+  return { piece, before, width, text }
+}
 
-/** The text of an indentation, cut to its last `keptIndent` columns below `maxIndent`. */
-const indentText = (last: Indent | undefined, depth: number): string => {
-  if (last === undefined) return ""
-  const cut = last.width > maxIndent
+/** The text of an indentation: in full up to `maxIndent` columns, else its depth and last `keptIndent` columns. */
+const indentText = (last: Indent, depth: number): string => {
+  if (last.text !== undefined) return last.text
   const pieces: Array<string> = []
-  for (let at: Indent | undefined = last; at !== undefined; at = at.before) {
-    if (cut && last.width - at.width >= keptIndent) break
+  for (let at: Indent | undefined = last; at !== undefined && last.width - at.width < keptIndent; at = at.before) {
     pieces.push(at.piece)
   }
-  pieces.reverse()
-  return cut ? `[depth ${depth}] ${pieces.join("")}` : pieces.join("")
+  return `[depth ${depth}] ${pieces.reverse().join("")}`
 }
 
 /** A group being drawn: the task it is at, and the group opened in that task it is at. */
