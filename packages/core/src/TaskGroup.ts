@@ -1358,7 +1358,9 @@ export interface RenderOptions {
  * A group's line shows its name, state, mode, concurrency and counts; a task's line its
  * name, status, when it started (or, given `options.now`, for how long it has been
  * running) and its progress. Groups opened in a task are indented under it. No groups:
- * `(no open task groups)`.
+ * `(no open task groups)`. Every string is shown through {@link escapeText}: a name
+ * cannot add lines or reverse text. Any depth is drawn (nothing recurses): below 96
+ * columns of indentation a line starts with `[depth N]` and keeps the last 48.
  *
  * **Example**
  *
