@@ -153,11 +153,11 @@ const indent = (before: Indent | undefined, piece: string): Indent => {
 /** The text of an indentation: in full up to `maxIndent` columns, else its depth and last `keptIndent` columns. */
 const indentText = (last: Indent, depth: number): string => {
   if (last.text !== undefined) return last.text
-  const pieces: Array<string> = []
+  let kept = ""
   for (let at: Indent | undefined = last; at !== undefined && last.width - at.width < keptIndent; at = at.before) {
-    pieces.push(at.piece)
+    kept = at.piece + kept
   }
-  return `[depth ${depth}] ${pieces.reverse().join("")}`
+  return `[depth ${depth}] ${kept}`
 }
 
 /** A group being drawn: the task it is at, and the group opened in that task it is at. */
