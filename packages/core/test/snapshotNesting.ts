@@ -101,6 +101,7 @@ export const describeDeepSnapshots = (depth: number): void => {
       // Drawn in full down to 96 columns of indentation; below, the depth and the last 48.
       assert.isTrue(lines[31]!.startsWith(`${"   ".repeat(30)}└─ task "task 15"`), lines[31])
       assert.isTrue(lines.at(-1)!.startsWith(`[depth ${depth - 1}] ${" ".repeat(45)}└─ task`), lines.at(-1))
+      assert.isTrue(lines.at(-2)!.startsWith(`[depth ${depth - 1}] ${" ".repeat(45)}└─ TaskGroup`), lines.at(-2))
       // The text grows with the number of lines, not with the square of the depth.
       assert.isBelow(Math.max(...lines.map((line) => line.length)), 200)
     })

@@ -127,7 +127,8 @@ const groupLine = (group: GroupSnapshot): string => {
 }
 
 /**
- * The indentation drawn in full; below it a line shows its group's depth and the last
+ * The indentation drawn in full; below it a line shows its group's depth (how many groups
+ * that group is nested in: a group's line, its own; a task's, its group's) and the last
  * `keptIndent` columns only, so that a line costs the same at any depth (10,000 nested
  * groups drawn in full would be more text than a string can hold).
  */
@@ -196,7 +197,7 @@ const renderGroup = (root: GroupSnapshot, options: RenderOptions | undefined, li
     const lastChild = frame.inner === task.groups.length - 1
     frame.inner++
     const inner = indent(frame.indent, lastTask ? "   " : "│  ")
-    lines.push(indentText(indent(inner, lastChild ? "└─ " : "├─ "), frame.depth) + groupLine(child))
+    lines.push(indentText(indent(inner, lastChild ? "└─ " : "├─ "), frame.depth + 1) + groupLine(child))
     frames.push({
       group: child,
       indent: indent(inner, lastChild ? "   " : "│  "),
