@@ -108,5 +108,8 @@ export const listeningPorts = (pid: number): Array<number> => {
   return ports
 }
 
-/** "for 1.4 s" in a rendered tree, made independent of when it was taken. */
-export const withoutDurations = (text: string): string => text.replace(/ · for \d+(\.\d)? s/g, " · for N s")
+/** "for 1.4 s" and "asked to stop 0.6 s ago" in a rendered tree, made independent of when it was taken. */
+export const withoutDurations = (text: string): string =>
+  text
+    .replace(/ · for \d+(\.\d)? s/g, " · for N s")
+    .replace(/ · asked to stop \d+(\.\d)? s ago/g, " · asked to stop N s ago")

@@ -63,7 +63,7 @@ describe.skipIf(!hasTmux && !ci)("soonify top in a terminal (tmux)", () => {
       const lines = screen().split("\n")
       expect(lines.filter((line) => line.includes("soonify top · pid"))).toHaveLength(1)
       expect(lines[0]).toMatch(
-        /^soonify top · pid \d+ · \d\d:\d\d:\d\d · 5 groups, 9 tasks: 9 running, 0 queued, 0 cancelling · q quits/
+        /^soonify top · pid \d+ · \d\d:\d\d:\d\d · 5 groups, 9 tasks: 8 running, 0 queued, 1 cancelling · q quits/
       )
       expect(lines[2]).toMatch(/^ +RUNNING FOR +STATUS +PROGRESS +TASK +GROUP +KEY +ATTEMPT/)
       const rows = lines.slice(3).filter((line) => / s  /.test(line))
