@@ -20,6 +20,7 @@ import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import * as progress from "./internal/progress.ts"
+import * as escaping from "./internal/escape.ts"
 import * as snapshots from "./internal/snapshot.ts"
 import * as dumping from "./internal/dumpOnSignal.ts"
 import { startExternal } from "./internal/start.ts"
@@ -461,7 +462,8 @@ export const run: <A, E, R, const O extends Options = {}>(
  * Tasks are spawned with the group's methods as usual. When the scope closes with
  * success, the group stops taking new tasks once they are done and the close waits for
  * them; when it closes with a failure or an interruption, every task is interrupted
- * and waited for. Failures of the group that nobody collected with {@link join} are
+ * and waited for. Interrupting whoever closes the scope while it waits (a timeout around
+ * `Effect.scoped`) interrupts the tasks, waits for them to end, then goes on. Failures of the group that nobody collected with {@link join} are
  * raised as defects when the scope closes, so none is lost.
  *
  * **Gotchas**
@@ -1393,6 +1395,34 @@ export const snapshotAllUnsafe = (): Array<GroupSnapshot> => snapshots.snapshotA
 export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = Effect.sync(snapshots.snapshotAll)
 
 /**
+ * `text` as {@link renderSnapshot} shows every string of a snapshot: each character that
+ * could add a line, move the cursor or reverse the text in a terminal or a Unicode-aware
+ * viewer written as a visible escape.
+ *
+ * **Details**
+ *
+ * Escaped, JSON style (`\n`, `\t`, else `\u2028`): the C0 controls, DEL and the C1
+ * controls (U+0000–U+001F, U+007F–U+009F, with U+0085 NEXT LINE), the line and paragraph
+ * separators (U+2028, U+2029), the bidi controls (U+061C, U+200E, U+200F, U+202A–U+202E,
+ * U+2066–U+2069) and lone surrogates; a backslash is doubled, so that an escape and the
+ * same text typed by hand read differently. Everything else (accents, emoji, joiners) is
+ * kept. `soonify ps` and `top` show names and keys through it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * TaskGroup.escapeText("fetch\u2028admin") // => "fetch\\u2028admin"
+ * TaskGroup.escapeText("évite ✓") // => "évite ✓"
+ * ```
+ *
+ * @since 0.2.0
+ * @category snapshots
+ */
+export const escapeText: (text: string) => string = escaping.escapeText
+
+/**
  * Options of {@link renderSnapshot}.
  *
  * @since 0.1.0
@@ -1412,7 +1442,9 @@ export interface RenderOptions {
  * A group's line shows its name, state, mode, concurrency and counts; a task's line its
  * name, status, when it started (or, given `options.now`, for how long it has been
  * running) and its progress. Groups opened in a task are indented under it. No groups:
- * `(no open task groups)`.
+ * `(no open task groups)`. Every string is shown through {@link escapeText}: a name
+ * cannot add lines or reverse text. Any depth is drawn (nothing recurses): below 96
+ * columns of indentation a line starts with `[depth N]` and keeps the last 48.
  *
  * **Example**
  *

@@ -122,6 +122,81 @@ describe("TaskGroup.make", () => {
         assert.strictEqual(yield* Effect.flip(soon.value), "kept")
       })
     )
+
+    // Detached fibers, polled after a few yields: a close that cannot be interrupted fails
+    // the test at once instead of holding the test's own scope open.
+    describe("interrupting whoever closes the scope while it waits", () => {
+      it.effect("a timeout around the scope settles on time: the tasks are interrupted, their finalizers run", () =>
+        Effect.gen(function* () {
+          let finalized = false
+          const program = Effect.scoped(
+            Effect.gen(function* () {
+              const group = yield* TaskGroup.make()
+              yield* group.spawn(Effect.never.pipe(Effect.ensuring(Effect.sync(() => (finalized = true)))))
+            })
+          )
+          const fiber = yield* Effect.forkDetach(Effect.timeout(program, "100 millis"))
+          yield* settle
+          assert.isUndefined(fiber.pollUnsafe(), "the scope closed without waiting for its group's task")
+          yield* TestClock.adjust("100 millis")
+          yield* settle
+          // A bounded wait: a closing that cannot be interrupted leaves the fiber running.
+          const exit = fiber.pollUnsafe()
+          assert.isDefined(exit, "the timeout did not end the scope's close")
+          assert.isTrue(Exit.isFailure(exit!) && Cause.hasFails(exit.cause), String(exit))
+          assert.isTrue(Cause.isTimeoutError(failuresOf(causeOf(exit))[0]), String(exit))
+          assert.isTrue(finalized)
+        })
+      )
+
+      // Effect's FiberSet test "interrupts running fibers when the scope closes", ported:
+      // a group's scope closing with success waits for its tasks, so here the interruption
+      // of whoever closes it is what interrupts them.
+      it.effect("interrupts running fibers when the scope closes", () =>
+        Effect.gen(function* () {
+          let interrupted = 0
+          const fiber = yield* Effect.forkDetach(
+            Effect.scoped(
+              Effect.gen(function* () {
+                const group = yield* TaskGroup.make()
+                yield* group
+                  .spawn(Effect.onInterrupt(Effect.never, () => Effect.sync(() => interrupted++)))
+                  .pipe(Effect.repeat({ times: 9 }))
+                yield* Effect.yieldNow
+              })
+            )
+          )
+          yield* settle
+          assert.isUndefined(fiber.pollUnsafe(), "the scope closed without waiting for its group's tasks")
+          fiber.interruptUnsafe()
+          yield* settle
+          const exit = fiber.pollUnsafe()
+          assert.isDefined(exit, "interrupting the scope's close did not end it")
+          assert.isTrue(Exit.isFailure(exit!) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+          assert.strictEqual(interrupted, 10)
+        })
+      )
+
+      it.effect("a task's failure during that shutdown is added to the interruption, as a defect", () =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkDetach(
+            Effect.scoped(
+              Effect.gen(function* () {
+                const group = yield* TaskGroup.make()
+                yield* group.spawn(Effect.onInterrupt(Effect.never, () => Effect.die("finalizer broke")))
+              })
+            )
+          )
+          yield* settle
+          fiber.interruptUnsafe()
+          yield* settle
+          const exit = fiber.pollUnsafe()
+          assert.isDefined(exit, "interrupting the scope's close did not end it")
+          assert.isTrue(Exit.isFailure(exit!) && Cause.hasInterrupts(exit.cause), String(exit))
+          assert.deepStrictEqual(defectsOf(causeOf(exit)), ["finalizer broke"])
+        })
+      )
+    })
   })
 
   describe("TaskGroup.join", () => {

@@ -5,10 +5,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { TaskGroup } from "@soonify/core"
 import { describeNested } from "./nesting.ts"
+import { describeDeepSnapshots } from "./snapshotNesting.ts"
 
 const depth = 2_000
 
 describeNested(depth, it.effect)
+
+// Deep enough that a recursive snapshot or rendering overflows the stack.
+describeDeepSnapshots(3_000)
 
 describe(`tasks run outside Effect, nested ${depth} deep`, () => {
   /** Each level's task is a fiber, started at once by its start function, that runs the next level's group. */

@@ -2,6 +2,8 @@
 // cancelling and stuck tasks marked (the `cancelling` status and `cancelledAt` of stuck
 // cancellations, which snapshots carry when the groups' version has them), progress bars.
 import { describe, expect, it } from "vitest"
+import { TaskGroup } from "@soonify/core"
+import { renderTable, rowsOf } from "../src/internal/rows.ts"
 import { progressBar, renderFrame } from "../src/internal/top.ts"
 
 const plain = (line: string) => line.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "")
@@ -72,5 +74,70 @@ describe("a top frame", () => {
     expect(progressBar({ done: 12, total: 10 })).toBe("[████████████] 100%")
     expect(progressBar({ done: 7 })).toBe("7 done")
     expect(progressBar(undefined)).toBe("")
+  })
+})
+
+describe("names from user input, in `ps` and `top`", () => {
+  // One character of each class that could add a line, move the cursor or reverse text.
+  const hostileChars = [
+    "\n",
+    "\r",
+    "\u001b",
+    "\u007f",
+    "\u0085",
+    "\u009b",
+    "\u2028",
+    "\u2029",
+    "\u202e",
+    "\u2066",
+    "\u200f",
+    "\u061c"
+  ]
+  const hostile = hostileChars.join("")
+  const escaped = TaskGroup.escapeText(hostile)
+  const snapshot = {
+    pid: 7,
+    now: 10_000,
+    groups: [
+      {
+        name: `jobs${hostile}`,
+        state: "open",
+        mode: "failFast",
+        concurrency: "unbounded",
+        counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+        tasks: [
+          {
+            name: `fetch${hostile}admin`,
+            status: `running${hostile}`,
+            startedAt: 5_000,
+            key: `k${hostile}`,
+            waiting: `permit${hostile}`,
+            groups: []
+          }
+        ]
+      }
+    ]
+  } as never
+
+  const rawIn = (lines: ReadonlyArray<string>): Array<string> =>
+    hostileChars.filter((char) => lines.some((line) => line.includes(char)))
+
+  it("the ps table shows every string escaped as renderSnapshot does, one line a row", () => {
+    const lines = renderTable(rowsOf(snapshot)).split("\n")
+    expect(lines).toHaveLength(3)
+    expect(rawIn(lines)).toEqual([])
+    expect(lines[2]).toContain(`fetch${escaped}admin`)
+    expect(lines[2]).toContain(`jobs${escaped}`)
+    expect(lines[2]).toContain(`running${escaped}`)
+    expect(lines[2]).toContain(`k${escaped}`)
+    expect(lines[2]).toContain(`permit${escaped}`)
+  })
+
+  it("a top frame too (its own styles aside)", () => {
+    const lines = renderFrame(snapshot, { stuckAfter: 10_000, columns: 400, rows: 20 }).map(plain)
+    expect(rawIn(lines)).toEqual([])
+    expect(lines[3]).toContain(`fetch${escaped}admin`)
+    expect(lines[3]).toContain(`jobs${escaped}`)
+    expect(lines[3]).toContain(`k${escaped}`)
   })
 })

@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Scope from "effect/Scope"
@@ -63,15 +64,21 @@ export const run = <A, E, R>(
 
 /**
  * The finalizer of a scoped group: waits for the tasks (after interrupting them if the
- * scope failed), then raises as defects the failures nobody joined.
+ * scope failed), then raises as defects the failures nobody joined. The scope's close
+ * is uninterruptible, but not its wait: interrupting whoever closes the scope interrupts
+ * the tasks and waits for them to end, then the interruption goes on (as `run` does).
  */
 const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>
   Effect.suspend(() => {
     if (exit._tag === "Failure") group.shutdown()
     group.endOwner()
-    return Effect.flatMap(group.awaitEnded, () => {
-      const unreported = group.failures.unreported()
-      return unreported === undefined ? Effect.void : Effect.failCause(unreported)
+    return Effect.flatMap(Effect.exit(Effect.interruptible(group.awaitEnded)), (waited) => {
+      if (waited._tag === "Failure") group.shutdown()
+      return Effect.flatMap(group.awaitEnded, () => {
+        const unreported = group.failures.unreported()
+        const cause = waited._tag === "Success" ? unreported : Cause.combine(waited.cause, unreported ?? Cause.empty)
+        return cause === undefined ? Effect.void : Effect.failCause(cause)
+      })
     })
   })
 

@@ -1,4 +1,4 @@
-import type { TaskGroup } from "@soonify/core"
+import { TaskGroup } from "@soonify/core"
 import type { ProcessSnapshot } from "../Attach.ts"
 
 // `soonify ps`: the tree flattened into rows, one per group and one per task, each with
@@ -73,15 +73,25 @@ export const progressText = (progress: Row["progress"]): string => {
 
 const columns = ["GROUP", "TASK", "STATUS", "RUNNING FOR", "PROGRESS", "KEY", "ATTEMPT", "WAITING"] as const
 
+/**
+ * A string of the target process as the table shows it: a name or key from user input
+ * cannot add lines, move the cursor or reverse the text (the escaping `renderSnapshot` uses).
+ */
+export const shown = (text: string | undefined): string =>
+  text === undefined ? "" : TaskGroup.escapeText(String(text))
+
+/** A row's path as the tables show it: `app › crawl › fetch`. */
+export const pathText = (row: Row): string => row.path.map(shown).join(" › ")
+
 const cells = (row: Row): Array<string> => [
-  row.path.join(" › "),
-  row.task ?? "",
-  row.status,
+  pathText(row),
+  shown(row.task),
+  shown(row.status),
   row.runningFor === undefined ? "" : seconds(row.runningFor),
   progressText(row.progress),
-  row.key ?? "",
+  shown(row.key),
   row.attempt === undefined ? "" : String(row.attempt),
-  row.waiting ?? ""
+  shown(row.waiting)
 ]
 
 /** The `soonify ps` table: a header and one aligned line per row. */

@@ -1,5 +1,5 @@
 import type { Attachment, ProcessSnapshot } from "../Attach.ts"
-import { progressText, type Row, rowsOf, seconds } from "./rows.ts"
+import { pathText, progressText, type Row, rowsOf, seconds, shown } from "./rows.ts"
 
 // `soonify top`: the process's tasks refreshed in place in the terminal (the alternate
 // screen, as top and htop use it), the longest-running first, stuck and cancelling tasks
@@ -78,11 +78,11 @@ export const renderFrame = (
   const table = tasks.map((row, i) => [
     marks[i] === "stuck" ? "!" : marks[i] === "cancelling" ? "~" : marks[i] === "longest" ? "▲" : "",
     row.runningFor === undefined ? "" : seconds(row.runningFor),
-    marks[i] === "stuck" ? "STUCK" : row.status,
+    marks[i] === "stuck" ? "STUCK" : shown(row.status),
     progressBar(row.progress),
-    row.task ?? "",
-    row.path.join(" › "),
-    row.key ?? "",
+    shown(row.task),
+    pathText(row),
+    shown(row.key),
     row.attempt === undefined ? "" : String(row.attempt)
   ])
   const widths = titles.map((title, c) => Math.max(title.length, ...table.map((cells) => (cells[c] as string).length)))
