@@ -3,8 +3,9 @@
 // it was (inspector closed, results unchanged); and each error with its exit code.
 import { createServer, type Server } from "node:net"
 import { TaskGroup } from "@soonify/core"
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest"
 import { exitCodes } from "@soonify/inspect"
+import { checkSignallable } from "../src/internal/target.ts"
 import { build, Child, listeningPorts, soonify, startTarget, withoutDurations, runFile, bin } from "./support.ts"
 
 const started: Array<Child> = []
@@ -157,12 +158,30 @@ describe("soonify's errors, each with its exit code", () => {
 
   it("a process of another user: 4", async () => {
     if (process.getuid?.() === 0) {
-      // As root every process may be signalled: run soonify as nobody against one of ours.
-      const child = track(new Child(process.execPath, ["-e", "setInterval(() => {}, 1000); console.log('{}')"]))
-      await child.next()
-      const run = await runFile(process.execPath, [bin, "ps", String(child.pid)], { uid: 65534 })
-      expect(run.code).toBe(exitCodes["other-user"])
-      expect(run.stderr).toContain(`process ${child.pid} belongs to another user`)
+      // As root every process may be signalled: run soonify as nobody against one of ours,
+      // where nobody can reach this checkout (not in a private folder, such as one made by
+      // `mktemp -d`: then the mapping of the kernel's EPERM is checked in this process).
+      const nobody = { uid: 65534 }
+      if ((await runFile(process.execPath, ["-e", "0"], nobody)).code === 0) {
+        const child = track(new Child(process.execPath, ["-e", "setInterval(() => {}, 1000); console.log('{}')"]))
+        await child.next()
+        const run = await runFile(process.execPath, [bin, "ps", String(child.pid)], nobody)
+        expect(run.code).toBe(exitCodes["other-user"])
+        expect(run.stderr).toContain(`process ${child.pid} belongs to another user`)
+      } else {
+        const denied = Object.assign(new Error("kill EPERM"), { code: "EPERM" })
+        const kill = vi.spyOn(process, "kill").mockImplementation(() => {
+          throw denied
+        })
+        try {
+          expect(() => checkSignallable(4242)).toThrow(
+            expect.objectContaining({ reason: "other-user", exitCode: exitCodes["other-user"], cause: denied })
+          )
+          expect(() => checkSignallable(4242)).toThrow("process 4242 belongs to another user")
+        } finally {
+          kill.mockRestore()
+        }
+      }
     } else {
       // Not root: process 1 (init, root's) is another user's.
       const run = await soonify(["ps", "1"])
