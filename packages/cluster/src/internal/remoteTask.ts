@@ -223,7 +223,10 @@ export const toLayer = (
         entityOptions
       )
       const cancel = self.cancelEntity.toLayer(
-        { [cancelTag]: (request: Entity.Request<any>) => calls.cancel((request.payload as { readonly call: string }).call) } as any,
+        {
+          [cancelTag]: (request: Entity.Request<any>) =>
+            calls.cancel((request.payload as { readonly call: string }).call)
+        } as any,
         { concurrency: "unbounded", disableFatalDefects: true }
       )
       return Layer.merge(run, cancel)
