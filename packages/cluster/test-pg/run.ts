@@ -23,7 +23,13 @@ try {
   console.log(`test:pg: PostgreSQL from ${postgres.binDir} on 127.0.0.1:${postgres.port}`)
   const vitest = spawnSync(
     process.execPath,
-    [path.join(packageDir, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "vitest.pg.config.ts", ...process.argv.slice(2)],
+    [
+      path.join(packageDir, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      "--config",
+      "vitest.pg.config.ts",
+      ...process.argv.slice(2)
+    ],
     { cwd: packageDir, stdio: "inherit", env: { ...process.env, SOONIFY_PG_PORT: String(postgres.port) } }
   )
   status = vitest.status ?? 1
