@@ -151,17 +151,19 @@ const inMemory = Effect.gen(function* () {
       Layer.provideMerge(WorkflowEngine.layerMemory)
     )
   )
-  let spawned = 0
+  const spawned = { count: 0 }
   const caller1 = yield* Effect.forkChild(
     DurableGroup.run(
       key,
-      deliverAll(() => void spawned++),
+      deliverAll(() => void spawned.count++),
       { onInterrupt: "detach" }
     ).pipe(Effect.provideContext(engine))
   )
-  while (spawned < parcels / 2) yield* Effect.sleep("20 millis")
+  // `spawned` grows in the caller's fiber, between two looks
+  const halfway = () => spawned.count >= parcels / 2
+  while (!halfway()) yield* Effect.sleep("20 millis")
   yield* Fiber.interrupt(caller1)
-  console.log(`caller 1 died after spawning ${spawned}/${parcels} members`)
+  console.log(`caller 1 died after spawning ${spawned.count}/${parcels} members`)
   yield* Effect.sleep("1 second")
   console.log(`with no caller alive, the engine went on: ${deliveries.size} deliveries started so far`)
   const results = yield* DurableGroup.run(
@@ -262,13 +264,15 @@ const groupSurvivesItsCaller = (postgres: Postgres) =>
     console.log(
       `\ndurable group "${key}": ${parcels} parcels; its caller process is killed halfway, a second caller re-attaches`
     )
-    let spawned = 0
+    const spawned = { count: 0 }
     const caller1 = startCaller(postgres.port, key, (line) => {
-      if (line.startsWith("spawned ")) spawned++
+      if (line.startsWith("spawned ")) spawned.count++
     })
-    while (spawned < parcels / 2) yield* Effect.sleep("20 millis")
+    // `spawned` grows as the caller's lines arrive, between two looks
+    const halfway = () => spawned.count >= parcels / 2
+    while (!halfway()) yield* Effect.sleep("20 millis")
     caller1.kill("SIGKILL")
-    console.log(`killed caller 1 (SIGKILL) after it spawned ${spawned}/${parcels} members`)
+    console.log(`killed caller 1 (SIGKILL) after it spawned ${spawned.count}/${parcels} members`)
     yield* Effect.sleep("1 second")
     console.log(`with no caller alive, the runners went on: ${deliveries.size} deliveries started so far`)
     const results = yield* Effect.callback<ReadonlyArray<string>, Error>((resume) => {
