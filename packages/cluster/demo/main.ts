@@ -160,8 +160,8 @@ const inMemory = Effect.gen(function* () {
     ).pipe(Effect.provideContext(engine))
   )
   // `spawned` grows in the caller's fiber, between two looks
-  const halfway = () => spawned.count >= parcels / 2
-  while (!halfway()) yield* Effect.sleep("20 millis")
+  const spawnedHalf = () => spawned.count >= parcels / 2
+  while (!spawnedHalf()) yield* Effect.sleep("20 millis")
   yield* Fiber.interrupt(caller1)
   console.log(`caller 1 died after spawning ${spawned.count}/${parcels} members`)
   yield* Effect.sleep("1 second")
@@ -269,8 +269,8 @@ const groupSurvivesItsCaller = (postgres: Postgres) =>
       if (line.startsWith("spawned ")) spawned.count++
     })
     // `spawned` grows as the caller's lines arrive, between two looks
-    const halfway = () => spawned.count >= parcels / 2
-    while (!halfway()) yield* Effect.sleep("20 millis")
+    const spawnedHalf = () => spawned.count >= parcels / 2
+    while (!spawnedHalf()) yield* Effect.sleep("20 millis")
     caller1.kill("SIGKILL")
     console.log(`killed caller 1 (SIGKILL) after it spawned ${spawned.count}/${parcels} members`)
     yield* Effect.sleep("1 second")
