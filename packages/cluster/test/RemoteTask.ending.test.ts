@@ -130,6 +130,29 @@ describe("a remote task ends only once its handler has ended", () => {
   )
 })
 
+describe("an unacknowledged cancellation in a task group", () => {
+  it.live("soon.cancel() of a task whose runner does not acknowledge: the group reports the TransportError", () =>
+    inCluster((timeline) =>
+      Effect.gen(function* () {
+        // as a local task's failing cleanup: the cancelled task is not a failure, its cleanup's is (§4.6)
+        const exit = yield* Effect.exit(
+          TaskGroup.run((group) =>
+            Effect.gen(function* () {
+              const soon = yield* group.soonify(RemoteTask.call(Stubborn))()
+              yield* Queue.take(timeline.started)
+              yield* soon.cancel
+            })
+          )
+        )
+        assert(Exit.isFailure(exit))
+        const [error] = failuresOf(exit.cause)
+        assert(isTransportError(error))
+        expect(error.reason).toBe("CancelUnacknowledged")
+      })
+    )
+  )
+})
+
 describe("bad input", () => {
   it("RemoteTask.make rejects a cancelTimeout that is not a positive finite duration", () => {
     expect(() => RemoteTask.make("T", { cancelTimeout: -1 })).toThrow(/option "cancelTimeout" must be a positive/)

@@ -103,23 +103,31 @@ export const withCallId = <A, E, R>(id: string, call: Effect.Effect<A, E, R>): E
  * does not acknowledge within `bound` ends the call with the interruption and a
  * `TransportError` whose reason is `"CancelUnacknowledged"`.
  *
- * Runs uninterruptible, waiting interruptibly only through `restore`: the caller's whole
- * call must be inside the same `uninterruptibleMask`, for an interrupted fiber that
- * runs on interruptibly replaces its failure with the interruption.
+ * The cancellation is the waiting's interruption finalizer, so that its failure joins
+ * the interruption in the fiber's exit (Effect 4 replaces the failure of an interrupted
+ * fiber by its interruption at its next interruptible step): nothing may handle the
+ * call's failure after it in the same fiber.
  */
 export const endingWithHandler = <A, E, R, R2>(
   task: string,
   call: Effect.Effect<A, E, R>,
   cancel: Effect.Effect<CancelOutcome, unknown, R2>,
-  bound: Duration.Duration,
-  restore: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y, Z>
+  bound: Duration.Duration
 ): Effect.Effect<A, E | TransportError, R | R2> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.forkChild(call), (fiber) =>
+      Effect.onInterrupt(restore(Fiber.join(fiber)), () => afterCancel(task, fiber, cancel, bound))
+    )
+  )
+
+/** After the call was interrupted: cancels its handler and waits for its end, within `bound`. */
+const afterCancel = <A, E, R2>(
+  task: string,
+  fiber: Fiber.Fiber<A, E>,
+  cancel: Effect.Effect<CancelOutcome, unknown, R2>,
+  bound: Duration.Duration
+): Effect.Effect<void, never, R2> =>
   Effect.gen(function* () {
-    const fiber = yield* Effect.forkChild(call)
-    const waited = yield* Effect.exit(restore(Fiber.await(fiber)))
-    if (Exit.isSuccess(waited)) return yield* waited.value
-    // interrupted while waiting: cancel the handler and wait for its end, within `bound`
-    const interruption = waited.cause
     const started = yield* Clock.currentTimeMillis
     // the wait is bounded without waiting for the losers: an unreachable runner must not hold it up
     const cancelling = yield* Effect.forkDetach(cancel)
@@ -135,22 +143,22 @@ export const endingWithHandler = <A, E, R, R2>(
         reason: "CancelUnacknowledged",
         cause: `no acknowledgement from the runner within ${Duration.format(bound)}`
       })
-      return yield* Effect.failCause(Cause.combine(interruption, Cause.fail(error)))
+      // also logged: a step that handles the call's failure after its interruption (a
+      // span's end, a handler of its cause) gets the interruption alone in Effect 4
+      yield* Effect.logWarning(error.message, String(error.cause))
+      return yield* Effect.fail(error)
     }
     if (outcome.value === "notStarted") {
       yield* Effect.forkDetach(Fiber.interrupt(fiber))
-      return yield* Effect.failCause(interruption)
+      return
     }
     // the handler has ended: its reply (interrupted, maybe with a finalizer's failure) is on its way
     const elapsed = (yield* Clock.currentTimeMillis) - started
     const left = Duration.millis(Math.max(0, Duration.toMillis(bound) - elapsed))
     const reply = yield* Fiber.await(fiber).pipe(Effect.timeoutOption(left))
-    if (Option.isNone(reply)) yield* Effect.forkDetach(Fiber.interrupt(fiber))
-    if (Option.isSome(reply) && Exit.isFailure(reply.value)) {
+    if (Option.isNone(reply)) return yield* Effect.forkDetach(Fiber.interrupt(fiber))
+    if (Exit.isFailure(reply.value)) {
       const failures = reply.value.cause.reasons.filter((reason) => !Cause.isInterruptReason(reason))
-      if (failures.length > 0) {
-        return yield* Effect.failCause(Cause.combine(interruption, Cause.fromReasons(failures) as Cause.Cause<E>))
-      }
+      if (failures.length > 0) return yield* Effect.failCause(Cause.fromReasons(failures))
     }
-    return yield* Effect.failCause(interruption)
-  })
+  }) as Effect.Effect<void, never, R2>

@@ -144,38 +144,27 @@ const asImpl = (where: string, task: unknown): RemoteTaskImpl => {
 export const call = (task: unknown): ((payload: unknown) => Effect.Effect<unknown, unknown, unknown>) => {
   const self = asImpl("RemoteTask.call", task)
   const transport = withTransportErrors(self.name)
-  // Uninterruptible as a whole, so that a cancellation's TransportError is not replaced
-  // by the interruption once the call ends (see `endingWithHandler`).
   const run = (payload: unknown) =>
-    Effect.uninterruptibleMask((restore) =>
-      transport(
-        Effect.flatMap(
-          restore(Effect.all([self.entity.client, self.cancelEntity.client])),
-          ([client, cancelClient]) => {
-            const entityId = entityIdFor(self, payload)
-            if (typeof entityId !== "string" || entityId === "") {
-              return Effect.die(
-                illegalArgument(
-                  `RemoteTask.call: the route of remote task "${self.name}" must return a non-empty string, ` +
-                    `received ${describe(entityId)}`
-                )
-              )
-            }
-            const id = newCallId()
-            return endingWithHandler(
-              self.name,
-              withCallId(id, (client(entityId) as any)[runTag](payload) as Effect.Effect<unknown, unknown>),
-              (cancelClient(entityId) as any)[cancelTag]({ call: id }) as Effect.Effect<
-                "ended" | "notStarted",
-                unknown
-              >,
-              self.cancelTimeout,
-              restore
-            )
-          }
+    Effect.flatMap(transport(Effect.all([self.entity.client, self.cancelEntity.client])), ([client, cancelClient]) => {
+      const entityId = entityIdFor(self, payload)
+      if (typeof entityId !== "string" || entityId === "") {
+        return Effect.die(
+          illegalArgument(
+            `RemoteTask.call: the route of remote task "${self.name}" must return a non-empty string, ` +
+              `received ${describe(entityId)}`
+          )
         )
+      }
+      const id = newCallId()
+      // transport errors are mapped inside: nothing may handle the call's failure after
+      // `endingWithHandler` (see there)
+      return endingWithHandler(
+        self.name,
+        transport(withCallId(id, (client(entityId) as any)[runTag](payload) as Effect.Effect<unknown, unknown>)),
+        (cancelClient(entityId) as any)[cancelTag]({ call: id }) as Effect.Effect<"ended" | "notStarted", unknown>,
+        self.cancelTimeout
       )
-    )
+    })
   // `group.soonify(RemoteTask.call(task))` names its tasks after the function: the task's name.
   Object.defineProperty(run, "name", { value: self.name })
   return run
