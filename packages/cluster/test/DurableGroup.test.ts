@@ -163,6 +163,33 @@ describe("DurableGroup (in-memory engine)", () => {
     )
   )
 
+  it.live("a long activity inside a member is interrupted by a cancellation, not waited for", () =>
+    withEngine((observed) =>
+      Effect.gen(function* () {
+        const caller = yield* Effect.forkChild(
+          DurableGroup.run(
+            "g-long",
+            (group) => Effect.flatMap(group.spawn(Work)(work("long-1", 600_000)), (m) => m.await),
+            {
+              onInterrupt: "detach"
+            }
+          )
+        )
+        yield* until(() => observed.worked.size === 1)
+        const before = Date.now()
+        yield* DurableGroup.cancel("g-long")
+        // a 10-minute activity, cut off at once: its interruption seen inside it, its member compensated
+        expect(Date.now() - before).toBeLessThan(2000)
+        expect(observed.workInterrupted).toEqual(["long-1"])
+        expect(observed.compensated).toEqual(["long-1"])
+        const member = yield* memberOutcome("long-1")
+        assert(Option.isSome(member) && member.value._tag === "Complete")
+        assert(Exit.isFailure(member.value.exit) && Cause.hasInterruptsOnly(member.value.exit.cause))
+        yield* Fiber.interrupt(caller)
+      })
+    )
+  )
+
   it.live("interrupting the caller cancels the group by default, and waits", () =>
     withEngine((observed) =>
       Effect.gen(function* () {
