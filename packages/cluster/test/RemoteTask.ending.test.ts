@@ -14,6 +14,8 @@ class Refused extends Schema.TaggedError<Refused>()("Refused", {}) {}
 const SlowCleanup = RemoteTask.make("SlowCleanup", { payload: { id: Schema.Number } })
 /** Fails at once. */
 const Refuse = RemoteTask.make("Refuse", { error: Refused })
+/** Waits until interrupted; its cleanup then dies. */
+const BadCleanup = RemoteTask.make("BadCleanup")
 /** Ignores its interruption for 1.5 s; its caller waits at most 200 ms for the acknowledgement. */
 const Stubborn = RemoteTask.make("Stubborn", { cancelTimeout: "200 millis" })
 
@@ -36,6 +38,12 @@ const inCluster = <A, E>(body: (timeline: Timeline) => Effect.Effect<A, E, Shard
         )
       ),
       RemoteTask.toLayer(Refuse, () => Effect.fail(new Refused())),
+      RemoteTask.toLayer(BadCleanup, () =>
+        Queue.offer(timeline.started, 5).pipe(
+          Effect.andThen(Effect.never),
+          Effect.onInterrupt(() => Effect.die(new Error("cleanup broke")))
+        )
+      ),
       RemoteTask.toLayer(Stubborn, () =>
         Queue.offer(timeline.started, 0).pipe(
           Effect.andThen(Effect.sleep("1500 millis")),
@@ -125,6 +133,27 @@ describe("a remote task ends only once its handler has ended", () => {
         assert(isTransportError(error))
         expect(error.reason).toBe("CancelUnacknowledged")
         expect(String(error.cause)).toContain("within 200ms")
+      })
+    )
+  )
+})
+
+describe("a cancelled handler's failing cleanup", () => {
+  it.live("comes back with the cancellation: the group reports it, as a local task's failing cleanup", () =>
+    inCluster((timeline) =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(
+          TaskGroup.run((group) =>
+            Effect.gen(function* () {
+              const soon = yield* group.soonify(RemoteTask.call(BadCleanup))()
+              yield* Queue.take(timeline.started)
+              yield* soon.cancel
+            })
+          )
+        )
+        assert(Exit.isFailure(exit))
+        const defects = exit.cause.reasons.filter(Cause.isDieReason).map((reason) => String(reason.defect))
+        expect(defects.join("\n")).toContain("cleanup broke")
       })
     )
   )
