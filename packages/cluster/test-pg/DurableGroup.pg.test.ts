@@ -18,7 +18,7 @@ if (!Number.isInteger(pgPort))
  * compensated, with no caller alive. What it takes: the failed execution's reply and
  * the group's wake (message polls every 200 ms), the group's replay, the interrupts
  * reaching the siblings' runners, their replays running the compensations. Measured
- * 80–371 ms over 12 runs on a loaded 2-core machine (Dec 2026); the bound leaves room
+ * 59–371 ms over 30 runs on a loaded 2-core machine (Dec 2026); the bound leaves room
  * for a much slower CI machine.
  */
 const cancelBoundMs = 8000
