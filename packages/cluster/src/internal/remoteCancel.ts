@@ -106,7 +106,9 @@ export const withCallId = <A, E, R>(id: string, call: Effect.Effect<A, E, R>): E
  * The cancellation is the waiting's interruption finalizer, so that its failure joins
  * the interruption in the fiber's exit (Effect 4 replaces the failure of an interrupted
  * fiber by its interruption at its next interruptible step): nothing may handle the
- * call's failure after it in the same fiber.
+ * call's failure after it in the same fiber. For the same reason the call runs in a
+ * detached fiber that this one always joins or interrupts: a child still running when
+ * this fiber ends would be interrupted and awaited by it, an interruptible step.
  */
 export const endingWithHandler = <A, E, R, R2>(
   task: string,
@@ -115,7 +117,7 @@ export const endingWithHandler = <A, E, R, R2>(
   bound: Duration.Duration
 ): Effect.Effect<A, E | TransportError, R | R2> =>
   Effect.uninterruptibleMask((restore) =>
-    Effect.flatMap(Effect.forkChild(call), (fiber) =>
+    Effect.flatMap(Effect.forkDetach(call), (fiber) =>
       Effect.onInterrupt(restore(Fiber.join(fiber)), () => afterCancel(task, fiber, cancel, bound))
     )
   )
