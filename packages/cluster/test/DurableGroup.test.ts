@@ -24,6 +24,17 @@ const until = (done: () => boolean, ms = 5000) =>
 const memberOutcome = (id: string) =>
   Effect.flatMap(Work.executionId(work(id, 0)), (executionId) => Work.poll(executionId))
 
+/** The member's result once its execution has recorded one (its compensations run just before), at most 2 s later. */
+const memberEnded = (id: string) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 200; i++) {
+      const result = yield* memberOutcome(id)
+      if (Option.isSome(result) && result.value._tag === "Complete") return result
+      yield* Effect.sleep("10 millis")
+    }
+    return yield* memberOutcome(id)
+  })
+
 describe("DurableGroup (in-memory engine)", () => {
   it.live("gives every member's typed result, in spawn order", () =>
     withEngine(() =>
@@ -88,7 +99,7 @@ describe("DurableGroup (in-memory engine)", () => {
         yield* until(() => observed.compensated.length === 3)
         expect(observed.workInterrupted.toSorted()).toEqual(["nc-1", "nc-2"])
         expect(Date.now() - died).toBeLessThan(5000)
-        const sibling = yield* memberOutcome("nc-1")
+        const sibling = yield* memberEnded("nc-1")
         assert(Option.isSome(sibling) && sibling.value._tag === "Complete")
         assert(Exit.isFailure(sibling.value.exit) && Cause.hasInterruptsOnly(sibling.value.exit.cause))
         // a new caller re-attaches and gets the group's outcome: the member's typed failure
@@ -182,7 +193,7 @@ describe("DurableGroup (in-memory engine)", () => {
         expect(Date.now() - before).toBeLessThan(2000)
         expect(observed.workInterrupted).toEqual(["long-1"])
         expect(observed.compensated).toEqual(["long-1"])
-        const member = yield* memberOutcome("long-1")
+        const member = yield* memberEnded("long-1")
         assert(Option.isSome(member) && member.value._tag === "Complete")
         assert(Exit.isFailure(member.value.exit) && Cause.hasInterruptsOnly(member.value.exit.cause))
         yield* Fiber.interrupt(caller)
