@@ -52,6 +52,22 @@ describe("DurableGroup (in-memory engine)", () => {
     )
   )
 
+  it.live("concurrent spawns get distinct indexes, each its own result", () =>
+    withEngine(() =>
+      Effect.gen(function* () {
+        const ids = ["cc-1", "cc-2", "cc-3", "cc-4"]
+        const members = yield* DurableGroup.run("g-concurrent", (group) =>
+          Effect.all(
+            ids.map((id) => group.spawn(Work)(work(id, 10))),
+            { concurrency: "unbounded" }
+          )
+        )
+        expect(members.map((m) => m.index).toSorted()).toEqual([0, 1, 2, 3])
+        expect(yield* Effect.forEach(members, (m) => m.value)).toEqual(ids.map((id) => `done ${id}`))
+      })
+    )
+  )
+
   it.live(
     "fail fast: a member's failure interrupts the others, waits for their compensations, fails with the typed error",
     () =>

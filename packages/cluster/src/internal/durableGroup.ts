@@ -133,6 +133,8 @@ export const run = (
         const executionId = yield* groupId(key)
         yield* restore(GroupWorkflow.execute({ key, failFast }, { discard: true }))
         const members: Array<MemberImpl> = []
+        /** The next member's index: taken at once, so that concurrent spawns keep their order. */
+        let spawned = 0
         /** In fail fast mode, a member's failure interrupts the body (the engine has already stopped the others). */
         const failedFast = { happened: false, body: undefined as Fiber.Fiber<unknown, unknown> | undefined }
         const spawn = (workflow: unknown) => {
@@ -143,9 +145,10 @@ export const run = (
           }
           return (payload: unknown) =>
             Effect.gen(function* () {
-              const index = members.length
               const made = yield* Effect.orDie(workflow.payloadSchema.makeEffect(payload))
               const encoded = yield* Effect.orDie(Schema.encodeEffect(Schema.toCodecJson(workflow.payloadSchema))(made))
+              // taken with no step in between before its record: concurrent spawns keep their order
+              const index = spawned++
               const slot = memberSlot(index)
               yield* DurableDeferred.done(slot, {
                 token: tokenOf(executionId, slot),
@@ -157,7 +160,7 @@ export const run = (
                 executionId: yield* workflow.executionId(made),
                 future: Future.makeUnsafe({ name: workflow._tag })
               }
-              members.push(member)
+              members[index] = member
               // its result, once the group's engine has ended it
               const poller = yield* Effect.forkDetach(
                 Effect.flatMap(memberEnded(workflow, member.executionId, index, executionId), (exit) =>
@@ -197,7 +200,7 @@ export const run = (
         }
         yield* DurableDeferred.done(sealSlot, {
           token: tokenOf(executionId, sealSlot),
-          exit: Exit.succeed(members.length)
+          exit: Exit.succeed(spawned)
         })
         const waited = yield* Effect.exit(restore(ended(GroupWorkflow, executionId)))
         if (Exit.isFailure(waited)) {
@@ -206,7 +209,7 @@ export const run = (
         }
         const outcome = yield* waited.value as Exit.Exit<GroupOutcome, unknown>
         // every member has ended: their handles complete at once
-        for (const member of members) yield* member.future.await.pipe(Effect.exit)
+        for (const member of members) if (member !== undefined) yield* member.future.await.pipe(Effect.exit)
         if (failFast && outcome.failed.length > 0) {
           const causes = yield* Effect.forEach(outcome.failed, (index) =>
             members[index] === undefined
