@@ -14,6 +14,11 @@
  * Either way the demo checks that every order has its result and that every activity
  * ran, counts the activities that ran twice (at-least-once: work cut off before its
  * result was saved runs again), and fails if any work was lost.
+ *
+ * Then a durable group (`DurableGroup.run`) survives its caller's death: a caller
+ * (a process of its own in multi-process mode, `demo/group-caller.ts`) spawns half of
+ * PARCELS members and is killed; the group's members go on in the engine; a second
+ * caller runs the same group again, re-attaches by key, and prints every result.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { createInterface } from "node:readline"
@@ -30,10 +35,12 @@ import {
   Sharding,
   ShardingConfig
 } from "effect/cluster"
+import { WorkflowEngine } from "effect/workflow"
 import { SoonValue, TaskGroup } from "@soonify/core"
-import { DurableTask } from "@soonify/cluster"
+import { DurableGroup, DurableTask } from "@soonify/cluster"
 import { freePort, missingReason, type Postgres, startPostgres } from "../test-pg/postgres.ts"
-import { Render, renderLive } from "./render.ts"
+import { deliverAll, parcels } from "./group.ts"
+import { Deliver, deliverLive, Render, renderLive } from "./render.ts"
 import { shardingConfig } from "./settings.ts"
 
 const orders = Number(process.env.ORDERS ?? 2000)
@@ -71,6 +78,27 @@ const report = (handles: ReadonlyArray<SoonValue.SoonValue<string>>, cutOff: str
     console.log(`${endLine()}the group finished: ${values.length - missing}/${orders} results, ${missing} missing`)
     console.log(`activities run twice: ${twice} (at-least-once: only ${cutOff}), never run: ${orders - runs.size}`)
     if (missing > 0 || runs.size !== orders) return yield* Effect.die("the demo lost work")
+  })
+
+/** How many times each parcel's activity ran, across every runner. */
+const deliveries = new Map<number, number>()
+const onDelivering = (parcel: number) => void deliveries.set(parcel, (deliveries.get(parcel) ?? 0) + 1)
+
+/** Checks and prints the durable group's results and its activities' runs. */
+const reportGroup = (results: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    results.forEach((result, parcel) => console.log(`  parcel ${parcel}: ${result}`))
+    const missing = results.filter((result, parcel) => result !== `parcel ${parcel} delivered`).length
+    const twice = [...deliveries.values()].filter((n) => n > 1).length
+    console.log(`the durable group finished: ${results.length - missing}/${parcels} results, ${missing} missing`)
+    console.log(
+      `delivery activities run twice: ${twice}, never run: ${parcels - deliveries.size} ` +
+        "(at-least-once: an activity runs again only when the runner running it dies before saving its result; " +
+        "a caller's death re-runs none)"
+    )
+    if (missing > 0 || results.length !== parcels || deliveries.size !== parcels) {
+      return yield* Effect.die("the durable group lost work")
+    }
   })
 
 // --- in-memory mode -----------------------------------------------------------------
@@ -114,6 +142,36 @@ const inMemory = Effect.gen(function* () {
   progress("runner 2")
   yield* report(yield* Fiber.join(group2), `tasks cut off mid-run may run again, ${cutOff} were cut off`)
   yield* Scope.close(runner2, Exit.void)
+
+  // a durable group whose caller dies halfway (here a fiber that stops, sending nothing more)
+  const key = `demo-group-${Date.now()}`
+  console.log(`\ndurable group "${key}": ${parcels} parcels; its caller dies halfway, a second caller re-attaches`)
+  const engine = yield* Layer.build(
+    Layer.mergeAll(deliverLive(onDelivering), DurableGroup.layer(Deliver)).pipe(
+      Layer.provideMerge(WorkflowEngine.layerMemory)
+    )
+  )
+  const spawned = { count: 0 }
+  const caller1 = yield* Effect.forkChild(
+    DurableGroup.run(
+      key,
+      deliverAll(() => void spawned.count++),
+      { onInterrupt: "detach" }
+    ).pipe(Effect.provideContext(engine))
+  )
+  // `spawned` grows in the caller's fiber, between two looks
+  const spawnedHalf = () => spawned.count >= parcels / 2
+  while (!spawnedHalf()) yield* Effect.sleep("20 millis")
+  yield* Fiber.interrupt(caller1)
+  console.log(`caller 1 died after spawning ${spawned.count}/${parcels} members`)
+  yield* Effect.sleep("1 second")
+  console.log(`with no caller alive, the engine went on: ${deliveries.size} deliveries started so far`)
+  const results = yield* DurableGroup.run(
+    key,
+    deliverAll(() => {})
+  ).pipe(Effect.provideContext(engine))
+  console.log("caller 2 re-attached to the group by its key and got:")
+  yield* reportGroup(results)
 })
 
 // --- multi-process mode -------------------------------------------------------------
@@ -130,6 +188,7 @@ const startRunner = (port: number, pgPort: number): Promise<ChildProcess> =>
     child.once("exit", (code) => reject(new Error(`runner on port ${port} exited with ${code} before it was ready`)))
     createInterface({ input: child.stdout! }).on("line", (line) => {
       if (line === "ready") resolve(child)
+      else if (line.startsWith("delivering ")) onDelivering(Number(line.slice(11)))
       else if (line.startsWith("rendered ")) onRendered(Number(line.slice(9)))
       else if (line.startsWith("ran ")) onRun(Number(line.slice(4)))
     })
@@ -184,6 +243,48 @@ const multiProcess = (postgres: Postgres) =>
     }
     progress("2 runners")
     yield* report(yield* Fiber.join(group), "work the killed runner had not saved runs again")
+    yield* groupSurvivesItsCaller(postgres)
+  })
+
+const groupCallerScript = fileURLToPath(new URL("group-caller.ts", import.meta.url))
+
+/** Starts a caller process of the durable group `key`; `onLine` hears each line it prints. */
+const startCaller = (pgPort: number, key: string, onLine: (line: string) => void): ChildProcess => {
+  const child = spawn(process.execPath, [...process.execArgv, groupCallerScript, String(pgPort), key], {
+    stdio: ["ignore", "pipe", "inherit"]
+  })
+  createInterface({ input: child.stdout! }).on("line", onLine)
+  return child
+}
+
+/** A durable group on the runners left: its caller process is killed halfway, a second one re-attaches. */
+const groupSurvivesItsCaller = (postgres: Postgres) =>
+  Effect.gen(function* () {
+    const key = `demo-group-${Date.now()}`
+    console.log(
+      `\ndurable group "${key}": ${parcels} parcels; its caller process is killed halfway, a second caller re-attaches`
+    )
+    const spawned = { count: 0 }
+    const caller1 = startCaller(postgres.port, key, (line) => {
+      if (line.startsWith("spawned ")) spawned.count++
+    })
+    // `spawned` grows as the caller's lines arrive, between two looks
+    const spawnedHalf = () => spawned.count >= parcels / 2
+    while (!spawnedHalf()) yield* Effect.sleep("20 millis")
+    caller1.kill("SIGKILL")
+    console.log(`killed caller 1 (SIGKILL) after it spawned ${spawned.count}/${parcels} members`)
+    yield* Effect.sleep("1 second")
+    console.log(`with no caller alive, the runners went on: ${deliveries.size} deliveries started so far`)
+    const results = yield* Effect.callback<ReadonlyArray<string>, Error>((resume) => {
+      const caller2 = startCaller(postgres.port, key, (line) => {
+        if (line.startsWith("results ")) resume(Effect.succeed(JSON.parse(line.slice(8))))
+      })
+      caller2.once("exit", (code) => {
+        if (code !== 0) resume(Effect.fail(new Error(`caller 2 exited with ${code}`)))
+      })
+    })
+    console.log("caller 2 re-attached to the group by its key and got:")
+    yield* reportGroup(results)
   })
 
 // --- main ---------------------------------------------------------------------------

@@ -29,3 +29,27 @@ export const renderLive = (hooks: {
       })
     })
   )
+
+/** The durable group's member: one delivery, a few hundred milliseconds of work. */
+export const Deliver = Workflow.make("Deliver", {
+  payload: { parcel: Schema.Number },
+  success: Schema.String,
+  idempotencyKey: ({ parcel }) => String(parcel)
+})
+
+/** How long delivering `parcel` takes. */
+export const deliveryMs = (parcel: number) => 300 + (parcel % 4) * 150
+
+/** Serves `Deliver`: one activity per parcel; `onRun` hears of every run of it. */
+export const deliverLive = (onRun: (parcel: number) => void) =>
+  Deliver.toLayer(({ parcel }) =>
+    Activity.make({
+      name: "deliver",
+      success: Schema.String,
+      execute: Effect.gen(function* () {
+        onRun(parcel)
+        yield* Effect.sleep(`${deliveryMs(parcel)} millis`)
+        return `parcel ${parcel} delivered`
+      })
+    })
+  )

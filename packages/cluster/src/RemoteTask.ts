@@ -161,6 +161,12 @@ export interface MakeOptions<
    * entity ids, and so over every runner.
    */
   readonly route?: ((payload: PayloadSchema<Payload>["Type"]) => string) | undefined
+  /**
+   * How long a cancelled call waits for its runner to confirm that the handler and its
+   * finalizers have ended. Past it, the call ends with its interruption and a
+   * `TransportError` (`"CancelUnacknowledged"`). Default 10 seconds.
+   */
+  readonly cancelTimeout?: Duration.Input | undefined
 }
 
 /**
@@ -265,13 +271,13 @@ export const make: <
  * - The handler gets the decoded payload and returns an Effect whose value and typed
  *   error are encoded with the task's schemas on their way back.
  * - The handler may use a `Scope` (`Effect.addFinalizer`, `Effect.acquireRelease`):
- *   Effect's RPC server gives each call a scope of its own, closed when the call ends,
- *   before its reply leaves. It may also read `Entity.CurrentAddress`.
+ *   each call has a scope of its own, closed when its handler ends (also when it is
+ *   cancelled), before its reply or the cancellation's acknowledgement leaves. It may also read `Entity.CurrentAddress`.
  * - A defect of the handler ends that call with the defect, as a local task that dies;
  *   it does not restart the entity (the layer sets `disableFatalDefects`).
  * - When the caller cancels the call (`soon.cancel`, the group's fail fast, an
- *   interruption), the cluster sends the runner an interrupt: the handler is
- *   interrupted and its finalizers run there.
+ *   interruption), the runner interrupts the handler, waits until it and its
+ *   finalizers have run, and only then acknowledges: the call ends after its handler.
  * - Provide the layer with a `Sharding`: a runner's (`SocketRunner`, `HttpRunner`), or
  *   `TestRunner.layer` from `effect/cluster` in tests.
  *
@@ -335,8 +341,8 @@ export const toLayer: <
  * **Details**
  *
  * - The handle, typed errors, fail fast and `soon.cancel()` behave as for a local task:
- *   the handler's typed error is the task's failure; cancelling the task sends the
- *   runner an interrupt, and the handler is interrupted there.
+ *   the handler's typed error is the task's failure; cancelling the task interrupts
+ *   the handler on the runner, and the task ends once the handler has ended there.
  * - A call that fails on its way (a full mailbox, a payload its schema cannot encode,
  *   no runner while shutting down) fails with a {@link TransportError}, never with the
  *   task's own error.
@@ -345,10 +351,10 @@ export const toLayer: <
  *
  * **Gotchas**
  *
- * Cancelling waits until the interrupt is delivered to the runner (Effect waits up to
- * one second for that), not until the remote handler's finalizers have finished: the
- * runner owns those. A group that ends has no remote call in flight, but a remote
- * finalizer may still be running.
+ * Cancelling waits until the runner acknowledges that the handler and its finalizers
+ * have run, at most the task's `cancelTimeout` (10 s by default); past it the task
+ * ends with its interruption and a `TransportError` (`"CancelUnacknowledged"`). A
+ * handler that takes long to clean up holds its group until it has.
  *
  * **Example**
  *

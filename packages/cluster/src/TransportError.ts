@@ -19,6 +19,9 @@ import * as Predicate from "effect/Predicate"
  * - `"EntityNotAssignedToRunner"`: no runner serves the entity's shard, and the caller's
  *   sharding is shutting down, so the call is not retried.
  * - `"AlreadyProcessingMessage"`: the same request is already being processed.
+ * - `"CancelUnacknowledged"`: the call was cancelled and its runner did not confirm,
+ *   within the task's `cancelTimeout`, that the handler and its finalizers had ended
+ *   (the runner is unreachable, or the handler ignores its interruption).
  * - `"PersistenceError"`: the message storage failed to save the call.
  *
  * **Example**
@@ -34,7 +37,12 @@ import * as Predicate from "effect/Predicate"
  * @category models
  */
 export type TransportReason =
-  "MailboxFull" | "MalformedMessage" | "EntityNotAssignedToRunner" | "AlreadyProcessingMessage" | "PersistenceError"
+  | "MailboxFull"
+  | "MalformedMessage"
+  | "EntityNotAssignedToRunner"
+  | "AlreadyProcessingMessage"
+  | "PersistenceError"
+  | "CancelUnacknowledged"
 
 /**
  * A remote task's call failed on its way, not in its handler: the task's typed error
@@ -104,6 +112,9 @@ const advice: Record<TransportReason, string> = {
   MalformedMessage: "Its payload could not be encoded or decoded with the task's payload schema: check the schema.",
   EntityNotAssignedToRunner: "No runner serves its shard and this process's sharding is shutting down.",
   AlreadyProcessingMessage: "The same request is already being processed.",
+  CancelUnacknowledged:
+    "The call was cancelled, but its runner did not confirm within the task's cancelTimeout that the handler had " +
+    "ended: the runner may be unreachable, or the handler may still be running.",
   PersistenceError: "The message storage failed: the handler may or may not have run; retry only an idempotent task."
 }
 

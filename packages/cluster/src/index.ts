@@ -23,3 +23,11 @@ export * as DurableTask from "./DurableTask.ts"
  * @since 0.1.0
  */
 export * from "./TransportError.ts"
+
+/**
+ * Durable groups: `DurableGroup.run`, `DurableGroup.cancel`, `DurableGroup.layer`, a
+ * group of durable tasks that is itself a workflow execution.
+ *
+ * @since 0.1.0
+ */
+export * as DurableGroup from "./DurableGroup.ts"

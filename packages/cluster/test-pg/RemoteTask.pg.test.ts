@@ -6,7 +6,7 @@ import { NodeClusterSocket } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { Cause, Effect, Exit, Layer, Queue } from "effect"
 import { TaskGroup } from "@soonify/core"
-import { RemoteTask } from "@soonify/cluster"
+import { isTransportError, RemoteTask } from "@soonify/cluster"
 import { freePort } from "./postgres.ts"
 import { Hang, ImageTooLarge, Resize } from "./remote-tasks.ts"
 
@@ -36,7 +36,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  if (runner === undefined || runner.exitCode !== null) return
+  if (runner === undefined || runner.exitCode !== null || runner.signalCode !== null) return
   await new Promise((resolve) => (runner!.once("exit", resolve), runner!.kill("SIGTERM")))
 })
 
@@ -80,8 +80,41 @@ describe("RemoteTask.call to a runner process over loopback sockets", () => {
         assert(Exit.isSuccess(exit))
         const hangExit = yield* Effect.exit(exit.value.await)
         assert(Exit.isFailure(hangExit) && Cause.hasInterruptsOnly(hangExit.cause))
-        // the handler, in the other process, saw its own interruption
+        // the handler, in the other process, had seen its own interruption before cancel returned
         expect(yield* Queue.take(lines)).toBe("interrupted 7")
+      }).pipe(Effect.provide(client), Effect.timeout("30 seconds")),
+    60_000
+  )
+})
+
+describe("RemoteTask.call to a runner process that dies (last: it kills the runner)", () => {
+  it.live(
+    "cancelling a call whose runner was killed ends the task within cancelTimeout (3 s) with TransportError CancelUnacknowledged",
+    () =>
+      Effect.gen(function* () {
+        let cancelledAt = 0
+        const exit = yield* Effect.exit(
+          TaskGroup.run((group) =>
+            Effect.gen(function* () {
+              const soon = yield* group.soonify(RemoteTask.call(Hang))({ id: 9 })
+              expect(yield* Queue.take(lines)).toBe("started 9")
+              runner!.kill("SIGKILL")
+              yield* Effect.promise(() => new Promise((resolve) => runner!.once("exit", resolve)))
+              cancelledAt = Date.now()
+              yield* soon.cancel
+            })
+          )
+        )
+        const waited = Date.now() - cancelledAt
+        console.log(`a cancel to a killed runner ended the task and its group after ${waited} ms`)
+        // within the bound: cancelTimeout (3 s), and a little
+        expect(waited).toBeGreaterThanOrEqual(2900)
+        expect(waited).toBeLessThan(6000)
+        // the cancelled task is not a failure of its group; its unacknowledged cancellation is
+        assert(Exit.isFailure(exit))
+        const [error] = exit.cause.reasons.filter(Cause.isFailReason).map((reason) => reason.error)
+        assert(isTransportError(error))
+        expect(error.reason).toBe("CancelUnacknowledged")
       }).pipe(Effect.provide(client), Effect.timeout("30 seconds")),
     60_000
   )

@@ -10,7 +10,7 @@ describe("pnpm demo:cluster, multi-process mode", () => {
       execFile(
         process.execPath,
         ["--conditions=@soonify/source", demo],
-        { env: { ...process.env, ORDERS: "150" }, encoding: "utf8", timeout: 100_000 },
+        { env: { ...process.env, ORDERS: "150", PARCELS: "12" }, encoding: "utf8", timeout: 100_000 },
         (error, stdout, stderr) => (error === null ? resolve(stdout) : reject(new Error(`${error.message}\n${stderr}`)))
       )
     )
@@ -18,5 +18,9 @@ describe("pnpm demo:cluster, multi-process mode", () => {
     expect(output).toMatch(/killed the runner on port \d+ \(SIGKILL\)/)
     expect(output).toContain("the group finished: 150/150 results, 0 missing")
     expect(output).toContain("never run: 0")
+    expect(output).toMatch(/killed caller 1 \(SIGKILL\) after it spawned \d+\/12 members/)
+    expect(output).toContain("caller 2 re-attached to the group by its key")
+    expect(output).toContain("the durable group finished: 12/12 results, 0 missing")
+    expect(output).toContain("delivery activities run twice: 0, never run: 0")
   }, 120_000)
 })

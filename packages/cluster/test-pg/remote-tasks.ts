@@ -11,5 +11,8 @@ export const Resize = RemoteTask.make("Resize", {
   error: ImageTooLarge
 })
 
-/** Never ends by itself; its handler reports its start and its interruption. */
-export const Hang = RemoteTask.make("Hang", { payload: { id: Schema.Number } })
+/**
+ * Never ends by itself; its handler reports its start and its interruption. A cancelled
+ * call waits at most 3 s for the runner's acknowledgement.
+ */
+export const Hang = RemoteTask.make("Hang", { payload: { id: Schema.Number }, cancelTimeout: "3 seconds" })

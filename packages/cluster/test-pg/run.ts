@@ -4,6 +4,7 @@
  * `SOONIFY_PG_PORT`), then stops the server. Where PostgreSQL is not installed it
  * prints why and what to install, and exits with success without running the tests;
  * under CI (`CI=true`, where `.ci/run` installs PostgreSQL first) that is a failure.
+ * Arguments go to Vitest (`pnpm test:pg DurableGroup` runs that file alone).
  */
 import { spawnSync } from "node:child_process"
 import * as path from "node:path"
@@ -22,7 +23,13 @@ try {
   console.log(`test:pg: PostgreSQL from ${postgres.binDir} on 127.0.0.1:${postgres.port}`)
   const vitest = spawnSync(
     process.execPath,
-    [path.join(packageDir, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "vitest.pg.config.ts"],
+    [
+      path.join(packageDir, "node_modules", "vitest", "vitest.mjs"),
+      "run",
+      "--config",
+      "vitest.pg.config.ts",
+      ...process.argv.slice(2)
+    ],
     { cwd: packageDir, stdio: "inherit", env: { ...process.env, SOONIFY_PG_PORT: String(postgres.port) } }
   )
   status = vitest.status ?? 1

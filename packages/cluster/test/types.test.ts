@@ -1,9 +1,9 @@
 import { describe, expectTypeOf, it } from "@effect/vitest"
-import { type Effect, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { Sharding } from "effect/cluster/Sharding"
 import { Workflow, type WorkflowEngine } from "effect/workflow"
 import { TaskGroup, type PendingValue, type SoonValue } from "@soonify/core"
-import { DurableTask, RemoteTask, type TransportError } from "@soonify/cluster"
+import { DurableGroup, DurableTask, RemoteTask, type TransportError } from "@soonify/cluster"
 import { type ImageTooLarge, Resize, WhereDefault } from "./support.ts"
 
 describe("types", () => {
@@ -60,5 +60,26 @@ describe("types of durable tasks", () => {
     expectTypeOf(charge).returns.toEqualTypeOf<Effect.Effect<boolean, Rejected, WorkflowEngine.WorkflowEngine>>()
     const program = TaskGroup.run((group) => group.soonify(DurableTask.call(Charge))({ id: "c", cents: 1 }))
     expectTypeOf<Effect.Error<typeof program>>().toEqualTypeOf<Rejected>()
+  })
+})
+
+describe("types of durable groups", () => {
+  it("a member's handle has the workflow's success and error; run's error channel has the members' errors", () => {
+    const program = DurableGroup.run("k", (group) =>
+      Effect.flatMap(group.spawn(Charge)({ id: "c", cents: 1 }), (member) => {
+        expectTypeOf(member).toEqualTypeOf<DurableGroup.Member<boolean, Rejected>>()
+        expectTypeOf(member.await).toEqualTypeOf<Effect.Effect<boolean, Rejected>>()
+        return member.await
+      })
+    )
+    expectTypeOf(program).toEqualTypeOf<Effect.Effect<boolean, Rejected, WorkflowEngine.WorkflowEngine>>()
+    expectTypeOf(DurableGroup.cancel).returns.toEqualTypeOf<Effect.Effect<void, never, WorkflowEngine.WorkflowEngine>>()
+  })
+
+  it("spawn takes the workflow's payload", () => {
+    DurableGroup.run("k", (group) =>
+      // @ts-expect-error: cents must be a number
+      group.spawn(Charge)({ id: "c", cents: "1" })
+    )
   })
 })

@@ -1,12 +1,22 @@
 import * as Effect from "effect/Effect"
 import * as Entity from "effect/cluster/Entity"
-import type * as Duration from "effect/Duration"
-import type * as Layer from "effect/Layer"
+import * as Duration from "effect/Duration"
+import * as Layer from "effect/Layer"
 import * as Inspectable from "effect/Inspectable"
 import { pipeArguments } from "effect/Pipeable"
 import * as Predicate from "effect/Predicate"
 import * as Rpc from "effect/rpc/Rpc"
 import * as Schema from "effect/Schema"
+import {
+  cancelEntityType,
+  cancelRpc,
+  cancelTag,
+  callHeader,
+  endingWithHandler,
+  newCallId,
+  RunningCalls,
+  withCallId
+} from "./remoteCancel.ts"
 import { withTransportErrors } from "./transport.ts"
 import { countProblem, describe, illegalArgument, optionsProblem } from "./validation.ts"
 
@@ -14,6 +24,9 @@ export const RemoteTaskTypeId = "~@soonify/cluster/RemoteTask" as const
 
 /** The tag of the one RPC of a task's entity: running the task. */
 export const runTag = "Run"
+
+/** How long a cancelled call waits for the runner to acknowledge its handler's end, by default. */
+export const defaultCancelTimeout = Duration.seconds(10)
 
 /** How many entity ids a task's calls are spread over when no `route` is given. */
 const defaultSpread = 1024
@@ -30,6 +43,10 @@ export interface RemoteTaskImpl {
   readonly name: string
   readonly rpc: Rpc.AnyWithProps
   readonly entity: Entity.Any
+  /** The companion entity that serves cancellations (same entity ids, so same runners). */
+  readonly cancelEntity: Entity.Any
+  /** How long a cancelled call waits for the runner's acknowledgement. */
+  readonly cancelTimeout: Duration.Duration
   readonly route: ((payload: any) => string) | undefined
   /** The round-robin position of the default route. */
   next: number
@@ -53,6 +70,7 @@ interface MakeOptions {
   readonly success?: Schema.Top | undefined
   readonly error?: Schema.Top | undefined
   readonly route?: ((payload: any) => string) | undefined
+  readonly cancelTimeout?: Duration.Input | undefined
 }
 
 /** Returns the problem with a schema option, or `undefined`: a Schema, or (for the payload) a record of them. */
@@ -82,7 +100,8 @@ export const make = (name: string, options: MakeOptions | undefined): RemoteTask
     schemaProblem(where, "error", options?.error, "schema") ??
     (options?.route === undefined || typeof options.route === "function"
       ? undefined
-      : `${where}: option "route" must be a function of the payload, received ${describe(options.route)}`)
+      : `${where}: option "route" must be a function of the payload, received ${describe(options.route)}`) ??
+    cancelTimeoutProblem(where, options?.cancelTimeout)
   if (problem !== undefined) throw illegalArgument(problem)
   const rpc = Rpc.make(runTag, {
     ...(options?.payload === undefined ? {} : { payload: options.payload }),
@@ -93,9 +112,20 @@ export const make = (name: string, options: MakeOptions | undefined): RemoteTask
   self.name = name
   self.rpc = rpc
   self.entity = Entity.make(name, [rpc])
+  self.cancelEntity = Entity.make(cancelEntityType(name), [cancelRpc])
+  self.cancelTimeout =
+    options?.cancelTimeout === undefined ? defaultCancelTimeout : Duration.fromInputUnsafe(options.cancelTimeout)
   self.route = options?.route
   self.next = 0
   return self
+}
+
+const cancelTimeoutProblem = (where: string, value: unknown): string | undefined => {
+  if (value === undefined) return undefined
+  const duration = Duration.fromInput(value as Duration.Input)
+  return duration._tag === "Some" && Duration.isFinite(duration.value) && Duration.toMillis(duration.value) > 0
+    ? undefined
+    : `${where}: option "cancelTimeout" must be a positive, finite duration, received ${describe(value)}`
 }
 
 /** The entity id that serves a call with this payload. */
@@ -115,20 +145,26 @@ export const call = (task: unknown): ((payload: unknown) => Effect.Effect<unknow
   const self = asImpl("RemoteTask.call", task)
   const transport = withTransportErrors(self.name)
   const run = (payload: unknown) =>
-    transport(
-      Effect.flatMap(self.entity.client, (client) => {
-        const entityId = entityIdFor(self, payload)
-        if (typeof entityId !== "string" || entityId === "") {
-          return Effect.die(
-            illegalArgument(
-              `RemoteTask.call: the route of remote task "${self.name}" must return a non-empty string, ` +
-                `received ${describe(entityId)}`
-            )
+    Effect.flatMap(transport(Effect.all([self.entity.client, self.cancelEntity.client])), ([client, cancelClient]) => {
+      const entityId = entityIdFor(self, payload)
+      if (typeof entityId !== "string" || entityId === "") {
+        return Effect.die(
+          illegalArgument(
+            `RemoteTask.call: the route of remote task "${self.name}" must return a non-empty string, ` +
+              `received ${describe(entityId)}`
           )
-        }
-        return (client(entityId) as any)[runTag](payload) as Effect.Effect<unknown, unknown>
-      })
-    )
+        )
+      }
+      const id = newCallId()
+      // transport errors are mapped inside: nothing may handle the call's failure after
+      // `endingWithHandler` (see there)
+      return endingWithHandler(
+        self.name,
+        transport(withCallId(id, (client(entityId) as any)[runTag](payload) as Effect.Effect<unknown, unknown>)),
+        (cancelClient(entityId) as any)[cancelTag]({ call: id }) as Effect.Effect<"ended" | "notStarted", unknown>,
+        self.cancelTimeout
+      )
+    })
   // `group.soonify(RemoteTask.call(task))` names its tasks after the function: the task's name.
   Object.defineProperty(run, "name", { value: self.name })
   return run
@@ -155,7 +191,7 @@ export const toLayer = (
     countProblem(where, "concurrency", options?.concurrency) ??
     countProblem(where, "mailboxCapacity", options?.mailboxCapacity)
   if (problem !== undefined) throw illegalArgument(problem)
-  return self.entity.toLayer({ [runTag]: (request: Entity.Request<any>) => handler(request.payload) } as any, {
+  const entityOptions = {
     // Calls to one entity id run at once, like tasks of a group; the group's own
     // `concurrency` is what bounds them.
     concurrency: options?.concurrency ?? "unbounded",
@@ -164,5 +200,25 @@ export const toLayer = (
     disableFatalDefects: true,
     ...(options?.mailboxCapacity === undefined ? {} : { mailboxCapacity: options.mailboxCapacity }),
     ...(options?.maxIdleTime === undefined ? {} : { maxIdleTime: options.maxIdleTime })
-  }) as Layer.Layer<never, never, unknown>
+  }
+  // One registry of running calls per built layer, shared by the task's entity and its companion.
+  return Layer.unwrap(
+    Effect.sync(() => {
+      const calls = new RunningCalls()
+      const run = self.entity.toLayer(
+        {
+          [runTag]: (request: Entity.Request<any>) => calls.serve(request.headers[callHeader], handler(request.payload))
+        } as any,
+        entityOptions
+      )
+      const cancel = self.cancelEntity.toLayer(
+        {
+          [cancelTag]: (request: Entity.Request<any>) =>
+            calls.cancel((request.payload as { readonly call: string }).call)
+        } as any,
+        { concurrency: "unbounded", disableFatalDefects: true }
+      )
+      return Layer.merge(run, cancel)
+    })
+  ) as Layer.Layer<never, never, unknown>
 }

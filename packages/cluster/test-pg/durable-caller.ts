@@ -1,0 +1,44 @@
+// A caller process of `DurableGroup.pg.test.ts`: a client of the cluster (no shards)
+// that runs the durable group `key` with the members of `durable-work.ts`, printing
+// `spawned <id>` for each, then `outcome <json>` with what `DurableGroup.run` gave.
+// Arguments: PostgreSQL's port, the group's key.
+import { NodeClusterSocket, NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { Cause, Effect, Exit, Layer, References } from "effect"
+import { ClusterWorkflowEngine } from "effect/cluster"
+import { DurableGroup } from "@soonify/cluster"
+import { shardingConfig } from "../demo/settings.ts"
+import { members, Work } from "./durable-work.ts"
+
+const [pgPortArg, key] = process.argv.slice(2)
+
+const client = ClusterWorkflowEngine.layer.pipe(
+  Layer.provideMerge(NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig })),
+  Layer.provide(
+    PgClient.layer({ host: "127.0.0.1", port: Number(pgPortArg), username: "postgres", database: "postgres" })
+  )
+)
+
+const program = Effect.gen(function* () {
+  const exit = yield* Effect.exit(
+    DurableGroup.run(key!, (group) =>
+      Effect.gen(function* () {
+        const handles = []
+        for (const member of members) {
+          handles.push(yield* group.spawn(Work)(member))
+          console.log(`spawned ${member.id}`)
+        }
+        return yield* Effect.forEach(handles, (handle) => handle.await)
+      })
+    )
+  )
+  const outcome = Exit.isSuccess(exit)
+    ? { values: exit.value }
+    : {
+        failures: exit.cause.reasons.filter(Cause.isFailReason).map((reason) => reason.error),
+        interruptedOnly: Cause.hasInterruptsOnly(exit.cause)
+      }
+  console.log(`outcome ${JSON.stringify(outcome)}`)
+}).pipe(Effect.provide(client), Effect.provideService(References.MinimumLogLevel, "Error"))
+
+NodeRuntime.runMain(program)
