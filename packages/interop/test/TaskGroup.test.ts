@@ -333,6 +333,8 @@ describe("taskGroup", () => {
     )
     await expect(failed).rejects.toBe(cleanup)
     expect(kept?.status).toBe("rejected")
+    // Read, as a program would: a failure nobody reads is reported once its handle is collected.
+    expect(kept?.exception).toMatchObject({ message: "kept in its handle" })
   })
 
   it("runs at most `concurrency` tasks at once, in spawn order", async () => {
@@ -511,8 +513,12 @@ describe("taskGroup", () => {
   })
 
   it("never leaves a rejection unhandled", async () => {
-    // A failing handle nobody reads, in settle mode.
-    await taskGroup((tg) => void tg.spawn(() => Promise.reject(new Error("unread"))), { mode: "settle" })
+    // A failing handle whose failure onTaskError took, in settle mode (one that nobody
+    // reads at all is reported once its handle is collected: see undisposed.test.ts).
+    await taskGroup((tg) => void tg.spawn(() => Promise.reject(new Error("unread"))), {
+      mode: "settle",
+      onTaskError: () => {}
+    })
     // Several failing handles whose errors the group reported.
     await taskGroup((tg) => {
       tg.spawn(() => Promise.reject(new Error("one")))
