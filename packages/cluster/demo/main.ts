@@ -25,7 +25,7 @@ import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { NodeClusterSocket } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
-import { Effect, Exit, Fiber, Layer, References, Scope } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, References, Scope } from "effect"
 import {
   ClusterWorkflowEngine,
   MessageStorage,
@@ -35,12 +35,14 @@ import {
   Sharding,
   ShardingConfig
 } from "effect/cluster"
+import { SqlClient } from "effect/sql/SqlClient"
 import { WorkflowEngine } from "effect/workflow"
 import { SoonValue, TaskGroup } from "@soonify/core"
 import { DurableGroup, DurableTask } from "@soonify/cluster"
 import { freePort, missingReason, type Postgres, startPostgres } from "../test-pg/postgres.ts"
 import { deliverAll, parcels } from "./group.ts"
 import { Deliver, deliverLive, Render, renderLive } from "./render.ts"
+import { countRuns, createRunsTable, databaseNow, type RunCounts, waitForSettledShards } from "./runs.ts"
 import { shardingConfig } from "./settings.ts"
 
 const orders = Number(process.env.ORDERS ?? 2000)
@@ -101,6 +103,33 @@ const reportGroup = (results: ReadonlyArray<string>) =>
     }
   })
 
+/**
+ * Prints what the runs recorded in PostgreSQL show, and fails on a broken at-least-once
+ * bound: an order without a committed reply, a run that started after its activity's
+ * reply was committed, or more re-runs after the killed runner than activities it had
+ * started without a committed reply.
+ */
+const reportRuns = (counts: RunCounts) =>
+  Effect.gen(function* () {
+    const bound = counts.reRunsAfterKilled <= counts.killedUnsaved
+    console.log(
+      `measured in PostgreSQL: ${counts.runs} activity runs for ${orders} orders, ${counts.reRuns} re-runs ` +
+        `(${counts.reRunsAfterKilled} after the killed runner, ${counts.reRunsAfterHandOver} after a hand-over between live runners)`
+    )
+    console.log(
+      `the killed runner had started ${counts.killedUnsaved} activities without a committed reply ` +
+        `(${counts.killedInFlight} in flight, ${counts.killedFinishedUnsaved} finished but not saved); ` +
+        `re-runs after it <= that: ${bound ? "yes" : "NO"}`
+    )
+    console.log(
+      `runs started after their reply was committed: ${counts.afterCommit}; ` +
+        `activities without a committed reply: ${counts.withoutReply}`
+    )
+    if (counts.afterCommit > 0 || !bound || counts.withoutReply > 0) {
+      return yield* Effect.die("the demo broke the at-least-once bound")
+    }
+  })
+
 // --- in-memory mode -----------------------------------------------------------------
 
 const inMemory = Effect.gen(function* () {
@@ -109,7 +138,10 @@ const inMemory = Effect.gen(function* () {
   const storage = yield* Layer.build(
     Layer.mergeAll(MessageStorage.layerMemory, RunnerStorage.layerMemory).pipe(Layer.provide(config))
   )
-  const runner = renderLive({ onRun, onRendered }).pipe(
+  const runner = renderLive({
+    started: (order) => Effect.sync(() => (onRun(order), order)),
+    finished: (order) => Effect.sync(() => onRendered(order))
+  }).pipe(
     Layer.provideMerge(ClusterWorkflowEngine.layer),
     Layer.provideMerge(Sharding.layer),
     Layer.provide([Runners.layerNoop, RunnerHealth.layerNoop]),
@@ -200,6 +232,10 @@ const multiProcess = (postgres: Postgres) =>
       `soonify cluster demo: ${orders} durable tasks on 3 runner processes sharing PostgreSQL (127.0.0.1:${postgres.port}), ` +
         "one killed halfway"
     )
+    const sql = yield* Layer.build(
+      PgClient.layer({ host: "127.0.0.1", port: postgres.port, username: "postgres", database: "postgres" })
+    ).pipe(Effect.map((services) => Context.get(services, SqlClient)))
+    yield* createRunsTable(sql)
     const ports = yield* Effect.promise(() => Promise.all([freePort(), freePort(), freePort()]))
     const runners = yield* Effect.acquireRelease(
       Effect.promise(() => Promise.all(ports.map((port) => startRunner(port, postgres.port)))),
@@ -218,7 +254,9 @@ const multiProcess = (postgres: Postgres) =>
           )
         )
     )
-    console.log(`runners ready on ports ${ports.join(", ")}`)
+    // effect/cluster's default: 300 shards (`shardsPerGroup`) in one group
+    yield* waitForSettledShards(sql, runners.length, 300)
+    console.log(`runners ready on ports ${ports.join(", ")}, the 300 shards spread over them`)
     // this process is a client of the cluster: it runs the group, the runners run the tasks
     const client = ClusterWorkflowEngine.layer.pipe(
       Layer.provideMerge(NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig })),
@@ -234,6 +272,7 @@ const multiProcess = (postgres: Postgres) =>
     }
     runners[1]!.removeAllListeners("exit")
     runners[1]!.kill("SIGKILL")
+    const killedAt = yield* databaseNow(sql)
     console.log(
       `${endLine()}killed the runner on port ${ports[1]} (SIGKILL) at ${renderedOrders.size}/${orders} rendered`
     )
@@ -243,6 +282,7 @@ const multiProcess = (postgres: Postgres) =>
     }
     progress("2 runners")
     yield* report(yield* Fiber.join(group), "work the killed runner had not saved runs again")
+    yield* reportRuns(yield* countRuns(sql, orders, ports[1]!, killedAt))
     yield* groupSurvivesItsCaller(postgres)
   })
 

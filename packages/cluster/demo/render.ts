@@ -8,23 +8,28 @@ export const Render = Workflow.make("Render", {
   idempotencyKey: ({ order }) => String(order)
 })
 
+/** What a runner does around each run of the `render` activity. */
+export interface RenderHooks {
+  /** Before the run's work (its `attempt` is the activity's); gives the run's id. */
+  readonly started: (order: number, attempt: number) => Effect.Effect<number>
+  /** Once the run's work has ended, before the engine saves the activity's reply. */
+  readonly finished: (order: number, run: number) => Effect.Effect<void>
+}
+
 /**
  * Serves `Render`: one activity of a few milliseconds per order, idempotent (same
- * order, same result), as at-least-once delivery requires. `onRun` hears of every run
- * of the activity, and `onRendered` of every one that finished.
+ * order, same result), as at-least-once delivery requires. `hooks` hear of every run
+ * of the activity and of its end.
  */
-export const renderLive = (hooks: {
-  readonly onRun: (order: number) => void
-  readonly onRendered: (order: number) => void
-}) =>
+export const renderLive = (hooks: RenderHooks) =>
   Render.toLayer(({ order }) =>
     Activity.make({
       name: "render",
       success: Schema.String,
       execute: Effect.gen(function* () {
-        hooks.onRun(order)
+        const run = yield* hooks.started(order, yield* Activity.CurrentAttempt)
         yield* Effect.sleep(`${5 + (order % 10)} millis`)
-        hooks.onRendered(order)
+        yield* hooks.finished(order, run)
         return `order ${order} rendered`
       })
     })

@@ -67,7 +67,8 @@ export const startPostgres = async (): Promise<Postgres | undefined> => {
       path.join(dir, "server.log"),
       "-w",
       "-o",
-      `-h 127.0.0.1 -p ${port} -k ${dir} -F`,
+      // commit timestamps: the demo reads when the engine committed each reply (pg_xact_commit_timestamp)
+      `-h 127.0.0.1 -p ${port} -k ${dir} -F -c track_commit_timestamp=on`,
       "start"
     ])
   } catch (error) {
