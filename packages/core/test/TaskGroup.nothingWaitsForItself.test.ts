@@ -96,6 +96,30 @@ describe("a task's finalizer that cancels its own handle", () => {
     assert.notStrictEqual(exit, "hung")
   })
 
+  it("a task that cancels itself (interruptible) is interrupted right there", async () => {
+    let reached = false
+    const exit = await within(
+      Effect.runPromiseExit(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            const own: { soon?: SoonValue.SoonValue<void> } = {}
+            own.soon = yield* group.spawn(
+              Effect.gen(function* () {
+                yield* Effect.sleep("1 millis")
+                yield* own.soon!.cancel
+                reached = true
+              })
+            )
+            return own.soon
+          })
+        )
+      )
+    )
+    assert.isFalse(reached)
+    const soon = (exit as Exit.Success<SoonValue.SoonValue<void>>).value
+    assert.isTrue(Exit.hasInterrupts((await Effect.runPromise(Effect.exit(soon.await))) as Exit.Exit<void>))
+  })
+
   it("still waits for the task when the canceller runs elsewhere (a sibling's finalizer)", async () => {
     const seen: Array<string> = []
     const exit = await within(

@@ -269,9 +269,10 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
         } else if (this.group === undefined) runner.interruptUnsafe(current.id)
         else this.group.stopTask(this, runner, current.id)
         // Cancel never waits for its caller: code running under this task (its own
-        // finalizer, a task nested in it) that cannot be interrupted would wait for itself
-        // for ever. It has started the cancellation, which reaches it where it can be.
-        if (!current.interruptible && runsUnder(enclosingOf(current), this)) return Effect.void
+        // finalizer, a task nested in it) would wait for itself, for ever where it cannot
+        // be interrupted. It has started the cancellation, which reaches it (as an
+        // interruption) wherever it can be interrupted.
+        if (runsUnder(enclosingOf(current), this)) return Effect.void
         return Effect.asVoid(Effect.exit(this.await))
       })
     })
