@@ -240,19 +240,29 @@ const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSig
   return stopSignal(options?.signal)
 }
 
-/** `promise`, or a rejection with `signal.reason` once `signal` aborts first (`promise` goes on). */
+/**
+ * `promise`, or a rejection with `signal.reason` once `signal` aborts first (`promise`
+ * goes on). The rejection is marked handled: it only tells a caller that awaits it that
+ * its own task was cancelled (which is reported where that task is), so `void
+ * soon.cancel()` in a task that is then cancelled is no unhandled rejection.
+ */
 const untilStopped = (promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> => {
   if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
-    const stop = () => reject(signal.reason)
-    signal.addEventListener("abort", stop, { once: true })
-    void promise.then(() => {
-      signal.removeEventListener("abort", stop)
-      resolve()
-    })
-  })
+  const stopped: Promise<void> = signal.aborted
+    ? Promise.reject(signal.reason)
+    : new Promise((resolve, reject) => {
+        const stop = () => reject(signal.reason)
+        signal.addEventListener("abort", stop, { once: true })
+        void promise.then(() => {
+          signal.removeEventListener("abort", stop)
+          resolve()
+        })
+      })
+  stopped.catch(ignore)
+  return stopped
 }
+
+const ignore = (): void => {}
 
 /** Runs a wait; rejects with `signal.reason` once `signal` aborts first. */
 const waitFor = <A>(effect: Effect.Effect<A, unknown>, signal: AbortSignal | undefined): Promise<A> => {

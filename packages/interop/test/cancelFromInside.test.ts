@@ -125,6 +125,37 @@ describe("soon.cancel() from inside the task it cancels", () => {
     expect(own.soon.status).toBe("cancelled")
   })
 
+  it("a cancel nobody awaits, in a task then cancelled, is no unhandled rejection", async () => {
+    const unhandled: Array<unknown> = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on("unhandledRejection", onUnhandled)
+    try {
+      const reason = new Error("group cancelled")
+      const outcome = await within(
+        taskGroup(async (tg) => {
+          const own: { soon?: SoonValue<void> } = {}
+          own.soon = tg.spawn(async (signal) => {
+            await sleep(1)
+            void own.soon!.cancel()
+            expect(signal.aborted).toBe(true)
+          })
+          const slow = tg.spawn(async (signal) => {
+            await new Promise((resolve) => signal.addEventListener("abort", resolve))
+            await sleep(5)
+          })
+          await sleep(2)
+          void slow.cancel()
+          tg.cancel(reason)
+        })
+      )
+      await sleep(10)
+      expect(outcome).toEqual({ rejected: reason })
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off("unhandledRejection", onUnhandled)
+    }
+  })
+
   it("a sibling that cancels another task still waits for it to end", async () => {
     const seen: Array<string> = []
     await taskGroup(async (tg) => {
