@@ -102,3 +102,30 @@ export const sweepProblems = (run: SweepRun): Array<string> => {
   for (const i of run.ranAfterCancel) problems.push(`task ${i} ran although it was cancelled before it started`)
   return problems
 }
+
+/** The waiting states the sweep's cancels reached, counted over every case: each must be reached. */
+export interface SweepTally {
+  queued: number
+  permit: number
+  betweenAttempts: number
+  keyedJoin: number
+  fromInside: number
+  inFinalizer: number
+}
+
+export const newTally = (): SweepTally => ({
+  queued: 0,
+  permit: 0,
+  betweenAttempts: 0,
+  keyedJoin: 0,
+  fromInside: 0,
+  inFinalizer: 0
+})
+
+/** Throws unless every waiting state was reached by some cancel (`skip`: states a package has not). */
+export const assertReached = (tally: SweepTally, skip: ReadonlyArray<keyof SweepTally> = []): void => {
+  const missed = (Object.keys(tally) as Array<keyof SweepTally>).filter(
+    (state) => !skip.includes(state) && tally[state] === 0
+  )
+  if (missed.length > 0) throw new Error(`the sweep never cancelled a task in these states: ${missed.join(", ")}`)
+}

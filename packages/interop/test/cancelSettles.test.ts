@@ -7,7 +7,13 @@
 import { describe, it } from "vitest"
 import { type SoonValue, type TaskGroupOptions, taskGroup } from "@soonify/interop"
 import * as Fuzz from "../../../test-setup/fuzz/check.ts"
-import { type SweepCase, sweepArb, sweepProblems } from "../../../test-setup/fuzz/cancelSweep.ts"
+import {
+  assertReached,
+  newTally,
+  type SweepCase,
+  sweepArb,
+  sweepProblems
+} from "../../../test-setup/fuzz/cancelSweep.ts"
 import { sleep } from "./sleep.ts"
 
 /** Resolves with `true` once `promise` settles, `false` if it has not within `ms`. */
@@ -24,18 +30,32 @@ const settlesWithin = (promise: Promise<unknown>, ms: number): Promise<boolean> 
 /** Sleeps `ms`; with a signal, stops (rejecting) when it aborts. */
 const work = (ms: number, signal: AbortSignal | undefined): Promise<void> => sleep(ms, signal)
 
+/** The waiting states the cancels reached, over every case. */
+const tally = newTally()
+
+type From = "body" | "inside" | "finalizer"
+
 const runCase = async (c: SweepCase): Promise<Array<string>> => {
+  const betweenAttempts: Array<boolean> = []
   const handles: Array<SoonValue<unknown>> = []
   const started: Array<boolean> = []
   const cancelledBeforeStart = new Set<number>()
   const ranAfterCancel: Array<number> = []
   let cancelsIssued = 0
   let cancelsSettled = 0
-  const cancel = (target: number): Promise<void> => {
+  const cancel = (target: number, from: From): Promise<void> => {
     const soon = handles[target % handles.length]
     if (soon === undefined) return Promise.resolve()
     const owner = handles.indexOf(soon)
     if (started[owner] !== true) cancelledBeforeStart.add(owner)
+    if (!soon.ready) {
+      if (from === "inside") tally.fromInside++
+      if (from === "finalizer") tally.inFinalizer++
+      // interop starts a task at once unless it waits for a permit: nothing is queued.
+      if (started[owner] !== true && c.concurrency !== undefined) tally.permit++
+      if (betweenAttempts[owner] === true) tally.betweenAttempts++
+      if (owner !== target % handles.length) tally.keyedJoin++
+    }
     cancelsIssued++
     const cancelling = soon.cancel()
     cancelling.then(
@@ -59,21 +79,25 @@ const runCase = async (c: SweepCase): Promise<Array<string>> => {
       const fn = async (signal: AbortSignal) => {
         if (cancelledBeforeStart.has(i)) ranAfterCancel.push(i)
         started[i] = true
+        betweenAttempts[i] = false
         const heard = task.deaf ? undefined : signal
         try {
           let left = task.duration
           if (task.cancels !== undefined) {
             await work(Math.min(task.cancels.after, left), heard)
             left -= Math.min(task.cancels.after, left)
-            const cancelling = cancel(task.cancels.target === "self" ? i : task.cancels.target)
+            const cancelling = cancel(task.cancels.target === "self" ? i : task.cancels.target, "inside")
             // A deaf task goes on whatever its cancel says; the others let its rejection end them.
             await (task.deaf ? cancelling.catch(() => undefined) : cancelling)
           }
           await work(left, heard)
-          if (task.outcome === "fail") throw new Error(`task ${i} failed`)
+          if (task.outcome === "fail") {
+            betweenAttempts[i] = true
+            throw new Error(`task ${i} failed`)
+          }
           return i
         } finally {
-          if (task.finalizerCancelsSelf) await cancel(i).catch(() => undefined)
+          if (task.finalizerCancelsSelf) await cancel(i, "finalizer").catch(() => undefined)
         }
       }
       handles.push(
@@ -87,7 +111,7 @@ const runCase = async (c: SweepCase): Promise<Array<string>> => {
     for (const { at, target } of [...c.cancels].sort((a, b) => a.at - b.at)) {
       if (at > now) await sleep(at - now)
       now = at
-      void cancel(target)
+      void cancel(target, "body")
     }
   }, options)
   const groupSettled = await settlesWithin(group, 2_000)
@@ -106,6 +130,9 @@ describe("cancellation always settles (interop sweep)", () => {
   it(
     "permits, retries, keyed joins, cancels from inside and from the body, group cancel/timeout/signal",
     { timeout: 600_000 },
-    () => Fuzz.fuzz(sweepArb(6), runCase, Fuzz.runs(150))
+    async () => {
+      await Fuzz.fuzz(sweepArb(6), runCase, Fuzz.runs(150))
+      assertReached(tally, ["queued"])
+    }
   )
 })
