@@ -128,7 +128,12 @@ describe("a task's finalizer that cancels its own handle", () => {
           Effect.gen(function* () {
             const slow = yield* group.spawn(
               Effect.never.pipe(
-                Effect.onInterrupt(() => Effect.sleep("5 millis").pipe(Effect.tap(() => seen.push("slow ended"))))
+                Effect.onInterrupt(() =>
+                  Effect.andThen(
+                    Effect.sleep("5 millis"),
+                    Effect.sync(() => seen.push("slow ended"))
+                  )
+                )
               )
             )
             yield* group.spawn(

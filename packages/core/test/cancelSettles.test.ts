@@ -102,7 +102,7 @@ const runCase = (c: SweepCase): Effect.Effect<Array<string>> =>
         }
         // At 0: before the body yields, while the spawns are still queued.
         let now = 0
-        for (const { at, target } of [...c.cancels].sort((a, b) => a.at - b.at)) {
+        for (const { at, target } of c.cancels.toSorted((a, b) => a.at - b.at)) {
           if (at > now) {
             bodyYielded = true
             yield* Effect.sleep(at - now)

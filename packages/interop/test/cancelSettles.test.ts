@@ -108,7 +108,7 @@ const runCase = async (c: SweepCase): Promise<Array<string>> => {
       )
     })
     let now = 0
-    for (const { at, target } of [...c.cancels].sort((a, b) => a.at - b.at)) {
+    for (const { at, target } of c.cancels.toSorted((a, b) => a.at - b.at)) {
       if (at > now) await sleep(at - now)
       now = at
       void cancel(target, "body")
