@@ -270,9 +270,10 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
         else this.group.stopTask(this, runner, current.id)
         // Cancel never waits for its caller: code running under this task (its own
         // finalizer, a task nested in it) would wait for itself, for ever where it cannot
-        // be interrupted. It has started the cancellation, which reaches it (as an
-        // interruption) wherever it can be interrupted.
-        if (runsUnder(enclosingOf(current), this)) return Effect.void
+        // be interrupted. It has started the cancellation and yields once (as
+        // `TaskGroup.cancel` from inside does): an interruptible caller is interrupted
+        // there, an uninterruptible one goes on.
+        if (runsUnder(enclosingOf(current), this)) return Effect.yieldNow
         return Effect.asVoid(Effect.exit(this.await))
       })
     })
