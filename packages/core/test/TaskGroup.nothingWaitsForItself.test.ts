@@ -285,12 +285,19 @@ describe("spawnExternalUnsafe with a start function that returns no ExternalTask
     }
   })
 
-  it("the same with a concurrency limit (the start waits for a permit) and through TaskGroup.external", async () => {
+  it("the same with a concurrency limit (the start waits for a permit), through startExternalUnsafe and TaskGroup.external", async () => {
     const group = TaskGroup.makeUnsafe({ mode: "settle", concurrency: 1 })
     TaskGroup.spawnUnsafe(group, Effect.sleep("1 millis"))
     const soon = TaskGroup.spawnExternalUnsafe(group, () => null as unknown as TaskGroup.ExternalTask<number>)
     assert.notStrictEqual(await within(Effect.runPromiseExit(TaskGroup.join(group))), "hung")
     assert.isTrue(soon.ready)
+    // startExternalUnsafe: the handshake fails with it, the task has ended.
+    const settle = TaskGroup.makeUnsafe({ mode: "settle" })
+    const handshake = TaskGroup.startExternalUnsafe(settle, () => 7 as unknown as TaskGroup.ExternalTask<number>)
+    const started = await within(Effect.runPromiseExit(handshake.started))
+    assert.isTrue(causeOf(started).reasons.some((r) => Cause.isDieReason(r) && Cause.isIllegalArgumentError(r.defect)))
+    assert.isTrue(handshake.soon.ready)
+    assert.notStrictEqual(await within(Effect.runPromiseExit(TaskGroup.join(settle))), "hung")
     const exit = await within(
       Effect.runPromiseExit(TaskGroup.external(() => "nope" as unknown as TaskGroup.ExternalTask<number>))
     )
