@@ -2,8 +2,9 @@ import { configDefaults, defineProject } from "vitest/config"
 
 /**
  * `pnpm test:stress` (SOONIFY_STRESS=1) runs only the reliability suites, at full size:
- * the fuzzers with twenty times the cases, the leak probes with more groups, and the
- * `*.stress.test.ts` files (a million tasks in one group), which `pnpm test` leaves out.
+ * the fuzzers and the "cancellation always settles" sweeps with twenty times the cases,
+ * the leak probes with more groups, and the `*.stress.test.ts` files (a million tasks in
+ * one group), which `pnpm test` leaves out.
  */
 const stress = process.env.SOONIFY_STRESS === "1"
 
@@ -17,7 +18,9 @@ export const sharedProject = (name: string) =>
     ssr: { resolve: { conditions: ["@soonify/source", "module", "node", "import", "default"] } },
     test: {
       name,
-      include: stress ? ["test/fuzz.test.ts", "test/leaks.test.ts", "test/**/*.stress.test.ts"] : ["test/**/*.test.ts"],
+      include: stress
+        ? ["test/fuzz.test.ts", "test/cancelSettles.test.ts", "test/leaks.test.ts", "test/**/*.stress.test.ts"]
+        : ["test/**/*.test.ts"],
       exclude: stress ? configDefaults.exclude : [...configDefaults.exclude, "test/**/*.stress.test.ts"],
       setupFiles: ["../../test-setup/strict-process.ts"],
       testTimeout: 20_000

@@ -729,8 +729,10 @@ export const cancelUnsafe = (group: TaskGroup): void =>
  *
  * **Gotchas**
  *
- * `f` runs inside the shutdown, before the interruptions: it must not throw, and should
- * only record the fact (set a flag, abort an `AbortController`).
+ * `f` runs inside the shutdown, before the interruptions: it should only record the fact
+ * (set a flag, abort an `AbortController`). An `f` that throws stops nothing: the other
+ * listeners are called, every task is interrupted, and the throw is added to the
+ * group's failures as a defect (it never replaces one, and never escapes to the caller).
  *
  * **Example**
  *
@@ -915,7 +917,12 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * inside the group (a driver refuses callers from outside itself, with
  * {@link closedErrorUnsafe}). With `concurrency`,
  * the task runs in a fiber that waits for a slot, then calls `start` (see
- * {@link external}). A `start` that throws gives a task that died with that defect.
+ * {@link external}). A `start` that throws gives a task that died with that defect; one
+ * that returns something other than an `ExternalTask` gives a task that died with an
+ * `IllegalArgumentError` naming `start` (either way the task has ended, failed). An
+ * `interruptUnsafe` that throws stops nothing either: the group goes on shutting down
+ * (every other task is interrupted), the throw is added to its failures as a defect, and
+ * the group still waits for the task to end.
  * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not
  * called), and `retry` (the task then runs in a fiber that calls `start` again for each
  * attempt).

@@ -74,7 +74,10 @@ export const wrap = <A>(handle: CoreHandle<A>): SoonValue<A> => makeSoonValue(ha
  * - `wait()`: waits for the task to end, then settles like `value`. Allowed inside the
  *   group block.
  * - `cancel()`: cancels this task alone (aborts its signal) and resolves once it has
- *   ended. A cancelled task is not a failure of its group.
+ *   ended. A cancelled task is not a failure of its group. It never waits for its
+ *   caller: from inside the task it cancels (or a task nested under it) it rejects at
+ *   once with the task's cancellation reason, as any interop operation of a cancelled
+ *   task does.
  *
  * A SoonValue is not a thenable on purpose: `await soon` would hide whether you meant to
  * wait (`await soon.wait()`) or to read (`soon.value`).
@@ -187,9 +190,16 @@ export class SoonValue<out A> {
   /**
    * Cancels this task alone: aborts its signal, then resolves once it has ended. Does
    * nothing to a task that has ended. Not a failure of its group.
+   *
+   * Never waits for its caller: inside a task, it stops waiting when that task is
+   * cancelled, rejecting with the task's cancellation reason (as interop's other
+   * operations do), while the cancellation it started goes on. So `await soon.cancel()`
+   * from inside the very task it cancels, or from a task nested under it, starts the
+   * cancellation and rejects at once with that reason.
    */
   cancel(): Promise<void> {
-    return Effect.runPromise(this.#handle.cancel)
+    // The cancellation starts now, whoever asks; only the waiting stops with the caller.
+    return untilStopped(Effect.runPromise(this.#handle.cancel), stopSignal(undefined))
   }
 
   /** A summary for logs: the name and the status. */
@@ -229,6 +239,30 @@ const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSig
   checkSignal(where, options?.signal)
   return stopSignal(options?.signal)
 }
+
+/**
+ * `promise`, or a rejection with `signal.reason` once `signal` aborts first (`promise`
+ * goes on). The rejection is marked handled: it only tells a caller that awaits it that
+ * its own task was cancelled (which is reported where that task is), so `void
+ * soon.cancel()` in a task that is then cancelled is no unhandled rejection.
+ */
+const untilStopped = (promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> => {
+  if (signal === undefined) return promise
+  const stopped: Promise<void> = signal.aborted
+    ? Promise.reject(signal.reason)
+    : new Promise((resolve, reject) => {
+        const stop = () => reject(signal.reason)
+        signal.addEventListener("abort", stop, { once: true })
+        void promise.then(() => {
+          signal.removeEventListener("abort", stop)
+          resolve()
+        })
+      })
+  stopped.catch(ignore)
+  return stopped
+}
+
+const ignore = (): void => {}
 
 /** Runs a wait; rejects with `signal.reason` once `signal` aborts first. */
 const waitFor = <A>(effect: Effect.Effect<A, unknown>, signal: AbortSignal | undefined): Promise<A> => {

@@ -10,6 +10,7 @@ import type { SoonifyOptions, SpawnOptions, StartOptions } from "../TaskGroup.ts
 import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./callDepth.ts"
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
+import { interruptExternal } from "./external.ts"
 import { Failures } from "./failures.ts"
 import { isRunner, TaskHandle } from "./handle.ts"
 import { Launcher } from "./launcher.ts"
@@ -294,8 +295,27 @@ export class GroupImpl extends Described {
   /** Asks a running task to stop: it is cancelling from now until it ends. */
   stopTask(handle: TaskHandle<any, any>, runner: Interruptible, fiberId: number): void {
     this.cancelRequested(handle)
-    runner.interruptUnsafe(fiberId)
+    this.interrupt(handle, runner, fiberId)
     this.stuck?.watch()
+  }
+
+  /**
+   * Interrupts a task's runner. A runner that throws (an external task's stop function)
+   * stops nothing: its throw is added to the group's failures (the group shuts down,
+   * going on to every other task), and the task is still waited for. It is not asked
+   * again (its throw is reported once).
+   */
+  private interrupt(handle: TaskHandle<any, any>, runner: Interruptible, fiberId: number): void {
+    if (handle.stopThrew === true) return
+    const thrown = interruptExternal(runner as Runner<unknown, unknown>, fiberId)
+    if (thrown === undefined) return
+    handle.stopThrew = true
+    this.callbackThrew(thrown.error)
+  }
+
+  /** A callback run by the group (a shutdown listener, an external task's stop) threw: a failure of the group, added to the others. */
+  private callbackThrew(error: unknown): void {
+    this.fail(Cause.die(error))
   }
 
   /**
@@ -444,7 +464,8 @@ export class GroupImpl extends Described {
 
   /** Runs the shutdown listeners, then interrupts the body and every task. */
   private stop(): void {
-    this.shutdownListeners.callOnce()
+    // A listener that throws stops nothing: its throw is added to the failures.
+    this.shutdownListeners.callOnce((error) => this.callbackThrew(error))
     this.bodyFiber?.interruptUnsafe(this.interruptor)
     // Interrupting a suspended fiber ends it at once, and its observer removes it from
     // `live`: the tasks are taken first.
@@ -454,7 +475,7 @@ export class GroupImpl extends Described {
       const runner = handle.runner
       if (isRunner(runner)) {
         this.cancelRequested(handle, (now ??= this.observed.now()))
-        runner.interruptUnsafe(this.interruptor)
+        this.interrupt(handle, runner, this.interruptor)
       }
     }
     this.stuck?.watch()
@@ -466,7 +487,7 @@ export class GroupImpl extends Described {
   /** `TaskGroup.onShutdownUnsafe`: calls `f` when the group starts shutting down. */
   onShutdown(f: () => void): () => void {
     if (this.state === "open") return this.shutdownListeners.add(f)
-    if (this.state === "closing") f()
+    if (this.state === "closing") this.shutdownListeners.callNow(f, (error) => this.callbackThrew(error))
     return noUnregister
   }
 

@@ -13,6 +13,7 @@ import { QueuedStart, StartQueue } from "./startQueue.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Progress } from "../SoonValue.ts"
 import type { GroupImpl } from "./group.ts"
+import { type Enclosing, enclosingOf } from "./currentTask.ts"
 import { failureRead } from "./unread.ts"
 
 /** @internal */
@@ -243,6 +244,8 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
   declare cancelledAt?: number | undefined
   /** Whether the task was reported as stuck in its cancellation (stuck.ts). */
   declare stuckReported?: boolean | undefined
+  /** Whether asking the task to stop threw (an external task's stop function): it is not asked again. */
+  declare stopThrew?: boolean | undefined
 
   constructor(label: string | number, group: GroupImpl | undefined) {
     super(label)
@@ -265,10 +268,26 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
           this.group?.cancelRequested(this)
         } else if (this.group === undefined) runner.interruptUnsafe(current.id)
         else this.group.stopTask(this, runner, current.id)
+        // Cancel never waits for its caller: code running under this task (its own
+        // finalizer, a task nested in it) would wait for itself, for ever where it cannot
+        // be interrupted. It has started the cancellation and yields once (as
+        // `TaskGroup.cancel` from inside does): an interruptible caller is interrupted
+        // there, an uninterruptible one goes on.
+        if (runsUnder(enclosingOf(current), this)) return Effect.yieldNow
         return Effect.asVoid(Effect.exit(this.await))
       })
     })
   }
+}
+
+/** Whether code under `enclosing` runs under `task`: in it, or in anything nested in it. */
+const runsUnder = (enclosing: Enclosing | undefined, task: TaskHandle<any, any>): boolean => {
+  let node = enclosing
+  while (node !== undefined) {
+    if (node === task) return true
+    node = node instanceof TaskHandle ? node.group : node.enclosing
+  }
+  return false
 }
 
 /** @internal */

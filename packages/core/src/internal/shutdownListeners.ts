@@ -19,11 +19,23 @@ export class ShutdownListeners {
     }
   }
 
-  /** Calls every listener registered, once: later calls do nothing. */
-  callOnce(): void {
+  /**
+   * Calls every listener registered, once: later calls do nothing. A listener that throws
+   * does not keep the others from being called: its throw goes to `threw`.
+   */
+  callOnce(threw: (error: unknown) => void): void {
     const listeners = this.listeners
     this.listeners = undefined
-    if (listeners !== undefined) for (const listener of listeners) listener()
+    if (listeners !== undefined) for (const listener of listeners) this.callNow(listener, threw)
+  }
+
+  /** Calls `listener` (registered once the group shuts down already); its throw goes to `threw`. */
+  callNow(listener: () => void, threw: (error: unknown) => void): void {
+    try {
+      listener()
+    } catch (error) {
+      threw(error)
+    }
   }
 }
 
