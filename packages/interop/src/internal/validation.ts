@@ -38,38 +38,31 @@ export const concurrencyOf = (where: string, concurrency: unknown): number | "un
 /** The longest delay `setTimeout` keeps (about 24.8 days); longer ones fire at once. */
 const maxDelay = 2 ** 31 - 1
 
+/** Reads a duration option (`name`) in milliseconds, `Infinity` included, or throws naming it. */
+const millisecondsOf = (where: string, name: string, value: unknown): number => {
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `${where}: option "${name}" must be a number of milliseconds or Infinity, received ${describe(value)}`
+    )
+  }
+  if (value !== Infinity && (Number.isNaN(value) || value < 0 || value > maxDelay)) {
+    throw new RangeError(
+      `${where}: option "${name}" must be between 0 and ${maxDelay} milliseconds, or Infinity, received ${describe(value)}`
+    )
+  }
+  return value
+}
+
 /** Reads `timeout` in milliseconds: `undefined` for none (`Infinity`, the default). */
 export const timeoutOf = (where: string, timeout: unknown): number | undefined => {
-  if (timeout === undefined || timeout === Infinity) return undefined
-  if (typeof timeout !== "number") {
-    throw new TypeError(
-      `${where}: option "timeout" must be a number of milliseconds or Infinity, received ${describe(timeout)}`
-    )
-  }
-  if (Number.isNaN(timeout) || timeout < 0 || timeout > maxDelay) {
-    throw new RangeError(
-      `${where}: option "timeout" must be between 0 and ${maxDelay} milliseconds, or Infinity, received ${describe(timeout)}`
-    )
-  }
-  return timeout
+  if (timeout === undefined) return undefined
+  const milliseconds = millisecondsOf(where, "timeout", timeout)
+  return milliseconds === Infinity ? undefined : milliseconds
 }
 
 /** Reads `stuckAfter` in milliseconds: 10 s by default; `Infinity` (never) as it is, for core. */
-export const stuckAfterOf = (where: string, stuckAfter: unknown): number => {
-  if (stuckAfter === undefined) return 10_000
-  if (stuckAfter === Infinity) return Infinity
-  if (typeof stuckAfter !== "number") {
-    throw new TypeError(
-      `${where}: option "stuckAfter" must be a number of milliseconds or Infinity, received ${describe(stuckAfter)}`
-    )
-  }
-  if (Number.isNaN(stuckAfter) || stuckAfter < 0 || stuckAfter > maxDelay) {
-    throw new RangeError(
-      `${where}: option "stuckAfter" must be between 0 and ${maxDelay} milliseconds, or Infinity, received ${describe(stuckAfter)}`
-    )
-  }
-  return stuckAfter
-}
+export const stuckAfterOf = (where: string, stuckAfter: unknown): number =>
+  stuckAfter === undefined ? 10_000 : millisecondsOf(where, "stuckAfter", stuckAfter)
 
 /** Reads `mode`: "failFast" (the default) or "settle". */
 export const modeOf = (where: string, mode: unknown): CoreTaskGroup.Options["mode"] & string => {
