@@ -44,11 +44,13 @@ describe("a task's finalizer that cancels its own handle", () => {
 
   it("does not hang a group cancelled while the finalizer runs, nor one whose timeout runs out", async () => {
     const finalized: Array<string> = []
+    const started = new Set<string>()
     const selfCancelling = (group: TaskGroup.TaskGroup, name: string) => {
       const own: { soon?: SoonValue.SoonValue<never> } = {}
       return group
         .spawn(
-          Effect.never.pipe(
+          Effect.sync(() => started.add(name)).pipe(
+            Effect.andThen(Effect.never),
             Effect.ensuring(
               Effect.suspend(() => own.soon!.cancel).pipe(Effect.andThen(Effect.sync(() => finalized.push(name))))
             )
@@ -72,7 +74,10 @@ describe("a task's finalizer that cancels its own handle", () => {
 
     const group = TaskGroup.makeUnsafe()
     await Effect.runPromise(selfCancelling(group, "cancelled"))
-    await Effect.runPromise(Effect.sleep("1 millis"))
+    // Cancelled once it runs (a fiber interrupted before its first step runs no finalizer).
+    for (let waited = 0; !started.has("cancelled") && waited < 2000; waited++) {
+      await Effect.runPromise(Effect.sleep("1 millis"))
+    }
     TaskGroup.cancelUnsafe(group)
     assert.notStrictEqual(await within(Effect.runPromiseExit(TaskGroup.join(group))), "hung")
     assert.deepStrictEqual(finalized, ["timed", "cancelled"])

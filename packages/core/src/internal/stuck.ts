@@ -1,11 +1,10 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import type { StuckTask } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
-import { describe } from "./validation.ts"
+import { durationOptionFrom } from "./validation.ts"
 
 // Stuck cancellations (DESIGN §3, §4 guarantee 7): a task whose cancellation was asked
 // for and that has not ended `stuckAfter` later is reported once. Nothing here runs for a
@@ -18,11 +17,13 @@ export const defaultStuckAfter = 10_000
 /** A checked `stuckAfter`, in milliseconds: `undefined` for never (`"Infinity"`), or the message of its problem. */
 export const stuckAfterFrom = (where: string, stuckAfter: unknown): number | undefined | string => {
   if (stuckAfter === undefined) return defaultStuckAfter
-  const problem = `${where}: option "stuckAfter" must be a non-negative Duration.Input (such as "10 seconds" or 10000 millis, "Infinity" for never), received ${describe(stuckAfter)}`
-  if (typeof stuckAfter === "number" && Number.isNaN(stuckAfter)) return problem
-  const duration = Duration.fromInput(stuckAfter as Duration.Input)
-  if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem
-  return Duration.isFinite(duration.value) ? Duration.toMillis(duration.value) : undefined
+  const duration = durationOptionFrom(
+    where,
+    "stuckAfter",
+    stuckAfter,
+    '"10 seconds" or 10000 millis, "Infinity" for never'
+  )
+  return typeof duration === "object" ? Duration.toMillis(duration) : duration
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`

@@ -1,9 +1,9 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { TaskTimeout } from "../TaskTimeout.ts"
 import type { TaskHandle } from "./handle.ts"
-import { describe } from "./validation.ts"
+import { timeoutExample } from "./timeout.ts"
+import { durationOptionFrom } from "./validation.ts"
 
 // A task's own `timeout` (DESIGN §3): the task's effect raced against its deadline. When
 // the deadline wins, the effect is interrupted and waited for (what `Effect.raceFirst`
@@ -17,14 +17,8 @@ export interface TaskRef {
 }
 
 /** A checked task `timeout`: `undefined` for none (absent or infinite), or the message of its problem. */
-export const taskTimeoutFrom = (where: string, timeout: unknown): Duration.Duration | undefined | string => {
-  if (timeout === undefined) return undefined
-  const problem = `${where}: option "timeout" must be a non-negative Duration.Input (such as "2 seconds" or 2000 millis), received ${describe(timeout)}`
-  if (typeof timeout === "number" && Number.isNaN(timeout)) return problem
-  const duration = Duration.fromInput(timeout as Duration.Input)
-  if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem
-  return Duration.isFinite(duration.value) ? duration.value : undefined
-}
+export const taskTimeoutFrom = (where: string, timeout: unknown): Duration.Duration | undefined | string =>
+  timeout === undefined ? undefined : durationOptionFrom(where, "timeout", timeout, timeoutExample)
 
 /** `effect`, failing with `TaskTimeout` once interrupted after `timeout`. */
 export const withTimeout = <A, E, R>(

@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import type { GroupImpl } from "./group.ts"
 import { isHandle, type TaskHandle } from "./handle.ts"
-import { describe } from "./validation.ts"
+import { durationOptionFrom } from "./validation.ts"
 import { raisedAt, type TimeoutSite } from "./timeoutMessage.ts"
 
 // The `timeout` option of `TaskGroup.run`, `make`, `makeUnsafe` and `gather` (DESIGN §6).
@@ -16,15 +16,13 @@ import { raisedAt, type TimeoutSite } from "./timeoutMessage.ts"
 // group (or its shutdown) and, if the time runs out first, fails the group with a
 // `TaskGroupTimeout` through the group's own `failures` and `shutdown`.
 
+/** What a `timeout` option's message shows as good values. */
+export const timeoutExample = '"2 seconds" or 2000 millis'
+
 /** A checked `timeout`: `undefined` for none (absent or infinite), or the message of its problem. */
 export const timeoutFrom = (where: string, options: unknown): Duration.Duration | undefined | string => {
   const timeout = (options as { readonly timeout?: unknown } | undefined)?.timeout
-  if (timeout === undefined) return undefined
-  const problem = `${where}: option "timeout" must be a non-negative Duration.Input (such as "2 seconds" or 2000 millis), received ${describe(timeout)}`
-  if (typeof timeout === "number" && Number.isNaN(timeout)) return problem
-  const duration = Duration.fromInput(timeout as Duration.Input)
-  if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem
-  return Duration.isFinite(duration.value) ? duration.value : undefined
+  return timeout === undefined ? undefined : durationOptionFrom(where, "timeout", timeout, timeoutExample)
 }
 
 /** Records the timeout as the group's failure and shuts it down, unless it is already shutting down or ended. */

@@ -1,6 +1,8 @@
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import { isEffect } from "./effectKind.ts"
 
 /** Describes a received value for an error message: its type and, when short, the value. */
@@ -111,3 +113,20 @@ export const asBodyEffect = <A, E, R>(result: Effect.Effect<A, E, R>): Effect.Ef
             "group that returns an Effect (Effect.gen, Effect.all…); for Promise code, use @soonify/interop."
         )
       )
+
+/**
+ * Reads a `Duration.Input` option (`timeout`, `stuckAfter`): the Duration, `undefined`
+ * when it is infinite, or the message of its problem (`example` shows good values).
+ */
+export const durationOptionFrom = (
+  where: string,
+  name: string,
+  value: unknown,
+  example: string
+): Duration.Duration | undefined | string => {
+  const problem = `${where}: option "${name}" must be a non-negative Duration.Input (such as ${example}), received ${describe(value)}`
+  if (typeof value === "number" && Number.isNaN(value)) return problem
+  const duration = Duration.fromInput(value as Duration.Input)
+  if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem
+  return Duration.isFinite(duration.value) ? duration.value : undefined
+}
