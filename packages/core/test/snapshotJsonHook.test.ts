@@ -6,8 +6,7 @@ import { Deferred, Effect } from "effect"
 import { TaskGroup } from "@soonify/core"
 import { jsonText } from "../src/internal/jsonText.ts"
 
-const serialised = () =>
-  (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.snapshotJson")] as () => string
+const serialised = () => (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.snapshotJson")] as () => string
 const hook = () =>
   (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.snapshot")] as () => Array<TaskGroup.GroupSnapshot>
 
@@ -47,7 +46,7 @@ describe("the serialised snapshot hook", () => {
       Number.NaN,
       Infinity,
       true,
-      "a\u2028\"b\\",
+      'a\u2028"b\\',
       [],
       {},
       [undefined, () => 1, Symbol.for("x"), null],

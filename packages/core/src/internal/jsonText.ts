@@ -23,7 +23,11 @@ export const jsonText = (value: unknown): string => {
       continue
     }
     let current = step.value
-    if (current !== null && typeof current === "object" && typeof (current as { toJSON?: unknown }).toJSON === "function") {
+    if (
+      current !== null &&
+      typeof current === "object" &&
+      typeof (current as { toJSON?: unknown }).toJSON === "function"
+    ) {
       current = (current as { toJSON: () => unknown }).toJSON()
     }
     if (current === null || typeof current !== "object") {
