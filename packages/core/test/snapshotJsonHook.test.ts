@@ -38,6 +38,19 @@ describe("the serialised snapshot hook", () => {
     })
   )
 
+  it("gives the groups of every copy of the package: it calls the hook on globalThis when called", () => {
+    const key = Symbol.for("soonify.snapshot")
+    const global = globalThis as { [key: symbol]: unknown }
+    const own = global[key]
+    const other = { name: "from another copy", tasks: [] }
+    try {
+      Object.defineProperty(globalThis, key, { value: () => [other], configurable: true, writable: true })
+      assert.strictEqual(serialised()(), JSON.stringify([other]))
+    } finally {
+      Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: true })
+    }
+  })
+
   it("writes what JSON.stringify writes of plain data", () => {
     const values: Array<unknown> = [
       null,

@@ -271,8 +271,11 @@ const shut = async (connection: Connection | undefined, pid: number, port: numbe
   const deadline = Date.now() + timeout
   // A process that has ended has closed its inspector with it.
   if (!isAlive(pid)) return connection?.close()
-  const url = connection === undefined ? await debuggerUrl(port, deadline) : undefined
-  const session = connection ?? (url === undefined ? undefined : await Connection.open(url, deadline, pid))
+  // A connection closed already (after a failed evaluation) cannot close the inspector: a new one does.
+  const open = connection?.closed === false ? connection : undefined
+  if (connection !== undefined && open === undefined) await connection.close()
+  const url = open === undefined ? await debuggerUrl(port, deadline) : undefined
+  const session = open ?? (url === undefined ? undefined : await Connection.open(url, deadline, pid))
   if (session === undefined) return
   const closing = await session
     .evaluate(closeExpression, deadline, pid)
