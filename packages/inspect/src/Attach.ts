@@ -67,9 +67,18 @@ export interface Attachment extends AsyncDisposable {
 /** The port Node's inspector opens on by default (`SIGUSR1`, `--inspect`). */
 const defaultPort = 9229
 
+// The snapshot as JSON text: written by soonify's serialised hook, which does not
+// recurse, where the process has one (JSON.stringify overflows the stack on groups
+// nested about 2,000 deep); by JSON.stringify with an older soonify. JSON.parse here
+// does not recurse on the nesting (Node 22 and 24 read it 40,000 levels deep).
 const hookExpression = `(() => {
   const hook = globalThis[Symbol.for("soonify.snapshot")]
-  return typeof hook === "function" ? JSON.stringify({ now: Date.now(), groups: hook() }) : null
+  if (typeof hook !== "function") return null
+  const now = Date.now()
+  const serialised = globalThis[Symbol.for("soonify.snapshotJson")]
+  return typeof serialised === "function"
+    ? '{"now":' + now + ',"groups":' + serialised() + '}'
+    : JSON.stringify({ now, groups: hook() })
 })()`
 
 // \`inspector.close()\` closes every session, ours included, before it returns: so this
@@ -262,8 +271,11 @@ const shut = async (connection: Connection | undefined, pid: number, port: numbe
   const deadline = Date.now() + timeout
   // A process that has ended has closed its inspector with it.
   if (!isAlive(pid)) return connection?.close()
-  const url = connection === undefined ? await debuggerUrl(port, deadline) : undefined
-  const session = connection ?? (url === undefined ? undefined : await Connection.open(url, deadline, pid))
+  // A connection closed already (after a failed evaluation) cannot close the inspector: a new one does.
+  const open = connection?.closed === false ? connection : undefined
+  if (connection !== undefined && open === undefined) await connection.close()
+  const url = open === undefined ? await debuggerUrl(port, deadline) : undefined
+  const session = open ?? (url === undefined ? undefined : await Connection.open(url, deadline, pid))
   if (session === undefined) return
   const closing = await session
     .evaluate(closeExpression, deadline, pid)

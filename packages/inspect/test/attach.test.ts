@@ -199,6 +199,22 @@ describe("soonify's errors, each with its exit code", () => {
     expect(listeningPorts(child.pid)).toEqual([])
   })
 
+  it("a snapshot that fails in the process: its error, and the inspector is closed again", async () => {
+    // As an older soonify fails on groups nested deeper than its JSON.stringify goes.
+    const script =
+      'globalThis[Symbol.for("soonify.snapshot")] = () => { throw new RangeError("too deep") }; ' +
+      "setInterval(() => {}, 1000); console.log('{}')"
+    const child = track(new Child(process.execPath, ["-e", script]))
+    await child.next()
+    const run = await soonify(["ps", String(child.pid)])
+    expect({ code: run.code, child: child.process.signalCode ?? child.process.exitCode }).toEqual({
+      code: 1,
+      child: null
+    })
+    expect(run.stderr).toContain(`process ${child.pid}: RangeError: too deep`)
+    expect(listeningPorts(child.pid)).toEqual([])
+  })
+
   it("a process that does not catch SIGUSR1: 6, and no signal is sent (it would end it)", async () => {
     const child = track(new Child("sleep", ["30"]))
     await new Promise((resolve) => setTimeout(resolve, 100))

@@ -10,6 +10,7 @@ export const packageDir = fileURLToPath(new URL("..", import.meta.url))
 export const bin = fileURLToPath(new URL("../dist/bin/soonify.js", import.meta.url))
 export const tsc = fileURLToPath(new URL("../../../node_modules/.bin/tsc", import.meta.url))
 export const target = fileURLToPath(new URL("./fixtures/target.ts", import.meta.url))
+export const deepTarget = fileURLToPath(new URL("./fixtures/deepTarget.ts", import.meta.url))
 
 export interface Run {
   readonly code: number
@@ -17,11 +18,14 @@ export interface Run {
   readonly stderr: string
 }
 
-/** Runs `file args` to its end; never rejects on a non-zero exit. */
+/** Runs `file args` to its end; never rejects on a non-zero exit. Output of up to 256 MiB (a tree 10,000 deep). */
 export const runFile = (file: string, args: ReadonlyArray<string>, options: { uid?: number } = {}): Promise<Run> =>
   new Promise((resolve) =>
-    execFile(file, args, { cwd: packageDir, encoding: "utf8", timeout: 30_000, ...options }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
+    execFile(
+      file,
+      args,
+      { cwd: packageDir, encoding: "utf8", timeout: 30_000, maxBuffer: 256 * 1024 * 1024, ...options },
+      (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr })
     )
   )
 
@@ -82,6 +86,14 @@ export const startTarget = async (args: ReadonlyArray<string> = [], nodeFlags: R
   const child = new Child(process.execPath, [...nodeFlags, target, ...args])
   const ready = await child.next()
   if (ready.ready !== child.pid) throw new Error(`target not ready: ${JSON.stringify(ready)}`)
+  return child
+}
+
+/** The deep test target (test/fixtures/deepTarget.ts): groups nested `depth` deep, once they all stand. */
+export const startDeepTarget = async (depth: number) => {
+  const child = new Child(process.execPath, [deepTarget, String(depth)])
+  const ready = await child.next()
+  if (ready.ready !== child.pid) throw new Error(`deep target not ready: ${JSON.stringify(ready)} ${child.stderr}`)
   return child
 }
 

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util"
 import { TaskGroup } from "@soonify/core"
 import { attach } from "../Attach.ts"
 import { InspectError } from "../InspectError.ts"
+import { jsonText } from "./jsonText.ts"
 import { renderTable, rowsOf } from "./rows.ts"
 import { runTop, streamJson } from "./top.ts"
 
@@ -120,7 +121,7 @@ export const main = async (args: ReadonlyArray<string>, io: Io, version: string)
     } else {
       io.stdout.write(
         (values.json === true
-          ? JSON.stringify(snapshot, null, 2)
+          ? jsonText(snapshot, 2)
           : TaskGroup.renderSnapshot(snapshot.groups, { now: snapshot.now })) + "\n"
       )
     }

@@ -109,6 +109,11 @@ export class Connection {
     return answer.result.value
   }
 
+  /** Whether the connection is closed (by either side). */
+  get closed(): boolean {
+    return this.closedBy !== undefined || this.socket.readyState === this.socket.CLOSED
+  }
+
   /** Closes the connection and waits until it is closed. */
   close(): Promise<void> {
     if (this.socket.readyState === this.socket.CLOSED) return Promise.resolve()

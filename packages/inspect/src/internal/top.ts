@@ -1,4 +1,5 @@
 import type { Attachment, ProcessSnapshot } from "../Attach.ts"
+import { jsonText } from "./jsonText.ts"
 import { pathText, progressText, type Row, rowsOf, seconds, shown } from "./rows.ts"
 
 // `soonify top`: the process's tasks refreshed in place in the terminal (the alternate
@@ -85,7 +86,9 @@ export const renderFrame = (
     shown(row.key),
     row.attempt === undefined ? "" : String(row.attempt)
   ])
-  const widths = titles.map((title, c) => Math.max(title.length, ...table.map((cells) => (cells[c] as string).length)))
+  const widths = titles.map((title, c) =>
+    table.reduce((widest, cells) => Math.max(widest, (cells[c] as string).length), title.length)
+  )
   const line = (cells: ReadonlyArray<string>) =>
     cells
       .map((cell, c) => (c === 1 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
@@ -178,7 +181,7 @@ export const streamJson = async (
   try {
     for (let frame = 0; frame < options.count; frame++) {
       if (done) break
-      output.write(JSON.stringify(await attachment.snapshot()) + "\n")
+      output.write(jsonText(await attachment.snapshot()) + "\n")
       if (frame + 1 < options.count) {
         await new Promise<void>((resolve) => {
           wake = resolve

@@ -1,0 +1,43 @@
+// The JSON writer of `pstree --json` and `top --json`: JSON.stringify's text without
+// recursion, its indentation capped so that a line costs the same at any depth.
+import { describe, expect, it } from "vitest"
+import { jsonText, maxIndentLevels } from "../src/internal/jsonText.ts"
+
+describe("jsonText", () => {
+  it("writes what JSON.stringify writes of plain data, compact and indented", () => {
+    const values: Array<unknown> = [
+      null,
+      0,
+      -1.5,
+      Number.NaN,
+      true,
+      'a\u2028"b\\',
+      [],
+      {},
+      [[], {}, [[1]]],
+      [undefined, () => 1, Symbol.for("x"), null],
+      { a: undefined, b: () => 1, c: 1, "d e": [1, { f: "g", h: [] }], i: new Date(0) },
+      { toJSON: () => ({ replaced: [true] }) }
+    ]
+    for (const value of values) {
+      expect(jsonText(value)).toBe(JSON.stringify(value))
+      expect(jsonText(value, 2)).toBe(JSON.stringify(value, null, 2))
+    }
+    const circular: { self?: unknown } = {}
+    circular.self = { again: circular }
+    expect(() => jsonText(circular)).toThrow(TypeError)
+  })
+
+  it("writes data nested 40,000 deep, its indentation stopping at maxIndentLevels levels", () => {
+    let deep: unknown = "bottom"
+    for (let level = 0; level < 40_000; level++) deep = { level: [deep] }
+    expect(() => JSON.stringify(deep)).toThrow(RangeError)
+    const text = jsonText(deep, 2)
+    const lines = text.split("\n")
+    expect(lines.reduce((widest, line) => Math.max(widest, line.length), 0)).toBe(
+      2 * maxIndentLevels + '"level": ['.length
+    )
+    expect(jsonText(JSON.parse(text))).toBe(jsonText(deep))
+    expect(lines.slice(0, 3)).toEqual(["{", '  "level": [', "    {"])
+  })
+})
