@@ -332,6 +332,15 @@ describe("DurableGroup in snapshots", () => {
           tasks: [{ name: "Work", status: "running", key: "#1 sn-slow @ engine", groups: [] }]
         })
         expect(typeof snapshot.tasks[0]?.startedAt).toBe("number")
+        // what `soonify ps | pstree <pid>` reads in the process, through its inspector
+        const hook = (globalThis as Record<symbol, unknown>)[
+          Symbol.for("soonify.snapshot")
+        ] as () => Array<TaskGroup.GroupSnapshot>
+        expect(
+          hook()
+            .find((group) => group.name === name)
+            ?.tasks.map((task) => task.key)
+        ).toEqual(["#1 sn-slow @ engine"])
         expect(TaskGroup.renderSnapshot(snapshot, { now: Date.now() })).toMatch(
           /^TaskGroup "DurableGroup \\"g-snapshot\\"" open · settle · 0 queued, 1 running, 0 succeeded, 1 failed, 0 cancelled\n└─ task "Work" · running · key "#1 sn-slow @ engine" · for \d/
         )
