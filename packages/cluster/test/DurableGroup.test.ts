@@ -1,5 +1,6 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option } from "effect"
+import { TaskGroup } from "@soonify/core"
 import { DurableGroup } from "@soonify/cluster"
 import { engineLayer, makeObserved, Work, WorkFailed, work } from "./durableGroupSupport.ts"
 import { failuresOf } from "./support.ts"
@@ -297,6 +298,120 @@ describe("bad input", () => {
           })
         )
         expect(thrown).toMatch(/DurableGroup spawn: expected a Workflow/)
+      })
+    )
+  )
+})
+
+describe("DurableGroup in snapshots", () => {
+  it.live("a running group shows in snapshots: named after its key, each member a task, gone once it ends", () =>
+    withEngine((observed) =>
+      Effect.gen(function* () {
+        const name = 'DurableGroup "g-snapshot"'
+        const shown = () => TaskGroup.snapshotAllUnsafe().find((group) => group.name === name)
+        const caller = yield* Effect.forkChild(
+          DurableGroup.run(
+            "g-snapshot",
+            (group) =>
+              Effect.gen(function* () {
+                yield* group.spawn(Work)(work("sn-bad", 5, true))
+                const slow = yield* group.spawn(Work)(work("sn-slow", 60_000))
+                return yield* slow.await
+              }),
+            { mode: "settle" }
+          )
+        )
+        yield* until(() => observed.worked.has("sn-slow") && shown()?.counts.failed === 1)
+        const snapshot = shown()!
+        expect({ ...snapshot, tasks: snapshot.tasks.map(({ startedAt: _, ...task }) => task) }).toEqual({
+          name,
+          state: "open",
+          mode: "settle",
+          concurrency: "unbounded",
+          counts: { queued: 0, running: 1, succeeded: 0, failed: 1, cancelled: 0 },
+          tasks: [{ name: "Work", status: "running", key: "#1 sn-slow @ engine", groups: [] }]
+        })
+        expect(typeof snapshot.tasks[0]?.startedAt).toBe("number")
+        // what `soonify ps | pstree <pid>` reads in the process, through its inspector
+        const hook = (globalThis as Record<symbol, unknown>)[
+          Symbol.for("soonify.snapshot")
+        ] as () => Array<TaskGroup.GroupSnapshot>
+        expect(
+          hook()
+            .find((group) => group.name === name)
+            ?.tasks.map((task) => task.key)
+        ).toEqual(["#1 sn-slow @ engine"])
+        expect(TaskGroup.renderSnapshot(snapshot, { now: Date.now() })).toMatch(
+          /^TaskGroup "DurableGroup \\"g-snapshot\\"" open · settle · 0 queued, 1 running, 0 succeeded, 1 failed, 0 cancelled\n└─ task "Work" · running · key "#1 sn-slow @ engine" · for \d/
+        )
+        yield* Fiber.interrupt(caller)
+        expect(observed.compensated).toContain("sn-slow")
+        expect(shown()).toBeUndefined()
+      })
+    )
+  )
+
+  it.live("a group run inside a task shows under that task", () =>
+    withEngine((observed) =>
+      Effect.gen(function* () {
+        const outer = yield* Effect.forkChild(
+          TaskGroup.run(
+            (tasks) =>
+              tasks.spawn(
+                DurableGroup.run("g-nested", (group) =>
+                  Effect.andThen(group.spawn(Work)(work("nest-1", 60_000)), Effect.never)
+                ),
+                { name: "billing" }
+              ),
+            { name: "outer" }
+          )
+        )
+        const billing = () =>
+          TaskGroup.snapshotAllUnsafe()
+            .find((group) => group.name === "outer")
+            ?.tasks.find((task) => task.name === "billing")
+        yield* until(() => observed.worked.has("nest-1") && billing()?.groups[0]?.tasks.length === 1)
+        const [durable] = billing()!.groups
+        expect(durable?.name).toBe('DurableGroup "g-nested"')
+        expect(durable?.tasks.map((task) => [task.name, task.key, task.status])).toEqual([
+          ["Work", "#0 nest-1 @ engine", "running"]
+        ])
+        expect(TaskGroup.snapshotAllUnsafe().some((group) => group.name === 'DurableGroup "g-nested"')).toBe(false)
+        yield* Fiber.interrupt(outer)
+        expect(observed.compensated).toEqual(["nest-1"])
+        expect(TaskGroup.snapshotAllUnsafe().some((group) => group.name === "outer")).toBe(false)
+      })
+    )
+  )
+
+  it.live("the group leaves the snapshots when run ends: at the end of its members, and when it detaches", () =>
+    withEngine((observed) =>
+      Effect.gen(function* () {
+        const named = (key: string) =>
+          TaskGroup.snapshotAllUnsafe().some((group) => group.name === `DurableGroup "${key}"`)
+        let seenWhileRunning = false
+        const value = yield* DurableGroup.run("g-ends", (group) =>
+          Effect.gen(function* () {
+            const member = yield* group.spawn(Work)(work("end-1", 20))
+            seenWhileRunning = named("g-ends")
+            return yield* member.await
+          })
+        )
+        expect([value, seenWhileRunning, named("g-ends")]).toEqual(["done end-1", true, false])
+        const caller = yield* Effect.forkChild(
+          DurableGroup.run(
+            "g-detached",
+            (group) => Effect.andThen(group.spawn(Work)(work("det-1", 60_000)), Effect.never),
+            {
+              onInterrupt: "detach"
+            }
+          )
+        )
+        yield* until(() => observed.worked.has("det-1") && named("g-detached"))
+        yield* Fiber.interrupt(caller)
+        expect(named("g-detached")).toBe(false)
+        expect(observed.workInterrupted).toEqual([])
+        yield* DurableGroup.cancel("g-detached")
       })
     )
   )

@@ -9,7 +9,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as DurableDeferred from "effect/workflow/DurableDeferred"
 import type * as Workflow from "effect/workflow/Workflow"
-import { Future } from "@soonify/core"
+import { Future, TaskGroup } from "@soonify/core"
 import {
   type AnyWorkflow,
   cancelSlot,
@@ -66,6 +66,23 @@ const memberEnded = (workflow: AnyWorkflow, executionId: string, index: number, 
       yield* Effect.orDie(step(void 0))
     }
   })
+
+/**
+ * Where a member shows that it runs, in its snapshot (its key): the workflow engine.
+ * effect/cluster does not tell cheaply which runner holds an execution (`Sharding` says
+ * only whether a shard is this runner's; the assignments are the shard manager's), and
+ * snapshots are taken synchronously, reading state the process already has.
+ */
+export const memberPlace = "engine"
+
+/**
+ * A member's key in snapshots: its index in the group, its payload's idempotency key
+ * (what names its execution) and where it runs, as `#1 invoice-42 @ engine`.
+ */
+export const memberKey = (index: number, payloadKey: string): string => `#${index} ${payloadKey} @ ${memberPlace}`
+
+/** The name of the core group that shows a durable group in snapshots. */
+export const snapshotName = (key: string): string => `DurableGroup "${key}"`
 
 export interface MemberImpl {
   readonly index: number
@@ -126,10 +143,18 @@ export const run = (
         : `${where}: option "onInterrupt" must be "cancel" or "detach", received ${describe(options.onInterrupt)}`)
     if (problem !== undefined) return Effect.die(illegalArgument(problem))
     const failFast = options?.mode !== "settle"
-    /** Fibers that wait for each member's result; they end with the run. */
-    const pollers: Array<Fiber.Fiber<unknown, unknown>> = []
     return Effect.uninterruptibleMask((restore) =>
       Effect.gen(function* () {
+        // The caller's view of the group, for snapshots: a core group whose tasks wait for
+        // each member's result, each ending as its member did (a failure is the durable
+        // group's to report: it stays in the member's handle and in the run's outcome).
+        const shown = yield* TaskGroup.make({
+          name: snapshotName(key),
+          mode: "settle",
+          onTaskError: () => Effect.void
+        })
+        // the waits end with the run (a detached group's members go on in the engine)
+        yield* Effect.addFinalizer(() => TaskGroup.cancel(shown))
         const executionId = yield* groupId(key)
         yield* restore(GroupWorkflow.execute({ key, failFast }, { discard: true }))
         const members: Array<MemberImpl> = []
@@ -162,18 +187,21 @@ export const run = (
               }
               members[index] = member
               // its result, once the group's engine has ended it
-              const poller = yield* Effect.forkDetach(
-                Effect.flatMap(memberEnded(workflow, member.executionId, index, executionId), (exit) =>
+              const waitForMember = Effect.flatMap(
+                memberEnded(workflow, member.executionId, index, executionId),
+                (exit) =>
                   Effect.andThen(Future.complete(member.future, exit as never), () => {
-                    if (!failFast || failedFast.happened || !isFailure(exit)) return Effect.void
+                    if (!failFast || failedFast.happened || !isFailure(exit)) return exit
                     failedFast.happened = true
                     return failedFast.body === undefined
-                      ? Effect.void
-                      : Effect.forkDetach(Fiber.interrupt(failedFast.body))
+                      ? exit
+                      : Effect.andThen(Effect.forkDetach(Fiber.interrupt(failedFast.body)), exit)
                   })
-                )
               )
-              pollers.push(poller)
+              yield* shown.spawn(waitForMember as Effect.Effect<unknown, unknown>, {
+                name: workflow._tag,
+                key: memberKey(index, workflow.idempotencyKey(made))
+              })
               return memberHandle(member)
             })
         }
@@ -225,7 +253,7 @@ export const run = (
           )
         }
         return yield* bodyExit
-      }).pipe(Effect.ensuring(Effect.suspend(() => Fiber.interruptAll(pollers))))
+      }).pipe(Effect.scoped)
     )
   })
 
