@@ -183,7 +183,7 @@ export interface DurableGroup {
  *   succeeds with `body`'s value. `body`'s failure, and the caller's interruption
  *   (unless `onInterrupt: "detach"`), cancel the group and wait.
  * - While it runs, snapshots of the caller's process (`TaskGroup.snapshotAll`,
- *   `soonify pstree`) show it as the task group `DurableGroup "<key>"`, under the task
+ *   `soonify pstree`) show it as the task group `DurableGroup <key>`, under the task
  *   that runs it, with a task per member not yet ended: its workflow's name, keyed
  *   `#<index> <idempotency key> @ engine` (members run in the workflow engine; which
  *   runner holds one is not known cheaply).

@@ -307,7 +307,7 @@ describe("DurableGroup in snapshots", () => {
   it.live("a running group shows in snapshots: named after its key, each member a task, gone once it ends", () =>
     withEngine((observed) =>
       Effect.gen(function* () {
-        const name = 'DurableGroup "g-snapshot"'
+        const name = "DurableGroup g-snapshot"
         const shown = () => TaskGroup.snapshotAllUnsafe().find((group) => group.name === name)
         const caller = yield* Effect.forkChild(
           DurableGroup.run(
@@ -342,7 +342,7 @@ describe("DurableGroup in snapshots", () => {
             ?.tasks.map((task) => task.key)
         ).toEqual(["#1 sn-slow @ engine"])
         expect(TaskGroup.renderSnapshot(snapshot, { now: Date.now() })).toMatch(
-          /^TaskGroup "DurableGroup \\"g-snapshot\\"" open · settle · 0 queued, 1 running, 0 succeeded, 1 failed, 0 cancelled\n└─ task "Work" · running · key "#1 sn-slow @ engine" · for \d/
+          /^TaskGroup "DurableGroup g-snapshot" open · settle · 0 queued, 1 running, 0 succeeded, 1 failed, 0 cancelled\n└─ task "Work" · running · key "#1 sn-slow @ engine" · for \d/
         )
         yield* Fiber.interrupt(caller)
         expect(observed.compensated).toContain("sn-slow")
@@ -372,11 +372,11 @@ describe("DurableGroup in snapshots", () => {
             ?.tasks.find((task) => task.name === "billing")
         yield* until(() => observed.worked.has("nest-1") && billing()?.groups[0]?.tasks.length === 1)
         const [durable] = billing()!.groups
-        expect(durable?.name).toBe('DurableGroup "g-nested"')
+        expect(durable?.name).toBe("DurableGroup g-nested")
         expect(durable?.tasks.map((task) => [task.name, task.key, task.status])).toEqual([
           ["Work", "#0 nest-1 @ engine", "running"]
         ])
-        expect(TaskGroup.snapshotAllUnsafe().some((group) => group.name === 'DurableGroup "g-nested"')).toBe(false)
+        expect(TaskGroup.snapshotAllUnsafe().some((group) => group.name === "DurableGroup g-nested")).toBe(false)
         yield* Fiber.interrupt(outer)
         expect(observed.compensated).toEqual(["nest-1"])
         expect(TaskGroup.snapshotAllUnsafe().some((group) => group.name === "outer")).toBe(false)
@@ -388,7 +388,7 @@ describe("DurableGroup in snapshots", () => {
     withEngine((observed) =>
       Effect.gen(function* () {
         const named = (key: string) =>
-          TaskGroup.snapshotAllUnsafe().some((group) => group.name === `DurableGroup "${key}"`)
+          TaskGroup.snapshotAllUnsafe().some((group) => group.name === `DurableGroup ${key}`)
         let seenWhileRunning = false
         const value = yield* DurableGroup.run("g-ends", (group) =>
           Effect.gen(function* () {

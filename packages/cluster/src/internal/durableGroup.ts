@@ -82,7 +82,7 @@ export const memberPlace = "engine"
 export const memberKey = (index: number, payloadKey: string): string => `#${index} ${payloadKey} @ ${memberPlace}`
 
 /** The name of the core group that shows a durable group in snapshots. */
-export const snapshotName = (key: string): string => `DurableGroup "${key}"`
+export const snapshotName = (key: string): string => `DurableGroup ${key}`
 
 export interface MemberImpl {
   readonly index: number
