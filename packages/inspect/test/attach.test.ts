@@ -193,7 +193,8 @@ describe("soonify's errors, each with its exit code", () => {
   it("a Node process without soonify: 5, and its inspector is closed again", async () => {
     const child = track(new Child(process.execPath, ["-e", "setInterval(() => {}, 1000); console.log('{}')"]))
     await child.next()
-    const run = await soonify(["pstree", String(child.pid)])
+    // A generous bound: on a loaded machine opening the inspector alone took over 5 s once.
+    const run = await soonify(["pstree", "--timeout", "20000", String(child.pid)])
     expect(run.code).toBe(exitCodes["no-soonify"])
     expect(run.stderr).toContain("has not loaded soonify")
     expect(listeningPorts(child.pid)).toEqual([])
