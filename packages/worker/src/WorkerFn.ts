@@ -11,7 +11,13 @@ import type { Pipeable } from "effect/Pipeable"
 import { callEffect, illegalArgument, PoolService } from "./internal/effectPool.ts"
 import { mark } from "./internal/transfer.ts"
 import { bufferProblem, workerFnProblem } from "./internal/validation.ts"
-import { type CancelMode as Mode, type ConstructorNames, define, WorkerFnImpl, WorkerFnTypeId } from "./internal/workerFn.ts"
+import {
+  type CancelMode as Mode,
+  type ConstructorNames,
+  define,
+  WorkerFnImpl,
+  WorkerFnTypeId
+} from "./internal/workerFn.ts"
 import type { WorkerCrashed } from "./WorkerCrashed.ts"
 import { WorkerPool } from "./WorkerPool.ts"
 
@@ -392,7 +398,11 @@ export const call = <Args extends ReadonlyArray<unknown>, A, E>(
     WorkerPool.use((pool) =>
       pool instanceof PoolService
         ? callEffect<A, E>(pool.core, definition, args)
-        : Effect.die(new Cause.IllegalArgumentError("WorkerFn.call: the WorkerPool service is not a pool made by WorkerPool.make"))
+        : Effect.die(
+            new Cause.IllegalArgumentError(
+              "WorkerFn.call: the WorkerPool service is not a pool made by WorkerPool.make"
+            )
+          )
     )
   Object.defineProperty(calling, "name", { value: definition.exportName })
   return calling

@@ -167,8 +167,7 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
   ? WorkerFn<never, unknown>
   : F extends (signal: AbortSignal, ...args: infer Args) => infer R
     ? WorkerFn<Args, Resolved<R>>
-    : never =>
-  defined(define(names, "cooperative", module, exportName, options)) as never
+    : never => defined(define(names, "cooperative", module, exportName, options)) as never
 
 /**
  * Marks a buffer (an `ArrayBuffer`, or a typed array or `Buffer` over one) to be moved
@@ -382,7 +381,11 @@ const crashedError = (crash: Crash): WorkerCrashedError =>
  * an `AggregateError`), the crash of its worker, or, once cancelled, its signal's reason
  * (a `CancelledError` when it stopped itself, its signal not aborted).
  */
-const rejectionOf = (fn: WorkerFnImpl, outcome: Exclude<Outcome<unknown>, { _tag: "Success" }>, signal: AbortSignal) => {
+const rejectionOf = (
+  fn: WorkerFnImpl,
+  outcome: Exclude<Outcome<unknown>, { _tag: "Success" }>,
+  signal: AbortSignal
+) => {
   if (outcome._tag === "Crashed") return crashedError(outcome.crash)
   const errors =
     outcome._tag === "Failure"

@@ -123,7 +123,12 @@ export const bufferProblem = (where: string, buffer: unknown): Problem | undefin
     : typeProblem(`${where}: expected an ArrayBuffer or a view of one, received ${describe(buffer)}`)
 
 /** The problem with a worker function given to a call: one made by `expected` (in the caller's API). */
-export const workerFnProblem = (where: string, isWorkerFn: boolean, fn: unknown, expected: string): Problem | undefined =>
+export const workerFnProblem = (
+  where: string,
+  isWorkerFn: boolean,
+  fn: unknown,
+  expected: string
+): Problem | undefined =>
   isWorkerFn ? undefined : typeProblem(`${where}: expected ${expected}, received ${describe(fn)}`)
 
 /** The problem with a call's arguments: an array of them. */

@@ -96,6 +96,7 @@ export const define = (
     (mode === "plain" ? cancelProblem(where, options?.cancel, names.cooperative) : undefined)
   if (problem !== undefined) return problem
   const href = new URL(module as URL | string).href
-  const cancel: CancelMode = mode === "cooperative" ? "cooperative" : (options?.cancel as CancelMode | undefined) ?? "terminate"
+  const cancel: CancelMode =
+    mode === "cooperative" ? "cooperative" : ((options?.cancel as CancelMode | undefined) ?? "terminate")
   return new WorkerFnImpl(href, exportName as string, cancel, options?.transferResult === true)
 }
