@@ -1,7 +1,8 @@
 /**
  * @soonify/worker for Promise code (`@soonify/worker/interop`): CPU-bound functions on
- * worker threads, as tasks of a `@soonify/interop` group. The same pool and calls as
- * the Effect API, with Promises and `AbortSignal`s, and no Effect in sight.
+ * worker threads, as tasks of a `@soonify/interop` group. The same pool core and calls
+ * as the Effect API, with Promises and `AbortSignal`s; it loads no Effect, and joins
+ * groups through `@soonify/interop`'s public API only (`taskSignal`, `CancelledError`).
  *
  * @since 0.1.0
  */
