@@ -12,6 +12,7 @@ import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import type * as Types from "effect/Types"
 import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
@@ -45,11 +46,23 @@ export const TypeId: typeof TaskGroupTypeId = TaskGroupTypeId
  *
  * **Details**
  *
- * `spawn`, `soonify` and `start` return effects whose error channel carries the
- * spawned task's error type. They never fail with it (a task's failure goes to the
- * group, or stays in its handle in `settle` mode); it is there so that the error type
- * of `TaskGroup.run` is inferred as the union of every task's errors, with no
- * annotation.
+ * The group of a {@link run} body is a `TaskGroup` (its parameters inferred): `spawn`,
+ * `soonify` and `start` give effects that fail with nothing (the task's failure goes to
+ * the group, or stays in its handle in `settle` mode) and carry the task's errors as a
+ * type-only requirement, {@link TaskErrors}, which `run` turns into its own error type,
+ * the way `Effect.scoped` removes `Scope`. Handling the spawn effect (`Effect.orDie`,
+ * `catchTag`, `ignore`) therefore cannot hide a failure the group will raise.
+ *
+ * A long-lived group made with {@link make} is typed, as a `FiberSet<A, E>` is:
+ * `TaskGroup<E, R>` accepts only tasks whose errors fit `E` and whose requirements fit
+ * `R`, and {@link join} fails with `E`.
+ *
+ * The methods are bound: `const { spawn } = group` and `effect.pipe(Effect.flatMap(group.spawn))`
+ * work. The module functions {@link spawn}, {@link soonify} and {@link start} do the same,
+ * data-first or data-last.
+ *
+ * Invariant in `E` and `R` (as `FiberSet` is): a group that accepts `E` tasks and one
+ * whose `join` fails with `E` are the same group.
  *
  * **Example**
  *
@@ -69,53 +82,77 @@ export const TypeId: typeof TaskGroupTypeId = TaskGroupTypeId
  * @since 0.1.0
  * @category models
  */
-export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
+export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspectable.Inspectable {
   readonly [TypeId]: typeof TypeId
   /** The group's name: `options.name`, or `"TaskGroup"`. */
   readonly name: string
   /**
    * Starts `effect` soon, as a task of this group, and returns its handle at once.
    * The task starts when the spawner next yields; with `concurrency`, when a slot is
-   * free, in spawn order.
+   * free, in spawn order. Bound to the group.
    */
-  spawn<A, E = never, R = never>(
-    effect: Effect.Effect<A, E, R>,
-    options?: SpawnOptions<NoInfer<E>> & NoTimeout
-  ): Effect.Effect<SoonValue<A, E>, E, R>
+  spawn<
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: the task may also fail with {@link TaskTimeout} (and `retry` sees it). */
-  spawn<A, E = never, R = never>(
-    effect: Effect.Effect<A, E, R>,
-    options: SpawnOptions<NoInfer<E | TaskTimeout>>
-  ): Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
+  spawn<
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
    * returns its handle. The returned function has `f`'s parameter types. Throws an
-   * `IllegalArgumentError` at once when `f` is not a function.
+   * `IllegalArgumentError` at once when `f` is not a function. Bound to the group.
    */
-  soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
-    f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>> & NoTimeout
-  ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
+  soonify<
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
-  soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
-    f: (...args: Args) => Effect.Effect<A, E, R>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<E | TaskTimeout>>
-  ): (...args: Args) => Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
+  soonify<
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
+      TimeoutFits<E> &
+      KeyFits<K, A, X | TaskTimeout>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
    * waits until it calls `started(value)`; then returns `[value, handle]` while the
    * task goes on in the group. If the task ends or fails before calling `started`,
-   * `start` fails with that outcome and the group does not.
+   * `start` fails with that outcome and the group does not. Bound to the group.
    */
-  start<S = void, A = unknown, E = never, R = never>(
-    f: (started: Started<S>) => Effect.Effect<A, E, R>,
+  start<S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
     options?: StartOptions & NoTimeout
-  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R>
+  ): Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
   /** With a `timeout`: the task may also fail with {@link TaskTimeout}. */
-  start<S = void, A = unknown, E = never, R = never>(
-    f: (started: Started<S>) => Effect.Effect<A, E, R>,
-    options: StartOptions
-  ): Effect.Effect<readonly [S, SoonValue<A, E | TaskTimeout>], E | TaskTimeout, R>
+  start<S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options: StartOptions & TimeoutFits<E>
+  ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
   /**
    * The keys of the group's keyed tasks that have not ended (queued or running), in
    * spawn order: a fresh array on each read.
@@ -123,6 +160,206 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
   readonly keys: ReadonlyArray<TaskKey>
 }
 
+/**
+ * The type parameters of the group a {@link run} body gets: inferred from what is
+ * spawned into it (each task's errors ride as {@link TaskErrors} until `run` collects
+ * them). A `TaskGroup` written without parameters is such a group: helpers that take one
+ * (`(group: TaskGroup.TaskGroup) => …`) take a `run` body's group.
+ *
+ * **Gotchas**
+ *
+ * A typed group (`TaskGroup<E, R>`, from {@link make}) is not a `TaskGroup`, nor the
+ * other way round: were a `run` group seen as a `TaskGroup<Http>`, its spawns would not
+ * carry their errors to `run`; were a typed group seen as a `run` group, its tasks'
+ * errors would be added to the wrong `run`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Inferred {
+  readonly "~@soonify/core/Inferred": "Inferred"
+}
+
+/**
+ * The errors of the tasks spawned into a {@link run} group, as a type-only requirement
+ * of the effects that spawned them: `run` removes it from the requirements and adds
+ * `E` to its own error type, the way `Effect.scoped` removes `Scope`. Nothing provides
+ * it: a spawn effect used outside its `run` does not compile.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // orDie handles nothing here: the spawn effect never fails; the task's "boom" goes to the group
+ * const crawl = TaskGroup.run((group) => group.spawn(Effect.fail("boom" as const)).pipe(Effect.orDie))
+ * // crawl: Effect<SoonValue<never, "boom">, "boom", never>
+ * const exit = await Effect.runPromiseExit(crawl)
+ * exit._tag // => "Failure"
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface TaskErrors<out E> {
+  readonly "~@soonify/core/TaskErrors": { readonly _E: Types.Covariant<E> }
+}
+
+/**
+ * The errors that the {@link TaskErrors} in `R` carry: what a `run` group adds to its
+ * error type.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type TaskErrorsOf<R> = R extends TaskErrors<infer E> ? E : never
+
+/**
+ * `R` without its {@link TaskErrors}: the requirements a `run` keeps.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type WithoutTaskErrors<R> = Exclude<R, TaskErrors<any>>
+
+/** Whether a group's parameter is {@link Inferred} (or `any`). */
+type IsInferred<P> = [P] extends [Inferred] ? ([Inferred] extends [P] ? true : false) : false
+
+/**
+ * What a group with parameter `P` accepts of a task: anything for a `run` group, else
+ * what fits `P`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Accepted<P> = IsInferred<P> extends true ? unknown : P
+
+/**
+ * What spawning a task failing with `X` into a group with error parameter `E` requires:
+ * `TaskErrors<X>` for a `run` group (`run` collects it), nothing for a typed group (its
+ * `join` fails with `E`).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Carried<E, X> = IsInferred<E> extends true ? ([X] extends [never] ? never : TaskErrors<X>) : never
+
+/**
+ * A {@link TaskKey} that says what the tasks spawned with it give: spawning with a
+ * `Key<A, E>` types the handle `SoonValue<A, E>` (a handle for a plain key is
+ * `SoonValue<unknown, unknown>`, since the task already running under that key may be
+ * another one). Made by {@link key}.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Key<A, E = never> = TaskKey & {
+  readonly "~@soonify/core/Key": { readonly _A: Types.Covariant<A>; readonly _E: Types.Covariant<E> }
+}
+
+/**
+ * The handle a spawn with key type `K` gives: the task's own without a key, the key's
+ * for a {@link Key}, `SoonValue<unknown, unknown>` for a plain key.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type KeyedValue<K, A, X> = [K] extends [undefined]
+  ? SoonValue<A, X>
+  : K extends Key<infer KA, infer KE>
+    ? SoonValue<KA, KE>
+    : SoonValue<unknown, unknown>
+
+/** A task whose value or error does not fit its typed key: the `key` option says so. */
+interface KeyMisfit {
+  readonly key: "TaskGroup: the task's value or error type does not fit this TaskGroup.Key<A, E>"
+}
+
+/** `unknown` when a task giving `A` or failing with `X` may be spawned with key `K`. */
+type KeyFits<K, A, X> =
+  K extends Key<infer KA, infer KE>
+    ? [A] extends [KA]
+      ? [X] extends [KE]
+        ? unknown
+        : KeyMisfit
+      : KeyMisfit
+    : unknown
+
+/** `unknown` when a group with error parameter `E` accepts `TaskTimeout`, else a `timeout` option that cannot be given. */
+type TimeoutFits<E> = [TaskTimeout] extends [Accepted<E>]
+  ? unknown
+  : { readonly timeout?: "TaskGroup: this group's error type does not accept TaskTimeout" | undefined }
+
+/**
+ * `group.spawn` and {@link spawn} with the group given: spawns `effect` into a group
+ * with parameters `E` and `R`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Spawn<E, R> {
+  <A, X extends Accepted<E> = never, Y extends Accepted<R> = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout} (and `retry` sees it). */
+  <A, X extends Accepted<E> = never, Y extends Accepted<R> = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+}
+
+/**
+ * `group.soonify` and {@link soonify} with the group given.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Soonify<E, R> {
+  <
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
+  <
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
+      TimeoutFits<E> &
+      KeyFits<K, A, X | TaskTimeout>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+}
+
+/**
+ * `group.start` and {@link start} with the group given. The start effect fails with the
+ * task's error (a task that fails before `started` fails its starter, not the group).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Start<E, R> {
+  <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options?: StartOptions & NoTimeout
+  ): Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout}. */
+  <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options: StartOptions & TimeoutFits<E>
+  ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+}
 /**
  * The function a task started with `group.start` calls once it is ready.
  *
@@ -193,20 +430,54 @@ export interface NoTimeout {
 export type TaskKey = string | number | symbol
 
 /**
+ * `key` as a {@link Key}`<A, E>`: a key whose tasks give `A` and fail with `E`, so that
+ * the handle a keyed spawn gives is typed. The value is `key` itself (nothing is
+ * allocated); a bad key dies at the spawn that uses it, as a plain one does.
+ *
+ * **Gotchas**
+ *
+ * The type is a promise you make, as a `Context` key's is: use one key value for one
+ * kind of task. A plain key with the same value, spawned with another task, is not
+ * caught by the types.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const config = TaskGroup.key<string>("config")
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const first = yield* group.spawn(Effect.succeed("v1"), { key: config }) // SoonValue<string>
+ *     const again = yield* group.spawn(Effect.succeed("v2"), { key: config }) // the same task: single flight
+ *     return first === again ? yield* again.await : "two tasks"
+ *   })
+ * ) // => "v1"
+ * ```
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const key = <A, E = never>(key: TaskKey): Key<A, E> => key as Key<A, E>
+
+/**
  * Options of `group.spawn`: a task's {@link TaskOptions}, and the capabilities of
  * DESIGN §6 that no anchor ships.
  *
  * @since 0.2.0
  * @category models
  */
-export interface SpawnOptions<E = unknown> extends StartOptions {
+export interface SpawnOptions<E = unknown, K extends TaskKey | undefined = TaskKey | undefined> extends StartOptions {
   /**
    * Single flight: while a task spawned into this group with the same key has not
    * ended (it runs, or waits for a `concurrency` slot), the spawn starts nothing and
    * gives that task's handle; once it has ended, however it ended, the key is free.
    * Keys are per group (a nested group has its own). A string, a number or a symbol.
+   * The handle is typed `SoonValue<unknown, unknown>` (the live task may be another
+   * one), or as a {@link Key} says.
    */
-  readonly key?: TaskKey | undefined
+  readonly key?: K | undefined
   /**
    * Retry inside the group: after a typed failure, the task's effect runs again as the
    * policy says (a `Schedule`, or the options of `Effect.retry`: `{ schedule?, times?,
@@ -292,9 +563,16 @@ export type RetryPolicy<E> =
  * const fetchUser = (id: number) =>
  *   Effect.sync(() => queries++).pipe(Effect.andThen(Effect.sleep("10 millis")), Effect.as({ id, name: `user ${id}` }))
  *
+ * interface User {
+ *   readonly id: number
+ *   readonly name: string
+ * }
+ * // A typed key: the handles of `user:1` hold a User, whoever spawned it.
+ * const userKey = (id: number) => TaskGroup.key<User>(`user:${id}`)
+ *
  * const program = Effect.gen(function* () {
  *   const [header, sidebar, other] = yield* TaskGroup.run((group) => {
- *     const loadUser = group.soonify(fetchUser, { key: (id) => `user:${id}` })
+ *     const loadUser = group.soonify(fetchUser, { key: userKey })
  *     // the header and the sidebar both need user 1: one query, one handle
  *     return Effect.all([loadUser(1), loadUser(1), loadUser(2)])
  *   })
@@ -305,17 +583,18 @@ export type RetryPolicy<E> =
  * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>, E = unknown> extends Omit<
-  SpawnOptions<E>,
-  "key" | "name"
-> {
+export interface SoonifyOptions<
+  Args extends ReadonlyArray<unknown>,
+  E = unknown,
+  K extends TaskKey | undefined = TaskKey | undefined
+> extends Omit<SpawnOptions<E>, "key" | "name"> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `f`'s name, else `task-N`.
    */
   readonly name?: string | ((...args: Args) => string) | undefined
   /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
-  readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
+  readonly key?: K | ((...args: Args) => K) | undefined
 }
 
 /**
@@ -451,7 +730,7 @@ export const run: <A, E, R, const O extends Options = {}>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
   // `onTaskError` typed from `Options` (inference from `O` alone leaves its parameters untyped).
   options?: O & Pick<Options, "onTaskError">
-) => Effect.Effect<A, E | TimeoutError<O>, R> = owners.run as any
+) => Effect.Effect<A, E | TaskErrorsOf<R> | TimeoutError<O>, WithoutTaskErrors<R>> = owners.run as any
 
 /**
  * Makes a task group owned by the enclosing `Scope`, for groups that live as long as
@@ -499,7 +778,8 @@ export const run: <A, E, R, const O extends Options = {}>(
  * const failures: Array<string> = []
  * const program = Effect.scoped(
  *   Effect.gen(function* () {
- *     const jobs = yield* TaskGroup.make({
+ *     // typed: its tasks may fail with a string
+ *     const jobs = yield* TaskGroup.make<string>({
  *       mode: "settle",
  *       onTaskError: (cause, job) => Effect.sync(() => failures.push(`${job.name}: ${Cause.squash(cause)}`))
  *     })
@@ -514,7 +794,35 @@ export const run: <A, E, R, const O extends Options = {}>(
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options?: Options) => Effect.Effect<TaskGroup, never, Scope.Scope> = owners.make
+export const make: <E = never, R = never>(
+  options?: Options & TimeoutDeclared<E>
+) => Effect.Effect<TaskGroup<E, R>, never, Scope.Scope | R> = owners.make as any
+
+/**
+ * `unknown` when a group with error parameter `E` may have a `timeout` (its `E` holds
+ * {@link TaskGroupTimeout}), else a `timeout` option that cannot be given.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type TimeoutDeclared<E> = [TaskGroupTimeout] extends [Accepted<E>]
+  ? unknown
+  : { readonly timeout?: "TaskGroup: give the group's error type TaskGroupTimeout to use `timeout`" | undefined }
+
+/**
+ * What {@link join} fails with for a group with error parameter `E`: `E`, or `unknown`
+ * for a group whose errors are {@link Inferred}.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type JoinError<E> = IsInferred<E> extends true ? unknown : E
+
+/**
+ * The requirements a task spawned from outside Effect ({@link spawnUnsafe}) may have: it
+ * runs with the context the group was made in, which holds a typed group's `R`.
+ */
+type Provided<R> = IsInferred<R> extends true ? never : R
 
 /**
  * Ends the body of a group made with {@link make}: waits until every task has ended,
@@ -544,7 +852,7 @@ export const make: (options?: Options) => Effect.Effect<TaskGroup, never, Scope.
  * @since 0.1.0
  * @category combinators
  */
-export const join: (group: TaskGroup) => Effect.Effect<void, unknown> = owners.join
+export const join: <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void, JoinError<E>> = owners.join as any
 
 /**
  * Makes a task group synchronously, owned by nobody: for code that drives groups from
@@ -577,7 +885,8 @@ export const join: (group: TaskGroup) => Effect.Effect<void, unknown> = owners.j
  * @since 0.1.0
  * @category unsafe
  */
-export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
+export const makeUnsafe: <E = Inferred, R = Inferred>(options?: Options & TimeoutDeclared<E>) => TaskGroup<E, R> =
+  owners.makeUnsafe as any
 
 /**
  * Spawns `effect` into `group` synchronously and returns its handle. The task starts
@@ -609,19 +918,37 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  * @category unsafe
  */
 export const spawnUnsafe: {
-  <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>> & NoTimeout): SoonValue<A, E>
-  <A, E>(
-    group: TaskGroup,
-    effect: Effect.Effect<A, E>,
-    options: SpawnOptions<NoInfer<E | TaskTimeout>>
-  ): SoonValue<A, E | TaskTimeout>
-} = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Provided<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): KeyedValue<K, A, X>
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Provided<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): KeyedValue<K, A, X | TaskTimeout>
+} = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E, any>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
   if (problem !== undefined) throw illegalArgument(problem)
   if (options !== undefined && capabilities.hasCapabilities(options)) {
-    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
+    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect as Effect.Effect<A, E>, options)
   }
   return impl.launcher.spawnNow(undefined, effect, options?.name, undefined, Fiber.getCurrent())
 }
@@ -656,7 +983,7 @@ export const spawnUnsafe: {
  * @since 0.3.0
  * @category unsafe
  */
-export const closedErrorUnsafe = (group: TaskGroup, task?: string): TaskGroupClosed | undefined => {
+export const closedErrorUnsafe = <E, R>(group: TaskGroup<E, R>, task?: string): TaskGroupClosed | undefined => {
   const impl = owners.groupArgument("TaskGroup.closedErrorUnsafe", group)
   return impl.refuses(undefined) ? impl.closedError(task) : undefined
 }
@@ -690,7 +1017,7 @@ export const closedErrorUnsafe = (group: TaskGroup, task?: string): TaskGroupClo
  * @since 0.1.0
  * @category combinators
  */
-export const cancel: (group: TaskGroup) => Effect.Effect<void> = owners.cancel
+export const cancel: <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void> = owners.cancel
 
 /**
  * Cancels a whole group synchronously, without waiting: see {@link cancel}.
@@ -711,7 +1038,7 @@ export const cancel: (group: TaskGroup) => Effect.Effect<void> = owners.cancel
  * @since 0.1.0
  * @category unsafe
  */
-export const cancelUnsafe = (group: TaskGroup): void =>
+export const cancelUnsafe = <E, R>(group: TaskGroup<E, R>): void =>
   owners.groupArgument("TaskGroup.cancelUnsafe", group).cancelUnsafe(undefined)
 
 /**
@@ -751,7 +1078,7 @@ export const cancelUnsafe = (group: TaskGroup): void =>
  * @since 0.1.0
  * @category unsafe
  */
-export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) => {
+export const onShutdownUnsafe = <E, R>(group: TaskGroup<E, R>, f: () => void): (() => void) => {
   const impl = owners.groupArgument("TaskGroup.onShutdownUnsafe", group)
   if (typeof f !== "function") {
     throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${describe(f)}`)
@@ -806,7 +1133,7 @@ export interface StuckTask {
  * @since 0.2.0
  * @category unsafe
  */
-export const onStuckUnsafe = (group: TaskGroup, f: (stuck: StuckTask) => void): void => {
+export const onStuckUnsafe = <E, R>(group: TaskGroup<E, R>, f: (stuck: StuckTask) => void): void => {
   const impl = owners.groupArgument("TaskGroup.onStuckUnsafe", group)
   if (typeof f !== "function") {
     throw illegalArgument(`TaskGroup.onStuckUnsafe: expected a function, received ${describe(f)}`)
@@ -946,13 +1273,13 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * @category unsafe
  */
 export const spawnExternalUnsafe: {
-  <A, E>(
-    group: TaskGroup,
+  <GE, GR, A, E extends Accepted<GE>>(
+    group: TaskGroup<GE, GR>,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
     options?: SpawnOptions<NoInfer<E>> & NoTimeout
   ): SoonValue<A, E>
-  <A, E>(
-    group: TaskGroup,
+  <GE, GR, A, E extends Accepted<GE>>(
+    group: TaskGroup<GE, GR>,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
     options: SpawnOptions<NoInfer<E | TaskTimeout>>
   ): SoonValue<A, E | TaskTimeout>
@@ -1056,8 +1383,8 @@ export interface ExternalStart<S, A, E = never> {
  * @since 0.1.0
  * @category unsafe
  */
-export const startExternalUnsafe = <S, A, E = never>(
-  group: TaskGroup,
+export const startExternalUnsafe = <S, A, E = never, GE = Inferred, GR = Inferred>(
+  group: TaskGroup<GE, GR>,
   f: (started: (value: S) => void, soon: SoonValue<A, E>) => ExternalTask<A, E>,
   options?: TaskOptions
 ): ExternalStart<S, A, E> => {
@@ -1140,24 +1467,32 @@ export type GatherInput =
 type SuccessOf<T> = T extends Effect.Effect<infer A, infer _E, infer _R> ? A : never
 type ErrorOf<T> = T extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 type ContextOf<T> = T extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
-type Slot<T, O> = O extends { readonly returnExceptions: true }
+type Slot<T, O, Exits extends boolean> = Exits extends true
   ? Exit.Exit<SuccessOf<T>, ErrorOf<T> | TimeoutError<O>>
   : SuccessOf<T>
 type Member<I> = I extends ReadonlyArray<infer T> ? T : I extends Iterable<infer T> ? T : I[keyof I]
+type Shaped<I, O, Exits extends boolean> =
+  I extends ReadonlyArray<any>
+    ? { -readonly [K in keyof I]: Slot<I[K], O, Exits> }
+    : I extends Iterable<infer T>
+      ? Array<Slot<T, O, Exits>>
+      : { -readonly [K in keyof I]: Slot<I[K], O, Exits> }
+/** What `returnExceptions` may be in `O`: `true`, `false`, or both (a `boolean`). */
+type ExceptionsFlag<O> = O extends { readonly returnExceptions?: infer X } ? (unknown extends X ? false : X) : false
+/** Whether a gather with options `O` may fail (fail fast: `returnExceptions` may be off). */
+type MayFailFast<O> = [Exclude<ExceptionsFlag<O>, true>] extends [never] ? false : true
 
 /**
  * The result type of {@link gather}: the input's shape, each effect replaced by its
- * value (or its `Exit` with `returnExceptions: true`).
+ * value (or its `Exit` with `returnExceptions: true`; with a `returnExceptions` known
+ * only as a `boolean`, the union of both shapes).
  *
  * @since 0.1.0
  * @category models
  */
 export type GatherResult<I, O> =
-  I extends ReadonlyArray<any>
-    ? { -readonly [K in keyof I]: Slot<I[K], O> }
-    : I extends Iterable<infer T>
-      ? Array<Slot<T, O>>
-      : { -readonly [K in keyof I]: Slot<I[K], O> }
+  | (true extends ExceptionsFlag<O> ? Shaped<I, O, true> : never)
+  | (MayFailFast<O> extends true ? Shaped<I, O, false> : never)
 
 /**
  * Runs effects at once in one task group and gives their results in input order
@@ -1220,7 +1555,7 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   options?: O
 ): Effect.Effect<
   GatherResult<I, O>,
-  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>> | TimeoutError<O>,
+  MayFailFast<O> extends true ? ErrorOf<Member<I>> | TimeoutError<O> : never,
   ContextOf<Member<I>>
 > => gatherInternal.gather(input, options) as any
 
@@ -1308,7 +1643,7 @@ export interface GroupSnapshot {
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshotUnsafe = (group: TaskGroup): GroupSnapshot =>
+export const snapshotUnsafe = <E, R>(group: TaskGroup<E, R>): GroupSnapshot =>
   snapshots.groupSnapshot(owners.groupArgument("TaskGroup.snapshotUnsafe", group))
 
 /**
@@ -1352,7 +1687,7 @@ export const snapshotUnsafe = (group: TaskGroup): GroupSnapshot =>
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshot = (group: TaskGroup): Effect.Effect<GroupSnapshot> =>
+export const snapshot = <E, R>(group: TaskGroup<E, R>): Effect.Effect<GroupSnapshot> =>
   Effect.sync(() => snapshots.groupSnapshot(owners.groupArgument("TaskGroup.snapshot", group)))
 
 /**
@@ -1639,7 +1974,7 @@ export const reportProgressUnsafe = (soon: SoonValue<unknown, unknown>, done: nu
  * @since 0.1.0
  * @category unsafe
  */
-export const placeUnderUnsafe = (group: TaskGroup, soon: SoonValue<unknown, unknown>): void => {
+export const placeUnderUnsafe = <E, R>(group: TaskGroup<E, R>, soon: SoonValue<unknown, unknown>): void => {
   const impl = owners.groupArgument("TaskGroup.placeUnderUnsafe", group)
   if (!(soon instanceof TaskHandle)) {
     throw illegalArgument(`TaskGroup.placeUnderUnsafe: expected the SoonValue of a task, received ${describe(soon)}`)

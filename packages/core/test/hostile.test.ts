@@ -524,7 +524,7 @@ describe("hostile input: re-entrant use", () => {
       const exit = yield* settled(
         Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make()
+            const group = yield* TaskGroup.make<string>()
             yield* group.spawn(Effect.fail("boom"))
             return [yield* Effect.exit(TaskGroup.join(group)), yield* Effect.exit(TaskGroup.join(group))] as const
           })

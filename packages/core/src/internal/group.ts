@@ -6,7 +6,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { SoonifyOptions, SpawnOptions, StartOptions } from "../TaskGroup.ts"
+import type { Soonify, SoonifyOptions, Spawn, SpawnOptions, Start, StartOptions } from "../TaskGroup.ts"
 import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./callDepth.ts"
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
@@ -164,29 +164,27 @@ export class GroupImpl extends Described {
     return TaskGroupTypeId
   }
 
-  // The methods of `TaskGroup`.
+  // The methods of `TaskGroup`, bound: `const { spawn } = group` and
+  // `Effect.flatMap(group.spawn)` work (their types: `Spawn`, `Soonify`, `Start`).
 
-  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: SpawnOptions<E>): Effect.Effect<SoonValue<A, E>, E, R> {
-    return spawn(this, effect, options)
-  }
+  readonly spawn = (<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: SpawnOptions<E>
+  ): Effect.Effect<SoonValue<A, E>, never, R> => spawn(this, effect, options)) as Spawn<any, any>
 
-  soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
+  readonly soonify = (<Args extends ReadonlyArray<unknown>, A, E, R>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
     options?: SoonifyOptions<Args, E>
-  ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
-    return soonify(this, f, options)
-  }
+  ): ((...args: Args) => Effect.Effect<SoonValue<A, E>, never, R>) => soonify(this, f, options)) as Soonify<any, any>
+
+  readonly start = (<S, A, E, R>(
+    f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
+    options?: StartOptions
+  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> => start(this, f, options)) as Start<any, any>
 
   /** The keys of the live keyed tasks (internal/keys.ts). */
   get keys(): ReadonlyArray<Key> {
     return liveKeys(this)
-  }
-
-  start<S, A, E, R>(
-    f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
-    options?: StartOptions
-  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> {
-    return start(this, f, options)
   }
 
   // spawning

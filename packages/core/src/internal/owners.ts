@@ -124,7 +124,7 @@ export const makeUnsafe = (options?: {
 }
 
 /** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */
-export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
+export const join = (group: TaskGroup<any, any>): Effect.Effect<void, unknown> =>
   Effect.suspend(() => {
     const impl = groupArgument("TaskGroup.join", group)
     // Ending the owner's part from inside a body would let the group end (and `run`
@@ -150,7 +150,7 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
  * `TaskGroup.cancel`: cancels the group, then waits for it to end; from inside the group
  * it only yields, so that the shutdown reaches the caller: waiting would wait for itself.
  */
-export const cancel = (group: TaskGroup): Effect.Effect<void> =>
+export const cancel = (group: TaskGroup<any, any>): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
     const impl = groupArgument("TaskGroup.cancel", group)
     impl.cancelUnsafe(fiber.id)

@@ -15,7 +15,7 @@ export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
   options: SpawnOptions<E> | undefined
-): Effect.Effect<SoonValue<A, E>, E, R> => {
+): Effect.Effect<SoonValue<A, E>, never, R> => {
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
@@ -27,7 +27,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
   options: SoonifyOptions<Args, E> | undefined
-): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
+): ((...args: Args) => Effect.Effect<SoonValue<A, E>, never, R>) => {
   const problem =
     typeof f === "function"
       ? soonifyOptionsProblem("TaskGroup.soonify", options)
