@@ -1428,6 +1428,263 @@ export const external: <A, E = never>(
 ) => Effect.Effect<A, E> = internalExternal
 
 // -----------------------------------------------------------------------------
+// module functions
+// -----------------------------------------------------------------------------
+
+/** The value a task spawned with key `K` must give: a typed key's `A`, else anything. */
+type KeyValueBound<K> = K extends Key<infer KA, infer _KE> ? KA : unknown
+/** The errors a task spawned with key `K` may fail with: a typed key's `E`, else anything. */
+type KeyErrorBound<K> = K extends Key<infer _KA, infer KE> ? KE : unknown
+/** `unknown` when a task spawned with key `K` may fail with its own `TaskTimeout`. */
+type KeyTakesTimeout<K> = [TaskTimeout] extends [KeyErrorBound<K>] ? unknown : KeyMisfit
+
+/**
+ * Spawns `effect` into `group`: `group.spawn` as a function, data-first
+ * (`TaskGroup.spawn(group, effect, options?)`) or data-last
+ * (`effect.pipe(TaskGroup.spawn(group, options?))`), as `FiberSet.run` is.
+ *
+ * **When to use**
+ *
+ * In a pipeline (`Effect.forEach(urls, (url) => TaskGroup.spawn(group, fetch(url)))`,
+ * `fetch(url).pipe(TaskGroup.spawn(group))`), or wherever Effect's module style reads
+ * better than a method.
+ *
+ * **Details**
+ *
+ * Exactly `group.spawn(effect, options)`: the same types (a `run` group's spawn carries
+ * {@link TaskErrors}, a typed group's accepts only what fits it), the same checks. In the
+ * data-last form the options come before the effect, so a `retry` predicate there is not
+ * typed by the task's error: give them data-first for that.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const double = (n: number) => Effect.succeed(n * 2)
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const first = yield* TaskGroup.spawn(group, double(1)) // data-first
+ *     const second = yield* double(2).pipe(TaskGroup.spawn(group, { name: "second" })) // data-last
+ *     const rest = yield* Effect.forEach([3, 4], (n) => TaskGroup.spawn(group, double(n)))
+ *     return [first, second, ...rest]
+ *   })
+ * ).pipe(Effect.flatMap((handles) => Effect.forEach(handles, (soon) => soon.value))) // => [2, 4, 6, 8]
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const spawn: {
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options?: SpawnOptions<never, K> & NoTimeout
+  ): <A extends KeyValueBound<K>, X extends Accepted<E> & KeyErrorBound<K> = never, Y extends Accepted<R> = never>(
+    effect: Effect.Effect<A, X, Y>
+  ) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options: SpawnOptions<never, K> & TimeoutFits<E> & KeyTakesTimeout<K>
+  ): <A extends KeyValueBound<K>, X extends Accepted<E> & KeyErrorBound<K> = never, Y extends Accepted<R> = never>(
+    effect: Effect.Effect<A, X, Y>
+  ) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+} = function (): any {
+  const group = arguments[0] as TaskGroup
+  // Data-first when the second argument is the effect, or when three are given (a bad
+  // effect then dies with the message of `group.spawn`).
+  if (arguments.length < 3 && !Effect.isEffect(arguments[1])) {
+    const options = arguments[1]
+    return (effect: Effect.Effect<unknown, unknown, unknown>) => moduleSpawn(group, effect, options)
+  }
+  return moduleSpawn(group, arguments[1], arguments[2])
+}
+
+const moduleSpawn = (group: unknown, effect: Effect.Effect<unknown, unknown, unknown>, options: unknown) =>
+  Effect.suspend(() => owners.groupArgument("TaskGroup.spawn", group).spawn(effect, options as SpawnOptions<unknown>))
+
+/**
+ * `group.soonify` as a function, data-first (`TaskGroup.soonify(group, f, options?)`) or
+ * data-last (`TaskGroup.soonify(group, options?)(f)`): `f(...args)` as a task of `group`.
+ *
+ * **Details**
+ *
+ * Exactly `group.soonify(f, options)`; a `group` that is not a `TaskGroup` or an `f` that
+ * is not a function throws an `IllegalArgumentError` at once. In the data-last form the
+ * options come before `f`: a `name` or `key` function there is not typed by `f`'s
+ * parameters.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const greet = Effect.fn("greet")(function* (name: string) {
+ *   return `Hello, ${name}`
+ * })
+ *
+ * const program = Effect.gen(function* () {
+ *   const [a, b] = yield* TaskGroup.run((group) =>
+ *     Effect.all([TaskGroup.soonify(group, greet)("Yury"), TaskGroup.soonify(group, { name: "greeting" })(greet)("Alex")])
+ *   )
+ *   return [yield* a.value, yield* b.value] // => ["Hello, Yury", "Hello, Alex"]
+ * })
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const soonify: {
+  <
+    E,
+    R,
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <
+    E,
+    R,
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
+      TimeoutFits<E> &
+      KeyFits<K, A, X | TaskTimeout>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options?: SoonifyOptions<never, never, K> & NoTimeout
+  ): <
+    Args extends ReadonlyArray<unknown>,
+    A extends KeyValueBound<K>,
+    X extends Accepted<E> & KeyErrorBound<K> = never,
+    Y extends Accepted<R> = never
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>
+  ) => (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options: SoonifyOptions<never, never, K> & TimeoutFits<E> & KeyTakesTimeout<K>
+  ): <
+    Args extends ReadonlyArray<unknown>,
+    A extends KeyValueBound<K>,
+    X extends Accepted<E> & KeyErrorBound<K> = never,
+    Y extends Accepted<R> = never
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>
+  ) => (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+} = function (): any {
+  const group = owners.groupArgument("TaskGroup.soonify", arguments[0])
+  if (arguments.length < 3 && typeof arguments[1] !== "function") {
+    const options = arguments[1]
+    return (f: (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, unknown>) =>
+      group.soonify(f, options)
+  }
+  return group.soonify(arguments[1], arguments[2])
+}
+
+/**
+ * `group.start` as a function, data-first (`TaskGroup.start(group, f, options?)`) or
+ * data-last (`TaskGroup.start(group, options?)(f)`): the start handshake.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const serve = (started: TaskGroup.Started<number>) => Effect.andThen(started(8080), Effect.succeed("served"))
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const [port] = yield* TaskGroup.start(group, serve)
+ *     const [again] = yield* TaskGroup.start(group, { name: "second" })(serve)
+ *     return [port, again]
+ *   })
+ * ) // => [8080, 8080]
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const start: {
+  <E, R, S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    group: TaskGroup<E, R>,
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options?: StartOptions & NoTimeout
+  ): Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
+  <E, R, S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    group: TaskGroup<E, R>,
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options: StartOptions & TimeoutFits<E>
+  ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+  <E, R>(
+    group: TaskGroup<E, R>,
+    options?: StartOptions & NoTimeout
+  ): <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>
+  ) => Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
+  <E, R>(
+    group: TaskGroup<E, R>,
+    options: StartOptions & TimeoutFits<E>
+  ): <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>
+  ) => Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+} = function (): any {
+  const group = arguments[0] as TaskGroup
+  if (arguments.length < 3 && typeof arguments[1] !== "function") {
+    const options = arguments[1]
+    return (f: (started: Started<unknown>) => Effect.Effect<unknown, unknown, unknown>) =>
+      moduleStart(group, f, options)
+  }
+  return moduleStart(group, arguments[1], arguments[2])
+}
+
+const moduleStart = (
+  group: unknown,
+  f: (started: Started<unknown>) => Effect.Effect<unknown, unknown, unknown>,
+  options: unknown
+) => Effect.suspend(() => owners.groupArgument("TaskGroup.start", group).start(f, options as StartOptions))
+
+// -----------------------------------------------------------------------------
 // gather
 // -----------------------------------------------------------------------------
 

@@ -170,10 +170,12 @@ describe("keyed handles are typed by what the key can give", () => {
   it.effect("a typed key's handles are the one task's, at run time", () =>
     Effect.gen(function* () {
       const count = TaskGroup.key<number>("count")
+      const one = Effect.as(Effect.yieldNow, 1)
+      const two = Effect.as(Effect.yieldNow, 2)
       const [a, b] = yield* TaskGroup.run((group) =>
         Effect.gen(function* () {
-          const first = yield* group.spawn(Effect.as(Effect.yieldNow, 1), { key: count })
-          return [first, yield* group.spawn(Effect.as(Effect.yieldNow, 2), { key: count })] as const
+          const first = yield* group.spawn(one, { key: count })
+          return [first, yield* group.spawn(two, { key: count })] as const
         })
       )
       assert.strictEqual(a, b)
