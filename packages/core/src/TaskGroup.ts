@@ -4,14 +4,17 @@
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as Inspectable from "effect/Inspectable"
+import * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
 import type * as Types from "effect/Types"
 import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
@@ -853,6 +856,159 @@ type Provided<R> = IsInferred<R> extends true ? never : R
  * @category combinators
  */
 export const join: <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void, JoinError<E>> = owners.join as any
+
+/**
+ * The service an app-lifetime group is reached through, when {@link layer} is given no
+ * tag of its own: a `TaskGroup<unknown>` (it accepts any task; its `join` fails with
+ * `unknown`). Declare your own tag for a typed group.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const jobs = yield* TaskGroup.Service
+ *   const soon = yield* jobs.spawn(Effect.succeed("sent"))
+ *   return yield* soon.await
+ * }).pipe(Effect.provide(TaskGroup.layer({ name: "jobs" }))) // => "sent"
+ * ```
+ *
+ * @since 0.4.0
+ * @category services
+ */
+export class Service extends Context.Service<Service, TaskGroup<unknown, never>>()("@soonify/core/TaskGroup") {}
+
+/**
+ * A `Layer` that makes a task group for the lifetime of what it is provided to (an app,
+ * a `ManagedRuntime`), reached through a service tag: yours (`layer(Jobs, options)`, for
+ * a typed group) or {@link Service} (`layer(options)`).
+ *
+ * **When to use**
+ *
+ * For background work that request handlers start and nobody waits for: emails,
+ * webhooks, cache refreshes. Its tasks run with the spawner's context, and their spans
+ * are children of the spawner's span.
+ *
+ * **Details**
+ *
+ * Unlike {@link make}, whose scope's close waits for the tasks when it closes with
+ * success, the layer's release interrupts them and waits until they have ended (their
+ * finalizers ran), as `FiberSet` does: disposing a runtime is the end of the app, and a
+ * task that runs for ever must not keep it alive. A task that ignores its interruption
+ * is reported after `stuckAfter` (and still waited for). Failures nobody observed (not
+ * joined, not handed to a refused spawner, not read from their task's handle) are then
+ * raised as defects of the release, so none is lost.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Context, Effect, ManagedRuntime } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * class Jobs extends Context.Service<Jobs, TaskGroup.TaskGroup<never>>()("app/Jobs") {}
+ *
+ * const runtime = ManagedRuntime.make(TaskGroup.layer(Jobs, { name: "jobs", mode: "settle" }))
+ * const log: Array<string> = []
+ * await runtime.runPromise(
+ *   Effect.gen(function* () {
+ *     const jobs = yield* Jobs
+ *     // runs until the app ends
+ *     yield* jobs.spawn(Effect.onInterrupt(Effect.never, () => Effect.sync(() => log.push("poller stopped"))))
+ *     yield* Effect.yieldNow // the poller starts
+ *   })
+ * )
+ * await runtime.dispose() // interrupts the poller, waits for its finalizer
+ * log // => ["poller stopped"]
+ * ```
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const layer: {
+  <I, E, R>(
+    tag: Context.Key<I, TaskGroup<E, R>>,
+    options?: Options & TimeoutDeclared<E>
+  ): Layer.Layer<I, never, Exclude<Provided<R>, Scope.Scope>>
+  (options?: Options): Layer.Layer<Service>
+} = function (): any {
+  const [tag, options] = Context.isKey(arguments[0]) ? [arguments[0], arguments[1]] : [Service, arguments[0]]
+  return Layer.effect(tag, owners.make(options, "TaskGroup.layer", "interrupt"))
+}
+
+/**
+ * A function that spawns effects into `group` from code outside Effect (an event
+ * emitter's listener, a callback API), with the context captured when the returned effect
+ * ran: `FiberSet.runtime` for task groups.
+ *
+ * **Details**
+ *
+ * `runtime(group)<R>()` is an `Effect` that needs `R` and gives the function; each call
+ * spawns at once (as {@link spawnUnsafe}) and returns the task's handle. The tasks run
+ * with the captured context (services, log level, tracer), under their own task span.
+ * Called once the group has ended, or from outside it while it shuts down, the function
+ * throws `TaskGroupClosed`: never a silent no-op (`FiberSet.runtime` gives an interrupted
+ * fiber).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { EventEmitter } from "node:events"
+ * import { Context, Effect } from "effect"
+ * import { type SoonValue, TaskGroup } from "@soonify/core"
+ *
+ * class Mailer extends Context.Service<Mailer, { readonly send: (to: string) => Effect.Effect<string> }>()("Mailer") {}
+ *
+ * const signups = new EventEmitter()
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const group = yield* TaskGroup.make<never, Mailer>()
+ *     const run = yield* TaskGroup.runtime(group)<Mailer>()
+ *     const sent: Array<SoonValue.SoonValue<string>> = []
+ *     signups.on("signup", (email: string) => sent.push(run(Effect.flatMap(Mailer, (mailer) => mailer.send(email)))))
+ *     signups.emit("signup", "ada@example.com")
+ *     yield* TaskGroup.join(group)
+ *     return yield* sent[0].value
+ *   })
+ * ).pipe(Effect.provideService(Mailer, { send: (to) => Effect.succeed(`welcome sent to ${to}`) })) // => "welcome sent to ada@example.com"
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const runtime =
+  <E, GR>(group: TaskGroup<E, GR>) =>
+  <R = never>(): Effect.Effect<RunTask<E, R | Provided<GR>>, never, R> =>
+    Effect.map(Effect.context<R>(), (context): RunTask<E, R | Provided<GR>> => {
+      owners.groupArgument("TaskGroup.runtime", group)
+      // Its own task span is the task's parent span, not the capturer's.
+      const services = Context.omit(Tracer.ParentSpan)(context) as Context.Context<never>
+      return ((effect: Effect.Effect<unknown, unknown, unknown>, options?: SpawnOptions<unknown>) =>
+        spawnUnsafe(
+          group as unknown as TaskGroup<any, any>,
+          Effect.provideContext(effect, services) as Effect.Effect<unknown>,
+          options as any
+        )) as any
+    })
+
+/**
+ * What {@link runtime} gives: spawns an effect needing at most `R` into a group with
+ * error parameter `E`, at once, and returns its handle.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface RunTask<E, R> {
+  <A, X extends Accepted<E> = never, Y extends R = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): KeyedValue<K, A, X>
+  <A, X extends Accepted<E> = never, Y extends R = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): KeyedValue<K, A, X | TaskTimeout>
+}
 
 /**
  * Makes a task group synchronously, owned by nobody: for code that drives groups from

@@ -387,7 +387,7 @@ export class GroupImpl extends Described {
     const cause = exit.cause
     const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
     if (this.mode === "failFast" || stopped || handle.orphan === true) {
-      this.fail(cause)
+      this.fail(cause, handle)
       return undefined
     }
     // A task cancelled alone is not a failure.
@@ -435,8 +435,8 @@ export class GroupImpl extends Described {
   }
 
   /** Records the non-interrupt reasons of `cause`; if there are any, shuts down. */
-  private fail(cause: Cause.Cause<unknown>): boolean {
-    const failed = this.failures.add(cause)
+  private fail(cause: Cause.Cause<unknown>, handle?: TaskHandle<any, any>): boolean {
+    const failed = this.failures.add(cause, handle)
     if (failed) this.shutdown()
     return failed
   }
