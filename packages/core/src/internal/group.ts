@@ -11,6 +11,7 @@ import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
 import { interruptExternal } from "./external.ts"
+import { withTaskFrame } from "./failureFrames.ts"
 import { Failures } from "./failures.ts"
 import { isRunner, TaskHandle } from "./handle.ts"
 import { Launcher } from "./launcher.ts"
@@ -340,7 +341,8 @@ export class GroupImpl extends Described {
     const spans = this.observed.spans
     // The body, and every fiber it forks, runs under the group (currentTask.ts).
     const context = within(this.context, this)
-    const fiber = this.launcher.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
+    const span = spans?.span
+    const fiber = this.launcher.startFiber(span === undefined ? context : GroupSpans.within(context, span), body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -387,7 +389,8 @@ export class GroupImpl extends Described {
     const cause = exit.cause
     const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
     if (this.mode === "failFast" || stopped || handle.orphan === true) {
-      this.fail(cause, handle)
+      // The group's failure names its task and group (`Cause.pretty` shows them: failureFrames.ts).
+      this.fail(withTaskFrame(cause, handle.name, this.name), handle)
       return undefined
     }
     // A task cancelled alone is not a failure.

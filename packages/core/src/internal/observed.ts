@@ -7,7 +7,8 @@ import { ambientTask } from "./ambientTask.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { move, type Place, place, unplace } from "./registry.ts"
-import { type GroupSpans, groupSpans } from "./spans.ts"
+import { retried } from "./retry.ts"
+import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute } from "./spans.ts"
 import { startTime } from "./startTime.ts"
 import { installSnapshotHook } from "./snapshotHook.ts"
 import { Tally } from "./tally.ts"
@@ -35,13 +36,15 @@ export class Observed {
   constructor(group: GroupImpl, opener: Fiber.Fiber<unknown, unknown> | undefined) {
     this.group = group
     this.clock = Context.get(group.context, Clock.Clock)
-    this.spans = groupSpans(opener, this.clock, group.name)
+    this.spans = groupSpans(opener, this.clock, group.name, group.ownership)
     this.place = place(group, taskOfEnclosing(group.enclosing) ?? ambientTask())
   }
 
-  /** A task is about to take its permit (or wait for it): its span opens. */
-  launched(handle: TaskHandle<any, any>): void {
-    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
+  /** A task spawned with `context` is about to take its permit (or wait for it): its span opens. */
+  launched(handle: TaskHandle<any, any>, context: Context.Context<never>): void {
+    if (this.spans === undefined) return
+    const span = (handle.span = this.spans.task(handle.name, context))
+    if (handle.keyText !== undefined) span.attribute(keyAttribute, handle.keyText)
   }
 
   /** A task starts running: it is no longer queued. */
@@ -58,7 +61,10 @@ export class Observed {
   taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
     this.tally.count(exit)
     // Stryker disable next-line ConditionalExpression: a task has a span only when its group has spans (`launched`), so the first test alone decides nothing
-    if (this.spans !== undefined && handle?.span !== undefined) this.spans.end(handle.span, exit)
+    if (this.spans !== undefined && handle?.span !== undefined) {
+      if (retried(handle)) handle.span.attribute(attemptAttribute, handle.attempt)
+      this.spans.end(handle.span, exit)
+    }
   }
 
   /** The group has ended, with `cause` if it failed: it is shown no more. */

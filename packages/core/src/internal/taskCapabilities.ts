@@ -116,11 +116,13 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     timeoutProblem("TaskGroup.soonify", options.timeout)
   if (problem !== undefined) throw illegalArgument(problem)
   return (...args) => {
+    // Called at once, by the caller, as without capabilities (spawn.ts).
+    const called = callTask(f, args)
     const spawnNamed = (name: string | undefined) =>
       Effect.withFiber((parent) =>
         group.refuses(parent)
           ? Effect.die(group.closedError(name))
-          : retryingSoon(callTask(f, args), options.retry, options.timeout, (task) =>
+          : retryingSoon(called, options.retry, options.timeout, (task) =>
               group.launcher.spawnSoon<A, E>(parent, task, name)
             )
       )
