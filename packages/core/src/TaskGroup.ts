@@ -11,6 +11,7 @@ import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -19,6 +20,7 @@ import type * as Types from "effect/Types"
 import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
+import * as metricsInternal from "./internal/metrics.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
@@ -1582,6 +1584,75 @@ export const startExternalUnsafe = <S, A, E = never, GE = Inferred, GR = Inferre
 export const external: <A, E = never>(
   start: (soon: SoonValue<unknown, unknown> | undefined) => ExternalTask<A, E>
 ) => Effect.Effect<A, E> = internalExternal
+
+/**
+ * Turns on task metrics for the groups made where it is provided, as
+ * `Metric.enableRuntimeMetricsLayer` does for fibers: the gauges
+ * `soonify_tasks_running` and `soonify_tasks_waiting`, the counters
+ * `soonify_tasks_started`, `soonify_tasks_succeeded`, `soonify_tasks_failed` and
+ * `soonify_tasks_cancelled`, and the histogram `soonify_task_duration_ms`, each series
+ * tagged with its group's name (`soonify.group`). They are {@link taskMetrics}.
+ *
+ * **Details**
+ *
+ * A group reads the switch once, when it is made (in the context of the fiber that
+ * makes it), and updates the metrics in that context's registry: read them with
+ * `Metric.snapshot`, or export them (`effect/observability`). "Waiting" counts the
+ * tasks spawned and not started (queued behind `concurrency`, or until their spawner
+ * yields); a cancelled task is one interrupted and nothing else; durations run from a
+ * task's start to its end, on the group's `Clock`. Without this layer nothing is counted
+ * and nothing is paid but one check per task step.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   yield* TaskGroup.gather([Effect.sync(() => 1), Effect.sync(() => 2)])
+ *   const snapshots = yield* Metric.snapshot
+ *   return snapshots.find((metric) => metric.id === "soonify_tasks_succeeded")?.state
+ * }).pipe(Effect.provide(TaskGroup.metricsLayer)) // => { count: 2, incremental: true }
+ * ```
+ *
+ * @since 0.4.0
+ * @category metrics
+ */
+export const metricsLayer: Layer.Layer<never> = Layer.succeed(metricsInternal.TaskMetricsEnabled)(true)
+
+/**
+ * The metrics {@link metricsLayer} turns on, to find them in `Metric.snapshot` (by
+ * their `id`) or to build dashboards on.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * TaskGroup.taskMetrics.running.id // => "soonify_tasks_running"
+ * ```
+ *
+ * @since 0.4.0
+ * @category metrics
+ */
+export const taskMetrics: {
+  readonly running: Metric.Gauge<number>
+  readonly waiting: Metric.Gauge<number>
+  readonly started: Metric.Counter<number>
+  readonly succeeded: Metric.Counter<number>
+  readonly failed: Metric.Counter<number>
+  readonly cancelled: Metric.Counter<number>
+  readonly duration: Metric.Histogram<number>
+} = {
+  running: metricsInternal.running,
+  waiting: metricsInternal.waiting,
+  started: metricsInternal.started,
+  succeeded: metricsInternal.succeeded,
+  failed: metricsInternal.failed,
+  cancelled: metricsInternal.cancelled,
+  duration: metricsInternal.duration
+}
 
 // -----------------------------------------------------------------------------
 // module functions

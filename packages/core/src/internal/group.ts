@@ -206,6 +206,7 @@ export class GroupImpl extends Described {
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned, this)
     this.pending++
     this.live.add(handle)
+    this.observed.metrics?.admitted()
     // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
     if (starting !== undefined) handle.starting = starting
     return handle

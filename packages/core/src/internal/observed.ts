@@ -10,6 +10,7 @@ import { move, type Place, place, unplace } from "./registry.ts"
 import { retried } from "./retry.ts"
 import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute } from "./spans.ts"
 import { startTime } from "./startTime.ts"
+import { type GroupMetrics, groupMetrics } from "./metrics.ts"
 import { installSnapshotHook } from "./snapshotHook.ts"
 import { Tally } from "./tally.ts"
 import { taskOfEnclosing } from "./tracking.ts"
@@ -29,6 +30,8 @@ installSnapshotHook()
 export class Observed {
   readonly tally = new Tally()
   readonly spans: GroupSpans | undefined
+  /** The group's task metrics, when `TaskGroup.metricsLayer` is provided where it was made (metrics.ts). */
+  readonly metrics: GroupMetrics | undefined
   place: Place
   private readonly group: GroupImpl
   private readonly clock: Clock.Clock
@@ -37,6 +40,7 @@ export class Observed {
     this.group = group
     this.clock = Context.get(group.context, Clock.Clock)
     this.spans = groupSpans(opener, this.clock, group.name, group.ownership)
+    this.metrics = groupMetrics(group.name, group.context)
     this.place = place(group, taskOfEnclosing(group.enclosing) ?? ambientTask())
   }
 
@@ -50,6 +54,7 @@ export class Observed {
   /** A task starts running: it is no longer queued. */
   started(handle: TaskHandle<any, any>): void {
     handle.startedAt = startTime(this.clock)
+    this.metrics?.taskStarted()
   }
 
   /** The time now (ms since epoch), on the group's Clock. */
@@ -60,6 +65,7 @@ export class Observed {
   /** A task has ended (`exit`); `handle` is undefined for one that ended as it was spawned. */
   taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
     this.tally.count(exit)
+    if (this.metrics !== undefined) this.metrics.taskEnded(handle, exit, this.now())
     // Stryker disable next-line ConditionalExpression: a task has a span only when its group has spans (`launched`), so the first test alone decides nothing
     if (this.spans !== undefined && handle?.span !== undefined) {
       if (retried(handle)) handle.span.attribute(attemptAttribute, handle.attempt)
