@@ -495,8 +495,14 @@ export interface SpawnOptions<E = unknown, K extends TaskKey | undefined = TaskK
 }
 
 /**
- * What the `retry` option of `spawn` and `soonify` takes: a `Schedule` (whose input is
- * the task's error), or the options of `Effect.retry` with plain predicates.
+ * What the `retry` option of `spawn` and `soonify` takes: what `Effect.retry` takes, a
+ * `Schedule` (whose input is the task's error) or an `Effect.Retry.Options<E>`
+ * (`{ schedule?, times?, while?, until? }`, the predicates returning a boolean or an
+ * Effect of one), typed by the task's error. The schedule and the predicates may not
+ * fail or need services of their own: the task's types would not show them.
+ *
+ * `soon.attempt` is the attempt that runs, read from the schedule's own metadata
+ * (`Schedule.CurrentMetadata`, which `Effect.retry` provides to each attempt).
  *
  * **Example**
  *
@@ -524,16 +530,14 @@ export interface SpawnOptions<E = unknown, K extends TaskKey | undefined = TaskK
  */
 export type RetryPolicy<E> =
   | Schedule.Schedule<unknown, E>
-  | {
+  | (Effect.Retry.Options<E> & {
       /** Waits between attempts (its input is the error); without `times`, it alone decides when to stop. */
       readonly schedule?: Schedule.Schedule<unknown, E> | undefined
-      /** At most this many retries (so `times + 1` attempts). */
-      readonly times?: number | undefined
-      /** Retries only while this holds for the error. */
-      readonly while?: ((error: E) => boolean) | undefined
-      /** Retries until this holds for the error. */
-      readonly until?: ((error: E) => boolean) | undefined
-    }
+      /** Retries only while this holds for the error (a boolean, or an Effect of one). */
+      readonly while?: ((error: E) => boolean | Effect.Effect<boolean>) | undefined
+      /** Retries until this holds for the error (a boolean, or an Effect of one). */
+      readonly until?: ((error: E) => boolean | Effect.Effect<boolean>) | undefined
+    })
 
 /**
  * Options of `group.soonify(f, options)`: those of {@link SpawnOptions}, with `name`
