@@ -1151,7 +1151,7 @@ export const closedErrorUnsafe = <E, R>(group: TaskGroup<E, R>, task?: string): 
 }
 
 /**
- * Cancels a whole group from outside: interrupts its body and every task, then waits
+ * Cancels a whole group from outside (Effect's word: interrupt): interrupts its body and every task, then waits
  * until all have ended. The group's outcome becomes an interruption (plus any failure
  * that occurred); a group that has already ended is left as it is.
  *
@@ -1928,7 +1928,8 @@ const moduleStart = (
 export interface GatherOptions {
   /**
    * `false` (default): fail fast, like {@link run}. `true`: every effect runs to its
-   * end and each slot holds its `Exit`, in input order.
+   * end and each slot holds its `Exit`, in input order (Effect's word: `Effect.all`'s
+   * `mode: "result"`).
    */
   readonly returnExceptions?: boolean | undefined
   /** At most this many effects run at once. Default `"unbounded"`. */
@@ -1984,7 +1985,8 @@ export type GatherResult<I, O> =
 
 /**
  * Runs effects at once in one task group and gives their results in input order
- * (asyncio's `gather`, with `Effect.all`'s types).
+ * (asyncio's `gather`; Effect's word: `Effect.all` with `concurrency: "unbounded"`, whose
+ * types it keeps).
  *
  * **Details**
  *
