@@ -21,6 +21,7 @@ import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as metricsInternal from "./internal/metrics.ts"
+import * as metricsSwitch from "./internal/metricsSwitch.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
@@ -1623,7 +1624,9 @@ export const external: <A, E = never>(
  * @since 0.4.0
  * @category metrics
  */
-export const metricsLayer: Layer.Layer<never> = Layer.succeed(metricsInternal.TaskMetricsEnabled)(true)
+export const metricsLayer: Layer.Layer<never> = /* @__PURE__ */ Layer.succeed(metricsSwitch.TaskMetrics)(
+  metricsInternal.makeGroupMetrics
+)
 
 /**
  * The metrics {@link metricsLayer} turns on, to find them in `Metric.snapshot` (by

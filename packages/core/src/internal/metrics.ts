@@ -1,52 +1,48 @@
 import * as Cause from "effect/Cause"
-import * as Context from "effect/Context"
+import type * as Context from "effect/Context"
 import type * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import type { TaskHandle } from "./handle.ts"
+import type { GroupMetrics as Hooks, MakeGroupMetrics } from "./metricsSwitch.ts"
 
 // Task metrics, opt in (`TaskGroup.metricsLayer`, as `Metric.enableRuntimeMetricsLayer`
 // is for fibers): gauges of the tasks running and waiting (spawned, not started: queued
 // behind `concurrency` or until their spawner yields), counters of the tasks started,
 // succeeded, failed and cancelled, and a histogram of task durations (from start to
 // end, in milliseconds on the group's Clock), each tagged with the group's name
-// (`soonify.group`). A group reads the switch once, when it is made, from the context it
-// is made in: without the layer, a group holds no `GroupMetrics` and each task pays one
-// `undefined` check per step.
-
-/** Whether the groups made in a context count their tasks (`TaskGroup.metricsLayer` turns it on). */
-export const TaskMetricsEnabled: Context.Reference<boolean> = Context.Reference<boolean>(
-  "@soonify/core/TaskMetricsEnabled",
-  { defaultValue: () => false }
-)
+// (`soonify.group`). A group reads the switch (metricsSwitch.ts) once, when it is made,
+// from the context it is made in: without the layer, a group holds no `GroupMetrics` and
+// each task pays one `undefined` check per step; this module is reached only through
+// `TaskGroup.metricsLayer` and `TaskGroup.taskMetrics`.
 
 /** The attribute that tags each series with its group's name. */
 export const groupAttribute = "soonify.group"
 
-export const running = Metric.gauge("soonify_tasks_running", {
+export const running = /* @__PURE__ */ Metric.gauge("soonify_tasks_running", {
   description: "The tasks of a task group running now"
 })
-export const waiting = Metric.gauge("soonify_tasks_waiting", {
+export const waiting = /* @__PURE__ */ Metric.gauge("soonify_tasks_waiting", {
   description: "The tasks of a task group spawned and not started yet (queued)"
 })
-export const started = Metric.counter("soonify_tasks_started", {
+export const started = /* @__PURE__ */ Metric.counter("soonify_tasks_started", {
   description: "The tasks of a task group that started running",
   incremental: true
 })
-export const succeeded = Metric.counter("soonify_tasks_succeeded", {
+export const succeeded = /* @__PURE__ */ Metric.counter("soonify_tasks_succeeded", {
   description: "The tasks of a task group that succeeded",
   incremental: true
 })
-export const failed = Metric.counter("soonify_tasks_failed", {
+export const failed = /* @__PURE__ */ Metric.counter("soonify_tasks_failed", {
   description: "The tasks of a task group that failed",
   incremental: true
 })
-export const cancelled = Metric.counter("soonify_tasks_cancelled", {
+export const cancelled = /* @__PURE__ */ Metric.counter("soonify_tasks_cancelled", {
   description: "The tasks of a task group that were cancelled (interrupted, and nothing else)",
   incremental: true
 })
-export const duration = Metric.histogram("soonify_task_duration_ms", {
+export const duration = /* @__PURE__ */ Metric.histogram("soonify_task_duration_ms", {
   description: "How long the tasks of a task group ran, from start to end, in milliseconds",
-  boundaries: Metric.exponentialBoundaries({ start: 1, factor: 2, count: 24 })
+  boundaries: /* @__PURE__ */ Metric.exponentialBoundaries({ start: 1, factor: 2, count: 24 })
 })
 
 /**
@@ -55,7 +51,7 @@ export const duration = Metric.histogram("soonify_task_duration_ms", {
  *
  * @internal
  */
-export class GroupMetrics {
+export class GroupMetrics implements Hooks {
   private readonly context: Context.Context<never>
   private readonly running: Metric.Gauge<number>
   private readonly waiting: Metric.Gauge<number>
@@ -106,6 +102,5 @@ export class GroupMetrics {
   }
 }
 
-/** The metrics of a group named `name` made in `context`, or `undefined` when they are not turned on there. */
-export const groupMetrics = (name: string, context: Context.Context<never>): GroupMetrics | undefined =>
-  Context.get(context, TaskMetricsEnabled) ? new GroupMetrics(name, context) : undefined
+/** Makes a group's metrics: what `TaskGroup.metricsLayer` puts in the switch. */
+export const makeGroupMetrics: MakeGroupMetrics = (name, context) => new GroupMetrics(name, context)
