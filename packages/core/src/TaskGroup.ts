@@ -209,6 +209,7 @@ export interface Inferred {
  * @category models
  */
 export interface TaskErrors<out E> {
+  /** The errors carried: a type only, never a value (covariant, so that they add up). */
   readonly "~@soonify/core/TaskErrors": { readonly _E: Types.Covariant<E> }
 }
 
