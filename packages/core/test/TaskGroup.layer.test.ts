@@ -1,6 +1,8 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Context, Data, Deferred, Effect, Exit, Layer, ManagedRuntime } from "effect"
+import { Cause, Context, Data, Deferred, Effect, Exit, Fiber, Layer, Logger, ManagedRuntime } from "effect"
+import { TestClock } from "effect/testing"
 import { isTaskGroupClosed, type SoonValue, TaskGroup } from "@soonify/core"
+import { settle } from "./support.ts"
 
 class JobFailed extends Data.TaggedError("JobFailed")<{ readonly job: string }> {}
 class Jobs extends Context.Service<Jobs, TaskGroup.TaskGroup<JobFailed>>()("layer-test/Jobs") {}
@@ -81,6 +83,41 @@ describe("TaskGroup.layer", () => {
         }).pipe(Effect.provide(TaskGroup.layer(Jobs)))
       )
       assert.deepStrictEqual(defectsOf(unseen), [new JobFailed({ job: "unseen" })])
+    })
+  )
+
+  it.effect("its release reports a task that ignores its interruption after stuckAfter, and still waits for it", () =>
+    Effect.gen(function* () {
+      const warnings: Array<string> = []
+      const logger = Logger.make((options) => {
+        if (options.logLevel === "Warn") warnings.push(String(options.message))
+      })
+      let ended = false
+      const released = yield* Effect.forkChild(
+        Effect.gen(function* () {
+          const jobs = yield* Jobs
+          yield* jobs.spawn(
+            Effect.ensuring(
+              Effect.uninterruptible(Effect.sleep("5 seconds")),
+              Effect.sync(() => (ended = true))
+            ),
+            { name: "deaf" }
+          )
+          yield* Effect.yieldNow
+        }).pipe(
+          Effect.provide(TaskGroup.layer(Jobs, { name: "jobs", stuckAfter: "1 second" })),
+          Effect.provide(Logger.layer([logger]))
+        )
+      )
+      yield* settle
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      assert.strictEqual(warnings.length, 1)
+      assert.include(warnings[0], 'TaskGroup "jobs": task "deaf" was asked to stop')
+      assert.isFalse(ended)
+      yield* TestClock.adjust("4 seconds")
+      yield* Fiber.join(released)
+      assert.isTrue(ended)
     })
   )
 
