@@ -43,6 +43,14 @@ describe("a spawn effect fails with nothing and carries its task's errors to run
     })
   )
 
+  it("catchTag on a spawn effect has no tag to catch: the task's error is not in its error channel", () => {
+    const program = TaskGroup.run((group) =>
+      // @ts-expect-error: the spawn effect fails with never; "NotFound" is the group's to raise
+      group.spawn(Effect.fail(new NotFound())).pipe(Effect.catchTag("NotFound", () => Effect.void))
+    )
+    assert.isTrue(Effect.isEffect(program))
+  })
+
   it("a spawn effect used outside its run still requires TaskErrors: it cannot be run as it is", () => {
     const escaped = Effect.flatMap(
       TaskGroup.run((group) => Effect.succeed(group)),
