@@ -236,6 +236,8 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
   nextLive: TaskHandle<any, any> | undefined = undefined
   /** The task's span, in a group traced with a tracer installed (see spans.ts). */
   declare span?: Tracer.Span | undefined
+  /** A keyed task's key, as its span shows it (`soonify.key`, see keys.ts). */
+  declare keyText?: string | undefined
   /** The groups opened inside this task that are still open (see registry.ts). */
   declare groups?: Set<GroupImpl> | undefined
   /** Its group, until the task ends (a kept handle keeps no group alive); none for a task that ended as it was spawned. */
