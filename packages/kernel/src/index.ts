@@ -44,3 +44,7 @@ export { type Place, type Registry, registry, snapshotAll } from "./Registry.ts"
 export { escapeText, quoted, type RenderOptions, renderSnapshot } from "./Render.ts"
 
 export { jsonText, maxIndentLevels } from "./JsonText.ts"
+
+export { describe, isIterable } from "./Arguments.ts"
+
+export { installDump, signalProblem } from "./Dump.ts"
