@@ -28,9 +28,20 @@ export type CodeOf = "own context" | "owner's context"
  * The kernel record of an interop task, with the two things the runtime asks of it:
  * `begin` (run the current attempt) and `stop` (its signal aborted with `reason`).
  */
-export abstract class Job extends Task<undefined> {
+export abstract class Job extends Task<undefined> implements HandleSource {
   /** The handle given out for it, if one was: completed when the task ends. */
   soon: SoonValue<any> | undefined = undefined
+
+  /** Gives the task a handle (before it is spawned: a task may end during its spawn). */
+  withHandle(): this {
+    this.soon = handleOf(this)
+    return this
+  }
+
+  /** Cancels the task alone (its handle's `cancel`). */
+  cancel(): void {
+    this.group?.cancelTask(this, this)
+  }
 
   abstract begin(): void
   abstract stop(reason: unknown): void
@@ -65,7 +76,7 @@ export abstract class Job extends Task<undefined> {
  * `failedWhileStopping`; asked by its own `timeout`, `failed` with the TimeoutError
  * (and the other error, if any).
  */
-export class CallTask extends Job implements Enclosing, HandleSource {
+export class CallTask extends Job implements Enclosing {
   readonly owner: Owner
   readonly code: CodeOf
   /** The function and its arguments (`undefined`: it takes a signal). Kept while an attempt may follow. */
@@ -92,12 +103,6 @@ export class CallTask extends Job implements Enclosing, HandleSource {
     this.code = code
   }
 
-  /** Gives the call a handle (before it is spawned: a call may end during its spawn). */
-  withHandle(): this {
-    this.soon = handleOf(this)
-    return this
-  }
-
   // -- context -----------------------------------------------------------------
 
   /**
@@ -121,12 +126,6 @@ export class CallTask extends Job implements Enclosing, HandleSource {
 
   get outer(): Enclosing {
     return this.owner
-  }
-
-  // -- handle source -----------------------------------------------------------
-
-  cancel(): void {
-    this.group?.cancelTask(this, this)
   }
 
   // -- runner ------------------------------------------------------------------
@@ -172,7 +171,7 @@ export class CallTask extends Job implements Enclosing, HandleSource {
   }
 
   /** The function's arguments this attempt: its own, or its signal. */
-  static call(task: CallTask): unknown {
+  static invoke(task: CallTask): unknown {
     const fn = task.#fn!
     const args = task.#args
     // Nothing more to call: let go of the function and its arguments.
@@ -184,7 +183,7 @@ export class CallTask extends Job implements Enclosing, HandleSource {
   }
 }
 
-const call = CallTask.call
+const call = CallTask.invoke
 
 /** The outcome of a task that ended, as `Group.end` takes it. */
 interface Settled {
