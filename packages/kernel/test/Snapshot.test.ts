@@ -54,7 +54,13 @@ describe("a group's snapshot", () => {
     group.cancel()
     const snapshot = group.snapshot()
     expect(snapshot.state).toBe("closing")
-    expect(snapshot.tasks[0]).toEqual({ name: "deaf", status: "cancelling", startedAt: 1000, cancelledAt: 1010, groups: [] })
+    expect(snapshot.tasks[0]).toEqual({
+      name: "deaf",
+      status: "cancelling",
+      startedAt: 1000,
+      cancelledAt: 1010,
+      groups: []
+    })
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot)
   })
 
