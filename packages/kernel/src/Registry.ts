@@ -103,20 +103,39 @@ const makeRegistry = (): Registry => {
   }
 }
 
+/** Marks the hooks this kernel installed, so that installing again keeps them. */
+const installedMark = Symbol.for("soonify.registryHook")
+
 /**
- * Puts the inspector hooks on `globalThis`: `Symbol.for("soonify.snapshot")` gives
- * `snapshotAll()` of the registry, `Symbol.for("soonify.snapshotJson")` the same as JSON
- * text written without recursion. A hook another package put there before (a copy of
- * soonify without this registry) is kept: its groups come first.
+ * Puts the inspector hooks on `globalThis` (the registry does when it is made):
+ * `Symbol.for("soonify.snapshot")` gives every open root group's snapshot,
+ * `Symbol.for("soonify.snapshotJson")` the same as JSON text written without recursion
+ * (it calls whatever snapshot hook is there when it is called). A snapshot hook put there
+ * by a copy of soonify without this registry is kept: its groups come first. Calling it
+ * again keeps the hooks it installed.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { installSnapshotHooks } from "@soonify/kernel"
+ *
+ * installSnapshotHooks()
+ * typeof (globalThis as Record<symbol, unknown>)[Symbol.for("soonify.snapshot")] // => "function"
+ * ```
+ *
+ * @since 0.1.0
+ * @category registry
  */
-const installHooks = (registry: Registry): void => {
+export const installSnapshotHooks = (): void => {
+  const all = registry().snapshotAll
   const global = globalThis as Globals
-  const found = global[snapshotHookKey]
-  const hook =
-    typeof found === "function"
-      ? (): Array<GroupSnapshot> => [...(found as () => Array<GroupSnapshot>)(), ...registry.snapshotAll()]
-      : registry.snapshotAll
+  const found = global[snapshotHookKey] as (() => Array<GroupSnapshot>) | undefined
+  if (typeof found === "function" && (found as { [installedMark]?: boolean })[installedMark] === true) return
+  const hook: (() => Array<GroupSnapshot>) & { [installedMark]?: boolean } =
+    typeof found === "function" ? () => [...found(), ...all()] : () => all()
+  hook[installedMark] = true
   Object.defineProperty(globalThis, snapshotHookKey, { value: hook, configurable: true, writable: true })
+  if (typeof global[snapshotJsonHookKey] === "function") return
   Object.defineProperty(globalThis, snapshotJsonHookKey, {
     value: (): string => jsonText((global[snapshotHookKey] as () => unknown)()),
     configurable: true,
@@ -146,7 +165,7 @@ export const registry = (): Registry => {
   if (found === undefined) {
     found = makeRegistry()
     Object.defineProperty(globalThis, registryKey, { value: found, configurable: true, writable: false })
-    installHooks(found)
+    installSnapshotHooks()
   }
   return found
 }
@@ -170,4 +189,4 @@ export const snapshotAll = (): Array<GroupSnapshot> => registry().snapshotAll()
 
 // Groups are observable from outside the process as soon as the kernel is loaded: an
 // attach before the first group opens finds the hooks (and an empty tree).
-registry()
+installSnapshotHooks()

@@ -87,7 +87,7 @@ export interface SnapshotSource {
  * @category snapshots
  */
 export interface SnapshotParent {
-  groups: Set<SnapshotSource> | undefined
+  groups?: Set<SnapshotSource> | undefined
   readonly ready: boolean
 }
 

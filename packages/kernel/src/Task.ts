@@ -235,7 +235,7 @@ export class Task<R = unknown> {
  * @since 0.1.0
  * @category progress
  */
-export const progressProblem = (where: string, done: unknown, total: unknown): string | undefined => {
+export const progressProblem = (where: string, done: unknown, total?: unknown): string | undefined => {
   if (typeof done !== "number" || !(done >= 0) || done === Infinity) {
     return `${where}: "done" must be a finite number ≥ 0, received ${shown(done)}`
   }

@@ -39,7 +39,7 @@ export {
   type TaskSnapshot
 } from "./Snapshot.ts"
 
-export { type Place, type Registry, registry, snapshotAll } from "./Registry.ts"
+export { installSnapshotHooks, type Place, type Registry, registry, snapshotAll } from "./Registry.ts"
 
 export { escapeText, quoted, type RenderOptions, renderSnapshot } from "./Render.ts"
 

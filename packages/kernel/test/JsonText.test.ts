@@ -1,7 +1,7 @@
-// The JSON writer of `pstree --json` and `top --json`: JSON.stringify's text without
+// The JSON writer of the snapshot hook, `pstree --json` and `top --json`: JSON.stringify's text without
 // recursion, its indentation capped so that a line costs the same at any depth.
 import { describe, expect, it } from "vitest"
-import { jsonText, maxIndentLevels } from "../src/internal/jsonText.ts"
+import { jsonText, maxIndentLevels } from "@soonify/kernel"
 
 describe("jsonText", () => {
   it("writes what JSON.stringify writes of plain data, compact and indented", () => {

@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest"
+import {
+  escapeText,
+  Group,
+  type GroupSnapshot,
+  innerGroups,
+  jsonText,
+  registry,
+  renderSnapshot,
+  reportProgress,
+  type SnapshotParent,
+  type SnapshotSource,
+  snapshotAll,
+  snapshotTree
+} from "@soonify/kernel"
+import { running, setup, spawned, TestRuntime, type TestTask } from "./support.ts"
+
+const retryOnce = { delayBefore: (attempt: number) => (attempt <= 2 ? 100 : undefined) }
+
+describe("a group's snapshot", () => {
+  it("shows the settings, the counts and the live tasks in spawn order, with what each one has", () => {
+    const { runtime, group } = setup({ name: "jobs", concurrency: 2, mode: "settle" })
+    const done = spawned(group, running("done"))
+    const keyed = running("keyed")
+    keyed.key = 42
+    spawned(group, keyed)
+    runtime.advance(500)
+    const retried = spawned(group, running("retried", { ends: [["failed", "x"]] }, { retry: retryOnce }))
+    const waiting = spawned(group, running("waiting"))
+    group.end(done, "succeeded", 1)
+    reportProgress(keyed, 3, 10)
+    spawned(group, running("cancelled"))
+    group.cancelTask(group.tasks().at(-1)!)
+    expect([retried.phase, waiting.phase]).toEqual(["retrying", "waiting"])
+    group.cancelTask(keyed)
+    expect(waiting.phase).toBe("running")
+    expect(group.snapshot()).toEqual({
+      name: "jobs",
+      state: "open",
+      mode: "settle",
+      concurrency: 2,
+      counts: { queued: 0, running: 2, succeeded: 1, failed: 0, cancelled: 2 },
+      tasks: [
+        { name: "retried", status: "running", startedAt: 1500, attempt: 1, groups: [] },
+        { name: "waiting", status: "running", startedAt: 1500, groups: [] }
+      ]
+    })
+  })
+
+  it("a cancelling task shows since when; the snapshot is plain JSON", () => {
+    const { runtime, group } = setup()
+    spawned(group, running("deaf", { onInterrupt: "ignore" }))
+    runtime.advance(10)
+    group.cancel()
+    const snapshot = group.snapshot()
+    expect(snapshot.state).toBe("closing")
+    expect(snapshot.tasks[0]).toEqual({
+      name: "deaf",
+      status: "cancelling",
+      startedAt: 1000,
+      cancelledAt: 1010,
+      groups: []
+    })
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot)
+  })
+
+  it("shows the groups opened in a task under it, at any depth, without recursion (3,000 deep)", () => {
+    const runtime = new TestRuntime()
+    const root = new Group<TestTask>(runtime, { name: "level-0" })
+    let parent: TestTask = spawned(root, running("task-0"))
+    const levels: Array<[Group<TestTask>, TestTask]> = [[root, parent]]
+    for (let level = 1; level < 3000; level++) {
+      const group = new Group<TestTask>(runtime, { name: `level-${level}`, parent })
+      parent = spawned(group, running(`task-${level}`))
+      levels.push([group, parent])
+    }
+    let snapshot: GroupSnapshot = root.snapshot()
+    let depth = 1
+    while (snapshot.tasks[0].groups.length > 0) {
+      snapshot = snapshot.tasks[0].groups[0]
+      depth++
+    }
+    expect([depth, snapshot.name]).toEqual([3000, "level-2999"])
+    const text = renderSnapshot(root.snapshot(), { now: 1000 })
+    expect(text.split("\n")).toHaveLength(6000)
+    expect(text.split("\n").at(-1)).toMatch(/^\[depth 2999\] .*└─ task "task-2999" · running · for 0\.0 s$/)
+    expect(JSON.parse(jsonText(root.snapshot())).name).toBe("level-0")
+    for (const [group, task] of levels.toReversed()) {
+      group.end(task, "succeeded", undefined)
+      group.endOwner()
+    }
+    expect(root.state).toBe("closed")
+  })
+})
+
+describe("the registry", () => {
+  it("holds each open root group from its first moment, and drops it when it ends", () => {
+    const runtime = new TestRuntime()
+    const group = new Group(runtime, { name: "registry-root" })
+    const names = () => snapshotAll().map((snapshot) => snapshot.name)
+    expect(names()).toContain("registry-root")
+    group.endOwner()
+    expect(names()).not.toContain("registry-root")
+  })
+
+  it("a group opened in a task shows under it, not among the roots, until it ends", () => {
+    const { group } = setup({ name: "registry-parent" })
+    const task = spawned(group, running("opener"))
+    const inner = new Group(group.runtime, { name: "registry-inner", parent: task })
+    expect(snapshotAll().map((snapshot) => snapshot.name)).not.toContain("registry-inner")
+    expect(group.snapshot().tasks[0].groups.map((snapshot) => snapshot.name)).toEqual(["registry-inner"])
+    inner.endOwner()
+    expect(group.snapshot().tasks[0].groups).toEqual([])
+    group.end(task, "succeeded", 1)
+    group.endOwner()
+  })
+
+  it("a group opened in a task that has ended is a root", () => {
+    const { group } = setup({ name: "registry-late" })
+    const task = spawned(group, running("gone"))
+    group.end(task, "succeeded", 1)
+    const late = new Group(group.runtime, { name: "registry-orphan", parent: task })
+    expect(snapshotAll().map((snapshot) => snapshot.name)).toContain("registry-orphan")
+    late.endOwner()
+    group.endOwner()
+  })
+
+  it("moves an open group under a task", () => {
+    const { group } = setup({ name: "registry-mover" })
+    const task = spawned(group, running("adopter"))
+    const moved = new Group(group.runtime, { name: "registry-moved" })
+    moved.moveUnder(task)
+    expect(snapshotAll().map((snapshot) => snapshot.name)).not.toContain("registry-moved")
+    expect(group.snapshot().tasks[0].groups[0].name).toBe("registry-moved")
+    moved.endOwner()
+    group.end(task, "succeeded", 1)
+    group.endOwner()
+  })
+
+  it("is one object on globalThis, shared by every copy of the kernel, with the inspector hooks", () => {
+    const global = globalThis as Record<symbol, unknown>
+    expect(global[Symbol.for("soonify.registry")]).toBe(registry())
+    const { group } = setup({ name: "registry-hooked" })
+    const hook = global[Symbol.for("soonify.snapshot")] as () => Array<GroupSnapshot>
+    const json = global[Symbol.for("soonify.snapshotJson")] as () => string
+    expect(hook().map((snapshot) => snapshot.name)).toContain("registry-hooked")
+    expect(JSON.parse(json())).toEqual(hook())
+    group.endOwner()
+  })
+
+  it("shows groups of other implementations (any SnapshotSource) in the same tree, both ways", () => {
+    const { group } = setup({ name: "registry-kernel" })
+    const task = spawned(group, running("kernel task"))
+    // A group of another package, placed under the kernel's task, with its own task
+    // holding a kernel group.
+    const foreignTask: SnapshotParent = { groups: undefined, ready: false }
+    const foreign: SnapshotSource = {
+      ownSnapshot: (inner) => ({
+        name: "foreign",
+        state: "open",
+        mode: "failFast",
+        concurrency: "unbounded",
+        counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+        tasks: [{ name: "foreign task", status: "running", groups: innerGroups(foreignTask.groups, inner) }]
+      })
+    }
+    const place = registry().place(foreign, task)
+    const nested = new Group(group.runtime, { name: "kernel under foreign", parent: foreignTask })
+    const tree = snapshotTree(group)
+    expect(tree.tasks[0].groups[0].name).toBe("foreign")
+    expect(tree.tasks[0].groups[0].tasks[0].groups[0].name).toBe("kernel under foreign")
+    nested.endOwner()
+    registry().unplace(foreign, place)
+    expect(group.snapshot().tasks[0].groups).toEqual([])
+    group.end(task, "succeeded", 1)
+    group.endOwner()
+  })
+})
+
+const range = (from: number, to: number): Array<string> =>
+  Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i))
+
+describe("renderSnapshot", () => {
+  const snapshot = (name: string, key: string): GroupSnapshot => ({
+    name,
+    state: "open",
+    mode: "failFast",
+    concurrency: "unbounded",
+    counts: { queued: 1, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+    tasks: [
+      { name: "fetch", status: "running", startedAt: 0, key, attempt: 2, cancelledAt: 500, groups: [] },
+      { name: "later", status: "queued", progress: { done: 3 }, groups: [] }
+    ]
+  })
+
+  it("draws one line per group and task, with what each task has", () => {
+    expect(renderSnapshot(snapshot("jobs", "k"), { now: 5000 })).toBe(
+      [
+        'TaskGroup "jobs" open · failFast · 1 queued, 1 running, 0 succeeded, 0 failed, 0 cancelled',
+        '├─ task "fetch" · running · key "k" · attempt 2 · for 5.0 s · asked to stop 4.5 s ago',
+        '└─ task "later" · queued · 3 done'
+      ].join("\n")
+    )
+    expect(renderSnapshot(snapshot("jobs", "k")).split("\n")[1]).toContain("since 1970-01-01T00:00:00.000Z")
+  })
+
+  it("escapes every control, separator and bidi control in names and keys: one line each", () => {
+    const unsafe = [
+      ...range(0x00, 0x1f),
+      "\u007f",
+      ...range(0x80, 0x9f),
+      "\u2028",
+      "\u2029",
+      ...range(0x202a, 0x202e),
+      ...range(0x2066, 0x2069),
+      "\u200e",
+      "\u200f",
+      "\u061c"
+    ]
+    for (const char of unsafe) {
+      const lines = renderSnapshot(snapshot(`jobs${char}`, `k${char}`)).split("\n")
+      expect(lines).toHaveLength(3)
+      expect(lines.some((line) => line.includes(char))).toBe(false)
+    }
+    expect(escapeText("a\\u2028")).toBe("a\\\\u2028")
+    expect(escapeText("x\ud800y")).toBe("x\\ud800y")
+    expect(escapeText("é ✓ 😀\u200d👍 日本")).toBe("é ✓ 😀\u200d👍 日本")
+    expect(renderSnapshot(snapshot('say "hi"', "k"))).toContain('TaskGroup "say \\"hi\\""')
+  })
+
+  it("several snapshots, or none", () => {
+    expect(renderSnapshot([])).toBe("(no open task groups)")
+    expect(renderSnapshot([snapshot("a", "k"), snapshot("b", "k")]).split("\n")).toHaveLength(6)
+  })
+})
