@@ -12,6 +12,7 @@ import type { SoonValue } from "../SoonValue.ts"
 import { type Enclosing, enclosing, runIn } from "./ambient.ts"
 import { fiberTask } from "./observability.ts"
 import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
+import { onStack } from "./stack.ts"
 import { reportStuck } from "./stuck.ts"
 import { CallTask, type Job, type Owner } from "./tasks.ts"
 import { watchUnread } from "./unread.ts"
@@ -79,7 +80,10 @@ export class GroupContext implements Runtime<Job>, Owner {
     if (signal !== undefined) {
       if (signal.aborted) this.cancel(signal.reason)
       else {
-        this.#onAbort = () => this.cancel(signal.reason)
+        this.#onAbort = () => {
+          this.#cancelReason(signal.reason)
+          onStack(cancelGroup, this)
+        }
         signal.addEventListener("abort", this.#onAbort, { once: true })
       }
     }
@@ -94,10 +98,24 @@ export class GroupContext implements Runtime<Job>, Owner {
     return this.#controller.signal
   }
 
-  /** Cancels the group with `reason` (default: a CancelledError naming it). The first reason wins. */
+  /**
+   * Cancels the group with `reason` (default: a CancelledError naming it). The first
+   * reason given wins, also over one given while the shutdown waits for a fresh stack
+   * (stack.ts).
+   */
   cancel(reason?: unknown): void {
     if (this.group.state !== "open") return
-    this.group.cancel(reason === undefined ? new CancelledError(`${this.settings.label} was cancelled`) : reason)
+    this.#cancelReason(reason)
+    this.group.cancel(this.#cancelling)
+  }
+
+  /** The reason `cancel` shuts the group down with: the first one given. */
+  #cancelling: unknown = NONE
+
+  #cancelReason(reason: unknown): void {
+    if (this.#cancelling === NONE) {
+      this.#cancelling = reason === undefined ? new CancelledError(`${this.settings.label} was cancelled`) : reason
+    }
   }
 
   /**
@@ -114,6 +132,14 @@ export class GroupContext implements Runtime<Job>, Owner {
 
   /** Runs `body(arg)` as the group's body (code of the group); the group's owner part ends with it. */
   runBody<X>(body: (x: X) => unknown, arg: X): void {
+    onStack(GroupContext.#runBody, { context: this, body: body as (x: unknown) => unknown, arg })
+  }
+
+  static #runBody(run: { context: GroupContext; body: (x: unknown) => unknown; arg: unknown }): void {
+    run.context.#body(run.body, run.arg)
+  }
+
+  #body(body: (x: unknown) => unknown, arg: unknown): void {
     let result: unknown
     try {
       result = runIn(this, body, arg)
@@ -234,3 +260,6 @@ export class GroupContext implements Runtime<Job>, Owner {
     onEnd?.(this)
   }
 }
+
+/** Cancels a group whose outside signal was aborted (see stack.ts), with the reason it kept. */
+const cancelGroup = (context: GroupContext): void => context.cancel()

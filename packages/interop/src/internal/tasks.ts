@@ -10,6 +10,7 @@ import { CancelledError } from "../Errors.ts"
 import { complete, handleOf, observe, type HandleSource, type SoonValue } from "../SoonValue.ts"
 import { type Enclosing, runIn } from "./ambient.ts"
 import { Errors, isCancellation, NONE, settled, taskError } from "./outcome.ts"
+import { onStack } from "./stack.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -133,6 +134,18 @@ export class CallTask extends Job implements Enclosing {
   begin(): void {
     this.#reason = NONE
     this.#controller = undefined
+    onStack(CallTask.#run, this)
+  }
+
+  /** Runs the current attempt (now, or from a fresh stack: see stack.ts). */
+  static #run(task: CallTask): void {
+    task.#call()
+  }
+
+  #call(): void {
+    // Deferred to a fresh stack, and asked to stop meanwhile: it never runs.
+    if (this.group === undefined) return
+    if (this.#reason !== NONE) return this.group.end(this, this.timedOut ? "failed" : "cancelled", this.#reason)
     const attempt = this.attempt
     let result: unknown
     try {
