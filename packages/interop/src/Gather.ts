@@ -12,7 +12,7 @@ import { checkTasks, type Input, isTask, type Prepared, prepare, taskOf, tasksFr
 import { combine, NONE, taskError } from "./internal/outcome.ts"
 import type { Job } from "./internal/tasks.ts"
 import { checkOptions, checkSignal, concurrencyOf, describe, isIterable, timeoutOf } from "./internal/validation.ts"
-import type { SoonValue } from "./SoonValue.ts"
+import { observe, type SoonValue } from "./SoonValue.ts"
 
 /**
  * One task for {@link gather} and {@link asCompleted}: a promise (watched), a SoonValue
@@ -346,7 +346,7 @@ async function* completions(inputs: Array<Prepared>, settings: Settings): AsyncG
   context.group.endOwner()
   // The handles in the order they ended, recorded as each ends (not when the loop gets
   // to look), so that tasks ending in one turn keep their true order.
-  const arrivals = new Arrivals(handles)
+  const arrivals = new Arrivals(handles, observe)
   let delivered = 0
   let thrown: unknown = NONE
   try {

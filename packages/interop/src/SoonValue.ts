@@ -289,7 +289,7 @@ const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSig
 
 /** Resolves once every handle has ended; rejects with `signal.reason` once `signal` aborts first. */
 const untilEnded = (handles: ReadonlyArray<SoonValue<unknown>>, signal: AbortSignal | undefined): Promise<void> => {
-  const arrivals = new Arrivals(handles)
+  const arrivals = new Arrivals(handles, observe)
   if (arrivals.done) return Promise.resolve()
   return arrivals.all(signal).finally(() => arrivals.close())
 }
@@ -345,7 +345,7 @@ export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>, opti
     const signal = stopSignalOf("waitAny", options)
     const ended = array.find((soon) => soon.ready)
     if (ended !== undefined) return Promise.resolve(ended)
-    const arrivals = new Arrivals(array)
+    const arrivals = new Arrivals(array, observe)
     return arrivals
       .next(0, signal)
       .then(() => arrivals.arrived[0]!)
@@ -429,7 +429,7 @@ async function* inCompletionOrder<H extends SoonValue<unknown>>(
   signal: AbortSignal | undefined
 ): AsyncGenerator<H, void, undefined> {
   // Ended handles first, in input order; then each other one as it ends.
-  const arrivals = new Arrivals(array)
+  const arrivals = new Arrivals(array, observe)
   try {
     for (let delivered = 0; delivered < array.length; delivered++) {
       if (signal?.aborted) throw signal.reason

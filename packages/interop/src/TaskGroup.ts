@@ -500,9 +500,7 @@ const undisposed = new FinalizationRegistry<GroupContext>((context) => {
     const cause = context.group.cause()
     const errors = cause === undefined ? [] : errorsOf(cause.failures)
     if (errors.length > 0) {
-      void Promise.reject(
-        combine(errors, `A task group that was never disposed failed with ${errors.length} errors`)
-      )
+      void Promise.reject(combine(errors, `A task group that was never disposed failed with ${errors.length} errors`))
     }
   })
 })

@@ -3,13 +3,16 @@
 // order. `soon.wait()`, `waitAny`, `waitAll`, `resultsToChannel` and `asCompleted` all
 // wait through it.
 import type { SoonValue } from "../SoonValue.ts"
-import { observe } from "../SoonValue.ts"
+
+/** How a handle is watched: calls `f` once it has ended; gives the function that stops watching. */
+export type Observe = (soon: SoonValue<unknown>, f: () => void) => () => void
 
 /**
  * Watches `handles`: `arrived` holds them in the order they ended, those that had ended
  * already first (in input order). `next(count, signal)` waits until more than `count`
  * have arrived, or rejects with `signal.reason` once `signal` aborts. `close()` stops
- * watching (the handles' tasks go on).
+ * watching (the handles' tasks go on). `observe` is the SoonValue class's own (given,
+ * not imported, so that the class can use this helper).
  */
 export class Arrivals<H extends SoonValue<unknown>> {
   readonly arrived: Array<H> = []
@@ -17,7 +20,7 @@ export class Arrivals<H extends SoonValue<unknown>> {
   #wake: (() => void) | undefined = undefined
   #stops: Array<() => void> | undefined = undefined
 
-  constructor(handles: ReadonlyArray<H>, onArrive?: (handle: H) => void) {
+  constructor(handles: ReadonlyArray<H>, observe: Observe) {
     this.expected = handles.length
     for (let i = 0; i < handles.length; i++) if (handles[i]!.ready) this.arrived.push(handles[i]!)
     if (this.arrived.length === handles.length) return
@@ -29,7 +32,6 @@ export class Arrivals<H extends SoonValue<unknown>> {
       stops.push(
         observe(soon, () => {
           this.arrived.push(soon)
-          onArrive?.(soon)
           const wake = this.#wake
           this.#wake = undefined
           wake?.()

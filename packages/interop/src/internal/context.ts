@@ -6,7 +6,15 @@
 //
 // It holds nothing of the `TaskGroup` object user code holds (group.ts), so that a
 // `createTaskGroup` nobody disposes can be collected and report what it would have.
-import { Group, type GroupOptions, type Mode, type Route, type Runtime, type StuckTask, type Task } from "@soonify/kernel"
+import {
+  Group,
+  type GroupOptions,
+  type Mode,
+  type Route,
+  type Runtime,
+  type StuckTask,
+  type Task
+} from "@soonify/kernel"
 import { CancelledError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import { type Enclosing, enclosing, runIn } from "./ambient.ts"

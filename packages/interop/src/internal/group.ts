@@ -16,10 +16,7 @@ import { CallTask } from "./tasks.ts"
 import { callName, checkFunction, checkName, checkOptions, describe, timeoutOf } from "./validation.ts"
 
 /** The kernel options shared by every task of one `spawn` / `soonify`. */
-const kernelOptions = (
-  timeout: number | undefined,
-  retry: Retry | undefined
-): KernelTaskOptions | undefined =>
+const kernelOptions = (timeout: number | undefined, retry: Retry | undefined): KernelTaskOptions | undefined =>
   timeout === undefined && retry === undefined ? undefined : { timeout, retry }
 
 export class GroupView implements TaskGroup {

@@ -52,12 +52,7 @@ export const errorsOf = (failures: ReadonlyArray<unknown>): Array<unknown> => {
  * AggregateError); else `reason` (the outside signal's reason, a TimeoutError, what
  * `tg.cancel` was given).
  */
-export const groupResult = <A>(
-  cause: GroupCause | undefined,
-  value: A,
-  what: string,
-  reason: unknown
-): A => {
+export const groupResult = <A>(cause: GroupCause | undefined, value: A, what: string, reason: unknown): A => {
   if (cause === undefined) return value
   const errors = errorsOf(cause.failures)
   if (errors.length > 0) throw combine(errors, `${what} failed with ${errors.length} errors`)
