@@ -20,7 +20,7 @@ import type { SoonValue } from "../SoonValue.ts"
 import { type Enclosing, enclosing, runIn } from "./ambient.ts"
 import { fiberTask } from "./observability.ts"
 import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
-import { onStack } from "./stack.ts"
+import { clock, onStack } from "./stack.ts"
 import { reportStuck } from "./stuck.ts"
 import { CallTask, type Job, type Owner } from "./tasks.ts"
 import { watchUnread } from "./unread.ts"
@@ -207,7 +207,7 @@ export class GroupContext implements Runtime<Job>, Owner {
   }
 
   now(): number {
-    return Date.now()
+    return clock()
   }
 
   setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown {
