@@ -99,7 +99,8 @@ export interface GroupCause<F = unknown> {
  * group.endOwner()
  * const refused = group.spawn(new Task("work", "late"))
  * refused instanceof Refusal // => true
- * ;[refused.group, refused.task, (refused as Refusal).ended] // => ["jobs", "late", true]
+ * const { task, ended, cause } = refused as Refusal
+ * ;[task, ended, cause] // => ["late", true, undefined]
  * ```
  *
  * @since 0.1.0
