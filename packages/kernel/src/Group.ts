@@ -546,7 +546,14 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       (task.phase === "running" || task.phase === "starting") &&
       this._state === "open"
     ) {
-      const delay = retry.delayBefore(task.attempt + 1, outcome)
+      let delay: number | undefined
+      try {
+        delay = retry.delayBefore(task.attempt + 1, outcome)
+      } catch (error) {
+        // A policy that throws ends the retries: the task fails with what it threw.
+        delay = undefined
+        outcome = error
+      }
       if (delay !== undefined) {
         if (delay > 0) {
           task.phase = "retrying"

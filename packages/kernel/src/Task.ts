@@ -87,7 +87,8 @@ export type Handshake = "none" | "awaited" | "endedFirst" | "orphaned"
  * failed attempt. `delayBefore(attempt, outcome)` gives the milliseconds to wait before
  * attempt number `attempt` (2 for the first retry), or `undefined` for no more attempts
  * (then `outcome` is the task's failure). The kernel counts the attempts, waits (one
- * runtime timer, cancelled with the task) and calls `Runtime.start` again.
+ * runtime timer, cancelled with the task) and calls `Runtime.start` again. A policy that
+ * throws ends the retries: the task fails with what it threw (a `retryIf` that throws).
  *
  * **Example**
  *

@@ -110,6 +110,26 @@ describe("retry bookkeeping", () => {
     expect([a.ending, a.attempt]).toEqual(["failed", 3])
   })
 
+  it("a policy that throws ends the retries: the task fails with what it threw", () => {
+    const { group } = setup({ mode: "settle" })
+    const fatal = new Error("fatal")
+    const a = spawned(
+      group,
+      running(
+        "a",
+        { ends: [["failed", "retried"]] },
+        {
+          retry: {
+            delayBefore: () => {
+              throw fatal
+            }
+          }
+        }
+      )
+    )
+    expect([a.ending, a.outcome, a.attempt]).toEqual(["failed", fatal, 1])
+  })
+
   it("the policy sees the attempt and the failure", () => {
     const { group } = setup({ mode: "settle" })
     const asked: Array<[number, unknown]> = []
