@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { describe } from "./Arguments.ts"
 import type { Group } from "./Group.ts"
 import type { SnapshotSource } from "./Snapshot.ts"
 
@@ -230,7 +231,7 @@ export class Task<R = unknown> {
  * import { progressProblem } from "@soonify/kernel"
  *
  * progressProblem("reportProgress", 1, 3) // => undefined
- * progressProblem("reportProgress", -1) // => 'reportProgress: "done" must be a finite number ≥ 0, received -1'
+ * progressProblem("reportProgress", -1) // => 'reportProgress: "done" must be a finite number ≥ 0, received number -1'
  * ```
  *
  * @since 0.1.0
@@ -238,17 +239,13 @@ export class Task<R = unknown> {
  */
 export const progressProblem = (where: string, done: unknown, total?: unknown): string | undefined => {
   if (typeof done !== "number" || !(done >= 0) || done === Infinity) {
-    return `${where}: "done" must be a finite number ≥ 0, received ${shown(done)}`
+    return `${where}: "done" must be a finite number ≥ 0, received ${describe(done)}`
   }
   if (total !== undefined && (typeof total !== "number" || !(total >= 0) || total === Infinity)) {
-    return `${where}: "total" must be a finite number ≥ 0 or undefined, received ${shown(total)}`
+    return `${where}: "total" must be a finite number ≥ 0 or undefined, received ${describe(total)}`
   }
   return undefined
 }
-
-/** A value in a message, briefly. */
-const shown = (value: unknown): string =>
-  typeof value === "string" ? JSON.stringify(value) : typeof value === "function" ? "a function" : String(value)
 
 /**
  * Records a progress report in the task (a new plain object each time: snapshots taken
