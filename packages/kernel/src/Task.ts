@@ -189,6 +189,8 @@ export class Task<R = unknown> {
   ending: Ending | undefined = undefined
   /** What it ended with (its value, its failure), as the adapter gave it; opaque to the kernel. */
   outcome: unknown = undefined
+  /** What it last reported (`reportProgress`). */
+  progress: Progress | undefined = undefined
   /** The live tasks of its group before and after it, in spawn order (`Group`'s list), until it ends. */
   previous: Task<any> | undefined = undefined
   next: Task<any> | undefined = undefined
@@ -198,8 +200,6 @@ export class Task<R = unknown> {
   declare cancelledBy?: unknown
   /** Whether the running attempt was asked to stop by its own `timeout`. */
   declare timedOut?: boolean | undefined
-  /** What it last reported (`reportProgress`). */
-  declare progress?: Progress | undefined
   /** The groups opened inside it that are still open (see Registry.ts). */
   declare groups?: Set<SnapshotSource> | undefined
   /** Whether it was reported stuck in its cancellation. */
