@@ -99,7 +99,8 @@ export interface GroupCause<F = unknown> {
  * group.endOwner()
  * const refused = group.spawn(new Task("work", "late"))
  * refused instanceof Refusal // => true
- * ;[refused.group, refused.task, (refused as Refusal).ended] // => ["jobs", "late", true]
+ * const { task, ended, cause } = refused as Refusal
+ * ;[task, ended, cause] // => ["late", true, undefined]
  * ```
  *
  * @since 0.1.0
@@ -487,6 +488,12 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
         this.runtime.interrupt(task)
         this.stuck!.watch()
         return
+      case "cancelling":
+        // Stopping for its own timeout: now it is cancelled too, and is not retried.
+        if (task.timedOut === true) {
+          task.timedOut = false
+          task.cancelledBy = by
+        }
     }
   }
 
@@ -655,12 +662,12 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Keeps the group from ending until `release` (the adapter's own work for it: a callback it runs). */
   hold(): void {
-    this.pending++
+    if (this._state !== "closed") this.pending++
   }
 
   /** Gives a `hold` (or a task's or the owner's part) back: the group ends when none is left. */
   release(): void {
-    if (--this.pending !== 0) return
+    if (this.pending === 0 || --this.pending !== 0) return
     this._state = "closed"
     this.stopDeadline()
     registry().unplace(this, this.place)

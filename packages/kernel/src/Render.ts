@@ -208,15 +208,18 @@ const renderGroup = (root: GroupSnapshot, options: RenderOptions | undefined, li
  * import { renderSnapshot } from "@soonify/kernel"
  *
  * renderSnapshot([]) // => "(no open task groups)"
- * renderSnapshot({
- *   name: "jobs",
- *   state: "open",
- *   mode: "failFast",
- *   concurrency: 2,
- *   counts: { queued: 0, running: 1, succeeded: 3, failed: 0, cancelled: 0 },
- *   tasks: [{ name: "fetch", status: "running", startedAt: 0, progress: { done: 1, total: 4 }, groups: [] }]
- * }, { now: 1500 })
- * // => 'TaskGroup "jobs" open · failFast · concurrency 2 · 0 queued, 1 running, 3 succeeded, 0 failed, 0 cancelled\n└─ task "fetch" · running · for 1.5 s · 1/4 (25%)'
+ * const text = renderSnapshot(
+ *   {
+ *     name: "jobs",
+ *     state: "open",
+ *     mode: "failFast",
+ *     concurrency: 2,
+ *     counts: { queued: 0, running: 1, succeeded: 3, failed: 0, cancelled: 0 },
+ *     tasks: [{ name: "fetch", status: "running", startedAt: 0, progress: { done: 1, total: 4 }, groups: [] }]
+ *   },
+ *   { now: 1500 }
+ * )
+ * text.split("\n")[1] // => '└─ task "fetch" · running · for 1.5 s · 1/4 (25%)'
  * ```
  *
  * @since 0.1.0

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { describe } from "./Arguments.ts"
 import type { Group } from "./Group.ts"
 import type { SnapshotSource } from "./Snapshot.ts"
 
@@ -167,41 +168,44 @@ export class Task<R = unknown> {
   /** The name given, or the number from which `task-N` is made (set by `Group.spawn`). */
   label: string | number
   readonly options: TaskOptions
+  // Fields every task has are set here; the others (`declare`d) only on the tasks that
+  // use them, so that a plain task stays small (it is most of the cost per task).
+
   /** The task's key, if spawned with one: while it has not ended, spawning the key again gives this task. */
-  key: Key | undefined = undefined
-  /** The start handshake (see {@link Handshake}); set it to `"awaited"` before spawning for `start`. */
-  handshake: Handshake = "none"
+  declare key?: Key | undefined
+  /** The start handshake (see {@link Handshake}; `undefined` is `"none"`): set `"awaited"` before spawning for `start`. */
+  declare handshake?: Handshake | undefined
 
   // The task's state: written by its group only.
 
   phase: Phase = "queued"
   /** Its group, until it ends (a kept task keeps no group alive). */
-  group: Group<any> | undefined = undefined
+  group: Group<any, any> | undefined = undefined
   /** The attempt it is on, 1-based. */
   attempt = 1
   /** When it started running (ms since epoch, `Runtime.now`); `undefined` while queued or waiting. */
   startedAt: number | undefined = undefined
-  /** When it was asked to stop (ms since epoch), while it has not ended (or its timed-out attempt has not). */
-  cancelledAt: number | undefined = undefined
-  /** Who asked it alone to stop (`Group.cancelTask`'s `by`); `undefined` when its group's shutdown did, or nobody. */
-  cancelledBy: unknown = undefined
-  /** Whether the running attempt was asked to stop by its own `timeout`. */
-  timedOut = false
-  /** What it last reported (`Group.reportProgress`). */
-  progress: Progress | undefined = undefined
   /** How it ended, once `ended`. */
   ending: Ending | undefined = undefined
   /** What it ended with (its value, its failure), as the adapter gave it; opaque to the kernel. */
   outcome: unknown = undefined
-  /** The groups opened inside it that are still open (see Registry.ts). */
-  groups: Set<SnapshotSource> | undefined = undefined
-  /** Whether it was reported stuck in its cancellation. */
-  stuckReported = false
-  /** The timer of its attempt's timeout or of its wait between attempts, while one runs. */
-  timer: unknown = undefined
+  /** What it last reported (`reportProgress`). */
+  progress: Progress | undefined = undefined
   /** The live tasks of its group before and after it, in spawn order (`Group`'s list), until it ends. */
   previous: Task<any> | undefined = undefined
   next: Task<any> | undefined = undefined
+  /** When it was asked to stop (ms since epoch), while it has not ended (or its timed-out attempt has not). */
+  declare cancelledAt?: number | undefined
+  /** Who asked it alone to stop (`Group.cancelTask`'s `by`); `undefined` when its group's shutdown did, or nobody. */
+  declare cancelledBy?: unknown
+  /** Whether the running attempt was asked to stop by its own `timeout`. */
+  declare timedOut?: boolean | undefined
+  /** The groups opened inside it that are still open (see Registry.ts). */
+  declare groups?: Set<SnapshotSource> | undefined
+  /** Whether it was reported stuck in its cancellation. */
+  declare stuckReported?: boolean | undefined
+  /** The timer of its attempt's timeout or of its wait between attempts, while one runs. */
+  declare timer?: unknown
 
   constructor(run: R, name?: string | undefined, options: TaskOptions = noTaskOptions) {
     this.run = run
@@ -230,7 +234,7 @@ export class Task<R = unknown> {
  * import { progressProblem } from "@soonify/kernel"
  *
  * progressProblem("reportProgress", 1, 3) // => undefined
- * progressProblem("reportProgress", -1) // => 'reportProgress: "done" must be a finite number ≥ 0, received -1'
+ * progressProblem("reportProgress", -1) // => 'reportProgress: "done" must be a finite number ≥ 0, received number -1'
  * ```
  *
  * @since 0.1.0
@@ -238,17 +242,13 @@ export class Task<R = unknown> {
  */
 export const progressProblem = (where: string, done: unknown, total?: unknown): string | undefined => {
   if (typeof done !== "number" || !(done >= 0) || done === Infinity) {
-    return `${where}: "done" must be a finite number ≥ 0, received ${shown(done)}`
+    return `${where}: "done" must be a finite number ≥ 0, received ${describe(done)}`
   }
   if (total !== undefined && (typeof total !== "number" || !(total >= 0) || total === Infinity)) {
-    return `${where}: "total" must be a finite number ≥ 0 or undefined, received ${shown(total)}`
+    return `${where}: "total" must be a finite number ≥ 0 or undefined, received ${describe(total)}`
   }
   return undefined
 }
-
-/** A value in a message, briefly. */
-const shown = (value: unknown): string =>
-  typeof value === "string" ? JSON.stringify(value) : typeof value === "function" ? "a function" : String(value)
 
 /**
  * Records a progress report in the task (a new plain object each time: snapshots taken

@@ -31,6 +31,15 @@ describe("a group's life", () => {
     expect(group.state).toBe("closed")
   })
 
+  it("a hold or a release after the group ended changes nothing: it ends once", () => {
+    const { runtime, group } = setup()
+    group.endOwner()
+    group.hold()
+    group.release()
+    group.release()
+    expect(runtime.ended).toHaveLength(1)
+  })
+
   it("a task ending at once ends in its first steps, with its outcome", () => {
     const { runtime, group } = setup()
     const task = spawned(group, ending("now", "succeeded", 42))

@@ -187,11 +187,13 @@ describe("progress", () => {
 
   it("checks done and total", () => {
     expect(progressProblem("p", 0, 0)).toBeUndefined()
-    expect(progressProblem("p", Infinity)).toBe('p: "done" must be a finite number ≥ 0, received Infinity')
-    expect(progressProblem("p", "1")).toBe('p: "done" must be a finite number ≥ 0, received "1"')
-    expect(progressProblem("p", 1, NaN)).toBe('p: "total" must be a finite number ≥ 0 or undefined, received NaN')
+    expect(progressProblem("p", Infinity)).toBe('p: "done" must be a finite number ≥ 0, received number Infinity')
+    expect(progressProblem("p", "1")).toBe('p: "done" must be a finite number ≥ 0, received string "1"')
+    expect(progressProblem("p", 1, NaN)).toBe(
+      'p: "total" must be a finite number ≥ 0 or undefined, received number NaN'
+    )
     expect(progressProblem("p", 1, () => 1)).toBe(
-      'p: "total" must be a finite number ≥ 0 or undefined, received a function'
+      'p: "total" must be a finite number ≥ 0 or undefined, received function (anonymous)'
     )
   })
 })

@@ -202,6 +202,15 @@ describe("retry bookkeeping", () => {
     expect([a.ending, a.attempt]).toEqual(["failed", 1])
   })
 
+  it("a task cancelled while its timed-out attempt stops is not retried", () => {
+    const { runtime, group } = setup()
+    const a = spawned(group, running("a", { onInterrupt: "ignore" }, { timeout: 10, retry: times(3) }))
+    runtime.advance(10)
+    group.cancelTask(a, "me")
+    group.end(a, "failed", "timeout a")
+    expect([a.ending, a.attempt, a.cancelledBy]).toEqual(["failed", 1, "me"])
+  })
+
   it("a timed-out attempt is retried, and the next attempt is not cancelling", () => {
     const { runtime, group } = setup()
     const a = spawned(group, running("a", {}, { timeout: 10, retry: times(1) }))
