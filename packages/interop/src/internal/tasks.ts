@@ -9,7 +9,7 @@ import { type Ending, Task, type TaskOptions } from "@soonify/kernel"
 import { CancelledError } from "../Errors.ts"
 import { complete, handleOf, observe, type HandleSource, type SoonValue } from "../SoonValue.ts"
 import { type Enclosing, runIn } from "./ambient.ts"
-import { Errors, isCancellation, NONE, settled, taskError } from "./outcome.ts"
+import { Errors, isCancellation, NONE, resultOf, settled, statusOf } from "./outcome.ts"
 import { onStack } from "./stack.ts"
 import { isThenable } from "./validation.ts"
 
@@ -51,10 +51,7 @@ export abstract class Job extends Task<undefined> implements HandleSource {
   ended(): void {
     const soon = this.soon
     if (soon === undefined) return
-    const ending = this.ending
-    if (ending === "succeeded") complete(soon, "fulfilled", this.outcome)
-    else if (ending === "cancelled") complete(soon, "cancelled", undefined)
-    else complete(soon, "rejected", taskError(this.outcome, this.name))
+    complete(soon, statusOf(this), resultOf(this))
   }
 }
 
