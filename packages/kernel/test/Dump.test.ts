@@ -80,7 +80,7 @@ group("the dump on a signal", () => {
     const before = process.listenerCount("SIGWINCH")
     const uninstall = installDump("f", "SIGWINCH")
     try {
-      process.stderr.write = ((text: string) => written.push(text)) as typeof process.stderr.write
+      process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write
       process.emit("SIGWINCH", "SIGWINCH")
     } finally {
       process.stderr.write = write
