@@ -121,7 +121,7 @@ export class Refusal<F = unknown> {
 }
 
 /** Runs when a task's timeout or its wait between attempts is over. */
-const taskTimerFired = (task: Task<any>): void => task.group?.timerFired(task)
+const taskTimerFired = (task: Task<any>): void => task.group!.timerFired(task)
 /** Runs when a group's deadline is reached. */
 const deadlineReached = (group: Group<any>): void => group.timeOut()
 
@@ -334,13 +334,14 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     if (last === undefined) this.first = task
     else last.next = task
     this.last = task
-    if (when === "soon") {
+    if (when === "now") this.admit(task)
+    else {
       task.phase = "queued"
       if (this.soon === undefined) {
         this.soon = [task]
         this.runtime.scheduleFlush(this)
       } else this.soon.push(task)
-    } else this.admit(task)
+    }
     return task
   }
 
@@ -408,8 +409,8 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Hands the free permits to the waiting tasks, in their order, while the group is open. */
   private pump(): void {
-    const scheduler = this.scheduler
-    if (this.pumping || scheduler === undefined) return
+    const scheduler = this.scheduler!
+    if (this.pumping) return
     this.pumping = true
     try {
       while (this._state === "open") {
@@ -429,7 +430,6 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    */
   setConcurrency(limit: number): void {
     if (this.scheduler === undefined) {
-      if (limit === Infinity) return
       let running = 0
       for (let task = this.first; task !== undefined; task = task.next as T | undefined)
         if (holdsPermit(task)) running++
@@ -533,7 +533,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    * the runtime (`taskEnded`), and may end. Nothing for a task not live in this group.
    */
   end(task: T, ending: Ending, outcome: unknown): void {
-    if (task.group !== this || task.phase === "ended") return
+    if (task.group !== this) return
     const timer = task.timer
     if (timer !== undefined) {
       task.timer = undefined
@@ -598,7 +598,8 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     else if (ending === "cancelled") this.cancelledTasks++
     else this.failed++
     const key = task.key
-    if (key !== undefined && this.keyed!.get(key) === task) this.keyed!.delete(key)
+    // The task holding its key: a task that joined another never came in.
+    if (key !== undefined) this.keyed!.delete(key)
     const route = this.route(task, ending, outcome)
     // The freed permit starts the next waiting task now, before anybody hears of this end.
     if (held && this.scheduler !== undefined) {
@@ -707,8 +708,8 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     this.runtime.shuttingDown?.(this)
     // One clock reading for all of them: they are asked at the same moment.
     let now: number | undefined
+    // Those that end meanwhile (an interrupt may end others) are `ended` when reached.
     for (const task of this.tasks()) {
-      if (task.group !== this) continue
       switch (task.phase) {
         case "queued":
         case "waiting":

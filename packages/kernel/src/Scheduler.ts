@@ -67,6 +67,23 @@ export class Scheduler {
   }
 
   /**
+   * How the waiting tasks are ordered: `"spawn"` (first in, first out) until a task with
+   * another priority than 0 waits, `"priority"` from then on.
+   */
+  get ordering(): "spawn" | "priority" {
+    return this.heap === undefined ? "spawn" : "priority"
+  }
+
+  /**
+   * How many entries the queue holds: the waiting tasks, the cancelled ones not yet passed
+   * over, and (first in, first out) up to 1024 or half of them already started, which it
+   * drops now and then. Its memory: none whenever no task waits.
+   */
+  get retained(): number {
+    return this.fifo.length + (this.heap?.length ?? 0)
+  }
+
+  /**
    * The admission step: takes a permit for `task` (`true`: start it now) unless none is
    * free or a task that waits has its turn first (`false`: it is queued, its group marks
    * it `waiting`).

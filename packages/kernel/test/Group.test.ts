@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { Group, Refusal } from "@soonify/kernel"
-import { ending, running, setup, spawned, TestRuntime } from "./support.ts"
+import { ending, running, setup, spawned, TestRuntime, type TestTask } from "./support.ts"
 
 describe("a group's life", () => {
   it("ends once its owner's part and every task have ended, and only then", () => {
@@ -240,5 +240,140 @@ describe("the runtime", () => {
     group.end(a, "succeeded", 1)
     group.end(a, "failed", "again")
     expect([a.ending, a.outcome]).toEqual(["succeeded", 1])
+  })
+})
+
+describe("defaults and details", () => {
+  it("a group given no options: named TaskGroup, fail fast, owned by a body, unbounded, stuck after 10 s", () => {
+    const group = new Group(new TestRuntime())
+    expect([group.name, group.mode, group.owner, group.concurrency, group.stuckAfter]).toEqual([
+      "TaskGroup",
+      "failFast",
+      "body",
+      Infinity,
+      10_000
+    ])
+    expect([group.keys, group.keyedTask("k"), group.cancelledBy, group.failures]).toEqual([
+      [],
+      undefined,
+      undefined,
+      []
+    ])
+    group.flush()
+    group.endOwner()
+  })
+
+  it("a spawn is `now` and from outside unless said otherwise", () => {
+    const { group } = setup()
+    const a = group.spawn(running("a")) as TestTask
+    expect(a.phase).toBe("running")
+    group.fail("boom")
+    expect(group.spawn(running("late"))).toBeInstanceOf(Refusal)
+  })
+
+  it("refuses from anywhere once ended, from outside only while closing, never while open", () => {
+    const { group } = setup()
+    expect([group.refuses("inside"), group.refuses("outside")]).toEqual([false, false])
+    const a = spawned(group, running("a", { onInterrupt: "ignore" }))
+    group.cancel("me")
+    expect([group.refuses("inside"), group.refuses("outside"), group.cancelledBy]).toEqual([false, true, "me"])
+    group.end(a, "cancelled", undefined)
+    group.endOwner()
+    expect([group.refuses("inside"), group.refuses("outside")]).toEqual([true, true])
+  })
+
+  it("a refusal says everything on its own fields", () => {
+    const { group } = setup({ name: "jobs" })
+    group.endOwner()
+    const refused = group.spawn(running()) as Refusal
+    expect([refused.group, refused.task, refused.ended, refused.cause]).toEqual(["jobs", "task-1", true, undefined])
+  })
+
+  it("tasks spawned from inside a closing group are numbered and routed like the others", () => {
+    const { runtime, group } = setup()
+    spawned(group, running())
+    group.cancel()
+    const late = running()
+    group.spawn(late, "now", "inside")
+    const named = running("named")
+    group.spawn(named, "now", "inside")
+    expect([late.name, named.name, late.handshake, runtime.routes.get(late)]).toEqual([
+      "task-2",
+      "named",
+      undefined,
+      "none"
+    ])
+  })
+
+  it("joining hands the failures over: the scope's close raises none of them again", () => {
+    const { group } = setup({ owner: "scope" })
+    group.fail("boom")
+    group.markReported()
+    expect(group.takeUnreported()).toEqual([])
+  })
+
+  it("the owner's part ends once, however often it is given up", () => {
+    const { group } = setup()
+    const a = spawned(group, running("a"))
+    group.endOwner()
+    group.endOwner()
+    expect(group.state).toBe("open")
+    group.end(a, "succeeded", 1)
+    expect(group.state).toBe("closed")
+  })
+
+  it("a body that returns leaves the tasks running; one that fails while stopping fails the group", () => {
+    const { group } = setup()
+    const a = spawned(group, running("a"))
+    group.bodyEnded("succeeded", "value")
+    expect([group.state, a.phase]).toEqual(["open", "running"])
+    group.end(a, "succeeded", 1)
+    const stopping = setup().group
+    stopping.bodyEnded("failedWhileStopping", "finalizer")
+    expect(stopping.failures).toEqual(["finalizer"])
+  })
+
+  it("cancelling a task of another group, or one that ended, does nothing", () => {
+    const { runtime, group } = setup()
+    const other = setup().group
+    const a = spawned(group, running("a"))
+    other.cancelTask(a)
+    expect(a.phase).toBe("running")
+    group.end(a, "succeeded", 1)
+    group.cancelTask(a)
+    expect(runtime.log.filter((line) => line.startsWith("interrupt"))).toEqual([])
+  })
+
+  it("a task failing while the shutdown runs, before it is asked to stop, is neither retried nor kept in settle mode", () => {
+    const { runtime, group } = setup({ mode: "settle" })
+    spawned(group, running("a"))
+    const b = spawned(group, running("b", {}, { retry: { delayBefore: () => 0 } }))
+    // Stopping `a` makes `b` fail at once (they share a resource, say).
+    runtime.interrupt = (task) => {
+      if (task.name === "a") {
+        group.end(b, "failed", "b lost its connection")
+        group.end(task, "cancelled", undefined)
+      }
+    }
+    group.cancel()
+    expect([b.ending, b.attempt, runtime.routes.get(b)]).toEqual(["failed", 1, "handle"])
+  })
+
+  it("counts each ending in the snapshot", () => {
+    const { group } = setup({ mode: "settle" })
+    spawned(group, ending("ok", "succeeded", 1))
+    spawned(group, ending("bad", "failed", "x"))
+    spawned(group, ending("worse", "failedWhileStopping", "y"))
+    spawned(group, ending("stopped", "cancelled"))
+    expect(group.snapshot().counts).toEqual({ queued: 0, running: 0, succeeded: 1, failed: 2, cancelled: 1 })
+  })
+
+  it("a group moved after it ended stays out of the tree", () => {
+    const { group } = setup()
+    const task = spawned(group, running("parent"))
+    const inner = new Group(group.runtime, { name: "inner" })
+    inner.endOwner()
+    inner.moveUnder(task)
+    expect(task.groups).toBeUndefined()
   })
 })

@@ -41,3 +41,19 @@ describe("jsonText", () => {
     expect(lines.slice(0, 3)).toEqual(["{", '  "level": [', "    {"])
   })
 })
+
+describe("jsonText, in detail", () => {
+  it("leaves symbol values out of objects and writes them null in arrays", () => {
+    const value = { a: Symbol("s"), b: [Symbol("t")], c: 1 }
+    expect(jsonText(value)).toBe(JSON.stringify(value))
+  })
+
+  it("writes an object met twice, not inside itself, twice; refuses one inside itself, as JSON.stringify does", () => {
+    const shared = { x: 1 }
+    const value = { a: shared, b: [shared, shared] }
+    expect(jsonText(value)).toBe(JSON.stringify(value))
+    const circular: Array<unknown> = []
+    circular.push([circular])
+    expect(() => jsonText(circular)).toThrow("Converting circular structure to JSON")
+  })
+})

@@ -4,6 +4,7 @@ import {
   Group,
   type GroupSnapshot,
   innerGroups,
+  installSnapshotHooks,
   jsonText,
   registry,
   renderSnapshot,
@@ -11,7 +12,8 @@ import {
   type SnapshotParent,
   type SnapshotSource,
   snapshotAll,
-  snapshotTree
+  snapshotTree,
+  type TaskSnapshot
 } from "@soonify/kernel"
 import { running, setup, spawned, TestRuntime, type TestTask } from "./support.ts"
 
@@ -34,7 +36,7 @@ describe("a group's snapshot", () => {
     expect([retried.phase, waiting.phase]).toEqual(["retrying", "waiting"])
     group.cancelTask(keyed)
     expect(waiting.phase).toBe("running")
-    expect(group.snapshot()).toEqual({
+    expect(group.snapshot()).toStrictEqual({
       name: "jobs",
       state: "open",
       mode: "settle",
@@ -231,5 +233,142 @@ describe("renderSnapshot", () => {
   it("several snapshots, or none", () => {
     expect(renderSnapshot([])).toBe("(no open task groups)")
     expect(renderSnapshot([snapshot("a", "k"), snapshot("b", "k")]).split("\n")).toHaveLength(6)
+  })
+})
+
+describe("renderSnapshot, in detail", () => {
+  const group = (
+    name: string,
+    tasks: Array<TaskSnapshot>,
+    concurrency: number | "unbounded" = "unbounded"
+  ): GroupSnapshot => ({
+    name,
+    state: "open",
+    mode: "settle",
+    concurrency,
+    counts: { queued: 0, running: tasks.length, succeeded: 0, failed: 0, cancelled: 0 },
+    tasks
+  })
+  const task = (name: string, more: Partial<TaskSnapshot> = {}): TaskSnapshot => ({
+    name,
+    status: "running",
+    groups: [],
+    ...more
+  })
+
+  it("shows progress as done, done/total with a percentage, or done/0", () => {
+    const lines = renderSnapshot(
+      group("g", [
+        task("a", { progress: { done: 3 } }),
+        task("b", { progress: { done: 1, total: 3 } }),
+        task("c", { progress: { done: 0, total: 0 } })
+      ])
+    ).split("\n")
+    expect(lines.slice(1)).toEqual([
+      '├─ task "a" · running · 3 done',
+      '├─ task "b" · running · 1/3 (33%)',
+      '└─ task "c" · running · 0/0'
+    ])
+  })
+
+  it("shows a limit only for a bounded group, and seconds with a decimal below 10 s", () => {
+    expect(renderSnapshot(group("g", [], 3))).toBe(
+      'TaskGroup "g" open · settle · concurrency 3 · 0 queued, 0 running, 0 succeeded, 0 failed, 0 cancelled'
+    )
+    const at = (ms: number) => renderSnapshot(group("g", [task("t", { startedAt: 0 })]), { now: ms }).split("\n")[1]
+    expect([at(9_999), at(10_000), at(-5)]).toEqual([
+      '└─ task "t" · running · for 10.0 s',
+      '└─ task "t" · running · for 10 s',
+      '└─ task "t" · running · for 0.0 s'
+    ])
+  })
+
+  it("draws the groups of a task under it, each with its own branch", () => {
+    const tree = group("top", [
+      task("first", { groups: [group("one", [task("x")]), group("two", [task("y")])] }),
+      task("last", { groups: [group("three", [])] })
+    ])
+    expect(
+      renderSnapshot(tree)
+        .split("\n")
+        .map((line) => line.replace(/ ·.*$/, ""))
+    ).toEqual([
+      'TaskGroup "top" open',
+      '├─ task "first"',
+      '│  ├─ TaskGroup "one" open',
+      '│  │  └─ task "x"',
+      '│  └─ TaskGroup "two" open',
+      '│     └─ task "y"',
+      '└─ task "last"',
+      '   └─ TaskGroup "three" open'
+    ])
+  })
+
+  it("draws the indentation in full up to 96 columns, then the depth and the last 48", () => {
+    let inner = group("g16", [task("t16")])
+    for (let depth = 15; depth >= 0; depth--) inner = group(`g${depth}`, [task(`t${depth}`, { groups: [inner] })])
+    const lines = renderSnapshot(inner).split("\n")
+    const prefix = (line: string) => line.slice(0, line.search(/(TaskGroup|task) "/))
+    // Group 16 is 16 groups deep: its line has 16 × 6 = 96 columns of indentation, drawn in full.
+    expect(prefix(lines[32])).toBe("   ".repeat(31) + "└─ ")
+    expect(prefix(lines[33])).toBe("[depth 16] " + "   ".repeat(15) + "└─ ")
+    expect(prefix(lines[31])).toBe("   ".repeat(30) + "└─ ")
+  })
+
+  it("quotes a name that is plain but has a quote, escapes each unsafe range at its edges only", () => {
+    expect(renderSnapshot(group('a"b', []))).toContain('TaskGroup "a\\"b"')
+    const kept = [" ", "~", "\u00a0", "\u061b", "ÿ"]
+    const escaped = ["\u001f", "\\", "\u007f", "\u009f", "\u061c"]
+    for (const char of kept) expect(escapeText(`x${char}`)).toBe(`x${char}`)
+    for (const char of escaped) expect(escapeText(`x${char}`)).not.toBe(`x${char}`)
+    expect(escapeText("\u001f")).toBe("\\u001f")
+  })
+})
+
+describe("the registry, in detail", () => {
+  const global = globalThis as Record<symbol, unknown>
+  const hookKey = Symbol.for("soonify.snapshot")
+
+  it("composes the hooks with another copy's hook found before, once", () => {
+    const own = global[hookKey]
+    const other: GroupSnapshot = {
+      name: "from another copy",
+      state: "open",
+      mode: "settle",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: []
+    }
+    try {
+      Object.defineProperty(globalThis, hookKey, { value: () => [other], configurable: true, writable: true })
+      installSnapshotHooks()
+      const composed = global[hookKey] as () => Array<GroupSnapshot>
+      expect(composed()).toEqual([other, ...snapshotAll()])
+      installSnapshotHooks()
+      expect(global[hookKey]).toBe(composed)
+    } finally {
+      Object.defineProperty(globalThis, hookKey, { value: own, configurable: true, writable: true })
+    }
+  })
+
+  it("is made by the first copy that asks, when none is there", () => {
+    const key = Symbol.for("soonify.registry")
+    const own = global[key]
+    try {
+      delete global[key]
+      const made = registry()
+      expect(made).not.toBe(own)
+      expect([made.version, registry()]).toEqual([1, made])
+    } finally {
+      delete global[key]
+      Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: false })
+    }
+  })
+
+  it("unplacing from a task that holds no groups does nothing", () => {
+    const parent: SnapshotParent = { ready: false }
+    const source: SnapshotSource = { ownSnapshot: () => ({}) as GroupSnapshot }
+    registry().unplace(source, parent)
+    expect(parent.groups).toBeUndefined()
   })
 })

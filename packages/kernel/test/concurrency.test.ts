@@ -177,3 +177,93 @@ describe("the scheduler alone", () => {
     expect(scheduler.next()).toBeUndefined()
   })
 })
+
+describe("the scheduler's memory and order", () => {
+  const waitingTasks = (scheduler: Scheduler, count: number, priority = 0): Array<Task> =>
+    Array.from({ length: count }, (_, i) => {
+      const task = new Task(i, undefined, { priority })
+      if (!scheduler.admit(task)) task.phase = "waiting"
+      return task
+    })
+
+  /** Starts the next waiting task, as its group would; gives it. */
+  const startNext = (scheduler: Scheduler): Task | undefined => {
+    scheduler.release()
+    const next = scheduler.next()
+    if (next !== undefined) next.phase = "running"
+    return next
+  }
+
+  it("holds nothing when no task waits: after the last one starts, or is cancelled", () => {
+    const scheduler = new Scheduler(1)
+    expect(scheduler.retained).toBe(0)
+    const [, b, c] = waitingTasks(scheduler, 3)
+    expect(scheduler.retained).toBe(2)
+    b.phase = "ended"
+    scheduler.left()
+    expect(scheduler.retained).toBe(2)
+    expect(startNext(scheduler)).toBe(c)
+    expect(scheduler.retained).toBe(0)
+    const [d] = waitingTasks(scheduler, 1)
+    d.phase = "ended"
+    scheduler.left()
+    expect([scheduler.retained, scheduler.waitingCount]).toEqual([0, 0])
+  })
+
+  it("drops the started tasks once more than 1024 of them make more than half of what it holds", () => {
+    const scheduler = new Scheduler(1)
+    waitingTasks(scheduler, 2001)
+    const held: Array<number> = []
+    for (let started = 1; started <= 1030; started++) {
+      startNext(scheduler)
+      held.push(scheduler.retained)
+    }
+    // 2000 entries: started tasks are dropped when 1025 of them are behind the head.
+    expect(held[1023]).toBe(2000)
+    expect(held[1024]).toBe(975)
+    expect(held[1029]).toBe(975)
+  })
+
+  it("drops them when they are more than half, not when they are exactly half", () => {
+    const scheduler = new Scheduler(1)
+    waitingTasks(scheduler, 3001)
+    for (let started = 1; started <= 1500; started++) startNext(scheduler)
+    expect(scheduler.retained).toBe(3000)
+    startNext(scheduler)
+    expect(scheduler.retained).toBe(1499)
+  })
+
+  it("keeps spawn order until a task of another priority waits; a heap from then on, in the same order", () => {
+    const scheduler = new Scheduler(1)
+    const first = waitingTasks(scheduler, 4)
+    expect(scheduler.ordering).toBe("spawn")
+    first[1].phase = "ended"
+    scheduler.left()
+    const urgent = waitingTasks(scheduler, 1, 1)
+    expect(scheduler.ordering).toBe("priority")
+    const later = waitingTasks(scheduler, 30)
+    const order = [urgent[0], first[2], first[3], ...later]
+    for (const task of order) expect(startNext(scheduler)).toBe(task)
+    expect([startNext(scheduler), scheduler.retained]).toEqual([undefined, 0])
+  })
+
+  it("in priority order, equal priorities start in spawn order, however many", () => {
+    const scheduler = new Scheduler(1)
+    waitingTasks(scheduler, 1)
+    const mixed = [3, 1, 3, 2, 1, 3, 2, 2, 1, 3, 1, 2, 3, 3, 1].flatMap((priority, i) =>
+      waitingTasks(scheduler, 1, priority).map((task) => ({ task, priority, i }))
+    )
+    const expected = mixed.toSorted((a, b) => b.priority - a.priority || a.i - b.i).map(({ task }) => task)
+    for (const task of expected) expect(startNext(scheduler)).toBe(task)
+  })
+
+  it("a newcomer queues behind a waiting task even while a permit is being handed on", () => {
+    const { group } = setup({ concurrency: 1 })
+    spawned(group, running("a"))
+    let newcomer: Task | undefined
+    const b = spawned(group, running("b", { onStart: () => (newcomer = spawned(group, running("newcomer"))) }))
+    const c = spawned(group, running("c"))
+    group.setConcurrency(3)
+    expect([b.phase, c.phase, newcomer!.phase]).toEqual(["running", "running", "waiting"])
+  })
+})

@@ -197,3 +197,60 @@ describe("progress", () => {
     )
   })
 })
+
+describe("spawning, in detail", () => {
+  it("a task is asked to stop once per attempt, also when a retried attempt is cancelled in its first steps", () => {
+    const { runtime, group } = setup()
+    const a = new TestTask(
+      {
+        onStart: (task) => {
+          if (task.attempt === 1) group.end(task, "failed", "first")
+          else group.cancelTask(task)
+        }
+      },
+      "a",
+      { retry: { delayBefore: () => 0 } }
+    )
+    spawned(group, a)
+    expect(runtime.log.filter((line) => line.startsWith("interrupt"))).toEqual(["interrupt a"])
+    expect(a.ending).toBe("cancelled")
+  })
+
+  it("who cancelled a task in its first steps is kept", () => {
+    const { group } = setup()
+    const a = spawned(
+      group,
+      new TestTask({ onStart: (task) => group.cancelTask(task, "caller"), onInterrupt: "ignore" }, "a")
+    )
+    expect(a.cancelledBy).toBe("caller")
+  })
+
+  it("setConcurrency on an unbounded group counts only the tasks that started", () => {
+    const { runtime, group } = setup()
+    spawned(group, running("a"))
+    const queued = spawned(group, running("queued"), "soon")
+    group.setConcurrency(2)
+    runtime.flush()
+    expect(queued.phase).toBe("running")
+  })
+
+  it("the handshake is over once started: the task is no longer awaited", () => {
+    const { runtime, group } = setup({ mode: "settle" })
+    const a = running("a", { onInterrupt: "fail" })
+    a.handshake = "awaited"
+    spawned(group, a)
+    group.started(a)
+    expect(a.handshake).toBe("none")
+    group.abandonStart(a, "handle never given")
+    expect(runtime.routes.get(a)).toBe("handle")
+  })
+
+  it("a starter that gives up with the handle leaves a plain task", () => {
+    const { group } = setup()
+    const a = running("a", { onInterrupt: "ignore" })
+    a.handshake = "awaited"
+    spawned(group, a)
+    group.abandonStart(a, "handle kept")
+    expect(a.handshake).toBe("none")
+  })
+})

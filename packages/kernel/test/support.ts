@@ -31,10 +31,19 @@ export class TestRuntime implements Runtime<TestTask> {
   readonly routes = new Map<TestTask, Route>()
   readonly ended: Array<Group<TestTask>> = []
 
+  /** The task whose `start` runs now: the kernel must not interrupt it before `start` returns. */
+  private starting: string | undefined = undefined
+
   start(task: TestTask): void {
     this.log.push(`start ${task.name}#${task.attempt}`)
     const behaviour = task.run
-    behaviour.onStart?.(task)
+    const outer = this.starting
+    this.starting = `${task.name}#${task.attempt}`
+    try {
+      behaviour.onStart?.(task)
+    } finally {
+      this.starting = outer
+    }
     const ends = behaviour.ends
     if (ends !== undefined && task.group !== undefined && task.phase !== "ended") {
       const [ending, outcome] = ends[Math.min(task.attempt, ends.length) - 1]
@@ -43,10 +52,12 @@ export class TestRuntime implements Runtime<TestTask> {
   }
 
   interrupt(task: TestTask): void {
-    this.log.push(`interrupt ${task.name}${task.timedOut ? " (timeout)" : ""}`)
+    if (`${task.name}#${task.attempt}` === this.starting)
+      this.log.push(`interrupt ${task.name} while it starts: a bug of the kernel`)
+    this.log.push(`interrupt ${task.name}${task.timedOut === true ? " (timeout)" : ""}`)
     const onInterrupt = task.run.onInterrupt ?? "cancel"
     if (onInterrupt === "ignore") return
-    if (task.timedOut) return task.group!.end(task, "failed", `timeout ${task.name}`)
+    if (task.timedOut === true) return task.group!.end(task, "failed", `timeout ${task.name}`)
     task.group!.end(task, onInterrupt === "fail" ? "failedWhileStopping" : "cancelled", `stopped ${task.name}`)
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { type Retry } from "@soonify/kernel"
-import { running, setup, spawned } from "./support.ts"
+import { running, setup, spawned, TestTask } from "./support.ts"
 
 describe("the group's deadline (timeout)", () => {
   it("times the group out: it shuts down, its cause says so", () => {
@@ -273,5 +273,105 @@ describe("stuck cancellations", () => {
     spawned(group, running("a", { onInterrupt: "ignore" }))
     group.cancel()
     expect(runtime.timers).toHaveLength(0)
+  })
+})
+
+describe("time, in detail", () => {
+  const times = (n: number, delay = 0): Retry => ({ delayBefore: (attempt) => (attempt <= n + 1 ? delay : undefined) })
+
+  /** A task whose attempts each end `after` ms after they start, failing. */
+  const failingAfter = (name: string, after: number, options: TestTask["options"]) =>
+    new TestTask(
+      {
+        onStart: (task) =>
+          task.group!.runtime.setTimer(
+            after,
+            (attempt: number) => task.attempt === attempt && task.group?.end(task, "failed", "x"),
+            task.attempt
+          )
+      },
+      name,
+      options
+    )
+
+  it("a retried task keeps the time its first attempt started", () => {
+    const { runtime, group } = setup()
+    const a = spawned(group, failingAfter("a", 5, { retry: times(1, 10) }))
+    runtime.advance(20)
+    expect([a.attempt, a.startedAt]).toEqual([2, 1000])
+  })
+
+  it("each attempt gets its own timeout: the last attempt's timer is gone", () => {
+    const { runtime, group } = setup({ mode: "settle" })
+    const a = new TestTask(
+      {
+        onStart: (task) => {
+          if (task.attempt === 1) runtime.setTimer(5, () => group.end(task, "failed", "first"), undefined)
+        }
+      },
+      "a",
+      { timeout: 10, retry: times(1) }
+    )
+    spawned(group, a)
+    runtime.advance(5)
+    expect(a.attempt).toBe(2)
+    runtime.advance(9)
+    expect(a.phase).toBe("running")
+    runtime.advance(1)
+    expect([a.ending, a.outcome]).toEqual(["failed", "timeout a"])
+  })
+
+  it("a timeout reached while the task is stopping for a cancel changes nothing", () => {
+    const { runtime, group } = setup({ stuckAfter: Infinity })
+    const a = spawned(group, running("a", { onInterrupt: "ignore" }, { timeout: 10 }))
+    group.cancelTask(a)
+    runtime.advance(20)
+    expect([a.timedOut, runtime.log.filter((line) => line.startsWith("interrupt"))]).toEqual([
+      undefined,
+      ["interrupt a"]
+    ])
+  })
+
+  it("a task that ignores its timeout is reported stuck", () => {
+    const { runtime, group } = setup({ stuckAfter: 100 })
+    spawned(group, running("deaf", { onInterrupt: "ignore" }, { timeout: 10 }))
+    runtime.advance(110)
+    expect(runtime.warnings).toEqual([{ task: "deaf", group: "g", cancelledAt: 1010, ignoredFor: 100 }])
+  })
+
+  it("a retried attempt that ignores its timeout again is reported again", () => {
+    const { runtime, group } = setup({ stuckAfter: 100, mode: "settle" })
+    const a = spawned(group, running("deaf", { onInterrupt: "ignore" }, { timeout: 10, retry: times(1) }))
+    runtime.advance(110)
+    group.end(a, "failed", "timed out")
+    expect(a.attempt).toBe(2)
+    runtime.advance(110)
+    expect(runtime.warnings.map((stuck) => stuck.cancelledAt)).toEqual([1010, 1120])
+  })
+
+  it("the watch wakes for the earliest task due, whatever their order", () => {
+    const { runtime, group } = setup({ stuckAfter: 100 })
+    const [a, b, c] = ["a", "b", "c"].map((name) => spawned(group, running(name, { onInterrupt: "ignore" })))
+    group.cancelTask(a)
+    runtime.advance(30)
+    group.cancelTask(b)
+    runtime.advance(30)
+    group.cancelTask(c)
+    runtime.advance(70)
+    expect(runtime.warnings.map((stuck) => [stuck.task, stuck.ignoredFor])).toEqual([
+      ["a", 100],
+      ["b", 100]
+    ])
+    expect(runtime.liveTimers).toBe(1)
+    runtime.advance(30)
+    expect(runtime.liveTimers).toBe(0)
+    for (const task of [a, b, c]) group.end(task, "cancelled", undefined)
+  })
+
+  it("a shutdown in a task's first steps marks it cancelling from then", () => {
+    const { runtime, group } = setup({ stuckAfter: Infinity })
+    runtime.advance(5)
+    const a = spawned(group, running("a", { onInterrupt: "ignore", onStart: () => group.cancel() }))
+    expect([a.phase, a.cancelledAt]).toEqual(["cancelling", 1005])
   })
 })

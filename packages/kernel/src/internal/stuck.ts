@@ -42,7 +42,7 @@ export class StuckWatch {
   /** After asking tasks to stop: sets the timer, unless one is set or no task is left to watch. */
   watch(): void {
     const stuckAfter = this.group.stuckAfter
-    if (this.cancelling === 0 || this.timer !== undefined || stuckAfter === Infinity) return
+    if (this.timer !== undefined || stuckAfter === Infinity) return
     this.check(this.group.runtime.now(), stuckAfter)
   }
 
