@@ -14,7 +14,7 @@ export const NONE: unique symbol = Symbol("@soonify/interop/none")
  * A task that failed with more than one error: its own timeout, and the error it
  * stopped with (nothing is lost). The group reports each; the handle an AggregateError.
  */
-export class Errors {
+export class SeveralErrors {
   readonly errors: ReadonlyArray<unknown>
   constructor(errors: ReadonlyArray<unknown>) {
     this.errors = errors
@@ -27,7 +27,7 @@ export const combine = (errors: ReadonlyArray<unknown>, message: string): unknow
 
 /** The error a failed task's handle gives, from the outcome it ended with. */
 export const taskError = (outcome: unknown, task: string): unknown =>
-  outcome instanceof Errors
+  outcome instanceof SeveralErrors
     ? combine(outcome.errors, `Task "${task}" failed with ${outcome.errors.length} errors`)
     : outcome
 
@@ -84,7 +84,7 @@ export const errorsOf = (failures: ReadonlyArray<unknown>): Array<unknown> => {
     if (!errors.includes(error)) errors.push(error)
   }
   for (const failure of failures) {
-    if (failure instanceof Errors) for (const error of failure.errors) add(error)
+    if (failure instanceof SeveralErrors) for (const error of failure.errors) add(error)
     else add(failure)
   }
   return errors
