@@ -89,10 +89,8 @@ export const installDump = (where: string, signal: string): (() => void) => {
     process.stderr.write(renderSnapshot(snapshotAll(), { now: Date.now() }) + "\n")
   }
   process.on(signal, listener)
-  let installed = true
+  // Removing a listener that is gone already does nothing: calling it again is safe.
   return () => {
-    if (!installed) return
-    installed = false
     process.off(signal, listener)
   }
 }

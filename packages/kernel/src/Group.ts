@@ -668,7 +668,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Gives a `hold` (or a task's or the owner's part) back: the group ends when none is left. */
   release(): void {
-    if (this.pending === 0 || --this.pending !== 0) return
+    if (--this.pending !== 0) return
     this._state = "closed"
     this.stopDeadline()
     registry().unplace(this, this.place)

@@ -60,7 +60,8 @@ export const jsonText = (value: unknown, indent = 0): string => {
   for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
     if ("text" in step) {
       out.push(step.text)
-      if (step.closes !== undefined) open.delete(step.closes)
+      // (A separator closes nothing: deleting `undefined` is a no-op.)
+      open.delete(step.closes!)
       continue
     }
     let current = step.value

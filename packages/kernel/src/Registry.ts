@@ -165,7 +165,6 @@ export const registry = (): Registry => {
   if (found === undefined) {
     found = makeRegistry()
     Object.defineProperty(globalThis, registryKey, { value: found, configurable: true, writable: false })
-    installSnapshotHooks()
   }
   return found
 }

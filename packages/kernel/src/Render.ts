@@ -144,7 +144,8 @@ const indent = (before: Indent | undefined, piece: string): Indent => {
 const indentText = (last: Indent, depth: number): string => {
   if (last.text !== undefined) return last.text
   let kept = ""
-  for (let at: Indent | undefined = last; at !== undefined && last.width - at.width < keptIndent; at = at.before) {
+  // Only lines wider than `maxIndent` come here: the pieces run out long after `keptIndent`.
+  for (let at = last; last.width - at.width < keptIndent; at = at.before!) {
     kept = at.piece + kept
   }
   return `[depth ${depth}] ${kept}`

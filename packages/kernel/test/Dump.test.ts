@@ -1,6 +1,6 @@
 import { describe as group, expect, it } from "vitest"
 import { describe, Group, installDump, isIterable, signalProblem } from "@soonify/kernel"
-import { TestRuntime } from "./support.ts"
+import { TestRuntime, TestTask } from "./support.ts"
 
 group("describe", () => {
   it("says what was received: type and short value, never the value's own toString", () => {
@@ -60,6 +60,9 @@ group("the dump on a signal", () => {
     expect(signalProblem("f", "SIGUSR1")).toMatch(/^f: "signal" cannot be SIGUSR1: SIGUSR1 opens Node's inspector/)
     expect(signalProblem("f", "SIGKILL")).toBe('f: "signal" cannot be SIGKILL: SIGKILL cannot be caught')
     expect(signalProblem("f", "SIGSTOP")).toBe('f: "signal" cannot be SIGSTOP: SIGSTOP cannot be caught')
+    expect(signalProblem("f", "SIGNOTREAL")).toBe(
+      'f: "signal" must be a signal name such as "SIGUSR2", received string "SIGNOTREAL"'
+    )
   })
 
   it("without the list of signals (no getBuiltinModule), takes any SIG name", () => {
@@ -68,6 +71,13 @@ group("the dump on a signal", () => {
     try {
       process.getBuiltinModule = undefined
       expect([signalProblem("f", "SIGNOTREAL"), signalProblem("f", "sigusr2") !== undefined]).toEqual([undefined, true])
+      expect([signalProblem("f", "xSIGUSR2"), signalProblem("f", "SIGUSR2 "), signalProblem("f", Symbol("s"))]).toEqual(
+        [
+          'f: "signal" must be a signal name such as "SIGUSR2", received string "xSIGUSR2"',
+          'f: "signal" must be a signal name such as "SIGUSR2", received string "SIGUSR2 "',
+          'f: "signal" must be a signal name such as "SIGUSR2", received Symbol(s)'
+        ]
+      )
     } finally {
       process.getBuiltinModule = own
     }
@@ -75,6 +85,7 @@ group("the dump on a signal", () => {
 
   it("writes every open group to stderr on the signal, until uninstalled (once)", () => {
     const group = new Group(new TestRuntime(), { name: "dumped" })
+    group.spawn(new TestTask({}, "work"))
     const written: Array<string> = []
     const write = process.stderr.write
     const before = process.listenerCount("SIGWINCH")
@@ -86,11 +97,14 @@ group("the dump on a signal", () => {
       process.stderr.write = write
     }
     expect(written.join("")).toMatch(/TaskGroup "dumped" open/)
+    // How long each task has run, not when it started.
+    expect(written.join("")).toMatch(/task "work" · running · for \d/)
     expect(written.join("").endsWith("\n")).toBe(true)
     expect(process.listenerCount("SIGWINCH")).toBe(before + 1)
     uninstall()
     uninstall()
     expect(process.listenerCount("SIGWINCH")).toBe(before)
+    group.cancel()
     group.endOwner()
   })
 

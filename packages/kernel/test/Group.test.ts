@@ -368,6 +368,16 @@ describe("defaults and details", () => {
     expect(group.snapshot().counts).toEqual({ queued: 0, running: 0, succeeded: 1, failed: 2, cancelled: 1 })
   })
 
+  it("shutting down again, or after the group ended, does nothing", () => {
+    const { runtime, group } = setup()
+    group.shutdown()
+    group.shutdown()
+    expect(runtime.log.filter((line) => line === "shutting down g")).toHaveLength(1)
+    group.endOwner()
+    group.shutdown()
+    expect(group.state).toBe("closed")
+  })
+
   it("a group moved after it ended stays out of the tree", () => {
     const { group } = setup()
     const task = spawned(group, running("parent"))

@@ -6,6 +6,7 @@ import {
   innerGroups,
   installSnapshotHooks,
   jsonText,
+  type Registry,
   registry,
   renderSnapshot,
   reportProgress,
@@ -29,6 +30,7 @@ describe("a group's snapshot", () => {
     runtime.advance(500)
     const retried = spawned(group, running("retried", { ends: [["failed", "x"]] }, { retry: retryOnce }))
     const waiting = spawned(group, running("waiting"))
+    expect(group.snapshot().tasks.at(-1)).toStrictEqual({ name: "waiting", status: "queued", groups: [] })
     group.end(done, "succeeded", 1)
     reportProgress(keyed, 3, 10)
     spawned(group, running("cancelled"))
@@ -305,14 +307,15 @@ describe("renderSnapshot, in detail", () => {
   })
 
   it("draws the indentation in full up to 96 columns, then the depth and the last 48", () => {
-    let inner = group("g16", [task("t16")])
-    for (let depth = 15; depth >= 0; depth--) inner = group(`g${depth}`, [task(`t${depth}`, { groups: [inner] })])
+    let inner = group("g17", [task("t17")])
+    for (let depth = 16; depth >= 0; depth--) inner = group(`g${depth}`, [task(`t${depth}`, { groups: [inner] })])
     const lines = renderSnapshot(inner).split("\n")
     const prefix = (line: string) => line.slice(0, line.search(/(TaskGroup|task) "/))
     // Group 16 is 16 groups deep: its line has 16 × 6 = 96 columns of indentation, drawn in full.
     expect(prefix(lines[32])).toBe("   ".repeat(31) + "└─ ")
     expect(prefix(lines[33])).toBe("[depth 16] " + "   ".repeat(15) + "└─ ")
     expect(prefix(lines[31])).toBe("   ".repeat(30) + "└─ ")
+    expect(prefix(lines[34])).toBe("[depth 17] " + "   ".repeat(15) + "└─ ")
   })
 
   it("quotes a name that is plain but has a quote, escapes each unsafe range at its edges only", () => {
@@ -330,6 +333,7 @@ describe("the registry, in detail", () => {
   const hookKey = Symbol.for("soonify.snapshot")
 
   it("composes the hooks with another copy's hook found before, once", () => {
+    const open = setup({ name: "composed" }).group
     const own = global[hookKey]
     const other: GroupSnapshot = {
       name: "from another copy",
@@ -346,8 +350,11 @@ describe("the registry, in detail", () => {
       expect(composed()).toEqual([other, ...snapshotAll()])
       installSnapshotHooks()
       expect(global[hookKey]).toBe(composed)
+      expect(composed().map((snapshot) => snapshot.name)).toContain("composed")
+      expect((global[Symbol.for("soonify.snapshotJson")] as () => string)()).toBe(JSON.stringify(composed()))
     } finally {
       Object.defineProperty(globalThis, hookKey, { value: own, configurable: true, writable: true })
+      open.endOwner()
     }
   })
 
@@ -370,5 +377,97 @@ describe("the registry, in detail", () => {
     const source: SnapshotSource = { ownSnapshot: () => ({}) as GroupSnapshot }
     registry().unplace(source, parent)
     expect(parent.groups).toBeUndefined()
+  })
+})
+
+describe("a registry of its own (as the first copy of the kernel makes it)", () => {
+  const global = globalThis as Record<symbol, unknown> & { WeakRef: typeof WeakRef }
+  const key = Symbol.for("soonify.registry")
+
+  /** References the test can let go of, as the collector would. */
+  class Reference<T extends object> {
+    static all: Array<Reference<object>> = []
+    target: T | undefined
+    constructor(target: T) {
+      this.target = target
+      Reference.all.push(this)
+    }
+    deref(): T | undefined {
+      return this.target
+    }
+  }
+
+  /** Runs `f` with a registry made afresh, whose weak references the test controls. */
+  const fresh = (f: (registry: Registry) => void): void => {
+    const own = global[key]
+    const weakRef = global.WeakRef
+    try {
+      delete global[key]
+      global.WeakRef = Reference as unknown as typeof WeakRef
+      Reference.all = []
+      f(registry())
+    } finally {
+      global.WeakRef = weakRef
+      delete global[key]
+      Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: false })
+    }
+  }
+
+  const source = (name: string, inner: SnapshotParent | undefined = undefined): SnapshotSource => ({
+    ownSnapshot: (groups) => ({
+      name,
+      state: "open",
+      mode: "failFast",
+      concurrency: "unbounded",
+      counts: { queued: 0, running: 1, succeeded: 0, failed: 0, cancelled: 0 },
+      tasks: [{ name: `${name} task`, status: "running", groups: innerGroups(inner?.groups, groups) }]
+    })
+  })
+
+  it("places roots and groups in tasks, moves and removes them; snapshots walk the tree", () => {
+    fresh((fresh) => {
+      expect(() => {
+        ;(globalThis as Record<symbol, unknown>)[key] = "another"
+      }).toThrow(TypeError)
+      const task: SnapshotParent = { ready: false }
+      const [a, b, c] = [source("a", task), source("b"), source("c")]
+      const placeA = fresh.place(a, undefined)
+      const placeB = fresh.place(b, task)
+      const ended: SnapshotParent = { ready: true }
+      const placeC = fresh.place(c, ended)
+      expect([placeB, ended.groups]).toEqual([task, undefined])
+      expect(fresh.openRoots()).toEqual([a, c])
+      expect(
+        fresh.snapshotAll().map((snapshot) => [snapshot.name, snapshot.tasks[0].groups.map((g) => g.name)])
+      ).toEqual([
+        ["a", ["b"]],
+        ["c", []]
+      ])
+      const moved = fresh.move(c, placeC, task)
+      expect([moved, fresh.openRoots(), [...task.groups!]]).toEqual([task, [a], [b, c]])
+      fresh.unplace(b, placeB)
+      fresh.unplace(a, placeA)
+      expect([fresh.openRoots(), [...task.groups!]]).toEqual([[], [c]])
+    })
+  })
+
+  it("drops the entries of collected groups as it reads them, and sweeps them out as roots pile up", () => {
+    fresh((fresh) => {
+      for (let i = 0; i < 1023; i++) fresh.place(source(`abandoned ${i}`), undefined)
+      expect(fresh.roots.size).toBe(1023)
+      for (const reference of Reference.all) reference.target = undefined
+      const kept = source("kept")
+      fresh.place(kept, undefined)
+      // The 1,024th root sweeps the 1,023 collected ones out.
+      expect(fresh.roots.size).toBe(1)
+      for (let i = 0; i < 2047; i++) fresh.place(source(`more ${i}`), undefined)
+      expect(fresh.roots.size).toBe(2048)
+      for (const reference of Reference.all.slice(1025)) reference.target = undefined
+      // No sweep before 4,096 roots: the threshold doubles with the roots a sweep leaves (2,048 here).
+      fresh.place(source("one more"), undefined)
+      expect(fresh.roots.size).toBe(2049)
+      expect(fresh.openRoots().map((s) => s.ownSnapshot([]).name)).toEqual(["kept", "more 0", "one more"])
+      expect(fresh.roots.size).toBe(3)
+    })
   })
 })

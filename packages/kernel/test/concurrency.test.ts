@@ -181,7 +181,7 @@ describe("the scheduler alone", () => {
 describe("the scheduler's memory and order", () => {
   const waitingTasks = (scheduler: Scheduler, count: number, priority = 0): Array<Task> =>
     Array.from({ length: count }, (_, i) => {
-      const task = new Task(i, undefined, { priority })
+      const task = new Task(i, undefined, priority === 0 ? undefined : { priority })
       if (!scheduler.admit(task)) task.phase = "waiting"
       return task
     })
@@ -240,11 +240,28 @@ describe("the scheduler's memory and order", () => {
     first[1].phase = "ended"
     scheduler.left()
     const urgent = waitingTasks(scheduler, 1, 1)
-    expect(scheduler.ordering).toBe("priority")
+    expect([scheduler.ordering, scheduler.retained]).toEqual(["priority", 3])
     const later = waitingTasks(scheduler, 30)
     const order = [urgent[0], first[2], first[3], ...later]
     for (const task of order) expect(startNext(scheduler)).toBe(task)
     expect([startNext(scheduler), scheduler.retained]).toEqual([undefined, 0])
+  })
+
+  it("in priority order too, holds nothing once every waiting task was cancelled", () => {
+    const scheduler = new Scheduler(1)
+    const [, ...waiting] = waitingTasks(scheduler, 3, 2)
+    for (const task of waiting) {
+      task.phase = "ended"
+      scheduler.left()
+    }
+    expect([scheduler.ordering, scheduler.retained]).toEqual(["priority", 0])
+  })
+
+  it("stays in spawn order after its queue was emptied", () => {
+    const scheduler = new Scheduler(1)
+    waitingTasks(scheduler, 2)
+    startNext(scheduler)
+    expect([scheduler.ordering, scheduler.retained]).toEqual(["spawn", 0])
   })
 
   it("in priority order, equal priorities start in spawn order, however many", () => {

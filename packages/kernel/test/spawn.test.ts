@@ -48,6 +48,7 @@ describe("cancelling one task", () => {
     expect([a.phase, a.cancelledAt, a.cancelledBy]).toEqual(["cancelling", 1000, "caller"])
     group.cancelTask(a, "again")
     expect(runtime.log.filter((line) => line.startsWith("interrupt"))).toHaveLength(1)
+    expect(a.cancelledBy).toBe("caller")
     group.end(a, "cancelled", undefined)
     expect(a.cancelledAt).toBeUndefined()
   })
@@ -144,7 +145,7 @@ describe("the start handshake", () => {
     const task = running("server")
     task.handshake = "awaited"
     group.spawn(task, "now", "inside")
-    expect(runtime.routes.get(task)).toBe("starter")
+    expect([runtime.routes.get(task), task.handshake]).toEqual(["starter", "endedFirst"])
   })
 
   it("a starter that gives up cancels the task; without the handle, its failure goes to the group in settle mode", () => {
@@ -178,15 +179,27 @@ describe("progress", () => {
   it("a report is a new plain object in the task; snapshots carry it", () => {
     const { group } = setup()
     const a = spawned(group, running("a"))
+    expect(new TestTask({}).phase).toBe("queued")
     reportProgress(a, 1)
     const before = group.snapshot()
     reportProgress(a, 2, 4)
-    expect(before.tasks[0].progress).toEqual({ done: 1 })
+    expect(before.tasks[0].progress).toStrictEqual({ done: 1 })
     expect(group.snapshot().tasks[0].progress).toEqual({ done: 2, total: 4 })
   })
 
   it("checks done and total", () => {
-    expect(progressProblem("p", 0, 0)).toBeUndefined()
+    expect([progressProblem("p", 0, 0), progressProblem("p", 1), progressProblem("p", 2.5, 10)]).toEqual([
+      undefined,
+      undefined,
+      undefined
+    ])
+    expect(progressProblem("p", -1)).toBe('p: "done" must be a finite number ≥ 0, received number -1')
+    expect(progressProblem("p", 1, "2")).toBe(
+      'p: "total" must be a finite number ≥ 0 or undefined, received string "2"'
+    )
+    expect(progressProblem("p", 1, Infinity)).toBe(
+      'p: "total" must be a finite number ≥ 0 or undefined, received number Infinity'
+    )
     expect(progressProblem("p", Infinity)).toBe('p: "done" must be a finite number ≥ 0, received number Infinity')
     expect(progressProblem("p", "1")).toBe('p: "done" must be a finite number ≥ 0, received string "1"')
     expect(progressProblem("p", 1, NaN)).toBe(
@@ -206,14 +219,15 @@ describe("spawning, in detail", () => {
         onStart: (task) => {
           if (task.attempt === 1) group.end(task, "failed", "first")
           else group.cancelTask(task)
-        }
+        },
+        onInterrupt: "ignore"
       },
       "a",
       { retry: { delayBefore: () => 0 } }
     )
     spawned(group, a)
     expect(runtime.log.filter((line) => line.startsWith("interrupt"))).toEqual(["interrupt a"])
-    expect(a.ending).toBe("cancelled")
+    expect([a.phase, a.attempt]).toEqual(["cancelling", 2])
   })
 
   it("who cancelled a task in its first steps is kept", () => {
