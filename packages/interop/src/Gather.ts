@@ -9,7 +9,7 @@ import { runIn, stopSignal } from "./internal/ambient.ts"
 import { Arrivals } from "./internal/completion.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { checkTasks, type Input, isTask, type Prepared, prepare, taskOf, tasksFrom } from "./internal/inputs.ts"
-import { combine, NONE, taskError } from "./internal/outcome.ts"
+import { combine, NONE, slotOf } from "./internal/outcome.ts"
 import type { Job } from "./internal/tasks.ts"
 import { checkOptions, checkSignal, concurrencyOf, describe, isIterable, timeoutOf } from "./internal/validation.ts"
 import { observe, type SoonValue } from "./SoonValue.ts"
@@ -212,19 +212,7 @@ const slotsOf = (context: GroupContext, tasks: ReadonlyArray<Job>, returnExcepti
   const partial = returnExceptions && context.group.timedOut
   if (!partial) context.result()
   const slots: Array<unknown> = []
-  for (let i = 0; i < tasks.length; i++) {
-    const task = tasks[i]!
-    const ending = task.ending
-    slots.push(
-      ending === "succeeded"
-        ? task.outcome
-        : ending === "cancelled"
-          ? partial
-            ? context.reason
-            : new CancelledError(`Task "gathered task" was cancelled`)
-          : taskError(task.outcome, "gathered task")
-    )
-  }
+  for (let i = 0; i < tasks.length; i++) slots.push(slotOf(tasks[i]!, partial ? context.reason : NONE))
   return slots
 }
 

@@ -148,8 +148,13 @@ export class SoonValue<out A> {
     return this.#source.attempt
   }
 
-  /** `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`. */
+  /**
+   * `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`.
+   * Reading `"rejected"` is reading the failure, as `value` and `exception` are (core's
+   * `poll`): a settle group's failure seen there is not reported again as unread.
+   */
   get status(): Status {
+    if (this.#status === "rejected") failureRead(this)
     return this.#status
   }
 

@@ -494,7 +494,7 @@ export const createTaskGroup = (options?: TaskGroupOptions): DisposableTaskGroup
  * tasks have all ended, its errors become an unhandled rejection, which Node prints
  * (Python's "Task exception was never retrieved"). Cancellations alone are not reported.
  */
-const undisposed = new FinalizationRegistry<GroupContext>((context) => {
+const undisposed = /* @__PURE__ */ new FinalizationRegistry<GroupContext>((context) => {
   context.group.endOwner()
   context.whenEnded(() => {
     const cause = context.group.cause()

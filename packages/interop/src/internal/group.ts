@@ -10,7 +10,7 @@ import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } fr
 import { stopSignal } from "./ambient.ts"
 import type { GroupContext } from "./context.ts"
 import { checkKey, keyOfCall } from "./keys.ts"
-import { combine, errorsOf, NONE, taskError } from "./outcome.ts"
+import { combine, errorsOf, NONE, startFailure } from "./outcome.ts"
 import { retryOf } from "./retry.ts"
 import { CallTask } from "./tasks.ts"
 import { callName, checkFunction, checkName, checkOptions, describe, timeoutOf } from "./validation.ts"
@@ -137,19 +137,8 @@ export class GroupView implements TaskGroup {
       rejectStart(stop!.reason)
       group.abandonStart(task, "handle never given")
     }
-    task.starter = (ended) => {
-      const reason = stop?.aborted === true ? stop.reason : this.context.reason
-      if (ended.ending === "succeeded") {
-        rejectStart(
-          new Error(
-            `tg.start: task "${ended.name}" ended without calling started(value); ` +
-              "call started once the task is ready, before it returns"
-          )
-        )
-      } else if (ended.ending === "cancelled") {
-        rejectStart(reason === NONE ? new Error(`Starting task "${ended.name}" was cancelled`) : reason)
-      } else rejectStart(taskError(ended.outcome, ended.name))
-    }
+    task.starter = (ended) =>
+      rejectStart(startFailure(ended, stop?.aborted === true ? stop.reason : this.context.reason))
     // Calls `fn` before it returns, as a spawn does (a refusal throws: `start` rejects with it).
     this.#spawn(task)
     if (stop !== undefined && !over) {

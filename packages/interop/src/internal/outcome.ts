@@ -3,8 +3,9 @@
 // group's end as its promise settles (its body's value, the one error, an
 // AggregateError, or the reason it was cancelled with), and, the other way, how a
 // settled promise ends a task (see tasks.ts).
-import type { GroupCause } from "@soonify/kernel"
+import type { GroupCause, Task } from "@soonify/kernel"
 import { CancelledError } from "../Errors.ts"
+import type { Status } from "../SoonValue.ts"
 
 /** "Nothing here": a reason or an error that was not set (`undefined` is a valid reason). */
 export const NONE: unique symbol = Symbol("@soonify/interop/none")
@@ -13,7 +14,7 @@ export const NONE: unique symbol = Symbol("@soonify/interop/none")
  * A task that failed with more than one error: its own timeout, and the error it
  * stopped with (nothing is lost). The group reports each; the handle an AggregateError.
  */
-export class Errors {
+export class SeveralErrors {
   readonly errors: ReadonlyArray<unknown>
   constructor(errors: ReadonlyArray<unknown>) {
     this.errors = errors
@@ -26,9 +27,52 @@ export const combine = (errors: ReadonlyArray<unknown>, message: string): unknow
 
 /** The error a failed task's handle gives, from the outcome it ended with. */
 export const taskError = (outcome: unknown, task: string): unknown =>
-  outcome instanceof Errors
+  outcome instanceof SeveralErrors
     ? combine(outcome.errors, `Task "${task}" failed with ${outcome.errors.length} errors`)
     : outcome
+
+/** The status of an ended task's handle. */
+export const statusOf = (task: Task<any>): Exclude<Status, "pending"> =>
+  task.ending === "succeeded" ? "fulfilled" : task.ending === "cancelled" ? "cancelled" : "rejected"
+
+/** What an ended task's handle holds: its value, its error, or nothing (cancelled: the handle makes its CancelledError). */
+export const resultOf = (task: Task<any>): unknown =>
+  task.ending === "succeeded"
+    ? task.outcome
+    : task.ending === "cancelled"
+      ? undefined
+      : taskError(task.outcome, task.name)
+
+/**
+ * A slot of a gather (with `returnExceptions`): the task's value, else its error; a
+ * cancelled task's slot holds `cancelledWith` (the deadline's TimeoutError) or a
+ * CancelledError.
+ */
+export const slotOf = (task: Task<any>, cancelledWith: unknown): unknown =>
+  task.ending === "succeeded"
+    ? task.outcome
+    : task.ending === "cancelled"
+      ? cancelledWith === NONE
+        ? new CancelledError(`Task "gathered task" was cancelled`)
+        : cancelledWith
+      : taskError(task.outcome, "gathered task")
+
+/**
+ * What `tg.start` rejects with when its task ended before calling `started`: its error;
+ * the reason it was cancelled with (`reason`: the caller's or the group's); or, when it
+ * returned, an error saying it never called `started`.
+ */
+export const startFailure = (task: Task<any>, reason: unknown): unknown =>
+  task.ending === "succeeded"
+    ? new Error(
+        `tg.start: task "${task.name}" ended without calling started(value); ` +
+          "call started once the task is ready, before it returns"
+      )
+    : task.ending === "cancelled"
+      ? reason === NONE
+        ? new Error(`Starting task "${task.name}" was cancelled`)
+        : reason
+      : taskError(task.outcome, task.name)
 
 /**
  * The errors of a group's failures, in order, each object once (a body that awaited a
@@ -40,7 +84,7 @@ export const errorsOf = (failures: ReadonlyArray<unknown>): Array<unknown> => {
     if (!errors.includes(error)) errors.push(error)
   }
   for (const failure of failures) {
-    if (failure instanceof Errors) for (const error of failure.errors) add(error)
+    if (failure instanceof SeveralErrors) for (const error of failure.errors) add(error)
     else add(failure)
   }
   return errors

@@ -1,7 +1,7 @@
 // What an interop group runs, as kernel task records: a call of a Promise-returning
-// function (`soonify`, `spawn`, `start`, a group body is not one: see context.ts; a
-// function given to `gather` or `asCompleted`), a promise somebody else started, and a
-// handle somebody else holds. The kernel decides every rule (when a task starts, whether
+// function (`soonify`, `spawn`, `start`, or a function given to `gather` or
+// `asCompleted`; a group's body is no task: see context.ts), a promise somebody else
+// started, and a handle somebody else holds. The kernel decides every rule (when a task starts, whether
 // a failure fails the group, retries, timeouts); these records only run their code when
 // the kernel says `start`, abort their signal when it says `interrupt`, and report how
 // the attempt ended (`Group.end`).
@@ -9,7 +9,7 @@ import { type Ending, Task, type TaskOptions } from "@soonify/kernel"
 import { CancelledError } from "../Errors.ts"
 import { complete, handleOf, observe, type HandleSource, type SoonValue } from "../SoonValue.ts"
 import { type Enclosing, runIn } from "./ambient.ts"
-import { Errors, isCancellation, NONE, settled, taskError } from "./outcome.ts"
+import { isCancellation, NONE, resultOf, SeveralErrors, settled, statusOf } from "./outcome.ts"
 import { onStack } from "./stack.ts"
 import { isThenable } from "./validation.ts"
 
@@ -51,10 +51,7 @@ export abstract class Job extends Task<undefined> implements HandleSource {
   ended(): void {
     const soon = this.soon
     if (soon === undefined) return
-    const ending = this.ending
-    if (ending === "succeeded") complete(soon, "fulfilled", this.outcome)
-    else if (ending === "cancelled") complete(soon, "cancelled", undefined)
-    else complete(soon, "rejected", taskError(this.outcome, this.name))
+    complete(soon, statusOf(this), resultOf(this))
   }
 }
 
@@ -178,7 +175,7 @@ export class CallTask extends Job implements Enclosing {
       result instanceof CancelledError ||
       isCancellation(result, reason) ||
       isCancellation(result, this.owner.reason)
-    if (this.timedOut) return group.end(this, "failed", quiet ? reason : new Errors([reason, result]))
+    if (this.timedOut) return group.end(this, "failed", quiet ? reason : new SeveralErrors([reason, result]))
     const ending: Ending = quiet ? "cancelled" : "failedWhileStopping"
     group.end(this, ending, quiet ? undefined : result)
   }
