@@ -23,6 +23,22 @@ export const onStack = <X>(f: (x: X) => void, x: X): void => {
   }
 }
 
+/**
+ * `onStack` for the call made once per task, without its indirection: `true` when the
+ * caller may go on now, between `enter()` and a `leave()` in a `finally`; `false` when
+ * the stack is deep (the caller goes on from a fresh stack instead).
+ */
+export const enter = (): boolean => {
+  if (depth >= maxDepth) return false
+  depth++
+  return true
+}
+
+/** Ends the level of group work that `enter` began. */
+export const leave = (): void => {
+  depth--
+}
+
 /** The time read once for every task started in one synchronous run (see `clock`). */
 let stamp: number | undefined
 

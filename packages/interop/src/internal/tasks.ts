@@ -10,7 +10,7 @@ import { CancelledError } from "../Errors.ts"
 import { complete, handleOf, observe, type HandleSource, type SoonValue } from "../SoonValue.ts"
 import { type Enclosing, runIn } from "./ambient.ts"
 import { isCancellation, NONE, resultOf, SeveralErrors, settled, statusOf } from "./outcome.ts"
-import { onStack } from "./stack.ts"
+import { enter, leave } from "./stack.ts"
 import { isThenable } from "./validation.ts"
 
 /**
@@ -131,12 +131,13 @@ export class CallTask extends Job implements Enclosing {
   begin(): void {
     this.#reason = NONE
     this.#controller = undefined
-    onStack(CallTask.#run, this)
-  }
-
-  /** Runs the current attempt (now, or from a fresh stack: see stack.ts). */
-  static #run(task: CallTask): void {
-    task.#call()
+    // Now, or from a fresh stack when group work is deep on this one (stack.ts).
+    if (!enter()) return queueMicrotask(() => this.#call())
+    try {
+      this.#call()
+    } finally {
+      leave()
+    }
   }
 
   #call(): void {
