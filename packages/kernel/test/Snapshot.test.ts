@@ -476,3 +476,30 @@ describe("a registry of its own (as the first copy of the kernel makes it)", () 
     })
   })
 })
+
+describe("the serialised hook", () => {
+  const key = Symbol.for("soonify.snapshotJson")
+  const global = globalThis as Record<symbol, unknown>
+
+  it("keeps one found on globalThis; its own can be replaced and removed, as the others", () => {
+    const own = global[key]
+    try {
+      delete global[key]
+      installSnapshotJsonHook()
+      const descriptor = Object.getOwnPropertyDescriptor(globalThis, key)!
+      expect([typeof descriptor.value, descriptor.configurable, descriptor.writable, descriptor.enumerable]).toEqual([
+        "function",
+        true,
+        true,
+        false
+      ])
+      const foreign = () => "[]"
+      global[key] = foreign
+      installSnapshotJsonHook()
+      expect(global[key]).toBe(foreign)
+    } finally {
+      delete global[key]
+      if (own !== undefined) Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: true })
+    }
+  })
+})
