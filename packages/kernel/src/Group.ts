@@ -74,9 +74,13 @@ export interface GroupOptions {
  * @category models
  */
 export interface GroupCause<F = unknown> {
+  /** Every failure, in the order they happened. */
   readonly failures: ReadonlyArray<F>
+  /** Whether the group's `timeout` ran out. */
   readonly timedOut: boolean
+  /** Whether it was cancelled as a whole (`Group.cancel`). */
   readonly cancelled: boolean
+  /** Who cancelled it (`Group.cancel`'s argument). */
   readonly cancelledBy: unknown
 }
 
@@ -107,9 +111,13 @@ export interface GroupCause<F = unknown> {
  * @category models
  */
 export class Refusal<F = unknown> {
+  /** The group's name. */
   readonly group: string
+  /** The refused task's name (`task-N` for one without a name). */
   readonly task: string
+  /** Whether the group has ended; else it is shutting down. */
   readonly ended: boolean
+  /** What closed the group; `undefined` when it ended without shutting down. */
   readonly cause: GroupCause<F> | undefined
 
   constructor(group: string, task: string, ended: boolean, cause: GroupCause<F> | undefined) {
@@ -185,10 +193,15 @@ const deadlineReached = (group: Group<any>): void => group.timeOut()
  * @category models
  */
 export class Group<T extends Task<any> = Task<any>, F = unknown> implements SnapshotSource {
+  /** What drives the group's tasks. */
   readonly runtime: Runtime<T>
+  /** The `name` option, or `"TaskGroup"`. */
   readonly name: string
+  /** The `mode` option, or `"failFast"`. */
   readonly mode: Mode
+  /** The `owner` option, or `"body"`. */
   readonly owner: "body" | "scope"
+  /** The `stuckAfter` option (ms), or 10,000. */
   readonly stuckAfter: number
 
   private _state: State = "open"
@@ -235,6 +248,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   // ---------------------------------------------------------------------------
   // reading
 
+  /** `open`, `closing` or `closed` (see the table above). */
   get state(): State {
     return this._state
   }
@@ -249,14 +263,17 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     return this._failures
   }
 
+  /** Whether the group was cancelled as a whole. */
   get cancelled(): boolean {
     return this._cancelled
   }
 
+  /** Who cancelled the group (`cancel`'s argument). */
   get cancelledBy(): unknown {
     return this._cancelledBy
   }
 
+  /** Whether the group's `timeout` ran out. */
   get timedOut(): boolean {
     return this._timedOut
   }
