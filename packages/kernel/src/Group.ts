@@ -74,9 +74,13 @@ export interface GroupOptions {
  * @category models
  */
 export interface GroupCause<F = unknown> {
+  /** Every failure, in the order they happened. */
   readonly failures: ReadonlyArray<F>
+  /** Whether the group's `timeout` ran out. */
   readonly timedOut: boolean
+  /** Whether it was cancelled as a whole (`Group.cancel`). */
   readonly cancelled: boolean
+  /** Who cancelled it (`Group.cancel`'s argument). */
   readonly cancelledBy: unknown
 }
 
@@ -107,9 +111,13 @@ export interface GroupCause<F = unknown> {
  * @category models
  */
 export class Refusal<F = unknown> {
+  /** The group's name. */
   readonly group: string
+  /** The refused task's name (`task-N` for one without a name). */
   readonly task: string
+  /** Whether the group has ended; else it is shutting down. */
   readonly ended: boolean
+  /** What closed the group; `undefined` when it ended without shutting down. */
   readonly cause: GroupCause<F> | undefined
 
   constructor(group: string, task: string, ended: boolean, cause: GroupCause<F> | undefined) {
@@ -145,6 +153,12 @@ const deadlineReached = (group: Group<any>): void => group.timeOut()
  *   (`hold`/`release`), so the group cannot end between the body's return and the last
  *   task's end, nor while a task is spawning another.
  *
+ * The pipeline of a task: `spawn` (the closed check, the key) → `admit` (the scheduler's
+ * one admission step: a permit, or a turn in its queue) → `launch` (its timeout's timer,
+ * `Runtime.start`) → `end` (retry, or) → `finish`: out of the live list, tallied, its
+ * key freed, its outcome routed (`route`: fail fast, settle, the handshake), its permit
+ * handed to the next waiting task, then `Runtime.taskEnded`, then maybe the group's end.
+ *
  * Its fields: the settings; `state`, `pending`; the live tasks (a list through the tasks
  * themselves, in spawn order); the `"soon"` queue; the scheduler (permits and their
  * queue, made only for a `concurrency`); the failures, the cancellation and the timeout
@@ -179,10 +193,15 @@ const deadlineReached = (group: Group<any>): void => group.timeOut()
  * @category models
  */
 export class Group<T extends Task<any> = Task<any>, F = unknown> implements SnapshotSource {
+  /** What drives the group's tasks. */
   readonly runtime: Runtime<T>
+  /** The `name` option, or `"TaskGroup"`. */
   readonly name: string
+  /** The `mode` option, or `"failFast"`. */
   readonly mode: Mode
+  /** The `owner` option, or `"body"`. */
   readonly owner: "body" | "scope"
+  /** The `stuckAfter` option (ms), or 10,000. */
   readonly stuckAfter: number
 
   private _state: State = "open"
@@ -229,6 +248,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   // ---------------------------------------------------------------------------
   // reading
 
+  /** `open`, `closing` or `closed` (see the table above). */
   get state(): State {
     return this._state
   }
@@ -243,14 +263,17 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     return this._failures
   }
 
+  /** Whether the group was cancelled as a whole. */
   get cancelled(): boolean {
     return this._cancelled
   }
 
+  /** Who cancelled the group (`cancel`'s argument). */
   get cancelledBy(): unknown {
     return this._cancelledBy
   }
 
+  /** Whether the group's `timeout` ran out. */
   get timedOut(): boolean {
     return this._timedOut
   }

@@ -103,16 +103,24 @@ export interface StuckTask {
  * @category models
  */
 export interface Runtime<T extends Task<any> = Task<any>> {
+  /** Runs the current attempt of `task` (see Details); may end it before returning. */
   start(task: T): void
+  /** Asks a started task to stop (its timeout, a cancel of it alone, or its group's shutdown); must not throw. */
   interrupt(task: T): void
   /** The time now, in milliseconds since the epoch (core: its `Clock`). */
   now(): number
+  /** Calls `fire(target)` after `ms` milliseconds; gives what `clearTimer` takes. */
   setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown
+  /** Cancels a timer `setTimer` gave: its `fire` is never called. */
   clearTimer(timer: unknown): void
   /** Reports a stuck cancellation (core: a Warning log; interop: `process.emitWarning`). */
   warn(stuck: StuckTask): void
+  /** Calls `group.flush()` soon, once the spawner yields (for `"soon"` spawns). */
   scheduleFlush(group: Group<T>): void
+  /** `task` has ended (`task.ending`, `task.outcome`); `route` says where its outcome went. */
   taskEnded(task: T, route: Route): void
+  /** `group` starts shutting down, before any of its tasks is asked to stop. */
   shuttingDown?(group: Group<T>): void
+  /** `group` has ended: its outcome besides its body's value is `group.cause()`. */
   groupEnded(group: Group<T>): void
 }

@@ -64,7 +64,9 @@ export type Key = string | number | symbol
  * @category models
  */
 export interface Progress {
+  /** Units of work done. */
   readonly done: number
+  /** Units of work in all, when known. */
   readonly total?: number
 }
 
@@ -106,6 +108,7 @@ export type Handshake = "none" | "awaited" | "endedFirst" | "orphaned"
  * @category models
  */
 export interface Retry {
+  /** Milliseconds to wait before attempt `attempt`, or `undefined` for no more attempts. */
   readonly delayBefore: (attempt: number, outcome: unknown) => number | undefined
 }
 
@@ -167,6 +170,7 @@ export class Task<R = unknown> {
   readonly run: R
   /** The name given, or the number from which `task-N` is made (set by `Group.spawn`). */
   label: string | number
+  /** Its timeout, retry, priority and partition (one object shared by many tasks). */
   readonly options: TaskOptions
   // Fields every task has are set here; the others (`declare`d) only on the tasks that
   // use them, so that a plain task stays small (it is most of the cost per task).
@@ -178,6 +182,7 @@ export class Task<R = unknown> {
 
   // The task's state: written by its group only.
 
+  /** Where it is in its life (see {@link Phase}). */
   phase: Phase = "queued"
   /** Its group, until it ends (a kept task keeps no group alive). */
   group: Group<any, any> | undefined = undefined

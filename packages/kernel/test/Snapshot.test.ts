@@ -5,6 +5,7 @@ import {
   type GroupSnapshot,
   innerGroups,
   installSnapshotHooks,
+  installSnapshotJsonHook,
   jsonText,
   type Registry,
   registry,
@@ -144,6 +145,9 @@ describe("the registry", () => {
   it("is one object on globalThis, shared by every copy of the kernel, with the inspector hooks", () => {
     const global = globalThis as Record<symbol, unknown>
     expect(global[Symbol.for("soonify.registry")]).toBe(registry())
+    // The kernel installs the snapshot hook as it loads; the serialised one, whoever carries the writer.
+    expect(global[Symbol.for("soonify.snapshotJson")]).toBeUndefined()
+    installSnapshotJsonHook()
     const { group } = setup({ name: "registry-hooked" })
     const hook = global[Symbol.for("soonify.snapshot")] as () => Array<GroupSnapshot>
     const json = global[Symbol.for("soonify.snapshotJson")] as () => string
@@ -351,6 +355,7 @@ describe("the registry, in detail", () => {
       installSnapshotHooks()
       expect(global[hookKey]).toBe(composed)
       expect(composed().map((snapshot) => snapshot.name)).toContain("composed")
+      installSnapshotJsonHook()
       expect((global[Symbol.for("soonify.snapshotJson")] as () => string)()).toBe(JSON.stringify(composed()))
     } finally {
       Object.defineProperty(globalThis, hookKey, { value: own, configurable: true, writable: true })
@@ -469,5 +474,32 @@ describe("a registry of its own (as the first copy of the kernel makes it)", () 
       expect(fresh.openRoots().map((s) => s.ownSnapshot([]).name)).toEqual(["kept", "more 0", "one more"])
       expect(fresh.roots.size).toBe(3)
     })
+  })
+})
+
+describe("the serialised hook", () => {
+  const key = Symbol.for("soonify.snapshotJson")
+  const global = globalThis as Record<symbol, unknown>
+
+  it("keeps one found on globalThis; its own can be replaced and removed, as the others", () => {
+    const own = global[key]
+    try {
+      delete global[key]
+      installSnapshotJsonHook()
+      const descriptor = Object.getOwnPropertyDescriptor(globalThis, key)!
+      expect([typeof descriptor.value, descriptor.configurable, descriptor.writable, descriptor.enumerable]).toEqual([
+        "function",
+        true,
+        true,
+        false
+      ])
+      const foreign = () => "[]"
+      global[key] = foreign
+      installSnapshotJsonHook()
+      expect(global[key]).toBe(foreign)
+    } finally {
+      delete global[key]
+      if (own !== undefined) Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: true })
+    }
   })
 })
