@@ -64,9 +64,20 @@ const consoleTracer = Tracer.make({
     span.end = (endTime, exit) => {
       end(endTime, exit)
       const parent = Option.getOrUndefined(span.parent)
-      const under = parent?._tag === "Span" ? ` under "${parent.name}"` : ""
+      // Fixed span names; which group and task are attributes (soonify.group, soonify.task).
+      const labelOf = (s: Tracer.AnySpan) =>
+        s._tag !== "Span"
+          ? "external"
+          : s.attributes.has("soonify.task")
+            ? `${s.name} ${String(s.attributes.get("soonify.task"))}`
+            : s.attributes.has("soonify.group")
+              ? `${s.name} ${String(s.attributes.get("soonify.group"))}`
+              : s.name
+      const under = parent?._tag === "Span" ? ` under "${labelOf(parent)}"` : ""
       const ms = Number((endTime - span.status.startTime) / 1_000_000n)
-      console.log(`   span "${span.name}" ${span.attributes.get("soonify.status") ?? exit._tag} after ${ms} ms${under}`)
+      console.log(
+        `   span "${labelOf(span)}" ${span.attributes.get("soonify.status") ?? exit._tag} after ${ms} ms${under}`
+      )
     }
     return span
   }

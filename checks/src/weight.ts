@@ -36,6 +36,7 @@ const programs = [
   { name: "interop-minimal", module: "@soonify/interop" },
   { name: "gather-minimal", module: "@soonify/interop" },
   { name: "core-minimal", module: "@soonify/core" },
+  { name: "kernel-minimal", module: "@soonify/kernel" },
   { name: "effect-minimal", module: "effect/Effect" },
   { name: "p-map-minimal", module: "p-map" },
   { name: "p-limit-minimal", module: "p-limit" }

@@ -60,7 +60,7 @@ export interface SoonValue<out A, out E = never> extends Pipeable, Inspectable.I
   readonly [TypeId]: SoonValue.Variance<A, E>
   /** The task's name: the one given to `spawn`/`soonify`, the function's name, or `task-N`. */
   readonly name: string
-  /** `true` once the task has ended: succeeded, failed or been interrupted. */
+  /** `true` once the task has ended: succeeded, failed or been interrupted (Effect's word: `Deferred.isDone`). */
   readonly ready: boolean
   /**
    * The attempt the task is on (or ended on), 1-based: above 1 only for a task spawned
@@ -77,8 +77,9 @@ export interface SoonValue<out A, out E = never> extends Pipeable, Inspectable.I
   /** The task's `Exit` if it has ended, without waiting. */
   readonly poll: Effect.Effect<Option.Option<Exit.Exit<A, E>>>
   /**
-   * Interrupts this task alone and waits for it to end. A cancelled task is not a
-   * failure of its group. Does nothing to a task that has already ended.
+   * Interrupts this task alone and waits for it to end (Effect's word: `Fiber.interrupt`).
+   * A cancelled task is not a failure of its group. Does nothing to a task that has
+   * already ended.
    */
   readonly cancel: Effect.Effect<void>
   /**

@@ -4,17 +4,24 @@
  * @since 0.1.0
  */
 import type * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as Inspectable from "effect/Inspectable"
+import * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import * as Tracer from "effect/Tracer"
+import type * as Types from "effect/Types"
 import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
+import * as metricsInternal from "./internal/metrics.ts"
+import * as metricsSwitch from "./internal/metricsSwitch.ts"
 import * as owners from "./internal/owners.ts"
 import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
@@ -45,11 +52,23 @@ export const TypeId: typeof TaskGroupTypeId = TaskGroupTypeId
  *
  * **Details**
  *
- * `spawn`, `soonify` and `start` return effects whose error channel carries the
- * spawned task's error type. They never fail with it (a task's failure goes to the
- * group, or stays in its handle in `settle` mode); it is there so that the error type
- * of `TaskGroup.run` is inferred as the union of every task's errors, with no
- * annotation.
+ * The group of a {@link run} body is a `TaskGroup` (its parameters inferred): `spawn`,
+ * `soonify` and `start` give effects that fail with nothing (the task's failure goes to
+ * the group, or stays in its handle in `settle` mode) and carry the task's errors as a
+ * type-only requirement, {@link TaskErrors}, which `run` turns into its own error type,
+ * the way `Effect.scoped` removes `Scope`. Handling the spawn effect (`Effect.orDie`,
+ * `catchTag`, `ignore`) therefore cannot hide a failure the group will raise.
+ *
+ * A long-lived group made with {@link make} is typed, as a `FiberSet<A, E>` is:
+ * `TaskGroup<E, R>` accepts only tasks whose errors fit `E` and whose requirements fit
+ * `R`, and {@link join} fails with `E`.
+ *
+ * The methods are bound: `const { spawn } = group` and `effect.pipe(Effect.flatMap(group.spawn))`
+ * work. The module functions {@link spawn}, {@link soonify} and {@link start} do the same,
+ * data-first or data-last.
+ *
+ * Invariant in `E` and `R` (as `FiberSet` is): a group that accepts `E` tasks and one
+ * whose `join` fails with `E` are the same group.
  *
  * **Example**
  *
@@ -69,53 +88,77 @@ export const TypeId: typeof TaskGroupTypeId = TaskGroupTypeId
  * @since 0.1.0
  * @category models
  */
-export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
+export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspectable.Inspectable {
   readonly [TypeId]: typeof TypeId
   /** The group's name: `options.name`, or `"TaskGroup"`. */
   readonly name: string
   /**
    * Starts `effect` soon, as a task of this group, and returns its handle at once.
    * The task starts when the spawner next yields; with `concurrency`, when a slot is
-   * free, in spawn order.
+   * free, in spawn order. Bound to the group.
    */
-  spawn<A, E = never, R = never>(
-    effect: Effect.Effect<A, E, R>,
-    options?: SpawnOptions<NoInfer<E>> & NoTimeout
-  ): Effect.Effect<SoonValue<A, E>, E, R>
+  spawn<
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: the task may also fail with {@link TaskTimeout} (and `retry` sees it). */
-  spawn<A, E = never, R = never>(
-    effect: Effect.Effect<A, E, R>,
-    options: SpawnOptions<NoInfer<E | TaskTimeout>>
-  ): Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
+  spawn<
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   /**
    * Turns `f` into a function that runs `f(...args)` as a task of this group and
    * returns its handle. The returned function has `f`'s parameter types. Throws an
-   * `IllegalArgumentError` at once when `f` is not a function.
+   * `IllegalArgumentError` at once when `f` is not a function. Bound to the group.
    */
-  soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
-    f: (...args: Args) => Effect.Effect<A, E, R>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<E>> & NoTimeout
-  ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>
+  soonify<
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
-  soonify<Args extends ReadonlyArray<unknown>, A, E = never, R = never>(
-    f: (...args: Args) => Effect.Effect<A, E, R>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<E | TaskTimeout>>
-  ): (...args: Args) => Effect.Effect<SoonValue<A, E | TaskTimeout>, E | TaskTimeout, R>
+  soonify<
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
+      TimeoutFits<E> &
+      KeyFits<K, A, X | TaskTimeout>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
    * waits until it calls `started(value)`; then returns `[value, handle]` while the
    * task goes on in the group. If the task ends or fails before calling `started`,
-   * `start` fails with that outcome and the group does not.
+   * `start` fails with that outcome and the group does not. Bound to the group.
    */
-  start<S = void, A = unknown, E = never, R = never>(
-    f: (started: Started<S>) => Effect.Effect<A, E, R>,
+  start<S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
     options?: StartOptions & NoTimeout
-  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R>
+  ): Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
   /** With a `timeout`: the task may also fail with {@link TaskTimeout}. */
-  start<S = void, A = unknown, E = never, R = never>(
-    f: (started: Started<S>) => Effect.Effect<A, E, R>,
-    options: StartOptions
-  ): Effect.Effect<readonly [S, SoonValue<A, E | TaskTimeout>], E | TaskTimeout, R>
+  start<S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options: StartOptions & TimeoutFits<E>
+  ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
   /**
    * The keys of the group's keyed tasks that have not ended (queued or running), in
    * spawn order: a fresh array on each read.
@@ -123,6 +166,207 @@ export interface TaskGroup extends Pipeable, Inspectable.Inspectable {
   readonly keys: ReadonlyArray<TaskKey>
 }
 
+/**
+ * The type parameters of the group a {@link run} body gets: inferred from what is
+ * spawned into it (each task's errors ride as {@link TaskErrors} until `run` collects
+ * them). A `TaskGroup` written without parameters is such a group: helpers that take one
+ * (`(group: TaskGroup.TaskGroup) => …`) take a `run` body's group.
+ *
+ * **Gotchas**
+ *
+ * A typed group (`TaskGroup<E, R>`, from {@link make}) is not a `TaskGroup`, nor the
+ * other way round: were a `run` group seen as a `TaskGroup<Http>`, its spawns would not
+ * carry their errors to `run`; were a typed group seen as a `run` group, its tasks'
+ * errors would be added to the wrong `run`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Inferred {
+  readonly "~@soonify/core/Inferred": "Inferred"
+}
+
+/**
+ * The errors of the tasks spawned into a {@link run} group, as a type-only requirement
+ * of the effects that spawned them: `run` removes it from the requirements and adds
+ * `E` to its own error type, the way `Effect.scoped` removes `Scope`. Nothing provides
+ * it: a spawn effect used outside its `run` does not compile.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * // orDie handles nothing here: the spawn effect never fails; the task's "boom" goes to the group
+ * const crawl = TaskGroup.run((group) => group.spawn(Effect.fail("boom" as const)).pipe(Effect.orDie))
+ * // crawl: Effect<SoonValue<never, "boom">, "boom", never>
+ * const exit = await Effect.runPromiseExit(crawl)
+ * exit._tag // => "Failure"
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface TaskErrors<out E> {
+  /** The errors carried: a type only, never a value (covariant, so that they add up). */
+  readonly "~@soonify/core/TaskErrors": { readonly _E: Types.Covariant<E> }
+}
+
+/**
+ * The errors that the {@link TaskErrors} in `R` carry: what a `run` group adds to its
+ * error type.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type TaskErrorsOf<R> = R extends TaskErrors<infer E> ? E : never
+
+/**
+ * `R` without its {@link TaskErrors}: the requirements a `run` keeps.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type WithoutTaskErrors<R> = Exclude<R, TaskErrors<any>>
+
+/** Whether a group's parameter is {@link Inferred} (or `any`). */
+type IsInferred<P> = [P] extends [Inferred] ? ([Inferred] extends [P] ? true : false) : false
+
+/**
+ * What a group with parameter `P` accepts of a task: anything for a `run` group, else
+ * what fits `P`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Accepted<P> = IsInferred<P> extends true ? unknown : P
+
+/**
+ * What spawning a task failing with `X` into a group with error parameter `E` requires:
+ * `TaskErrors<X>` for a `run` group (`run` collects it), nothing for a typed group (its
+ * `join` fails with `E`).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Carried<E, X> = IsInferred<E> extends true ? ([X] extends [never] ? never : TaskErrors<X>) : never
+
+/**
+ * A {@link TaskKey} that says what the tasks spawned with it give: spawning with a
+ * `Key<A, E>` types the handle `SoonValue<A, E>` (a handle for a plain key is
+ * `SoonValue<unknown, unknown>`, since the task already running under that key may be
+ * another one). Made by {@link key}.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type Key<A, E = never> = TaskKey & {
+  readonly "~@soonify/core/Key": { readonly _A: Types.Covariant<A>; readonly _E: Types.Covariant<E> }
+}
+
+/**
+ * The handle a spawn with key type `K` gives: the task's own without a key, the key's
+ * for a {@link Key}, `SoonValue<unknown, unknown>` for a plain key.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type KeyedValue<K, A, X> = [K] extends [undefined]
+  ? SoonValue<A, X>
+  : K extends Key<infer KA, infer KE>
+    ? SoonValue<KA, KE>
+    : SoonValue<unknown, unknown>
+
+/** A task whose value or error does not fit its typed key: the `key` option says so. */
+interface KeyMisfit {
+  readonly key: "TaskGroup: the task's value or error type does not fit this TaskGroup.Key<A, E>"
+}
+
+/** `unknown` when a task giving `A` or failing with `X` may be spawned with key `K`. */
+type KeyFits<K, A, X> =
+  K extends Key<infer KA, infer KE>
+    ? [A] extends [KA]
+      ? [X] extends [KE]
+        ? unknown
+        : KeyMisfit
+      : KeyMisfit
+    : unknown
+
+/** `unknown` when a group with error parameter `E` accepts `TaskTimeout`, else a `timeout` option that cannot be given. */
+type TimeoutFits<E> = [TaskTimeout] extends [Accepted<E>]
+  ? unknown
+  : { readonly timeout?: "TaskGroup: this group's error type does not accept TaskTimeout" | undefined }
+
+/**
+ * `group.spawn` and {@link spawn} with the group given: spawns `effect` into a group
+ * with parameters `E` and `R`.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Spawn<E, R> {
+  <A, X extends Accepted<E> = never, Y extends Accepted<R> = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout} (and `retry` sees it). */
+  <A, X extends Accepted<E> = never, Y extends Accepted<R> = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+}
+
+/**
+ * `group.soonify` and {@link soonify} with the group given.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Soonify<E, R> {
+  <
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
+  <
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
+      TimeoutFits<E> &
+      KeyFits<K, A, X | TaskTimeout>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+}
+
+/**
+ * `group.start` and {@link start} with the group given. The start effect fails with the
+ * task's error (a task that fails before `started` fails its starter, not the group).
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Start<E, R> {
+  <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options?: StartOptions & NoTimeout
+  ): Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
+  /** With a `timeout`: the task may also fail with {@link TaskTimeout}. */
+  <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options: StartOptions & TimeoutFits<E>
+  ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+}
 /**
  * The function a task started with `group.start` calls once it is ready.
  *
@@ -193,20 +437,54 @@ export interface NoTimeout {
 export type TaskKey = string | number | symbol
 
 /**
+ * `key` as a {@link Key}`<A, E>`: a key whose tasks give `A` and fail with `E`, so that
+ * the handle a keyed spawn gives is typed. The value is `key` itself (nothing is
+ * allocated); a bad key dies at the spawn that uses it, as a plain one does.
+ *
+ * **Gotchas**
+ *
+ * The type is a promise you make, as a `Context` key's is: use one key value for one
+ * kind of task. A plain key with the same value, spawned with another task, is not
+ * caught by the types.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const config = TaskGroup.key<string>("config")
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const first = yield* group.spawn(Effect.succeed("v1"), { key: config }) // SoonValue<string>
+ *     const again = yield* group.spawn(Effect.succeed("v2"), { key: config }) // the same task: single flight
+ *     return first === again ? yield* again.await : "two tasks"
+ *   })
+ * ) // => "v1"
+ * ```
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const key = <A, E = never>(key: TaskKey): Key<A, E> => key as Key<A, E>
+
+/**
  * Options of `group.spawn`: a task's {@link TaskOptions}, and the capabilities of
  * DESIGN §6 that no anchor ships.
  *
  * @since 0.2.0
  * @category models
  */
-export interface SpawnOptions<E = unknown> extends StartOptions {
+export interface SpawnOptions<E = unknown, K extends TaskKey | undefined = TaskKey | undefined> extends StartOptions {
   /**
    * Single flight: while a task spawned into this group with the same key has not
    * ended (it runs, or waits for a `concurrency` slot), the spawn starts nothing and
    * gives that task's handle; once it has ended, however it ended, the key is free.
    * Keys are per group (a nested group has its own). A string, a number or a symbol.
+   * The handle is typed `SoonValue<unknown, unknown>` (the live task may be another
+   * one), or as a {@link Key} says.
    */
-  readonly key?: TaskKey | undefined
+  readonly key?: K | undefined
   /**
    * Retry inside the group: after a typed failure, the task's effect runs again as the
    * policy says (a `Schedule`, or the options of `Effect.retry`: `{ schedule?, times?,
@@ -219,8 +497,14 @@ export interface SpawnOptions<E = unknown> extends StartOptions {
 }
 
 /**
- * What the `retry` option of `spawn` and `soonify` takes: a `Schedule` (whose input is
- * the task's error), or the options of `Effect.retry` with plain predicates.
+ * What the `retry` option of `spawn` and `soonify` takes: what `Effect.retry` takes, a
+ * `Schedule` (whose input is the task's error) or an `Effect.Retry.Options<E>`
+ * (`{ schedule?, times?, while?, until? }`, the predicates returning a boolean or an
+ * Effect of one), typed by the task's error. The schedule and the predicates may not
+ * fail or need services of their own: the task's types would not show them.
+ *
+ * `soon.attempt` is the attempt that runs, read from the schedule's own metadata
+ * (`Schedule.CurrentMetadata`, which `Effect.retry` provides to each attempt).
  *
  * **Example**
  *
@@ -248,16 +532,14 @@ export interface SpawnOptions<E = unknown> extends StartOptions {
  */
 export type RetryPolicy<E> =
   | Schedule.Schedule<unknown, E>
-  | {
+  | (Effect.Retry.Options<E> & {
       /** Waits between attempts (its input is the error); without `times`, it alone decides when to stop. */
       readonly schedule?: Schedule.Schedule<unknown, E> | undefined
-      /** At most this many retries (so `times + 1` attempts). */
-      readonly times?: number | undefined
-      /** Retries only while this holds for the error. */
-      readonly while?: ((error: E) => boolean) | undefined
-      /** Retries until this holds for the error. */
-      readonly until?: ((error: E) => boolean) | undefined
-    }
+      /** Retries only while this holds for the error (a boolean, or an Effect of one). */
+      readonly while?: ((error: E) => boolean | Effect.Effect<boolean>) | undefined
+      /** Retries until this holds for the error (a boolean, or an Effect of one). */
+      readonly until?: ((error: E) => boolean | Effect.Effect<boolean>) | undefined
+    })
 
 /**
  * Options of `group.soonify(f, options)`: those of {@link SpawnOptions}, with `name`
@@ -292,9 +574,16 @@ export type RetryPolicy<E> =
  * const fetchUser = (id: number) =>
  *   Effect.sync(() => queries++).pipe(Effect.andThen(Effect.sleep("10 millis")), Effect.as({ id, name: `user ${id}` }))
  *
+ * interface User {
+ *   readonly id: number
+ *   readonly name: string
+ * }
+ * // A typed key: the handles of `user:1` hold a User, whoever spawned it.
+ * const userKey = (id: number) => TaskGroup.key<User>(`user:${id}`)
+ *
  * const program = Effect.gen(function* () {
  *   const [header, sidebar, other] = yield* TaskGroup.run((group) => {
- *     const loadUser = group.soonify(fetchUser, { key: (id) => `user:${id}` })
+ *     const loadUser = group.soonify(fetchUser, { key: userKey })
  *     // the header and the sidebar both need user 1: one query, one handle
  *     return Effect.all([loadUser(1), loadUser(1), loadUser(2)])
  *   })
@@ -305,17 +594,18 @@ export type RetryPolicy<E> =
  * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>, E = unknown> extends Omit<
-  SpawnOptions<E>,
-  "key" | "name"
-> {
+export interface SoonifyOptions<
+  Args extends ReadonlyArray<unknown>,
+  E = unknown,
+  K extends TaskKey | undefined = TaskKey | undefined
+> extends Omit<SpawnOptions<E>, "key" | "name"> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `f`'s name, else `task-N`.
    */
   readonly name?: string | ((...args: Args) => string) | undefined
   /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
-  readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
+  readonly key?: K | ((...args: Args) => K) | undefined
 }
 
 /**
@@ -451,7 +741,7 @@ export const run: <A, E, R, const O extends Options = {}>(
   body: (group: TaskGroup) => Effect.Effect<A, E, R>,
   // `onTaskError` typed from `Options` (inference from `O` alone leaves its parameters untyped).
   options?: O & Pick<Options, "onTaskError">
-) => Effect.Effect<A, E | TimeoutError<O>, R> = owners.run as any
+) => Effect.Effect<A, E | TaskErrorsOf<R> | TimeoutError<O>, WithoutTaskErrors<R>> = owners.run as any
 
 /**
  * Makes a task group owned by the enclosing `Scope`, for groups that live as long as
@@ -499,7 +789,8 @@ export const run: <A, E, R, const O extends Options = {}>(
  * const failures: Array<string> = []
  * const program = Effect.scoped(
  *   Effect.gen(function* () {
- *     const jobs = yield* TaskGroup.make({
+ *     // typed: its tasks may fail with a string
+ *     const jobs = yield* TaskGroup.make<string>({
  *       mode: "settle",
  *       onTaskError: (cause, job) => Effect.sync(() => failures.push(`${job.name}: ${Cause.squash(cause)}`))
  *     })
@@ -514,7 +805,35 @@ export const run: <A, E, R, const O extends Options = {}>(
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options?: Options) => Effect.Effect<TaskGroup, never, Scope.Scope> = owners.make
+export const make: <E = never, R = never>(
+  options?: Options & TimeoutDeclared<E>
+) => Effect.Effect<TaskGroup<E, R>, never, Scope.Scope | R> = owners.make as any
+
+/**
+ * `unknown` when a group with error parameter `E` may have a `timeout` (its `E` holds
+ * {@link TaskGroupTimeout}), else a `timeout` option that cannot be given.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type TimeoutDeclared<E> = [TaskGroupTimeout] extends [Accepted<E>]
+  ? unknown
+  : { readonly timeout?: "TaskGroup: give the group's error type TaskGroupTimeout to use `timeout`" | undefined }
+
+/**
+ * What {@link join} fails with for a group with error parameter `E`: `E`, or `unknown`
+ * for a group whose errors are {@link Inferred}.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export type JoinError<E> = IsInferred<E> extends true ? unknown : E
+
+/**
+ * The requirements a task spawned from outside Effect ({@link spawnUnsafe}) may have: it
+ * runs with the context the group was made in, which holds a typed group's `R`.
+ */
+type Provided<R> = IsInferred<R> extends true ? never : R
 
 /**
  * Ends the body of a group made with {@link make}: waits until every task has ended,
@@ -544,7 +863,160 @@ export const make: (options?: Options) => Effect.Effect<TaskGroup, never, Scope.
  * @since 0.1.0
  * @category combinators
  */
-export const join: (group: TaskGroup) => Effect.Effect<void, unknown> = owners.join
+export const join: <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void, JoinError<E>> = owners.join as any
+
+/**
+ * The service an app-lifetime group is reached through, when {@link layer} is given no
+ * tag of its own: a `TaskGroup<unknown>` (it accepts any task; its `join` fails with
+ * `unknown`). Declare your own tag for a typed group.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const jobs = yield* TaskGroup.Service
+ *   const soon = yield* jobs.spawn(Effect.succeed("sent"))
+ *   return yield* soon.await
+ * }).pipe(Effect.provide(TaskGroup.layer({ name: "jobs" }))) // => "sent"
+ * ```
+ *
+ * @since 0.4.0
+ * @category services
+ */
+export class Service extends Context.Service<Service, TaskGroup<unknown, never>>()("@soonify/core/TaskGroup") {}
+
+/**
+ * A `Layer` that makes a task group for the lifetime of what it is provided to (an app,
+ * a `ManagedRuntime`), reached through a service tag: yours (`layer(Jobs, options)`, for
+ * a typed group) or {@link Service} (`layer(options)`).
+ *
+ * **When to use**
+ *
+ * For background work that request handlers start and nobody waits for: emails,
+ * webhooks, cache refreshes. Its tasks run with the spawner's context, and their spans
+ * are children of the spawner's span.
+ *
+ * **Details**
+ *
+ * Unlike {@link make}, whose scope's close waits for the tasks when it closes with
+ * success, the layer's release interrupts them and waits until they have ended (their
+ * finalizers ran), as `FiberSet` does: disposing a runtime is the end of the app, and a
+ * task that runs for ever must not keep it alive. A task that ignores its interruption
+ * is reported after `stuckAfter` (and still waited for). Failures nobody observed (not
+ * joined, not handed to a refused spawner, not read from their task's handle) are then
+ * raised as defects of the release, so none is lost.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Context, Effect, ManagedRuntime } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * class Jobs extends Context.Service<Jobs, TaskGroup.TaskGroup<never>>()("app/Jobs") {}
+ *
+ * const runtime = ManagedRuntime.make(TaskGroup.layer(Jobs, { name: "jobs", mode: "settle" }))
+ * const log: Array<string> = []
+ * await runtime.runPromise(
+ *   Effect.gen(function* () {
+ *     const jobs = yield* Jobs
+ *     // runs until the app ends
+ *     yield* jobs.spawn(Effect.onInterrupt(Effect.never, () => Effect.sync(() => log.push("poller stopped"))))
+ *     yield* Effect.yieldNow // the poller starts
+ *   })
+ * )
+ * await runtime.dispose() // interrupts the poller, waits for its finalizer
+ * log // => ["poller stopped"]
+ * ```
+ *
+ * @since 0.4.0
+ * @category layers
+ */
+export const layer: {
+  <I, E, R>(
+    tag: Context.Key<I, TaskGroup<E, R>>,
+    options?: Options & TimeoutDeclared<E>
+  ): Layer.Layer<I, never, Exclude<Provided<R>, Scope.Scope>>
+  (options?: Options): Layer.Layer<Service>
+} = function (): any {
+  const [tag, options] = Context.isKey(arguments[0]) ? [arguments[0], arguments[1]] : [Service, arguments[0]]
+  return Layer.effect(tag, owners.make(options, "TaskGroup.layer", "interrupt"))
+}
+
+/**
+ * A function that spawns effects into `group` from code outside Effect (an event
+ * emitter's listener, a callback API), with the context captured when the returned effect
+ * ran: `FiberSet.runtime` for task groups.
+ *
+ * **Details**
+ *
+ * `runtime(group)<R>()` is an `Effect` that needs `R` and gives the function; each call
+ * spawns at once (as {@link spawnUnsafe}) and returns the task's handle. The tasks run
+ * with the captured context (services, log level, tracer), under their own task span.
+ * Called once the group has ended, or from outside it while it shuts down, the function
+ * throws `TaskGroupClosed`: never a silent no-op (`FiberSet.runtime` gives an interrupted
+ * fiber).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { EventEmitter } from "node:events"
+ * import { Context, Effect } from "effect"
+ * import { type SoonValue, TaskGroup } from "@soonify/core"
+ *
+ * class Mailer extends Context.Service<Mailer, { readonly send: (to: string) => Effect.Effect<string> }>()("Mailer") {}
+ *
+ * const signups = new EventEmitter()
+ * const program = Effect.scoped(
+ *   Effect.gen(function* () {
+ *     const group = yield* TaskGroup.make<never, Mailer>()
+ *     const run = yield* TaskGroup.runtime(group)<Mailer>()
+ *     const sent: Array<SoonValue.SoonValue<string>> = []
+ *     signups.on("signup", (email: string) => sent.push(run(Effect.flatMap(Mailer, (mailer) => mailer.send(email)))))
+ *     signups.emit("signup", "ada@example.com")
+ *     yield* TaskGroup.join(group)
+ *     return yield* sent[0].value
+ *   })
+ * ).pipe(Effect.provideService(Mailer, { send: (to) => Effect.succeed(`welcome sent to ${to}`) })) // => "welcome sent to ada@example.com"
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const runtime =
+  <E, GR>(group: TaskGroup<E, GR>) =>
+  <R = never>(): Effect.Effect<RunTask<E, R | Provided<GR>>, never, R> =>
+    Effect.map(Effect.context<R>(), (context): RunTask<E, R | Provided<GR>> => {
+      owners.groupArgument("TaskGroup.runtime", group)
+      // Its own task span is the task's parent span, not the capturer's.
+      const services = Context.omit(Tracer.ParentSpan)(context) as Context.Context<never>
+      return ((effect: Effect.Effect<unknown, unknown, unknown>, options?: SpawnOptions<unknown>) =>
+        spawnUnsafe(
+          group as unknown as TaskGroup<any, any>,
+          Effect.provideContext(effect, services) as Effect.Effect<unknown>,
+          options as any
+        )) as any
+    })
+
+/**
+ * What {@link runtime} gives: spawns an effect needing at most `R` into a group with
+ * error parameter `E`, at once, and returns its handle.
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface RunTask<E, R> {
+  <A, X extends Accepted<E> = never, Y extends R = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): KeyedValue<K, A, X>
+  <A, X extends Accepted<E> = never, Y extends R = never, const K extends TaskKey | undefined = undefined>(
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): KeyedValue<K, A, X | TaskTimeout>
+}
 
 /**
  * Makes a task group synchronously, owned by nobody: for code that drives groups from
@@ -577,7 +1049,8 @@ export const join: (group: TaskGroup) => Effect.Effect<void, unknown> = owners.j
  * @since 0.1.0
  * @category unsafe
  */
-export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
+export const makeUnsafe: <E = Inferred, R = Inferred>(options?: Options & TimeoutDeclared<E>) => TaskGroup<E, R> =
+  owners.makeUnsafe as any
 
 /**
  * Spawns `effect` into `group` synchronously and returns its handle. The task starts
@@ -609,19 +1082,37 @@ export const makeUnsafe: (options?: Options) => TaskGroup = owners.makeUnsafe
  * @category unsafe
  */
 export const spawnUnsafe: {
-  <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>> & NoTimeout): SoonValue<A, E>
-  <A, E>(
-    group: TaskGroup,
-    effect: Effect.Effect<A, E>,
-    options: SpawnOptions<NoInfer<E | TaskTimeout>>
-  ): SoonValue<A, E | TaskTimeout>
-} = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Provided<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): KeyedValue<K, A, X>
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Provided<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): KeyedValue<K, A, X | TaskTimeout>
+} = <A, E>(group: TaskGroup, effect: Effect.Effect<A, E, any>, options?: SpawnOptions<NoInfer<E>>): SoonValue<A, E> => {
   const impl = owners.groupArgument("TaskGroup.spawnUnsafe", group)
   const problem =
     effectProblem("TaskGroup.spawnUnsafe", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawnUnsafe", options)
   if (problem !== undefined) throw illegalArgument(problem)
   if (options !== undefined && capabilities.hasCapabilities(options)) {
-    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect, options)
+    return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect as Effect.Effect<A, E>, options)
   }
   return impl.launcher.spawnNow(undefined, effect, options?.name, undefined, Fiber.getCurrent())
 }
@@ -656,13 +1147,13 @@ export const spawnUnsafe: {
  * @since 0.3.0
  * @category unsafe
  */
-export const closedErrorUnsafe = (group: TaskGroup, task?: string): TaskGroupClosed | undefined => {
+export const closedErrorUnsafe = <E, R>(group: TaskGroup<E, R>, task?: string): TaskGroupClosed | undefined => {
   const impl = owners.groupArgument("TaskGroup.closedErrorUnsafe", group)
   return impl.refuses(undefined) ? impl.closedError(task) : undefined
 }
 
 /**
- * Cancels a whole group from outside: interrupts its body and every task, then waits
+ * Cancels a whole group from outside (Effect's word: interrupt): interrupts its body and every task, then waits
  * until all have ended. The group's outcome becomes an interruption (plus any failure
  * that occurred); a group that has already ended is left as it is.
  *
@@ -690,7 +1181,7 @@ export const closedErrorUnsafe = (group: TaskGroup, task?: string): TaskGroupClo
  * @since 0.1.0
  * @category combinators
  */
-export const cancel: (group: TaskGroup) => Effect.Effect<void> = owners.cancel
+export const cancel: <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void> = owners.cancel
 
 /**
  * Cancels a whole group synchronously, without waiting: see {@link cancel}.
@@ -711,7 +1202,7 @@ export const cancel: (group: TaskGroup) => Effect.Effect<void> = owners.cancel
  * @since 0.1.0
  * @category unsafe
  */
-export const cancelUnsafe = (group: TaskGroup): void =>
+export const cancelUnsafe = <E, R>(group: TaskGroup<E, R>): void =>
   owners.groupArgument("TaskGroup.cancelUnsafe", group).cancelUnsafe(undefined)
 
 /**
@@ -751,7 +1242,7 @@ export const cancelUnsafe = (group: TaskGroup): void =>
  * @since 0.1.0
  * @category unsafe
  */
-export const onShutdownUnsafe = (group: TaskGroup, f: () => void): (() => void) => {
+export const onShutdownUnsafe = <E, R>(group: TaskGroup<E, R>, f: () => void): (() => void) => {
   const impl = owners.groupArgument("TaskGroup.onShutdownUnsafe", group)
   if (typeof f !== "function") {
     throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${describe(f)}`)
@@ -806,7 +1297,7 @@ export interface StuckTask {
  * @since 0.2.0
  * @category unsafe
  */
-export const onStuckUnsafe = (group: TaskGroup, f: (stuck: StuckTask) => void): void => {
+export const onStuckUnsafe = <E, R>(group: TaskGroup<E, R>, f: (stuck: StuckTask) => void): void => {
   const impl = owners.groupArgument("TaskGroup.onStuckUnsafe", group)
   if (typeof f !== "function") {
     throw illegalArgument(`TaskGroup.onStuckUnsafe: expected a function, received ${describe(f)}`)
@@ -946,13 +1437,13 @@ export type ExternalTask<A, E = never> = Runner<A, E>
  * @category unsafe
  */
 export const spawnExternalUnsafe: {
-  <A, E>(
-    group: TaskGroup,
+  <GE, GR, A, E extends Accepted<GE>>(
+    group: TaskGroup<GE, GR>,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
     options?: SpawnOptions<NoInfer<E>> & NoTimeout
   ): SoonValue<A, E>
-  <A, E>(
-    group: TaskGroup,
+  <GE, GR, A, E extends Accepted<GE>>(
+    group: TaskGroup<GE, GR>,
     start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
     options: SpawnOptions<NoInfer<E | TaskTimeout>>
   ): SoonValue<A, E | TaskTimeout>
@@ -1056,8 +1547,8 @@ export interface ExternalStart<S, A, E = never> {
  * @since 0.1.0
  * @category unsafe
  */
-export const startExternalUnsafe = <S, A, E = never>(
-  group: TaskGroup,
+export const startExternalUnsafe = <S, A, E = never, GE = Inferred, GR = Inferred>(
+  group: TaskGroup<GE, GR>,
   f: (started: (value: S) => void, soon: SoonValue<A, E>) => ExternalTask<A, E>,
   options?: TaskOptions
 ): ExternalStart<S, A, E> => {
@@ -1100,6 +1591,334 @@ export const external: <A, E = never>(
   start: (soon: SoonValue<unknown, unknown> | undefined) => ExternalTask<A, E>
 ) => Effect.Effect<A, E> = internalExternal
 
+/**
+ * Turns on task metrics for the groups made where it is provided, as
+ * `Metric.enableRuntimeMetricsLayer` does for fibers: the gauges
+ * `soonify_tasks_running` and `soonify_tasks_waiting`, the counters
+ * `soonify_tasks_started`, `soonify_tasks_succeeded`, `soonify_tasks_failed` and
+ * `soonify_tasks_cancelled`, and the histogram `soonify_task_duration_ms`, each series
+ * tagged with its group's name (`soonify.group`). They are {@link taskMetrics}.
+ *
+ * **Details**
+ *
+ * A group reads the switch once, when it is made (in the context of the fiber that
+ * makes it), and updates the metrics in that context's registry: read them with
+ * `Metric.snapshot`, or export them (`effect/observability`). "Waiting" counts the
+ * tasks spawned and not started (queued behind `concurrency`, or until their spawner
+ * yields); a cancelled task is one interrupted and nothing else; durations run from a
+ * task's start to its end, on the group's `Clock`. Without this layer nothing is counted
+ * and nothing is paid but one check per task step.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   yield* TaskGroup.gather([Effect.sync(() => 1), Effect.sync(() => 2)])
+ *   const snapshots = yield* Metric.snapshot
+ *   return snapshots.find((metric) => metric.id === "soonify_tasks_succeeded")?.state
+ * }).pipe(Effect.provide(TaskGroup.metricsLayer)) // => { count: 2, incremental: true }
+ * ```
+ *
+ * @since 0.4.0
+ * @category metrics
+ */
+export const metricsLayer: Layer.Layer<never> = /* @__PURE__ */ Layer.succeed(metricsSwitch.TaskMetrics)(
+  metricsInternal.makeGroupMetrics
+)
+
+/**
+ * The metrics {@link metricsLayer} turns on, to find them in `Metric.snapshot` (by
+ * their `id`) or to build dashboards on.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * TaskGroup.taskMetrics.running.id // => "soonify_tasks_running"
+ * ```
+ *
+ * @since 0.4.0
+ * @category metrics
+ */
+export const taskMetrics: {
+  readonly running: Metric.Gauge<number>
+  readonly waiting: Metric.Gauge<number>
+  readonly started: Metric.Counter<number>
+  readonly succeeded: Metric.Counter<number>
+  readonly failed: Metric.Counter<number>
+  readonly cancelled: Metric.Counter<number>
+  readonly duration: Metric.Histogram<number>
+} = {
+  running: metricsInternal.running,
+  waiting: metricsInternal.waiting,
+  started: metricsInternal.started,
+  succeeded: metricsInternal.succeeded,
+  failed: metricsInternal.failed,
+  cancelled: metricsInternal.cancelled,
+  duration: metricsInternal.duration
+}
+
+// -----------------------------------------------------------------------------
+// module functions
+// -----------------------------------------------------------------------------
+
+/** The value a task spawned with key `K` must give: a typed key's `A`, else anything. */
+type KeyValueBound<K> = K extends Key<infer KA, infer _KE> ? KA : unknown
+/** The errors a task spawned with key `K` may fail with: a typed key's `E`, else anything. */
+type KeyErrorBound<K> = K extends Key<infer _KA, infer KE> ? KE : unknown
+/** `unknown` when a task spawned with key `K` may fail with its own `TaskTimeout`. */
+type KeyTakesTimeout<K> = [TaskTimeout] extends [KeyErrorBound<K>] ? unknown : KeyMisfit
+
+/**
+ * Spawns `effect` into `group`: `group.spawn` as a function, data-first
+ * (`TaskGroup.spawn(group, effect, options?)`) or data-last
+ * (`effect.pipe(TaskGroup.spawn(group, options?))`), as `FiberSet.run` is.
+ *
+ * **When to use**
+ *
+ * In a pipeline (`Effect.forEach(urls, (url) => TaskGroup.spawn(group, fetch(url)))`,
+ * `fetch(url).pipe(TaskGroup.spawn(group))`), or wherever Effect's module style reads
+ * better than a method.
+ *
+ * **Details**
+ *
+ * Exactly `group.spawn(effect, options)`: the same types (a `run` group's spawn carries
+ * {@link TaskErrors}, a typed group's accepts only what fits it), the same checks. In the
+ * data-last form the options come before the effect, so a `retry` predicate there is not
+ * typed by the task's error: give them data-first for that.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const double = (n: number) => Effect.succeed(n * 2)
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const first = yield* TaskGroup.spawn(group, double(1)) // data-first
+ *     const second = yield* double(2).pipe(TaskGroup.spawn(group, { name: "second" })) // data-last
+ *     const rest = yield* Effect.forEach([3, 4], (n) => TaskGroup.spawn(group, double(n)))
+ *     return [first, second, ...rest]
+ *   })
+ * ).pipe(Effect.flatMap((handles) => Effect.forEach(handles, (soon) => soon.value))) // => [2, 4, 6, 8]
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const spawn: {
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options?: SpawnOptions<NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <
+    E,
+    R,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    effect: Effect.Effect<A, X, Y>,
+    options: SpawnOptions<NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
+  ): Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options?: SpawnOptions<never, K> & NoTimeout
+  ): <A extends KeyValueBound<K>, X extends Accepted<E> & KeyErrorBound<K> = never, Y extends Accepted<R> = never>(
+    effect: Effect.Effect<A, X, Y>
+  ) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options: SpawnOptions<never, K> & TimeoutFits<E> & KeyTakesTimeout<K>
+  ): <A extends KeyValueBound<K>, X extends Accepted<E> & KeyErrorBound<K> = never, Y extends Accepted<R> = never>(
+    effect: Effect.Effect<A, X, Y>
+  ) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+} = function (): any {
+  const group = arguments[0] as TaskGroup
+  // Data-first when the second argument is the effect, or when three are given (a bad
+  // effect then dies with the message of `group.spawn`).
+  if (arguments.length < 3 && !Effect.isEffect(arguments[1])) {
+    const options = arguments[1]
+    return (effect: Effect.Effect<unknown, unknown, unknown>) => moduleSpawn(group, effect, options)
+  }
+  return moduleSpawn(group, arguments[1], arguments[2])
+}
+
+const moduleSpawn = (group: unknown, effect: Effect.Effect<unknown, unknown, unknown>, options: unknown) =>
+  Effect.suspend(() => owners.groupArgument("TaskGroup.spawn", group).spawn(effect, options as SpawnOptions<unknown>))
+
+/**
+ * `group.soonify` as a function, data-first (`TaskGroup.soonify(group, f, options?)`) or
+ * data-last (`TaskGroup.soonify(group, options?)(f)`): `f(...args)` as a task of `group`.
+ *
+ * **Details**
+ *
+ * Exactly `group.soonify(f, options)`; a `group` that is not a `TaskGroup` or an `f` that
+ * is not a function throws an `IllegalArgumentError` at once. In the data-last form the
+ * options come before `f`: a `name` or `key` function there is not typed by `f`'s
+ * parameters.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const greet = Effect.fn("greet")(function* (name: string) {
+ *   return `Hello, ${name}`
+ * })
+ *
+ * const program = Effect.gen(function* () {
+ *   const [a, b] = yield* TaskGroup.run((group) =>
+ *     Effect.all([TaskGroup.soonify(group, greet)("Yury"), TaskGroup.soonify(group, { name: "greeting" })(greet)("Alex")])
+ *   )
+ *   return [yield* a.value, yield* b.value] // => ["Hello, Yury", "Hello, Alex"]
+ * })
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const soonify: {
+  <
+    E,
+    R,
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <
+    E,
+    R,
+    Args extends ReadonlyArray<unknown>,
+    A,
+    X extends Accepted<E> = never,
+    Y extends Accepted<R> = never,
+    const K extends TaskKey | undefined = undefined
+  >(
+    group: TaskGroup<E, R>,
+    f: (...args: Args) => Effect.Effect<A, X, Y>,
+    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
+      TimeoutFits<E> &
+      KeyFits<K, A, X | TaskTimeout>
+  ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options?: SoonifyOptions<never, never, K> & NoTimeout
+  ): <
+    Args extends ReadonlyArray<unknown>,
+    A extends KeyValueBound<K>,
+    X extends Accepted<E> & KeyErrorBound<K> = never,
+    Y extends Accepted<R> = never
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>
+  ) => (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
+  <E, R, const K extends TaskKey | undefined = undefined>(
+    group: TaskGroup<E, R>,
+    options: SoonifyOptions<never, never, K> & TimeoutFits<E> & KeyTakesTimeout<K>
+  ): <
+    Args extends ReadonlyArray<unknown>,
+    A extends KeyValueBound<K>,
+    X extends Accepted<E> & KeyErrorBound<K> = never,
+    Y extends Accepted<R> = never
+  >(
+    f: (...args: Args) => Effect.Effect<A, X, Y>
+  ) => (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
+} = function (): any {
+  const group = owners.groupArgument("TaskGroup.soonify", arguments[0])
+  if (arguments.length < 3 && typeof arguments[1] !== "function") {
+    const options = arguments[1]
+    return (f: (...args: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, unknown>) =>
+      group.soonify(f, options)
+  }
+  return group.soonify(arguments[1], arguments[2])
+}
+
+/**
+ * `group.start` as a function, data-first (`TaskGroup.start(group, f, options?)`) or
+ * data-last (`TaskGroup.start(group, options?)(f)`): the start handshake.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const serve = (started: TaskGroup.Started<number>) => Effect.andThen(started(8080), Effect.succeed("served"))
+ *
+ * const program = TaskGroup.run((group) =>
+ *   Effect.gen(function* () {
+ *     const [port] = yield* TaskGroup.start(group, serve)
+ *     const [again] = yield* TaskGroup.start(group, { name: "second" })(serve)
+ *     return [port, again]
+ *   })
+ * ) // => [8080, 8080]
+ * ```
+ *
+ * @since 0.4.0
+ * @category combinators
+ */
+export const start: {
+  <E, R, S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    group: TaskGroup<E, R>,
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options?: StartOptions & NoTimeout
+  ): Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
+  <E, R, S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    group: TaskGroup<E, R>,
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>,
+    options: StartOptions & TimeoutFits<E>
+  ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+  <E, R>(
+    group: TaskGroup<E, R>,
+    options?: StartOptions & NoTimeout
+  ): <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>
+  ) => Effect.Effect<readonly [S, SoonValue<A, X>], X, Y | Carried<E, X>>
+  <E, R>(
+    group: TaskGroup<E, R>,
+    options: StartOptions & TimeoutFits<E>
+  ): <S = void, A = unknown, X extends Accepted<E> = never, Y extends Accepted<R> = never>(
+    f: (started: Started<S>) => Effect.Effect<A, X, Y>
+  ) => Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+} = function (): any {
+  const group = arguments[0] as TaskGroup
+  if (arguments.length < 3 && typeof arguments[1] !== "function") {
+    const options = arguments[1]
+    return (f: (started: Started<unknown>) => Effect.Effect<unknown, unknown, unknown>) =>
+      moduleStart(group, f, options)
+  }
+  return moduleStart(group, arguments[1], arguments[2])
+}
+
+const moduleStart = (
+  group: unknown,
+  f: (started: Started<unknown>) => Effect.Effect<unknown, unknown, unknown>,
+  options: unknown
+) => Effect.suspend(() => owners.groupArgument("TaskGroup.start", group).start(f, options as StartOptions))
+
 // -----------------------------------------------------------------------------
 // gather
 // -----------------------------------------------------------------------------
@@ -1113,7 +1932,8 @@ export const external: <A, E = never>(
 export interface GatherOptions {
   /**
    * `false` (default): fail fast, like {@link run}. `true`: every effect runs to its
-   * end and each slot holds its `Exit`, in input order.
+   * end and each slot holds its `Exit`, in input order (Effect's word: `Effect.all`'s
+   * `mode: "result"`).
    */
   readonly returnExceptions?: boolean | undefined
   /** At most this many effects run at once. Default `"unbounded"`. */
@@ -1140,28 +1960,37 @@ export type GatherInput =
 type SuccessOf<T> = T extends Effect.Effect<infer A, infer _E, infer _R> ? A : never
 type ErrorOf<T> = T extends Effect.Effect<infer _A, infer E, infer _R> ? E : never
 type ContextOf<T> = T extends Effect.Effect<infer _A, infer _E, infer R> ? R : never
-type Slot<T, O> = O extends { readonly returnExceptions: true }
+type Slot<T, O, Exits extends boolean> = Exits extends true
   ? Exit.Exit<SuccessOf<T>, ErrorOf<T> | TimeoutError<O>>
   : SuccessOf<T>
 type Member<I> = I extends ReadonlyArray<infer T> ? T : I extends Iterable<infer T> ? T : I[keyof I]
+type Shaped<I, O, Exits extends boolean> =
+  I extends ReadonlyArray<any>
+    ? { -readonly [K in keyof I]: Slot<I[K], O, Exits> }
+    : I extends Iterable<infer T>
+      ? Array<Slot<T, O, Exits>>
+      : { -readonly [K in keyof I]: Slot<I[K], O, Exits> }
+/** What `returnExceptions` may be in `O`: `true`, `false`, or both (a `boolean`). */
+type ExceptionsFlag<O> = O extends { readonly returnExceptions?: infer X } ? (unknown extends X ? false : X) : false
+/** Whether a gather with options `O` may fail (fail fast: `returnExceptions` may be off). */
+type MayFailFast<O> = [Exclude<ExceptionsFlag<O>, true>] extends [never] ? false : true
 
 /**
  * The result type of {@link gather}: the input's shape, each effect replaced by its
- * value (or its `Exit` with `returnExceptions: true`).
+ * value (or its `Exit` with `returnExceptions: true`; with a `returnExceptions` known
+ * only as a `boolean`, the union of both shapes).
  *
  * @since 0.1.0
  * @category models
  */
 export type GatherResult<I, O> =
-  I extends ReadonlyArray<any>
-    ? { -readonly [K in keyof I]: Slot<I[K], O> }
-    : I extends Iterable<infer T>
-      ? Array<Slot<T, O>>
-      : { -readonly [K in keyof I]: Slot<I[K], O> }
+  | (true extends ExceptionsFlag<O> ? Shaped<I, O, true> : never)
+  | (MayFailFast<O> extends true ? Shaped<I, O, false> : never)
 
 /**
  * Runs effects at once in one task group and gives their results in input order
- * (asyncio's `gather`, with `Effect.all`'s types).
+ * (asyncio's `gather`; Effect's word: `Effect.all` with `concurrency: "unbounded"`, whose
+ * types it keeps).
  *
  * **Details**
  *
@@ -1220,7 +2049,7 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
   options?: O
 ): Effect.Effect<
   GatherResult<I, O>,
-  O extends { readonly returnExceptions: true } ? never : ErrorOf<Member<I>> | TimeoutError<O>,
+  MayFailFast<O> extends true ? ErrorOf<Member<I>> | TimeoutError<O> : never,
   ContextOf<Member<I>>
 > => gatherInternal.gather(input, options) as any
 
@@ -1308,7 +2137,7 @@ export interface GroupSnapshot {
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshotUnsafe = (group: TaskGroup): GroupSnapshot =>
+export const snapshotUnsafe = <E, R>(group: TaskGroup<E, R>): GroupSnapshot =>
   snapshots.groupSnapshot(owners.groupArgument("TaskGroup.snapshotUnsafe", group))
 
 /**
@@ -1352,7 +2181,7 @@ export const snapshotUnsafe = (group: TaskGroup): GroupSnapshot =>
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshot = (group: TaskGroup): Effect.Effect<GroupSnapshot> =>
+export const snapshot = <E, R>(group: TaskGroup<E, R>): Effect.Effect<GroupSnapshot> =>
   Effect.sync(() => snapshots.groupSnapshot(owners.groupArgument("TaskGroup.snapshot", group)))
 
 /**
@@ -1639,7 +2468,7 @@ export const reportProgressUnsafe = (soon: SoonValue<unknown, unknown>, done: nu
  * @since 0.1.0
  * @category unsafe
  */
-export const placeUnderUnsafe = (group: TaskGroup, soon: SoonValue<unknown, unknown>): void => {
+export const placeUnderUnsafe = <E, R>(group: TaskGroup<E, R>, soon: SoonValue<unknown, unknown>): void => {
   const impl = owners.groupArgument("TaskGroup.placeUnderUnsafe", group)
   if (!(soon instanceof TaskHandle)) {
     throw illegalArgument(`TaskGroup.placeUnderUnsafe: expected the SoonValue of a task, received ${describe(soon)}`)

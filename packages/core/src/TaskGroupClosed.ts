@@ -41,7 +41,7 @@ import { isTaskGroupTimeout } from "./TaskGroupTimeout.ts"
  *
  * const program = Effect.scoped(
  *   Effect.gen(function* () {
- *     const group = yield* TaskGroup.make()
+ *     const group = yield* TaskGroup.make<string>()
  *     yield* group.spawn(Effect.fail("one job failed"))
  *     yield* Effect.yieldNow // the task fails: the failFast group shuts down
  *     // spawning from outside (the fiber that made the group) dies with the cause

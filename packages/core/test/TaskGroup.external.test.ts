@@ -2,6 +2,7 @@ import { AsyncLocalStorage, createHook } from "node:async_hooks"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
+import { plain } from "./support.ts"
 
 /**
  * An external task driven by hand: `finish` ends it; `interruptUnsafe` records the call
@@ -61,7 +62,7 @@ describe("TaskGroup.spawnExternalUnsafe", () => {
     await new Promise((resolve) => setTimeout(resolve, 5))
     assert.isFalse(slowSoon.ready, "the group waits for a task that has not stopped yet")
     slow.finish(Exit.interrupt(slow.interrupts[0]))
-    assert.deepStrictEqual(await joined, Exit.fail("boom"))
+    assert.deepStrictEqual(plain(await joined), Exit.fail("boom"))
   })
 
   it("reports a failure the task meets while stopping, with the first one", async () => {

@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Logger, Scope } from "effect"
 import { TestClock } from "effect/testing"
-import { isTaskGroupClosed, SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
+import { isTaskGroupClosed, SoonValue, TaskGroup, TaskGroupClosed, type TaskGroupTimeout } from "@soonify/core"
 import { defectOf, defectsOf, failuresOf, isInterruptedOnly, settle } from "./support.ts"
 
 /** The TaskGroupClosed an exit died with; fails the test for anything else. */
@@ -27,7 +27,7 @@ describe("spawning into a group that is no longer open, from outside", () => {
   it.effect("a failFast make group that failed: spawn, soonify and start die with the failure as the cause", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()
-      const bg = yield* Scope.provide(TaskGroup.make({ name: "background" }), scope)
+      const bg = yield* Scope.provide(TaskGroup.make<string>({ name: "background" }), scope)
       yield* bg.spawn(Effect.fail("one job failed"))
       yield* settle
       const spawned = closedOf(yield* Effect.exit(bg.spawn(Effect.succeed("later"), { name: "later" })))
@@ -70,7 +70,7 @@ describe("spawning into a group that is no longer open, from outside", () => {
   it.effect("a group that timed out: the cause is its TaskGroupTimeout, and the message says so", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()
-      const group = yield* Scope.provide(TaskGroup.make({ name: "slow", timeout: "1 second" }), scope)
+      const group = yield* Scope.provide(TaskGroup.make<TaskGroupTimeout>({ name: "slow", timeout: "1 second" }), scope)
       const stopping = yield* Deferred.make<void>()
       yield* group.spawn(Effect.onInterrupt(Effect.never, () => Deferred.await(stopping)))
       yield* settle
@@ -116,7 +116,7 @@ describe("a make group's scope close, after a spawn was refused", () => {
       const exit = yield* Effect.exit(
         Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make()
+            const group = yield* TaskGroup.make<string>()
             // Fails while the group shuts down (it cannot be interrupted): after the refusal below.
             yield* group.spawn(Effect.uninterruptible(Effect.andThen(Deferred.await(late), Effect.die("later"))))
             yield* settle
@@ -138,7 +138,7 @@ describe("a make group's scope close, after a spawn was refused", () => {
       const exit = yield* Effect.exit(
         Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make()
+            const group = yield* TaskGroup.make<string>()
             yield* group.spawn(Effect.fail("only"))
             yield* settle
             closedOf(yield* Effect.exit(group.spawn(Effect.void)))

@@ -91,7 +91,7 @@ describe("TaskGroup.make", () => {
         const exit = yield* Effect.exit(
           Effect.scoped(
             Effect.gen(function* () {
-              const group = yield* TaskGroup.make()
+              const group = yield* TaskGroup.make<string>()
               yield* group.spawn(Effect.uninterruptible(Effect.andThen(Effect.yieldNow, Effect.die("unseen defect"))))
               yield* group.spawn(Effect.fail("unseen"))
               return "owner done"
@@ -115,7 +115,7 @@ describe("TaskGroup.make", () => {
       Effect.gen(function* () {
         const soon = yield* Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make({ mode: "settle" })
+            const group = yield* TaskGroup.make<string>({ mode: "settle" })
             return yield* group.spawn(Effect.fail("kept"))
           })
         )
@@ -226,7 +226,7 @@ describe("TaskGroup.make", () => {
       Effect.gen(function* () {
         const [joined, closed] = yield* Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make()
+            const group = yield* TaskGroup.make<string>()
             yield* group.spawn(Effect.never)
             yield* group.spawn(Effect.uninterruptible(Effect.andThen(Effect.yieldNow, Effect.fail("second"))))
             yield* group.spawn(Effect.fail("first"))
@@ -247,7 +247,7 @@ describe("TaskGroup.make", () => {
         const exit = yield* Effect.exit(
           Effect.scoped(
             Effect.gen(function* () {
-              const group = yield* TaskGroup.make()
+              const group = yield* TaskGroup.make<string>()
               yield* group.spawn(Effect.fail("seen"))
               return yield* Effect.exit(TaskGroup.join(group))
             })
@@ -366,12 +366,13 @@ describe("TaskGroup.make", () => {
 
 describe("a long-lived group", () => {
   /** How many tasks the group holds on to: `running` in its `toJSON`. */
-  const liveTasks = (group: TaskGroup.TaskGroup): number => (group.toJSON() as { readonly running: number }).running
+  const liveTasks = <E, R>(group: TaskGroup.TaskGroup<E, R>): number =>
+    (group.toJSON() as { readonly running: number }).running
 
   it.effect("made with make, keeps no ended task: 10,000 tasks one after another leave it flat", () =>
     Effect.scoped(
       Effect.gen(function* () {
-        const group = yield* TaskGroup.make({ mode: "settle" })
+        const group = yield* TaskGroup.make<number>({ mode: "settle" })
         for (let i = 0; i < 10_000; i++) {
           const soon = yield* group.spawn(i % 2 === 0 ? Effect.yieldNow : Effect.fail(i))
           yield* Effect.exit(soon.await)
@@ -395,7 +396,7 @@ describe("a long-lived group", () => {
 
   it.effect("stays closed once joined, when its scope then closes with a failure", () =>
     Effect.gen(function* () {
-      let captured: TaskGroup.TaskGroup | undefined
+      let captured: TaskGroup.TaskGroup<never, never> | undefined
       const exit = yield* Effect.exit(
         Effect.scoped(
           Effect.gen(function* () {

@@ -368,6 +368,17 @@ describe("progress", () => {
   })
 })
 
+/**
+ * How these tests name a span: `TaskGroup <group>` for a group's (`TaskGroup.run`),
+ * `task <task>` for a task's (`TaskGroup.task`), from their attributes; else its name.
+ */
+const labelOf = (span: Tracer.Span): string =>
+  span.name === "TaskGroup.run"
+    ? `TaskGroup ${String(span.attributes.get("soonify.group"))}`
+    : span.name === "TaskGroup.task"
+      ? `task ${String(span.attributes.get("soonify.task"))}`
+      : span.name
+
 /** A tracer that keeps every span it makes (Effect's own in-memory spans). */
 const recordingTracer = () => {
   const spans: Array<Tracer.NativeSpan> = []
@@ -379,7 +390,7 @@ const recordingTracer = () => {
     }
   })
   const named = (name: string) => {
-    const found = spans.filter((span) => span.name === name)
+    const found = spans.filter((span) => labelOf(span) === name)
     assert.strictEqual(found.length, 1, `one span named ${name}`)
     return found[0]
   }
@@ -631,7 +642,7 @@ describe("spans, more", () => {
       )
       assert.deepStrictEqual(failuresOf(causeOf(exit)), ["boom"])
       assert.deepStrictEqual(defectsOf(causeOf(exit)), [])
-      const names = spans.map((span) => span.name)
+      const names = spans.map(labelOf)
       assert.include(names, "task stopping")
       assert.notInclude(names, "task cancelled early")
       assert.notInclude(names, "task too late")
@@ -678,11 +689,12 @@ describe("where groups are shown", () => {
 describe("spans, how they are made", () => {
   it.effect("internal spans with no links, children of their parent, sampled as their parent is", () =>
     Effect.gen(function* () {
-      const made: Array<Parameters<Tracer.Tracer["span"]>[0]> = []
+      const made: Array<{ readonly options: Parameters<Tracer.Tracer["span"]>[0]; readonly span: Tracer.Span }> = []
       const tracer = Tracer.make({
         span: (options) => {
-          made.push(options)
-          return new Tracer.NativeSpan(options)
+          const span = new Tracer.NativeSpan(options)
+          made.push({ options, span })
+          return span
         }
       })
       yield* TaskGroup.run((group) => group.spawn(Effect.void, { name: "t" }), { name: "top" }).pipe(
@@ -693,9 +705,9 @@ describe("spans, how they are made", () => {
         Effect.withTracer(tracer)
       )
       const byName = (name: string) => {
-        const options = made.find((o) => o.name === name)
-        assert.isDefined(options, name)
-        return options!
+        const found = made.find((o) => labelOf(o.span) === name)
+        assert.isDefined(found, name)
+        return found!.options
       }
       for (const name of ["TaskGroup top", "task t", "TaskGroup unsampled", "task quiet"]) {
         const options = byName(name)

@@ -338,3 +338,61 @@ describe("retry, the options form and bad options", () => {
     })
   )
 })
+
+describe("retry takes what Effect.retry takes", () => {
+  it.effect("Effect.Retry.Options with predicates that return an Effect, typed by the task's error", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const checked: Array<string> = []
+      const soon = yield* TaskGroup.run((group) =>
+        group.spawn(flaky(runs, 2), {
+          retry: {
+            times: 5,
+            while: (error) => {
+              expectTypeOf(error).toEqualTypeOf<`fail ${number}`>()
+              return Effect.sync(() => checked.push(error)).pipe(Effect.as(true))
+            }
+          }
+        })
+      )
+      assert.strictEqual(yield* soon.value, 3)
+      assert.deepStrictEqual(checked, ["fail 1", "fail 2"])
+      assert.strictEqual(soon.attempt, 3)
+    })
+  )
+
+  it.effect("soon.attempt is the schedule's own attempt, read from its metadata at each attempt", () =>
+    Effect.gen(function* () {
+      const seen: Array<number> = []
+      const soon = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const soon = yield* group.spawn(
+            Effect.flatMap(Schedule.CurrentMetadata, (metadata) =>
+              Effect.suspend(() => {
+                seen.push(soon.attempt)
+                return metadata.attempt < 2 ? Effect.fail("again") : Effect.succeed(metadata.attempt)
+              })
+            ),
+            { retry: Schedule.spaced("10 millis") }
+          )
+          yield* settle
+          yield* TestClock.adjust("10 millis")
+          yield* settle
+          yield* TestClock.adjust("10 millis")
+          return soon
+        })
+      )
+      assert.strictEqual(yield* soon.value, 2)
+      assert.deepStrictEqual(seen, [1, 2, 3])
+    })
+  )
+
+  it("a schedule or predicate that would fail or need services of its own does not compile", () => {
+    TaskGroup.run((group) =>
+      group.spawn(Effect.fail("x" as const), {
+        // @ts-expect-error: the predicate's own failure would not show in the task's types
+        retry: { while: () => Effect.fail("predicate failed") }
+      })
+    )
+  })
+})

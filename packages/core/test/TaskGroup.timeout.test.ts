@@ -167,7 +167,7 @@ describe("TaskGroup.make with timeout", () => {
       const fiber = yield* Effect.forkChild(
         Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make({ name: "jobs", timeout: "30 millis" })
+            const group = yield* TaskGroup.make<TaskGroupTimeout>({ name: "jobs", timeout: "30 millis" })
             const soon = yield* group.spawn(Effect.never)
             return [yield* Effect.exit(TaskGroup.join(group)), soon] as const
           })
@@ -189,7 +189,7 @@ describe("TaskGroup.make with timeout", () => {
       const exit = yield* Effect.exit(
         Effect.scoped(
           Effect.gen(function* () {
-            const group = yield* TaskGroup.make({ timeout: 30 })
+            const group = yield* TaskGroup.make<TaskGroupTimeout>({ timeout: 30 })
             yield* group.spawn(Effect.void)
           })
         )

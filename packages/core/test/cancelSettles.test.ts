@@ -96,7 +96,7 @@ const runCase = (c: SweepCase): Effect.Effect<Array<string>> =>
               ...(task.retry === undefined
                 ? {}
                 : { retry: { times: task.retry.times, schedule: Schedule.spaced(task.retry.delay) } }),
-              ...(task.key === undefined ? {} : { key: `key-${task.key}` })
+              ...(task.key === undefined ? {} : { key: TaskGroup.key<number, string>(`key-${task.key}`) })
             })
           )
         }

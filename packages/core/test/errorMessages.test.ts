@@ -278,7 +278,7 @@ describe("an error for misuse says what to do instead, more", () => {
   it.effect("TaskGroup.make and TaskGroup.run name themselves for a bad timeout", () =>
     Effect.gen(function* () {
       for (const [where, exit] of [
-        ["TaskGroup.make", yield* Effect.exit(Effect.scoped(TaskGroup.make({ timeout: -1 })))],
+        ["TaskGroup.make", yield* Effect.exit(Effect.scoped(TaskGroup.make<TaskGroupTimeout>({ timeout: -1 })))],
         ["TaskGroup.run", yield* Effect.exit(TaskGroup.run(() => Effect.void, { timeout: -1 }))]
       ] as const) {
         const message = (defectOf(exit) as Error).message
@@ -383,7 +383,7 @@ describe("a timeout says where it ran out", () => {
     Effect.gen(function* () {
       const message = yield* timeoutMessage(
         Effect.scoped(
-          Effect.flatMap(TaskGroup.make({ timeout: "1 second" }), (group) =>
+          Effect.flatMap(TaskGroup.make<TaskGroupTimeout>({ timeout: "1 second" }), (group) =>
             Effect.andThen(group.spawn(Effect.never), TaskGroup.join(group))
           )
         )

@@ -6,6 +6,7 @@
 import { assert, describe, type it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { TaskGroup } from "@soonify/core"
+import { plain } from "./support.ts"
 
 /** Each level spawns the next as a task and waits for its value. */
 const spawning = (n: number, concurrency?: number): Effect.Effect<number> =>
@@ -47,7 +48,7 @@ export const describeNested = (depth: number, test: typeof it.effect): void => {
             : TaskGroup.run((group) => Effect.andThen(group.spawn(failing(n - 1)), Effect.never))
           ).pipe(Effect.ensuring(Effect.sync(() => ended++)))
         const exit = yield* Effect.exit(failing(depth))
-        assert.deepStrictEqual(exit, Exit.fail("deepest"))
+        assert.deepStrictEqual(plain(exit), Exit.fail("deepest"))
         assert.strictEqual(ended, depth + 1)
       }))
 

@@ -4,7 +4,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect } from "effect"
 import { TaskGroup } from "@soonify/core"
-import { jsonText } from "../src/internal/jsonText.ts"
+import { jsonText } from "@soonify/kernel"
 
 const serialised = () => (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.snapshotJson")] as () => string
 const hook = () =>

@@ -51,3 +51,23 @@ export const thrown = (f: () => unknown): unknown => {
   }
   return assert.fail("expected a throw")
 }
+
+/**
+ * `exit` without the annotations of its reasons (the frame naming the task and group that
+ * a group's failure carries: internal/failureFrames.ts), for comparing it deeply with a
+ * plain `Exit`.
+ */
+export const plain = <A, E>(exit: Exit.Exit<A, E>): Exit.Exit<A, E> =>
+  Exit.isSuccess(exit)
+    ? exit
+    : Exit.failCause(
+        Cause.fromReasons(
+          exit.cause.reasons.map((reason) =>
+            Cause.isFailReason(reason)
+              ? Cause.makeFailReason(reason.error)
+              : Cause.isDieReason(reason)
+                ? Cause.makeDieReason(reason.defect)
+                : Cause.makeInterruptReason(reason.fiberId)
+          )
+        )
+      )

@@ -67,16 +67,22 @@ describe("types", () => {
     expectTypeOf(quiet).toEqualTypeOf<Effect.Effect<SoonValue.SoonValue<number, never>, never, never>>()
   })
 
-  it("spawn, soonify and start carry the task's error and requirements", () => {
+  it("spawn, soonify and start carry the task's error as a requirement, TaskErrors, and its requirements", () => {
     const program = TaskGroup.run((group) => {
       const spawned = group.spawn(Effect.fail(new Timeout()))
-      expectTypeOf(spawned).toEqualTypeOf<Effect.Effect<SoonValue.SoonValue<never, Timeout>, Timeout, never>>()
+      expectTypeOf(spawned).toEqualTypeOf<
+        Effect.Effect<SoonValue.SoonValue<never, Timeout>, never, TaskGroup.TaskErrors<Timeout>>
+      >()
       const soonified = group.soonify(fetchPage)
       expectTypeOf(soonified).toEqualTypeOf<
         (
           url: string,
           retries: number
-        ) => Effect.Effect<SoonValue.SoonValue<string, NotFound | Timeout>, NotFound | Timeout, Http>
+        ) => Effect.Effect<
+          SoonValue.SoonValue<string, NotFound | Timeout>,
+          never,
+          Http | TaskGroup.TaskErrors<NotFound | Timeout>
+        >
       >()
       const started = group.start((started: TaskGroup.Started<number>) => Effect.as(started(1), "served"))
       expectTypeOf(started).toEqualTypeOf<
@@ -158,11 +164,14 @@ describe("types", () => {
     expectTypeOf(program).toEqualTypeOf<Effect.Effect<"fallback", NotFound, never>>()
   })
 
-  it("TaskGroup.make needs a Scope and join fails with unknown", () => {
+  it("TaskGroup.make needs a Scope and gives a typed group, whose join fails with its E", () => {
     expectTypeOf(TaskGroup.make()).toEqualTypeOf<
-      Effect.Effect<TaskGroup.TaskGroup, never, import("effect").Scope.Scope>
+      Effect.Effect<TaskGroup.TaskGroup<never, never>, never, import("effect").Scope.Scope>
     >()
-    expectTypeOf(TaskGroup.join).returns.toEqualTypeOf<Effect.Effect<void, unknown>>()
+    expectTypeOf(TaskGroup.make<NotFound, Http>()).toEqualTypeOf<
+      Effect.Effect<TaskGroup.TaskGroup<NotFound, Http>, never, import("effect").Scope.Scope | Http>
+    >()
+    expectTypeOf(TaskGroup.join<NotFound, Http>).returns.toEqualTypeOf<Effect.Effect<void, NotFound>>()
   })
 
   it("options are typed: mode and concurrency reject other values", () => {

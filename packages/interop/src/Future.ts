@@ -4,11 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Future as CoreFuture } from "@soonify/core"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import { FutureSetAgainError } from "./Errors.ts"
-import { SoonValue } from "./SoonValue.ts"
+import { complete, type HandleSource, SoonValue } from "./SoonValue.ts"
 import { checkName, checkOptions } from "./internal/validation.ts"
 
 /**
@@ -57,19 +54,17 @@ export interface FutureOptions {
  * @category models
  */
 export class Future<in out A> extends SoonValue<A> {
-  readonly #future: CoreFuture.Future<A, unknown>
-
   constructor(options?: FutureOptions) {
     checkOptions("new Future", options)
     checkName("new Future", options?.name)
-    const future = CoreFuture.makeUnsafe<A, unknown>(options)
-    super(future)
-    this.#future = future
+    const source = new FutureSource(options?.name ?? `future-${++futures}`)
+    super(source)
+    source.soon = this
   }
 
   /** Sets the value. Throws {@link FutureSetAgainError} if the future already has an outcome. */
   setResult(value: A): void {
-    this.#complete(Exit.succeed(value))
+    if (!complete(this, "fulfilled", value)) throw new FutureSetAgainError(this.name)
   }
 
   /**
@@ -77,12 +72,26 @@ export class Future<in out A> extends SoonValue<A> {
    * {@link FutureSetAgainError} if the future already has an outcome.
    */
   setException(error: unknown): void {
-    this.#complete(Exit.fail(error))
+    if (!complete(this, "rejected", error)) throw new FutureSetAgainError(this.name)
+  }
+}
+
+/** How many futures were made without a name: the N of `future-N`. */
+let futures = 0
+
+/** What a Future's handle reads: its name; cancelling it gives it a cancellation. */
+class FutureSource implements HandleSource {
+  readonly future = true
+  readonly name: string
+  readonly progress = undefined
+  readonly attempt = 1
+  soon: SoonValue<unknown> | undefined = undefined
+
+  constructor(name: string) {
+    this.name = name
   }
 
-  #complete(exit: Exit.Exit<A, unknown>): void {
-    if (Exit.isFailure(Effect.runSyncExit(CoreFuture.complete(this.#future, exit)))) {
-      throw new FutureSetAgainError(this.name)
-    }
+  cancel(): void {
+    complete(this.soon!, "cancelled", undefined)
   }
 }

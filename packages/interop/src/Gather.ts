@@ -4,18 +4,15 @@
  *
  * @since 0.1.0
  */
-import { SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import { CancelledError } from "./Errors.ts"
+import { CancelledError, TimeoutError } from "./Errors.ts"
 import { runIn, stopSignal } from "./internal/ambient.ts"
-import { PartialDeadline } from "./internal/deadline.ts"
-import { GroupView, type Settings } from "./internal/group.ts"
-import type { CoreHandle } from "./internal/handle.ts"
-import { checkTasks, type Input, isTask, type Prepared, prepare, spawnPrepared, tasksFrom } from "./internal/inputs.ts"
-import { combine, errorsOf, NONE, slotOf, taskError } from "./internal/outcome.ts"
+import { Arrivals } from "./internal/completion.ts"
+import { GroupContext, type Settings } from "./internal/context.ts"
+import { checkTasks, type Input, isTask, type Prepared, prepare, taskOf, tasksFrom } from "./internal/inputs.ts"
+import { combine, NONE, slotOf } from "./internal/outcome.ts"
+import type { Job } from "./internal/tasks.ts"
 import { checkOptions, checkSignal, concurrencyOf, describe, isIterable, timeoutOf } from "./internal/validation.ts"
-import type { SoonValue } from "./SoonValue.ts"
+import { observe, type SoonValue } from "./SoonValue.ts"
 
 /**
  * One task for {@link gather} and {@link asCompleted}: a promise (watched), a SoonValue
@@ -174,56 +171,54 @@ export function gather(...args: Array<unknown>): Promise<Array<unknown>> {
   } catch (error) {
     return Promise.reject(error)
   }
-  const { inputs, returnExceptions, concurrency, settings } = request
+  const { inputs, settings } = request
   if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
   if (inputs.length === 0) return Promise.resolve([])
-  // One core group, as core's own gather is: it counts, fails fast and waits.
-  const core = CoreTaskGroup.makeUnsafe({ name: "gather", mode: returnExceptions ? "settle" : "failFast", concurrency })
-  // With returnExceptions, the timeout keeps partial results instead of rejecting.
-  const partial = returnExceptions && settings.timeout !== undefined
-  const group = new GroupView(core, partial ? { ...settings, timeout: undefined } : settings)
-  const deadline = partial ? new PartialDeadline(group, settings.timeout!) : undefined
+  // One kernel group, as core's own gather is: it counts, fails fast, times out and waits.
+  const context = new GroupContext(settings)
   // Started as code of the gather's context: each function then starts without a switch.
-  const handles = runIn(group, spawnAll, { inputs, core, group })
-  return Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
-    if (deadline?.ranOut() === true) return partialSlots(group, handles, deadline)
-    group.result(exit)
-    const slots: Array<unknown> = []
-    for (let i = 0; i < handles.length; i++) {
-      const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
-      slots.push(returnExceptions ? slotOf(exit) : (exit as Exit.Success<unknown, unknown>).value)
-    }
-    return slots
-  })
+  const tasks = runIn(context, spawnAll, { inputs, context })
+  context.group.endOwner()
+  return new Promise((resolve, reject) =>
+    context.whenEnded(() => {
+      try {
+        resolve(slotsOf(context, tasks, request.returnExceptions))
+      } catch (error) {
+        reject(error)
+      }
+    })
+  )
 }
 
 /** Spawns every input of a gather, as code of the gather (so each function starts without a switch). */
-const spawnAll = (gathered: {
-  readonly inputs: Array<Prepared>
-  readonly core: CoreTaskGroup.TaskGroup
-  readonly group: GroupView
-}): Array<CoreHandle<unknown>> => {
-  const { core, group, inputs } = gathered
-  const handles: Array<CoreHandle<unknown>> = []
-  for (let i = 0; i < inputs.length; i++) handles.push(spawnPrepared(inputs[i]!, core, group))
-  return handles
+const spawnAll = (gathered: { readonly inputs: Array<Prepared>; readonly context: GroupContext }): Array<Job> => {
+  const { context, inputs } = gathered
+  const tasks: Array<Job> = []
+  for (let i = 0; i < inputs.length; i++) {
+    const task = taskOf(inputs[i]!, context)
+    tasks.push(task)
+    context.group.spawn(task)
+  }
+  return tasks
 }
 
-/** The slots of a gather whose deadline ran out with `returnExceptions`: see {@link PartialDeadline}. */
-const partialSlots = (
-  group: GroupView,
-  handles: ReadonlyArray<CoreHandle<unknown>>,
-  deadline: PartialDeadline
-): Array<unknown> => {
-  // Its outcome is the deadline's cancellation, which the slots report: only the cleanup.
-  group.result(Exit.void)
-  return handles.map((handle) => deadline.slot(CoreSoonValue.pollUnsafe(handle)!))
+/**
+ * What a gather resolves with once its group has ended: the values, in input order (or
+ * its rejection). With `returnExceptions`, each slot holds its value or its error; once
+ * the deadline ran out, a task it cancelled holds the TimeoutError (and a failure met
+ * while stopping stays in its slot, not in the gather's rejection).
+ */
+const slotsOf = (context: GroupContext, tasks: ReadonlyArray<Job>, returnExceptions: boolean): Array<unknown> => {
+  const partial = returnExceptions && context.group.timedOut
+  if (!partial) context.result()
+  const slots: Array<unknown> = []
+  for (let i = 0; i < tasks.length; i++) slots.push(slotOf(tasks[i]!, partial ? context.reason : NONE))
+  return slots
 }
 
 interface GatherRequest {
   readonly inputs: Array<Prepared>
   readonly returnExceptions: boolean
-  readonly concurrency: number | "unbounded"
   readonly settings: Settings
 }
 
@@ -254,8 +249,20 @@ const gatherRequest = (args: Array<unknown>): GatherRequest => {
   return {
     inputs: inputs.map(prepare),
     returnExceptions,
-    concurrency,
-    settings: { name: "gather", label: "gather(…)", signal: stopSignal(options?.signal), timeout }
+    settings: {
+      name: "gather",
+      label: "gather(…)",
+      signal: stopSignal(options?.signal),
+      timeout,
+      mode: returnExceptions ? "settle" : "failFast",
+      concurrency,
+      owner: "body",
+      // With returnExceptions, the timeout keeps partial results instead of rejecting.
+      timeoutError:
+        returnExceptions && timeout !== undefined
+          ? new TimeoutError("gather(…)", timeout, "this task had not settled and was cancelled at the deadline")
+          : undefined
+    }
   }
 }
 
@@ -309,74 +316,70 @@ export const asCompleted = <T extends Task<unknown>>(
   const timeout = timeoutOf("asCompleted", options?.timeout)
   // Tied to where the loop is made: the enclosing task, if any.
   const signal = stopSignal(options?.signal)
-  return completions(inputs, { name: "asCompleted", label: "asCompleted(…)", signal, timeout }) as AsyncIterable<
-    TaskValue<T>
-  >
+  return completions(inputs, {
+    name: "asCompleted",
+    label: "asCompleted(…)",
+    signal,
+    timeout,
+    // Settle mode: a failure waits for its turn in the loop instead of cancelling the rest.
+    mode: "settle",
+    concurrency: Infinity,
+    owner: "body"
+  }) as AsyncIterable<TaskValue<T>>
 }
 
 async function* completions(inputs: Array<Prepared>, settings: Settings): AsyncGenerator<unknown, void, undefined> {
-  // Settle mode: a failure waits for its turn in the loop instead of cancelling the rest.
-  const core = CoreTaskGroup.makeUnsafe({ mode: "settle", name: "asCompleted" })
-  const group = new GroupView(core, settings)
-  // Indexes of the tasks in the order they ended, recorded as each ends (not when the
-  // loop gets to look), so that tasks ending in one turn keep their true order.
-  const order: Array<number> = []
-  const arrived = new Set<number>()
-  let wake: (() => void) | undefined
-  const arrive = (i: number) => {
-    if (arrived.has(i)) return
-    arrived.add(i)
-    order.push(i)
-    wake?.()
-  }
-  const handles: Array<CoreHandle<unknown>> = []
-  runIn(
-    group,
-    () => {
-      for (let i = 0; i < inputs.length; i++) {
-        handles.push(spawnPrepared(inputs[i]!, core, group, () => arrive(i)))
-        if (handles[i]!.ready) arrive(i)
-      }
-    },
-    undefined
-  )
-  // Cancelled from outside (the signal, the timeout, the enclosing task): the loop stops.
-  const cancelled = () => wake?.()
-  group.signal.addEventListener("abort", cancelled, { once: true })
+  const context = new GroupContext(settings)
+  const handles = runIn(context, spawnWithHandles, { inputs, context })
+  context.group.endOwner()
+  // The handles in the order they ended, recorded as each ends (not when the loop gets
+  // to look), so that tasks ending in one turn keep their true order.
+  const arrivals = new Arrivals(handles, observe)
   let delivered = 0
   let thrown: unknown = NONE
   try {
     while (delivered < handles.length) {
-      if (group.reason !== NONE) throw (thrown = group.reason)
-      if (delivered === order.length) {
-        await new Promise<void>((resolve) => (wake = resolve))
-        wake = undefined
+      // Cancelled from outside (the signal, the timeout, the enclosing task): the loop stops.
+      if (context.reason !== NONE) throw (thrown = context.reason)
+      if (delivered === arrivals.arrived.length) {
+        await arrivals.next(delivered, context.signal).catch(ignore)
         continue
       }
-      const handle = handles[order[delivered++]!]!
-      // A task core runs in a fiber (on a deep stack) may end a moment before its handle does.
-      const exit = CoreSoonValue.pollUnsafe(handle) ?? (await Effect.runPromiseExit(handle.await))
-      if (exit._tag === "Failure") throw (thrown = taskError(exit.cause, handle.name))
-      yield exit.value
+      const soon = arrivals.arrived[delivered++]!
+      if (soon.status !== "fulfilled") throw (thrown = soon.exception)
+      yield soon.value
     }
   } finally {
-    group.signal.removeEventListener("abort", cancelled)
+    arrivals.close()
     if (delivered < handles.length) {
-      group.cancel(new CancelledError("The asCompleted loop was left before every task had completed"))
+      context.cancel(new CancelledError("The asCompleted loop was left before every task had completed"))
     }
-    await Effect.runPromiseExit(CoreTaskGroup.join(core))
-    group.result(Exit.void)
+    await new Promise((resolve) => context.whenEnded(resolve))
     // Failures of tasks that ended after the loop was left: reported, never lost. They
     // win over a cancellation from outside, as in a group.
-    const failure = thrown !== NONE && thrown !== group.reason
+    const failure = thrown !== NONE && thrown !== context.reason
     const errors = failure ? [thrown] : []
-    const seen = new Set(order.slice(0, delivered))
-    for (let i = 0; i < handles.length; i++) {
-      const exit = CoreSoonValue.pollUnsafe(handles[i]!)!
-      if (!seen.has(i) && Exit.isFailure(exit)) errors.push(...errorsOf(exit.cause))
-    }
+    const seen = new Set(arrivals.arrived.slice(0, delivered))
+    for (const soon of handles) if (!seen.has(soon) && soon.status === "rejected") errors.push(soon.exception)
     // A `break` reaches only this block: throwing here is how the failure gets out of the loop.
     // oxlint-disable-next-line no-unsafe-finally
     if (errors.length > (failure ? 1 : 0)) throw combine(errors, `asCompleted: ${errors.length} tasks failed`)
   }
 }
+
+/** Spawns every input of an asCompleted loop with a handle, as code of the loop. */
+const spawnWithHandles = (looped: {
+  readonly inputs: Array<Prepared>
+  readonly context: GroupContext
+}): Array<SoonValue<unknown>> => {
+  const { context, inputs } = looped
+  const handles: Array<SoonValue<unknown>> = []
+  for (let i = 0; i < inputs.length; i++) {
+    const task = taskOf(inputs[i]!, context).withHandle()
+    handles.push(task.soon!)
+    context.group.spawn(task)
+  }
+  return handles
+}
+
+const ignore = (): void => {}

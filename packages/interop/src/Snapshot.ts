@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Arguments, type SoonValue as CoreSoonValue, TaskGroup as CoreTaskGroup } from "@soonify/core"
+import * as Kernel from "@soonify/kernel"
 import * as observability from "./internal/observability.ts"
 
 /**
@@ -14,7 +14,7 @@ import * as observability from "./internal/observability.ts"
  * @since 0.1.0
  * @category models
  */
-export type Progress = CoreSoonValue.Progress
+export type Progress = Kernel.Progress
 
 /**
  * One task not yet ended, in a {@link GroupSnapshot}: its name, `"queued"` (waiting for a
@@ -27,18 +27,18 @@ export type Progress = CoreSoonValue.Progress
  * @since 0.1.0
  * @category models
  */
-export type TaskSnapshot = CoreTaskGroup.TaskSnapshot
+export type TaskSnapshot = Kernel.TaskSnapshot
 
 /**
  * A group at one moment, as `tg.snapshot()` gives it: a plain, JSON-serialisable object
- * (the same tree as `@soonify/core`'s). `counts.queued` and `counts.running` count the
+ * (the same tree as `@soonify/core`'s: the kernel's). `counts.queued` and `counts.running` count the
  * tasks in `tasks` (those not yet ended, in spawn order); `succeeded`, `failed` and
  * `cancelled` the tasks that have ended. `concurrency` is `"unbounded"` for no limit.
  *
  * @since 0.1.0
  * @category models
  */
-export type GroupSnapshot = CoreTaskGroup.GroupSnapshot
+export type GroupSnapshot = Kernel.GroupSnapshot
 
 /**
  * Snapshots of every open root group of the process (groups opened outside any task),
@@ -62,7 +62,7 @@ export type GroupSnapshot = CoreTaskGroup.GroupSnapshot
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshotAll = (): Array<GroupSnapshot> => CoreTaskGroup.snapshotAllUnsafe()
+export const snapshotAll = (): Array<GroupSnapshot> => Kernel.snapshotAll()
 
 /**
  * Options of {@link renderSnapshot}.
@@ -95,7 +95,7 @@ export interface RenderOptions {
 export const renderSnapshot = (
   snapshot: GroupSnapshot | ReadonlyArray<GroupSnapshot>,
   options?: RenderOptions
-): string => CoreTaskGroup.renderSnapshot(snapshot, options)
+): string => Kernel.renderSnapshot(snapshot, options)
 
 /**
  * Prints every open group and task of the process to stderr (as {@link renderSnapshot}
@@ -131,9 +131,9 @@ export const renderSnapshot = (
  * @category snapshots
  */
 export const dumpOnSignal = (signal: string = "SIGUSR2"): (() => void) => {
-  const problem = Arguments.signalProblem("dumpOnSignal", signal)
+  const problem = Kernel.signalProblem("dumpOnSignal", signal)
   if (problem !== undefined) throw typeof signal === "string" ? new RangeError(problem) : new TypeError(problem)
-  return CoreTaskGroup.dumpOnSignalUnsafe(signal)
+  return Kernel.installDump("dumpOnSignal", signal)
 }
 
 /**

@@ -4,14 +4,10 @@
  *
  * @since 0.1.0
  */
-import { Future as CoreFuture, SoonValue as CoreSoonValue } from "@soonify/core"
-import * as Effect from "effect/Effect"
-import * as Cause from "effect/Cause"
-import { PendingValueError } from "./Errors.ts"
+import { CancelledError, PendingValueError } from "./Errors.ts"
 import { stopSignal } from "./internal/ambient.ts"
-import type { CoreHandle } from "./internal/handle.ts"
+import { Arrivals } from "./internal/completion.ts"
 import type { Progress } from "./Snapshot.ts"
-import { NONE, statusOf, taskError } from "./internal/outcome.ts"
 import { failureRead } from "./internal/unread.ts"
 import { checkOptions, checkSignal, describe, isIterable } from "./internal/validation.ts"
 
@@ -25,38 +21,47 @@ import { checkOptions, checkSignal, describe, isIterable } from "./internal/vali
 export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
 
 /**
- * Where a SoonValue keeps its core handle: a key that only interop's own modules know
- * (the package does not export it).
+ * What a handle reads besides its outcome: a task's kernel record (its name, progress and
+ * attempt, and how to cancel it alone), or a Future's own.
  *
  * @internal
  */
-export const coreHandle: unique symbol = Symbol("@soonify/interop/coreHandle")
+export interface HandleSource {
+  readonly name: string
+  readonly progress: Progress | undefined
+  readonly attempt: number
+  /** Cancels the task alone (or the future); its handle is completed once it has ended. */
+  cancel(): void
+}
+
+/** Made by the class itself, the one place that may call its protected constructor. */
+let makeSoonValue: <A>(source: HandleSource) => SoonValue<A>
 
 /**
- * The core handle behind an interop SoonValue (or Future).
+ * A SoonValue for a task (for interop's own modules; the package does not export it).
  *
  * @internal
  */
-export const coreOf = <A>(soon: SoonValue<A>): CoreHandle<A> => soon[coreHandle] as CoreHandle<A>
+export const handleOf = <A>(source: HandleSource): SoonValue<A> => makeSoonValue(source)
 
 /**
- * What an interop task passes to the constructor in place of a core handle that does
- * not exist yet: the task is its own handle, and core's is set once core has spawned it.
+ * Gives a handle its outcome, once (the first wins: `false` after), and tells its
+ * observers, in the order they came (for interop's own modules).
  *
  * @internal
  */
-export const handleToCome: unique symbol = Symbol("@soonify/interop/handleToCome")
-
-/** Set by the class itself, the one place that may call its protected constructor. */
-let makeSoonValue: <A>(handle: CoreHandle<A>) => SoonValue<A>
+export let complete: (soon: SoonValue<unknown>, status: Exclude<Status, "pending">, result: unknown) => boolean
 
 /**
- * An interop SoonValue reading a task's core handle (for interop's own modules; the
- * package does not export it).
+ * Calls `f` once the handle has its outcome (for interop's own modules); gives the
+ * function that stops watching. Never call it on a handle that is ready.
  *
  * @internal
  */
-export const wrap = <A>(handle: CoreHandle<A>): SoonValue<A> => makeSoonValue(handle)
+export let observe: (soon: SoonValue<unknown>, f: () => void) => () => void
+
+/** A handle's observers: none, one, or several. */
+type Observers = undefined | (() => void) | Array<() => void>
 
 /**
  * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
@@ -97,39 +102,37 @@ export const wrap = <A>(handle: CoreHandle<A>): SoonValue<A> => makeSoonValue(ha
  * @category models
  */
 export class SoonValue<out A> {
-  /** The core handle behind this one (for interop's own modules; set once, by its maker). */
-  [coreHandle]: unknown
-  /** What `value` throws, made once so that every read gives the same object. */
-  #error: unknown = NONE
+  readonly #source: HandleSource
+  #status: Status = "pending"
+  /** The value, or what `value` throws (made once, so that every read gives the same object). */
+  #result: unknown = undefined
+  #observers: Observers = undefined
 
   static {
-    makeSoonValue = <A>(handle: CoreHandle<A>) => new SoonValue<A>(handle)
+    makeSoonValue = <A>(source: HandleSource) => new SoonValue<A>(source)
+    complete = (soon, status, result) => soon.#complete(status, result)
+    observe = (soon, f) => soon.#observe(f)
   }
 
   /** SoonValues are made by task groups and by `new Future()`, not by user code. */
-  protected constructor(handle: object | typeof handleToCome) {
-    if (handle === handleToCome) return
-    if (!CoreSoonValue.isSoonValue(handle)) {
+  protected constructor(source: HandleSource) {
+    if (!isSource(source)) {
       throw new TypeError(
         "SoonValue: handles are made by task groups (tg.soonify, tg.spawn, tg.start) and by new Future(), " +
-          `not constructed directly; received ${describe(handle)}`
+          `not constructed directly; received ${describe(source)}`
       )
     }
-    this[coreHandle] = handle
-  }
-
-  get #handle(): CoreHandle<A> {
-    return this[coreHandle] as CoreHandle<A>
+    this.#source = source
   }
 
   /** The task's name: the `name` option, the function's name, or `task-N`. */
   get name(): string {
-    return this.#handle.name
+    return this.#source.name
   }
 
   /** `true` once the task has ended: fulfilled, rejected or cancelled. */
   get ready(): boolean {
-    return this.#handle.ready
+    return this.#status !== "pending"
   }
 
   /**
@@ -137,17 +140,22 @@ export class SoonValue<out A> {
    * `undefined` if it reported nothing.
    */
   get progress(): Progress | undefined {
-    return this.#handle.progress
+    return this.#source.progress
   }
 
   /** The attempt the task is on (or ended on), 1-based: above 1 only with `retry`. */
   get attempt(): number {
-    return this.#handle.attempt
+    return this.#source.attempt
   }
 
-  /** `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`. */
+  /**
+   * `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`.
+   * Reading `"rejected"` is reading the failure, as `value` and `exception` are (core's
+   * `poll`): a settle group's failure seen there is not reported again as unread.
+   */
   get status(): Status {
-    return statusOf(CoreSoonValue.pollUnsafe(this.#handle))
+    if (this.#status === "rejected") failureRead(this)
+    return this.#status
   }
 
   /**
@@ -155,12 +163,14 @@ export class SoonValue<out A> {
    * has ended, the task's own error if it failed, a `CancelledError` if it was cancelled.
    */
   get value(): A {
-    const exit = CoreSoonValue.pollUnsafe(this.#handle)
-    if (exit === undefined) {
-      throw new PendingValueError(this.name, CoreFuture.isFuture(this.#handle) ? "future" : "task")
+    switch (this.#status) {
+      case "fulfilled":
+        return this.#result as A
+      case "pending":
+        throw new PendingValueError(this.name, isFutureSource(this.#source) ? "future" : "task")
+      default:
+        throw this.#error()
     }
-    if (exit._tag === "Success") return exit.value
-    throw this.#errorOf(exit.cause)
   }
 
   /**
@@ -168,8 +178,7 @@ export class SoonValue<out A> {
    * `undefined` if the task fulfilled or is still running.
    */
   get exception(): unknown {
-    const exit = CoreSoonValue.pollUnsafe(this.#handle)
-    return exit === undefined || exit._tag === "Success" ? undefined : this.#errorOf(exit.cause)
+    return this.#status === "pending" || this.#status === "fulfilled" ? undefined : this.#error()
   }
 
   /**
@@ -181,7 +190,7 @@ export class SoonValue<out A> {
     try {
       const signal = stopSignalOf("soon.wait", options)
       if (this.ready) return Promise.resolve(this.value)
-      return waitFor(Effect.exit(this.#handle.await), signal).then(() => this.value)
+      return untilEnded([this], signal).then(() => this.value)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -199,7 +208,13 @@ export class SoonValue<out A> {
    */
   cancel(): Promise<void> {
     // The cancellation starts now, whoever asks; only the waiting stops with the caller.
-    return untilStopped(Effect.runPromise(this.#handle.cancel), stopSignal(undefined))
+    if (!this.ready) this.#source.cancel()
+    if (this.ready) return Promise.resolve()
+    const stopped = untilEnded([this], stopSignal(undefined))
+    // It only tells a caller that awaits it that its own task was cancelled (reported
+    // where that task is): `void soon.cancel()` in a task then cancelled is no unhandled rejection.
+    stopped.catch(ignore)
+    return stopped
   }
 
   /** A summary for logs: the name and the status. */
@@ -211,12 +226,49 @@ export class SoonValue<out A> {
     return `${this.constructor.name}(${this.name}: ${this.status})`
   }
 
-  #errorOf(cause: Parameters<typeof taskError>[0]): unknown {
+  #error(): unknown {
     // Read: a failure kept in a settle group's handle is no longer reported (internal/unread.ts).
-    failureRead(this[coreHandle] as object)
-    return this.#error === NONE ? (this.#error = taskError(cause, this.name)) : this.#error
+    if (this.#status === "rejected") {
+      failureRead(this)
+      return this.#result
+    }
+    return (this.#result ??= new CancelledError(`Task "${this.name}" was cancelled`))
+  }
+
+  #complete(status: Exclude<Status, "pending">, result: unknown): boolean {
+    if (this.#status !== "pending") return false
+    this.#status = status
+    this.#result = result
+    const observers = this.#observers
+    this.#observers = undefined
+    if (typeof observers === "function") observers()
+    else if (observers !== undefined) for (const f of observers) f()
+    return true
+  }
+
+  #observe(f: () => void): () => void {
+    const observers = this.#observers
+    if (observers === undefined) this.#observers = f
+    else if (typeof observers === "function") this.#observers = [observers, f]
+    else observers.push(f)
+    return () => {
+      const now = this.#observers
+      if (now === f) this.#observers = undefined
+      else if (Array.isArray(now)) {
+        const at = now.indexOf(f)
+        if (at >= 0) now.splice(at, 1)
+      }
+    }
   }
 }
+
+const isSource = (u: unknown): u is HandleSource =>
+  typeof u === "object" && u !== null && typeof (u as HandleSource).cancel === "function" && "attempt" in u
+
+/** A Future's source says so (its `value` read too early gives other advice). */
+const isFutureSource = (source: HandleSource): boolean => (source as { future?: boolean }).future === true
+
+const ignore = (): void => {}
 
 /**
  * Options of the functions that wait on handles ({@link SoonValue.wait}, {@link waitAny},
@@ -240,37 +292,11 @@ const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSig
   return stopSignal(options?.signal)
 }
 
-/**
- * `promise`, or a rejection with `signal.reason` once `signal` aborts first (`promise`
- * goes on). The rejection is marked handled: it only tells a caller that awaits it that
- * its own task was cancelled (which is reported where that task is), so `void
- * soon.cancel()` in a task that is then cancelled is no unhandled rejection.
- */
-const untilStopped = (promise: Promise<void>, signal: AbortSignal | undefined): Promise<void> => {
-  if (signal === undefined) return promise
-  const stopped: Promise<void> = signal.aborted
-    ? Promise.reject(signal.reason)
-    : new Promise((resolve, reject) => {
-        const stop = () => reject(signal.reason)
-        signal.addEventListener("abort", stop, { once: true })
-        void promise.then(() => {
-          signal.removeEventListener("abort", stop)
-          resolve()
-        })
-      })
-  stopped.catch(ignore)
-  return stopped
-}
-
-const ignore = (): void => {}
-
-/** Runs a wait; rejects with `signal.reason` once `signal` aborts first. */
-const waitFor = <A>(effect: Effect.Effect<A, unknown>, signal: AbortSignal | undefined): Promise<A> => {
-  if (signal?.aborted) return Promise.reject(signal.reason)
-  return Effect.runPromiseExit(effect, { signal }).then((exit) => {
-    if (exit._tag === "Success") return exit.value
-    throw signal?.aborted ? signal.reason : Cause.squash(exit.cause)
-  })
+/** Resolves once every handle has ended; rejects with `signal.reason` once `signal` aborts first. */
+const untilEnded = (handles: ReadonlyArray<SoonValue<unknown>>, signal: AbortSignal | undefined): Promise<void> => {
+  const arrivals = new Arrivals(handles, observe)
+  if (arrivals.done) return Promise.resolve()
+  return arrivals.all(signal).finally(() => arrivals.close())
 }
 
 /** Reads an iterable of SoonValues, or throws a TypeError naming the problem. */
@@ -324,8 +350,11 @@ export const waitAny = <H extends SoonValue<unknown>>(handles: Iterable<H>, opti
     const signal = stopSignalOf("waitAny", options)
     const ended = array.find((soon) => soon.ready)
     if (ended !== undefined) return Promise.resolve(ended)
-    const byCore = byCoreHandle(array)
-    return waitFor(CoreSoonValue.waitAny(array.map(coreOf)), signal).then((core) => byCore.get(core)!)
+    const arrivals = new Arrivals(array, observe)
+    return arrivals
+      .next(0, signal)
+      .then(() => arrivals.arrived[0]!)
+      .finally(() => arrivals.close())
   } catch (error) {
     return Promise.reject(error)
   }
@@ -359,7 +388,7 @@ export const waitAll = (handles: Iterable<SoonValue<unknown>>, options?: WaitOpt
     const array = handlesFrom("waitAll", handles)
     const signal = stopSignalOf("waitAll", options)
     if (array.every((soon) => soon.ready)) return Promise.resolve()
-    return waitFor(CoreSoonValue.waitAll(array.map(coreOf)), signal)
+    return untilEnded(array, signal)
   } catch (error) {
     return Promise.reject(error)
   }
@@ -404,41 +433,15 @@ async function* inCompletionOrder<H extends SoonValue<unknown>>(
   array: Array<H>,
   signal: AbortSignal | undefined
 ): AsyncGenerator<H, void, undefined> {
-  // Ended handles first, in input order; each other one is watched by a fiber that
-  // queues it as it ends.
-  const queue = array.filter((soon) => soon.ready)
-  let wake: (() => void) | undefined
-  const watchers = array
-    .filter((soon) => !soon.ready)
-    .map((soon) => {
-      const watcher = Effect.runFork(Effect.exit(coreOf(soon).await))
-      watcher.addObserver(() => {
-        queue.push(soon)
-        wake?.()
-      })
-      return watcher
-    })
-  const stop = () => wake?.()
-  signal?.addEventListener("abort", stop, { once: true })
+  // Ended handles first, in input order; then each other one as it ends.
+  const arrivals = new Arrivals(array, observe)
   try {
-    for (let delivered = 0; delivered < array.length;) {
+    for (let delivered = 0; delivered < array.length; delivered++) {
       if (signal?.aborted) throw signal.reason
-      if (delivered === queue.length) {
-        await new Promise<void>((resolve) => (wake = resolve))
-        wake = undefined
-      } else {
-        yield queue[delivered++]!
-      }
+      if (delivered === arrivals.arrived.length) await arrivals.next(delivered, signal)
+      yield arrivals.arrived[delivered]!
     }
   } finally {
-    signal?.removeEventListener("abort", stop)
-    for (const watcher of watchers) watcher.interruptUnsafe()
+    arrivals.close()
   }
-}
-
-/** Finds the interop handle of each core handle that core's waiting functions give back. */
-const byCoreHandle = <H extends SoonValue<unknown>>(array: Array<H>): Map<CoreHandle<unknown>, H> => {
-  const map = new Map<CoreHandle<unknown>, H>()
-  for (const soon of array) map.set(coreOf(soon), soon)
-  return map
 }

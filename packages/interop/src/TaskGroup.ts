@@ -4,13 +4,10 @@
  *
  * @since 0.1.0
  */
-import { TaskGroup as CoreTaskGroup } from "@soonify/core"
-import * as Effect from "effect/Effect"
 import { stopSignal } from "./internal/ambient.ts"
-import { GroupView, type Settings, taskErrorHook } from "./internal/group.ts"
-import { fiberTask } from "./internal/observability.ts"
+import { GroupContext, type Settings } from "./internal/context.ts"
+import { GroupView } from "./internal/group.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
-import { promiseTask } from "./internal/promiseTask.ts"
 import {
   checkFunction,
   checkName,
@@ -328,7 +325,7 @@ const checkOnTaskError = (where: string, onTaskError: unknown, mode: string): vo
   }
 }
 
-const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
+const settingsOf = (where: string, options: TaskGroupOptions | undefined, owner: Settings["owner"]): Settings => {
   checkOptions(where, options)
   checkSignal(where, options?.signal)
   checkName(where, options?.name)
@@ -339,21 +336,17 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
   const mode = modeOf(where, options?.mode)
   const onTaskError = options?.onTaskError
   checkOnTaskError(where, onTaskError, mode)
-  const handles = onTaskError === undefined ? undefined : new WeakMap<object, SoonValue<unknown>>()
-  const core: CoreTaskGroup.Options = {
-    // Only a name given by the user: core traces a named group in a span, which costs
-    // more than the rest of a small group.
-    name: options?.name,
+  return {
+    name,
+    label: options?.name === undefined ? `${where}(…)` : `Task group "${name}"`,
+    signal,
+    timeout,
     mode,
     concurrency: concurrencyOf(where, options?.concurrency),
     stuckAfter: stuckAfterOf(where, options?.stuckAfter),
-    // In settle mode, each failure kept in a handle goes to `onTaskError`, or is watched
-    // until somebody reads it (internal/unread.ts).
-    onTaskError: mode === "settle" ? taskErrorHook(onTaskError, handles) : undefined
+    onTaskError,
+    owner
   }
-  const label = options?.name === undefined ? `${where}(…)` : `Task group "${name}"`
-  const settings: Settings = { name, label, signal, timeout, handles }
-  return { core, settings }
 }
 
 /**
@@ -404,23 +397,31 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined) => {
  * @category constructors
  */
 export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOptions): Promise<Awaited<T>> => {
-  let core: CoreTaskGroup.Options
   let settings: Settings
   try {
     checkFunction("taskGroup", "body", body)
-    ;({ core, settings } = settingsOf("taskGroup", options))
+    settings = settingsOf("taskGroup", options, "body")
   } catch (error) {
     return Promise.reject(error)
   }
   if (settings.signal?.aborted) return Promise.reject(settings.signal.reason)
-  let view!: GroupView
-  const opener = fiberTask()
-  const run = CoreTaskGroup.run((group) => {
-    view = new GroupView(group, settings, opener)
-    return CoreTaskGroup.external(promiseTask<Awaited<T>>(body, [view], false, view))
-  }, core)
-  return Effect.runPromiseExit(run).then((exit) => view.result(exit))
+  const context = new GroupContext(settings)
+  return new Promise((resolve, reject) => {
+    context.whenEnded(settle(resolve, reject))
+    context.runBody(body, new GroupView(context))
+  })
 }
+
+/** Settles a group's promise once the group has ended. */
+const settle =
+  <A>(resolve: (value: A) => void, reject: (error: unknown) => void) =>
+  (context: GroupContext): void => {
+    try {
+      resolve(context.result<A>())
+    } catch (error) {
+      reject(error)
+    }
+  }
 
 /**
  * Makes a task group that accepts tasks at once and ends when it is disposed: for
@@ -485,35 +486,39 @@ export const taskGroup = <T>(body: (tg: TaskGroup) => T, options?: TaskGroupOpti
  * @since 0.1.0
  * @category constructors
  */
-export const createTaskGroup = (options?: TaskGroupOptions): DisposableTaskGroup => {
-  const { core, settings } = settingsOf("createTaskGroup", options)
-  return new OwnedGroup(CoreTaskGroup.makeUnsafe(core), settings)
-}
+export const createTaskGroup = (options?: TaskGroupOptions): DisposableTaskGroup =>
+  new OwnedGroup(new GroupContext(settingsOf("createTaskGroup", options, "scope")))
 
 /**
- * Reports the failures of a group that was collected without being disposed: joined
- * then (its tasks have all ended, or it could not have been collected), its errors
- * become an unhandled rejection, which Node prints (Python's "Task exception was never
- * retrieved"). Cancellations alone are not reported.
+ * Reports the failures of a group that was collected without being disposed: once its
+ * tasks have all ended, its errors become an unhandled rejection, which Node prints
+ * (Python's "Task exception was never retrieved"). Cancellations alone are not reported.
  */
-const undisposed = new FinalizationRegistry<CoreTaskGroup.TaskGroup>((core) => {
-  void Effect.runPromiseExit(CoreTaskGroup.join(core)).then((exit) => {
-    if (exit._tag === "Success") return
-    const errors = errorsOf(exit.cause)
+const undisposed = /* @__PURE__ */ new FinalizationRegistry<GroupContext>((context) => {
+  context.group.endOwner()
+  context.whenEnded(() => {
+    const cause = context.group.cause()
+    const errors = cause === undefined ? [] : errorsOf(cause.failures)
     if (errors.length > 0) {
-      return Promise.reject(combine(errors, `A task group that was never disposed failed with ${errors.length} errors`))
+      void Promise.reject(combine(errors, `A task group that was never disposed failed with ${errors.length} errors`))
     }
   })
 })
 
 class OwnedGroup extends GroupView implements DisposableTaskGroup {
-  constructor(core: CoreTaskGroup.TaskGroup, settings: Settings) {
-    super(core, settings)
-    undisposed.register(this, core, this)
+  #ending: Promise<void> | undefined = undefined
+
+  constructor(context: GroupContext) {
+    super(context)
+    undisposed.register(this, context, this)
   }
 
   [Symbol.asyncDispose](): Promise<void> {
+    if (this.#ending !== undefined) return this.#ending
     undisposed.unregister(this)
-    return Effect.runPromiseExit(CoreTaskGroup.join(this.core)).then((exit) => this.result(exit))
+    const context = this.context
+    context.group.endOwner()
+    this.#ending = new Promise<void>((resolve, reject) => context.whenEnded(settle(resolve, reject)))
+    return this.#ending
   }
 }

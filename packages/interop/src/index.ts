@@ -1,6 +1,7 @@
 /**
  * @soonify/interop: structured concurrency with return values, for plain Promise code.
- * Built on @soonify/core: the same semantics, without Effect in sight.
+ * The Promise adapter of @soonify/kernel (the state machine @soonify/core drives with
+ * fibers): the same semantics, on promises, AbortSignals and AsyncLocalStorage, loading no Effect.
  *
  * @since 0.1.0
  */

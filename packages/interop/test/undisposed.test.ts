@@ -62,10 +62,10 @@ describe("a createTaskGroup that is never disposed", () => {
   )
 
   it(
-    "reports nothing once disposed, when its failure was read (settle), or when only cancelled",
+    "reports nothing once disposed, when its failure was read (settle: wait, or status seen rejected), or when only cancelled",
     { timeout: 30_000 },
     async () => {
-      for (const scenario of ["disposed", "settleRead", "cancelled"]) {
+      for (const scenario of ["disposed", "settleRead", "settleStatus", "cancelled"]) {
         const { code, stderr } = await run(scenario)
         expect({ scenario, code, stderr }).toEqual({ scenario, code: 0, stderr: "" })
       }

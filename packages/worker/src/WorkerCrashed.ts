@@ -5,6 +5,7 @@
  */
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import { type CrashReason as Reason, crashMessage } from "./internal/crash.ts"
 
 /**
  * How a worker thread died: it `exit`ed (`process.exit()` in the function, or the
@@ -24,7 +25,7 @@ import * as Predicate from "effect/Predicate"
  * @since 0.1.0
  * @category models
  */
-export type CrashReason = "exit" | "outOfMemory" | "uncaughtError"
+export type CrashReason = Reason
 
 /**
  * Raised by a worker call when the worker thread running it died before the call
@@ -73,28 +74,8 @@ export class WorkerCrashed extends Data.TaggedError("WorkerCrashed")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    const how =
-      this.reason === "exit"
-        ? `exited with code ${this.exitCode}`
-        : this.reason === "outOfMemory"
-          ? "ran out of memory (see the pool's resourceLimits)"
-          : `crashed on an uncaught error (${messageOf(this.cause)})`
-    return (
-      `The worker thread running ${this.fn} (${this.module}) ${how} before the call ended. ` +
-      "The pool has replaced it: the next call runs on a new worker."
-    )
+    return crashMessage(this)
   }
-}
-
-/**
- * What an error says: its message, else the first line of its stack (a `DOMException`
- * that crossed from a worker thread keeps only its stack), else the value as text.
- */
-const messageOf = (u: unknown): string => {
-  const error = u as { readonly message?: unknown; readonly stack?: unknown } | null | undefined
-  if (typeof error?.message === "string" && error.message !== "") return error.message
-  if (typeof error?.stack === "string" && error.stack !== "") return error.stack.split("\n", 1)[0]!
-  return String(u)
 }
 
 /**

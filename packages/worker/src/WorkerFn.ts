@@ -4,13 +4,20 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as Inspectable from "effect/Inspectable"
 import type { Pipeable } from "effect/Pipeable"
-import { PoolImpl } from "./internal/pool.ts"
+import { callEffect, illegalArgument, PoolService } from "./internal/effectPool.ts"
 import { mark } from "./internal/transfer.ts"
-import { booleanProblem, describe, illegalArgument, optionsProblem } from "./internal/validation.ts"
-import { type CancelMode as Mode, WorkerFnImpl, WorkerFnTypeId } from "./internal/workerFn.ts"
+import { bufferProblem, workerFnProblem } from "./internal/validation.ts"
+import {
+  type CancelMode as Mode,
+  type ConstructorNames,
+  define,
+  WorkerFnImpl,
+  WorkerFnTypeId
+} from "./internal/workerFn.ts"
 import type { WorkerCrashed } from "./WorkerCrashed.ts"
 import { WorkerPool } from "./WorkerPool.ts"
 
@@ -208,24 +215,13 @@ export interface CooperativeOptions {
   readonly transferResult?: boolean | undefined
 }
 
-const moduleHref = (where: string, module: unknown): string => {
-  if (module instanceof URL) return module.href
-  if (typeof module === "string" && URL.canParse(module)) return new URL(module).href
-  throw illegalArgument(
-    `${where}: module must be a URL, such as new URL("./hash.worker.ts", import.meta.url), ` +
-      `or an absolute URL string ("file:///…", "node:crypto"), received ${describe(module)}`
-  )
-}
+/** How the Effect API names its constructors in messages. */
+const names: ConstructorNames = { plain: "WorkerFn.make", cooperative: "WorkerFn.cooperative" }
 
-const checkExportName = (where: string, exportName: unknown): string => {
-  if (typeof exportName === "string" && exportName !== "") return exportName
-  throw illegalArgument(`${where}: exportName must be a non-empty string, received ${describe(exportName)}`)
-}
-
-const checkTransferResult = (where: string, options: { readonly transferResult?: unknown } | undefined): boolean => {
-  const problem = optionsProblem(where, options) ?? booleanProblem(where, "transferResult", options?.transferResult)
-  if (problem !== undefined) throw illegalArgument(problem)
-  return options?.transferResult === true
+/** The definition, or a throw of the `IllegalArgumentError` naming the bad argument. */
+const defined = (made: ReturnType<typeof define>): WorkerFnImpl => {
+  if (made instanceof WorkerFnImpl) return made
+  throw illegalArgument(made)
 }
 
 /**
@@ -277,20 +273,7 @@ export const make = <F extends (...args: any) => any = never>(
   module: URL | string,
   exportName: string,
   options?: MakeOptions
-): FromFunction<F> => {
-  const where = "WorkerFn.make"
-  const href = moduleHref(where, module)
-  const name = checkExportName(where, exportName)
-  const transferResult = checkTransferResult(where, options)
-  const cancel = options?.cancel ?? "terminate"
-  if (cancel !== "terminate" && cancel !== "abandon") {
-    throw illegalArgument(
-      `${where}: option "cancel" must be "terminate" or "abandon" (for a function that takes an AbortSignal, ` +
-        `use WorkerFn.cooperative), received ${describe(cancel)}`
-    )
-  }
-  return new WorkerFnImpl(href, name, cancel, transferResult) as unknown as FromFunction<F>
-}
+): FromFunction<F> => defined(define(names, "plain", module, exportName, options)) as unknown as FromFunction<F>
 
 /**
  * Defines a cooperative worker function: one whose first parameter is an `AbortSignal`,
@@ -340,13 +323,8 @@ export const cooperative = <F extends (signal: AbortSignal, ...args: any) => any
   module: URL | string,
   exportName: string,
   options?: CooperativeOptions
-): FromCooperativeFunction<F> => {
-  const where = "WorkerFn.cooperative"
-  const href = moduleHref(where, module)
-  const name = checkExportName(where, exportName)
-  const transferResult = checkTransferResult(where, options)
-  return new WorkerFnImpl(href, name, "cooperative", transferResult) as unknown as FromCooperativeFunction<F>
-}
+): FromCooperativeFunction<F> =>
+  defined(define(names, "cooperative", module, exportName, options)) as unknown as FromCooperativeFunction<F>
 
 /**
  * Tells whether a value is a {@link WorkerFn}.
@@ -413,15 +391,18 @@ export const isWorkerFn = (u: unknown): u is WorkerFn<never, unknown, unknown> =
 export const call = <Args extends ReadonlyArray<unknown>, A, E>(
   fn: WorkerFn<Args, A, E>
 ): ((...args: Args) => Effect.Effect<A, E | WorkerCrashed, WorkerPool>) => {
-  if (!(fn instanceof WorkerFnImpl)) {
-    throw illegalArgument(`WorkerFn.call: expected a WorkerFn (from WorkerFn.make), received ${describe(fn)}`)
-  }
-  const definition: WorkerFnImpl = fn
+  const problem = workerFnProblem("WorkerFn.call", fn instanceof WorkerFnImpl, fn, "a WorkerFn (from WorkerFn.make)")
+  if (problem !== undefined) throw illegalArgument(problem)
+  const definition = fn as unknown as WorkerFnImpl
   const calling = (...args: Args): Effect.Effect<A, E | WorkerCrashed, WorkerPool> =>
     WorkerPool.use((pool) =>
-      pool instanceof PoolImpl
-        ? pool.call<A, E>(definition, args)
-        : Effect.die(illegalArgument("WorkerFn.call: the WorkerPool service is not a pool made by WorkerPool.make"))
+      pool instanceof PoolService
+        ? callEffect<A, E>(pool.core, definition, args)
+        : Effect.die(
+            new Cause.IllegalArgumentError(
+              "WorkerFn.call: the WorkerPool service is not a pool made by WorkerPool.make"
+            )
+          )
     )
   Object.defineProperty(calling, "name", { value: definition.exportName })
   return calling
@@ -463,8 +444,7 @@ export const call = <Args extends ReadonlyArray<unknown>, A, E>(
  * @category combinators
  */
 export const transfer = <T extends ArrayBufferLike | ArrayBufferView>(buffer: T): T => {
-  if (!(buffer instanceof ArrayBuffer) && !ArrayBuffer.isView(buffer)) {
-    throw illegalArgument(`WorkerFn.transfer: expected an ArrayBuffer or a view of one, received ${describe(buffer)}`)
-  }
+  const problem = bufferProblem("WorkerFn.transfer", buffer)
+  if (problem !== undefined) throw illegalArgument(problem)
   return mark(buffer)
 }

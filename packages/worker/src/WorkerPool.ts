@@ -10,8 +10,8 @@ import * as Layer from "effect/Layer"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import type { ResourceLimits } from "node:worker_threads"
-import { PoolImpl, settingsFrom, WorkerPoolTypeId } from "./internal/pool.ts"
-import { illegalArgument } from "./internal/validation.ts"
+import { illegalArgument, PoolService, WorkerPoolTypeId } from "./internal/effectPool.ts"
+import { isProblem, PoolCore, type PoolMaker, settingsFrom } from "./internal/pool.ts"
 
 /**
  * The identifier every worker pool carries.
@@ -120,7 +120,7 @@ export interface Options {
  * @since 0.1.0
  * @category guards
  */
-export const isWorkerPool = (u: unknown): u is WorkerPool => u instanceof PoolImpl
+export const isWorkerPool = (u: unknown): u is WorkerPool => u instanceof PoolService
 
 /**
  * Makes a worker pool owned by the enclosing `Scope`: when the scope closes, every
@@ -158,12 +158,20 @@ export const isWorkerPool = (u: unknown): u is WorkerPool => u instanceof PoolIm
  * @category constructors
  */
 export const make = (options?: Options): Effect.Effect<WorkerPool, never, Scope.Scope> => {
-  const settings = settingsFrom("WorkerPool.make", options)
-  if (typeof settings === "string") return Effect.die(illegalArgument(settings))
+  const settings = settingsFrom(maker, options)
+  if (isProblem(settings)) return Effect.die(illegalArgument(settings))
   return Effect.acquireRelease(
-    Effect.sync(() => new PoolImpl(settings)),
-    (pool) => Effect.promise(() => pool.close())
+    Effect.sync(() => new PoolService(new PoolCore(settings))),
+    (pool) => Effect.promise(() => pool.core.close())
   )
+}
+
+/** How messages of the Effect API speak of a pool. */
+const maker: PoolMaker = {
+  where: "WorkerPool.make",
+  madeBy: "WorkerPool.layer / make",
+  outlive:
+    "A pool must outlive the calls on it: provide its layer (or keep its scope open) around every group that calls it."
 }
 
 /**

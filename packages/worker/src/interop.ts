@@ -1,7 +1,8 @@
 /**
  * @soonify/worker for Promise code (`@soonify/worker/interop`): CPU-bound functions on
- * worker threads, as tasks of a `@soonify/interop` group. The same pool and calls as
- * the Effect API, with Promises and `AbortSignal`s, and no Effect in sight.
+ * worker threads, as tasks of a `@soonify/interop` group. The same pool core and calls
+ * as the Effect API, with Promises and `AbortSignal`s; it loads no Effect, and joins
+ * groups through `@soonify/interop`'s public API only (`taskSignal`, `CancelledError`).
  *
  * @since 0.1.0
  */
@@ -9,16 +10,22 @@
 // fails here, saying so (package.json lists it in `sideEffects` for bundlers).
 // oxlint-disable-next-line import/no-unassigned-import
 import "./internal/nodeVersion.ts"
-import { CancelledError } from "@soonify/interop"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import { CancelledError, taskSignal } from "@soonify/interop"
 import type { ResourceLimits } from "node:worker_threads"
-import { PoolImpl, settingsFrom } from "./internal/pool.ts"
-import { describe } from "./internal/validation.ts"
-import { WorkerFnImpl } from "./internal/workerFn.ts"
-import { isWorkerCrashed, type CrashReason } from "./WorkerCrashed.ts"
-import * as CoreWorkerFn from "./WorkerFn.ts"
+import type { Outcome } from "./internal/call.ts"
+import { type Crash, type CrashReason, crashMessage } from "./internal/crash.ts"
+import { isProblem, PoolCore, type PoolMaker, settingsFrom } from "./internal/pool.ts"
+import { mark } from "./internal/transfer.ts"
+import {
+  argsProblem,
+  bufferProblem,
+  errorOf,
+  optionsProblem,
+  type Problem,
+  signalProblem,
+  workerFnProblem
+} from "./internal/validation.ts"
+import { type ConstructorNames, define, WorkerFnImpl } from "./internal/workerFn.ts"
 
 /**
  * A function that runs on a worker thread, as {@link defineWorkerFn} defines it: `Args`
@@ -115,7 +122,7 @@ export const defineWorkerFn = <F extends (...args: any) => any = never>(
   exportName: string,
   options?: WorkerFnOptions
 ): [F] extends [never] ? WorkerFn<never, unknown> : WorkerFn<Parameters<F>, Resolved<ReturnType<F>>> =>
-  rethrowAsTypeError("defineWorkerFn", () => CoreWorkerFn.make(module, exportName, options)) as never
+  defined(define(names, "plain", module, exportName, options)) as never
 
 /**
  * Defines a cooperative worker function, whose first parameter is an `AbortSignal`:
@@ -161,8 +168,7 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
   ? WorkerFn<never, unknown>
   : F extends (signal: AbortSignal, ...args: infer Args) => infer R
     ? WorkerFn<Args, Resolved<R>>
-    : never =>
-  rethrowAsTypeError("defineCooperativeWorkerFn", () => CoreWorkerFn.cooperative(module, exportName, options)) as never
+    : never => defined(define(names, "cooperative", module, exportName, options)) as never
 
 /**
  * Marks a buffer (an `ArrayBuffer`, or a typed array or `Buffer` over one) to be moved
@@ -187,8 +193,11 @@ export const defineCooperativeWorkerFn = <F extends (signal: AbortSignal, ...arg
  * @since 0.1.0
  * @category combinators
  */
-export const transfer = <T extends ArrayBufferLike | ArrayBufferView>(buffer: T): T =>
-  rethrowAsTypeError("transfer", () => CoreWorkerFn.transfer(buffer))
+export const transfer = <T extends ArrayBufferLike | ArrayBufferView>(buffer: T): T => {
+  const problem = bufferProblem("transfer", buffer)
+  if (problem !== undefined) throw errorOf(problem)
+  return mark(buffer)
+}
 
 /**
  * What a call rejects with when the worker thread running it died before the call
@@ -283,7 +292,12 @@ export interface WorkerPoolOptions {
  * @category models
  */
 export interface RunOptions {
-  /** Cancels the call (by its function's cancel mode); it then rejects with `signal.reason`. */
+  /**
+   * Cancels the call (by its function's cancel mode); it then rejects with
+   * `signal.reason`. Default: `taskSignal()` from `@soonify/interop`, the signal of the
+   * interop task the call is made in (a `soonify`'d function, a group body…), so that
+   * the call is cancelled with its task; outside any task, a signal that never aborts.
+   */
   readonly signal?: AbortSignal | undefined
 }
 
@@ -319,7 +333,9 @@ export interface WorkerPool extends AsyncDisposable {
    * Calls `fn(...args)` on a worker, once one is free (in call order), and resolves
    * with its result. Rejects with the function's error, with a `WorkerCrashedError`
    * when its thread died, or with `signal.reason` once cancelled (after the call has
-   * stopped, except in `"abandon"` mode). Bad input gives a rejected promise.
+   * stopped, except in `"abandon"` mode). Without a `signal`, the call is cancelled with
+   * the interop task it is made in (`taskSignal()`): `tg.soonify((file) => pool.run(hash, [file]))`.
+   * Bad input gives a rejected promise.
    */
   run<Args extends ReadonlyArray<unknown>, A>(fn: WorkerFn<Args, A>, args: Args, options?: RunOptions): Promise<A>
   /**
@@ -337,41 +353,63 @@ export interface WorkerPool extends AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void>
 }
 
-/** Runs `f`, turning the `IllegalArgumentError` core code throws into the `TypeError` Promise code expects. */
-const rethrowAsTypeError = <A>(where: string, f: () => A): A => {
-  try {
-    return f()
-  } catch (error) {
-    const message = (error as Error).message
-    throw new TypeError(
-      message.replace(/^WorkerFn\.\w+/, where).replace("WorkerFn.cooperative", "defineCooperativeWorkerFn"),
-      { cause: error }
-    )
-  }
+/** How the Promise API names its constructors in messages. */
+const names: ConstructorNames = { plain: "defineWorkerFn", cooperative: "defineCooperativeWorkerFn" }
+
+/** The definition, or a throw of the `TypeError` naming the bad argument. */
+const defined = (made: WorkerFnImpl | Problem): WorkerFnImpl => {
+  if (made instanceof WorkerFnImpl) return made
+  throw errorOf(made)
 }
 
-/** The error a failed call rejects with: the function's own, or the crash of its worker. */
-const errorOf = (cause: Cause.Cause<unknown>): unknown => {
-  const errors = cause.reasons.flatMap((reason) =>
-    reason._tag === "Fail" ? [reason.error] : reason._tag === "Die" ? [reason.defect] : []
+/** How messages of the Promise API speak of a pool. */
+const maker: PoolMaker = {
+  where: "createWorkerPool",
+  madeBy: "createWorkerPool",
+  outlive:
+    "A pool must outlive the calls on it: dispose of it (the end of its `await using` block) only after they have settled."
+}
+
+const crashedError = (crash: Crash): WorkerCrashedError =>
+  new WorkerCrashedError(
+    crashMessage(crash),
+    { fn: crash.fn, module: crash.module, reason: crash.reason, exitCode: crash.exitCode },
+    { cause: crash.cause }
   )
-  const converted = errors.map((error) =>
-    isWorkerCrashed(error)
-      ? new WorkerCrashedError(
-          error.message,
-          { fn: error.fn, module: error.module, reason: error.reason, exitCode: error.exitCode },
-          { cause: error.cause }
+
+/**
+ * What a call that did not succeed rejects with: the function's own error (several in
+ * an `AggregateError`), the crash of its worker, or, once cancelled, its signal's reason
+ * (a `CancelledError` when it stopped itself, its signal not aborted).
+ */
+const rejectionOf = (
+  fn: WorkerFnImpl,
+  outcome: Exclude<Outcome<unknown>, { _tag: "Success" }>,
+  signal: AbortSignal
+) => {
+  if (outcome._tag === "Crashed") return crashedError(outcome.crash)
+  const errors =
+    outcome._tag === "Failure"
+      ? outcome.reasons.flatMap((reason) =>
+          reason._tag === "Fail" ? [reason.error] : reason._tag === "Die" ? [reason.defect] : []
         )
-      : error
-  )
-  if (converted.length === 1) return converted[0]
-  if (converted.length > 1) return new AggregateError(converted, `${converted.length} errors in one worker call`)
-  return undefined
+      : []
+  if (errors.length === 1) return errors[0]
+  if (errors.length > 1) return new AggregateError(errors, `${errors.length} errors in one worker call`)
+  return signal.aborted ? signal.reason : new CancelledError(`The worker call ${fn.exportName} was cancelled`)
 }
 
+/** The problem with a call's input, for `where` (`pool.run`, `pool.task`). */
+const callProblem = (where: string, fn: unknown, args: unknown, options: unknown): Problem | undefined =>
+  workerFnProblem(where, fn instanceof WorkerFnImpl, fn, "a worker function (from defineWorkerFn)") ??
+  argsProblem(where, args) ??
+  optionsProblem(where, options) ??
+  signalProblem(where, (options as RunOptions | undefined)?.signal)
+
+/** The Promise API's pool: a pool core, closed by `await using`. */
 class PromisePool implements WorkerPool {
-  readonly core: PoolImpl
-  constructor(core: PoolImpl) {
+  readonly core: PoolCore
+  constructor(core: PoolCore) {
     this.core = core
   }
   get name() {
@@ -385,30 +423,36 @@ class PromisePool implements WorkerPool {
   }
 
   run<Args extends ReadonlyArray<unknown>, A>(fn: WorkerFn<Args, A>, args: Args, options?: RunOptions): Promise<A> {
-    const problem = runProblem(fn, args, options)
-    if (problem !== undefined) return Promise.reject(new TypeError(problem))
-    const signal = options?.signal
-    if (signal?.aborted) return Promise.reject(signal.reason)
-    return Effect.runPromiseExit(
-      this.core.call<A, unknown>(fn as unknown as WorkerFnImpl, args),
-      signal === undefined ? undefined : { signal }
-    ).then((exit: Exit.Exit<A, unknown>) => {
-      if (exit._tag === "Success") return exit.value
-      const error = errorOf(exit.cause)
-      if (error !== undefined) throw error
-      throw signal?.aborted ? signal.reason : new CancelledError(`The worker call ${fn.exportName} was cancelled`)
-    })
+    const problem = callProblem("pool.run", fn, args, options)
+    if (problem !== undefined) return Promise.reject(errorOf(problem))
+    return this.call(fn as unknown as WorkerFnImpl, args, options?.signal ?? taskSignal())
   }
 
   task<Args extends ReadonlyArray<unknown>, A>(
     fn: WorkerFn<Args, A>,
     ...args: Args
   ): (signal: AbortSignal) => Promise<A> {
-    const problem = runProblem(fn, args, undefined)
-    if (problem !== undefined) throw new TypeError(problem.replace("run", "task"))
-    const task = (signal: AbortSignal) => this.run(fn, args, { signal })
-    Object.defineProperty(task, "name", { value: fn.exportName })
+    const problem = callProblem("pool.task", fn, args, undefined)
+    if (problem !== undefined) throw errorOf(problem)
+    const definition = fn as unknown as WorkerFnImpl
+    const task = (signal: AbortSignal) => this.call<A>(definition, args, signal)
+    Object.defineProperty(task, "name", { value: definition.exportName })
     return task
+  }
+
+  /** One call, cancelled by `signal`: the promise settles once the call has ended (stopped, when cancelled). */
+  private call<A>(fn: WorkerFnImpl, args: ReadonlyArray<unknown>, signal: AbortSignal): Promise<A> {
+    if (signal.aborted) return Promise.reject(signal.reason)
+    return new Promise<A>((resolve, reject) => {
+      const call = this.core.call<A>(fn, args)
+      const cancel = () => call.cancel()
+      signal.addEventListener("abort", cancel, { once: true })
+      call.onEnd((outcome) => {
+        signal.removeEventListener("abort", cancel)
+        if (outcome._tag === "Success") resolve(outcome.value)
+        else reject(rejectionOf(fn, outcome, signal))
+      })
+    })
   }
 
   close(): Promise<void> {
@@ -418,21 +462,6 @@ class PromisePool implements WorkerPool {
   [Symbol.asyncDispose](): Promise<void> {
     return this.core.close()
   }
-}
-
-const runProblem = (fn: unknown, args: unknown, options: RunOptions | undefined): string | undefined => {
-  if (!(fn instanceof WorkerFnImpl)) {
-    return `pool.run: expected a worker function (from defineWorkerFn), received ${describe(fn)}`
-  }
-  if (!Array.isArray(args)) return `pool.run: args must be an array of the arguments, received ${describe(args)}`
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
-    return `pool.run: options must be an object or undefined, received ${describe(options)}`
-  }
-  const signal = options?.signal
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    return `pool.run: option "signal" must be an AbortSignal, received ${describe(signal)}`
-  }
-  return undefined
 }
 
 /**
@@ -472,9 +501,7 @@ const runProblem = (fn: unknown, args: unknown, options: RunOptions | undefined)
  * @category constructors
  */
 export const createWorkerPool = (options?: WorkerPoolOptions): WorkerPool => {
-  const settings = settingsFrom("createWorkerPool", options)
-  if (typeof settings === "string") {
-    throw settings.includes('"size"') ? new RangeError(settings) : new TypeError(settings)
-  }
-  return new PromisePool(new PoolImpl(settings))
+  const settings = settingsFrom(maker, options)
+  if (isProblem(settings)) throw errorOf(settings)
+  return new PromisePool(new PoolCore(settings))
 }

@@ -6,6 +6,7 @@ import { accessSync, constants } from "node:fs"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { beforeAll, describe, expect, it } from "vitest"
+import { effectOrCore, importIn, ownGraph } from "./fixtures/graph.ts"
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
 const tsc = fileURLToPath(new URL("../../../node_modules/.bin/tsc", import.meta.url))
@@ -55,6 +56,12 @@ describe("the built package", () => {
     expect(seen.core).toEqual([sha("a"), sha("b")])
     expect(seen.stopped).toBe(true)
     expect(seen.error).toEqual({ isRangeError: true, message: "boom", code: "E_FAIL" })
+  }, 60_000)
+
+  it("loads no effect and no @soonify/core module from the Promise entry's own imports (dist)", async () => {
+    const graph = ownGraph(await importIn("@soonify/worker/interop", []))
+    expect([...graph].some((url) => url.endsWith("/packages/worker/dist/internal/pool.js"))).toBe(true)
+    expect(effectOrCore(graph)).toEqual([])
   }, 60_000)
 
   // Runs only where the machine's Node is older than 22 (CI's is 20).

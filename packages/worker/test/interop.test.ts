@@ -105,6 +105,26 @@ describe("interop worker pool", () => {
     expect(soon.exception).toBeInstanceOf(CancelledError)
   })
 
+  it("a call made without a signal in a soonify'd function is cancelled with its task (taskSignal)", async () => {
+    const spinning = counter()
+    const failure = new Error("sibling failed")
+    const spinIn = async (c: Int32Array) => pool.run(spin, [c])
+    const settled = await taskGroup(async (tg) => {
+      const soon = tg.soonify(spinIn)(spinning)
+      await started(spinning)
+      tg.spawn(async () => {
+        throw failure
+      })
+      return soon
+    }).catch((error: unknown) => error)
+    expect(settled).toBe(failure) // the worker call counted as cancelled, not as a second failure
+    const stoppedAt = Atomics.load(spinning, 0)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect(Atomics.load(spinning, 0)).toBe(stoppedAt)
+    // Outside any task, taskSignal() never aborts: the call simply runs.
+    expect(await pool.run(slowDouble, [4, 0])).toBe(8)
+  })
+
   it("a group's timeout terminates its worker calls, then rejects with TimeoutError", async () => {
     const spinning = counter()
     await pool.run(slowDouble, [0, 0]) // a thread, warm: the spin starts well before the timeout

@@ -148,7 +148,7 @@ export const run = (
         // The caller's view of the group, for snapshots: a core group whose tasks wait for
         // each member's result, each ending as its member did (a failure is the durable
         // group's to report: it stays in the member's handle and in the run's outcome).
-        const shown = yield* TaskGroup.make({
+        const shown = yield* TaskGroup.make<unknown>({
           name: snapshotName(key),
           mode: "settle",
           onTaskError: () => Effect.void

@@ -1,3 +1,4 @@
+import type { SnapshotParent } from "@soonify/kernel"
 import * as Fiber from "effect/Fiber"
 import { TaskHandle } from "./handle.ts"
 import { taskOf } from "./tracking.ts"
@@ -28,13 +29,17 @@ Object.defineProperty(globalThis, Symbol.for("soonify.fiberTask"), {
   writable: true
 })
 
-/** The core task the running code belongs to, if its fiber or interop says there is one. */
-export const ambientTask = (): TaskHandle<any, any> | undefined => {
+/** Whether `u` is a task a group can be placed under: a core task's handle, or a task of the kernel (interop's). */
+const isParent = (u: unknown): u is SnapshotParent =>
+  u instanceof TaskHandle || (typeof u === "object" && u !== null && typeof (u as SnapshotParent).ready === "boolean")
+
+/** The task the running code belongs to, if its fiber or interop says there is one. */
+export const ambientTask = (): SnapshotParent | undefined => {
   const fiber = Fiber.getCurrent()
   const ofFiber = fiber === undefined ? undefined : taskOf(fiber)
   if (ofFiber !== undefined) return ofFiber
   const find = (globalThis as { [key]?: unknown })[key]
   if (typeof find !== "function") return undefined
   const task: unknown = find()
-  return task instanceof TaskHandle ? task : undefined
+  return isParent(task) ? task : undefined
 }

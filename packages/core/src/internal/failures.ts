@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import type { HandleBase } from "./handle.ts"
 
 /**
  * What a group ends with besides its body's value: every non-interrupt reason that
@@ -9,17 +10,23 @@ import * as Cause from "effect/Cause"
  */
 export class Failures {
   private readonly reasons: Array<Cause.Reason<unknown>> = []
+  /**
+   * For each of `reasons`, the handle of the task that failed with it, if any: a failure
+   * read from its handle (`value`, `await`, `poll`) was observed.
+   */
+  private readonly handles: Array<HandleBase<any, any> | undefined> = []
   /** Set when the group was cancelled as a whole: its outcome is then an interruption. */
   private cancelCause: Cause.Cause<never> | undefined = undefined
   /** How many of `reasons` somebody was handed (`join`, or a spawn refused from outside). */
   private reported = 0
 
-  /** Adds the non-interrupt reasons of `cause`; tells whether there were any. */
-  add(cause: Cause.Cause<unknown>): boolean {
+  /** Adds the non-interrupt reasons of `cause` (of the task behind `handle`); tells whether there were any. */
+  add(cause: Cause.Cause<unknown>, handle?: HandleBase<any, any>): boolean {
     let failed = false
     for (const reason of cause.reasons) {
       if (reason._tag !== "Interrupt") {
         this.reasons.push(reason)
+        this.handles.push(handle)
         failed = true
       }
     }
@@ -54,12 +61,20 @@ export class Failures {
     this.reported = this.reasons.length
   }
 
-  /** The failures nobody was handed, as defects (once), or `undefined`. */
+  /**
+   * The failures nobody observed, as defects (once), or `undefined`: neither handed to
+   * somebody (`report`) nor read from the failed task's handle (somebody awaited the
+   * task and saw its failure).
+   */
   unreported(): Cause.Cause<never> | undefined {
-    if (this.reported >= this.reasons.length) return undefined
-    const unreported = this.reasons.slice(this.reported)
+    const unreported: Array<Cause.Reason<never>> = []
+    for (let i = this.reported; i < this.reasons.length; i++) {
+      const reason = this.reasons[i]
+      if (this.handles[i]?.unread === "read") continue
+      unreported.push(reason._tag === "Fail" ? Cause.makeDieReason(reason.error) : (reason as Cause.Reason<never>))
+    }
     // Stryker disable next-line AssignmentOperator: `unreported` is called once, by the scope's finalizer; the count guards a second call that never comes
     this.reported = this.reasons.length
-    return Cause.fromReasons(unreported.map((r) => (r._tag === "Fail" ? Cause.makeDieReason(r.error) : r)))
+    return unreported.length === 0 ? undefined : Cause.fromReasons(unreported)
   }
 }

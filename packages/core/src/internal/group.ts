@@ -6,11 +6,12 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import type { SoonifyOptions, SpawnOptions, StartOptions } from "../TaskGroup.ts"
+import type { Soonify, SoonifyOptions, Spawn, SpawnOptions, Start, StartOptions } from "../TaskGroup.ts"
 import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./callDepth.ts"
 import { type Key, liveKeys } from "./keys.ts"
 import { Described } from "./described.ts"
 import { interruptExternal } from "./external.ts"
+import { withTaskFrame } from "./failureFrames.ts"
 import { Failures } from "./failures.ts"
 import { isRunner, TaskHandle } from "./handle.ts"
 import { Launcher } from "./launcher.ts"
@@ -164,29 +165,27 @@ export class GroupImpl extends Described {
     return TaskGroupTypeId
   }
 
-  // The methods of `TaskGroup`.
+  // The methods of `TaskGroup`, bound: `const { spawn } = group` and
+  // `Effect.flatMap(group.spawn)` work (their types: `Spawn`, `Soonify`, `Start`).
 
-  spawn<A, E, R>(effect: Effect.Effect<A, E, R>, options?: SpawnOptions<E>): Effect.Effect<SoonValue<A, E>, E, R> {
-    return spawn(this, effect, options)
-  }
+  readonly spawn = (<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: SpawnOptions<E>
+  ): Effect.Effect<SoonValue<A, E>, never, R> => spawn(this, effect, options)) as Spawn<any, any>
 
-  soonify<Args extends ReadonlyArray<unknown>, A, E, R>(
+  readonly soonify = (<Args extends ReadonlyArray<unknown>, A, E, R>(
     f: (...args: Args) => Effect.Effect<A, E, R>,
     options?: SoonifyOptions<Args, E>
-  ): (...args: Args) => Effect.Effect<SoonValue<A, E>, E, R> {
-    return soonify(this, f, options)
-  }
+  ): ((...args: Args) => Effect.Effect<SoonValue<A, E>, never, R>) => soonify(this, f, options)) as Soonify<any, any>
+
+  readonly start = (<S, A, E, R>(
+    f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
+    options?: StartOptions
+  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> => start(this, f, options)) as Start<any, any>
 
   /** The keys of the live keyed tasks (internal/keys.ts). */
   get keys(): ReadonlyArray<Key> {
     return liveKeys(this)
-  }
-
-  start<S, A, E, R>(
-    f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
-    options?: StartOptions
-  ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> {
-    return start(this, f, options)
   }
 
   // spawning
@@ -207,6 +206,7 @@ export class GroupImpl extends Described {
     const handle = new TaskHandle<A, E>(name ?? ++this.spawned, this)
     this.pending++
     this.live.add(handle)
+    this.observed.metrics?.admitted()
     // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
     if (starting !== undefined) handle.starting = starting
     return handle
@@ -342,7 +342,8 @@ export class GroupImpl extends Described {
     const spans = this.observed.spans
     // The body, and every fiber it forks, runs under the group (currentTask.ts).
     const context = within(this.context, this)
-    const fiber = this.launcher.startFiber(spans === undefined ? context : GroupSpans.within(context, spans.span), body)
+    const span = spans?.span
+    const fiber = this.launcher.startFiber(span === undefined ? context : GroupSpans.within(context, span), body)
     this.bodyFiber = fiber
     if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
     fiber.addObserver((exit) => this.bodyEnded(exit))
@@ -389,7 +390,8 @@ export class GroupImpl extends Described {
     const cause = exit.cause
     const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
     if (this.mode === "failFast" || stopped || handle.orphan === true) {
-      this.fail(cause)
+      // The group's failure names its task and group (`Cause.pretty` shows them: failureFrames.ts).
+      this.fail(withTaskFrame(cause, handle.name, this.name), handle)
       return undefined
     }
     // A task cancelled alone is not a failure.
@@ -437,8 +439,8 @@ export class GroupImpl extends Described {
   }
 
   /** Records the non-interrupt reasons of `cause`; if there are any, shuts down. */
-  private fail(cause: Cause.Cause<unknown>): boolean {
-    const failed = this.failures.add(cause)
+  private fail(cause: Cause.Cause<unknown>, handle?: TaskHandle<any, any>): boolean {
+    const failed = this.failures.add(cause, handle)
     if (failed) this.shutdown()
     return failed
   }

@@ -1,3 +1,4 @@
+import type { SnapshotSource } from "@soonify/kernel"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
@@ -236,8 +237,10 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
   nextLive: TaskHandle<any, any> | undefined = undefined
   /** The task's span, in a group traced with a tracer installed (see spans.ts). */
   declare span?: Tracer.Span | undefined
+  /** A keyed task's key, as its span shows it (`soonify.key`, see keys.ts). */
+  declare keyText?: string | undefined
   /** The groups opened inside this task that are still open (see registry.ts). */
-  declare groups?: Set<GroupImpl> | undefined
+  declare groups?: Set<SnapshotSource> | undefined
   /** Its group, until the task ends (a kept handle keeps no group alive); none for a task that ended as it was spawned. */
   group: GroupImpl | undefined
   /** When the task was asked to stop (ms since epoch, on its group's Clock), while it has not ended (stuck.ts). */

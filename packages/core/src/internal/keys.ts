@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
+import { keyAttribute } from "./spans.ts"
 import { describe, illegalArgument } from "./validation.ts"
 
 // Keyed tasks, single flight (DESIGN §6): while a task spawned with a key has not ended
@@ -55,6 +56,9 @@ const register = <A, E>(group: GroupImpl, key: Key, handle: TaskHandle<A, E>): T
   let registry = registries.get(group)
   if (registry === undefined) registries.set(group, (registry = new Map()))
   registry.set(key, handle)
+  // The task's span shows its key, whether it opened already (a spawn at once) or opens later.
+  handle.keyText = String(key)
+  handle.span?.attribute(keyAttribute, handle.keyText)
   // Called synchronously when the handle completes, before anybody awaiting it resumes.
   // Stryker disable all: memory only: a key left to an ended task reads as free (`liveTask`, `liveKeys` check `ready`)
   handle.onEnd(() => {

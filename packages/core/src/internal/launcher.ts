@@ -81,7 +81,7 @@ export class Launcher {
     const handle = this.group.admit<A, E>(name, fromDriver, starting)
     if (handle === undefined) throw this.group.closedError(name)
     if (handle.ready) return handle
-    this.group.observed.launched(handle)
+    this.group.observed.launched(handle, this.group.context)
     const permits = this.group.permits
     if (permits === undefined || permits.tryTake()) this.runExternal(handle, run)
     else this.waitForPermit(handle, new QueuedStart(this.group, handle, undefined, run, this.group.context))
@@ -90,7 +90,7 @@ export class Launcher {
 
   /** Starts a task now, or, when every permit of `concurrency` is taken, queues it in the permits until its turn. */
   startTask<A, E>(handle: TaskHandle<A, E>, effect: Effect.Effect<A, E, any>, context: Context.Context<never>): void {
-    this.group.observed.launched(handle)
+    this.group.observed.launched(handle, context)
     const permits = this.group.permits
     if (permits === undefined || permits.tryTake()) return this.runTask(handle, effect, context)
     this.waitForPermit(handle, new QueuedStart(this.group, handle, effect, undefined, context))

@@ -7,8 +7,10 @@ import { ambientTask } from "./ambientTask.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { move, type Place, place, unplace } from "./registry.ts"
-import { type GroupSpans, groupSpans } from "./spans.ts"
+import { retried } from "./retry.ts"
+import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute } from "./spans.ts"
 import { startTime } from "./startTime.ts"
+import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
 import { installSnapshotHook } from "./snapshotHook.ts"
 import { Tally } from "./tally.ts"
 import { taskOfEnclosing } from "./tracking.ts"
@@ -28,6 +30,8 @@ installSnapshotHook()
 export class Observed {
   readonly tally = new Tally()
   readonly spans: GroupSpans | undefined
+  /** The group's task metrics, when `TaskGroup.metricsLayer` is provided where it was made (metrics.ts). */
+  readonly metrics: GroupMetrics | undefined
   place: Place
   private readonly group: GroupImpl
   private readonly clock: Clock.Clock
@@ -35,18 +39,22 @@ export class Observed {
   constructor(group: GroupImpl, opener: Fiber.Fiber<unknown, unknown> | undefined) {
     this.group = group
     this.clock = Context.get(group.context, Clock.Clock)
-    this.spans = groupSpans(opener, this.clock, group.name)
+    this.spans = groupSpans(opener, this.clock, group.name, group.ownership)
+    this.metrics = groupMetrics(group.name, group.context)
     this.place = place(group, taskOfEnclosing(group.enclosing) ?? ambientTask())
   }
 
-  /** A task is about to take its permit (or wait for it): its span opens. */
-  launched(handle: TaskHandle<any, any>): void {
-    if (this.spans !== undefined) handle.span = this.spans.task(handle.name)
+  /** A task spawned with `context` is about to take its permit (or wait for it): its span opens. */
+  launched(handle: TaskHandle<any, any>, context: Context.Context<never>): void {
+    if (this.spans === undefined) return
+    const span = (handle.span = this.spans.task(handle.name, context))
+    if (handle.keyText !== undefined) span.attribute(keyAttribute, handle.keyText)
   }
 
   /** A task starts running: it is no longer queued. */
   started(handle: TaskHandle<any, any>): void {
     handle.startedAt = startTime(this.clock)
+    this.metrics?.taskStarted()
   }
 
   /** The time now (ms since epoch), on the group's Clock. */
@@ -57,8 +65,12 @@ export class Observed {
   /** A task has ended (`exit`); `handle` is undefined for one that ended as it was spawned. */
   taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
     this.tally.count(exit)
+    if (this.metrics !== undefined) this.metrics.taskEnded(handle, exit, this.now())
     // Stryker disable next-line ConditionalExpression: a task has a span only when its group has spans (`launched`), so the first test alone decides nothing
-    if (this.spans !== undefined && handle?.span !== undefined) this.spans.end(handle.span, exit)
+    if (this.spans !== undefined && handle?.span !== undefined) {
+      if (retried(handle)) handle.span.attribute(attemptAttribute, handle.attempt)
+      this.spans.end(handle.span, exit)
+    }
   }
 
   /** The group has ended, with `cause` if it failed: it is shown no more. */

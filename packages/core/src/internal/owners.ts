@@ -63,14 +63,23 @@ export const run = <A, E, R>(
 }
 
 /**
- * The finalizer of a scoped group: waits for the tasks (after interrupting them if the
- * scope failed), then raises as defects the failures nobody joined. The scope's close
- * is uninterruptible, but not its wait: interrupting whoever closes the scope interrupts
- * the tasks and waits for them to end, then the interruption goes on (as `run` does).
+ * What closing a scoped group's scope does to its tasks: `"wait"` for them when it closes
+ * with success (`TaskGroup.make`), `"interrupt"` them however it closes (`TaskGroup.layer`,
+ * as `FiberSet` does: an app's lifetime is over).
  */
-const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> =>
+export type Release = "wait" | "interrupt"
+
+/**
+ * The finalizer of a scoped group: waits for the tasks (after interrupting them if the
+ * scope failed, or always with `"interrupt"`), then raises as defects the failures nobody
+ * observed (joined, handed to a refused spawner, or read from the failed task's handle).
+ * The scope's close is uninterruptible, but not its wait: interrupting whoever closes the
+ * scope interrupts the tasks and waits for them to end, then the interruption goes on (as
+ * `run` does).
+ */
+const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>, release: Release): Effect.Effect<void> =>
   Effect.suspend(() => {
-    if (exit._tag === "Failure") group.shutdown()
+    if (exit._tag === "Failure" || release === "interrupt") group.shutdown()
     group.endOwner()
     return Effect.flatMap(Effect.exit(Effect.interruptible(group.awaitEnded)), (waited) => {
       if (waited._tag === "Failure") group.shutdown()
@@ -82,26 +91,30 @@ const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>): Effec
     })
   })
 
-/** `TaskGroup.make`: the enclosing scope owns the group. */
-export const make = (options?: {
-  readonly mode?: unknown
-  readonly concurrency?: unknown
-  readonly name?: unknown
-  readonly timeout?: unknown
-  readonly onTaskError?: unknown
-}): Effect.Effect<TaskGroup, never, Scope.Scope> => {
-  const settings = settingsFrom("TaskGroup.make", options)
+/** `TaskGroup.make` (and `TaskGroup.layer`, which releases with `"interrupt"`): the enclosing scope owns the group. */
+export const make = (
+  options?: {
+    readonly mode?: unknown
+    readonly concurrency?: unknown
+    readonly name?: unknown
+    readonly timeout?: unknown
+    readonly onTaskError?: unknown
+  },
+  where: "TaskGroup.make" | "TaskGroup.layer" = "TaskGroup.make",
+  release: Release = "wait"
+): Effect.Effect<TaskGroup<any, any>, never, Scope.Scope> => {
+  const settings = settingsFrom(where, options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
-  const timeout = timeoutFrom("TaskGroup.make", options)
+  const timeout = timeoutFrom(where, options)
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   return Effect.acquireRelease(
     Effect.withFiber((fiber) => {
       // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
       const group = new GroupImpl(settings, "scope", fiber)
-      if (timeout !== undefined) startDeadline(group, timeout, fiber.context, "TaskGroup.make")
+      if (timeout !== undefined) startDeadline(group, timeout, fiber.context, where)
       return Effect.succeed(group)
     }),
-    closeScoped
+    (group, exit) => closeScoped(group, exit, release)
   )
 }
 
@@ -124,7 +137,7 @@ export const makeUnsafe = (options?: {
 }
 
 /** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */
-export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
+export const join = (group: TaskGroup<any, any>): Effect.Effect<void, unknown> =>
   Effect.suspend(() => {
     const impl = groupArgument("TaskGroup.join", group)
     // Ending the owner's part from inside a body would let the group end (and `run`
@@ -150,7 +163,7 @@ export const join = (group: TaskGroup): Effect.Effect<void, unknown> =>
  * `TaskGroup.cancel`: cancels the group, then waits for it to end; from inside the group
  * it only yields, so that the shutdown reaches the caller: waiting would wait for itself.
  */
-export const cancel = (group: TaskGroup): Effect.Effect<void> =>
+export const cancel = (group: TaskGroup<any, any>): Effect.Effect<void> =>
   Effect.withFiber((fiber) => {
     const impl = groupArgument("TaskGroup.cancel", group)
     impl.cancelUnsafe(fiber.id)

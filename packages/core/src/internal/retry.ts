@@ -62,10 +62,10 @@ export const withRetry = <A, E, R>(
   attempts: Attempts,
   taskName: () => string
 ): Effect.Effect<A, E, R> => {
-  let started = false
-  const attempt = Effect.suspend(() => {
-    if (started) attempts.attempt++
-    started = true
+  // The attempt number is the schedule's own: `Effect.retry` runs each attempt with the
+  // metadata of the step that led to it (`attempt` 0 before the first retry).
+  const attempt = Effect.flatMap(Schedule.CurrentMetadata, (metadata) => {
+    attempts.attempt = metadata.attempt + 1
     return effect
   })
   const logged = Effect.tapCause(attempt, (cause) =>

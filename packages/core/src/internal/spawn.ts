@@ -7,15 +7,16 @@ import * as capabilities from "./taskCapabilities.ts"
 import { callTask, describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
 // `group.spawn` and `group.soonify`: their arguments checked, a soon spawn from the
-// calling fiber. A task's error type rides in the error channel of the effect that
-// spawned it, so that `TaskGroup.run` infers the union of every task's errors.
+// calling fiber. The spawn effects fail with nothing: a task's error type rides as the
+// type-only requirement `TaskGroup.TaskErrors<E>` (TaskGroup.ts), which `TaskGroup.run`
+// turns into its error type.
 
 /** `group.spawn(effect, options)`. */
 export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
   options: SpawnOptions<E> | undefined
-): Effect.Effect<SoonValue<A, E>, E, R> => {
+): Effect.Effect<SoonValue<A, E>, never, R> => {
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
@@ -27,7 +28,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
   options: SoonifyOptions<Args, E> | undefined
-): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
+): ((...args: Args) => Effect.Effect<SoonValue<A, E>, never, R>) => {
   const problem =
     typeof f === "function"
       ? soonifyOptionsProblem("TaskGroup.soonify", options)
@@ -37,24 +38,23 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.soonify(group, f, options, typeof nameOf === "function" ? nameOf : fixedName(f, nameOf))
   }
+  // `f(...args)` is called at once, by the caller (DESIGN §2): an `Effect.fn` keeps its
+  // call site and its span's parent; only the running of the effect it builds is soon.
   if (typeof nameOf === "function") {
-    return (...args) =>
-      Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
+    return (...args) => {
+      const task = callTask(f, args)
+      return Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
         Effect.withFiber((parent) =>
-          group.refuses(parent)
-            ? Effect.die(group.closedError(name))
-            : group.launcher.spawnSoon(parent, callTask(f, args), name)
+          group.refuses(parent) ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, task, name)
         )
       )
+    }
   }
   const name = fixedName(f, nameOf)
-  // `f(...args)` only builds the task's effect: it is called when the spawn runs (an
-  // effect already ended, such as `Effect.succeed(x)`, then needs no fiber at all), and
-  // not at all into a closed group.
-  return (...args) =>
-    Effect.withFiber((parent) =>
-      group.refuses(parent)
-        ? Effect.die(group.closedError(name))
-        : group.launcher.spawnSoon(parent, callTask(f, args), name)
+  return (...args) => {
+    const task = callTask(f, args)
+    return Effect.withFiber((parent) =>
+      group.refuses(parent) ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, task, name)
     )
+  }
 }

@@ -90,7 +90,7 @@ export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
   options: SpawnOptions<E>
-): Effect.Effect<SoonValue<A, E>, E, R> => {
+): Effect.Effect<SoonValue<A, E>, never, R> => {
   const problem = problemOf("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   const spawnSoon = () =>
@@ -106,7 +106,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   f: (...args: Args) => Effect.Effect<A, E, R>,
   options: SoonifyOptions<Args, E>,
   name: string | ((...args: Args) => string) | undefined
-): ((...args: Args) => Effect.Effect<SoonValue<A, E>, E, R>) => {
+): ((...args: Args) => Effect.Effect<SoonValue<A, E>, never, R>) => {
   const key = options.key
   const problem =
     (key === undefined || typeof key === "function"
@@ -116,11 +116,13 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     timeoutProblem("TaskGroup.soonify", options.timeout)
   if (problem !== undefined) throw illegalArgument(problem)
   return (...args) => {
+    // Called at once, by the caller, as without capabilities (spawn.ts).
+    const called = callTask(f, args)
     const spawnNamed = (name: string | undefined) =>
       Effect.withFiber((parent) =>
         group.refuses(parent)
           ? Effect.die(group.closedError(name))
-          : retryingSoon(callTask(f, args), options.retry, options.timeout, (task) =>
+          : retryingSoon(called, options.retry, options.timeout, (task) =>
               group.launcher.spawnSoon<A, E>(parent, task, name)
             )
       )

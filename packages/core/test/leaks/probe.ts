@@ -86,7 +86,7 @@ const kinds: ReadonlyArray<(i: number) => Effect.Effect<unknown, unknown>> = [
   (i) =>
     Effect.scoped(
       Effect.gen(function* () {
-        const group = yield* TaskGroup.make({ mode: "settle" })
+        const group = yield* TaskGroup.make<string>({ mode: "settle" })
         yield* group.spawn(Effect.as(Effect.yieldNow, i))
         const failed = yield* group.spawn(boom(i))
         yield* TaskGroup.join(group)

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util"
 import { TaskGroup } from "@soonify/core"
 import { attach } from "../Attach.ts"
 import { InspectError } from "../InspectError.ts"
-import { jsonText } from "./jsonText.ts"
+import { jsonText } from "@soonify/kernel"
 import { renderTable, rowsOf } from "./rows.ts"
 import { runTop, streamJson } from "./top.ts"
 

@@ -1,5 +1,5 @@
 import type { Attachment, ProcessSnapshot } from "../Attach.ts"
-import { jsonText } from "./jsonText.ts"
+import { jsonText } from "@soonify/kernel"
 import { pathText, progressText, type Row, rowsOf, seconds, shown } from "./rows.ts"
 
 // `soonify top`: the process's tasks refreshed in place in the terminal (the alternate

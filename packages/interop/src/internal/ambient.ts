@@ -14,7 +14,7 @@
 // `AsyncLocalStorage`'s value) once to enter and once to leave, about 370 B each and a
 // few hundred nanoseconds in all (measured on Node 24). No public API enters a context
 // without that copy.
-import type { SoonValue as CoreSoonValue } from "@soonify/core"
+import type { Task } from "@soonify/kernel"
 import type { AsyncLocalStorage } from "node:async_hooks"
 
 /**
@@ -26,10 +26,10 @@ export interface Enclosing {
   /** Aborted, with the reason, when the task or group is cancelled. */
   readonly signal: AbortSignal
   /**
-   * The core handle of the task the code runs in, for snapshots and progress: a task's
-   * own (`tg.spawn`, `tg.start`); for a group, the task it was opened in, if any.
+   * The kernel record of the task the code runs in, for snapshots and progress: a task's
+   * own (`tg.soonify`, `tg.spawn`, `tg.start`); for a group, the task it was opened in, if any.
    */
-  readonly task?: CoreTaskHandle | undefined
+  readonly task?: Task<any> | undefined
   /**
    * What this runs under, in turn: a task's owner (its group, gather or loop), the
    * context a group was opened in. How a spawn tells whether it comes from inside a
@@ -37,9 +37,6 @@ export interface Enclosing {
    */
   readonly outer?: Enclosing | undefined
 }
-
-/** A core task's handle, as interop's modules hold it (Promise code has no typed errors). */
-export type CoreTaskHandle = CoreSoonValue.SoonValue<unknown, unknown>
 
 interface Globals {
   readonly process?: { readonly getBuiltinModule?: (id: string) => unknown } | undefined
@@ -57,10 +54,10 @@ let current: Enclosing | undefined
 export const enclosing = (): Enclosing | undefined => current ?? storage?.getStore()
 
 // A core group opened in Promise code of a task (`Effect.runPromise(TaskGroup.run(...))`
-// inside `tg.spawn`) is shown under that task: core asks this (see core's
-// internal/ambientTask.ts), as it cannot import interop.
+// inside `tg.spawn`) is shown under that task: core asks this, as it cannot import
+// interop (the kernel's registry documents the bridge).
 Object.defineProperty(globalThis, Symbol.for("soonify.ambientTask"), {
-  value: (): CoreTaskHandle | undefined => enclosing()?.task,
+  value: (): Task<any> | undefined => enclosing()?.task,
   configurable: true,
   writable: true
 })

@@ -1,12 +1,8 @@
-// What `gather` and `asCompleted` accept as tasks, spawned into a core group: a function
+// What `gather` and `asCompleted` accept as tasks, as kernel task records: a function
 // is started and owned (cancelled and waited for), a promise or a handle is only
 // watched (it belongs to whoever started it).
-import { TaskGroup as CoreTaskGroup } from "@soonify/core"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
 import { SoonValue } from "../SoonValue.ts"
-import { type CoreHandle, coreOf } from "./handle.ts"
-import { type Owner, PromiseTask, PromiseWatch } from "./promiseTask.ts"
+import { CallTask, HandleWatch, type Job, type Owner, PromiseWatch } from "./tasks.ts"
 import { describe, isIterable, isThenable } from "./validation.ts"
 
 /** A validated task input. */
@@ -38,53 +34,24 @@ export const tasksFrom = (where: string, tasks: unknown): Array<Input> => {
   return checkTasks(where, Array.from(tasks), "element")
 }
 
-/** A watched handle: its value, its error, or, if it was cancelled, its CancelledError. */
-const watchHandle = (soon: SoonValue<unknown>): Effect.Effect<unknown, unknown> =>
-  Effect.catchCause(coreOf(soon).await, (cause) => {
-    // Read here: the gather or loop reports it (see internal/unread.ts).
-    const error = soon.exception
-    return Cause.hasInterruptsOnly(cause) ? Effect.fail(error) : Effect.failCause(cause)
-  })
-
 /**
  * An input ready to spawn: a function as it is, a promise already watched (so that its
  * rejection is handled even if its task waits for a `concurrency` slot or never
- * starts), a handle with the effect that watches it.
+ * starts), a handle to watch.
  */
-export type Prepared = ((signal: AbortSignal) => unknown) | PromiseWatch<unknown> | HandleWatch
-
-/** A SoonValue or Future given as a task, and the effect that watches it. */
-class HandleWatch {
-  readonly watch: Effect.Effect<unknown, unknown>
-  constructor(soon: SoonValue<unknown>) {
-    this.watch = watchHandle(soon)
-  }
-}
+export type Prepared = ((signal: AbortSignal) => unknown) | PromiseWatch | SoonValue<unknown>
 
 /** Readies `input` to be spawned later (see {@link Prepared}). */
 export const prepare = (input: Input): Prepared =>
-  typeof input === "function" ? input : input instanceof SoonValue ? new HandleWatch(input) : new PromiseWatch(input)
+  typeof input === "function" || input instanceof SoonValue ? input : new PromiseWatch(input)
 
 /**
- * Spawns one prepared input into a core group, a function owned by `owner` (it runs as
- * its owner's code, with its owner's signal); `onEnd` is called as soon as the task has
- * ended, in true completion order.
+ * The task of one prepared input, for a group whose context is `owner`: a function runs
+ * as code of its owner, with its owner's signal (it is never cancelled alone).
  */
-export const spawnPrepared = (
-  input: Prepared,
-  group: CoreTaskGroup.TaskGroup,
-  owner: Owner,
-  onEnd?: () => void
-): CoreHandle<unknown> => {
-  if (typeof input === "function") {
-    const task = new PromiseTask(input, undefined, false, owner, onEnd)
-    return CoreTaskGroup.spawnExternalUnsafe(group, () => task.run())
-  }
-  if (input instanceof HandleWatch) {
-    const handle = CoreTaskGroup.spawnUnsafe(group, input.watch)
-    if (onEnd !== undefined) Effect.runFork(Effect.exit(handle.await)).addObserver(onEnd)
-    return handle
-  }
-  if (onEnd !== undefined) input.onEnd(onEnd)
-  return CoreTaskGroup.spawnExternalUnsafe(group, () => input)
-}
+export const taskOf = (input: Prepared, owner: Owner): Job =>
+  typeof input === "function"
+    ? new CallTask(input, undefined, owner, "owner's context", undefined, undefined)
+    : input instanceof SoonValue
+      ? new HandleWatch(input)
+      : input

@@ -1,15 +1,9 @@
-// Keyed tasks (DESIGN §6) for Promise code: core owns the keys (which task holds one,
-// when it is freed); interop checks the option, computes a `soonify` key from the call's
-// arguments, and gives back the same SoonValue object for the same core handle, so that
-// every caller of a key holds one handle (`a === b`). Groups that never see a key never
-// come here.
-import type { SoonValue } from "../SoonValue.ts"
+// Keyed tasks (DESIGN §6) for Promise code: the kernel owns the keys (which task holds
+// one, when it is freed, and gives the live task for its key, whose one handle every
+// caller then holds); interop checks the option and computes a `soonify` key from the
+// call's arguments.
 import type { TaskKey } from "../TaskGroup.ts"
-import { type CoreHandle, wrap } from "./handle.ts"
 import { describe } from "./validation.ts"
-
-/** The SoonValue of each keyed core handle given out, for as long as somebody holds the handle. */
-const wrappers = new WeakMap<CoreHandle<any>, SoonValue<any>>()
 
 const isKey = (u: unknown): u is TaskKey =>
   typeof u === "string" || typeof u === "symbol" || (typeof u === "number" && !Number.isNaN(u))
@@ -38,11 +32,4 @@ export const keyOfCall = (
     )
   }
   return computed
-}
-
-/** The SoonValue for a keyed core handle: the one given before for the same task, if any. */
-export const keyedWrap = <A>(handle: CoreHandle<A>): SoonValue<A> => {
-  let soon = wrappers.get(handle)
-  if (soon === undefined) wrappers.set(handle, (soon = wrap(handle)))
-  return soon
 }

@@ -1,27 +1,18 @@
-// Snapshots and progress for Promise code: core keeps the tree (groups, their tasks, the
-// groups opened inside them) and the progress; interop only says, through the ambient
-// context, which task the running code belongs to.
-import { TaskGroup as CoreTaskGroup } from "@soonify/core"
-import { type CoreTaskHandle, enclosing } from "./ambient.ts"
+// Progress for Promise code, and the bridge to core's fibers: the kernel keeps the tree
+// (groups, their tasks, the groups opened inside them) and the progress; interop only
+// says, through the ambient context, which task the running code belongs to.
+import { reportProgress as record, type SnapshotParent, type Task } from "@soonify/kernel"
+import { enclosing } from "./ambient.ts"
 import { describe } from "./validation.ts"
 
 /**
  * The core task of the fiber running now, if any (Promise code run by a core task): core
- * tells it through `globalThis` (see core's internal/ambientTask.ts).
+ * tells it through `globalThis` (`Symbol.for("soonify.fiberTask")`), as interop does not
+ * import core. Snapshots show an interop group opened there under that task.
  */
-export const fiberTask = (): CoreTaskHandle | undefined => {
+export const fiberTask = (): SnapshotParent | undefined => {
   const find = (globalThis as { [key: symbol]: unknown })[Symbol.for("soonify.fiberTask")]
-  return typeof find === "function" ? (find() as CoreTaskHandle | undefined) : undefined
-}
-
-/** Places a new core group under the task the running code belongs to, if any; gives that task. */
-export const placeInEnclosingTask = (
-  core: CoreTaskGroup.TaskGroup,
-  opener: CoreTaskHandle | undefined = undefined
-): CoreTaskHandle | undefined => {
-  const task = enclosing()?.task ?? opener
-  if (task !== undefined) CoreTaskGroup.placeUnderUnsafe(core, task)
-  return task
+  return typeof find === "function" ? (find() as SnapshotParent | undefined) : undefined
 }
 
 const checkCount = (what: string, n: unknown, optional: "optional" | "required"): void => {
@@ -42,8 +33,8 @@ const checkCount = (what: string, n: unknown, optional: "optional" | "required")
 export const reportProgress = (done: number, total?: number): boolean => {
   checkCount("done", done, "required")
   checkCount("total", total, "optional")
-  const task = enclosing()?.task
+  const task: Task<any> | undefined = enclosing()?.task
   if (task === undefined) return false
-  CoreTaskGroup.reportProgressUnsafe(task, done, total)
+  record(task, done, total)
   return true
 }

@@ -1,111 +1,124 @@
-// The one place where core's outcomes (`Exit`s and their `Cause`s) meet what Promise
-// code sees: a value, a thrown error object, an AggregateError, or a cancellation; and,
-// the other way, how a settled promise becomes a task's Exit.
-import { isTaskGroupClosed } from "@soonify/core"
-import * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
-import { CancelledError, TaskGroupClosedError } from "../Errors.ts"
+// The one place where the kernel's outcomes meet what Promise code sees: a task's
+// outcome as its handle gives it (a value, its own error object, a cancellation), a
+// group's end as its promise settles (its body's value, the one error, an
+// AggregateError, or the reason it was cancelled with), and, the other way, how a
+// settled promise ends a task (see tasks.ts).
+import type { GroupCause, Task } from "@soonify/kernel"
+import { CancelledError } from "../Errors.ts"
 import type { Status } from "../SoonValue.ts"
 
 /** "Nothing here": a reason or an error that was not set (`undefined` is a valid reason). */
 export const NONE: unique symbol = Symbol("@soonify/interop/none")
 
 /**
- * Core's errors, turned into interop's where there is one. (A group's own refusals are
- * turned by its view, which knows the reason it was cancelled with: internal/group.ts.)
+ * A task that failed with more than one error: its own timeout, and the error it
+ * stopped with (nothing is lost). The group reports each; the handle an AggregateError.
  */
-export const fromCore = (error: unknown): unknown => {
-  if (!isTaskGroupClosed(error)) return error
-  const errors = error.cause === undefined ? [] : errorsOf(error.cause)
-  return new TaskGroupClosedError(error.group, error.task, {
-    ended: error.ended,
-    ...(errors.length === 0
-      ? {}
-      : { cause: combine(errors, `Task group "${error.group}" failed with ${errors.length} errors`) })
-  })
-}
-
-/**
- * The errors in a cause, in order: each failure's error and each defect, each object
- * once. Interruptions are not errors: a cause made only of them gives `[]`.
- */
-export const errorsOf = (cause: Cause.Cause<unknown>): Array<unknown> => {
-  const errors: Array<unknown> = []
-  for (const reason of cause.reasons) {
-    if (reason._tag === "Interrupt") continue
-    const error = fromCore(reason._tag === "Fail" ? reason.error : reason.defect)
-    // A body that awaited a failed task rejects with that task's error: one error, not two.
-    if (!errors.includes(error)) errors.push(error)
+export class SeveralErrors {
+  readonly errors: ReadonlyArray<unknown>
+  constructor(errors: ReadonlyArray<unknown>) {
+    this.errors = errors
   }
-  return errors
-}
-
-/** Tells whether a cause holds an error (a failure or a defect), not only interruptions. */
-const hasErrors = (cause: Cause.Cause<unknown>): boolean => {
-  for (const reason of cause.reasons) if (reason._tag !== "Interrupt") return true
-  return false
 }
 
 /** One error as itself; several as an AggregateError holding each, in order. */
 export const combine = (errors: ReadonlyArray<unknown>, message: string): unknown =>
   errors.length === 1 ? errors[0] : new AggregateError(errors, message)
 
-/** The status of a task from its Exit (`undefined` while it runs). */
-export const statusOf = (exit: Exit.Exit<unknown, unknown> | undefined): Status =>
-  exit === undefined
-    ? "pending"
-    : exit._tag === "Success"
-      ? "fulfilled"
-      : hasErrors(exit.cause)
-        ? "rejected"
-        : "cancelled"
+/** The error a failed task's handle gives, from the outcome it ended with. */
+export const taskError = (outcome: unknown, task: string): unknown =>
+  outcome instanceof SeveralErrors
+    ? combine(outcome.errors, `Task "${task}" failed with ${outcome.errors.length} errors`)
+    : outcome
+
+/** The status of an ended task's handle. */
+export const statusOf = (task: Task<any>): Exclude<Status, "pending"> =>
+  task.ending === "succeeded" ? "fulfilled" : task.ending === "cancelled" ? "cancelled" : "rejected"
+
+/** What an ended task's handle holds: its value, its error, or nothing (cancelled: the handle makes its CancelledError). */
+export const resultOf = (task: Task<any>): unknown =>
+  task.ending === "succeeded"
+    ? task.outcome
+    : task.ending === "cancelled"
+      ? undefined
+      : taskError(task.outcome, task.name)
 
 /**
- * The error that reading a failed or cancelled task gives: its own error object (an
- * AggregateError if it somehow failed several times), or a CancelledError.
+ * A slot of a gather (with `returnExceptions`): the task's value, else its error; a
+ * cancelled task's slot holds `cancelledWith` (the deadline's TimeoutError) or a
+ * CancelledError.
  */
-export const taskError = (cause: Cause.Cause<unknown>, task: string): unknown => {
-  const errors = errorsOf(cause)
-  return errors.length === 0
-    ? new CancelledError(`Task "${task}" was cancelled`)
-    : combine(errors, `Task "${task}" failed with ${errors.length} errors`)
+export const slotOf = (task: Task<any>, cancelledWith: unknown): unknown =>
+  task.ending === "succeeded"
+    ? task.outcome
+    : task.ending === "cancelled"
+      ? cancelledWith === NONE
+        ? new CancelledError(`Task "gathered task" was cancelled`)
+        : cancelledWith
+      : taskError(task.outcome, "gathered task")
+
+/**
+ * What `tg.start` rejects with when its task ended before calling `started`: its error;
+ * the reason it was cancelled with (`reason`: the caller's or the group's); or, when it
+ * returned, an error saying it never called `started`.
+ */
+export const startFailure = (task: Task<any>, reason: unknown): unknown =>
+  task.ending === "succeeded"
+    ? new Error(
+        `tg.start: task "${task.name}" ended without calling started(value); ` +
+          "call started once the task is ready, before it returns"
+      )
+    : task.ending === "cancelled"
+      ? reason === NONE
+        ? new Error(`Starting task "${task.name}" was cancelled`)
+        : reason
+      : taskError(task.outcome, task.name)
+
+/**
+ * The errors of a group's failures, in order, each object once (a body that awaited a
+ * failed task rejects with that task's error: one error, not two).
+ */
+export const errorsOf = (failures: ReadonlyArray<unknown>): Array<unknown> => {
+  const errors: Array<unknown> = []
+  const add = (error: unknown) => {
+    if (!errors.includes(error)) errors.push(error)
+  }
+  for (const failure of failures) {
+    if (failure instanceof SeveralErrors) for (const error of failure.errors) add(error)
+    else add(failure)
+  }
+  return errors
 }
 
 /**
- * What a group's promise settles with: its value; else its errors (one as itself,
- * several as an AggregateError); else, when it was only cancelled, `reason` (the outside
- * signal's reason, a TimeoutError, or what `tg.cancel` was given).
+ * What a group's promise settles with once the group has ended: the body's `value` when
+ * nothing shut the group down; else its errors (one as itself, several as an
+ * AggregateError); else `reason` (the outside signal's reason, a TimeoutError, what
+ * `tg.cancel` was given).
  */
-export const groupResult = <A>(exit: Exit.Exit<A, unknown>, what: string, reason: unknown): A => {
-  if (exit._tag === "Success") return exit.value
-  const errors = errorsOf(exit.cause)
+export const groupResult = <A>(cause: GroupCause | undefined, value: A, what: string, reason: unknown): A => {
+  if (cause === undefined) return value
+  const errors = errorsOf(cause.failures)
   if (errors.length > 0) throw combine(errors, `${what} failed with ${errors.length} errors`)
   throw reason === NONE ? new CancelledError(`${what} was cancelled`) : reason
 }
 
-/** A slot of `gather(…, { returnExceptions: true })`: the value, or the error. */
-export const slotOf = (exit: Exit.Exit<unknown, unknown>): unknown =>
-  exit._tag === "Success" ? exit.value : taskError(exit.cause, "gathered task")
+/**
+ * Tells whether a rejection, after the task was cancelled with `reason`, is that
+ * cancellation rather than a failure: the reason itself (what `signal.throwIfAborted()`
+ * and `fetch` throw), or an `AbortError` whose `cause` is the reason (what Node's own
+ * APIs, such as `timers/promises` and `events.once`, throw).
+ */
+export const isCancellation = (error: unknown, reason: unknown): boolean =>
+  reason !== NONE &&
+  (error === reason || (error instanceof Error && error.name === "AbortError" && error.cause === reason))
 
-// -----------------------------------------------------------------------------
-// promises to Exits
-// -----------------------------------------------------------------------------
-
-/** A task that fulfilled with `value`. */
-export const succeededExit: <A>(value: A) => Exit.Exit<A> = Exit.succeed
-
-/** A task that rejected (or threw) `error`. */
-export const failedExit = (error: unknown): Exit.Exit<never, unknown> => Exit.fail(error)
-
-/** A task that was cancelled by `interruptor` and ended as cancelled. */
-export const cancelledExit = (interruptor: number | undefined): Exit.Exit<never> => Exit.interrupt(interruptor)
-
-/** A task whose own timeout ran out: it fails with `timeout`, and with `error` too when it stopped with one. */
-export const timedOutExit = (timeout: unknown, error: unknown): Exit.Exit<never, unknown> =>
-  error === NONE
-    ? Exit.fail(timeout)
-    : Exit.failCause(Cause.fromReasons([Cause.makeFailReason(timeout), Cause.makeFailReason(error)]))
-
-/** A task that was cancelled, then failed with `error` instead of stopping quietly. */
-export const cancelledFailedExit = (interruptor: number | undefined, error: unknown): Exit.Exit<never, unknown> =>
-  Exit.failCause(Cause.fromReasons([Cause.makeInterruptReason(interruptor), Cause.makeFailReason(error)]))
+/**
+ * Formats an error's stack now. Until then V8 keeps the stack's functions, and with them
+ * whatever they close over (often the task's group): a failure kept for reporting would
+ * keep its group from ever being collected (see createTaskGroup).
+ */
+export const settled = (error: unknown): unknown => {
+  if (error instanceof Error) void error.stack
+  return error
+}

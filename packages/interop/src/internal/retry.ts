@@ -1,17 +1,17 @@
 // Retry inside the group (DESIGN §6) for Promise code: `{ times, delay?, factor?, retryIf? }`
-// checked here and turned into core's policy, which does the retrying (each attempt calls
-// the function again, with a fresh signal; the waits are cancelled with the task).
-import type { TaskGroup as CoreTaskGroup } from "@soonify/core"
-import * as Duration from "effect/Duration"
-import * as Schedule from "effect/Schedule"
+// checked here and turned into the kernel's policy; the kernel does the retrying (counts
+// the attempts, waits on one timer cancelled with the task, starts the next attempt,
+// which calls the function again with a fresh signal).
+import type { Retry } from "@soonify/kernel"
 import type { RetryOptions } from "../TaskGroup.ts"
+import { taskError } from "./outcome.ts"
 import { describe } from "./validation.ts"
 
 /** Factor of the delay from one retry to the next when `factor` is not given (as p-retry's). */
 const defaultFactor = 2
 
 /** Reads `retry`, or throws a TypeError / RangeError naming the problem. */
-export const retryPolicyOf = (where: string, retry: unknown): CoreTaskGroup.RetryPolicy<unknown> => {
+export const retryOf = (where: string, retry: unknown): Retry => {
   const expected = `${where}: option "retry" must be { times, delay?, factor?, retryIf? }`
   if (typeof retry !== "object" || retry === null) throw new TypeError(`${expected}, received ${describe(retry)}`)
   const { times, delay, factor, retryIf } = retry as RetryOptions
@@ -31,12 +31,13 @@ export const retryPolicyOf = (where: string, retry: unknown): CoreTaskGroup.Retr
   if (retryIf !== undefined && typeof retryIf !== "function") {
     throw new TypeError(`${expected}: "retryIf" must be a function of the error, received ${describe(retryIf)}`)
   }
+  const first = delay ?? 0
+  const growth = factor ?? defaultFactor
   return {
-    times,
-    schedule:
-      delay === undefined || delay === 0
+    // `attempt` is the attempt to come (2 for the first retry).
+    delayBefore: (attempt, outcome) =>
+      attempt - 1 > times || (retryIf !== undefined && !retryIf(taskError(outcome, "retried task")))
         ? undefined
-        : Schedule.exponential(Duration.millis(delay), factor ?? defaultFactor),
-    while: retryIf
+        : first * growth ** (attempt - 2)
   }
 }

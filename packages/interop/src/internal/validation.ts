@@ -1,10 +1,10 @@
-import { Arguments, type TaskGroup as CoreTaskGroup } from "@soonify/core"
+import { describe, isIterable, type Mode } from "@soonify/kernel"
 
 // Bad input fails at once, with a TypeError (wrong kind of value) or a RangeError (a
 // number out of range) whose message names the argument, what was expected and what
-// was received, in the words of core's `Arguments`.
+// was received, in the kernel's words (the same in every package).
 
-export const { describe, isIterable } = Arguments
+export { describe, isIterable }
 
 /** Throws a TypeError unless `f` is a function. */
 export const checkFunction = (where: string, what: string, f: unknown): void => {
@@ -20,8 +20,8 @@ export const checkOptions = (where: string, options: unknown): void => {
 }
 
 /** Reads `concurrency`: a positive integer, or `Infinity` (the default) for no limit. */
-export const concurrencyOf = (where: string, concurrency: unknown): number | "unbounded" => {
-  if (concurrency === undefined || concurrency === Infinity) return "unbounded"
+export const concurrencyOf = (where: string, concurrency: unknown): number => {
+  if (concurrency === undefined || concurrency === Infinity) return Infinity
   if (typeof concurrency !== "number") {
     throw new TypeError(
       `${where}: option "concurrency" must be a positive integer or Infinity, received ${describe(concurrency)}`
@@ -60,12 +60,12 @@ export const timeoutOf = (where: string, timeout: unknown): number | undefined =
   return milliseconds === Infinity ? undefined : milliseconds
 }
 
-/** Reads `stuckAfter` in milliseconds: 10 s by default; `Infinity` (never) as it is, for core. */
+/** Reads `stuckAfter` in milliseconds: 10 s by default; `Infinity` (never) as it is, for the kernel. */
 export const stuckAfterOf = (where: string, stuckAfter: unknown): number =>
   stuckAfter === undefined ? 10_000 : millisecondsOf(where, "stuckAfter", stuckAfter)
 
 /** Reads `mode`: "failFast" (the default) or "settle". */
-export const modeOf = (where: string, mode: unknown): CoreTaskGroup.Options["mode"] & string => {
+export const modeOf = (where: string, mode: unknown): Mode => {
   if (mode === undefined) return "failFast"
   if (mode === "failFast" || mode === "settle") return mode
   throw new TypeError(`${where}: option "mode" must be "failFast" or "settle", received ${describe(mode)}`)

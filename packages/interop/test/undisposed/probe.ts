@@ -1,7 +1,7 @@
 // A createTaskGroup that is never disposed, then garbage-collected: run by
 // undisposed.test.ts in a fresh Node process with --expose-gc.
 //
-//   node --expose-gc --conditions=@soonify/source probe.ts failFast|settle|settleRead|settleHandled|settleThrows|disposed|cancelled
+//   node --expose-gc --conditions=@soonify/source probe.ts failFast|settle|settleRead|settleStatus|settleHandled|settleThrows|disposed|cancelled
 //
 // Exits like Node does: with an unhandled rejection printed (code 1) when the group
 // reports a lost failure (or, in settle mode, a failure left unread in a handle that was
@@ -39,6 +39,11 @@ const start = async () => {
   } else {
     const soon = tg.spawn(() => Promise.reject(new Error("lost failure")), { name: "job" })
     if (scenario === "settleRead") await soon.wait().catch(() => undefined)
+    // Seen failed through `status` (as core's `poll`): read too.
+    if (scenario === "settleStatus") {
+      await tick()
+      if (soon.status !== "rejected") throw new Error(`expected a rejected task, found ${soon.status}`)
+    }
   }
   if (scenario === "disposed") await tg[Symbol.asyncDispose]().catch(() => undefined)
   if (scenario === "settleThrows") {

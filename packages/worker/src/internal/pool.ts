@@ -1,23 +1,24 @@
-import { TaskGroup } from "@soonify/core"
-import * as Effect from "effect/Effect"
-import { format } from "effect/Formatter"
-import { NodeInspectSymbol } from "effect/Inspectable"
-import { pipeArguments } from "effect/Pipeable"
-import * as Semaphore from "effect/Semaphore"
+/**
+ * The pool core, in plain Node: piscina's worker threads, the permits that keep at most
+ * `size` calls in piscina, and the queue of calls waiting for one. No Effect and no task
+ * group: the Effect API (`WorkerPool.ts`, `WorkerFn.ts`) and the Promise API
+ * (`interop.ts`) each wrap it.
+ */
 import { availableParallelism } from "node:os"
 import type { ResourceLimits } from "node:worker_threads"
 import { Piscina } from "piscina"
-import type { WorkerCrashed } from "../WorkerCrashed.ts"
-import { WorkerCall } from "./call.ts"
-import { optionsProblem, resourceLimitsProblem, sizeProblem, stringProblem } from "./validation.ts"
+import { type AnyCall, type CallHost, WorkerCall } from "./call.ts"
+import { optionsProblem, type Problem, resourceLimitsProblem, sizeProblem, stringProblem } from "./validation.ts"
 import type { Definition } from "./workerFn.ts"
 
-/** @internal */
-export const WorkerPoolTypeId = "~@soonify/worker/WorkerPool" as const
-
-/** What the pool asks of a call it holds: to fail because its worker died. */
-export interface PostedCall {
-  workerDied(error: unknown): void
+/** What the API that makes a pool says in messages: its name, and how to keep a pool open. */
+export interface PoolMaker {
+  /** The function that makes the pool (`WorkerPool.make`, `createWorkerPool`), named in messages. */
+  readonly where: string
+  /** How an unnamed pool is named in messages: `the worker pool of <madeBy>`. */
+  readonly madeBy: string
+  /** What a call on a closed pool advises, for this API: Effect's scope, or `await using`. */
+  readonly outlive: string
 }
 
 /** A pool's validated settings. */
@@ -25,9 +26,8 @@ export interface Settings {
   readonly name: string
   readonly size: number
   readonly resourceLimits: ResourceLimits | undefined
-  /** How messages name the pool: by its `name`, else by the function that made it. */
+  /** How messages name the pool: by its `name`, else by the API that made it. */
   readonly label: string
-  /** What a call on the closed pool advises, for the API that made it: Effect's scope, or `await using`. */
   readonly outlive: string
 }
 
@@ -38,8 +38,9 @@ export interface Options {
   readonly name?: string | undefined
 }
 
-/** Validates a pool's options: its settings, or the message of the first problem. */
-export const settingsFrom = (where: string, options: Options | undefined): Settings | string => {
+/** Validates a pool's options: its settings, or the problem with the first bad one. */
+export const settingsFrom = (maker: PoolMaker, options: Options | undefined): Settings | Problem => {
+  const where = maker.where
   const problem =
     optionsProblem(where, options) ??
     sizeProblem(where, options?.size) ??
@@ -47,14 +48,8 @@ export const settingsFrom = (where: string, options: Options | undefined): Setti
     stringProblem(where, "name", options?.name)
   if (problem !== undefined) return problem
   return {
-    label:
-      options?.name !== undefined
-        ? `the worker pool "${options.name}"`
-        : `the worker pool of ${where === "WorkerPool.make" ? "WorkerPool.layer / make" : where}`,
-    outlive:
-      where === "createWorkerPool"
-        ? "A pool must outlive the calls on it: dispose of it (the end of its `await using` block) only after they have settled."
-        : "A pool must outlive the calls on it: provide its layer (or keep its scope open) around every group that calls it.",
+    label: options?.name !== undefined ? `the worker pool "${options.name}"` : `the worker pool of ${maker.madeBy}`,
+    outlive: maker.outlive,
     name: options?.name ?? "WorkerPool",
     // What the machine can run in parallel.
     size: options?.size ?? availableParallelism(),
@@ -62,40 +57,54 @@ export const settingsFrom = (where: string, options: Options | undefined): Setti
   }
 }
 
+/** Tells settings from a problem. */
+export const isProblem = (u: Settings | Problem): u is Problem => "kind" in u
+
 // The runner is this package's file next to this one: `.ts` when the package runs from
 // its sources (tests, Node's type stripping), `.js` once built.
 const runnerFile = new URL(import.meta.url.endsWith(".ts") ? "./runner.ts" : "./runner.js", import.meta.url).href
 
 /**
- * A pool of worker threads, owned by one scope (core) or one `await using` (interop).
+ * A pool of worker threads, owned by one wrapper: core's scoped `WorkerPool`, or
+ * interop's `await using` pool.
  *
- * States: `open` → `closed`. Open: calls wait for one of `size` permits, then run on a
- * piscina worker. Closing (once, by its owner) marks it closed, so that no call starts
- * any more, then destroys every worker thread and waits until each has exited. A call
- * still running then dies with a message saying that its pool closed under it.
+ * States: `open` → `closed`. Open: a call takes one of `size` permits (or waits for one,
+ * in call order, in `waiting`), then runs on a piscina worker. Closing (once, by its
+ * owner) marks it closed, refuses the calls still waiting (they never start), then
+ * destroys every worker thread and waits until each has exited. A call still running
+ * then ends saying that its pool closed under it.
  *
  * The permits keep at most `size` calls in piscina at once, so that a call waiting its
  * turn is still ours: cancelling it needs no worker, whatever its cancel mode, and the
  * turns are taken in call order. A call holds its permit until piscina is done with it,
- * which may be after its task has ended (an abandoned call runs on in its worker). The pool knows the calls it has posted to piscina
- * (`posted`, kept by the calls themselves through `track`) only to fail them when a
- * worker dies while starting, which piscina reports to nobody's task.
+ * which may be after the call has ended (an abandoned call runs on in its worker). The
+ * pool knows the calls it has posted to piscina (`posted`, kept by the calls themselves
+ * through `track`) only to fail them when a worker dies while starting, which piscina
+ * reports to nobody's task.
+ *
+ * Writers: `permits`, `waiting` and `state` are written here only; each call's own state
+ * by the call.
  */
-export class PoolImpl {
-  readonly [WorkerPoolTypeId] = WorkerPoolTypeId
+export class PoolCore implements CallHost {
   readonly name: string
   readonly size: number
-  readonly settings: Settings
+  readonly label: string
+  readonly outlive: string
   readonly piscina: Piscina
-  private readonly permits: Semaphore.Semaphore
+  private permits: number
+  /** The calls waiting for a permit, oldest first (a Set: dropping one is O(1)). */
+  private readonly waiting = new Set<AnyCall>()
+  /** The calls posted to piscina that have not ended: waiting for a thread, or on one. */
+  private readonly posted = new Set<AnyCall>()
   private state: "open" | "closed" = "open"
   private closing: Promise<void> | undefined
 
   constructor(settings: Settings) {
     this.name = settings.name
     this.size = settings.size
-    this.settings = settings
-    this.permits = Semaphore.makeUnsafe(settings.size)
+    this.label = settings.label
+    this.outlive = settings.outlive
+    this.permits = settings.size
     this.piscina = new Piscina({
       filename: runnerFile,
       // Threads start on the first calls that need them and stay until the pool closes.
@@ -115,17 +124,12 @@ export class PoolImpl {
     })
   }
 
-  /** The calls posted to piscina that have not ended: waiting for a thread, or on one. */
-  private readonly posted = new Set<PostedCall>()
-
-  /** Called by a call once posted to piscina, and once ended. */
-  track(call: PostedCall, posted: boolean): void {
-    if (posted) this.posted.add(call)
-    else this.posted.delete(call)
-  }
-
   get isClosed(): boolean {
     return this.state === "closed"
+  }
+
+  get stateName(): "open" | "closed" {
+    return this.state
   }
 
   /** The worker threads alive right now. */
@@ -134,49 +138,48 @@ export class PoolImpl {
   }
 
   /**
-   * One call of `fn`, as an Effect: waits for a permit, then runs on a worker. The call
-   * gives its permit back itself, once piscina is done with it (see `WorkerCall`); the
-   * Effect gives it back only when it was interrupted before the call started.
+   * One call of `fn`: it starts at once when a permit is free, else waits its turn. On a
+   * closed pool it has ended already, refused.
    */
-  call<A, E>(fn: Definition, args: ReadonlyArray<unknown>): Effect.Effect<A, E | WorkerCrashed> {
-    return Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(restore(this.permits.take(1)), () => {
-        let started = false
-        const start = () => {
-          started = true
-          return new WorkerCall<A, E>(this, fn, args)
-        }
-        return Effect.onExit(restore(TaskGroup.external(start)), () =>
-          started ? Effect.void : Effect.sync(() => this.releasePermit())
-        )
-      })
-    )
+  call<A>(fn: Definition, args: ReadonlyArray<unknown>): WorkerCall<A> {
+    const call = new WorkerCall<A>(this, fn, args)
+    if (this.state === "closed") call.refuse()
+    else if (this.permits > 0) {
+      this.permits--
+      call.start()
+    } else this.waiting.add(call)
+    return call
   }
 
-  /** Gives back the permit of a call that piscina is done with. */
+  dropWaiting(call: AnyCall): void {
+    this.waiting.delete(call)
+  }
+
+  /** Gives back a permit, and with it starts the oldest waiting call, in the same turn. */
   releasePermit(): void {
-    Effect.runSync(this.permits.release(1))
+    const next = this.waiting.values().next()
+    if (next.done === true) {
+      this.permits++
+      return
+    }
+    this.waiting.delete(next.value)
+    next.value.start()
+  }
+
+  track(call: AnyCall, posted: boolean): void {
+    if (posted) this.posted.add(call)
+    else this.posted.delete(call)
   }
 
   /** Closes the pool: no call starts any more; every thread is destroyed and has exited. */
   close(): Promise<void> {
     if (this.closing === undefined) {
       this.state = "closed"
+      const refused = [...this.waiting]
+      this.waiting.clear()
+      for (const call of refused) call.refuse()
       this.closing = this.piscina.destroy()
     }
     return this.closing
-  }
-
-  pipe() {
-    return pipeArguments(this, arguments)
-  }
-  toJSON() {
-    return { _id: "WorkerPool", name: this.name, size: this.size, state: this.state, threads: this.threads }
-  }
-  toString() {
-    return format(this.toJSON())
-  }
-  [NodeInspectSymbol]() {
-    return this.toJSON()
   }
 }

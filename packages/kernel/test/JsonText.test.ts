@@ -1,7 +1,7 @@
-// The JSON writer of `pstree --json` and `top --json`: JSON.stringify's text without
+// The JSON writer of the snapshot hook, `pstree --json` and `top --json`: JSON.stringify's text without
 // recursion, its indentation capped so that a line costs the same at any depth.
 import { describe, expect, it } from "vitest"
-import { jsonText, maxIndentLevels } from "../src/internal/jsonText.ts"
+import { jsonText, maxIndentLevels } from "@soonify/kernel"
 
 describe("jsonText", () => {
   it("writes what JSON.stringify writes of plain data, compact and indented", () => {
@@ -39,5 +39,21 @@ describe("jsonText", () => {
     )
     expect(jsonText(JSON.parse(text))).toBe(jsonText(deep))
     expect(lines.slice(0, 3)).toEqual(["{", '  "level": [', "    {"])
+  })
+})
+
+describe("jsonText, in detail", () => {
+  it("leaves symbol values out of objects and writes them null in arrays", () => {
+    const value = { a: Symbol("s"), b: [Symbol("t")], c: 1 }
+    expect(jsonText(value)).toBe(JSON.stringify(value))
+  })
+
+  it("writes an object met twice, not inside itself, twice; refuses one inside itself, as JSON.stringify does", () => {
+    const shared = { x: 1 }
+    const value = { a: shared, b: [shared, shared] }
+    expect(jsonText(value)).toBe(JSON.stringify(value))
+    const circular: Array<unknown> = []
+    circular.push([circular])
+    expect(() => jsonText(circular)).toThrow("Converting circular structure to JSON")
   })
 })

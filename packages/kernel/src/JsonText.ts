@@ -1,15 +1,27 @@
-// JSON text of plain data without recursion, for `soonify pstree --json` and
-// `top --json`: `JSON.stringify` recurses on the nesting and overflows the stack at
-// about 2,000 nested groups (each group is four levels: group, tasks, task, groups),
-// while groups run 10,000 deep. Same text as `JSON.stringify(value, null, indent)` for
-// plain data (objects, arrays, strings, finite numbers, booleans, null; a `toJSON`
-// method is called; undefined, functions and symbols left out of objects and `null` in
-// arrays), except that indentation stops growing below `maxIndentLevels` levels, so that
-// a line costs the same at any depth (whitespace only: the value read back is the same).
-// (@soonify/core has the same writer, without indentation, for the snapshot hook: this
-// package cannot import core's internals, and runs against any version of core.)
+/**
+ * JSON text of plain data without recursion: `JSON.stringify` recurses on the nesting
+ * and overflows the stack at about 2,000 nested groups (each group is four levels:
+ * group, tasks, task, groups), while groups run 10,000 deep. The one writer of the
+ * snapshot hook's JSON and of `soonify pstree --json` / `top --json`.
+ *
+ * @since 0.1.0
+ */
 
-/** The deepest indentation written, in levels (96 columns at 2 spaces, as `renderSnapshot` draws at most). */
+/**
+ * The deepest indentation {@link jsonText} writes, in levels (96 columns at 2 spaces, as
+ * `renderSnapshot` draws at most): below it a line costs the same at any depth.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { maxIndentLevels } from "@soonify/kernel"
+ *
+ * maxIndentLevels // => 48
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
 export const maxIndentLevels = 48
 
 /** Something still to write: a value at a depth, or text (a separator or a closing bracket). */
@@ -20,8 +32,25 @@ const isWritten = (value: unknown): boolean =>
   value !== undefined && typeof value !== "function" && typeof value !== "symbol"
 
 /**
- * `JSON.stringify(value, null, indent)` for plain data, at any depth (indentation capped
- * at {@link maxIndentLevels} levels); a circular structure is a `TypeError`.
+ * `JSON.stringify(value, null, indent)` for plain data (objects, arrays, strings, finite
+ * numbers, booleans, null; a `toJSON` method is called; undefined, functions and symbols
+ * left out of objects and `null` in arrays), at any depth, without recursion. The one
+ * difference: indentation stops growing below {@link maxIndentLevels} levels (whitespace
+ * only: the value read back is the same). A circular structure is a `TypeError`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { jsonText } from "@soonify/kernel"
+ *
+ * jsonText({ a: [1, "two", undefined], b: undefined }) // => '{"a":[1,"two",null]}'
+ * let deep: unknown = []
+ * for (let i = 0; i < 10_000; i++) deep = [deep]
+ * jsonText(deep).length // => 20_002
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
  */
 export const jsonText = (value: unknown, indent = 0): string => {
   const out: Array<string> = []
@@ -31,7 +60,8 @@ export const jsonText = (value: unknown, indent = 0): string => {
   for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
     if ("text" in step) {
       out.push(step.text)
-      if (step.closes !== undefined) open.delete(step.closes)
+      // (A separator closes nothing: deleting `undefined` is a no-op.)
+      open.delete(step.closes!)
       continue
     }
     let current = step.value

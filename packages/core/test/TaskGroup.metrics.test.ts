@@ -1,0 +1,116 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Layer, Metric } from "effect"
+import { TestClock } from "effect/testing"
+import { TaskGroup } from "@soonify/core"
+import { settle } from "./support.ts"
+
+/** Each test counts in a registry of its own (Effect's default one is the process's). */
+const withRegistry = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideService(effect, Metric.MetricRegistry, new Map())
+
+/** The state of metric `id`'s series for group `group`, from Effect's own metric snapshot. */
+const stateOf = (id: string, group: string) =>
+  Effect.map(Metric.snapshot, (snapshots) => {
+    const found = snapshots.filter((s) => s.id === id && s.attributes?.["soonify.group"] === group)
+    assert.isAtMost(found.length, 1, `${id} of ${group}`)
+    return found[0]?.state as any
+  })
+
+const counts = (group: string) =>
+  Effect.all({
+    started: stateOf("soonify_tasks_started", group),
+    succeeded: stateOf("soonify_tasks_succeeded", group),
+    failed: stateOf("soonify_tasks_failed", group),
+    cancelled: stateOf("soonify_tasks_cancelled", group),
+    running: stateOf("soonify_tasks_running", group),
+    waiting: stateOf("soonify_tasks_waiting", group)
+  }).pipe(
+    Effect.map((s) => ({
+      started: s.started?.count ?? 0,
+      succeeded: s.succeeded?.count ?? 0,
+      failed: s.failed?.count ?? 0,
+      cancelled: s.cancelled?.count ?? 0,
+      running: s.running?.value ?? 0,
+      waiting: s.waiting?.value ?? 0
+    }))
+  )
+
+describe("TaskGroup.metricsLayer", () => {
+  it.effect("counts a group's successes, failures and cancellations, and gauges what runs and waits", () =>
+    Effect.gen(function* () {
+      const during = yield* Deferred.make<unknown>()
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Effect.sleep("100 millis"), { name: "ok 1" })
+            yield* group.spawn(Effect.andThen(Effect.sleep("100 millis"), Effect.fail("boom")), { name: "fails" })
+            const stopped = yield* group.spawn(Effect.never, { name: "cancelled running" })
+            const queued = yield* group.spawn(Effect.never, { name: "cancelled queued" })
+            yield* group.spawn(Effect.sleep("100 millis"), { name: "ok 2" })
+            yield* settle
+            // three run (concurrency 3), two wait
+            yield* Deferred.succeed(during, yield* counts("metered"))
+            yield* stopped.cancel
+            yield* queued.cancel
+            yield* settle
+            yield* TestClock.adjust("100 millis")
+            yield* settle
+            yield* TestClock.adjust("100 millis")
+          }),
+        { name: "metered", mode: "settle", concurrency: 3 }
+      )
+      assert.deepStrictEqual(yield* Deferred.await(during), {
+        started: 3,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 0,
+        running: 3,
+        waiting: 2
+      })
+      // "cancelled queued" never started; "ok 2" took the freed slot
+      assert.deepStrictEqual(yield* counts("metered"), {
+        started: 4,
+        succeeded: 2,
+        failed: 1,
+        cancelled: 2,
+        running: 0,
+        waiting: 0
+      })
+      const durations = yield* stateOf("soonify_task_duration_ms", "metered")
+      assert.strictEqual(durations.count, 4)
+      assert.strictEqual(durations.max, 100)
+      assert.strictEqual(durations.sum, 300)
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("tags each series with its group's name; a layer group and gather count too", () =>
+    Effect.gen(function* () {
+      yield* TaskGroup.run((group) => group.spawn(Effect.void), { name: "first" })
+      yield* TaskGroup.run((group) => Effect.all([group.spawn(Effect.void), group.spawn(Effect.void)]), {
+        name: "second"
+      })
+      yield* Effect.gen(function* () {
+        const jobs = yield* TaskGroup.Service
+        yield* (yield* jobs.spawn(Effect.void)).await
+      }).pipe(Effect.provide(Layer.fresh(TaskGroup.layer({ name: "jobs" }))))
+      assert.strictEqual((yield* counts("first")).succeeded, 1)
+      assert.strictEqual((yield* counts("second")).succeeded, 2)
+      assert.strictEqual((yield* counts("jobs")).succeeded, 1)
+      assert.deepStrictEqual(TaskGroup.taskMetrics.succeeded.id, "soonify_tasks_succeeded")
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("counts nothing without the layer", () =>
+    Effect.gen(function* () {
+      yield* TaskGroup.run((group) => Effect.all([group.spawn(Effect.void), group.spawn(Effect.fail("x"))]), {
+        name: "unmetered",
+        mode: "settle"
+      })
+      const snapshots = yield* Metric.snapshot
+      assert.deepStrictEqual(
+        snapshots.filter((s) => s.id.startsWith("soonify_")),
+        []
+      )
+    }).pipe(withRegistry)
+  )
+})

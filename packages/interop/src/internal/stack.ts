@@ -1,0 +1,60 @@
+// How deeply interop's synchronous group work is nested on the JavaScript call stack.
+//
+// A task starts inside the call that spawns it, a group's body inside the call that
+// opens the group, and an aborted signal cancels the groups listening to it inside the
+// call that aborts it. Ten thousand nested groups would therefore start (a task opening
+// a group whose body spawns a task…) and shut down (a signal aborting a group whose
+// tasks' signals abort groups…) in one call chain, and overflow the stack. Past
+// `maxDepth` levels, the work goes on from a fresh stack (a microtask): one hop per
+// `maxDepth` levels, and none for shallower groups. (The JavaScript stack is the
+// process's: so is this count of how much of it group work holds.)
+
+let depth = 0
+const maxDepth = 40
+
+/** Runs `f(x)` as one more level of group work, or, when the stack is already deep, from a fresh stack. */
+export const onStack = <X>(f: (x: X) => void, x: X): void => {
+  if (depth >= maxDepth) return queueMicrotask(() => f(x))
+  depth++
+  try {
+    f(x)
+  } finally {
+    depth--
+  }
+}
+
+/**
+ * `onStack` for the call made once per task, without its indirection: `true` when the
+ * caller may go on now, between `enter()` and a `leave()` in a `finally`; `false` when
+ * the stack is deep (the caller goes on from a fresh stack instead).
+ */
+export const enter = (): boolean => {
+  if (depth >= maxDepth) return false
+  depth++
+  return true
+}
+
+/** Ends the level of group work that `enter` began. */
+export const leave = (): void => {
+  depth--
+}
+
+/** The time read once for every task started in one synchronous run (see `clock`). */
+let stamp: number | undefined
+
+const forget = (): void => {
+  stamp = undefined
+}
+
+/**
+ * The time now, in milliseconds since the epoch, read once per synchronous run: the
+ * tasks a loop spawns start at the same moment (as they do), and 10,000 of them cost one
+ * clock reading, not 10,000. The reading is forgotten at the next microtask.
+ */
+export const clock = (): number => {
+  if (stamp === undefined) {
+    stamp = Date.now()
+    queueMicrotask(forget)
+  }
+  return stamp
+}

@@ -1,0 +1,790 @@
+/**
+ * The group: the state machine of one task group, and the only code that writes its
+ * state and its tasks' state. Adapters call its methods and hear back through their
+ * {@link Runtime}.
+ *
+ * @since 0.1.0
+ */
+import { StuckWatch } from "./internal/stuck.ts"
+import { type Place, registry } from "./Registry.ts"
+import type { Route, Runtime } from "./Runtime.ts"
+import { Scheduler } from "./Scheduler.ts"
+import {
+  type GroupSnapshot,
+  type InnerGroup,
+  innerGroups,
+  type SnapshotParent,
+  type SnapshotSource,
+  snapshotTree,
+  type TaskSnapshot
+} from "./Snapshot.ts"
+import type { Ending, Key, Task } from "./Task.ts"
+
+/**
+ * A group's state (see {@link Group}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type State = "open" | "closing" | "closed"
+
+/**
+ * What a group does with a task's failure: `failFast` fails the group with it (and stops
+ * every other task); `settle` keeps it in the task's handle.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Mode = "failFast" | "settle"
+
+/**
+ * The settings of a group, checked by the adapter (each with its own error messages).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GroupOptions {
+  /** Default `"TaskGroup"`. */
+  readonly name?: string | undefined
+  /** Default `"failFast"`. */
+  readonly mode?: Mode | undefined
+  /** At most this many tasks run at once; default (and `Infinity`): no limit. */
+  readonly concurrency?: number | undefined
+  /** Milliseconds after which the group times out (`timedOut`): it shuts down. Default: never. */
+  readonly timeout?: number | undefined
+  /** Milliseconds after which a task asked to stop that has not ended is reported (`Runtime.warn`). Default 10,000; `Infinity`: never. */
+  readonly stuckAfter?: number | undefined
+  /**
+   * Who owns the group's end: a `"body"` (the group ends once the body has returned and
+   * every task has ended) or a `"scope"` (the same, but cancelling the group also ends the
+   * owner's part: a group with no body running is finished once its tasks are). Default `"body"`.
+   */
+  readonly owner?: "body" | "scope" | undefined
+  /** The task the group was opened in, if any: snapshots show the group under it. */
+  readonly parent?: SnapshotParent | undefined
+}
+
+/**
+ * What a group ends with besides its body's value, or what closed it: every failure in
+ * the order they happened (`failures`, as the adapter gave them), whether its `timeout`
+ * ran out (`timedOut`), and whether it was cancelled as a whole (`cancelled`, by
+ * `cancelledBy`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GroupCause<F = unknown> {
+  readonly failures: ReadonlyArray<F>
+  readonly timedOut: boolean
+  readonly cancelled: boolean
+  readonly cancelledBy: unknown
+}
+
+/**
+ * A spawn the group refused (DESIGN §4.5): into an ended group, or from outside into a
+ * group shutting down. The one description of that error, for each adapter to raise in
+ * its own terms: the group's and the task's names, whether the group has `ended` (else
+ * it is shutting down), and what closed it (`cause`: `undefined` for a group that ended
+ * without shutting down).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Group, Refusal, Task, type Runtime } from "@soonify/kernel"
+ *
+ * const runtime = {
+ *   now: () => 0, taskEnded: () => {}, groupEnded: () => {}
+ * } as unknown as Runtime
+ * const group = new Group(runtime, { name: "jobs" })
+ * group.endOwner()
+ * const refused = group.spawn(new Task("work", "late"))
+ * refused instanceof Refusal // => true
+ * const { task, ended, cause } = refused as Refusal
+ * ;[task, ended, cause] // => ["late", true, undefined]
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Refusal<F = unknown> {
+  readonly group: string
+  readonly task: string
+  readonly ended: boolean
+  readonly cause: GroupCause<F> | undefined
+
+  constructor(group: string, task: string, ended: boolean, cause: GroupCause<F> | undefined) {
+    this.group = group
+    this.task = task
+    this.ended = ended
+    this.cause = cause
+  }
+}
+
+/** Runs when a task's timeout or its wait between attempts is over. */
+const taskTimerFired = (task: Task<any>): void => task.group!.timerFired(task)
+/** Runs when a group's deadline is reached. */
+const deadlineReached = (group: Group<any>): void => group.timeOut()
+
+/**
+ * One task group's state, and the only code that changes it (and its tasks' state).
+ *
+ * | state     | a spawn gives                                        | moved on by                                   |
+ * | --------- | ---------------------------------------------------- | --------------------------------------------- |
+ * | `open`    | a task that runs (or waits its turn)                 | `shutdown` → closing; `pending` 0 → closed    |
+ * | `closing` | from inside, a task ended cancelled at once; from    | `pending` 0 → closed                          |
+ * |           | outside, a {@link Refusal}                           |                                               |
+ * | `closed`  | a {@link Refusal}                                    | nothing: the group has ended                  |
+ *
+ * - `shutdown` (open → closing) runs on the first failure in `failFast` mode (`fail`),
+ *   on `cancel`, at the deadline (`timeOut`), when the body ends cancelled, and when the
+ *   adapter says so (an interruption from outside). It tells the runtime
+ *   (`shuttingDown`), then asks every started task to stop and ends every task that has
+ *   not started (queued, waiting for a permit, between retry attempts), cancelled.
+ * - `closed` comes when `pending` reaches 0: it counts every task not ended, one for the
+ *   owner's part (`endOwner`: the body's end, a scope's close) and the adapter's holds
+ *   (`hold`/`release`), so the group cannot end between the body's return and the last
+ *   task's end, nor while a task is spawning another.
+ *
+ * Its fields: the settings; `state`, `pending`; the live tasks (a list through the tasks
+ * themselves, in spawn order); the `"soon"` queue; the scheduler (permits and their
+ * queue, made only for a `concurrency`); the failures, the cancellation and the timeout
+ * (its outcome); the tally of ended tasks; the keys; the deadline timer; the stuck
+ * watch; and its place in the registry.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Group, Task, type Runtime } from "@soonify/kernel"
+ *
+ * // Tasks that run until the test ends them.
+ * const runtime = {
+ *   start: () => {}, interrupt: (task) => task.group!.end(task, "cancelled", undefined),
+ *   now: () => 0, setTimer: () => undefined, clearTimer: () => {}, warn: () => {},
+ *   scheduleFlush: () => {}, taskEnded: () => {}, groupEnded: () => {}
+ * } satisfies Runtime
+ * const group = new Group(runtime, { name: "crawl", concurrency: 1 })
+ * const [a, b] = [new Task("a"), new Task("b")]
+ * group.spawn(a)
+ * group.spawn(b)
+ * ;[a.phase, b.phase] // => ["running", "waiting"]
+ * group.end(a, "succeeded", "page")
+ * b.phase // => "running": the freed permit started it at once
+ * group.fail(new Error("boom"))
+ * ;[b.phase, b.ending, group.state] // => ["ended", "cancelled", "closing"]
+ * group.endOwner()
+ * group.state // => "closed"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Group<T extends Task<any> = Task<any>, F = unknown> implements SnapshotSource {
+  readonly runtime: Runtime<T>
+  readonly name: string
+  readonly mode: Mode
+  readonly owner: "body" | "scope"
+  readonly stuckAfter: number
+
+  private _state: State = "open"
+  private pending = 1
+  /** How many unnamed tasks were spawned: the N of `task-N`. */
+  private spawned = 0
+  private ownerEnded = false
+  private first: T | undefined = undefined
+  private last: T | undefined = undefined
+  private soon: Array<T> | undefined = undefined
+  private scheduler: Scheduler | undefined
+  /** Whether `pump` is handing permits on (a task ending inside it leaves the handing to it). */
+  private pumping = false
+  private readonly _failures: Array<F> = []
+  /** How many of the failures somebody was handed (a refusal, `takeUnreported`). */
+  private reported = 0
+  private _cancelled = false
+  private _cancelledBy: unknown = undefined
+  private _timedOut = false
+  /** Whether the group shut down (its state went through `closing`). */
+  private shutDown = false
+  private deadline: unknown
+  private stuck: StuckWatch | undefined = undefined
+  private keyed: Map<Key, T> | undefined = undefined
+  private place: Place
+  /** How the ended tasks ended. */
+  private succeeded = 0
+  private failed = 0
+  private cancelledTasks = 0
+
+  constructor(runtime: Runtime<T>, options: GroupOptions = {}) {
+    this.runtime = runtime
+    this.name = options.name ?? "TaskGroup"
+    this.mode = options.mode ?? "failFast"
+    this.owner = options.owner ?? "body"
+    this.stuckAfter = options.stuckAfter ?? 10_000
+    const concurrency = options.concurrency
+    this.scheduler = concurrency === undefined || concurrency === Infinity ? undefined : new Scheduler(concurrency)
+    const timeout = options.timeout
+    this.deadline = timeout === undefined ? undefined : runtime.setTimer(timeout, deadlineReached, this)
+    this.place = registry().place(this, options.parent)
+  }
+
+  // ---------------------------------------------------------------------------
+  // reading
+
+  get state(): State {
+    return this._state
+  }
+
+  /** The limit of running tasks now (`Infinity`: none). */
+  get concurrency(): number {
+    return this.scheduler?.limit ?? Infinity
+  }
+
+  /** The failures so far, in order. */
+  get failures(): ReadonlyArray<F> {
+    return this._failures
+  }
+
+  get cancelled(): boolean {
+    return this._cancelled
+  }
+
+  get cancelledBy(): unknown {
+    return this._cancelledBy
+  }
+
+  get timedOut(): boolean {
+    return this._timedOut
+  }
+
+  /**
+   * What closed the group, or what it ended with besides its body's value: `undefined`
+   * for a group that is open, or that ended without ever shutting down.
+   */
+  cause(): GroupCause<F> | undefined {
+    // Failures, a cancel and a timeout all shut the group down.
+    if (!this.shutDown) return undefined
+    return {
+      failures: this._failures,
+      timedOut: this._timedOut,
+      cancelled: this._cancelled,
+      cancelledBy: this._cancelledBy
+    }
+  }
+
+  /** The tasks not yet ended, in spawn order (an array: tasks may end while it is read). */
+  tasks(): Array<T> {
+    const tasks: Array<T> = []
+    for (let task = this.first; task !== undefined; task = task.next as T | undefined) tasks.push(task)
+    return tasks
+  }
+
+  /** The keys of the live keyed tasks, in spawn order. */
+  get keys(): ReadonlyArray<Key> {
+    return this.keyed === undefined ? [] : [...this.keyed.keys()]
+  }
+
+  /** The live task spawned with `key`, if any. */
+  keyedTask(key: Key): T | undefined {
+    return this.keyed?.get(key)
+  }
+
+  /**
+   * The failures nobody was handed yet (by a refusal or an earlier call), now handed to
+   * the caller: what a scope's close raises (core).
+   */
+  takeUnreported(): ReadonlyArray<F> {
+    const unreported = this._failures.slice(this.reported)
+    this.reported = this._failures.length
+    return unreported
+  }
+
+  /** The failures so far were handed to somebody (`join`): `takeUnreported` does not give them again. */
+  markReported(): void {
+    this.reported = this._failures.length
+  }
+
+  // ---------------------------------------------------------------------------
+  // spawning
+
+  /**
+   * Lets `task` in. `when`: `"now"` starts it at once (or queues it for a permit);
+   * `"soon"` queues it until the runtime flushes the group (`scheduleFlush`). `from`:
+   * whether the spawner runs inside the group (its body, one of its tasks, or code
+   * under them), which decides what a spawn into a group shutting down gives.
+   *
+   * Gives `task`; the live task with the same `key` instead, when there is one; a task
+   * ended cancelled at once, spawned from inside while the group shuts down; or a
+   * {@link Refusal} (into an ended group, or from outside while it shuts down).
+   */
+  spawn(task: T, when: "now" | "soon" = "now", from: "inside" | "outside" = "outside"): T | Refusal<F> {
+    if (this._state !== "open") {
+      if (this._state === "closed" || from === "outside") return this.refusal(task)
+      return this.endedAtOnce(task)
+    }
+    const key = task.key
+    if (key !== undefined) {
+      const live = this.keyed?.get(key)
+      if (live !== undefined) return live
+      ;(this.keyed ??= new Map()).set(key, task)
+    }
+    if (typeof task.label === "number") task.label = ++this.spawned
+    task.group = this
+    this.pending++
+    const last = this.last
+    task.previous = last
+    if (last === undefined) this.first = task
+    else last.next = task
+    this.last = task
+    if (when === "now") this.admit(task)
+    else {
+      task.phase = "queued"
+      if (this.soon === undefined) {
+        this.soon = [task]
+        this.runtime.scheduleFlush(this)
+      } else this.soon.push(task)
+    }
+    return task
+  }
+
+  /** The refusal of a spawn of `task` now (for an adapter that checks before it builds a task). */
+  refusal(task?: Task<any>): Refusal<F> {
+    const cause = this.cause()
+    // Handed to the spawner: a scope's close does not raise them again.
+    this.reported = this._failures.length
+    const name = task === undefined || typeof task.label === "number" ? `task-${this.spawned + 1}` : task.label
+    return new Refusal(this.name, name, this._state === "closed", cause)
+  }
+
+  /** Whether a spawn `from` there would be refused now. */
+  refuses(from: "inside" | "outside"): boolean {
+    return this._state === "closed" || (this._state === "closing" && from === "outside")
+  }
+
+  /** A task spawned from inside while the group shuts down: ended cancelled at once, counted. */
+  private endedAtOnce(task: T): T {
+    if (typeof task.label === "number") task.label = ++this.spawned
+    task.phase = "ended"
+    task.ending = "cancelled"
+    this.cancelledTasks++
+    let route: Route = "none"
+    if (task.handshake === "awaited") {
+      task.handshake = "endedFirst"
+      route = "starter"
+    }
+    this.runtime.taskEnded(task, route)
+    return task
+  }
+
+  /** Starts the `"soon"` spawns queued so far, in spawn order (what `Runtime.scheduleFlush` leads to). */
+  flush(): void {
+    const soon = this.soon
+    if (soon === undefined) return
+    this.soon = undefined
+    for (let i = 0; i < soon.length; i++) {
+      const task = soon[i]
+      if (task.phase === "queued") this.admit(task)
+    }
+  }
+
+  /** The admission step: a permit now (the task starts), or a turn in the scheduler's queue. */
+  private admit(task: T): void {
+    const scheduler = this.scheduler
+    if (scheduler === undefined || scheduler.admit(task)) this.launch(task)
+    else task.phase = "waiting"
+  }
+
+  /** Starts the task's current attempt: its timeout's timer, then `Runtime.start`. */
+  private launch(task: T): void {
+    task.phase = "starting"
+    if (task.startedAt === undefined) task.startedAt = this.runtime.now()
+    const timeout = task.options.timeout
+    if (timeout !== undefined) task.timer = this.runtime.setTimer(timeout, taskTimerFired, task)
+    const attempt = task.attempt
+    this.runtime.start(task)
+    // Ended, or on to a next attempt, inside `start`: that attempt looked after itself.
+    if (task.attempt !== attempt) return
+    if (task.phase === "starting") task.phase = "running"
+    // Asked to stop while starting: asked now, once it can hear it.
+    else if (task.phase === "cancelling") this.runtime.interrupt(task)
+  }
+
+  /** Hands the free permits to the waiting tasks, in their order, while the group is open. */
+  private pump(): void {
+    const scheduler = this.scheduler!
+    if (this.pumping) return
+    this.pumping = true
+    try {
+      while (this._state === "open") {
+        const next = scheduler.next() as T | undefined
+        if (next === undefined) break
+        this.launch(next)
+      }
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  /**
+   * Changes `concurrency` while the group runs (DESIGN §10): raising it starts waiting
+   * tasks at once; lowering it lets running tasks finish and starts no more until below
+   * the new limit. `Infinity`: no limit.
+   */
+  setConcurrency(limit: number): void {
+    if (this.scheduler === undefined) {
+      let running = 0
+      for (let task = this.first; task !== undefined; task = task.next as T | undefined)
+        if (holdsPermit(task)) running++
+      this.scheduler = new Scheduler(limit, running)
+    } else this.scheduler.limit = limit
+    this.pump()
+  }
+
+  // ---------------------------------------------------------------------------
+  // the start handshake
+
+  /**
+   * The task called `started(value)`: gives `true` if this call completed its handshake
+   * (the adapter hands `value` to the starter), `false` if it had none or completed it
+   * already (a second call: the adapter raises its error).
+   */
+  started(task: T): boolean {
+    if (task.handshake !== "awaited" && task.handshake !== "orphaned") return false
+    task.handshake = "none"
+    return true
+  }
+
+  /**
+   * The caller of `start` stopped waiting before the task called `started` (it was
+   * interrupted): the task is cancelled. `"handle never given"`: nobody can read its
+   * handle, so its failure goes to the group whatever the mode.
+   */
+  abandonStart(task: T, handle: "handle kept" | "handle never given"): void {
+    if (task.handshake === "awaited") task.handshake = handle === "handle kept" ? "none" : "orphaned"
+    this.cancelTask(task)
+  }
+
+  // ---------------------------------------------------------------------------
+  // stopping tasks
+
+  /**
+   * Cancels one task (`soon.cancel`), `by` saying who asked (given to the runtime in
+   * `task.cancelledBy`). A task that has not started (queued, waiting, between
+   * attempts) ends at once and never runs; a started one is asked to stop, and ends when
+   * the adapter says. Nothing for a task that has ended or is stopping.
+   */
+  cancelTask(task: T, by?: unknown): void {
+    if (task.group !== this) return
+    switch (task.phase) {
+      case "queued":
+      case "waiting":
+      case "retrying":
+        task.cancelledBy = by
+        return this.endUnstarted(task)
+      case "starting":
+        task.cancelledBy = by
+        return this.requestStop(task, this.runtime.now())
+      case "running":
+        task.cancelledBy = by
+        this.requestStop(task, this.runtime.now())
+        this.runtime.interrupt(task)
+        this.stuck!.watch()
+        return
+      case "cancelling":
+        // Stopping for its own timeout: now it is cancelled too, and is not retried.
+        if (task.timedOut === true) {
+          task.timedOut = false
+          task.cancelledBy = by
+        }
+    }
+  }
+
+  /** Marks a started task as asked to stop at `now` (cancelling); the caller interrupts it. */
+  private requestStop(task: T, now: number): void {
+    task.phase = "cancelling"
+    ;(this.stuck ??= new StuckWatch(this)).requested(task, now)
+  }
+
+  /** Ends a task that has not started (or waits between attempts): cancelled, at once. */
+  private endUnstarted(task: T): void {
+    if (task.phase === "waiting") this.scheduler!.left()
+    this.finish(task, "cancelled", undefined)
+  }
+
+  /** @internal A task's timer fired: its attempt's timeout, or the end of its wait between attempts. */
+  timerFired(task: T): void {
+    task.timer = undefined
+    if (task.phase === "retrying") {
+      task.attempt++
+      return this.launch(task)
+    }
+    if (task.phase !== "running") return
+    task.timedOut = true
+    this.requestStop(task, this.runtime.now())
+    this.runtime.interrupt(task)
+    this.stuck!.watch()
+  }
+
+  // ---------------------------------------------------------------------------
+  // endings
+
+  /**
+   * The adapter's report that the current attempt of `task` has ended. A failed attempt
+   * of a task with `retry` is retried while the policy says so (and nobody asked the task
+   * to stop); otherwise the task ends: the group records it, hands its permit on, tells
+   * the runtime (`taskEnded`), and may end. Nothing for a task not live in this group.
+   */
+  end(task: T, ending: Ending, outcome: unknown): void {
+    if (task.group !== this) return
+    const timer = task.timer
+    if (timer !== undefined) {
+      task.timer = undefined
+      this.runtime.clearTimer(timer)
+    }
+    // A timed-out attempt has ended: it is no longer cancelling.
+    if (task.timedOut) {
+      task.timedOut = false
+      this.stuck!.stopped(task)
+      task.phase = "running"
+    }
+    const retry = task.options.retry
+    if (
+      ending === "failed" &&
+      retry !== undefined &&
+      (task.phase === "running" || task.phase === "starting") &&
+      this._state === "open"
+    ) {
+      let delay: number | undefined
+      try {
+        delay = retry.delayBefore(task.attempt + 1, outcome)
+      } catch (error) {
+        // A policy that throws ends the retries: the task fails with what it threw.
+        delay = undefined
+        outcome = error
+      }
+      if (delay !== undefined) {
+        if (delay > 0) {
+          task.phase = "retrying"
+          task.timer = this.runtime.setTimer(delay, taskTimerFired, task)
+          return
+        }
+        task.attempt++
+        return this.launch(task)
+      }
+    }
+    this.finish(task, ending, outcome)
+  }
+
+  /** The task has ended, with `ending` and `outcome`. */
+  private finish(task: T, ending: Ending, outcome: unknown): void {
+    const held = holdsPermit(task)
+    const timer = task.timer
+    if (timer !== undefined) {
+      task.timer = undefined
+      this.runtime.clearTimer(timer)
+    }
+    // Out of the live list, its links cleared: a kept task keeps no other task alive.
+    const previous = task.previous as T | undefined
+    const next = task.next as T | undefined
+    if (previous === undefined) this.first = next
+    else previous.next = next
+    if (next === undefined) this.last = previous
+    else next.previous = previous
+    task.previous = undefined
+    task.next = undefined
+    if (task.cancelledAt !== undefined) this.stuck!.stopped(task)
+    task.phase = "ended"
+    task.ending = ending
+    task.outcome = outcome
+    if (ending === "succeeded") this.succeeded++
+    else if (ending === "cancelled") this.cancelledTasks++
+    else this.failed++
+    const key = task.key
+    // The task holding its key: a task that joined another never came in.
+    if (key !== undefined) this.keyed!.delete(key)
+    const route = this.route(task, ending, outcome)
+    // The freed permit starts the next waiting task now, before anybody hears of this end.
+    if (held && this.scheduler !== undefined) {
+      this.scheduler.release()
+      this.pump()
+    }
+    this.runtime.taskEnded(task, route)
+    task.group = undefined
+    this.release()
+  }
+
+  /**
+   * Where an ended task's outcome goes: to whoever waits for its start (it ended before
+   * `started`); into the group's failures (fail fast; a failure while the group stopped
+   * it; an orphan's); kept in its handle (settle); or nowhere (a success, a cancel).
+   */
+  private route(task: T, ending: Ending, outcome: unknown): Route {
+    if (task.handshake === "awaited") {
+      task.handshake = "endedFirst"
+      return "starter"
+    }
+    if (ending === "succeeded" || ending === "cancelled") return "none"
+    if (
+      this.mode === "failFast" ||
+      task.handshake === "orphaned" ||
+      (ending === "failedWhileStopping" && this._state !== "open")
+    ) {
+      this.fail(outcome as F)
+      return "group"
+    }
+    return "handle"
+  }
+
+  /**
+   * Adds a failure to the group's and shuts it down: a task's (through `end`), or one the
+   * adapter met (the body's, a callback that threw). A failure after the group has
+   * ended is dropped.
+   */
+  fail(failure: F): void {
+    if (this._state === "closed") return
+    this._failures.push(failure)
+    this.shutdown()
+  }
+
+  /**
+   * The body has ended (`"body"` groups): a failure fails the group, a cancellation shuts
+   * it down; then the owner's part is over.
+   */
+  bodyEnded(ending: Ending, outcome: unknown): void {
+    if (ending === "failed" || ending === "failedWhileStopping") this.fail(outcome as F)
+    else if (ending === "cancelled") this.shutdown()
+    this.endOwner()
+  }
+
+  /** The owner's part is over (the body returned, the scope closed): the group ends once its tasks have. */
+  endOwner(): void {
+    if (this.ownerEnded) return
+    this.ownerEnded = true
+    this.release()
+  }
+
+  /** Keeps the group from ending until `release` (the adapter's own work for it: a callback it runs). */
+  hold(): void {
+    if (this._state !== "closed") this.pending++
+  }
+
+  /** Gives a `hold` (or a task's or the owner's part) back: the group ends when none is left. */
+  release(): void {
+    if (--this.pending !== 0) return
+    this._state = "closed"
+    this.stopDeadline()
+    registry().unplace(this, this.place)
+    this.runtime.groupEnded(this)
+  }
+
+  // ---------------------------------------------------------------------------
+  // shutting down
+
+  /** Cancels the whole group (`cancel`): its outcome is a cancellation (with any failures after it). */
+  cancel(by?: unknown): void {
+    if (this._state !== "open") return
+    this._cancelled = true
+    this._cancelledBy = by
+    this.shutdown()
+    if (this.owner === "scope") this.endOwner()
+  }
+
+  /** @internal The deadline is reached: the group times out, unless it shut down already. */
+  timeOut(): void {
+    this.deadline = undefined
+    if (this._state !== "open") return
+    this._timedOut = true
+    this.shutdown()
+  }
+
+  /**
+   * Shuts the group down (open → closing): tells the runtime, then asks every started
+   * task to stop and ends every other one, cancelled. Spawns from now on are refused
+   * (from outside) or end at once (from inside).
+   */
+  shutdown(): void {
+    if (this._state !== "open") return
+    this._state = "closing"
+    this.shutDown = true
+    this.stopDeadline()
+    this.runtime.shuttingDown?.(this)
+    // One clock reading for all of them: they are asked at the same moment.
+    let now: number | undefined
+    // Those that end meanwhile (an interrupt may end others) are `ended` when reached.
+    for (const task of this.tasks()) {
+      switch (task.phase) {
+        case "queued":
+        case "waiting":
+        case "retrying":
+          this.endUnstarted(task)
+          break
+        case "starting":
+          this.requestStop(task, (now ??= this.runtime.now()))
+          break
+        case "running":
+          this.requestStop(task, (now ??= this.runtime.now()))
+          this.runtime.interrupt(task)
+          break
+      }
+    }
+    this.stuck?.watch()
+  }
+
+  private stopDeadline(): void {
+    const deadline = this.deadline
+    if (deadline === undefined) return
+    this.deadline = undefined
+    this.runtime.clearTimer(deadline)
+  }
+
+  // ---------------------------------------------------------------------------
+  // snapshots
+
+  /** The group's snapshot, with every group opened in its tasks (DESIGN §5). */
+  snapshot(): GroupSnapshot {
+    return snapshotTree(this)
+  }
+
+  /** The group's own snapshot, the groups opened in its tasks left in `inner` (see `snapshotTree`). */
+  ownSnapshot(inner: Array<InnerGroup>): GroupSnapshot {
+    const tasks: Array<TaskSnapshot> = []
+    let queued = 0
+    for (let task = this.first; task !== undefined; task = task.next as T | undefined) {
+      const waiting = task.phase === "queued" || task.phase === "waiting"
+      if (waiting) queued++
+      const { startedAt, cancelledAt, key, progress } = task
+      tasks.push({
+        name: task.name,
+        status: cancelledAt !== undefined ? "cancelling" : waiting ? "queued" : "running",
+        ...(startedAt === undefined ? {} : { startedAt }),
+        ...(cancelledAt === undefined ? {} : { cancelledAt }),
+        ...(key === undefined ? {} : { key: String(key) }),
+        ...(task.options.retry === undefined ? {} : { attempt: task.attempt }),
+        ...(progress === undefined ? {} : { progress }),
+        groups: innerGroups(task.groups, inner)
+      })
+    }
+    const concurrency = this.concurrency
+    return {
+      name: this.name,
+      state: this._state,
+      mode: this.mode,
+      concurrency: concurrency === Infinity ? "unbounded" : concurrency,
+      counts: {
+        queued,
+        running: tasks.length - queued,
+        succeeded: this.succeeded,
+        failed: this.failed,
+        cancelled: this.cancelledTasks
+      },
+      tasks
+    }
+  }
+
+  /** Moves the open group under `parent` (a group adopted by a task after it opened). */
+  moveUnder(parent: SnapshotParent): void {
+    if (this._state !== "closed") this.place = registry().move(this, this.place, parent)
+  }
+}
+
+/** Whether a live task holds a permit: it has started (and not ended). */
+const holdsPermit = (task: Task<any>): boolean =>
+  task.phase === "starting" || task.phase === "running" || task.phase === "cancelling" || task.phase === "retrying"

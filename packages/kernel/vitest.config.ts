@@ -1,0 +1,3 @@
+import { sharedProject } from "../../vitest.shared.ts"
+
+export default sharedProject("kernel")
