@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { TaskGroup } from "@soonify/core"
+import { jsonText } from "@soonify/kernel"
 import { InspectError } from "./InspectError.ts"
 import { Connection, ConnectionClosed, remaining } from "./internal/protocol.ts"
 import {
@@ -67,18 +68,18 @@ export interface Attachment extends AsyncDisposable {
 /** The port Node's inspector opens on by default (`SIGUSR1`, `--inspect`). */
 const defaultPort = 9229
 
-// The snapshot as JSON text: written by soonify's serialised hook, which does not
-// recurse, where the process has one (JSON.stringify overflows the stack on groups
-// nested about 2,000 deep); by JSON.stringify with an older soonify. JSON.parse here
-// does not recurse on the nesting (Node 22 and 24 read it 40,000 levels deep).
+// The snapshot as JSON text, written without recursion (JSON.stringify overflows the
+// stack on groups nested about 2,000 deep): by soonify's serialised hook where the
+// process has one (core installs it), else by the kernel's writer sent along here (its
+// source is self-contained: a Promise-only program carries no writer of its own).
+// JSON.parse here does not recurse on the nesting (Node 22 and 24 read it 40,000 levels deep).
 const hookExpression = `(() => {
   const hook = globalThis[Symbol.for("soonify.snapshot")]
   if (typeof hook !== "function") return null
   const now = Date.now()
   const serialised = globalThis[Symbol.for("soonify.snapshotJson")]
-  return typeof serialised === "function"
-    ? '{"now":' + now + ',"groups":' + serialised() + '}'
-    : JSON.stringify({ now, groups: hook() })
+  const groups = typeof serialised === "function" ? serialised() : (${jsonText.toString()})(hook())
+  return '{"now":' + now + ',"groups":' + groups + '}'
 })()`
 
 // \`inspector.close()\` closes every session, ours included, before it returns: so this

@@ -145,6 +145,12 @@ const deadlineReached = (group: Group<any>): void => group.timeOut()
  *   (`hold`/`release`), so the group cannot end between the body's return and the last
  *   task's end, nor while a task is spawning another.
  *
+ * The pipeline of a task: `spawn` (the closed check, the key) → `admit` (the scheduler's
+ * one admission step: a permit, or a turn in its queue) → `launch` (its timeout's timer,
+ * `Runtime.start`) → `end` (retry, or) → `finish`: out of the live list, tallied, its
+ * key freed, its outcome routed (`route`: fail fast, settle, the handshake), its permit
+ * handed to the next waiting task, then `Runtime.taskEnded`, then maybe the group's end.
+ *
  * Its fields: the settings; `state`, `pending`; the live tasks (a list through the tasks
  * themselves, in spawn order); the `"soon"` queue; the scheduler (permits and their
  * queue, made only for a `concurrency`); the failures, the cancellation and the timeout

@@ -28,15 +28,18 @@ export const maxIndentLevels = 48
 type Step =
   { readonly value: unknown; readonly depth: number } | { readonly text: string; readonly closes?: object | undefined }
 
-const isWritten = (value: unknown): boolean =>
-  value !== undefined && typeof value !== "function" && typeof value !== "symbol"
-
 /**
  * `JSON.stringify(value, null, indent)` for plain data (objects, arrays, strings, finite
  * numbers, booleans, null; a `toJSON` method is called; undefined, functions and symbols
  * left out of objects and `null` in arrays), at any depth, without recursion. The one
  * difference: indentation stops growing below {@link maxIndentLevels} levels (whitespace
  * only: the value read back is the same). A circular structure is a `TypeError`.
+ *
+ * **Details**
+ *
+ * The function refers to nothing outside itself, so that its source text
+ * (`jsonText.toString()`) is a writer on its own: `soonify ps | pstree | top` send it to a
+ * process whose soonify installed no serialised hook ({@link installSnapshotJsonHook}).
  *
  * **Example**
  *
@@ -53,9 +56,12 @@ const isWritten = (value: unknown): boolean =>
  * @category snapshots
  */
 export const jsonText = (value: unknown, indent = 0): string => {
+  // Self-contained (see Details): 48 is `maxIndentLevels`.
+  const isWritten = (value: unknown): boolean =>
+    value !== undefined && typeof value !== "function" && typeof value !== "symbol"
   const out: Array<string> = []
   const open = new Set<object>()
-  const newline = (depth: number) => (indent > 0 ? "\n" + " ".repeat(indent * Math.min(depth, maxIndentLevels)) : "")
+  const newline = (depth: number) => (indent > 0 ? "\n" + " ".repeat(indent * Math.min(depth, 48)) : "")
   const steps: Array<Step> = [{ value, depth: 0 }]
   for (let step = steps.pop(); step !== undefined; step = steps.pop()) {
     if ("text" in step) {
@@ -102,4 +108,37 @@ export const jsonText = (value: unknown, indent = 0): string => {
     for (let i = later.length - 1; i >= 0; i--) steps.push(later[i] as Step)
   }
   return out.join("")
+}
+
+const snapshotHookKey = Symbol.for("soonify.snapshot")
+const snapshotJsonHookKey = Symbol.for("soonify.snapshotJson")
+
+/**
+ * Puts the serialised snapshot hook on `globalThis`, unless one is there:
+ * `Symbol.for("soonify.snapshotJson")` gives what the snapshot hook
+ * (`Symbol.for("soonify.snapshot")`, which the registry installs) gives, as JSON text
+ * written by {@link jsonText}. An adapter that carries the writer anyway installs it
+ * (core does); without it, `soonify ps | pstree | top` send the writer themselves.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { installSnapshotJsonHook } from "@soonify/kernel"
+ *
+ * installSnapshotJsonHook()
+ * const serialised = (globalThis as Record<symbol, unknown>)[Symbol.for("soonify.snapshotJson")] as () => string
+ * Array.isArray(JSON.parse(serialised())) // => true
+ * ```
+ *
+ * @since 0.1.0
+ * @category snapshots
+ */
+export const installSnapshotJsonHook = (): void => {
+  const global = globalThis as { [snapshotHookKey]?: unknown; [snapshotJsonHookKey]?: unknown }
+  if (typeof global[snapshotJsonHookKey] === "function") return
+  Object.defineProperty(globalThis, snapshotJsonHookKey, {
+    value: (): string => jsonText((global[snapshotHookKey] as () => unknown)()),
+    configurable: true,
+    writable: true
+  })
 }

@@ -13,7 +13,6 @@
  *
  * @since 0.1.0
  */
-import { jsonText } from "./JsonText.ts"
 import { type GroupSnapshot, type SnapshotParent, type SnapshotSource, snapshotTree } from "./Snapshot.ts"
 
 /**
@@ -49,12 +48,10 @@ export interface Registry {
 
 const registryKey = Symbol.for("soonify.registry")
 const snapshotHookKey = Symbol.for("soonify.snapshot")
-const snapshotJsonHookKey = Symbol.for("soonify.snapshotJson")
 
 interface Globals {
   [registryKey]?: Registry
   [snapshotHookKey]?: unknown
-  [snapshotJsonHookKey]?: unknown
 }
 
 const makeRegistry = (): Registry => {
@@ -107,12 +104,12 @@ const makeRegistry = (): Registry => {
 const installedMark = Symbol.for("soonify.registryHook")
 
 /**
- * Puts the inspector hooks on `globalThis` (the registry does when it is made):
- * `Symbol.for("soonify.snapshot")` gives every open root group's snapshot,
- * `Symbol.for("soonify.snapshotJson")` the same as JSON text written without recursion
- * (it calls whatever snapshot hook is there when it is called). A snapshot hook put there
- * by a copy of soonify without this registry is kept: its groups come first. Calling it
- * again keeps the hooks it installed.
+ * Puts the inspector hook on `globalThis` (the kernel does when it is loaded):
+ * `Symbol.for("soonify.snapshot")` gives every open root group's snapshot. A snapshot hook
+ * put there by a copy of soonify without this registry is kept: its groups come first.
+ * Calling it again keeps the hook it installed. (The serialised hook beside it is
+ * `installSnapshotJsonHook`'s, in JsonText.ts: a program that never serialises carries no
+ * writer.)
  *
  * **Example**
  *
@@ -135,12 +132,6 @@ export const installSnapshotHooks = (): void => {
     typeof found === "function" ? () => [...found(), ...all()] : () => all()
   hook[installedMark] = true
   Object.defineProperty(globalThis, snapshotHookKey, { value: hook, configurable: true, writable: true })
-  if (typeof global[snapshotJsonHookKey] === "function") return
-  Object.defineProperty(globalThis, snapshotJsonHookKey, {
-    value: (): string => jsonText((global[snapshotHookKey] as () => unknown)()),
-    configurable: true,
-    writable: true
-  })
 }
 
 /**

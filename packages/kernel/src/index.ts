@@ -43,7 +43,7 @@ export { installSnapshotHooks, type Place, type Registry, registry, snapshotAll 
 
 export { escapeText, quoted, type RenderOptions, renderSnapshot } from "./Render.ts"
 
-export { jsonText, maxIndentLevels } from "./JsonText.ts"
+export { installSnapshotJsonHook, jsonText, maxIndentLevels } from "./JsonText.ts"
 
 export { describe, isIterable } from "./Arguments.ts"
 

@@ -57,3 +57,13 @@ describe("jsonText, in detail", () => {
     expect(() => jsonText(circular)).toThrow("Converting circular structure to JSON")
   })
 })
+
+describe("jsonText's source", () => {
+  it("is a writer on its own: it refers to nothing outside itself (inspect sends it to a process)", () => {
+    const standalone = new Function(`return (${jsonText.toString()})`)() as typeof jsonText
+    let deep: unknown = "bottom"
+    for (let level = 0; level < 5_000; level++) deep = { level: [deep] }
+    expect(standalone(deep)).toBe(jsonText(deep))
+    expect(standalone({ a: [1, undefined] }, 2)).toBe(JSON.stringify({ a: [1, undefined] }, null, 2))
+  })
+})

@@ -5,6 +5,7 @@ import {
   type GroupSnapshot,
   innerGroups,
   installSnapshotHooks,
+  installSnapshotJsonHook,
   jsonText,
   type Registry,
   registry,
@@ -144,6 +145,9 @@ describe("the registry", () => {
   it("is one object on globalThis, shared by every copy of the kernel, with the inspector hooks", () => {
     const global = globalThis as Record<symbol, unknown>
     expect(global[Symbol.for("soonify.registry")]).toBe(registry())
+    // The kernel installs the snapshot hook as it loads; the serialised one, whoever carries the writer.
+    expect(global[Symbol.for("soonify.snapshotJson")]).toBeUndefined()
+    installSnapshotJsonHook()
     const { group } = setup({ name: "registry-hooked" })
     const hook = global[Symbol.for("soonify.snapshot")] as () => Array<GroupSnapshot>
     const json = global[Symbol.for("soonify.snapshotJson")] as () => string
@@ -351,6 +355,7 @@ describe("the registry, in detail", () => {
       installSnapshotHooks()
       expect(global[hookKey]).toBe(composed)
       expect(composed().map((snapshot) => snapshot.name)).toContain("composed")
+      installSnapshotJsonHook()
       expect((global[Symbol.for("soonify.snapshotJson")] as () => string)()).toBe(JSON.stringify(composed()))
     } finally {
       Object.defineProperty(globalThis, hookKey, { value: own, configurable: true, writable: true })

@@ -5,7 +5,7 @@
 // Deterministic: a fixed seed; SOONIFY_STRESS=1 runs twenty times as many cases.
 import * as fc from "fast-check"
 import { describe, it } from "vitest"
-import { type Ending, Group, type Runtime, Task } from "@soonify/kernel"
+import { type Ending, Group, Refusal, type Runtime, Task } from "@soonify/kernel"
 import * as Fuzz from "../../../test-setup/fuzz/check.ts"
 import {
   type GroupSpec,
@@ -91,16 +91,26 @@ class Body {
   event: { live: boolean } | undefined = undefined
   waitingFor: { task: FuzzTask; next: number } | undefined = undefined
   readonly fuzz: FuzzRuntime
+  /**
+   * A scoped group (core's `TaskGroup.make`): its owner spawns from outside, is never
+   * stopped by the group, and ends by joining it, or dies of a refused spawn.
+   */
+  readonly scoped: boolean
+  /** How the owner ended (scoped groups): joined, or died of a refusal; its exit once the group has ended. */
+  ownerEnd: "joined" | "died" | undefined = undefined
+  ownerExit: ModelExit | undefined = undefined
 
-  constructor(fuzz: FuzzRuntime, spec: GroupSpec, task: FuzzTask | undefined) {
+  constructor(fuzz: FuzzRuntime, spec: GroupSpec, task: FuzzTask | undefined, owner: "body" | "scope" = "body") {
     this.fuzz = fuzz
     this.spec = spec
     this.task = task
+    this.scoped = owner === "scope"
     this.group = new Group(fuzz, {
       name: `g${spec.id}`,
       mode: spec.mode,
       concurrency: spec.concurrency === "unbounded" ? undefined : spec.concurrency,
-      parent: task
+      parent: task,
+      owner
     })
     fuzz.bodies.set(this.group, this)
   }
@@ -120,11 +130,38 @@ class Body {
     return true
   }
 
-  spawn(spec: TaskSpec): void {
+  /** Spawns a task: from the body, or from the owner of a scoped group (from outside). */
+  spawn(spec: TaskSpec, byOwner = this.scoped): void {
     const task = new FuzzTask(spec, String(spec.id))
+    if (this.group.spawn(task, "now", byOwner ? "outside" : "inside") instanceof Refusal) return this.ownerDies()
     this.fuzz.probe.handles.set(spec.id, task)
     this.own.push(task)
-    this.group.spawn(task, "now", "inside")
+  }
+
+  /** The owner died of a refused spawn: its scope waits for the group, then raises what nobody was handed. */
+  ownerDies(): void {
+    this.ended = true
+    if (this.event !== undefined) this.event.live = false
+    this.ownerEnd = "died"
+    this.group.endOwner()
+    if (this.group.state === "closed") this.ownerEnded()
+  }
+
+  /** The group has ended and the owner's part is over: how the owner ends. */
+  ownerEnded(): void {
+    if (this.ownerExit !== undefined || this.ownerEnd === undefined) return
+    this.ownerExit =
+      this.ownerEnd === "died"
+        ? { errors: ["closed", ...this.group.takeUnreported().flat()], interrupted: false }
+        : this.group.failures.length > 0
+          ? { errors: this.group.failures.flat(), interrupted: this.group.cancelled }
+          : this.group.cancelled
+            ? { errors: [], interrupted: true }
+            : { value: valueOf(this.spec), errors: [], interrupted: false }
+    this.fuzz.probe.ended.set(this.spec.id, {
+      time: this.fuzz.clock.now,
+      allReady: this.own.every((task) => task.ready)
+    })
   }
 
   continue(index: number): void {
@@ -140,7 +177,7 @@ class Body {
     this.running = true
     if (step.op === "spawn") {
       this.spawn(step.task)
-      if (this.stopped()) return
+      if (this.stopped() || this.ownerEnd === "died") return
       return this.continue(index + 1)
     }
     if (this.own.length === 0) {
@@ -164,6 +201,12 @@ class Body {
 
   end(): void {
     this.ended = true
+    if (this.scoped) {
+      this.ownerEnd = "joined"
+      this.group.endOwner()
+      if (this.group.state === "closed") this.ownerEnded()
+      return
+    }
     const outcome = this.spec.bodyEnd.outcome
     if (outcome === "succeed") this.group.bodyEnded("succeeded", valueOf(this.spec))
     else this.group.bodyEnded("failed", [`${outcome}:${this.spec.id}`])
@@ -171,7 +214,7 @@ class Body {
 
   /** The group shuts down: the body is interrupted (once its synchronous code is done). */
   interrupted(): void {
-    if (this.ended) return
+    if (this.ended || this.scoped) return
     if (this.running) {
       this.interruptedWhileRunning = true
       return
@@ -208,7 +251,9 @@ class FuzzRuntime implements Runtime<FuzzTask> {
     const group = task.group!
     const spawns = spec.spawns
     if (spawns !== undefined) {
-      task.events.push(this.clock.at(this.clock.now + spawns.after, () => this.bodies.get(group)!.spawn(spawns.task)))
+      task.events.push(
+        this.clock.at(this.clock.now + spawns.after, () => this.bodies.get(group)!.spawn(spawns.task, false))
+      )
     }
     task.events.push(this.clock.at(this.clock.now + spec.duration, () => this.leafEnded(task, spec)))
   }
@@ -270,6 +315,7 @@ class FuzzRuntime implements Runtime<FuzzTask> {
 
   groupEnded(group: Group<FuzzTask, any>): void {
     const body = this.bodies.get(group)!
+    if (body.scoped) return body.ownerEnded()
     this.probe.ended.set(body.spec.id, { time: this.clock.now, allReady: body.own.every((task) => task.ready) })
     const task = body.task
     if (task === undefined) return
@@ -316,9 +362,11 @@ const check = (scenario: Scenario): Promise<ReadonlyArray<string>> => {
   const sim = simulate(semantics, scenario, 0)
   if (sim.ambiguous) return Promise.resolve([Fuzz.ambiguous])
   const runtime = new FuzzRuntime()
-  const root = new Body(runtime, scenario.root, undefined)
+  const scoped = scenario.scoped === true
+  const root = new Body(runtime, scenario.root, undefined, scoped ? "scope" : "body")
   if (scenario.interruptAt !== undefined) {
     runtime.clock.at(scenario.interruptAt, () => {
+      if (scoped) return root.group.cancel()
       if (root.group.state !== "closed") root.outsideInterrupted = true
       root.group.shutdown()
     })
@@ -327,10 +375,14 @@ const check = (scenario: Scenario): Promise<ReadonlyArray<string>> => {
   runtime.clock.run()
   const problems: Array<string> = []
   if (root.group.state !== "closed") return Promise.resolve(["the root group had not ended once every event had run"])
-  const expected = sim.root!.exit!
-  if (!same(root.exit(), expected))
-    problems.push(`root group: ${Fuzz.show(root.exit())}, expected ${Fuzz.show(expected)}`)
-  Fuzz.compareTree(problems, sim, runtime.probe, sim.root!.endTime, terms)
+  // A scoped group's outcome is its owner's: what joining gave, or how the owner died.
+  const [expected, expectedEnd] = scoped
+    ? [sim.root!.ownerExit!, sim.root!.ownerEndTime]
+    : [sim.root!.exit!, sim.root!.endTime]
+  const actual = scoped ? root.ownerExit : root.exit()
+  if (actual === undefined) return Promise.resolve(["the owner of the scoped group never ended"])
+  if (!same(actual, expected)) problems.push(`root group: ${Fuzz.show(actual)}, expected ${Fuzz.show(expected)}`)
+  Fuzz.compareTree(problems, sim, runtime.probe, expectedEnd, terms)
   if (runtime.clock.pending > 0) problems.push(`${runtime.clock.pending} events still pending`)
   return Promise.resolve(problems)
 }
@@ -338,6 +390,9 @@ const check = (scenario: Scenario): Promise<ReadonlyArray<string>> => {
 describe("the kernel against the model", () => {
   it("flat groups: fail fast, settle, concurrency, cancels, stubborn tasks, tasks ending at once, interruptions", () =>
     Fuzz.fuzz(scenarioArb(leaves, { depth: 0, maxDuration: 1000 }), check, Fuzz.runs(2000)))
+
+  it("scoped groups (the owner spawns from outside, joins, or dies of a refusal), cancelled from outside", () =>
+    Fuzz.fuzz(scenarioArb(leaves, { depth: 1, maxDuration: 1000, scoped: true }), check, Fuzz.runs(1000)))
 
   it("nested groups, three levels deep", () =>
     Fuzz.fuzz(scenarioArb(leaves, { depth: 3, maxDuration: 1000 }), check, Fuzz.runs(1000)))
