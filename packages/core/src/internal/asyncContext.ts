@@ -12,7 +12,6 @@ export interface AsyncContext {
 const AsyncResource: (new (type: string) => AsyncContext) | undefined = (() => {
   try {
     return (globalThis as any).process?.getBuiltinModule?.("node:async_hooks")?.AsyncResource
-    // Stryker disable next-line BlockStatement: the empty block returns undefined too
   } catch {
     return undefined
   }
@@ -20,5 +19,4 @@ const AsyncResource: (new (type: string) => AsyncContext) | undefined = (() => {
 
 /** The current async context, to run something in later; `undefined` where there is none. */
 export const captureAsyncContext = (): AsyncContext | undefined =>
-  // Stryker disable next-line ConditionalExpression: on Node, where the tests run, AsyncResource is always there; the other branch is for runtimes without node:async_hooks
   AsyncResource === undefined ? undefined : new AsyncResource("@soonify/core/QueuedStart")

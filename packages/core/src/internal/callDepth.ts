@@ -40,12 +40,10 @@ export const leave = (): void => {
 }
 
 /** Whether the stack is already deep in group work. */
-// Stryker disable next-line EqualityOperator: moves an arbitrary threshold (40) by one level
 export const isDeep = (): boolean => depth > maxDepth
 
 /** `effect`, preceded by a yield to the scheduler when the stack is already deep. */
 export const freshStackIfDeep = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  // Stryker disable next-line EqualityOperator: moves an arbitrary threshold (40) by one level
   depth > maxDepth ? Effect.andThen(Effect.yieldNow, effect) : effect
 
 /** What `Effect.runForkWith(context)` gives: starts a fiber with that context at once. */

@@ -57,9 +57,7 @@ export const interruptExternal = (task: Runner<unknown, unknown>, fiberId?: numb
 /** The failures in an interrupted task's cause (its own interruption left out), as an Exit. */
 const failuresOf = <E>(exit: Exit.Exit<unknown, E>): Exit.Exit<void, E> => {
   if (exit._tag === "Success") return Exit.void
-  // Stryker disable next-line MethodExpression,ConditionalExpression,StringLiteral: the finalizer then also carries the interruptions, and the fiber still ends interrupted with the same failures
   const reasons = exit.cause.reasons.filter((reason) => reason._tag !== "Interrupt")
-  // Stryker disable next-line ConditionalExpression: failing with an empty cause ends the fiber interrupted only, as `Exit.void` does
   return reasons.length === 0 ? Exit.void : Exit.failCause(Cause.fromReasons(reasons))
 }
 

@@ -73,7 +73,6 @@ export class Failures {
       if (this.handles[i]?.unread === "read") continue
       unreported.push(reason._tag === "Fail" ? Cause.makeDieReason(reason.error) : (reason as Cause.Reason<never>))
     }
-    // Stryker disable next-line AssignmentOperator: `unreported` is called once, by the scope's finalizer; the count guards a second call that never comes
     this.reported = this.reasons.length
     return unreported.length === 0 ? undefined : Cause.fromReasons(unreported)
   }

@@ -207,7 +207,6 @@ export class GroupImpl extends Described {
     this.pending++
     this.live.add(handle)
     this.observed.metrics?.admitted()
-    // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
     if (starting !== undefined) handle.starting = starting
     return handle
   }
@@ -353,7 +352,6 @@ export class GroupImpl extends Described {
 
   taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
     const runner = handle.runner
-    // Stryker disable next-line CallExpression: memory only: shutdown, isInside, toJSON and snapshots skip ended tasks (their runner is cleared); leaks.test.ts sees it
     this.live.delete(handle)
     this.permits?.taskEnded(runner, fiber)
     this.observed.taskEnded(handle, exit)
@@ -363,7 +361,6 @@ export class GroupImpl extends Described {
     // Ended before calling `started`, its starter still waiting: the outcome is the
     // starter's, not the group's.
     const starting = handle.starting
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: clears a field that is cleared already, or leaves a Deferred nobody reads any more on an ended handle
     if (starting !== undefined) handle.starting = undefined
     const kept =
       starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))

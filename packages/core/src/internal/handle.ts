@@ -73,7 +73,6 @@ export abstract class HandleBase<A, E> {
     // Once ended, the Exit is the answer (an Exit is an Effect) and never changes; before,
     // the check must wait until the effect runs.
     const exit = this.exit
-    // Stryker disable next-line ConditionalExpression: a shortcut: the lazy path reads the same Exit when run
     if (exit !== undefined) return this.read(exit)
     return Effect.suspend((): Effect.Effect<A, E | PendingValue> => {
       const exit = this.exit
@@ -86,15 +85,12 @@ export abstract class HandleBase<A, E> {
     return Effect.callback<A, E>((resume) => {
       if (this.exit !== undefined) return resume(this.read(this.exit))
       ;(this.waiters ??= []).push(resume)
-      // Stryker disable all: memory only: a wait interrupted leaves its `resume` in the list until the handle ends,
-      // and Effect ignores a `resume` called after the wait was interrupted; the list is gone once it ends
       return Effect.sync(() => {
         const waiters = this.waiters
         if (waiters === undefined) return
         const index = waiters.indexOf(resume)
         if (index >= 0) waiters.splice(index, 1)
       })
-      // Stryker restore all
     })
   }
 
@@ -108,14 +104,12 @@ export abstract class HandleBase<A, E> {
       if (this.exit !== undefined) return resume(Effect.void)
       const ended = () => resume(Effect.void)
       this.onEnd(ended)
-      // Stryker disable all: memory only, as for `await`
       return Effect.sync(() => {
         const index = this.waiters?.indexOf(ended) ?? -1
         if (index < 0) return
         this.waiters!.splice(index, 1)
         this.endHooks!--
       })
-      // Stryker restore all
     })
   }
 
@@ -123,15 +117,12 @@ export abstract class HandleBase<A, E> {
    * Calls `f` synchronously when the handle completes, before anybody awaiting it resumes
    * (what a `Deferred`'s `resumes` gave); never if it has ended already.
    */
-  // Stryker disable all: memory only: its one caller (keys.ts) frees a key with it, and every reader of the
-  // keys also checks `ready`, so a key left to an ended task reads as free
   onEnd(f: () => void): void {
     if (this.exit === undefined) {
       ;(this.waiters ??= []).unshift(f)
       this.endHooks = (this.endHooks ?? 0) + 1
     }
   }
-  // Stryker restore all
 
   get poll(): Effect.Effect<Option.Option<Exit.Exit<A, E>>> {
     return Effect.sync(() => Option.fromUndefinedOr(this.peek()))
@@ -177,7 +168,6 @@ export abstract class HandleBase<A, E> {
   }
 
   toString(): string {
-    // Stryker disable next-line BooleanLiteral: `toJSON` gives plain data, with no `toString` of its own to call
     return format(this.toJSON(), { ignoreToString: true, space: 2 })
   }
 

@@ -25,7 +25,6 @@ export const keyProblem = (where: string, key: unknown, what = 'option "key"'): 
 /** The handle of the live task keyed `key` in `group`, if there is one. */
 const liveTask = (group: GroupImpl, key: Key): TaskHandle<any, any> | undefined => {
   const handle = registries.get(group)?.get(key)
-  // Stryker disable next-line ConditionalExpression: a key is freed (`register`'s onEnd) before anybody can see its task ended
   return handle === undefined || handle.ready ? undefined : handle
 }
 
@@ -51,7 +50,6 @@ export const spawnKeyedUnsafe = <A, E>(group: GroupImpl, key: Key, spawn: () => 
 
 /** Holds `key` for `handle` until it ends. */
 const register = <A, E>(group: GroupImpl, key: Key, handle: TaskHandle<A, E>): TaskHandle<A, E> => {
-  // Stryker disable next-line ConditionalExpression: memory only: an ended task's key reads as free (`liveTask`, `liveKeys` check `ready`)
   if (handle.ready) return handle
   let registry = registries.get(group)
   if (registry === undefined) registries.set(group, (registry = new Map()))
@@ -60,11 +58,9 @@ const register = <A, E>(group: GroupImpl, key: Key, handle: TaskHandle<A, E>): T
   handle.keyText = String(key)
   handle.span?.attribute(keyAttribute, handle.keyText)
   // Called synchronously when the handle completes, before anybody awaiting it resumes.
-  // Stryker disable all: memory only: a key left to an ended task reads as free (`liveTask`, `liveKeys` check `ready`)
   handle.onEnd(() => {
     if (registry.get(key) === handle) registry.delete(key)
   })
-  // Stryker restore all
   return handle
 }
 
@@ -73,7 +69,6 @@ export const liveKeys = (group: GroupImpl): ReadonlyArray<Key> => {
   const registry = registries.get(group)
   if (registry === undefined) return []
   const keys: Array<Key> = []
-  // Stryker disable next-line ConditionalExpression: a key is freed (`register`'s onEnd) before anybody can see its task ended
   for (const [key, handle] of registry) if (!handle.ready) keys.push(key)
   return keys
 }

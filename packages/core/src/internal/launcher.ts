@@ -49,7 +49,6 @@ export class Launcher {
   ): Effect.Effect<TaskHandle<A, E>> {
     const handle = this.group.admit<A, E>(name, parent, starting)
     if (handle === undefined) return Effect.die(this.group.closedError(name))
-    // Stryker disable next-line ConditionalExpression: a handle ended at once (group closing) is queued; the flush skips it (its runner is no longer the queue)
     if (!handle.ready) this.group.queue.push(handle, effect, parent)
     return Effect.succeed(handle)
   }
@@ -141,13 +140,11 @@ export class Launcher {
     handle.runner = firstSteps
     this.group.observed.started(handle)
     // An Exit is an effect that has already ended: no fiber to run it.
-    // Stryker disable next-line ConditionalExpression: a shortcut: a fiber for an effect that is an Exit ends in its first steps with that Exit
     if (isExit(effect)) return this.group.taskEnded(handle, effect)
     // The task's fiber, and every fiber it forks, runs under the task (currentTask.ts).
     const tracked = within(context, handle)
     const fiber = this.startFiber(handle.span === undefined ? tracked : GroupSpans.within(tracked, handle.span), effect)
     const exit = fiber.pollUnsafe()
-    // Stryker disable next-line ConditionalExpression: a shortcut: `adopt`'s `addObserver` calls back at once for a fiber that has ended
     if (exit !== undefined) return this.group.taskEnded(handle, exit, fiber)
     this.group.adopt(handle, fiber)
     if (handle.cancelledBy !== undefined) {
@@ -158,7 +155,6 @@ export class Launcher {
 
   /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
   private forkWith(context: Context.Context<never>): Fork {
-    // Stryker disable next-line ConditionalExpression: a cache: a fork function made again for the same context forks the same way
     if (context !== this.forkContext) {
       this.forkContext = context
       this.fork = Effect.runForkWith(context)

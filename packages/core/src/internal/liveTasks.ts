@@ -27,7 +27,6 @@ export class LiveTasks {
   delete(handle: TaskHandle<any, any>): void {
     const previous = handle.previousLive
     const next = handle.nextLive
-    // Stryker disable next-line ConditionalExpression: a task with a previous one is in the list (links are cleared when it leaves)
     if (previous === undefined ? this.first !== handle : previous.nextLive !== handle) return
     if (previous === undefined) this.first = next
     else previous.nextLive = next

@@ -66,7 +66,6 @@ export class Observed {
   taskEnded(handle: TaskHandle<any, any> | undefined, exit: Exit.Exit<unknown, unknown>): void {
     this.tally.count(exit)
     if (this.metrics !== undefined) this.metrics.taskEnded(handle, exit, this.now())
-    // Stryker disable next-line ConditionalExpression: a task has a span only when its group has spans (`launched`), so the first test alone decides nothing
     if (this.spans !== undefined && handle?.span !== undefined) {
       if (retried(handle)) handle.span.attribute(attemptAttribute, handle.attempt)
       this.spans.end(handle.span, exit)

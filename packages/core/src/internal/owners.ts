@@ -109,7 +109,6 @@ export const make = (
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   return Effect.acquireRelease(
     Effect.withFiber((fiber) => {
-      // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
       const group = new GroupImpl(settings, "scope", fiber)
       if (timeout !== undefined) startDeadline(group, timeout, fiber.context, where)
       return Effect.succeed(group)
@@ -130,7 +129,6 @@ export const makeUnsafe = (options?: {
   if (typeof settings === "string") throw illegalArgument(settings)
   const timeout = timeoutFrom("TaskGroup.makeUnsafe", options)
   if (typeof timeout === "string") throw illegalArgument(timeout)
-  // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
   const group = new GroupImpl(settings, "none")
   if (timeout !== undefined) startDeadline(group, timeout, group.context, "TaskGroup.makeUnsafe")
   return group

@@ -22,7 +22,6 @@ import { QueuedStart, StartQueue } from "./startQueue.ts"
 export class Permits {
   private free: number
   /** Starts in arrival order from `head` on; those that gave up stay, marked, until passed. */
-  // Stryker disable next-line ArrayDeclaration: `wake` skips a slot that holds no waiting start, as it skips one that gave up
   private queue: Array<QueuedStart> = []
   private head = 0
   /** Queued starts that still wait. */
@@ -64,7 +63,6 @@ export class Permits {
    */
   taskEnded(runner: Interruptible | undefined, fiber: Fiber.Fiber<unknown, unknown> | undefined): void {
     if (runner instanceof QueuedStart) {
-      // Stryker disable next-line ConditionalExpression: a handle whose runner is still its QueuedStart is still waiting (its turn replaces the runner at once)
       if (runner.waitingForPermit) this.gaveUp(runner)
       return
     }
@@ -78,10 +76,8 @@ export class Permits {
   /** A queued start ended before its turn (cancelled, or stopped by its group): it gives its turn up. */
   private gaveUp(start: QueuedStart): void {
     start.waitingForPermit = false
-    // Stryker disable next-line OptionalChaining: on Node, where the tests run, every waiting start has its async context (`enqueue`)
     start.asyncContext?.emitDestroy()
     start.asyncContext = undefined
-    // Stryker disable next-line CallExpression: memory only: the array of waiters is emptied or compacted later
     if (--this.waiting === 0) this.clear()
   }
 
@@ -89,16 +85,13 @@ export class Permits {
   interruptAll(fiberId: number): void {
     // Each one gives its turn up as it ends, which may drop `queue`: iterate what it was.
     const queue = this.queue
-    // Stryker disable next-line ConditionalExpression: `QueuedStart.interruptUnsafe` does nothing once the start no longer stands for its task
     for (let i = this.head; i < queue.length; i++) if (queue[i].waitingForPermit) queue[i].interruptUnsafe(fiberId)
   }
 
   /** Gives a permit back; the next waiter gets it soon, on `dispatcher`. */
   private release(dispatcher: Scheduler.SchedulerDispatcher): void {
     this.free++
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: more wake-ups are scheduled; one with no waiter or no free permit does nothing
     if (this.waiting === 0 || this.wakeScheduled) return
-    // Stryker disable next-line BooleanLiteral: more wake-ups are scheduled; one with no waiter or no free permit does nothing
     this.wakeScheduled = true
     dispatcher.scheduleTask(this.wake, 0)
   }
@@ -109,13 +102,11 @@ export class Permits {
     while (this.free > 0 && this.waiting > 0) {
       const start = this.queue[this.head++]
       if (!start.waitingForPermit) continue
-      // Stryker disable next-line BooleanLiteral: the flag of a start whose turn came is read no more: it is behind `head`, and no longer its handle's runner
       start.waitingForPermit = false
       this.waiting--
       this.free--
       // It may end at once and give its permit back, which the loop then hands on.
       const asyncContext = start.asyncContext
-      // Stryker disable next-line ConditionalExpression,CallExpression: on Node, where the tests run, every waiting start has its async context (`enqueue`)
       if (asyncContext === undefined) this.startWithPermit(start)
       else {
         start.asyncContext = undefined
@@ -128,12 +119,10 @@ export class Permits {
     }
     // Drop the consumed prefix now and then, so the array does not grow forever.
     if (this.waiting === 0) this.clear()
-    // Stryker disable all: memory only: when to compact the array of waiters; a slot passed is never read again
     else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head)
       this.head = 0
     }
-    // Stryker restore all
   }
 
   private clear(): void {

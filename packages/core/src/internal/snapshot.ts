@@ -48,7 +48,6 @@ export const ownSnapshot = (group: GroupImpl, inner: Array<InnerGroup>): GroupSn
   let queued = 0
   for (const handle of group.live.toArray()) {
     // A task that has ended is removed from its group before anyone else hears of it.
-    // Stryker disable next-line ConditionalExpression: `Observed.taskEnded` removes an ended task before anybody hears of its end
     if (handle.ready) continue
     const task = taskSnapshot(group, handle, inner)
     if (task.status === "queued") queued++

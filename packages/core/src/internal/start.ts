@@ -39,7 +39,6 @@ const markStarted = <S>(
   if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
     return new Error(`${where}: started(value) was called twice by task "${handle?.name ?? name ?? "?"}"`)
   }
-  // Stryker disable next-line ConditionalExpression,BlockStatement: the starter resumes inside `doneUnsafe`; nothing reads the field again before `taskEnded`, which finds the start done
   if (handle !== undefined) handle.starting = undefined
   return undefined
 }
@@ -58,7 +57,6 @@ const awaitStart = <S, E>(
 ): Effect.Effect<S, E> =>
   Effect.onInterrupt(Deferred.await(starting), () =>
     Effect.suspend(() => {
-      // Stryker disable next-line ConditionalExpression: a starter still waiting means the task has neither started nor ended (either resumes it inside the call)
       if (handle.starting === starting) {
         handle.starting = undefined
         if (handleKept === "handle never given") handle.orphan = true
@@ -133,6 +131,5 @@ export const startExternal = <S, A, E>(
     name,
     starting
   )
-  // Stryker disable next-line StringLiteral: only "handle never given" is told apart
   return { soon: handle, started: awaitStart(starting, handle, "handle kept") }
 }

@@ -23,7 +23,6 @@ export class QueuedStart implements Interruptible {
   readonly external: Launch<any, any> | undefined
   readonly context: Context.Context<never>
   /** Whether it still waits in the group's `Permits` for its turn. */
-  // Stryker disable next-line BooleanLiteral: `Permits.enqueue` sets it as soon as the start is made
   waitingForPermit = false
   /** While it waits for a permit: the async context it was queued in, which it starts in. */
   asyncContext: AsyncContext | undefined = undefined
@@ -44,7 +43,6 @@ export class QueuedStart implements Interruptible {
 
   interruptUnsafe(fiberId?: number): void {
     // Only while it still stands for the task: once started, the task's runner does.
-    // Stryker disable next-line ConditionalExpression: unreachable otherwise: once its task started or ended, nothing calls a QueuedStart (the handle's runner is another, or none)
     if (this.handle.runner === this)
       this.group.taskEnded(this.handle, Exit.interrupt(fiberId ?? this.group.interruptor))
   }
@@ -81,9 +79,7 @@ export class StartQueue implements Interruptible {
   ): void {
     handle.runner = this
     this.queue.push(handle, effect, spawner.context)
-    // Stryker disable next-line ConditionalExpression: more flushes are scheduled; the later ones find the queue empty
     if (!this.flushScheduled) {
-      // Stryker disable next-line BooleanLiteral: more flushes are scheduled; the later ones find the queue empty
       this.flushScheduled = true
       spawner.currentDispatcher.scheduleTask(this.flush, 0)
     }
@@ -126,7 +122,6 @@ export class StartQueue implements Interruptible {
           )
         }
       }
-      // Stryker disable next-line BlockStatement: memory only: a later `interruptAll` cancels the entries of an old flush again, which does nothing (each has ended or started)
     } finally {
       this.flushing = undefined
     }

@@ -77,7 +77,6 @@ const retryingSoon = <A, E>(
     return timeout === undefined ? spawn(effect) : Effect.map(spawn(attempt), (spawned) => (ref.handle = spawned))
   }
   const attempts: Attempts = { attempt: 1 }
-  // Stryker disable next-line StringLiteral: unreachable: a soon spawn's task first runs after `spawn` has given its handle
   return Effect.map(spawn(withRetry(attempt, policy, attempts, () => ref.handle?.name ?? "?")), (spawned) => {
     ref.handle = spawned
     track(spawned, attempts)
