@@ -1109,7 +1109,7 @@ export const spawnUnsafe: {
   if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect as Effect.Effect<A, E>, options)
   }
-  return impl.launcher.spawnNow(undefined, effect, options?.name, undefined, Fiber.getCurrent())
+  return impl.spawnNow(undefined, effect, options?.name, undefined, undefined, Fiber.getCurrent())
 }
 
 /**

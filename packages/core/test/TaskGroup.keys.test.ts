@@ -115,8 +115,9 @@ describe("keyed tasks (single flight)", () => {
             // cancelled while still queued behind the slot, before it ever ran
             const queuedFirst = yield* group.spawn(counted(starts, gate), { key: "q" })
             yield* settle
-            yield* first.cancel
+            // The queued one first: cancelling `first` hands its slot to the next waiting task at once.
             yield* queuedFirst.cancel
+            yield* first.cancel
             assert.isTrue(isInterruptedOnly(yield* Effect.exit(first.value)))
             assert.deepStrictEqual(group.keys, [])
             const second = yield* group.spawn(counted(starts, gate), { key: "k" })

@@ -71,7 +71,7 @@ const spawnAll = (group: GroupImpl, slots: Array<Slot>): Effect.Effect<Array<Spa
       if (isExit(effect) && effect._tag === "Success") continue
       // A task that ended in its first steps leaves its Exit, not its handle: a
       // million of them then keep a million small Exits alive, not handles too.
-      const handle = group.launcher.spawnNow(parent, effect, undefined)
+      const handle = group.spawnNow(parent, effect, undefined)
       slots[i] = handle.exit ?? handle
     }
     return Effect.succeed(slots as Array<Spawned>)
