@@ -76,6 +76,9 @@ const reportTaskError = (
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
 
+/** Effect's default Clock, what a program with no Clock of its own uses. */
+const systemClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
+
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
 
@@ -146,6 +149,8 @@ export class GroupImpl extends Described {
   readonly kernel: Group<TaskHandle<any, any>, Failure>
 
   private readonly clock: Clock.Clock
+  /** The system clock's reading of this synchronous run (see `now`). */
+  private stamp: number | undefined = undefined
   private readonly timeout: Duration.Duration | undefined
   private readonly timeoutSite: TimeoutSite["where"]
   /** The timeout's failure, once made. */
@@ -402,8 +407,25 @@ export class GroupImpl extends Described {
     })
   }
 
+  /**
+   * The time now (ms since epoch), on the group's Clock. The system clock is read once
+   * per synchronous run: the tasks a loop starts start at the same moment, and 10,000 of
+   * them cost one reading (a Clock of the program's own, such as TestClock, is asked
+   * every time).
+   */
   now(): number {
-    return this.clock.currentTimeMillisUnsafe()
+    const clock = this.clock
+    if (clock !== systemClock) return clock.currentTimeMillisUnsafe()
+    let stamp = this.stamp
+    if (stamp === undefined) {
+      stamp = this.stamp = clock.currentTimeMillisUnsafe()
+      queueMicrotask(this.forgetStamp)
+    }
+    return stamp
+  }
+
+  private readonly forgetStamp = (): void => {
+    this.stamp = undefined
   }
 
   setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown {
