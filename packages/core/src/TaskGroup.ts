@@ -1857,7 +1857,7 @@ export const snapshotAllUnsafe = (): Array<GroupSnapshot> => snapshots.snapshotA
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = Effect.sync(snapshots.snapshotAll)
+export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = /* @__PURE__ */ Effect.sync(snapshots.snapshotAll)
 
 /**
  * `text` as {@link renderSnapshot} shows every string of a snapshot: each character that

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Pull from "effect/Pull"
 import * as Schedule from "effect/Schedule"
 import type { RetryPolicy } from "../TaskGroup.ts"
+import { Failure } from "./group.ts"
 import { describe } from "./validation.ts"
 
 // Retry inside the group (DESIGN §6): a task spawned with `retry` runs its effect again
@@ -126,8 +127,8 @@ export class ScheduleRetry implements Retry {
   }
 }
 
-/** What a policy that failed or died ends its task with (as the kernel gives it back). */
-const outcomeOf = (cause: Cause.Cause<unknown>): { readonly cause: Cause.Cause<unknown> } => ({ cause })
+/** What a policy that failed or died (or could not step synchronously) ends its task with. */
+const outcomeOf = (cause: Cause.Cause<unknown>): Failure => new Failure(cause, undefined)
 
 /** The context of a later attempt: the schedule's metadata of the step that led to it. */
 export const retryContext = (retry: ScheduleRetry, context: Context.Context<never>): Context.Context<never> =>

@@ -50,7 +50,7 @@ export const cancelLate = (
     }
   )
 
-const noneLate: ReadonlySet<TaskHandle<unknown, unknown>> = new Set()
+const noneLate: ReadonlySet<TaskHandle<unknown, unknown>> = /* @__PURE__ */ new Set()
 
 /**
  * The slot of a task cancelled at the deadline: its value if it still succeeded,
