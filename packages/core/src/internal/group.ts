@@ -26,7 +26,7 @@ import { type Fork, enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack
 import { type Enclosing, enclosingOf, within } from "./currentTask.ts"
 import { Described } from "./described.ts"
 import { isExit } from "./effectKind.ts"
-import { withTaskFrame } from "./failureFrames.ts"
+import { Failure } from "./failure.ts"
 import { TaskHandle } from "./handle.ts"
 import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
 import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute, GroupSpans as Spans } from "./spans.ts"
@@ -81,31 +81,6 @@ const systemClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
 
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
-
-/**
- * A failure as the kernel keeps it (opaque to it): a task's `Cause` (the whole of it, as
- * its handle holds it) and the task, or the body's.
- *
- * @internal
- */
-export class Failure {
-  readonly cause: Cause.Cause<unknown>
-  readonly task: TaskHandle<any, any> | undefined
-  /** The non-interrupt reasons, as the group fails with them (named after the task), once asked for. */
-  private framed: ReadonlyArray<Cause.Reason<unknown>> | undefined = undefined
-
-  constructor(cause: Cause.Cause<unknown>, task: TaskHandle<any, any> | undefined) {
-    this.cause = cause
-    this.task = task
-  }
-
-  reasons(group: string): ReadonlyArray<Cause.Reason<unknown>> {
-    if (this.framed !== undefined) return this.framed
-    const task = this.task
-    const cause = task === undefined ? this.cause : withTaskFrame(this.cause, task.name, group)
-    return (this.framed = cause.reasons.filter((reason) => reason._tag !== "Interrupt"))
-  }
-}
 
 /** The options a task's kernel record carries: its `timeout` in milliseconds and as given (for `TaskTimeout`). */
 export interface TaskOptions extends KernelTaskOptions {

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Pull from "effect/Pull"
 import * as Schedule from "effect/Schedule"
 import type { RetryPolicy } from "../TaskGroup.ts"
-import { Failure } from "./group.ts"
+import { Failure } from "./failure.ts"
 import { describe } from "./validation.ts"
 
 // Retry inside the group (DESIGN §6): a task spawned with `retry` runs its effect again
