@@ -361,9 +361,10 @@ export class GroupImpl extends Described {
       const error = new TaskTimeout({ task: task.name, group: this.name, timeout: options.duration! })
       return group.end(task, "failed", new Failure(Cause.fail(error), task))
     }
-    if (exit._tag === "Success") return group.end(task, "succeeded", exit.value)
+    // The Exit itself is the outcome of a success or a cancellation: the handle gets it as it is.
+    if (exit._tag === "Success") return group.end(task, "succeeded", exit)
     const cause = exit.cause
-    if (Cause.hasInterruptsOnly(cause)) return group.end(task, "cancelled", cause)
+    if (Cause.hasInterruptsOnly(cause)) return group.end(task, "cancelled", exit)
     const ending: Ending = Cause.hasInterrupts(cause) ? "failedWhileStopping" : "failed"
     group.end(task, ending, new Failure(cause, task))
   }
@@ -459,11 +460,12 @@ export class GroupImpl extends Described {
     const outcome = task.outcome
     switch (task.ending) {
       case "succeeded":
-        return Exit.succeed(outcome)
+        return outcome as Exit.Exit<unknown, unknown>
       case "cancelled":
+        // A task that never ran has no Exit: its cancellation is made here.
         return outcome === undefined
           ? Exit.interrupt((task.cancelledBy as number | undefined) ?? this.interruptor)
-          : Exit.failCause(outcome as Cause.Cause<unknown>)
+          : (outcome as Exit.Exit<unknown, unknown>)
       default:
         return Exit.failCause(outcome instanceof Failure ? outcome.cause : Cause.die(outcome))
     }

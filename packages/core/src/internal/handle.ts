@@ -42,8 +42,6 @@ export abstract class HandleBase<A, E> extends Task<undefined> {
    * if the handle is collected unread, "read" once somebody read it.
    */
   declare unread: "watched" | "read" | undefined
-  /** How many `whenEnded` waiters are in `resumes` (the others are readers: `await`). */
-  declare endHooks: number | undefined
 
   constructor(label: string | undefined, options?: TaskOptions) {
     super(undefined, label, options)
@@ -80,7 +78,12 @@ export abstract class HandleBase<A, E> extends Task<undefined> {
   get await(): Effect.Effect<A, E> {
     const exit = this.effect
     if (exit !== undefined) return this.read(exit)
-    return Deferred.await(this as unknown as Deferred.Deferred<A, E>)
+    // Whoever waits sees the failure: it is read (unread.ts).
+    return Effect.tapCause(Deferred.await(this as unknown as Deferred.Deferred<A, E>), () =>
+      Effect.sync(() => {
+        if (this.effect?._tag === "Failure") failureRead(this)
+      })
+    )
   }
 
   /**
@@ -89,18 +92,7 @@ export abstract class HandleBase<A, E> extends Task<undefined> {
    * still reported if nobody reads it (unread.ts).
    */
   get whenEnded(): Effect.Effect<void> {
-    return Effect.callback<void>((resume) => {
-      if (this.effect !== undefined) return resume(Effect.void)
-      const ended = () => resume(Effect.void)
-      ;(this.resumes ??= []).push(ended)
-      this.endHooks = (this.endHooks ?? 0) + 1
-      return Effect.sync(() => {
-        const index = this.resumes?.indexOf(ended) ?? -1
-        if (index < 0) return
-        this.resumes!.splice(index, 1)
-        this.endHooks!--
-      })
-    })
+    return Effect.asVoid(Effect.exit(Deferred.await(this as unknown as Deferred.Deferred<A, E>)))
   }
 
   get poll(): Effect.Effect<Option.Option<Exit.Exit<A, E>>> {
@@ -125,10 +117,6 @@ export abstract class HandleBase<A, E> extends Task<undefined> {
 
   /** Completes the handle (`Deferred.doneUnsafe`); the first completion wins. */
   complete(exit: Exit.Exit<A, E>): boolean {
-    if (this.effect !== undefined) return false
-    // Somebody awaits the failure (not only `whenEnded` waiters): it is read.
-    const resumes = this.resumes
-    if (exit._tag === "Failure" && resumes !== undefined && resumes.length > (this.endHooks ?? 0)) failureRead(this)
     return Deferred.doneUnsafe(this as unknown as Deferred.Deferred<A, E>, exit)
   }
 
