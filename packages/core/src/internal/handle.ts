@@ -33,8 +33,8 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  * @internal
  */
 export abstract class HandleBase<A, E> extends Task<undefined> {
-  /** Deferred's field: the task's Exit once it has ended. */
-  declare effect?: Exit.Exit<A, E> | undefined
+  /** Deferred's field: the task's Exit once it has ended (a field from the start: every handle gets it). */
+  effect?: Exit.Exit<A, E> | undefined = undefined
   /** Deferred's field: who waits for the Exit, until it is there. */
   declare resumes?: Array<(effect: Effect.Effect<A, E>) => void> | undefined
   /**
