@@ -17,26 +17,21 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import type * as Types from "effect/Types"
-import { external as internalExternal } from "./internal/external.ts"
 import * as gatherInternal from "./internal/gather.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as metricsInternal from "./internal/metrics.ts"
 import * as metricsSwitch from "./internal/metricsSwitch.ts"
 import * as owners from "./internal/owners.ts"
-import type { Runner } from "./internal/runner.ts"
 import * as capabilities from "./internal/taskCapabilities.ts"
 import type { Mode } from "./internal/settings.ts"
 import * as progress from "./internal/progress.ts"
 import * as escaping from "./internal/escape.ts"
 import * as snapshots from "./internal/snapshot.ts"
 import * as dumping from "./internal/dumpOnSignal.ts"
-import { startExternal } from "./internal/start.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
-import { isHandle, TaskHandle } from "./internal/handle.ts"
 import type { Progress, SoonValue } from "./SoonValue.ts"
 import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
 import type { TaskTimeout } from "./TaskTimeout.ts"
-import type { TaskGroupClosed } from "./TaskGroupClosed.ts"
 
 /**
  * The identifier every task group carries.
@@ -1114,42 +1109,7 @@ export const spawnUnsafe: {
   if (options !== undefined && capabilities.hasCapabilities(options)) {
     return capabilities.spawnUnsafe("TaskGroup.spawnUnsafe", impl, effect as Effect.Effect<A, E>, options)
   }
-  return impl.launcher.spawnNow(undefined, effect, options?.name, undefined, Fiber.getCurrent())
-}
-
-/**
- * The {@link TaskGroupClosed} that a spawn from outside `group` dies with now, or
- * `undefined` while the group is open: for drivers of tasks run outside Effect, which
- * tell a caller from outside the group apart themselves.
- *
- * **When to use**
- *
- * Before {@link spawnExternalUnsafe} or {@link startExternalUnsafe}, in code that knows
- * whether its caller runs inside the group (`@soonify/interop` knows it from its ambient
- * task): those two treat every call as coming from inside, and give a handle that ends
- * interrupted while the group shuts down. Effect spawns and {@link spawnUnsafe} tell it
- * from the calling fiber themselves. The failures in the error it gives count as observed,
- * as for a refused spawn: a `make` group's scope close does not raise them again.
- *
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const group = TaskGroup.makeUnsafe()
- * TaskGroup.closedErrorUnsafe(group) === undefined // => true: open
- * TaskGroup.cancelUnsafe(group)
- * TaskGroup.closedErrorUnsafe(group, "late")?.task // => "late"
- * await Effect.runPromiseExit(TaskGroup.join(group))
- * ```
- *
- * @since 0.3.0
- * @category unsafe
- */
-export const closedErrorUnsafe = <E, R>(group: TaskGroup<E, R>, task?: string): TaskGroupClosed | undefined => {
-  const impl = owners.groupArgument("TaskGroup.closedErrorUnsafe", group)
-  return impl.refuses(undefined) ? impl.closedError(task) : undefined
+  return impl.spawnNow(undefined, effect, options?.name, undefined, undefined, Fiber.getCurrent())
 }
 
 /**
@@ -1206,51 +1166,6 @@ export const cancelUnsafe = <E, R>(group: TaskGroup<E, R>): void =>
   owners.groupArgument("TaskGroup.cancelUnsafe", group).cancelUnsafe(undefined)
 
 /**
- * Calls `f` once, synchronously, when `group` starts shutting down, before any of its
- * tasks is interrupted: for code outside Effect that must react to the shutdown itself
- * (`@soonify/interop` aborts the group's `AbortSignal` there).
- *
- * **Details**
- *
- * A group shuts down on the first failure in `failFast` mode, when it is cancelled
- * ({@link cancel}, {@link cancelUnsafe}), when its body is interrupted, and when a scoped
- * group's scope closes with a failure. A group that ends normally never shuts down and
- * never calls `f`. If the group is already shutting down, `f` is called at once; if it
- * has already ended, never. Returns a function that unregisters `f`.
- *
- * **Gotchas**
- *
- * `f` runs inside the shutdown, before the interruptions: it should only record the fact
- * (set a flag, abort an `AbortController`). An `f` that throws stops nothing: the other
- * listeners are called, every task is interrupted, and the throw is added to the
- * group's failures as a defect (it never replaces one, and never escapes to the caller).
- *
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const group = TaskGroup.makeUnsafe()
- * const controller = new AbortController()
- * TaskGroup.onShutdownUnsafe(group, () => controller.abort())
- * TaskGroup.spawnUnsafe(group, Effect.fail("boom"))
- * controller.signal.aborted // => true: the failure shut the group down
- * await Effect.runPromiseExit(TaskGroup.join(group))
- * ```
- *
- * @since 0.1.0
- * @category unsafe
- */
-export const onShutdownUnsafe = <E, R>(group: TaskGroup<E, R>, f: () => void): (() => void) => {
-  const impl = owners.groupArgument("TaskGroup.onShutdownUnsafe", group)
-  if (typeof f !== "function") {
-    throw illegalArgument(`TaskGroup.onShutdownUnsafe: expected a function, received ${describe(f)}`)
-  }
-  return impl.onShutdown(f)
-}
-
-/**
  * A task that was asked to stop and has not ended `stuckAfter` later (see
  * {@link Options.stuckAfter}), as {@link onStuckUnsafe} hears of it.
  *
@@ -1304,292 +1219,6 @@ export const onStuckUnsafe = <E, R>(group: TaskGroup<E, R>, f: (stuck: StuckTask
   }
   impl.stuckReporter = f
 }
-
-/**
- * Tells a task's group that the task, run outside Effect, stops by itself (`"requested"`:
- * its own timeout ran out, say) or that this stopping has ended without ending the task
- * (`"ended"`: a retried attempt). Snapshots show a requested task as `"cancelling"`, and
- * the group reports it if it has not ended `stuckAfter` later. Does nothing once the task
- * has ended.
- *
- * **When to use**
- *
- * For code that runs tasks outside Effect with their own deadlines (as
- * `@soonify/interop` does for its `timeout` option). An Effect task's `timeout` option
- * does this by itself.
- *
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const group = TaskGroup.makeUnsafe({ stuckAfter: "Infinity" })
- * const soon = TaskGroup.spawnUnsafe(group, Effect.never)
- * TaskGroup.markCancellingUnsafe(soon, "requested")
- * TaskGroup.snapshotUnsafe(group).tasks[0]?.status // => "cancelling"
- * TaskGroup.markCancellingUnsafe(soon, "ended")
- * TaskGroup.snapshotUnsafe(group).tasks[0]?.status // => "running"
- * TaskGroup.cancelUnsafe(group)
- * ```
- *
- * @since 0.2.0
- * @category unsafe
- */
-export const markCancellingUnsafe = (soon: SoonValue<unknown, unknown>, phase: "requested" | "ended"): void => {
-  if (!(soon instanceof TaskHandle)) {
-    throw illegalArgument(`TaskGroup.markCancellingUnsafe: expected a task's SoonValue, received ${describe(soon)}`)
-  }
-  const group = soon.group
-  if (group === undefined) return
-  if (phase === "ended") return group.cancelEnded(soon)
-  group.cancelRequested(soon)
-  group.watchStuck()
-}
-
-/**
- * A task that runs outside Effect (a Promise, a callback API), as a task group sees it:
- * it reports its end once, and it can be asked to stop. What
- * {@link spawnExternalUnsafe} and {@link external} take.
- *
- * **Details**
- *
- * - `addObserver(observer)`: calls `observer` once with the task's `Exit` when the task
- *   has ended, at once if it already has. Called once per task.
- * - `interruptUnsafe(fiberId?)`: asks the task to stop (abort its work). It may be
- *   called more than once. The task still reports its end through its observer: an
- *   interruption, or a failure it met while stopping, which the group then reports
- *   like any other failure. Until then, the group waits for it.
- *
- * **Example**
- *
- * ```ts
- * import { Effect, Exit } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * // A timer as a task: ends with "rang" after `ms`, or interrupted when stopped.
- * const timer = (ms: number): TaskGroup.ExternalTask<string> => {
- *   let observer: ((exit: Exit.Exit<string>) => void) | undefined
- *   const timeout = setTimeout(() => observer?.(Exit.succeed("rang")), ms)
- *   return {
- *     addObserver: (f) => void (observer = f),
- *     interruptUnsafe: (fiberId) => {
- *       clearTimeout(timeout)
- *       observer?.(Exit.interrupt(fiberId))
- *     }
- *   }
- * }
- *
- * const group = TaskGroup.makeUnsafe()
- * const soon = TaskGroup.spawnExternalUnsafe(group, () => timer(10))
- * await Effect.runPromise(TaskGroup.join(group))
- * console.log(Effect.runSync(soon.value)) // => "rang"
- * ```
- *
- * @since 0.1.0
- * @category models
- */
-export type ExternalTask<A, E = never> = Runner<A, E>
-
-/**
- * Spawns a task that runs outside Effect into `group`, synchronously, without a fiber:
- * `start()` is called at once and gives the running task. The group counts it, watches
- * its end and interrupts it exactly as it does a fiber (fail fast, waiting, `cancel`).
- *
- * **When to use**
- *
- * For code that drives groups from Promise code (such as `@soonify/interop`): a task
- * without a fiber costs a fraction of one. Inside Effect, spawn effects.
- *
- * **Details**
- *
- * Throws `TaskGroupClosed` when the group has ended; gives a handle that ends
- * interrupted (and never calls `start`) while it is shutting down: the caller counts as
- * inside the group (a driver refuses callers from outside itself, with
- * {@link closedErrorUnsafe}). With `concurrency`,
- * the task runs in a fiber that waits for a slot, then calls `start` (see
- * {@link external}). A `start` that throws gives a task that died with that defect; one
- * that returns something other than an `ExternalTask` gives a task that died with an
- * `IllegalArgumentError` naming `start` (either way the task has ended, failed). An
- * `interruptUnsafe` that throws stops nothing either: the group goes on shutting down
- * (every other task is interrupted), the throw is added to its failures as a defect, and
- * the group still waits for the task to end.
- * Takes `key` as `group.spawn` does (a live key gives its handle, and `start` is not
- * called), and `retry` (the task then runs in a fiber that calls `start` again for each
- * attempt).
- *
- * **Example**
- *
- * ```ts
- * import { Effect, Exit } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const group = TaskGroup.makeUnsafe()
- * const soon = TaskGroup.spawnExternalUnsafe(group, () => ({
- *   addObserver: (observer) => observer(Exit.succeed(42)), // ended at once
- *   interruptUnsafe: () => undefined
- * }))
- * await Effect.runPromise(TaskGroup.join(group))
- * console.log(Effect.runSync(soon.value)) // => 42
- * ```
- *
- * @since 0.1.0
- * @category unsafe
- */
-export const spawnExternalUnsafe: {
-  <GE, GR, A, E extends Accepted<GE>>(
-    group: TaskGroup<GE, GR>,
-    start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
-    options?: SpawnOptions<NoInfer<E>> & NoTimeout
-  ): SoonValue<A, E>
-  <GE, GR, A, E extends Accepted<GE>>(
-    group: TaskGroup<GE, GR>,
-    start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
-    options: SpawnOptions<NoInfer<E | TaskTimeout>>
-  ): SoonValue<A, E | TaskTimeout>
-} = <A, E>(
-  group: TaskGroup,
-  start: (soon: SoonValue<A, E>) => ExternalTask<A, E>,
-  options?: SpawnOptions<NoInfer<E>>
-): SoonValue<A, E> => {
-  const impl = owners.groupArgument("TaskGroup.spawnExternalUnsafe", group)
-  if (typeof start !== "function") {
-    throw illegalArgument(`TaskGroup.spawnExternalUnsafe: expected a start function, received ${describe(start)}`)
-  }
-  if (options !== undefined && capabilities.hasCapabilities(options)) {
-    return capabilities.spawnExternalUnsafe(
-      "TaskGroup.spawnExternalUnsafe",
-      impl,
-      start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>,
-      options
-    )
-  }
-  return impl.launcher.spawnExternal(
-    start as (soon: SoonValue<any, any> | undefined) => ExternalTask<A, E>,
-    options?.name
-  )
-}
-
-/**
- * What {@link startExternalUnsafe} gives: the task's handle at once, and the effect that
- * waits until the task has called `started(value)`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ExternalStart<S, A, E = never> {
-  /** The task's handle, as {@link spawnExternalUnsafe} gives it. */
-  readonly soon: SoonValue<A, E>
-  /**
-   * Waits until the task calls `started(value)`, then succeeds with `value`. Fails with
-   * the task's outcome if it ends first (a defect if it succeeded without calling
-   * `started`). Interrupting it before the start cancels the task.
-   */
-  readonly started: Effect.Effect<S, E>
-}
-
-/**
- * The start handshake of {@link TaskGroup.start} for a task that runs outside Effect:
- * spawns it as {@link spawnExternalUnsafe} does, calling `f(started)` at once, and gives
- * its handle with an effect that waits until the task calls `started(value)`.
- *
- * **When to use**
- *
- * For code that drives groups from Promise code (such as `@soonify/interop`'s
- * `tg.start(fn)`), where the task function must run synchronously, before the call
- * returns, as it does for a spawn. Inside Effect, use `group.start`.
- *
- * **Details**
- *
- * - `f` gets `started` and the task's handle (the same as `soon`, given before the task
- *   runs, as {@link spawnExternalUnsafe} gives it to its start function).
- * - "At once" is as for {@link spawnExternalUnsafe}: `f` is called before
- *   `startExternalUnsafe` returns, unless the group has a `concurrency` limit (then a
- *   fiber calls it once a slot is free, in spawn order, and `started` waits meanwhile) or
- *   the call is nested more than 40 levels deep in group work (then it is called soon,
- *   from a fresh stack).
- * - A task that ends or fails before calling `started` makes `started` fail with that
- *   outcome (one that succeeds without calling it: a defect saying so), and not the
- *   group; the outcome is also kept in `soon`.
- * - Calling `started` a second time throws an `Error` at that call (inside the task's own
- *   code, which then fails with it if it lets it escape).
- * - Interrupting `started` while it waits cancels the task (and waits for it): it gave up
- *   on the start, and the task's outcome goes to the group from then on.
- * - Throws `TaskGroupClosed` when the group has ended; while it is shutting down, `soon`
- *   has ended interrupted, `f` is never called and `started` fails with the
- *   interruption. Bad arguments throw an `IllegalArgumentError`.
- *
- * **Example**
- *
- * ```ts
- * import { Effect, Exit } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const group = TaskGroup.makeUnsafe()
- * let stop: (() => void) | undefined
- * // A server-like task: reports its port at once, then serves until stopped.
- * const { soon, started } = TaskGroup.startExternalUnsafe(group, (started: (port: number) => void) => {
- *   let observer: ((exit: Exit.Exit<string>) => void) | undefined
- *   stop = () => observer?.(Exit.succeed("served"))
- *   started(8080) // called synchronously, before startExternalUnsafe returns
- *   return {
- *     addObserver: (f) => void (observer = f),
- *     interruptUnsafe: (fiberId) => observer?.(Exit.interrupt(fiberId))
- *   }
- * })
- * const port = await Effect.runPromise(started)
- * port // 8080
- * stop?.()
- * await Effect.runPromise(TaskGroup.join(group))
- * Effect.runSync(soon.value) // "served"
- * ```
- *
- * @since 0.1.0
- * @category unsafe
- */
-export const startExternalUnsafe = <S, A, E = never, GE = Inferred, GR = Inferred>(
-  group: TaskGroup<GE, GR>,
-  f: (started: (value: S) => void, soon: SoonValue<A, E>) => ExternalTask<A, E>,
-  options?: TaskOptions
-): ExternalStart<S, A, E> => {
-  const impl = owners.groupArgument("TaskGroup.startExternalUnsafe", group)
-  const problem =
-    typeof f === "function"
-      ? taskOptionsProblem("TaskGroup.startExternalUnsafe", options)
-      : `TaskGroup.startExternalUnsafe: expected a function of \`started\` that gives an ExternalTask, received ${describe(f)}`
-  if (problem !== undefined) throw illegalArgument(problem)
-  return startExternal(impl, f, options?.name)
-}
-
-/**
- * An external task as an Effect: starts it when run, waits for its `Exit`. When
- * interrupted, it interrupts the task and waits until the task has ended; failures the
- * task met while stopping are added to the interruption, so none is lost.
- *
- * **When to use**
- *
- * To run an {@link ExternalTask} where an Effect is expected: a `run` body, a `gather`
- * slot, a `start` handshake.
- *
- * **Example**
- *
- * ```ts
- * import { Exit } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const answer = TaskGroup.external(() => ({
- *   addObserver: (observer: (exit: Exit.Exit<number>) => void) => observer(Exit.succeed(42)),
- *   interruptUnsafe: () => undefined
- * }))
- * const program = TaskGroup.gather([answer, answer]) // => [42, 42]
- * ```
- *
- * @since 0.1.0
- * @category constructors
- */
-export const external: <A, E = never>(
-  start: (soon: SoonValue<unknown, unknown> | undefined) => ExternalTask<A, E>
-) => Effect.Effect<A, E> = internalExternal
 
 /**
  * Turns on task metrics for the groups made where it is provided, as
@@ -2228,7 +1857,7 @@ export const snapshotAllUnsafe = (): Array<GroupSnapshot> => snapshots.snapshotA
  * @since 0.1.0
  * @category snapshots
  */
-export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = Effect.sync(snapshots.snapshotAll)
+export const snapshotAll: Effect.Effect<Array<GroupSnapshot>> = /* @__PURE__ */ Effect.sync(snapshots.snapshotAll)
 
 /**
  * `text` as {@link renderSnapshot} shows every string of a snapshot: each character that
@@ -2411,67 +2040,3 @@ export const dumpOnSignal = (signal: string = "SIGUSR2"): Effect.Effect<void, ne
  * @category snapshots
  */
 export const reportProgress: (done: number, total?: number) => Effect.Effect<void> = progress.reportProgress
-
-/**
- * Reports the progress of the task behind `soon` synchronously, from outside Effect
- * (`@soonify/interop` does it for Promise tasks): see {@link reportProgress}. Throws an
- * `IllegalArgumentError` for a bad argument.
- *
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const group = TaskGroup.makeUnsafe()
- * const soon = TaskGroup.spawnUnsafe(group, Effect.never)
- * TaskGroup.reportProgressUnsafe(soon, 1, 2)
- * soon.progress // => { done: 1, total: 2 }
- * TaskGroup.cancelUnsafe(group)
- * await Effect.runPromiseExit(TaskGroup.join(group))
- * ```
- *
- * @since 0.1.0
- * @category unsafe
- */
-export const reportProgressUnsafe = (soon: SoonValue<unknown, unknown>, done: number, total?: number): void => {
-  const problem =
-    soon instanceof TaskHandle
-      ? progress.progressProblem("TaskGroup.reportProgressUnsafe", done, total)
-      : `TaskGroup.reportProgressUnsafe: expected the SoonValue of a task, received ${isHandle(soon) ? "a Future" : describe(soon)}`
-  if (problem !== undefined) throw illegalArgument(problem)
-  progress.record(soon as TaskHandle<unknown, unknown>, done, total)
-}
-
-/**
- * Shows `group` under the task behind `soon` in snapshots, instead of among the root
- * groups: for groups opened outside Effect on behalf of a task (`@soonify/interop` does
- * it for groups opened inside a Promise task). Groups opened by a task's fiber are
- * placed under it without this.
- *
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import { TaskGroup } from "@soonify/core"
- *
- * const outer = TaskGroup.makeUnsafe({ name: "outer" })
- * const soon = TaskGroup.spawnUnsafe(outer, Effect.never, { name: "worker" })
- * const inner = TaskGroup.makeUnsafe({ name: "inner" })
- * TaskGroup.placeUnderUnsafe(inner, soon)
- * TaskGroup.snapshotUnsafe(outer).tasks[0].groups.map((g) => g.name) // => ["inner"]
- * await Effect.runPromise(TaskGroup.join(inner))
- * TaskGroup.cancelUnsafe(outer)
- * await Effect.runPromiseExit(TaskGroup.join(outer))
- * ```
- *
- * @since 0.1.0
- * @category unsafe
- */
-export const placeUnderUnsafe = <E, R>(group: TaskGroup<E, R>, soon: SoonValue<unknown, unknown>): void => {
-  const impl = owners.groupArgument("TaskGroup.placeUnderUnsafe", group)
-  if (!(soon instanceof TaskHandle)) {
-    throw illegalArgument(`TaskGroup.placeUnderUnsafe: expected the SoonValue of a task, received ${describe(soon)}`)
-  }
-  if (!impl.isClosed) impl.observed.moveUnder(soon)
-}

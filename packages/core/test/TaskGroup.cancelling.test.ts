@@ -174,7 +174,7 @@ describe("stuck cancellations", () => {
     })
   )
 
-  it("onStuckUnsafe and markCancellingUnsafe reject what is not a group, a function or a task's handle", () => {
+  it("onStuckUnsafe rejects what is not a group or a function", () => {
     const group = TaskGroup.makeUnsafe()
     assert.throws(
       () => TaskGroup.onStuckUnsafe({} as TaskGroup.TaskGroup, () => {}),
@@ -184,24 +184,6 @@ describe("stuck cancellations", () => {
       () => TaskGroup.onStuckUnsafe(group, "log" as unknown as () => void),
       /TaskGroup.onStuckUnsafe: expected a function, received string "log"/
     )
-    assert.throws(
-      () => TaskGroup.markCancellingUnsafe({} as SoonValue.SoonValue<unknown, unknown>, "requested"),
-      /TaskGroup.markCancellingUnsafe: expected a task's SoonValue/
-    )
-  })
-
-  it("markCancellingUnsafe shows a task stopping by itself as cancelling, and running again once that attempt ended", () => {
-    const group = TaskGroup.makeUnsafe({ stuckAfter: "Infinity" })
-    const soon = TaskGroup.spawnUnsafe(group, Effect.never)
-    TaskGroup.markCancellingUnsafe(soon, "requested")
-    assert.strictEqual(TaskGroup.snapshotUnsafe(group).tasks[0]!.status, "cancelling")
-    TaskGroup.markCancellingUnsafe(soon, "ended")
-    assert.strictEqual(TaskGroup.snapshotUnsafe(group).tasks[0]!.status, "running")
-    assert.isUndefined(TaskGroup.snapshotUnsafe(group).tasks[0]!.cancelledAt)
-    TaskGroup.cancelUnsafe(group)
-    // Once ended, it does nothing.
-    TaskGroup.markCancellingUnsafe(soon, "requested")
-    assert.isTrue(soon.ready)
   })
 
   it("rejects a bad stuckAfter, naming it", () => {

@@ -93,26 +93,6 @@ describe("a soonify'd function and a closed group", () => {
   )
 })
 
-describe("an external task asked to stop", () => {
-  it.effect("that ends with a value all the same ends interrupted, and fails nobody", () =>
-    Effect.gen(function* () {
-      let observer: ((exit: Exit.Exit<number>) => void) | undefined
-      const task: TaskGroup.ExternalTask<number> = {
-        addObserver: (f) => {
-          observer = f
-        },
-        // Asked to stop, it finishes its work and ends with its value.
-        interruptUnsafe: () => observer?.(Exit.succeed(1))
-      }
-      const fiber = yield* Effect.forkChild(TaskGroup.external(() => task))
-      yield* settle
-      yield* Fiber.interrupt(fiber)
-      const exit = fiber.pollUnsafe()
-      assert.isTrue(exit !== undefined && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
-    })
-  )
-})
-
 describe("a settle group, and one task cancelled alone whose finalizer fails", () => {
   it.effect("keeps the finalizer's failure in the task's handle: the group is not failed", () =>
     Effect.gen(function* () {
@@ -177,21 +157,6 @@ describe("a body whose own first steps cancel its group", () => {
         )
       )
       assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
-    })
-  )
-})
-
-describe("a shutdown listener unregistered twice", () => {
-  it.effect("leaves the other listeners registered", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      const called: Array<string> = []
-      const unregister = TaskGroup.onShutdownUnsafe(group, () => called.push("first"))
-      TaskGroup.onShutdownUnsafe(group, () => called.push("second"))
-      unregister()
-      unregister()
-      TaskGroup.cancelUnsafe(group)
-      assert.deepStrictEqual(called, ["second"])
     })
   )
 })

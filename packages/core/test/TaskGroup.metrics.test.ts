@@ -50,8 +50,9 @@ describe("TaskGroup.metricsLayer", () => {
             yield* settle
             // three run (concurrency 3), two wait
             yield* Deferred.succeed(during, yield* counts("metered"))
-            yield* stopped.cancel
+            // The queued one first: cancelling `stopped` hands its slot to the next waiting task at once.
             yield* queued.cancel
+            yield* stopped.cancel
             yield* settle
             yield* TestClock.adjust("100 millis")
             yield* settle

@@ -1,7 +1,7 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
 import { TestClock } from "effect/testing"
-import { Future, TaskGroup } from "@soonify/core"
+import { TaskGroup } from "@soonify/core"
 import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
 
 describe("names", () => {
@@ -122,45 +122,6 @@ describe("snapshots", () => {
         ]
       })
       assert.deepStrictEqual(JSON.parse(JSON.stringify(seen)), seen)
-    })
-  )
-
-  it.effect("lists queued external tasks among the others in spawn order, each started when its permit comes", () =>
-    Effect.gen(function* () {
-      yield* TestClock.setTime(1_000)
-      const release = yield* Deferred.make<void>()
-      const observers: Array<(exit: Exit.Exit<string>) => void> = []
-      const external = (): TaskGroup.ExternalTask<string> => ({
-        addObserver: (observer) => void observers.push(observer),
-        interruptUnsafe: () => undefined
-      })
-      const [queued, started] = yield* TaskGroup.run(
-        (group) =>
-          Effect.gen(function* () {
-            yield* group.spawn(Deferred.await(release), { name: "first" })
-            yield* settle // a soon start: it takes the permit once the body yields
-            TaskGroup.spawnExternalUnsafe(group, external, { name: "outside" })
-            yield* group.spawn(Effect.void, { name: "last" })
-            yield* settle
-            const queued = TaskGroup.snapshotUnsafe(group).tasks
-            yield* TestClock.setTime(2_000)
-            yield* Deferred.succeed(release, undefined)
-            yield* settle
-            const started = TaskGroup.snapshotUnsafe(group).tasks
-            for (const observer of observers) observer(Exit.succeed("done"))
-            return [queued, started] as const
-          }),
-        { concurrency: 1, name: "mixed" }
-      )
-      assert.deepStrictEqual(queued, [
-        { name: "first", status: "running", startedAt: 1_000, groups: [] },
-        { name: "outside", status: "queued", groups: [] },
-        { name: "last", status: "queued", groups: [] }
-      ])
-      assert.deepStrictEqual(started, [
-        { name: "outside", status: "running", startedAt: 2_000, groups: [] },
-        { name: "last", status: "queued", groups: [] }
-      ])
     })
   )
 
@@ -355,17 +316,6 @@ describe("progress", () => {
       }
     })
   )
-
-  it("reports for a handle from outside Effect, and rejects a Future or a non-handle", () => {
-    const group = TaskGroup.makeUnsafe()
-    const soon = TaskGroup.spawnUnsafe(group, Effect.never)
-    TaskGroup.reportProgressUnsafe(soon, 2, 5)
-    assert.deepStrictEqual(soon.progress, { done: 2, total: 5 })
-    assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).tasks[0].progress, { done: 2, total: 5 })
-    assert.throws(() => TaskGroup.reportProgressUnsafe(Future.makeUnsafe(), 1), /received a Future/)
-    assert.throws(() => TaskGroup.reportProgressUnsafe({} as any, 1), /expected the SoonValue of a task/)
-    TaskGroup.cancelUnsafe(group)
-  })
 })
 
 /**
@@ -565,31 +515,6 @@ describe("renderSnapshot, more shapes", () => {
       yield* TaskGroup.join(group)
     })
   )
-
-  it.effect("a task spawned while its group shuts down is named and counted as cancelled", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      // A task run outside Effect that never ends keeps the group shutting down.
-      let finish: ((exit: Exit.Exit<void>) => void) | undefined
-      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
-      TaskGroup.cancelUnsafe(group)
-      // Spawned from inside (the driver's own spawn functions count as such).
-      const late = TaskGroup.spawnExternalUnsafe(group, () => assert.fail("never started"))
-      const named = TaskGroup.spawnExternalUnsafe(group, () => assert.fail("never started"), { name: "named" })
-      assert.strictEqual(late.name, "task-2")
-      assert.strictEqual(named.name, "named")
-      assert.deepStrictEqual(TaskGroup.snapshotUnsafe(group).counts, {
-        queued: 0,
-        running: 1,
-        succeeded: 0,
-        failed: 0,
-        cancelled: 2
-      })
-      assert.strictEqual(TaskGroup.spawnExternalUnsafe(group, () => assert.fail("never started")).name, "task-3")
-      finish!(Exit.interrupt())
-      yield* Effect.exit(TaskGroup.join(group))
-    })
-  )
 })
 
 describe("spans, more", () => {
@@ -598,26 +523,6 @@ describe("spans, more", () => {
       const { tracer, named, parentOf } = recordingTracer()
       yield* TaskGroup.run(() => Effect.withSpan(Effect.void, "in body"), { name: "g" }).pipe(Effect.withTracer(tracer))
       assert.strictEqual(parentOf(named("in body")), named("TaskGroup g"))
-    })
-  )
-
-  it.effect("a task run outside Effect has its span too", () =>
-    Effect.gen(function* () {
-      const { tracer, named, parentOf } = recordingTracer()
-      yield* TaskGroup.run(
-        (group) =>
-          Effect.sync(() =>
-            TaskGroup.spawnExternalUnsafe(
-              group,
-              () => ({ addObserver: (f) => f(Exit.succeed(1)), interruptUnsafe: () => {} }),
-              { name: "outside" }
-            )
-          ),
-        { name: "g" }
-      ).pipe(Effect.withTracer(tracer))
-      const span = named("task outside")
-      assert.strictEqual(parentOf(span), named("TaskGroup g"))
-      assert.strictEqual(span.attributes.get("soonify.status"), "succeeded")
     })
   )
 
@@ -651,26 +556,6 @@ describe("spans, more", () => {
 })
 
 describe("where groups are shown", () => {
-  it.effect("placeUnderUnsafe moves a root group under a task: shown there, and among the roots no more", () =>
-    Effect.gen(function* () {
-      const outer = TaskGroup.makeUnsafe({ name: "placing outer" })
-      const soon = TaskGroup.spawnUnsafe(outer, Effect.never, { name: "worker" })
-      const inner = TaskGroup.makeUnsafe({ name: "placed inner" })
-      const rootNames = () => TaskGroup.snapshotAllUnsafe().map((group) => group.name)
-      assert.include(rootNames(), "placed inner")
-      TaskGroup.placeUnderUnsafe(inner, soon)
-      assert.deepStrictEqual(
-        TaskGroup.snapshotUnsafe(outer).tasks[0].groups.map((group) => group.name),
-        ["placed inner"]
-      )
-      assert.notInclude(rootNames(), "placed inner")
-      yield* TaskGroup.join(inner)
-      assert.deepStrictEqual(TaskGroup.snapshotUnsafe(outer).tasks[0].groups, [])
-      TaskGroup.cancelUnsafe(outer)
-      yield* Effect.exit(TaskGroup.join(outer))
-    })
-  )
-
   it.effect("more than a thousand open root groups are all shown", () =>
     Effect.gen(function* () {
       const groups = Array.from({ length: 1500 }, (_, i) => TaskGroup.makeUnsafe({ name: `many ${i}` }))

@@ -249,27 +249,6 @@ describe("retry inside the group", () => {
   })
 })
 
-describe("spawnExternalUnsafe with retry", () => {
-  it.effect("calls the start function again for each attempt, until one succeeds", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      let starts = 0
-      const start = (): TaskGroup.ExternalTask<number, string> => {
-        const attempt = ++starts
-        return {
-          addObserver: (observer) => observer(attempt < 3 ? Exit.fail(`fail ${attempt}`) : Exit.succeed(attempt)),
-          interruptUnsafe: () => undefined
-        }
-      }
-      const soon = TaskGroup.spawnExternalUnsafe(group, start, { name: "flaky", retry: Schedule.recurs(5) })
-      yield* TaskGroup.join(group)
-      assert.strictEqual(yield* soon.value, 3)
-      assert.strictEqual(starts, 3)
-      assert.strictEqual(soon.name, "flaky")
-    })
-  )
-})
-
 describe("retry, the options form and bad options", () => {
   it.effect("{ times } retries that many times, { schedule } as the schedule says", () =>
     Effect.gen(function* () {
@@ -310,31 +289,6 @@ describe("retry, the options form and bad options", () => {
         Effect.sync(() => thrown(() => group.soonify(() => Effect.void, { retry: null as any })))
       )
       assert.isTrue((error as Error).message.startsWith('TaskGroup.soonify: option "retry"'), (error as Error).message)
-    })
-  )
-
-  it.effect("tasks with retry and no key are each their own task, however spawned", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      const retry = Schedule.recurs(1)
-      const external = (): TaskGroup.ExternalTask<void> => {
-        let observer: ((exit: Exit.Exit<void>) => void) | undefined
-        return { addObserver: (f) => void (observer = f), interruptUnsafe: () => observer?.(Exit.interrupt()) }
-      }
-      const fn = group.soonify(() => Effect.never, { retry })
-      const handles = [
-        yield* group.spawn(Effect.never, { retry }),
-        yield* group.spawn(Effect.never, { retry }),
-        yield* fn(),
-        yield* fn(),
-        TaskGroup.spawnUnsafe(group, Effect.never, { retry }),
-        TaskGroup.spawnUnsafe(group, Effect.never, { retry }),
-        TaskGroup.spawnExternalUnsafe(group, external, { retry }),
-        TaskGroup.spawnExternalUnsafe(group, external, { retry })
-      ]
-      assert.strictEqual(new Set(handles).size, handles.length, "two spawns gave the same handle")
-      TaskGroup.cancelUnsafe(group)
-      yield* Effect.exit(TaskGroup.join(group))
     })
   )
 })

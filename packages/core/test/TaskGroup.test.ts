@@ -1057,14 +1057,14 @@ describe("TaskGroup.run", () => {
 })
 
 describe("concurrency, turns", () => {
-  /** A task run outside Effect that records its start in `log` and ends when `end` is called. */
+  /** A task that records its start in `log` and ends when `end` is called. */
   const external = (log: Array<string>, name: string) => {
-    let observer: ((exit: Exit.Exit<void>) => void) | undefined
-    const start = (): TaskGroup.ExternalTask<void> => {
+    const done = Deferred.makeUnsafe<void>()
+    const start = Effect.suspend(() => {
       log.push(name)
-      return { addObserver: (f) => void (observer = f), interruptUnsafe: () => observer?.(Exit.interrupt()) }
-    }
-    return { start, end: () => observer?.(Exit.void) }
+      return Deferred.await(done)
+    })
+    return { start, end: () => Deferred.doneUnsafe(done, Exit.void) }
   }
 
   it.effect("a permit given back goes to the task that waited, not to one spawned before it is handed on", () =>
@@ -1072,10 +1072,10 @@ describe("concurrency, turns", () => {
       const group = TaskGroup.makeUnsafe({ concurrency: 1 })
       const log: Array<string> = []
       const [a, b, c] = [external(log, "a"), external(log, "b"), external(log, "c")]
-      TaskGroup.spawnExternalUnsafe(group, a.start)
-      TaskGroup.spawnExternalUnsafe(group, b.start)
+      TaskGroup.spawnUnsafe(group, a.start)
+      TaskGroup.spawnUnsafe(group, b.start)
       a.end()
-      TaskGroup.spawnExternalUnsafe(group, c.start)
+      TaskGroup.spawnUnsafe(group, c.start)
       yield* settle
       assert.deepStrictEqual(log, ["a", "b"], "c jumped the queue")
       b.end()

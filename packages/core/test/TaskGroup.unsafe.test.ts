@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { SoonValue, TaskGroup, TaskGroupClosed } from "@soonify/core"
 import { causeOf, defectsOf, isInterruptedOnly, plain, settle } from "./support.ts"
 
@@ -253,9 +253,10 @@ describe("spawnUnsafe while the group shuts down", () => {
   it.effect("gives a handle ended interrupted from inside the group, whose effect never runs", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe()
-      // A task run outside Effect that never ends keeps the group shutting down.
-      let finish: ((exit: Exit.Exit<void>) => void) | undefined
-      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
+      // A task that ignores its interruption until `finish` keeps the group shutting down.
+      const finished = Deferred.makeUnsafe<void>()
+      const finish = (exit: Exit.Exit<void>) => Deferred.doneUnsafe(finished, exit)
+      TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Deferred.await(finished)))
       let ran = false
       let late: SoonValue.SoonValue<boolean> | undefined
       // A task that spawns from its own fiber (its finalizer) while the group shuts down: from inside.
@@ -275,7 +276,7 @@ describe("spawnUnsafe while the group shuts down", () => {
       assert.isTrue(late!.ready)
       assert.isTrue(isInterruptedOnly(SoonValue.pollUnsafe(late!)!))
       assert.isFalse(ran, "the effect of a task spawned into a group shutting down ran")
-      finish!(Exit.interrupt())
+      finish(Exit.interrupt())
       yield* Effect.exit(TaskGroup.join(group))
       assert.isFalse(ran)
     })
@@ -284,8 +285,9 @@ describe("spawnUnsafe while the group shuts down", () => {
   it.effect("throws TaskGroupClosed from outside, with the cause that closed the group", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "jobs" })
-      let finish: ((exit: Exit.Exit<void>) => void) | undefined
-      TaskGroup.spawnExternalUnsafe(group, () => ({ addObserver: (f) => void (finish = f), interruptUnsafe: () => {} }))
+      const finished = Deferred.makeUnsafe<void>()
+      const finish = (exit: Exit.Exit<void>) => Deferred.doneUnsafe(finished, exit)
+      TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Deferred.await(finished)))
       TaskGroup.spawnUnsafe(group, Effect.fail("one job failed"))
       let ran = false
       const refused = (() => {
@@ -305,7 +307,7 @@ describe("spawnUnsafe while the group shuts down", () => {
       assert.deepStrictEqual(Cause.squash(closed.cause!), "one job failed")
       assert.include(closed.message, "is shutting down after a failure (one job failed)")
       assert.isFalse(ran)
-      finish!(Exit.interrupt())
+      finish(Exit.interrupt())
       yield* Effect.exit(TaskGroup.join(group))
     })
   )

@@ -126,66 +126,6 @@ describe("an error for misuse says what to do instead", () => {
     })
   )
 
-  /** A task run outside Effect that ends when `end` is called. */
-  const ending = () => {
-    let observer: ((exit: Exit.Exit<void>) => void) | undefined
-    const task: TaskGroup.ExternalTask<void> = { addObserver: (f) => void (observer = f), interruptUnsafe: () => {} }
-    return { task, end: () => observer?.(Exit.void) }
-  }
-
-  /** Calls `started` twice; gives the message of what the second call throws. */
-  const secondCall = (started: (n: number) => void): string => {
-    started(1)
-    return (thrown(() => started(2)) as Error).message
-  }
-
-  it.effect("a task run outside Effect that calls started twice, late or at once", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      const late = ending()
-      let startedLate: ((n: number) => void) | undefined
-      TaskGroup.startExternalUnsafe(group, (started: (n: number) => void) => ((startedLate = started), late.task), {
-        name: "late"
-      })
-      const messages = [secondCall(startedLate!)]
-      const eager = ending()
-      TaskGroup.startExternalUnsafe(
-        group,
-        (started: (n: number) => void) => (messages.push(secondCall(started)), eager.task),
-        {
-          name: "eager"
-        }
-      )
-      late.end()
-      eager.end()
-      yield* TaskGroup.join(group)
-      assert.deepStrictEqual(messages, [
-        'TaskGroup.startExternalUnsafe: started(value) was called twice by task "late"',
-        'TaskGroup.startExternalUnsafe: started(value) was called twice by task "eager"'
-      ])
-    })
-  )
-
-  // Known bug: a task with no name option that calls started twice before its task
-  // function returns is named "?" (its handle, "task-1", is not made yet), not by its name.
-  it.effect("a task run outside Effect without a name that calls started twice at once", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      const eager = ending()
-      let message: string | undefined
-      const { soon } = TaskGroup.startExternalUnsafe(group, (started: (n: number) => void) => {
-        message = secondCall(started)
-        return eager.task
-      })
-      eager.end()
-      yield* TaskGroup.join(group)
-      assert.strictEqual(
-        message,
-        `TaskGroup.startExternalUnsafe: started(value) was called twice by task "${soon.name}"`
-      )
-    })
-  )
-
   it.effect("TaskGroup.join of a run block's group", () =>
     Effect.gen(function* () {
       const message = yield* defectMessage(TaskGroup.run((g) => TaskGroup.join(g), { name: "block" }))
@@ -313,20 +253,6 @@ describe("an error for bad input names the function that received it, more", () 
       assert.isTrue((defectOf(badKey) as Error).message.startsWith("TaskGroup.soonify: "))
     })
   )
-
-  it("spawnExternalUnsafe with a bad option", () => {
-    const error = thrown(() =>
-      TaskGroup.spawnExternalUnsafe(
-        TaskGroup.makeUnsafe(),
-        () => ({ addObserver: () => {}, interruptUnsafe: () => {} }),
-        {
-          retry: 5 as any
-        }
-      )
-    )
-    assert.isTrue(Cause.isIllegalArgumentError(error))
-    assert.isTrue((error as Error).message.startsWith('TaskGroup.spawnExternalUnsafe: option "retry"'))
-  })
 })
 
 /** The message of what `f` throws, or of the defect the Stream or Effect it gives dies with. */

@@ -238,16 +238,6 @@ const throwing: ReadonlyArray<readonly [name: string, run: () => unknown, messag
     /expected a TaskGroup, received undefined/
   ],
   [
-    "TaskGroup.onShutdownUnsafe with a non-function",
-    () => TaskGroup.onShutdownUnsafe(aGroup(), 1 as any),
-    /expected a function, received number 1/
-  ],
-  [
-    "TaskGroup.spawnExternalUnsafe with a non-function",
-    () => TaskGroup.spawnExternalUnsafe(aGroup(), {} as any),
-    /expected a start function, received object/
-  ],
-  [
     "group.soonify of a number",
     () => TaskGroup.makeUnsafe().soonify(42 as any),
     /TaskGroup.soonify: expected a function that returns an Effect, received number 42/

@@ -4,7 +4,7 @@
 // data type.
 import { assert, describe, it } from "@effect/vitest"
 import { inspect } from "node:util"
-import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { Deferred, Effect, Fiber } from "effect"
 import { Future, SoonValue, TaskGroup } from "@soonify/core"
 import { settle } from "./support.ts"
 
@@ -27,44 +27,6 @@ describe("a TaskGroup, printed", () => {
       const joined = yield* Effect.forkChild(TaskGroup.join(group).pipe(Effect.exit))
       yield* Fiber.join(joined)
       assert.deepInclude(group.toJSON() as object, { state: "closed", running: 0 })
-    })
-  )
-
-  it.effect("counts as running only the tasks that run: not those queued, in their first steps, or being started", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe({ concurrency: 1 })
-      const running = () => (group.toJSON() as { readonly running: number }).running
-      const seen: Array<number> = []
-      // A task in its first steps, and one run outside Effect while its start function runs.
-      TaskGroup.spawnUnsafe(
-        group,
-        Effect.sync(() => seen.push(running()))
-      )
-      TaskGroup.spawnExternalUnsafe(group, () => {
-        seen.push(running())
-        return { addObserver: (observer) => observer(Exit.void), interruptUnsafe: () => undefined }
-      })
-      // One running, two queued behind `concurrency: 1`, one soon start not yet flushed.
-      for (let i = 0; i < 3; i++) TaskGroup.spawnUnsafe(group, Effect.never)
-      seen.push(running())
-      yield* group.spawn(Effect.never)
-      seen.push(running())
-      assert.deepStrictEqual(seen, [0, 0, 1, 1])
-      TaskGroup.cancelUnsafe(group)
-      yield* TaskGroup.join(group).pipe(Effect.exit)
-    })
-  )
-
-  it.effect("a start function that cancels its own group while it runs: the group ends interrupted, nothing else", () =>
-    Effect.gen(function* () {
-      const group = TaskGroup.makeUnsafe()
-      TaskGroup.spawnUnsafe(group, Effect.never)
-      TaskGroup.spawnExternalUnsafe(group, () => {
-        TaskGroup.cancelUnsafe(group)
-        return { addObserver: (observer) => observer(Exit.void), interruptUnsafe: () => undefined }
-      })
-      const exit = yield* Effect.exit(TaskGroup.join(group))
-      assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
     })
   )
 

@@ -44,6 +44,21 @@ export interface Registry {
   openRoots(): Array<SnapshotSource>
   /** Every open root group's snapshot, oldest first. */
   snapshotAll(): Array<GroupSnapshot>
+  /** How deep group work is nested on the JavaScript stack now (see {@link stackDepth}); absent in a registry made by an older copy. */
+  stack?: StackDepth
+}
+
+/**
+ * How many levels of group work (a task starting inside the call that spawns it, a
+ * group ending inside its last task's end, a shutdown reaching nested groups) are on
+ * the JavaScript stack now. The stack is the process's, so the count is too: every
+ * adapter that goes on from a fresh stack past some depth reads and writes this one.
+ *
+ * @since 0.1.0
+ * @category registry
+ */
+export interface StackDepth {
+  depth: number
 }
 
 const registryKey = Symbol.for("soonify.registry")
@@ -96,7 +111,8 @@ const makeRegistry = (): Registry => {
       return place(source, parent)
     },
     openRoots,
-    snapshotAll: () => openRoots().map(snapshotTree)
+    snapshotAll: () => openRoots().map(snapshotTree),
+    stack: { depth: 0 }
   }
 }
 
@@ -159,6 +175,24 @@ export const registry = (): Registry => {
   }
   return found
 }
+
+/**
+ * The process's count of group work on the JavaScript stack (see {@link StackDepth}),
+ * kept in the registry: one count for every adapter and every copy of the kernel.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { stackDepth } from "@soonify/kernel"
+ *
+ * stackDepth() === stackDepth() // => true
+ * stackDepth().depth // => 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category registry
+ */
+export const stackDepth = (): StackDepth => (registry().stack ??= { depth: 0 })
 
 /**
  * Every open root group of the process, as snapshots, oldest first (DESIGN §5

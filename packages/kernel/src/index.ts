@@ -39,7 +39,15 @@ export {
   type TaskSnapshot
 } from "./Snapshot.ts"
 
-export { installSnapshotHooks, type Place, type Registry, registry, snapshotAll } from "./Registry.ts"
+export {
+  installSnapshotHooks,
+  type Place,
+  type Registry,
+  registry,
+  snapshotAll,
+  type StackDepth,
+  stackDepth
+} from "./Registry.ts"
 
 export { escapeText, quoted, type RenderOptions, renderSnapshot } from "./Render.ts"
 

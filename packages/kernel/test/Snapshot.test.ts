@@ -10,6 +10,7 @@ import {
   type Registry,
   registry,
   renderSnapshot,
+  stackDepth,
   reportProgress,
   type SnapshotParent,
   type SnapshotSource,
@@ -371,6 +372,25 @@ describe("the registry, in detail", () => {
       const made = registry()
       expect(made).not.toBe(own)
       expect([made.version, registry()]).toEqual([1, made])
+    } finally {
+      delete global[key]
+      Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: false })
+    }
+  })
+
+  it("keeps the process's stack depth of group work: one count, also in a registry made by an older copy", () => {
+    expect(stackDepth()).toBe(registry().stack)
+    const key = Symbol.for("soonify.registry")
+    const own = global[key]
+    try {
+      delete global[key]
+      const older = { ...registry() }
+      delete older.stack
+      Object.defineProperty(globalThis, key, { value: older, configurable: true, writable: false })
+      const depth = stackDepth()
+      expect(depth).toEqual({ depth: 0 })
+      depth.depth++
+      expect(stackDepth().depth).toBe(1)
     } finally {
       delete global[key]
       Object.defineProperty(globalThis, key, { value: own, configurable: true, writable: false })

@@ -1,3 +1,4 @@
+import { stackDepth } from "@soonify/kernel"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
@@ -12,17 +13,18 @@ import type * as Fiber from "effect/Fiber"
 // interrupting a task that is a group…) in one call chain, and overflow the stack. Past
 // `maxDepth` levels, group work goes on from a fresh stack, after a yield to the
 // scheduler: one scheduler hop per `maxDepth` levels, and none for shallower groups.
+// The count is the process's, in the kernel's registry (`stackDepth`): the stack is too.
 
-let depth = 0
+const stack = stackDepth()
 const maxDepth = 40
 
 /** Runs `f` as one more level of group work on the stack. */
 export const nested = <A>(f: () => A): A => {
-  depth++
+  stack.depth++
   try {
     return f()
   } finally {
-    depth--
+    stack.depth--
   }
 }
 
@@ -31,22 +33,20 @@ export const nested = <A>(f: () => A): A => {
  * then `leave()` in a `finally`.
  */
 export const enter = (): void => {
-  depth++
+  stack.depth++
 }
 
 /** Ends the level of group work that `enter` began. */
 export const leave = (): void => {
-  depth--
+  stack.depth--
 }
 
 /** Whether the stack is already deep in group work. */
-// Stryker disable next-line EqualityOperator: moves an arbitrary threshold (40) by one level
-export const isDeep = (): boolean => depth > maxDepth
+export const isDeep = (): boolean => stack.depth > maxDepth
 
 /** `effect`, preceded by a yield to the scheduler when the stack is already deep. */
 export const freshStackIfDeep = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  // Stryker disable next-line EqualityOperator: moves an arbitrary threshold (40) by one level
-  depth > maxDepth ? Effect.andThen(Effect.yieldNow, effect) : effect
+  stack.depth > maxDepth ? Effect.andThen(Effect.yieldNow, effect) : effect
 
 /** What `Effect.runForkWith(context)` gives: starts a fiber with that context at once. */
 export type Fork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
@@ -56,11 +56,11 @@ export type Fork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
  * on a deep stack, until a first yield), as one more level of group work.
  */
 export const startNow = <A, E>(fork: Fork, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> => {
-  depth++
+  stack.depth++
   try {
     return fork(freshStackIfDeep(effect as Effect.Effect<A, E>))
   } finally {
-    depth--
+    stack.depth--
   }
 }
 

@@ -16,7 +16,6 @@ export abstract class Described {
   }
 
   toString(): string {
-    // Stryker disable next-line BooleanLiteral: `toJSON` gives plain data, with no `toString` of its own to call
     return format(this.toJSON(), { ignoreToString: true, space: 2 })
   }
 

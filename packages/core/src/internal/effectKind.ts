@@ -21,9 +21,7 @@ export const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown, unkno
  */
 export const isExit = <A, E>(effect: Effect.Effect<A, E, any>): effect is Exit.Exit<A, E> => {
   const prototype: unknown = Object.getPrototypeOf(effect)
-  // Stryker disable next-line all: a shortcut only: an Exit it misses is found by the check below
   if (prototype === successPrototype || prototype === failurePrototype) return true
   const tag: unknown = (effect as { readonly _tag?: unknown })._tag
-  // Stryker disable next-line ConditionalExpression: the tags only spare other effects the check
   return (tag === "Success" || tag === "Failure") && Exit.isExit(effect)
 }

@@ -68,11 +68,10 @@ const spawnAll = (group: GroupImpl, slots: Array<Slot>): Effect.Effect<Array<Spa
     // The body is running, so the group has not ended: spawn them all in one step.
     for (let i = 0; i < slots.length; i++) {
       const effect = slots[i] as Effect.Effect<unknown, unknown, unknown>
-      // Stryker disable next-line ConditionalExpression,StringLiteral: a shortcut only: a successful Exit spawned as a task gives the same slot
       if (isExit(effect) && effect._tag === "Success") continue
       // A task that ended in its first steps leaves its Exit, not its handle: a
       // million of them then keep a million small Exits alive, not handles too.
-      const handle = group.launcher.spawnNow(parent, effect, undefined)
+      const handle = group.spawnNow(parent, effect, undefined)
       slots[i] = handle.exit ?? handle
     }
     return Effect.succeed(slots as Array<Spawned>)
@@ -88,7 +87,6 @@ const shape = (
   read: (exit: Exit.Exit<unknown, unknown>) => unknown
 ): unknown => {
   if (keys === undefined) {
-    // Stryker disable next-line ArrayDeclaration: preallocation only
     // oxlint-disable-next-line unicorn/no-new-array
     const out: Array<unknown> = new Array(slots.length)
     for (let i = 0; i < slots.length; i++) out[i] = read(exitOf(slots[i]))
@@ -105,7 +103,6 @@ const shape = (
  * succeeded, and an effect that interrupted itself has no value to give, so neither has gather.
  */
 const valuesOf = (keys: Array<string> | undefined, slots: ReadonlyArray<Spawned>): Effect.Effect<unknown> => {
-  // Stryker disable next-line ArrayDeclaration: preallocation only
   // oxlint-disable-next-line unicorn/no-new-array
   const values: Array<unknown> = new Array(slots.length)
   for (let i = 0; i < slots.length; i++) {
@@ -132,9 +129,7 @@ export const gather = (
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   const { slots, keys } = settings
   const returnExceptions = options?.returnExceptions === true
-  // Stryker disable next-line ConditionalExpression: a shortcut only: a group of no tasks gives [] / {} too
   if (slots.length === 0) return Effect.succeed(keys === undefined ? [] : {})
-  // Stryker disable next-line OptionalChaining: a timeout was given, so options are
   if (timeout !== undefined && returnExceptions) return gatherWithin(slots, keys, options?.concurrency, timeout)
   return Effect.flatMap(
     run(

@@ -1,37 +1,48 @@
+import {
+  type Ending,
+  Group,
+  type Key,
+  Refusal,
+  type Route,
+  type Runtime,
+  type StuckTask,
+  type TaskOptions as KernelTaskOptions
+} from "@soonify/kernel"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { TaskGroupClosed } from "../TaskGroupClosed.ts"
+import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
+import { TaskTimeout } from "../TaskTimeout.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Soonify, SoonifyOptions, Spawn, SpawnOptions, Start, StartOptions } from "../TaskGroup.ts"
-import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack } from "./callDepth.ts"
-import { type Key, liveKeys } from "./keys.ts"
+import { ambientTask } from "./ambientTask.ts"
+import { type Fork, enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack, startNow } from "./callDepth.ts"
+import { type Enclosing, enclosingOf, within } from "./currentTask.ts"
 import { Described } from "./described.ts"
-import { interruptExternal } from "./external.ts"
-import { withTaskFrame } from "./failureFrames.ts"
-import { Failures } from "./failures.ts"
-import { isRunner, TaskHandle } from "./handle.ts"
-import { Launcher } from "./launcher.ts"
-import { LiveTasks } from "./liveTasks.ts"
-import { Observed } from "./observed.ts"
-import { Permits } from "./permits.ts"
-import type { Interruptible, Runner } from "./runner.ts"
-import type { Mode, Ownership, Settings } from "./settings.ts"
+import { isExit } from "./effectKind.ts"
+import { Failure } from "./failure.ts"
+import { TaskHandle } from "./handle.ts"
+import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
+import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute, GroupSpans as Spans } from "./spans.ts"
+import { retryContext, ScheduleRetry } from "./retry.ts"
+import type { Mode, OnTaskError, Ownership, Settings } from "./settings.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
-import { ShutdownListeners, noUnregister } from "./shutdownListeners.ts"
-import { StartQueue } from "./startQueue.ts"
-import { StuckWatch } from "./stuck.ts"
-import type { StuckTask } from "../TaskGroup.ts"
-import { describe } from "./validation.ts"
-import { GroupSpans } from "./spans.ts"
-import { type Enclosing, enclosingOf, fromDriver, type Spawner, within } from "./currentTask.ts"
-import { isWithin } from "./tracking.ts"
+import { stuckMessage } from "./stuck.ts"
+import { installSnapshotHook } from "./snapshotHook.ts"
+import { raisedAt, type TimeoutSite } from "./timeoutMessage.ts"
+import { isWithin, taskOfEnclosing } from "./tracking.ts"
 import { watchUnread } from "./unread.ts"
-import type { OnTaskError } from "./settings.ts"
+import { describe } from "./validation.ts"
+
+// Groups are observable from outside the process as soon as the package is loaded.
+installSnapshotHook()
 
 /**
  * Runs `onTaskError(cause, handle)`; a callback that throws, fails or dies does not touch
@@ -65,34 +76,28 @@ const reportTaskError = (
 /** @internal */
 export const TaskGroupTypeId = "~@soonify/core/TaskGroup" as const
 
-/** @internal */
-export type State = "open" | "closing" | "closed"
+/** Effect's default Clock, what a program with no Clock of its own uses. */
+const systemClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
 
 /** The fiber id that the interruptions of a group opened outside any fiber carry. */
 const noFiber = -1
 
+/** The options a task's kernel record carries: its `timeout` in milliseconds and as given (for `TaskTimeout`). */
+export interface TaskOptions extends KernelTaskOptions {
+  readonly duration?: Duration.Duration | undefined
+}
+
 /**
- * A task group's state, and the only code that changes it.
+ * A task group, as Effect sees it: the kernel's `Group` (which decides every rule: the
+ * group's states, admission and concurrency, fail fast and settle, keys, retries,
+ * deadlines, the start handshake, stuck cancellations, snapshots) driven with fibers.
+ * This class is the group's `Runtime`: it starts each task's attempt in a fiber of its
+ * own (with its spawner's context), interrupts it when the kernel says, tells time with
+ * the `Clock` of the fiber that opened the group (so TestClock drives its timers), and
+ * turns each end into an `Exit` in the task's handle.
  *
- * | state     | spawning gives                          | moved on by                              |
- * | --------- | --------------------------------------- | ---------------------------------------- |
- * | `open`    | a task that runs                        | `shutdown` → closing; `release` → closed |
- * | `closing` | from inside, a handle that has ended    | `release` → closed                       |
- * |           | interrupted; from outside, a defect     |                                          |
- * |           | (`TaskGroupClosed`, with the cause)     |                                          |
- * | `closed`  | a defect (`TaskGroupClosed`)            | nothing: the group has ended             |
- *
- * - `shutdown` (open → closing) runs on the first failure in `failFast` mode (`fail`),
- *   on `cancelUnsafe`, when the body ends interrupted (`bodyEnded`), when the fiber
- *   waiting in `TaskGroup.run` is interrupted, and when a scope closes with a failure
- *   (owners.ts); it calls the shutdown listeners, then interrupts the body and every task.
- * - `release` (→ closed) runs when `pending` reaches 0: it counts every task, plus one
- *   for the owner's part (`endOwner` gives it up: the body's end, `join`, the scope's
- *   close, a cancel of a group without body), so the group cannot end between the
- *   body's return and the last task's end, nor while a task is spawning another.
- *
- * "Ended" is the word for a task, the body or the whole group having finished; a closed
- * group is one that has ended.
+ * What it keeps besides the kernel's group: the body's fiber and Exit, the Deferred its
+ * owner waits on, the spans and metrics of the group, and the callbacks of its options.
  *
  * @internal
  */
@@ -100,8 +105,6 @@ export class GroupImpl extends Described {
   readonly name: string
   readonly mode: Mode
   readonly ownership: Ownership
-  readonly permits: Permits | undefined
-  readonly concurrency: number | "unbounded"
   /** The id our own interruptions carry: the fiber that opened the group. */
   readonly interruptor: number
   /** The context tasks spawned without a spawning fiber (`spawnUnsafe`) run with. */
@@ -112,38 +115,40 @@ export class GroupImpl extends Described {
   readonly onTaskError: OnTaskError | undefined
   /** Whether failures kept in handles are reported when the handle is collected unread (not for gather's groups). */
   reportsUnread = true
-
-  private state: State = "open"
-  private pending = 1
-  private spawned = 0
-  private ownerEnded = false
-  /** Whether the group has shut down (after a failure, a cancel or an interruption). */
-  private shutDown = false
-  /**
-   * The tasks not yet ended, in spawn order. Those past their first steps are watched
-   * through their runner (`isRunner`); one that waits to start is in `queue` or
-   * `permits` too, and one that ends within its first steps is never adopted.
-   */
-  readonly live = new LiveTasks()
-  /** The soon starts not yet flushed (startQueue.ts): `Launcher.spawnSoon` queues them. */
-  readonly queue = new StartQueue(this)
-  private readonly whenEnded = Deferred.makeUnsafe<void>()
-  readonly failures = new Failures()
-  private bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  private bodyExit: Exit.Exit<unknown, unknown> | undefined = undefined
-  private readonly shutdownListeners = new ShutdownListeners()
-  /** How tasks start: the spawn entry points, permits and fibers (launcher.ts). */
-  readonly launcher = new Launcher(this)
-  /** The tasks, tally, place and spans that snapshots and tracers see (observed.ts). */
-  readonly observed: Observed
-  /** Milliseconds after which a task asked to stop that has not ended is reported; `undefined`: never. */
-  readonly stuckAfter: number | undefined
-  /** The tasks asked to stop and not ended (stuck.ts): made when a task is first asked to stop. */
-  private stuck: StuckWatch | undefined = undefined
   /** Who hears of a stuck task instead of the log (`TaskGroup.onStuckUnsafe`). */
   stuckReporter: ((stuck: StuckTask) => void) | undefined = undefined
+  readonly spans: GroupSpans | undefined
+  /** The group's task metrics, when `TaskGroup.metricsLayer` is provided where it was made (metrics.ts). */
+  readonly metrics: GroupMetrics | undefined
+  /** The group's rules and state. */
+  readonly kernel: Group<TaskHandle<any, any>, Failure>
 
-  constructor(settings: Settings, ownership: Ownership, opener?: Fiber.Fiber<unknown, unknown>) {
+  private readonly clock: Clock.Clock
+  /** The system clock's reading of this synchronous run (see `now`). */
+  private stamp: number | undefined = undefined
+  private readonly timeout: Duration.Duration | undefined
+  private readonly timeoutSite: TimeoutSite["where"]
+  /** The timeout's failure, once made. */
+  private timedOutWith: Cause.Reason<unknown> | undefined = undefined
+  /** Whether the timeout's failure was handed to somebody (as the kernel's failures are: `markReported`). */
+  private timeoutReported = false
+  private readonly whenEnded = Deferred.makeUnsafe<void>()
+  private bodyFiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  private bodyExit: Exit.Exit<unknown, unknown> | undefined = undefined
+  /** How many of the group's fibers are running their first steps on the stack now. */
+  private firstStepsDepth = 0
+  /** The spawner of the last soon spawn: its dispatcher runs the flush. */
+  private flusher: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  private forkContext: Context.Context<never> | undefined = undefined
+  private fork: Fork | undefined = undefined
+
+  constructor(
+    settings: Settings,
+    ownership: Ownership,
+    opener?: Fiber.Fiber<unknown, unknown>,
+    timeout?: Duration.Duration,
+    timeoutSite: TimeoutSite["where"] = "TaskGroup.run"
+  ) {
     super()
     this.name = settings.name
     this.mode = settings.mode
@@ -152,13 +157,20 @@ export class GroupImpl extends Described {
     this.context = opener === undefined ? Context.empty() : opener.context
     this.enclosing = opener === undefined ? undefined : enclosingOf(opener)
     this.onTaskError = settings.onTaskError
-    this.permits =
-      settings.concurrency === undefined
-        ? undefined
-        : new Permits(settings.concurrency, this.context, this.launcher.startWithPermit)
-    this.concurrency = settings.concurrency ?? "unbounded"
-    this.stuckAfter = settings.stuckAfter
-    this.observed = new Observed(this, opener)
+    this.clock = Context.get(this.context, Clock.Clock)
+    this.timeout = timeout
+    this.timeoutSite = timeoutSite
+    this.spans = groupSpans(opener, this.clock, this.name, ownership)
+    this.metrics = groupMetrics(this.name, this.context)
+    this.kernel = new Group<TaskHandle<any, any>, Failure>(new Driver(this), {
+      name: settings.name,
+      mode: settings.mode,
+      concurrency: settings.concurrency,
+      timeout: timeout === undefined ? undefined : Duration.toMillis(timeout),
+      stuckAfter: settings.stuckAfter ?? Infinity,
+      owner: ownership === "body" ? "body" : "scope",
+      parent: taskOfEnclosing(this.enclosing) ?? ambientTask()
+    })
   }
 
   get [TaskGroupTypeId]() {
@@ -183,219 +195,280 @@ export class GroupImpl extends Described {
     options?: StartOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> => start(this, f, options)) as Start<any, any>
 
-  /** The keys of the live keyed tasks (internal/keys.ts). */
+  /** The keys of the live keyed tasks. */
   get keys(): ReadonlyArray<Key> {
-    return liveKeys(this)
-  }
-
-  // spawning
-
-  /**
-   * Lets a new task in: `undefined` into a closed group, and into a closing one from
-   * outside (the spawner then raises `closedError`); while closing, from inside, a handle
-   * that has ended interrupted (and its `starting` too); else a handle counted as pending.
-   */
-  admit<A, E>(
-    name: string | undefined,
-    spawner: Spawner,
-    starting?: Deferred.Deferred<any, any>
-  ): TaskHandle<A, E> | undefined {
-    if (this.state !== "open") {
-      return this.state === "closed" || !this.isFrom(spawner) ? undefined : this.endedAtOnce(name, starting)
-    }
-    const handle = new TaskHandle<A, E>(name ?? ++this.spawned, this)
-    this.pending++
-    this.live.add(handle)
-    this.observed.metrics?.admitted()
-    // Stryker disable next-line ConditionalExpression: assigns `undefined` to a field that is `undefined`
-    if (starting !== undefined) handle.starting = starting
-    return handle
-  }
-
-  /** A task spawned while the group shuts down: its handle (and `starting`) ended interrupted, and counted. */
-  private endedAtOnce<A, E>(name: string | undefined, starting: Deferred.Deferred<any, any> | undefined) {
-    const handle = new TaskHandle<A, E>(name ?? ++this.spawned, undefined)
-    const interrupted = Exit.interrupt(this.interruptor)
-    handle.complete(interrupted)
-    this.observed.taskEnded(undefined, interrupted)
-    if (starting !== undefined) Deferred.doneUnsafe(starting, interrupted)
-    return handle
-  }
-
-  /** The state, for snapshots. */
-  get currentState(): State {
-    return this.state
-  }
-
-  /** The body's fiber while it runs, for tracking.ts. */
-  get body(): Fiber.Fiber<unknown, unknown> | undefined {
-    return this.bodyFiber
+    return this.kernel.keys
   }
 
   get isClosed(): boolean {
-    return this.state === "closed"
+    return this.kernel.state === "closed"
+  }
+
+  // ---------------------------------------------------------------------------
+  // spawning
+
+  /**
+   * Spawns `task` into the kernel's group (`"now"`: it starts at once; `"soon"`: once
+   * `spawner` yields): gives the task, the live task of its key, or the kernel's refusal.
+   */
+  private spawnTask<A, E>(
+    task: TaskHandle<A, E>,
+    when: "now" | "soon",
+    spawner: Fiber.Fiber<unknown, unknown> | undefined
+  ): TaskHandle<A, E> | Refusal<Failure> {
+    const kernel = this.kernel
+    // Inside or outside matters only once the group shuts down.
+    const from = kernel.state === "open" || !this.isFrom(spawner) ? "outside" : "inside"
+    if (when === "soon") this.flusher = spawner
+    const metrics = this.metrics
+    if (metrics !== undefined && kernel.state === "open") {
+      const key = task.key
+      if (key === undefined || kernel.keyedTask(key) === undefined) metrics.admitted()
+    }
+    return kernel.spawn(task, when, from) as TaskHandle<A, E> | Refusal<Failure>
+  }
+
+  /** Spawns a task that starts soon, in spawn order, once `parent` (the spawner) yields; dies when refused. */
+  spawnSoon<A, E>(
+    parent: Fiber.Fiber<unknown, unknown>,
+    effect: Effect.Effect<A, E, any>,
+    name: string | undefined,
+    options?: TaskOptions,
+    key?: Key,
+    starter?: Deferred.Deferred<any, any>
+  ): Effect.Effect<TaskHandle<A, E>> {
+    const task = new TaskHandle<A, E>(effect, name, parent.context, options)
+    if (key !== undefined) task.key = key
+    if (starter !== undefined) {
+      task.handshake = "awaited"
+      task.starter = starter
+    }
+    const spawned = this.spawnTask(task, "soon", parent)
+    return spawned instanceof Refusal ? Effect.die(this.closedError(spawned)) : Effect.succeed(spawned)
+  }
+
+  /**
+   * Spawns a task that runs at once until its first asynchronous step, with the context
+   * of `parent` (else the group's); throws `TaskGroupClosed` when refused (`spawner`
+   * tells inside from outside).
+   */
+  spawnNow<A, E>(
+    parent: Fiber.Fiber<unknown, unknown> | undefined,
+    effect: Effect.Effect<A, E, any>,
+    name: string | undefined,
+    options?: TaskOptions,
+    key?: Key,
+    spawner: Fiber.Fiber<unknown, unknown> | undefined = parent
+  ): TaskHandle<A, E> {
+    const task = new TaskHandle<A, E>(effect, name, parent === undefined ? this.context : parent.context, options)
+    if (key !== undefined) task.key = key
+    const spawned = this.spawnTask(task, "now", spawner)
+    if (spawned instanceof Refusal) throw this.closedError(spawned)
+    return spawned
   }
 
   /**
    * Whether `spawner` is inside the group: one of its tasks, its body, or anything
    * running under them (what the shutdown is cancelling anyway). The code that opened a
-   * `make` group is not.
+   * `make` group is not. Code with no fiber is inside while one of the group's fibers
+   * runs its first steps on the stack.
    */
-  isFrom(spawner: Spawner): boolean {
-    if (spawner === fromDriver) return true
-    if (spawner === undefined) return this.launcher.inFirstSteps
+  isFrom(spawner: Fiber.Fiber<unknown, unknown> | undefined): boolean {
+    if (spawner === undefined) return this.firstStepsDepth > 0
     return this.isInside(spawner) || isWithin(this, enclosingOf(spawner))
   }
 
   /** Whether a spawn from `spawner` is refused: into an ended group, or from outside into a closing one. */
-  refuses(spawner: Spawner): boolean {
-    return this.state !== "open" && (this.state === "closed" || !this.isFrom(spawner))
+  refuses(spawner: Fiber.Fiber<unknown, unknown> | undefined): boolean {
+    const state = this.kernel.state
+    return state !== "open" && (state === "closed" || !this.isFrom(spawner))
   }
 
   /**
-   * What a spawn refused (into an ended group, or from outside into a closing one) dies
-   * with: a `TaskGroupClosed` whose cause is what closed the group (`closedCause`). The
-   * failures in it count as observed (DESIGN §2: a `make` group's scope close raises only
-   * the failures nobody has observed).
+   * What a refused spawn (into an ended group, or from outside into a closing one) dies
+   * with: a `TaskGroupClosed` whose cause is what closed the group. The failures in it
+   * count as observed (DESIGN §2: a `make` group's scope close raises only the failures
+   * nobody has observed).
    */
-  closedError(name: string | undefined): TaskGroupClosed {
-    const cause = this.closedCause()
-    // Handed to the spawner: a scoped group's close does not raise these failures again.
-    this.failures.report()
+  closedError(refusal: Refusal<Failure> | string | undefined): TaskGroupClosed {
+    const refused =
+      refusal instanceof Refusal ? refusal : this.kernel.refusal(new TaskHandle(undefined, refusal, undefined))
+    const cause = refused.cause === undefined ? undefined : this.closingCause()
+    this.timeoutReported = true
     return new TaskGroupClosed({
       group: this.name,
-      task: name ?? `task-${this.spawned + 1}`,
-      ended: this.state === "closed",
+      task: refused.task,
+      ended: refused.ended,
       ...(cause === undefined ? {} : { cause })
     })
   }
 
+  /** What closed the group: what it fails with, or the interruption that shut it down. */
+  private closingCause(): Cause.Cause<unknown> {
+    return this.cause() ?? Cause.interrupt(this.interruptor)
+  }
+
+  // ---------------------------------------------------------------------------
+  // the runtime: what the kernel asks
+
+  /** Starts the current attempt of `task` in a fiber of its own (an Exit needs none). */
+  startAttempt(task: TaskHandle<any, any>): void {
+    const effect = task.work!
+    const options = task.options as TaskOptions
+    const first = task.attempt === 1
+    if (first) {
+      this.metrics?.taskStarted()
+      const spans = this.spans
+      if (spans !== undefined) {
+        const span = (task.span = spans.task(task.name, task.context ?? this.context))
+        if (task.key !== undefined) span.attribute(keyAttribute, String(task.key))
+      }
+    }
+    let context = task.context ?? this.context
+    // Nothing more to run after this attempt: let go of the effect and its context.
+    if (options.retry === undefined) {
+      task.work = undefined
+      task.context = undefined
+    } else if (!first) context = retryContext(options.retry as ScheduleRetry, context)
+    // An Exit is an effect that has already ended: no fiber to run it.
+    if (isExit(effect)) return this.attemptEnded(task, undefined, effect)
+    // The task's fiber, and every fiber it forks, runs under the task (currentTask.ts).
+    const tracked = within(context, task)
+    const span = task.span
+    const fiber = this.startFiber(span === undefined ? tracked : Spans.within(tracked, span), effect)
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) return this.attemptEnded(task, fiber, exit)
+    task.fiber = fiber
+    fiber.addObserver((exit) => this.attemptEnded(task, fiber, exit))
+  }
+
+  /** An attempt's fiber (or Exit) has ended: tells the kernel how. */
+  private attemptEnded(
+    task: TaskHandle<any, any>,
+    fiber: Fiber.Fiber<any, any> | undefined,
+    exit: Exit.Exit<unknown, unknown>
+  ): void {
+    if (task.fiber === fiber) task.fiber = undefined
+    const group = this.kernel
+    if (task.group !== group) return
+    const options = task.options as TaskOptions
+    if (exit._tag === "Failure" && options.retry !== undefined) {
+      Effect.runForkWith(this.context)(
+        Effect.logDebug(`TaskGroup: task "${task.name}" failed on attempt ${task.attempt}`, exit.cause)
+      )
+    }
+    if (task.timedOut === true) {
+      const error = new TaskTimeout({ task: task.name, group: this.name, timeout: options.duration! })
+      return group.end(task, "failed", new Failure(Cause.fail(error), task))
+    }
+    // The Exit itself is the outcome of a success or a cancellation: the handle gets it as it is.
+    if (exit._tag === "Success") return group.end(task, "succeeded", exit)
+    const cause = exit.cause
+    if (Cause.hasInterruptsOnly(cause)) return group.end(task, "cancelled", exit)
+    const ending: Ending = Cause.hasInterrupts(cause) ? "failedWhileStopping" : "failed"
+    group.end(task, ending, new Failure(cause, task))
+  }
+
+  /** Asks a started task to stop: interrupts its fiber (from a fresh stack when deep in group work). */
+  interruptTask(task: TaskHandle<any, any>): void {
+    const fiber = task.fiber
+    if (fiber === undefined) return
+    const by = (task.cancelledBy as number | undefined) ?? this.interruptor
+    if (!isDeep()) return fiber.interruptUnsafe(by)
+    // Counted, so that the group cannot end before it has run.
+    this.kernel.hold()
+    onFreshStack(this.context, () => {
+      fiber.interruptUnsafe(by)
+      this.kernel.release()
+    })
+  }
+
   /**
-   * What closed the group: what it fails with (its failures so far, after its
-   * cancellation if it was cancelled), or the interruption that shut it down; `undefined`
-   * for an open group, or one that ended without ever shutting down.
+   * The time now (ms since epoch), on the group's Clock. The system clock is read once
+   * per synchronous run: the tasks a loop starts start at the same moment, and 10,000 of
+   * them cost one reading (a Clock of the program's own, such as TestClock, is asked
+   * every time).
    */
-  closedCause(): Cause.Cause<unknown> | undefined {
-    const cause = this.failures.cause()
-    if (cause !== undefined || !this.shutDown) return cause
-    return Cause.interrupt(this.interruptor)
+  now(): number {
+    const clock = this.clock
+    if (clock !== systemClock) return clock.currentTimeMillisUnsafe()
+    let stamp = this.stamp
+    if (stamp === undefined) {
+      stamp = this.stamp = clock.currentTimeMillisUnsafe()
+      queueMicrotask(this.forgetStamp)
+    }
+    return stamp
   }
 
-  /** Watches a task that runs past its first steps, through its runner, until it ends. */
-  adopt<A, E>(handle: TaskHandle<A, E>, runner: Runner<A, E>): void {
-    handle.runner = runner
-    // Calls back at once for a task that already ended.
-    runner.addObserver((exit) => this.taskEnded(handle, exit))
-    // The group may have begun shutting down while the task ran its first steps.
-    if (this.state !== "open") this.stopTask(handle, runner, this.interruptor)
+  private readonly forgetStamp = (): void => {
+    this.stamp = undefined
   }
 
-  // stopping one task (and watching that it does: stuck.ts)
-
-  /** Asks a running task to stop: it is cancelling from now until it ends. */
-  stopTask(handle: TaskHandle<any, any>, runner: Interruptible, fiberId: number): void {
-    this.cancelRequested(handle)
-    this.interrupt(handle, runner, fiberId)
-    this.stuck?.watch()
+  setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown {
+    return Effect.runForkWith(this.context)(
+      Effect.andThen(
+        Effect.sleep(Duration.millis(ms)),
+        Effect.sync(() => fire(target))
+      )
+    )
   }
 
-  /**
-   * Interrupts a task's runner. A runner that throws (an external task's stop function)
-   * stops nothing: its throw is added to the group's failures (the group shuts down,
-   * going on to every other task), and the task is still waited for. It is not asked
-   * again (its throw is reported once).
-   */
-  private interrupt(handle: TaskHandle<any, any>, runner: Interruptible, fiberId: number): void {
-    if (handle.stopThrew === true) return
-    const thrown = interruptExternal(runner as Runner<unknown, unknown>, fiberId)
-    if (thrown === undefined) return
-    handle.stopThrew = true
-    this.callbackThrew(thrown.error)
+  warn(stuck: StuckTask): void {
+    const reporter = this.stuckReporter
+    if (reporter !== undefined) return reporter(stuck)
+    Effect.runForkWith(this.context)(Effect.logWarning(stuckMessage(stuck)))
   }
 
-  /** A callback run by the group (a shutdown listener, an external task's stop) threw: a failure of the group, added to the others. */
-  private callbackThrew(error: unknown): void {
-    this.fail(Cause.die(error))
+  scheduleFlush(): void {
+    // Only soon spawns ask for a flush, and each has a spawning fiber.
+    this.flusher!.currentDispatcher.scheduleTask(this.flush, 0)
   }
 
-  /**
-   * Marks a task as asked to stop at `now` (snapshots show it cancelling; stuck.ts watches
-   * it), without stopping it.
-   */
-  cancelRequested(handle: TaskHandle<any, any>, now: number = this.observed.now()): void {
-    if (handle.exit !== undefined) return
-    ;(this.stuck ??= new StuckWatch(this, this.stuckAfter)).requested(handle, now)
-  }
+  readonly flush = (): void => this.kernel.flush()
 
-  /** After `cancelRequested`: starts watching for the task's end. */
-  watchStuck(): void {
-    this.stuck?.watch()
-  }
-
-  /** A task asked to stop by itself (its `timeout`) has ended that attempt: it is no longer cancelling. */
-  cancelEnded(handle: TaskHandle<any, any>): void {
-    this.stuck?.stopped(handle)
-  }
-
-  /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
-  startBody(body: Effect.Effect<unknown, unknown, any>): void {
-    const spans = this.observed.spans
-    // The body, and every fiber it forks, runs under the group (currentTask.ts).
-    const context = within(this.context, this)
-    const span = spans?.span
-    const fiber = this.launcher.startFiber(span === undefined ? context : GroupSpans.within(context, span), body)
-    this.bodyFiber = fiber
-    if (this.state !== "open") fiber.interruptUnsafe(this.interruptor)
-    fiber.addObserver((exit) => this.bodyEnded(exit))
-  }
-
-  // endings
-
-  taskEnded<A, E>(handle: TaskHandle<A, E>, exit: Exit.Exit<A, E>, fiber?: Fiber.Fiber<A, E>): void {
-    const runner = handle.runner
-    // Stryker disable next-line CallExpression: memory only: shutdown, isInside, toJSON and snapshots skip ended tasks (their runner is cleared); leaks.test.ts sees it
-    this.live.delete(handle)
-    this.permits?.taskEnded(runner, fiber)
-    this.observed.taskEnded(handle, exit)
-    if (handle.cancelledAt !== undefined) this.stuck!.stopped(handle)
-    handle.runner = undefined
-    handle.group = undefined
-    // Ended before calling `started`, its starter still waiting: the outcome is the
-    // starter's, not the group's.
-    const starting = handle.starting
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: clears a field that is cleared already, or leaves a Deferred nobody reads any more on an ended handle
-    if (starting !== undefined) handle.starting = undefined
-    const kept =
-      starting === undefined || !Deferred.doneUnsafe(starting, startFailure(handle, exit))
-        ? this.record(handle, exit)
-        : undefined
+  /** The kernel has recorded a task's end (`route`: where its outcome went): completes its handle. */
+  taskEnded(task: TaskHandle<any, any>, route: Route): void {
+    const exit = this.exitOf(task)
+    // Ended as it was spawned (into a group shutting down): never let in.
+    const admitted = task.group !== undefined
+    const metrics = this.metrics
+    if (metrics !== undefined) metrics.taskEnded(admitted ? task : undefined, exit, this.now())
+    const span = task.span
+    if (span !== undefined) {
+      if (task.options.retry !== undefined) span.attribute(attemptAttribute, task.attempt)
+      this.spans!.end(span, exit)
+    }
+    task.work = undefined
+    task.context = undefined
+    const starter = task.starter
+    if (starter !== undefined) {
+      task.starter = undefined
+      if (route === "starter") Deferred.doneUnsafe(starter, startFailure(task, exit))
+    }
     // Whoever awaits the handle resumes inside this call: counted, see callDepth.ts.
     enter()
     try {
-      handle.complete(exit)
+      task.complete(exit)
     } finally {
       leave()
     }
-    if (kept !== undefined) this.keptFailure(handle, kept)
-    this.release()
+    if (route === "handle") this.keptFailure(task, (exit as Exit.Failure<unknown, unknown>).cause)
   }
 
-  /**
-   * Records a task's failure: any in `failFast` mode. In settle mode it stays in the handle
-   * (its cause is returned), but not one raised while the group stopped the task (a
-   * finalizer's: it belongs to the shutdown) nor an orphan's (see `TaskHandle.orphan`).
-   */
-  private record(handle: TaskHandle<any, any>, exit: Exit.Exit<unknown, unknown>): Cause.Cause<unknown> | undefined {
-    if (exit._tag === "Success") return undefined
-    const cause = exit.cause
-    const stopped = this.state !== "open" && Cause.hasInterrupts(cause) && !Cause.hasInterruptsOnly(cause)
-    if (this.mode === "failFast" || stopped || handle.orphan === true) {
-      // The group's failure names its task and group (`Cause.pretty` shows them: failureFrames.ts).
-      this.fail(withTaskFrame(cause, handle.name, this.name), handle)
-      return undefined
+  /** The Exit of an ended task, from how the kernel says it ended. */
+  private exitOf(task: TaskHandle<any, any>): Exit.Exit<unknown, unknown> {
+    const outcome = task.outcome
+    switch (task.ending) {
+      case "succeeded":
+        return outcome as Exit.Exit<unknown, unknown>
+      case "cancelled":
+        // A task that never ran has no Exit: its cancellation is made here.
+        return outcome === undefined
+          ? Exit.interrupt((task.cancelledBy as number | undefined) ?? this.interruptor)
+          : (outcome as Exit.Exit<unknown, unknown>)
+      default:
+        return Exit.failCause(outcome instanceof Failure ? outcome.cause : Cause.die(outcome))
     }
-    // A task cancelled alone is not a failure.
-    return Cause.hasInterruptsOnly(cause) ? undefined : cause
   }
 
   /**
@@ -410,124 +483,224 @@ export class GroupImpl extends Described {
       if (this.reportsUnread) watchUnread(handle, cause, this.name, this.context)
       return
     }
-    this.pending++
+    const kernel = this.kernel
+    kernel.hold()
     const fiber = Effect.runForkWith(this.context)(reportTaskError(onTaskError, cause, handle, this.name))
-    fiber.addObserver(() => this.release())
+    fiber.addObserver(() => kernel.release())
+  }
+
+  /** The group starts shutting down: its body is interrupted too. */
+  shuttingDown(): void {
+    const body = this.bodyFiber
+    if (body === undefined) return
+    if (!isDeep()) return body.interruptUnsafe(this.interruptor)
+    this.kernel.hold()
+    onFreshStack(this.context, () => {
+      body.interruptUnsafe(this.interruptor)
+      this.kernel.release()
+    })
+  }
+
+  groupEnded(): void {
+    this.spans?.endGroup(this.cause())
+    nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
+  }
+
+  // ---------------------------------------------------------------------------
+  // fibers
+
+  /** Starts one of the group's fibers at once, counting its first steps (see `isFrom`). */
+  private startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
+    this.firstStepsDepth++
+    try {
+      return startNow(this.forkWith(context), effect)
+    } finally {
+      this.firstStepsDepth--
+    }
+  }
+
+  /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
+  private forkWith(context: Context.Context<never>): Fork {
+    if (context !== this.forkContext) {
+      this.forkContext = context
+      this.fork = Effect.runForkWith(context)
+    }
+    return this.fork!
+  }
+
+  /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
+  startBody(body: Effect.Effect<unknown, unknown, any>): void {
+    // The body, and every fiber it forks, runs under the group (currentTask.ts).
+    const context = within(this.context, this)
+    const span = this.spans?.span
+    const fiber = this.startFiber(span === undefined ? context : Spans.within(context, span), body)
+    this.bodyFiber = fiber
+    if (this.kernel.state !== "open") fiber.interruptUnsafe(this.interruptor)
+    fiber.addObserver((exit) => this.bodyEnded(exit))
+  }
+
+  /** The body's fiber while it runs, for tracking.ts. */
+  get body(): Fiber.Fiber<unknown, unknown> | undefined {
+    return this.bodyFiber
   }
 
   private bodyEnded(exit: Exit.Exit<unknown, unknown>): void {
     this.bodyExit = exit
     this.bodyFiber = undefined
+    if (exit._tag === "Success") return this.kernel.bodyEnded("succeeded", undefined)
     // A body that interrupted itself (not through us) takes the group down with it.
-    if (exit._tag === "Failure" && !this.fail(exit.cause)) this.shutdown()
-    this.endOwner()
-  }
-
-  /** The body (or the owner of a scoped group) has ended its part: the group may now end. */
-  endOwner(): void {
-    if (this.ownerEnded) return
-    this.ownerEnded = true
-    this.release()
-  }
-
-  private release(): void {
-    if (--this.pending === 0) {
-      this.state = "closed"
-      this.observed.groupEnded(this.failures.cause())
-      nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
-    }
-  }
-
-  /** Records the non-interrupt reasons of `cause`; if there are any, shuts down. */
-  private fail(cause: Cause.Cause<unknown>, handle?: TaskHandle<any, any>): boolean {
-    const failed = this.failures.add(cause, handle)
-    if (failed) this.shutdown()
-    return failed
-  }
-
-  // shutting down
-
-  /** Interrupts the body and every task; spawns from now on end interrupted. */
-  shutdown(): void {
-    if (this.state !== "open") return
-    this.state = "closing"
-    this.shutDown = true
-    // Stopping runs the listeners and interrupts suspended fibers, which run at once, down
-    // to their own groups' shutdowns (or, for a Promise task, its AbortSignal's
-    // listeners). On a deep stack it goes on from a fresh one (see callDepth.ts), counted
-    // as pending so that the group cannot end before it has run.
-    if (!isDeep()) return nested(() => this.stop())
-    this.pending++
-    onFreshStack(this.context, () => {
-      this.stop()
-      this.release()
-    })
-  }
-
-  /** Runs the shutdown listeners, then interrupts the body and every task. */
-  private stop(): void {
-    // A listener that throws stops nothing: its throw is added to the failures.
-    this.shutdownListeners.callOnce((error) => this.callbackThrew(error))
-    this.bodyFiber?.interruptUnsafe(this.interruptor)
-    // Interrupting a suspended fiber ends it at once, and its observer removes it from
-    // `live`: the tasks are taken first.
-    // One clock reading for all of them: they are asked at the same moment.
-    let now: number | undefined
-    for (const handle of this.live.toArray()) {
-      const runner = handle.runner
-      if (isRunner(runner)) {
-        this.cancelRequested(handle, (now ??= this.observed.now()))
-        this.interrupt(handle, runner, this.interruptor)
-      }
-    }
-    this.stuck?.watch()
-    // Then the tasks that have not started: they end interrupted, and never run.
-    this.queue.interruptAll(this.interruptor)
-    this.permits?.interruptAll(this.interruptor)
-  }
-
-  /** `TaskGroup.onShutdownUnsafe`: calls `f` when the group starts shutting down. */
-  onShutdown(f: () => void): () => void {
-    if (this.state === "open") return this.shutdownListeners.add(f)
-    if (this.state === "closing") this.shutdownListeners.callNow(f, (error) => this.callbackThrew(error))
-    return noUnregister
-  }
-
-  /** `TaskGroup.cancelUnsafe`: cancels the whole group; its outcome is an interruption. */
-  cancelUnsafe(fiberId: number | undefined): void {
-    if (this.state !== "open") return
-    this.failures.recordCancel(Cause.interrupt(fiberId ?? this.interruptor))
-    this.shutdown()
-    // A group with no body running is finished once its tasks are: it takes no new ones.
-    if (this.ownership !== "body") this.endOwner()
+    if (Cause.hasInterruptsOnly(exit.cause)) return this.kernel.bodyEnded("cancelled", undefined)
+    this.kernel.bodyEnded("failed", new Failure(exit.cause, undefined))
   }
 
   /** Whether `fiber` is the body, a task, or runs while one of them runs its first steps. */
   isInside(fiber: Fiber.Fiber<unknown, unknown>): boolean {
-    if (this.launcher.inFirstSteps || fiber === this.bodyFiber) return true
-    return this.live.some((handle) => handle.runner === fiber)
+    if (this.firstStepsDepth > 0 || fiber === this.bodyFiber) return true
+    for (const task of this.kernel.tasks()) if (task.fiber === fiber) return true
+    return false
   }
 
-  // outcomes (what owners.ts makes of them)
+  // ---------------------------------------------------------------------------
+  // what the owners (owners.ts) and the handles ask
+
+  /** Cancels one task (`soon.cancel`), `by` the fiber that asked. */
+  cancelTask(task: TaskHandle<any, any>, by: number): void {
+    this.kernel.cancelTask(task, by)
+  }
+
+  /** Shuts the group down: its body and every task are interrupted; spawns from now on end interrupted. */
+  shutdown(): void {
+    nested(() => this.kernel.shutdown())
+  }
+
+  /** The owner's part is over: the group ends once its tasks have. */
+  endOwner(): void {
+    this.kernel.endOwner()
+  }
+
+  /** `TaskGroup.cancelUnsafe`: cancels the whole group; its outcome is an interruption. */
+  cancelUnsafe(fiberId: number | undefined): void {
+    nested(() => this.kernel.cancel(fiberId ?? this.interruptor))
+  }
 
   /** Waits until the group has ended; from a fresh stack if deep in its last task's end. */
   get awaitEnded(): Effect.Effect<void> {
     return Effect.flatMap(Deferred.await(this.whenEnded), () => freshStackIfDeep(Effect.void))
   }
 
+  /**
+   * What the group fails with besides its body: the cancel's interruption or the
+   * timeout first (either shut it down), then every failure in order; `undefined` for none.
+   */
+  cause(): Cause.Cause<unknown> | undefined {
+    const kernel = this.kernel
+    const reasons: Array<Cause.Reason<unknown>> = []
+    if (kernel.cancelled) reasons.push(...Cause.interrupt(kernel.cancelledBy as number).reasons)
+    if (kernel.timedOut) reasons.push(this.timeoutReason())
+    for (const failure of kernel.failures) reasons.push(...failure.reasons(this.name))
+    return reasons.length === 0 ? undefined : Cause.fromReasons(reasons)
+  }
+
+  private timeoutReason(): Cause.Reason<unknown> {
+    if (this.timedOutWith !== undefined) return this.timedOutWith
+    const error = new TaskGroupTimeout({ group: this.name, timeout: this.timeout! })
+    return (this.timedOutWith = Cause.makeFailReason(raisedAt(error, { where: this.timeoutSite, lateSlot: false })))
+  }
+
+  /** An interruption from outside, with every failure added to it. */
+  after(interruption: Cause.Cause<unknown>): Cause.Cause<unknown> {
+    const cause = this.cause()
+    return cause === undefined ? interruption : Cause.fromReasons([...interruption.reasons, ...cause.reasons])
+  }
+
   /** The ended group's result: its cancellation and failures, else the body's Exit. */
   outcome(): Effect.Effect<unknown, unknown> {
-    const cause = this.failures.cause()
+    const cause = this.cause()
     return cause === undefined ? (this.bodyExit ?? Effect.void) : Effect.failCause(cause)
   }
 
-  toJSON(): unknown {
-    return {
-      _id: "TaskGroup",
-      name: this.name,
-      mode: this.mode,
-      state: this.state,
-      running: this.live.toArray().filter((handle) => isRunner(handle.runner)).length
+  /** The failures so far were handed to somebody (`join`): the scope's close does not raise them again. */
+  markReported(): void {
+    this.kernel.markReported()
+    this.timeoutReported = true
+  }
+
+  /**
+   * The failures nobody observed, as defects (once), or `undefined`: neither handed to
+   * somebody nor read from the failed task's handle.
+   */
+  unreported(): Cause.Cause<never> | undefined {
+    const unreported: Array<Cause.Reason<never>> = []
+    if (this.kernel.timedOut && !this.timeoutReported) unreported.push(asDefect(this.timeoutReason()))
+    this.timeoutReported = true
+    for (const failure of this.kernel.takeUnreported()) {
+      if (failure.task?.unread === "read") continue
+      for (const reason of failure.reasons(this.name)) unreported.push(asDefect(reason))
     }
+    return unreported.length === 0 ? undefined : Cause.fromReasons(unreported)
+  }
+
+  toJSON(): unknown {
+    let running = 0
+    for (const task of this.kernel.tasks()) if (task.phase === "running" || task.phase === "cancelling") running++
+    return { _id: "TaskGroup", name: this.name, mode: this.mode, state: this.kernel.state, running }
   }
 }
+
+/**
+ * The kernel's `Runtime` of one group: what the kernel asks, handed to the group
+ * (`GroupImpl`'s own `start` is the public `group.start`).
+ *
+ * @internal
+ */
+class Driver implements Runtime<TaskHandle<any, any>> {
+  readonly group: GroupImpl
+
+  constructor(group: GroupImpl) {
+    this.group = group
+  }
+
+  start(task: TaskHandle<any, any>): void {
+    this.group.startAttempt(task)
+  }
+
+  interrupt(task: TaskHandle<any, any>): void {
+    this.group.interruptTask(task)
+  }
+
+  now(): number {
+    return this.group.now()
+  }
+
+  setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown {
+    return this.group.setTimer(ms, fire, target)
+  }
+
+  clearTimer(timer: unknown): void {
+    ;(timer as Fiber.Fiber<void>).interruptUnsafe()
+  }
+
+  warn(stuck: StuckTask): void {
+    this.group.warn(stuck)
+  }
+
+  scheduleFlush(): void {
+    this.group.scheduleFlush()
+  }
+
+  taskEnded(task: TaskHandle<any, any>, route: Route): void {
+    this.group.taskEnded(task, route)
+  }
+
+  shuttingDown(): void {
+    this.group.shuttingDown()
+  }
+
+  groupEnded(): void {
+    this.group.groupEnded()
+  }
+}
+
+/** A failure as a defect (a scope's close raises those nobody observed as defects). */
+const asDefect = (reason: Cause.Reason<unknown>): Cause.Reason<never> =>
+  reason._tag === "Fail" ? Cause.makeDieReason(reason.error) : (reason as Cause.Reason<never>)

@@ -6,7 +6,7 @@ import type { TaskGroup } from "../TaskGroup.ts"
 import { freshStackIfDeep } from "./callDepth.ts"
 import { GroupImpl } from "./group.ts"
 import { defaultGroupName, settingsFrom } from "./settings.ts"
-import { startDeadline, timeoutFrom } from "./timeout.ts"
+import { timeoutFrom } from "./timeout.ts"
 import { asBodyEffect, describe, illegalArgument } from "./validation.ts"
 
 // The three owners of a group (see `Ownership`): how each one opens it and lets it end.
@@ -42,8 +42,7 @@ export const run = <A, E, R>(
   }
   const program = Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
-      const group = new GroupImpl(settings, "body", parent)
-      if (timeout !== undefined) startDeadline(group, timeout, parent.context, where)
+      const group = new GroupImpl(settings, "body", parent, timeout, where)
       // The body starts at once (on a deep stack, soon: see callDepth.ts).
       group.startBody(Effect.suspend(() => asBodyEffect(body(group))))
       // Interrupting the wait interrupts everything and waits again, uninterruptibly.
@@ -52,7 +51,7 @@ export const run = <A, E, R>(
         return freshStackIfDeep(
           Effect.suspend(() => {
             group.shutdown()
-            return Effect.flatMap(group.awaitEnded, () => Effect.failCause(group.failures.after(waited.cause)))
+            return Effect.flatMap(group.awaitEnded, () => Effect.failCause(group.after(waited.cause)))
           })
         )
       })
@@ -84,7 +83,7 @@ const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>, releas
     return Effect.flatMap(Effect.exit(Effect.interruptible(group.awaitEnded)), (waited) => {
       if (waited._tag === "Failure") group.shutdown()
       return Effect.flatMap(group.awaitEnded, () => {
-        const unreported = group.failures.unreported()
+        const unreported = group.unreported()
         const cause = waited._tag === "Success" ? unreported : Cause.combine(waited.cause, unreported ?? Cause.empty)
         return cause === undefined ? Effect.void : Effect.failCause(cause)
       })
@@ -109,9 +108,7 @@ export const make = (
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
   return Effect.acquireRelease(
     Effect.withFiber((fiber) => {
-      // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
-      const group = new GroupImpl(settings, "scope", fiber)
-      if (timeout !== undefined) startDeadline(group, timeout, fiber.context, where)
+      const group = new GroupImpl(settings, "scope", fiber, timeout, where)
       return Effect.succeed(group)
     }),
     (group, exit) => closeScoped(group, exit, release)
@@ -130,10 +127,7 @@ export const makeUnsafe = (options?: {
   if (typeof settings === "string") throw illegalArgument(settings)
   const timeout = timeoutFrom("TaskGroup.makeUnsafe", options)
   if (typeof timeout === "string") throw illegalArgument(timeout)
-  // Stryker disable next-line StringLiteral: only "body" is ever told apart from the other ownerships
-  const group = new GroupImpl(settings, "none")
-  if (timeout !== undefined) startDeadline(group, timeout, group.context, "TaskGroup.makeUnsafe")
-  return group
+  return new GroupImpl(settings, "none", undefined, timeout, "TaskGroup.makeUnsafe")
 }
 
 /** `TaskGroup.join`: ends the owner's part, waits for the tasks, gives the outcome. */
@@ -154,7 +148,7 @@ export const join = (group: TaskGroup<any, any>): Effect.Effect<void, unknown> =
     }
     impl.endOwner()
     return Effect.flatMap(impl.awaitEnded, () => {
-      impl.failures.report()
+      impl.markReported()
       return Effect.asVoid(impl.outcome())
     })
   })

@@ -1,32 +1,24 @@
+import type { Retry } from "@soonify/kernel"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Pull from "effect/Pull"
 import * as Schedule from "effect/Schedule"
 import type { RetryPolicy } from "../TaskGroup.ts"
-import type { HandleBase } from "./handle.ts"
+import { Failure } from "./failure.ts"
 import { describe } from "./validation.ts"
 
 // Retry inside the group (DESIGN §6): a task spawned with `retry` runs its effect again
 // after a typed failure, as the policy says, before that failure counts; only the last
-// attempt's failure reaches the handle (and, in fail-fast mode, the group). The waits
-// between attempts are the schedule's sleeps, inside the task's fiber: cancelling the
-// task or its group interrupts them at once. A task spawned without `retry` never comes
-// here, and its handle's `attempt` is 1.
+// attempt's failure reaches the handle (and, in fail-fast mode, the group). The kernel
+// keeps the books (the attempt, the wait between attempts, a cancel during the wait);
+// this is only the policy it asks, a `Schedule` stepped on the group's Clock. Defects
+// and interruptions are never retried, as `Effect.retry` does not retry them.
 
 /** What `retry` takes: the public `TaskGroup.RetryPolicy`. */
 export type Policy<E> = RetryPolicy<E>
-
-/** The attempts of one task: which one runs (1-based). */
-export interface Attempts {
-  attempt: number
-}
-
-/** The attempts of every task spawned with `retry`, by handle, for as long as the handle lives. */
-const attemptsOf = new WeakMap<HandleBase<any, any>, Attempts>()
-
-/** `soon.attempt`: 1 for a task without `retry`. */
-export const attemptOf = (handle: HandleBase<any, any>): number => attemptsOf.get(handle)?.attempt ?? 1
-
-/** Whether the task was spawned with `retry` (a snapshot then shows its attempt). */
-export const retried = (handle: HandleBase<any, any>): boolean => attemptsOf.has(handle)
 
 /** The problem with a `retry` option, or `undefined`. */
 export const retryProblem = (where: string, retry: unknown): string | undefined => {
@@ -50,33 +42,94 @@ export const retryProblem = (where: string, retry: unknown): string | undefined 
   return undefined
 }
 
-/**
- * `effect` run again after each typed failure, as `policy` says, counting its attempts
- * in `attempts`. Each failed attempt is logged at the Debug level, with the task's name,
- * the attempt number and the cause (the documented place where earlier failures can be
- * seen); defects and interruptions are never retried.
- */
-export const withRetry = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
-  policy: Policy<E>,
-  attempts: Attempts,
-  taskName: () => string
-): Effect.Effect<A, E, R> => {
-  // The attempt number is the schedule's own: `Effect.retry` runs each attempt with the
-  // metadata of the step that led to it (`attempt` 0 before the first retry).
-  const attempt = Effect.flatMap(Schedule.CurrentMetadata, (metadata) => {
-    attempts.attempt = metadata.attempt + 1
-    return effect
-  })
-  const logged = Effect.tapCause(attempt, (cause) =>
-    Effect.logDebug(`TaskGroup: task "${taskName()}" failed on attempt ${attempts.attempt}`, cause)
+type Predicate = (input: unknown) => boolean | Effect.Effect<boolean, unknown, unknown>
+
+/** The schedule of `Effect.retry(options)`: `schedule` (else forever), while `while`, until `until`, at most `times`. */
+const scheduleOf = (policy: Policy<any>): Schedule.Schedule<unknown, unknown, unknown, unknown> => {
+  if (Schedule.isSchedule(policy)) return policy as Schedule.Schedule<unknown, unknown, unknown, unknown>
+  const options = policy as {
+    readonly schedule?: Schedule.Schedule<unknown, unknown, unknown, unknown>
+    readonly while?: Predicate
+    readonly until?: Predicate
+    readonly times?: number
+  }
+  let schedule: Schedule.Schedule<unknown, unknown, unknown, unknown> = Schedule.passthrough(
+    options.schedule ?? Schedule.forever
   )
-  return Schedule.isSchedule(policy)
-    ? Effect.retry(logged, policy)
-    : (Effect.retry(logged, policy as Effect.Retry.Options<E>) as Effect.Effect<A, E, R>)
+  const asEffect = (applied: boolean | Effect.Effect<boolean, unknown, unknown>) =>
+    Effect.isEffect(applied) ? applied : Effect.succeed(applied)
+  const whileFn = options.while
+  if (whileFn !== undefined) schedule = Schedule.while(schedule, ({ input }) => asEffect(whileFn(input)))
+  const until = options.until
+  if (until !== undefined) {
+    schedule = Schedule.while(schedule, ({ input }) => Effect.map(asEffect(until(input)), (b) => !b))
+  }
+  const times = options.times
+  if (times !== undefined) schedule = Schedule.while(schedule, ({ attempt }) => Effect.succeed(attempt <= times))
+  return schedule
 }
 
-/** Ties `attempts` to the handle of the task it counts. */
-export const track = (handle: HandleBase<any, any>, attempts: Attempts): void => {
-  attemptsOf.set(handle, attempts)
+type Step = (now: number, input: unknown) => Pull.Pull<[unknown, Duration.Duration], unknown, unknown, unknown>
+
+/**
+ * One task's retry policy, as the kernel asks it (`delayBefore`): each typed failure is
+ * a step of the schedule, run with the context the task was spawned in; the metadata of
+ * that step is what the next attempt reads as `Schedule.CurrentMetadata`.
+ *
+ * @internal
+ */
+export class ScheduleRetry implements Retry {
+  private readonly schedule: Schedule.Schedule<unknown, unknown, unknown, unknown>
+  private readonly context: Context.Context<never>
+  private step: Step | undefined = undefined
+  private start: number | undefined = undefined
+  private previous: number | undefined = undefined
+  /** The metadata of the last step: what the next attempt runs with. */
+  metadata: Schedule.Metadata<unknown, unknown> | undefined = undefined
+
+  constructor(policy: Policy<any>, context: Context.Context<never>) {
+    this.schedule = scheduleOf(policy)
+    this.context = context
+  }
+
+  delayBefore(attempt: number, outcome: unknown): number | undefined {
+    const cause = (outcome as { readonly cause?: Cause.Cause<unknown> } | undefined)?.cause
+    if (cause === undefined || cause.reasons.some(Cause.isDieReason)) return undefined
+    const failure = cause.reasons.find(Cause.isFailReason)
+    if (failure === undefined) return undefined
+    const run = Effect.runSyncExitWith(this.context as Context.Context<any>)
+    if (this.step === undefined) {
+      const made = run(Schedule.toStep(this.schedule))
+      if (made._tag === "Failure") throw outcomeOf(made.cause)
+      this.step = made.value as Step
+    }
+    const now = Context.get(this.context, Clock.Clock).currentTimeMillisUnsafe()
+    const stepped = run(this.step(now, failure.error))
+    if (stepped._tag === "Failure") {
+      if (Pull.isDoneCause(stepped.cause)) return undefined
+      throw outcomeOf(stepped.cause)
+    }
+    const [output, duration] = stepped.value
+    this.start ??= now
+    const elapsedSincePrevious = this.previous === undefined ? 0 : now - this.previous
+    this.previous = now
+    this.metadata = {
+      input: failure.error,
+      output,
+      duration,
+      attempt: attempt - 1,
+      start: this.start,
+      now,
+      elapsed: now - this.start,
+      elapsedSincePrevious
+    }
+    return Duration.toMillis(duration)
+  }
 }
+
+/** What a policy that failed or died (or could not step synchronously) ends its task with. */
+const outcomeOf = (cause: Cause.Cause<unknown>): Failure => new Failure(cause, undefined)
+
+/** The context of a later attempt: the schedule's metadata of the step that led to it. */
+export const retryContext = (retry: ScheduleRetry, context: Context.Context<never>): Context.Context<never> =>
+  retry.metadata === undefined ? context : Context.add(context, Schedule.CurrentMetadata, retry.metadata)

@@ -82,7 +82,6 @@ export const settingsFrom = (
   return {
     name: (options?.name as string | undefined) ?? defaultGroupName,
     mode: (options?.mode as Mode | undefined) ?? "failFast",
-    // Stryker disable next-line ConditionalExpression: an undefined concurrency gives undefined either way
     concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency,
     stuckAfter,
     onTaskError: options?.onTaskError as OnTaskError | undefined

@@ -20,7 +20,7 @@ export const spawn = <A, E, R>(
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
-  return Effect.withFiber((parent) => group.launcher.spawnSoon(parent, effect, options?.name))
+  return Effect.withFiber((parent) => group.spawnSoon(parent, effect, options?.name))
 }
 
 /** `group.soonify(f, options)`: throws at once for a bad argument, as it returns no Effect. */
@@ -45,7 +45,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
       const task = callTask(f, args)
       return Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
         Effect.withFiber((parent) =>
-          group.refuses(parent) ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, task, name)
+          group.refuses(parent) ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, task, name)
         )
       )
     }
@@ -54,7 +54,7 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   return (...args) => {
     const task = callTask(f, args)
     return Effect.withFiber((parent) =>
-      group.refuses(parent) ? Effect.die(group.closedError(name)) : group.launcher.spawnSoon(parent, task, name)
+      group.refuses(parent) ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, task, name)
     )
   }
 }

@@ -5,14 +5,14 @@ import type { SoonValue } from "../SoonValue.ts"
 import type { StartOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
-import type { Runner } from "./runner.ts"
-import { type TaskRef, taskTimeoutFrom, withTimeout } from "./taskTimeout.ts"
+import { taskOptions } from "./taskCapabilities.ts"
+import { taskTimeoutFrom } from "./taskTimeout.ts"
 import { asTaskEffect, describe, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
-// The start handshake (trio's and anyio's `start`): a task is spawned with a `starting`
-// Deferred in its handle; `started(value)` completes it with the value; a task that
-// ends first completes it with its outcome instead (`GroupImpl.taskEnded`), which then
-// belongs to whoever waits for the start, not to the group.
+// The start handshake (trio's and anyio's `start`): the kernel keeps it (`handshake`:
+// who the task's outcome goes to until it calls `started`); this gives it to Effect: a
+// `Deferred` the caller of `start` waits on, completed by `started(value)`, or by the
+// task's outcome when it ends first (group.ts, route "starter").
 
 /** What a task that ended before calling `started` gives to whoever waits for its start. */
 export const startFailure = (
@@ -28,41 +28,19 @@ export const startFailure = (
         )
       )
 
-/** Completes the start with `value`; gives the defect of a second call instead. */
-const markStarted = <S>(
-  starting: Deferred.Deferred<S, any>,
-  handle: TaskHandle<any, any> | undefined,
-  value: S,
-  where: string,
-  name: string | undefined
-): Error | undefined => {
-  if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
-    return new Error(`${where}: started(value) was called twice by task "${handle?.name ?? name ?? "?"}"`)
-  }
-  // Stryker disable next-line ConditionalExpression,BlockStatement: the starter resumes inside `doneUnsafe`; nothing reads the field again before `taskEnded`, which finds the start done
-  if (handle !== undefined) handle.starting = undefined
-  return undefined
-}
-
 /**
  * Waits for the start. Whoever waits owns the task until it has started: if the wait is
  * interrupted, the task is cancelled, and its outcome goes to the group from then on
  * (had the task ended first, its outcome would have resumed the waiter at once).
- * `handleKept` says whether the waiter has the task's handle (`startExternal`) or not
- * (`start`: the task is then an orphan, see `TaskHandle.orphan`).
  */
 const awaitStart = <S, E>(
+  group: GroupImpl,
   starting: Deferred.Deferred<S, E>,
-  handle: TaskHandle<any, any>,
-  handleKept: "handle kept" | "handle never given"
+  handle: TaskHandle<any, any>
 ): Effect.Effect<S, E> =>
   Effect.onInterrupt(Deferred.await(starting), () =>
     Effect.suspend(() => {
-      // Stryker disable next-line ConditionalExpression: a starter still waiting means the task has neither started nor ended (either resumes it inside the call)
-      if (handle.starting === starting) {
-        handle.starting = undefined
-        if (handleKept === "handle never given") handle.orphan = true
-      }
+      if (handle.group !== undefined) group.kernel.abandonStart(handle, "handle never given")
       return handle.cancel
     })
   )
@@ -86,53 +64,31 @@ export const start = <S, A, E, R>(
       let handle: TaskHandle<A, E> | undefined
       const started = (value: S): Effect.Effect<void> =>
         Effect.suspend(() => {
-          const twice = markStarted(starting, handle, value, "TaskGroup.start", undefined)
-          return twice === undefined ? Effect.void : Effect.die(twice)
+          if (!Deferred.doneUnsafe(starting, Exit.succeed(value))) {
+            return Effect.die(
+              new Error(`TaskGroup.start: started(value) was called twice by task "${handle?.name ?? "?"}"`)
+            )
+          }
+          if (handle !== undefined) group.kernel.started(handle)
+          return Effect.void
         })
-      const ref: TaskRef = { handle: undefined }
-      const call = Effect.suspend(() => asTaskEffect("TaskGroup.start", f, f(started)))
-      // Internally a task's E is its own: `TaskTimeout` joins it in the public types only.
-      const task = timeout === undefined ? call : (withTimeout(call, timeout, ref) as Effect.Effect<A, E, R>)
-      // `starting` is in the handle before the task can run, so an end before `started`
-      // goes to the caller of `start` whenever the scheduler lets the task run.
+      const task = Effect.suspend(() => asTaskEffect("TaskGroup.start", f, f(started)))
+      // The handshake is the task's before it can run, so an end before `started` goes to
+      // the caller of `start` whenever the scheduler lets the task run.
       return Effect.flatMap(
-        group.launcher.spawnSoon(parent, task, options?.name ?? (f.name || undefined), starting),
+        group.spawnSoon<A, E>(
+          parent,
+          task,
+          options?.name ?? (f.name || undefined),
+          taskOptions(options?.timeout, undefined, parent.context),
+          undefined,
+          starting
+        ),
         (spawned) => {
           handle = spawned
-          ref.handle = spawned
-          return Effect.map(
-            restore(awaitStart(starting, spawned, "handle never given")),
-            (value) => [value, spawned] as const
-          )
+          return Effect.map(restore(awaitStart(group, starting, spawned)), (value) => [value, spawned] as const)
         }
       )
     })
   )
-}
-
-/** `TaskGroup.startExternalUnsafe(group, f, options)`: the handshake for a task run outside Effect. */
-export const startExternal = <S, A, E>(
-  group: GroupImpl,
-  f: (started: (value: S) => void, soon: SoonValue<A, E>) => Runner<A, E>,
-  name: string | undefined
-): { readonly soon: SoonValue<A, E>; readonly started: Effect.Effect<S, E> } => {
-  const starting = Deferred.makeUnsafe<S, E>()
-  let handle: TaskHandle<A, E> | undefined
-  const started = (value: S): void => {
-    const twice = markStarted(starting, handle, value, "TaskGroup.startExternalUnsafe", name)
-    if (twice !== undefined) throw twice
-  }
-  // The start function may call `started` before `spawnExternal` returns: the handle
-  // it is called with is the one a second call names.
-  handle = group.launcher.spawnExternal(
-    (task) => {
-      // (On a deep stack the call comes later, from the task's fiber, which may not know it.)
-      if (task !== undefined) handle = task as TaskHandle<A, E>
-      return f(started, task as TaskHandle<A, E>)
-    },
-    name,
-    starting
-  )
-  // Stryker disable next-line StringLiteral: only "handle never given" is told apart
-  return { soon: handle, started: awaitStart(starting, handle, "handle kept") }
 }

@@ -1,22 +1,21 @@
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import { fromDriver } from "./currentTask.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
-import { external } from "./external.ts"
-import type { GroupImpl } from "./group.ts"
+import type { GroupImpl, TaskOptions } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
-import { type Key, keyForCall, keyProblem, spawnKeyed, spawnKeyedUnsafe } from "./keys.ts"
-import { type Attempts, type Policy, retryProblem, track, withRetry } from "./retry.ts"
-import type { Launch } from "./runner.ts"
+import { type Key, keyForCall, keyProblem } from "./keys.ts"
+import { type Policy, retryProblem, ScheduleRetry } from "./retry.ts"
 import { callTask, illegalArgument } from "./validation.ts"
 import { callName } from "./names.ts"
-import { type TaskRef, taskTimeoutFrom, withTimeout } from "./taskTimeout.ts"
-import type * as Duration from "effect/Duration"
+import { taskTimeoutFrom } from "./taskTimeout.ts"
 
-// `spawn` and `soonify` (and their `…Unsafe` forms) with the options of DESIGN §6, `key`
-// and `retry`, and a task's own `timeout` (DESIGN §3). The spawning code sends a call here only when one of them is given, so
-// that a plain spawn takes the path it always took.
+// `spawn` and `soonify` (and `spawnUnsafe`) with the options of DESIGN §6, `key` and
+// `retry`, and a task's own `timeout` (DESIGN §3): checked here, and handed to the
+// kernel with the task, which keeps the keys, the attempts and the timers. The spawning
+// code sends a call here only when one of them is given.
 
 /** Whether task options ask for a capability handled here. */
 export const hasCapabilities = (options: SpawnOptions<any> | SoonifyOptions<any, any>): boolean =>
@@ -34,58 +33,23 @@ export const timeoutProblem = (where: string, timeout: unknown): string | undefi
   return typeof checked === "string" ? checked : undefined
 }
 
-/** A checked task `timeout` (see `timeoutProblem`): `undefined` for none. */
-const timeoutOf = (timeout: unknown): Duration.Duration | undefined =>
-  taskTimeoutFrom("", timeout) as Duration.Duration | undefined
-
-/** `effect` with its `timeout` (each attempt's, under `retry`): `ref` then names its task. */
-const timed = <A, E>(effect: Effect.Effect<A, E, any>, timeout: unknown, ref: TaskRef): Effect.Effect<A, E, any> => {
-  const duration = timeoutOf(timeout)
-  return duration === undefined ? effect : (withTimeout(effect, duration, ref) as Effect.Effect<A, E, any>)
-}
-
-/**
- * A task's effect with its retry policy, if any; `spawn` then spawns it, and its handle
- * is tied to its attempts.
- */
-const retrying = <A, E>(
-  effect: Effect.Effect<A, E, any>,
-  policy: Policy<E> | undefined,
+/** The kernel options of a task with a (checked) `timeout` and `retry`, spawned in `context`. */
+export const taskOptions = (
   timeout: unknown,
-  spawn: (effect: Effect.Effect<A, E, any>) => TaskHandle<A, E>
-): TaskHandle<A, E> => {
-  const ref: TaskRef = { handle: undefined }
-  const attempt = timed(effect, timeout, ref)
-  if (policy === undefined) return (ref.handle = spawn(attempt))
-  const attempts: Attempts = { attempt: 1 }
-  const handle = spawn(withRetry(attempt, policy, attempts, () => ref.handle?.name ?? "?"))
-  ref.handle = handle
-  track(handle, attempts)
-  return handle
-}
-
-/** The same, for a soon spawn (an Effect that gives the handle). */
-const retryingSoon = <A, E>(
-  effect: Effect.Effect<A, E, any>,
-  policy: Policy<E> | undefined,
-  timeout: unknown,
-  spawn: (effect: Effect.Effect<A, E, any>) => Effect.Effect<TaskHandle<A, E>>
-): Effect.Effect<TaskHandle<A, E>> => {
-  const ref: TaskRef = { handle: undefined }
-  const attempt = timed(effect, timeout, ref)
-  if (policy === undefined) {
-    return timeout === undefined ? spawn(effect) : Effect.map(spawn(attempt), (spawned) => (ref.handle = spawned))
+  retry: Policy<any> | undefined,
+  context: Context.Context<never>
+): TaskOptions | undefined => {
+  const duration = timeout === undefined ? undefined : (taskTimeoutFrom("", timeout) as Duration.Duration | undefined)
+  if (duration === undefined && retry === undefined) return undefined
+  return {
+    timeout: duration === undefined ? undefined : Duration.toMillis(duration),
+    duration,
+    // Each task steps its own schedule.
+    retry: retry === undefined ? undefined : new ScheduleRetry(retry, context)
   }
-  const attempts: Attempts = { attempt: 1 }
-  // Stryker disable next-line StringLiteral: unreachable: a soon spawn's task first runs after `spawn` has given its handle
-  return Effect.map(spawn(withRetry(attempt, policy, attempts, () => ref.handle?.name ?? "?")), (spawned) => {
-    ref.handle = spawned
-    track(spawned, attempts)
-    return spawned
-  })
 }
 
-/** `group.spawn(effect, options)` with `key` or `retry` (the rest checked already). */
+/** `group.spawn(effect, options)` with `key`, `retry` or `timeout` (the rest checked already). */
 export const spawn = <A, E, R>(
   group: GroupImpl,
   effect: Effect.Effect<A, E, R>,
@@ -93,14 +57,18 @@ export const spawn = <A, E, R>(
 ): Effect.Effect<SoonValue<A, E>, never, R> => {
   const problem = problemOf("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
-  const spawnSoon = () =>
-    retryingSoon(effect, options.retry, options.timeout, (task) =>
-      Effect.withFiber((parent) => group.launcher.spawnSoon<A, E>(parent, task, options.name))
+  return Effect.withFiber((parent) =>
+    group.spawnSoon<A, E>(
+      parent,
+      effect,
+      options.name,
+      taskOptions(options.timeout, options.retry, parent.context),
+      options.key as Key | undefined
     )
-  return options.key === undefined ? spawnSoon() : spawnKeyed(group, options.key, spawnSoon)
+  )
 }
 
-/** `group.soonify(f, options)` with `key` or `retry`; throws at once for a bad option, as it returns no Effect. */
+/** `group.soonify(f, options)` with `key`, `retry` or `timeout`; throws at once for a bad option, as it returns no Effect. */
 export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   group: GroupImpl,
   f: (...args: Args) => Effect.Effect<A, E, R>,
@@ -118,25 +86,29 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
   return (...args) => {
     // Called at once, by the caller, as without capabilities (spawn.ts).
     const called = callTask(f, args)
-    const spawnNamed = (name: string | undefined) =>
+    const spawnNamed = (name: string | undefined, key: Key | undefined) =>
       Effect.withFiber((parent) =>
         group.refuses(parent)
           ? Effect.die(group.closedError(name))
-          : retryingSoon(called, options.retry, options.timeout, (task) =>
-              group.launcher.spawnSoon<A, E>(parent, task, name)
+          : group.spawnSoon<A, E>(
+              parent,
+              called,
+              name,
+              taskOptions(options.timeout, options.retry, parent.context),
+              key
             )
       )
     // A name made from the arguments is made when the spawn runs, as without capabilities.
-    const spawnSoon = () =>
+    const spawnKeyed = (key: Key | undefined) =>
       typeof name === "function"
-        ? Effect.flatMap(callName("TaskGroup.soonify", name, args), spawnNamed)
-        : spawnNamed(name)
-    if (key === undefined) return spawnSoon()
-    return Effect.flatMap(keyForCall("TaskGroup.soonify", key, args), (k) => spawnKeyed(group, k, spawnSoon))
+        ? Effect.flatMap(callName("TaskGroup.soonify", name, args), (named) => spawnNamed(named, key))
+        : spawnNamed(name, key)
+    if (key === undefined) return spawnKeyed(undefined)
+    return Effect.flatMap(keyForCall("TaskGroup.soonify", key, args), spawnKeyed)
   }
 }
 
-/** `TaskGroup.spawnUnsafe` with `key` or `retry`; throws for a bad option. */
+/** `TaskGroup.spawnUnsafe` with `key`, `retry` or `timeout`; throws for a bad option. */
 export const spawnUnsafe = <A, E>(
   where: string,
   group: GroupImpl,
@@ -145,30 +117,13 @@ export const spawnUnsafe = <A, E>(
 ): TaskHandle<A, E> => {
   const problem = problemOf(where, options)
   if (problem !== undefined) throw illegalArgument(problem)
-  const spawnNow = () =>
-    retrying(effect, options.retry, options.timeout, (task) =>
-      group.launcher.spawnNow(undefined, task, options.name, undefined, Fiber.getCurrent())
-    )
-  return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
-}
-
-/**
- * `TaskGroup.spawnExternalUnsafe` with `key` or `retry`; throws for a bad option. With
- * `retry`, the task runs in a fiber that calls `start` again for each attempt.
- */
-export const spawnExternalUnsafe = <A, E>(
-  where: string,
-  group: GroupImpl,
-  start: Launch<A, E>,
-  options: SpawnOptions<E>
-): TaskHandle<A, E> => {
-  const problem = problemOf(where, options)
-  if (problem !== undefined) throw illegalArgument(problem)
-  const spawnNow = () =>
-    options.retry === undefined && options.timeout === undefined
-      ? group.launcher.spawnExternal(start, options.name)
-      : retrying(external(start), options.retry, options.timeout, (task) =>
-          group.launcher.spawnNow(undefined, task, options.name, undefined, fromDriver)
-        )
-  return options.key === undefined ? spawnNow() : spawnKeyedUnsafe(group, options.key as Key, spawnNow)
+  // Run with the group's context, as a plain `spawnUnsafe`.
+  return group.spawnNow(
+    undefined,
+    effect,
+    options.name,
+    taskOptions(options.timeout, options.retry, group.context),
+    options.key as Key | undefined,
+    Fiber.getCurrent()
+  )
 }

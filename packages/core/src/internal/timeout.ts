@@ -1,20 +1,16 @@
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
-import type { GroupImpl } from "./group.ts"
 import { isHandle, type TaskHandle } from "./handle.ts"
 import { durationOptionFrom } from "./validation.ts"
-import { raisedAt, type TimeoutSite } from "./timeoutMessage.ts"
 
-// The `timeout` option of `TaskGroup.run`, `make`, `makeUnsafe` and `gather` (DESIGN §6).
-// A group given none takes exactly the path it took before: the only cost is reading
-// the option. A group given one gets a deadline fiber of its own, which ends with the
-// group (or its shutdown) and, if the time runs out first, fails the group with a
-// `TaskGroupTimeout` through the group's own `failures` and `shutdown`.
+// The `timeout` option of `TaskGroup.run`, `make`, `makeUnsafe` and `gather` (DESIGN §6):
+// the kernel keeps the deadline (one timer on the group's Clock, cleared when the group
+// shuts down or ends); when it is reached the group fails with a `TaskGroupTimeout`
+// (group.ts). Here: the option's check, and gather's own deadline.
 
 /** What a `timeout` option's message shows as good values. */
 export const timeoutExample = '"2 seconds" or 2000 millis'
@@ -23,38 +19,6 @@ export const timeoutExample = '"2 seconds" or 2000 millis'
 export const timeoutFrom = (where: string, options: unknown): Duration.Duration | undefined | string => {
   const timeout = (options as { readonly timeout?: unknown } | undefined)?.timeout
   return timeout === undefined ? undefined : durationOptionFrom(where, "timeout", timeout, timeoutExample)
-}
-
-/** Records the timeout as the group's failure and shuts it down, unless it is already shutting down or ended. */
-const timeOut = (group: GroupImpl, timeout: Duration.Duration, where: TimeoutSite["where"]): void => {
-  if (group.isClosed) return
-  group.failures.add(
-    Cause.fail(raisedAt(new TaskGroupTimeout({ group: group.name, timeout }), { where, lateSlot: false }))
-  )
-  group.shutdown()
-}
-
-/**
- * Starts `group`'s deadline: after `timeout` (on the Clock of `context`, so TestClock
- * drives it in tests), the group times out. The deadline ends, without effect, as soon
- * as the group shuts down for another reason or ends.
- */
-export const startDeadline = (
-  group: GroupImpl,
-  timeout: Duration.Duration,
-  context: Context.Context<never>,
-  where: TimeoutSite["where"]
-): void => {
-  const deadline = Effect.runForkWith(context)(
-    Effect.raceFirst(
-      Effect.andThen(
-        Effect.sleep(timeout),
-        Effect.sync(() => timeOut(group, timeout, where))
-      ),
-      group.awaitEnded
-    )
-  )
-  group.onShutdown(() => deadline.interruptUnsafe())
 }
 
 /**
@@ -74,7 +38,10 @@ export const cancelLate = (
     ),
     (ended) => {
       if (Option.isSome(ended)) return Effect.succeed(noneLate)
+      // Those still waiting for a permit first: a running task cancelled first would
+      // hand its permit to one of them (the kernel starts the next waiting task at once).
       const late = new Set<TaskHandle<unknown, unknown>>()
+      for (const slot of slots) if (isHandle(slot) && !slot.ready && !slot.startedAt) late.add(slot)
       for (const slot of slots) if (isHandle(slot) && !slot.ready) late.add(slot)
       return Effect.as(
         Effect.forEach(late, (handle) => handle.cancel, { concurrency: "unbounded", discard: true }),
@@ -83,7 +50,7 @@ export const cancelLate = (
     }
   )
 
-const noneLate: ReadonlySet<TaskHandle<unknown, unknown>> = new Set()
+const noneLate: ReadonlySet<TaskHandle<unknown, unknown>> = /* @__PURE__ */ new Set()
 
 /**
  * The slot of a task cancelled at the deadline: its value if it still succeeded,

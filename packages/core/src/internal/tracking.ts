@@ -1,7 +1,7 @@
 import type * as Fiber from "effect/Fiber"
 import { type Enclosing, enclosingOf } from "./currentTask.ts"
 import type { GroupImpl } from "./group.ts"
-import { TaskHandle } from "./handle.ts"
+import { groupOf, TaskHandle } from "./handle.ts"
 
 // Which task or group a fiber runs under (for `reportProgress`, to place a group opened
 // inside a task under it, and to tell a spawn from inside a group from one from outside).
@@ -31,8 +31,9 @@ export const isWithin = (group: GroupImpl, enclosing: Enclosing | undefined): bo
   let node = enclosing
   while (node !== undefined) {
     if (node instanceof TaskHandle) {
-      if (node.group === group) return true
-      node = node.group
+      const owner = groupOf(node)
+      if (owner === group) return true
+      node = owner
     } else {
       if (node === group) return true
       node = node.enclosing

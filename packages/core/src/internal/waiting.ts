@@ -29,9 +29,7 @@ export const waitAny = <H extends SoonValue<any, any>>(handles: Iterable<H>): Ef
         illegalArgument("SoonValue.waitAny: needs at least one handle to wait for, received an empty iterable")
       )
     }
-    // Stryker disable next-line ArrowFunction: a shortcut: racing the handles gives the first ended one in input order too (an ended handle's `await` resumes at once)
     const ended = array.find((handle) => handle.ready)
-    // Stryker disable next-line ConditionalExpression: a shortcut: racing the handles gives the first ended one in input order too (an ended handle's `await` resumes at once)
     if (ended !== undefined) return Effect.succeed(ended)
     return Effect.raceAllFirst(array.map((handle) => Effect.as(endOf(handle), handle)))
   })
