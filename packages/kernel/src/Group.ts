@@ -423,15 +423,19 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   /** The admission step: a permit now (the task starts), or a turn in the scheduler's queue. */
   private admit(task: T): void {
     const scheduler = this.scheduler
-    if (scheduler === undefined || scheduler.admit(task)) return this.launch(task)
+    if (scheduler === undefined) return this.launch(task)
+    if (scheduler.admit(task)) return this.launch(task, scheduler.startedAt)
     task.phase = "waiting"
     if (scheduler.flow !== undefined) this.armRate()
   }
 
-  /** Starts the task's current attempt: its timeout's timer, then `Runtime.start`. */
-  private launch(task: T): void {
+  /**
+   * Starts the task's current attempt: its timeout's timer, then `Runtime.start`. `at`:
+   * when the scheduler counted its start in a rate window (the time its start is recorded at).
+   */
+  private launch(task: T, at?: number): void {
     task.phase = "starting"
-    if (task.startedAt === undefined) task.startedAt = this.runtime.now()
+    if (task.startedAt === undefined) task.startedAt = at ?? this.runtime.now()
     const timeout = task.options.timeout
     if (timeout !== undefined) task.timer = this.runtime.setTimer(timeout, taskTimerFired, task)
     const attempt = task.attempt
@@ -452,7 +456,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       while (this._state === "open") {
         const next = scheduler.next() as T | undefined
         if (next === undefined) break
-        this.launch(next)
+        this.launch(next, scheduler.startedAt)
       }
     } finally {
       this.pumping = false

@@ -248,6 +248,14 @@ export class Scheduler extends Gate {
   private watched: Array<Partition> = []
   /** The number of partition values at which the idle ones with an empty window are dropped. */
   private sweepAt = 64
+  /**
+   * With a rate: the time the last task admitted was counted at in the windows, which its
+   * group records as its start (`Task.startedAt`), so that the windows and the starts
+   * snapshots show are the same times.
+   */
+  startedAt: number | undefined = undefined
+  /** Whether a rate is set (the group's or the partitions'): only then is the clock read. */
+  private readonly timed: boolean = false
 
   /**
    * `active`: the tasks of the group running already (a scheduler made by
@@ -258,6 +266,7 @@ export class Scheduler extends Gate {
     if (flow === undefined || (flow.rate === undefined && flow.partitions === undefined)) return
     this.flow = flow
     this.heap = []
+    this.timed = (flow.rate ?? flow.partitions?.rate) !== undefined
     if (flow.partitions !== undefined) this.partitions = new Map()
   }
 
@@ -422,8 +431,7 @@ export class Scheduler extends Gate {
   // with flow control
 
   private now(): number {
-    const flow = this.flow
-    return flow !== undefined && (flow.rate ?? flow.partitions?.rate) !== undefined ? flow.clock.now() : 0
+    return this.timed ? this.flow!.clock.now() : 0
   }
 
   /** The state of `task`'s partition, made when `make` says so; `undefined` for a task without one, or a group without `partitions`. */
@@ -446,6 +454,7 @@ export class Scheduler extends Gate {
 
   /** A task starts: it takes a permit, its partition's room, and a place in their windows. */
   private start(partition: Partition | undefined, now: number): void {
+    if (this.timed) this.startedAt = now
     this.take(now)
     partition?.take(now)
   }
