@@ -142,7 +142,8 @@ export function map<T, R>(
   checkOptions("map", options)
   const flag = (name: "ordered" | "returnExceptions", fallback: boolean): boolean => {
     const value = options?.[name] ?? fallback
-    if (typeof value !== "boolean") throw new TypeError(`map: option "${name}" must be a boolean, received ${describe(value)}`)
+    if (typeof value !== "boolean")
+      throw new TypeError(`map: option "${name}" must be a boolean, received ${describe(value)}`)
     return value
   }
   const ordered = flag("ordered", true)
@@ -150,12 +151,15 @@ export function map<T, R>(
   for (const name of ["priority", "partition"] as const) {
     const f = options?.[name]
     if (f !== undefined && typeof f !== "function") {
-      throw new TypeError(`map: option "${name}" must be a function (item, index) => ${name === "priority" ? "number" : "string"}, received ${describe(f)}`)
+      throw new TypeError(
+        `map: option "${name}" must be a function (item, index) => ${name === "priority" ? "number" : "string"}, received ${describe(f)}`
+      )
     }
   }
   checkSignal("map", options?.signal)
   const name = options?.name
-  if (name !== undefined && typeof name !== "string") throw new TypeError(`map: option "name" must be a string, received ${describe(name)}`)
+  if (name !== undefined && typeof name !== "string")
+    throw new TypeError(`map: option "name" must be a string, received ${describe(name)}`)
   const timeout = timeoutOf("map", options?.timeout)
   const settings: Settings = {
     name: name ?? "map",
@@ -290,7 +294,9 @@ class MapRun<T> {
     if (!this.inputDone) {
       this.inputDone = true
       const closing = this.iterator!.return?.()
-      // A pull that never settles must not keep the loop from ending: only a close that can complete is waited for.
+      // Awaited as `for await` awaits it; but while a pull is pending (an async generator
+      // closes only once it has settled), not: an input stuck in `next()` must not keep
+      // a cancelled map from ending. It closes when that pull settles.
       if (!this.pulling) await closing
       else if (closing !== undefined) Promise.resolve(closing).catch(() => {})
     }
@@ -323,8 +329,7 @@ class MapRun<T> {
     this.inFlight--
     const context = this.context!
     const kept =
-      call.ending === "succeeded" ||
-      (this.returnExceptions && (call.ending !== "cancelled" || context.group.timedOut))
+      call.ending === "succeeded" || (this.returnExceptions && (call.ending !== "cancelled" || context.group.timedOut))
     if (kept && (context.reason === NONE || this.returnExceptions)) {
       this.unread++
       if (this.ordered) this.byIndex.set(call.index, call)

@@ -176,8 +176,10 @@ export interface RetryOptions {
  * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>>
-  extends Omit<SpawnOptions, "key" | "name" | "partition"> {
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<
+  SpawnOptions,
+  "key" | "name" | "partition"
+> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `fn`'s name, else `task-N`.
@@ -322,7 +324,7 @@ export interface TaskGroup {
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: SoonifyOptions<NoInfer<Args>>
+    options?: NoInfer<SoonifyOptions<Args>>
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`

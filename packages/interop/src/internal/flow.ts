@@ -27,11 +27,14 @@ export const rateOf = (where: string, name: string, rate: unknown): Rate | undef
 export const partitionsOf = (where: string, partitions: unknown): PartitionLimits | undefined => {
   if (partitions === undefined) return undefined
   if (typeof partitions !== "object" || partitions === null) {
-    throw new TypeError(`${where}: option "partitions" must be { concurrency?, rate? }, received ${describe(partitions)}`)
+    throw new TypeError(
+      `${where}: option "partitions" must be { concurrency?, rate? }, received ${describe(partitions)}`
+    )
   }
   const { concurrency, rate } = partitions as PartitionLimits
   const limits: { concurrency?: number; rate?: Rate } = {}
-  if (concurrency !== undefined) limits.concurrency = concurrencyOf(where, concurrency, 'option "partitions.concurrency"')
+  if (concurrency !== undefined)
+    limits.concurrency = concurrencyOf(where, concurrency, 'option "partitions.concurrency"')
   if (rate !== undefined) limits.rate = rateOf(where, "partitions.rate", rate)!
   return limits
 }
