@@ -6,7 +6,7 @@
  */
 import type { TaskOptions as KernelTaskOptions } from "@soonify/kernel"
 import { CancelledError, TimeoutError } from "./Errors.ts"
-import { stopSignal } from "./internal/ambient.ts"
+import { runIn, stopSignal } from "./internal/ambient.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { NONE, taskError } from "./internal/outcome.ts"
@@ -192,7 +192,9 @@ class MapCall extends CallTask {
     call: (signal: AbortSignal) => unknown,
     options: KernelTaskOptions | undefined
   ) {
-    super(call, undefined, run.context!, "own context", undefined, options)
+    // Code of the map (as a gather's functions are): its signal is the map's, which only
+    // the map's cancellation aborts, and a call needs no async context of its own.
+    super(call, undefined, run.context!, "owner's context", undefined, options)
     this.mapRun = run
     this.index = index
   }
@@ -312,8 +314,8 @@ class MapRun<T> {
       if (call !== undefined) this.byIndex.delete(this.nextIndex++)
     } else call = this.arrived.shift()
     if (call === undefined) return undefined
-    this.unread--
-    this.fill()
+    // Reading makes room to pull only when the unread results were what held the pulling back.
+    if (this.unread-- === this.limit) this.fill()
     return call
   }
 
@@ -338,32 +340,13 @@ class MapRun<T> {
     this.fill()
   }
 
-  /** Pulls and starts items while a call slot and room for a result are free. */
+  /** Pulls and starts items while a call slot and room for a result are free; wakes the loop. */
   private fill(): void {
     if (!this.filling) {
       this.filling = true
       try {
-        while (
-          !this.inputDone &&
-          !this.pulling &&
-          this.context!.reason === NONE &&
-          this.inFlight < this.limit &&
-          this.unread < this.limit
-        ) {
-          if (this.asynchronous) {
-            this.pullLater()
-            break
-          }
-          let step: IteratorResult<T>
-          try {
-            step = (this.iterator as Iterator<T>).next()
-          } catch (error) {
-            this.inputFailed(error)
-            break
-          }
-          if (step.done === true) this.inputDone = true
-          else this.call(step.value)
-        }
+        // As code of the map: each call then starts in its context without a switch.
+        runIn(this.context!, MapRun.pull, this)
       } finally {
         this.filling = false
       }
@@ -371,6 +354,30 @@ class MapRun<T> {
     const wake = this.wake
     this.wake = undefined
     wake?.()
+  }
+
+  private static pull(run: MapRun<any>): void {
+    run.pullWhileRoom()
+  }
+
+  private pullWhileRoom(): void {
+    while (
+      !this.inputDone &&
+      !this.pulling &&
+      this.context!.reason === NONE &&
+      this.inFlight < this.limit &&
+      this.unread < this.limit
+    ) {
+      if (this.asynchronous) return this.pullLater()
+      let step: IteratorResult<T>
+      try {
+        step = (this.iterator as Iterator<T>).next()
+      } catch (error) {
+        return this.inputFailed(error)
+      }
+      if (step.done === true) this.inputDone = true
+      else this.call(step.value)
+    }
   }
 
   /** Pulls the next item of an async input; `fill` goes on when it comes. */
@@ -388,7 +395,7 @@ class MapRun<T> {
         this.pulling = false
         if (step.done === true) this.inputDone = true
         // An item pulled after the loop was left is dropped.
-        else if (this.context!.reason === NONE) this.call(step.value)
+        else if (this.context!.reason === NONE) runIn(this.context!, (item) => this.call(item), step.value)
         this.fill()
       },
       (error) => {

@@ -304,3 +304,22 @@ describe("nothing allocated when unused (DESIGN §9)", () => {
     expect(runtime.timers).toHaveLength(0)
   })
 })
+
+describe("the time a start is counted at", () => {
+  it("is the task's startedAt: with a clock that moves at every reading, the windows and the snapshots agree", () => {
+    const { runtime, group } = setup({ rate: { limit: 2, interval: 10 } })
+    const read = runtime.now.bind(runtime)
+    // Every reading of the clock is one millisecond later than the one before.
+    runtime.now = () => {
+      runtime.time++
+      return read()
+    }
+    const tasks = Array.from({ length: 8 }, (_, i) => spawned(group, running(`t${i}`, { ends: [["succeeded", i]] })))
+    runtime.advance(100)
+    const times = tasks.map((task) => task.startedAt!)
+    expect(times.every((time, i) => i < 2 || time - times[i - 2] >= 10)).toBe(true)
+    // The window's ring holds the last two starts' times: the same readings as their startedAt.
+    const ring = (group as unknown as { scheduler: { times: Array<number> } }).scheduler.times
+    expect(ring.toSorted()).toEqual(times.slice(-2).toSorted())
+  })
+})
