@@ -55,6 +55,8 @@ export const comparisons: ReadonlyArray<Comparison> = [
     kinds: promiseKinds
   },
   { subject: "interop-taskgroup-soonify-c64", anchors: ["p-limit-64", "p-map-64"], kinds: promiseKinds },
+  // DESIGN §10: the lazy map against p-map's own, with the same concurrency and bound.
+  { subject: "interop-map-c64", anchors: ["p-map-iterable-64"], kinds: promiseKinds },
   // The floor's own ratios come from the interop comparisons too (it is their anchor).
   { subject: "floor", anchors: ["promise-all"], kinds: promiseKinds, fullOnly: true },
   {
@@ -85,6 +87,7 @@ export const linearSubjects: ReadonlyArray<{ readonly config: string; readonly k
   { config: "interop-taskgroup-soonify", kinds: promiseKinds },
   { config: "interop-gather", kinds: promiseKinds },
   { config: "interop-taskgroup-soonify-c64", kinds: promiseKinds },
+  { config: "interop-map-c64", kinds: promiseKinds },
   { config: "floor", kinds: promiseKinds },
   { config: "promise-all", kinds: promiseKinds },
   { config: "fiberset-run", kinds: effectKinds }

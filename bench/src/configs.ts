@@ -16,7 +16,7 @@ import * as Scope from "effect/Scope"
 import * as Tracer from "effect/Tracer"
 import { run as runEffection, spawn, type Task } from "effection"
 import pLimit from "p-limit"
-import pMap from "p-map"
+import pMap, { pMapIterable } from "p-map"
 import { floorGroup, type FloorHandle } from "./floor.ts"
 import type { EffectionTask, EffectTask, PromiseTask, WorkerTask } from "./tasks.ts"
 import { workerConfigs } from "./workerConfigs.ts"
@@ -147,6 +147,20 @@ export const configs: ReadonlyArray<Config> = [
     load: async () => (inputs, task) => Interop.gather(inputs.map((i) => () => task(i)))
   },
   {
+    // DESIGN §10: the lazy map over an iterable, 64 calls at once and at most 64 results
+    // unread, its results read by a for await loop, in input order.
+    id: "interop-map-c64",
+    label: "interop map(inputs, task, { concurrency: 64 })",
+    family: "soonify interop",
+    world: "promise",
+    concurrency: 64,
+    load: async () => async (inputs, task) => {
+      const results: Array<number> = []
+      for await (const value of Interop.map(inputs, task, { concurrency: 64 })) results.push(value)
+      return results
+    }
+  },
+  {
     id: "floor",
     label: "floor (minimal plain-JS group + handles)",
     family: "reference",
@@ -194,6 +208,19 @@ export const configs: ReadonlyArray<Config> = [
     world: "promise",
     concurrency: 64,
     load: async () => (inputs, task) => pMap(inputs, (i) => task(i), { concurrency: 64 })
+  },
+  {
+    // The same bound on what is pulled and not yet read as interop map's (2 × concurrency).
+    id: "p-map-iterable-64",
+    label: "p-map pMapIterable (concurrency 64, backpressure 128)",
+    family: "peer",
+    world: "promise",
+    concurrency: 64,
+    load: async () => async (inputs, task) => {
+      const results: Array<number> = []
+      for await (const value of pMapIterable(inputs, task, { concurrency: 64, backpressure: 128 })) results.push(value)
+      return results
+    }
   },
   {
     id: "p-limit-64",

@@ -70,6 +70,12 @@ export interface AsCompletedOptions {
   readonly signal?: AbortSignal | undefined
   /** Cancels them after this many milliseconds; the loop then throws a `TimeoutError`. Default `Infinity` (none). */
   readonly timeout?: number | undefined
+  /**
+   * At most this many tasks run (or are watched) at once: a function is called only when
+   * a slot is free, in input order, so the rest start lazily as the first ones end.
+   * Default `Infinity`.
+   */
+  readonly concurrency?: number | undefined
 }
 
 // A slot may hold an error whenever `returnExceptions` may be `true`.
@@ -272,7 +278,8 @@ const gatherRequest = (args: Array<unknown>): GatherRequest => {
  *
  * **Details**
  *
- * - Tasks are those of {@link gather}. The functions start when the loop starts.
+ * - Tasks are those of {@link gather}. The functions start when the loop starts; with
+ *   `concurrency`, at most that many at once, the others each when a slot is free.
  * - `signal` and `timeout` (and, inside a task, the task's cancellation) cancel the
  *   functions still running; the loop then throws the reason (a `TimeoutError` for the
  *   timeout) once they have settled.
@@ -314,6 +321,7 @@ export const asCompleted = <T extends Task<unknown>>(
   checkOptions("asCompleted", options)
   checkSignal("asCompleted", options?.signal)
   const timeout = timeoutOf("asCompleted", options?.timeout)
+  const concurrency = concurrencyOf("asCompleted", options?.concurrency)
   // Tied to where the loop is made: the enclosing task, if any.
   const signal = stopSignal(options?.signal)
   return completions(inputs, {
@@ -323,7 +331,7 @@ export const asCompleted = <T extends Task<unknown>>(
     timeout,
     // Settle mode: a failure waits for its turn in the loop instead of cancelling the rest.
     mode: "settle",
-    concurrency: Infinity,
+    concurrency,
     owner: "body"
   }) as AsyncIterable<TaskValue<T>>
 }

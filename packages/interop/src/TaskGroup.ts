@@ -6,6 +6,7 @@
  */
 import { stopSignal } from "./internal/ambient.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
+import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { GroupView } from "./internal/group.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import {
@@ -41,6 +42,20 @@ export interface TaskOptions {
    * Default `Infinity` (none); a negative or NaN value throws a `RangeError`.
    */
   readonly timeout?: number | undefined
+  /**
+   * Among the tasks waiting for their turn (a `concurrency` slot, room in their
+   * partition, a `rate` window), a higher priority starts first; equal priorities keep
+   * spawn order. A number; default 0. It orders waiting tasks only: it never pre-empts a
+   * running one.
+   */
+  readonly priority?: number | undefined
+  /**
+   * The partition the task counts against: with the group's `partitions` option, at most
+   * `partitions.concurrency` tasks of one partition run at once, and at most
+   * `partitions.rate` of them start per window (a crawler's host, a tenant, a user). A
+   * string; without `partitions` it is only shown in snapshots.
+   */
+  readonly partition?: string | undefined
 }
 
 /**
@@ -161,7 +176,10 @@ export interface RetryOptions {
  * @since 0.2.0
  * @category models
  */
-export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<SpawnOptions, "key" | "name"> {
+export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omit<
+  SpawnOptions,
+  "key" | "name" | "partition"
+> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `fn`'s name, else `task-N`.
@@ -169,6 +187,37 @@ export interface SoonifyOptions<Args extends ReadonlyArray<unknown>> extends Omi
   readonly name?: string | ((...args: Args) => string) | undefined
   /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
   readonly key?: TaskKey | ((...args: Args) => TaskKey) | undefined
+  /** The partition of every call, or a function giving each call's partition from its arguments (see {@link TaskOptions.partition}). */
+  readonly partition?: string | ((...args: Args) => string) | undefined
+}
+
+/**
+ * A rate limit (the group options `rate` and `partitions.rate`): at most `limit` task
+ * starts in any window of `interval` milliseconds. A strict sliding window, not fixed
+ * buckets: a task starts `interval` ms after the start `limit` places before it at the
+ * earliest, so that no stretch of `interval` ms ever sees more than `limit` starts.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface RateLimit {
+  /** Starts in one window: a positive integer. */
+  readonly limit: number
+  /** The window in milliseconds: above 0. */
+  readonly interval: number
+}
+
+/**
+ * The group option `partitions`: limits per value of the tasks' `partition` option.
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface PartitionOptions {
+  /** At most this many running tasks per partition value. Default `Infinity`. */
+  readonly concurrency?: number | undefined
+  /** At most this rate of starts per partition value. Default: none. */
+  readonly rate?: RateLimit | undefined
 }
 
 /**
@@ -189,8 +238,24 @@ export interface TaskGroupOptions {
    * `TimeoutError`, once every task has settled. Default `Infinity` (none).
    */
   readonly timeout?: number | undefined
-  /** At most this many tasks run at once; the rest wait their turn in spawn order. Default `Infinity`. */
+  /**
+   * At most this many tasks run at once; the rest wait their turn, in `priority` then
+   * spawn order. A positive integer or `Infinity` (the default); `tg.setConcurrency`
+   * changes it while the group runs.
+   */
   readonly concurrency?: number | undefined
+  /**
+   * At most `limit` task starts in any window of `interval` ms (a strict sliding window);
+   * the others wait their turn, in `priority` then spawn order. Default: none.
+   */
+  readonly rate?: RateLimit | undefined
+  /**
+   * Limits per value of the tasks' `partition` option, on top of the group's own: at most
+   * `concurrency` running tasks and `rate` starts per partition value ("at most 2
+   * requests and 5 per second per host"). A task its partition holds back never holds
+   * back the tasks of other partitions. Default: none.
+   */
+  readonly partitions?: PartitionOptions | undefined
   /**
    * `"failFast"` (default): the first failure cancels the block and every task, and the
    * group rejects with every failure. `"settle"`: a task's failure stays in its handle
@@ -259,7 +324,7 @@ export interface TaskGroup {
    */
   soonify<Args extends ReadonlyArray<unknown>, R>(
     fn: (...args: Args) => R,
-    options?: SoonifyOptions<NoInfer<Args>>
+    options?: NoInfer<SoonifyOptions<Args>>
   ): (...args: Args) => SoonValue<Awaited<R>>
   /**
    * Calls `fn(signal)` as a task of this group and returns its handle at once. `signal`
@@ -292,6 +357,15 @@ export interface TaskGroup {
   snapshot(): GroupSnapshot
   /** The keys of the group's keyed tasks that have not settled, in spawn order (a fresh array). */
   readonly keys: ReadonlyArray<TaskKey>
+  /**
+   * Changes `concurrency` while the group runs: raising it starts waiting tasks at once;
+   * lowering it lets running tasks finish and starts no more until fewer run than the new
+   * limit. Takes what the option takes (a positive integer or `Infinity`); anything else
+   * throws a TypeError or RangeError naming the argument.
+   */
+  setConcurrency(concurrency: number): void
+  /** The limit of running tasks now (`Infinity`: none): the `concurrency` option, or what `setConcurrency` set. */
+  readonly concurrency: number
 }
 
 /**
@@ -343,6 +417,8 @@ const settingsOf = (where: string, options: TaskGroupOptions | undefined, owner:
     timeout,
     mode,
     concurrency: concurrencyOf(where, options?.concurrency),
+    rate: rateOf(where, "rate", options?.rate),
+    partitions: partitionsOf(where, options?.partitions),
     stuckAfter: stuckAfterOf(where, options?.stuckAfter),
     onTaskError,
     owner

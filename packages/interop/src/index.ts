@@ -16,8 +16,12 @@ export {
   type SoonifyOptions,
   type SpawnOptions,
   type TaskKey,
-  type TaskOptions
+  type TaskOptions,
+  type RateLimit,
+  type PartitionOptions
 } from "./TaskGroup.ts"
+
+export { map, type MapOptions } from "./Mapping.ts"
 
 export { resultsToChannel, SoonValue, type Status, waitAll, waitAny, type WaitOptions } from "./SoonValue.ts"
 

@@ -355,6 +355,7 @@ describe("explicit signals and timeouts", () => {
     expectTypeOf<AsCompletedOptions>().toEqualTypeOf<{
       readonly signal?: AbortSignal | undefined
       readonly timeout?: number | undefined
+      readonly concurrency?: number | undefined
     }>()
     expectTypeOf<WaitOptions>().toEqualTypeOf<{ readonly signal?: AbortSignal | undefined }>()
   })

@@ -8,7 +8,7 @@
 import { StuckWatch } from "./internal/stuck.ts"
 import { type Place, registry } from "./Registry.ts"
 import type { Route, Runtime } from "./Runtime.ts"
-import { Scheduler } from "./Scheduler.ts"
+import { type PartitionLimits, type Rate, Scheduler } from "./Scheduler.ts"
 import {
   type GroupSnapshot,
   type InnerGroup,
@@ -50,6 +50,10 @@ export interface GroupOptions {
   readonly mode?: Mode | undefined
   /** At most this many tasks run at once; default (and `Infinity`): no limit. */
   readonly concurrency?: number | undefined
+  /** At most `limit` task starts in any window of `interval` ms (DESIGN §10); default: no limit. */
+  readonly rate?: Rate | undefined
+  /** Limits per value of the tasks' `partition` option (DESIGN §10); default: none. */
+  readonly partitions?: PartitionLimits | undefined
   /** Milliseconds after which the group times out (`timedOut`): it shuts down. Default: never. */
   readonly timeout?: number | undefined
   /** Milliseconds after which a task asked to stop that has not ended is reported (`Runtime.warn`). Default 10,000; `Infinity`: never. */
@@ -132,6 +136,8 @@ export class Refusal<F = unknown> {
 const taskTimerFired = (task: Task<any>): void => task.group!.timerFired(task)
 /** Runs when a group's deadline is reached. */
 const deadlineReached = (group: Group<any>): void => group.timeOut()
+/** Runs when a rate window of the group has room for a waiting task. */
+const windowOpened = (group: Group<any>): void => group.rateDue()
 
 /**
  * One task group's state, and the only code that changes it (and its tasks' state).
@@ -213,6 +219,9 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   private last: T | undefined = undefined
   private soon: Array<T> | undefined = undefined
   private scheduler: Scheduler | undefined
+  /** The one timer of the rate windows (DESIGN §10), while a task waits for one, and when it fires. */
+  private rateTimer: unknown = undefined
+  private rateAt: number | undefined = undefined
   /** Whether `pump` is handing permits on (a task ending inside it leaves the handing to it). */
   private pumping = false
   private readonly _failures: Array<F> = []
@@ -238,8 +247,11 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     this.mode = options.mode ?? "failFast"
     this.owner = options.owner ?? "body"
     this.stuckAfter = options.stuckAfter ?? 10_000
-    const concurrency = options.concurrency
-    this.scheduler = concurrency === undefined || concurrency === Infinity ? undefined : new Scheduler(concurrency)
+    const { concurrency = Infinity, rate, partitions } = options
+    this.scheduler =
+      concurrency === Infinity && rate === undefined && partitions === undefined
+        ? undefined
+        : new Scheduler(concurrency, 0, { rate, partitions, clock: runtime })
     const timeout = options.timeout
     this.deadline = timeout === undefined ? undefined : runtime.setTimer(timeout, deadlineReached, this)
     this.place = registry().place(this, options.parent)
@@ -411,14 +423,19 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   /** The admission step: a permit now (the task starts), or a turn in the scheduler's queue. */
   private admit(task: T): void {
     const scheduler = this.scheduler
-    if (scheduler === undefined || scheduler.admit(task)) this.launch(task)
-    else task.phase = "waiting"
+    if (scheduler === undefined) return this.launch(task)
+    if (scheduler.admit(task)) return this.launch(task, scheduler.startedAt)
+    task.phase = "waiting"
+    if (scheduler.flow !== undefined) this.armRate()
   }
 
-  /** Starts the task's current attempt: its timeout's timer, then `Runtime.start`. */
-  private launch(task: T): void {
+  /**
+   * Starts the task's current attempt: its timeout's timer, then `Runtime.start`. `at`:
+   * when the scheduler counted its start in a rate window (the time its start is recorded at).
+   */
+  private launch(task: T, at?: number): void {
     task.phase = "starting"
-    if (task.startedAt === undefined) task.startedAt = this.runtime.now()
+    if (task.startedAt === undefined) task.startedAt = at ?? this.runtime.now()
     const timeout = task.options.timeout
     if (timeout !== undefined) task.timer = this.runtime.setTimer(timeout, taskTimerFired, task)
     const attempt = task.attempt
@@ -439,11 +456,39 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       while (this._state === "open") {
         const next = scheduler.next() as T | undefined
         if (next === undefined) break
-        this.launch(next)
+        this.launch(next, scheduler.startedAt)
       }
     } finally {
       this.pumping = false
     }
+    if (scheduler.flow !== undefined) this.armRate()
+  }
+
+  /** Arms (or moves, or clears) the group's one rate timer for when a waiting task's window has room. */
+  private armRate(): void {
+    const at = this._state === "open" ? this.scheduler!.due : undefined
+    if (at === this.rateAt) return
+    this.stopRate()
+    if (at === undefined) return
+    this.rateAt = at
+    this.rateTimer = this.runtime.setTimer(Math.max(0, at - this.runtime.now()), windowOpened, this)
+  }
+
+  private stopRate(): void {
+    const timer = this.rateTimer
+    this.rateAt = undefined
+    if (timer === undefined) return
+    this.rateTimer = undefined
+    this.runtime.clearTimer(timer)
+  }
+
+  /** @internal The rate timer fired: a window has room; the waiting tasks it held back get their turn. */
+  rateDue(): void {
+    this.rateTimer = undefined
+    this.rateAt = undefined
+    if (this._state !== "open") return
+    this.scheduler!.tick()
+    this.pump()
   }
 
   /**
@@ -528,7 +573,10 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Ends a task that has not started (or waits between attempts): cancelled, at once. */
   private endUnstarted(task: T): void {
-    if (task.phase === "waiting") this.scheduler!.left()
+    if (task.phase === "waiting") {
+      this.scheduler!.left(task)
+      if (this.scheduler!.flow !== undefined) this.armRate()
+    }
     this.finish(task, "cancelled", undefined)
   }
 
@@ -626,7 +674,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     const route = this.route(task, ending, outcome)
     // The freed permit starts the next waiting task now, before anybody hears of this end.
     if (held && this.scheduler !== undefined) {
-      this.scheduler.release()
+      this.scheduler.release(task)
       this.pump()
     }
     this.runtime.taskEnded(task, route)
@@ -694,6 +742,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     if (--this.pending !== 0) return
     this._state = "closed"
     this.stopDeadline()
+    this.stopRate()
     registry().unplace(this, this.place)
     this.runtime.groupEnded(this)
   }
@@ -728,6 +777,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     this._state = "closing"
     this.shutDown = true
     this.stopDeadline()
+    this.stopRate()
     this.runtime.shuttingDown?.(this)
     // One clock reading for all of them: they are asked at the same moment.
     let now: number | undefined
@@ -770,13 +820,17 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   ownSnapshot(inner: Array<InnerGroup>): GroupSnapshot {
     const tasks: Array<TaskSnapshot> = []
     let queued = 0
+    const scheduler = this.scheduler
     for (let task = this.first; task !== undefined; task = task.next as T | undefined) {
       const waiting = task.phase === "queued" || task.phase === "waiting"
       if (waiting) queued++
       const { startedAt, cancelledAt, key, progress } = task
+      const partition = task.options.partition
       tasks.push({
         name: task.name,
         status: cancelledAt !== undefined ? "cancelling" : waiting ? "queued" : "running",
+        ...(task.phase === "waiting" ? { waiting: scheduler!.reason(task) } : {}),
+        ...(partition === undefined ? {} : { partition }),
         ...(startedAt === undefined ? {} : { startedAt }),
         ...(cancelledAt === undefined ? {} : { cancelledAt }),
         ...(key === undefined ? {} : { key: String(key) }),
@@ -786,11 +840,14 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       })
     }
     const concurrency = this.concurrency
+    const flow = scheduler?.flow
     return {
       name: this.name,
       state: this._state,
       mode: this.mode,
       concurrency: concurrency === Infinity ? "unbounded" : concurrency,
+      ...(flow?.rate === undefined ? {} : { rate: flow.rate }),
+      ...(flow?.partitions === undefined ? {} : { partitions: flow.partitions }),
       counts: {
         queued,
         running: tasks.length - queued,

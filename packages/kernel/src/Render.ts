@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type { Rate } from "./Scheduler.ts"
 import type { GroupSnapshot, TaskSnapshot } from "./Snapshot.ts"
 
 /**
@@ -83,6 +84,8 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 :
 
 const taskLine = (task: TaskSnapshot, options: RenderOptions | undefined): string => {
   const parts = [`task ${quoted(String(task.name))}`, escapeText(String(task.status))]
+  if (task.waiting !== undefined) parts.push(`waiting for ${escapeText(String(task.waiting))}`)
+  if (task.partition !== undefined) parts.push(`partition ${quoted(String(task.partition))}`)
   if (task.key !== undefined) parts.push(`key ${quoted(String(task.key))}`)
   if (task.attempt !== undefined) parts.push(`attempt ${task.attempt}`)
   if (task.startedAt !== undefined) {
@@ -106,11 +109,20 @@ const taskLine = (task: TaskSnapshot, options: RenderOptions | undefined): strin
   return parts.join(" · ")
 }
 
+const rateText = (rate: Rate): string => escapeText(`${rate.limit}/${rate.interval} ms`)
+
 const groupLine = (group: GroupSnapshot): string => {
   const { queued, running, succeeded, failed, cancelled } = group.counts
   const limit = group.concurrency === "unbounded" ? "" : ` · concurrency ${escapeText(String(group.concurrency))}`
+  const { rate, partitions } = group
+  const flow =
+    (rate === undefined ? "" : ` · rate ${rateText(rate)}`) +
+    (partitions === undefined
+      ? ""
+      : ` · per partition${partitions.concurrency === undefined ? "" : ` concurrency ${escapeText(String(partitions.concurrency))}`}` +
+        `${partitions.rate === undefined ? "" : ` rate ${rateText(partitions.rate)}`}`)
   return (
-    `TaskGroup ${quoted(String(group.name))} ${escapeText(String(group.state))} · ${escapeText(String(group.mode))}${limit} · ` +
+    `TaskGroup ${quoted(String(group.name))} ${escapeText(String(group.state))} · ${escapeText(String(group.mode))}${limit}${flow} · ` +
     `${queued} queued, ${running} running, ${succeeded} succeeded, ${failed} failed, ${cancelled} cancelled`
   )
 }

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import type { PartitionLimits, Rate, WaitingReason } from "./Scheduler.ts"
 import type { Progress } from "./Task.ts"
 
 /**
@@ -18,6 +19,14 @@ import type { Progress } from "./Task.ts"
 export interface TaskSnapshot {
   readonly name: string
   readonly status: "queued" | "running" | "cancelling"
+  /**
+   * Why a task waiting for its turn waits (DESIGN §10): for a permit of the group's
+   * `concurrency`, for room in its partition, or for a rate window. Only on a task that
+   * waits for the scheduler (not one spawned `"soon"` whose spawner has not yielded yet).
+   */
+  readonly waiting?: WaitingReason
+  /** The task's `partition` option, if given. */
+  readonly partition?: string
   /** When it started running (ms since epoch). */
   readonly startedAt?: number
   /** When it was asked to stop (ms since epoch): a `"cancelling"` task's. */
@@ -42,7 +51,12 @@ export interface GroupSnapshot {
   readonly name: string
   readonly state: "open" | "closing" | "closed"
   readonly mode: "failFast" | "settle"
+  /** The limit of running tasks as set now (`setConcurrency` changes it). */
   readonly concurrency: number | "unbounded"
+  /** The `rate` option as given (interval in ms), if any. */
+  readonly rate?: Rate
+  /** The `partitions` option as given, if any. */
+  readonly partitions?: PartitionLimits
   readonly counts: {
     readonly queued: number
     readonly running: number

@@ -18,7 +18,7 @@ import type { SnapshotSource } from "./Snapshot.ts"
  * | phase        | what it means                                               | moved on by                                                        |
  * | ------------ | ----------------------------------------------------------- | ------------------------------------------------------------------ |
  * | `queued`     | spawned `"soon"`: waits for its spawner to yield            | `Group.flush` → `waiting` or `starting`; a cancel → `ended`        |
- * | `waiting`    | waits for a permit of `concurrency` (the scheduler's queue) | a freed permit → `starting`; a cancel → `ended`                    |
+ * | `waiting`    | waits for its turn (a permit, its partition, a rate window) | the scheduler's turn → `starting`; a cancel → `ended`              |
  * | `starting`   | `Runtime.start` runs its first synchronous steps            | `start` returns → `running`; a cancel → `cancelling`; its end      |
  * | `running`    | runs                                                        | a cancel, the shutdown, its timeout → `cancelling`; its end        |
  * | `retrying`   | a failed attempt's retry waits for its delay (`retry`)      | the delay → `starting`; a cancel, the shutdown → `ended`           |
@@ -125,7 +125,10 @@ export interface TaskOptions {
   readonly retry?: Retry | undefined
   /** Among the tasks waiting for a permit, higher starts first (DESIGN §10); default 0. */
   readonly priority?: number | undefined
-  /** DESIGN §10's partition: kept for the scheduler, not yet acted on. */
+  /**
+   * The partition value the task counts against (DESIGN §10): its group's `partitions`
+   * limits apply to the tasks with the same value; without that option, only shown.
+   */
   readonly partition?: string | undefined
 }
 

@@ -27,7 +27,7 @@ export { Group, type GroupCause, type GroupOptions, type Mode, Refusal, type Sta
 
 export type { Route, Runtime, StuckTask } from "./Runtime.ts"
 
-export { Scheduler } from "./Scheduler.ts"
+export { type Clock, type Flow, type PartitionLimits, type Rate, Scheduler, type WaitingReason } from "./Scheduler.ts"
 
 export {
   type GroupSnapshot,

@@ -32,7 +32,12 @@ describe("a group's snapshot", () => {
     runtime.advance(500)
     const retried = spawned(group, running("retried", { ends: [["failed", "x"]] }, { retry: retryOnce }))
     const waiting = spawned(group, running("waiting"))
-    expect(group.snapshot().tasks.at(-1)).toStrictEqual({ name: "waiting", status: "queued", groups: [] })
+    expect(group.snapshot().tasks.at(-1)).toStrictEqual({
+      name: "waiting",
+      status: "queued",
+      waiting: "permit",
+      groups: []
+    })
     group.end(done, "succeeded", 1)
     reportProgress(keyed, 3, 10)
     spawned(group, running("cancelled"))

@@ -10,6 +10,8 @@ import {
   Group,
   type GroupOptions,
   type Mode,
+  type PartitionLimits,
+  type Rate,
   type Route,
   type Runtime,
   type StuckTask,
@@ -41,6 +43,8 @@ export interface Settings {
   readonly mode: Mode
   /** At most this many tasks at once (`Infinity`: no limit). */
   readonly concurrency: number
+  readonly rate?: Rate | undefined
+  readonly partitions?: PartitionLimits | undefined
   readonly stuckAfter?: number | undefined
   /** Settle mode: called for each task that fails (see TaskGroupOptions.onTaskError). */
   readonly onTaskError?: ((error: unknown, handle: SoonValue<unknown>) => unknown) | undefined
@@ -74,10 +78,15 @@ export class GroupContext implements Runtime<Job>, Owner {
     const outer = enclosing()
     this.outer = outer
     this.task = outer?.task ?? (fiberTask() as Task<any> | undefined)
+    // A rate window reads the time afresh: a reading kept for the synchronous run could
+    // be late by as long as the run, and let a start in early.
+    if (settings.rate !== undefined || settings.partitions?.rate !== undefined) this.now = Date.now
     const options: GroupOptions = {
       name: settings.name,
       mode: settings.mode,
       concurrency: settings.concurrency,
+      rate: settings.rate,
+      partitions: settings.partitions,
       timeout: settings.timeout,
       stuckAfter: settings.stuckAfter,
       owner: settings.owner,

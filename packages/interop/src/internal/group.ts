@@ -2,7 +2,7 @@
 // kernel spawns. Every decision about tasks (admission, fail fast, keys, retry,
 // timeouts, the handshake) is the kernel's; the Promise side of the group (its runtime,
 // signal and reason) is its context (context.ts).
-import { type Key, Refusal, type Retry, snapshotTree, type TaskOptions as KernelTaskOptions } from "@soonify/kernel"
+import { type Key, Refusal, snapshotTree, type TaskOptions as KernelTaskOptions } from "@soonify/kernel"
 import { TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
@@ -12,12 +12,22 @@ import type { GroupContext } from "./context.ts"
 import { checkKey, keyOfCall } from "./keys.ts"
 import { combine, errorsOf, NONE, startFailure } from "./outcome.ts"
 import { retryOf } from "./retry.ts"
+import { checkPartition, partitionOfCall, priorityOf } from "./flow.ts"
 import { CallTask } from "./tasks.ts"
-import { callName, checkFunction, checkName, checkOptions, describe, timeoutOf } from "./validation.ts"
+import { callName, checkFunction, checkName, checkOptions, concurrencyOf, describe, timeoutOf } from "./validation.ts"
 
-/** The kernel options shared by every task of one `spawn` / `soonify`. */
-const kernelOptions = (timeout: number | undefined, retry: Retry | undefined): KernelTaskOptions | undefined =>
-  timeout === undefined && retry === undefined ? undefined : { timeout, retry }
+/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when none is given. */
+const kernelOptions = (where: string, options: SpawnOptions | undefined): KernelTaskOptions | undefined => {
+  if (options === undefined) return undefined
+  const timeout = timeoutOf(where, options.timeout)
+  const retry = options.retry === undefined ? undefined : retryOf(where, options.retry)
+  const priority = priorityOf(where, options.priority)
+  const partition = options.partition
+  checkPartition(where, partition, where === "tg.soonify")
+  return timeout === undefined && retry === undefined && priority === undefined && partition === undefined
+    ? undefined
+    : { timeout, retry, priority, partition: typeof partition === "string" ? partition : undefined }
+}
 
 export class GroupView implements TaskGroup {
   readonly context: GroupContext
@@ -50,12 +60,10 @@ export class GroupView implements TaskGroup {
     const name = typeof nameOf === "string" ? nameOf : fn.name === "" ? undefined : fn.name
     const key = options?.key
     checkKey("tg.soonify", key, "function allowed")
-    const shared = kernelOptions(
-      timeoutOf("tg.soonify", options?.timeout),
-      options?.retry === undefined ? undefined : retryOf("tg.soonify", options.retry)
-    )
+    const shared = kernelOptions("tg.soonify", options as SpawnOptions | undefined)
+    const partitionOf = options?.partition
     const context = this.context
-    if (typeof nameOf !== "function" && key === undefined) {
+    if (typeof nameOf !== "function" && key === undefined && typeof partitionOf !== "function") {
       return (...args) => this.#spawn(new CallTask(fn, args, context, "own context", name, shared))
     }
     return (...args) => {
@@ -65,7 +73,9 @@ export class GroupView implements TaskGroup {
         context,
         "own context",
         typeof nameOf === "function" ? callName("tg.soonify", nameOf, args) : name,
-        shared
+        typeof partitionOf === "function"
+          ? { ...shared, partition: partitionOfCall("tg.soonify", partitionOf, args) }
+          : shared
       )
       if (key !== undefined) task.key = keyOfCall("tg.soonify", key, args)
       return this.#spawn(task)
@@ -85,6 +95,18 @@ export class GroupView implements TaskGroup {
 
   get keys(): ReadonlyArray<TaskKey> {
     return this.context.group.keys
+  }
+
+  get concurrency(): number {
+    return this.context.group.concurrency
+  }
+
+  setConcurrency(concurrency: number): void {
+    // Unlike the option, the argument has no default.
+    if (concurrency === undefined) {
+      throw new TypeError("tg.setConcurrency: concurrency must be a positive integer or Infinity, received undefined")
+    }
+    this.context.group.setConcurrency(concurrencyOf("tg.setConcurrency", concurrency, "concurrency"))
   }
 
   start<S = void, A = unknown>(
@@ -158,11 +180,7 @@ export class GroupView implements TaskGroup {
     checkOptions(where, options)
     checkName(where, options?.name)
     const name = options?.name ?? (named.name === "" ? undefined : named.name)
-    const shared = kernelOptions(
-      timeoutOf(where, options?.timeout),
-      options?.retry === undefined ? undefined : retryOf(where, options.retry)
-    )
-    return new CallTask(fn, undefined, this.context, "own context", name, shared)
+    return new CallTask(fn, undefined, this.context, "own context", name, kernelOptions(where, options))
   }
 
   /** Spawns `task` (with its handle) into the kernel group; gives the handle, or throws the refusal. */

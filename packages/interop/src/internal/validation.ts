@@ -19,24 +19,22 @@ export const checkOptions = (where: string, options: unknown): void => {
   }
 }
 
-/** Reads `concurrency`: a positive integer, or `Infinity` (the default) for no limit. */
-export const concurrencyOf = (where: string, concurrency: unknown): number => {
+/**
+ * Reads `concurrency` (or what `what` names: `option "partitions.concurrency"`, the
+ * argument of `setConcurrency`): a positive integer, or `Infinity` (the default) for no limit.
+ */
+export const concurrencyOf = (where: string, concurrency: unknown, what = 'option "concurrency"'): number => {
   if (concurrency === undefined || concurrency === Infinity) return Infinity
-  if (typeof concurrency !== "number") {
-    throw new TypeError(
-      `${where}: option "concurrency" must be a positive integer or Infinity, received ${describe(concurrency)}`
-    )
-  }
-  if (!Number.isInteger(concurrency) || concurrency <= 0) {
-    throw new RangeError(
-      `${where}: option "concurrency" must be a positive integer or Infinity, received ${describe(concurrency)}`
+  if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency <= 0) {
+    throw new (typeof concurrency === "number" ? RangeError : TypeError)(
+      `${where}: ${what} must be a positive integer or Infinity, received ${describe(concurrency)}`
     )
   }
   return concurrency
 }
 
 /** The longest delay `setTimeout` keeps (about 24.8 days); longer ones fire at once. */
-const maxDelay = 2 ** 31 - 1
+export const maxDelay = 2 ** 31 - 1
 
 /** Reads a duration option (`name`) in milliseconds, `Infinity` included, or throws naming it. */
 const millisecondsOf = (where: string, name: string, value: unknown): number => {
