@@ -155,6 +155,13 @@ export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspect
     options: StartOptions & TimeoutFits<E>
   ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
   /**
+   * Changes the group's `concurrency` while it runs (what the option takes: a positive
+   * integer or `"unbounded"`): raising it starts waiting tasks at once; lowering it lets
+   * running tasks finish and starts no more until fewer run than the new limit. A bad
+   * value dies with an `IllegalArgumentError`. Bound to the group.
+   */
+  setConcurrency(concurrency: number | "unbounded"): Effect.Effect<void>
+  /**
    * The keys of the group's keyed tasks that have not ended (queued or running), in
    * spawn order: a fresh array on each read.
    */
@@ -379,6 +386,11 @@ export type Started<S> = (value: S) => Effect.Effect<void>
 export interface TaskOptions {
   /** The task's name, shown by its handle and in error messages. */
   readonly name?: string | undefined
+  /**
+   * Among the tasks waiting for their turn (`concurrency`, `rate`, `partitions`), higher
+   * starts first; equal priorities keep spawn order. A number; default 0.
+   */
+  readonly priority?: number | undefined
 }
 
 /**
@@ -388,6 +400,11 @@ export interface TaskOptions {
  * @category models
  */
 export interface StartOptions extends TaskOptions {
+  /**
+   * The partition value the task counts against: the group's `partitions` limits apply
+   * to the tasks with the same value (a host, a tenant). Shown in snapshots.
+   */
+  readonly partition?: string | undefined
   /**
    * The task's own time limit, counted from when it starts running: when it runs out the
    * task is interrupted and, once it has ended, fails with {@link TaskTimeout} (added to
@@ -593,7 +610,7 @@ export interface SoonifyOptions<
   Args extends ReadonlyArray<unknown>,
   E = unknown,
   K extends TaskKey | undefined = TaskKey | undefined
-> extends Omit<SpawnOptions<E>, "key" | "name"> {
+> extends Omit<SpawnOptions<E>, "key" | "name" | "partition"> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `f`'s name, else `task-N`.
@@ -601,6 +618,8 @@ export interface SoonifyOptions<
   readonly name?: string | ((...args: Args) => string) | undefined
   /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
   readonly key?: K | ((...args: Args) => K) | undefined
+  /** A partition value for every call, or a function giving each call's from its arguments. */
+  readonly partition?: string | ((...args: Args) => string) | undefined
 }
 
 /**
@@ -620,6 +639,16 @@ export interface Options {
   readonly concurrency?: number | "unbounded" | undefined
   /** Names the group in spans and error messages. Default `"TaskGroup"`. */
   readonly name?: string | undefined
+  /**
+   * At most `limit` task starts in any window of `interval` (a strict sliding window, not
+   * fixed buckets); the others wait their turn, in priority then spawn order. Default none.
+   */
+  readonly rate?: RateLimit | undefined
+  /**
+   * Limits per value of the tasks' `partition` option, on top of the group's own: at most
+   * `concurrency` running and at most `rate` starts per value. Default none.
+   */
+  readonly partitions?: PartitionLimits | undefined
   /**
    * When this much time has passed (on the `Clock`) and the group has not ended, its
    * body and every task still running are interrupted, and once they have ended the
@@ -651,6 +680,31 @@ export interface Options {
    */
   readonly onTaskError?:
     ((cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>) | undefined
+}
+
+/**
+ * A rate limit: at most `limit` (a positive integer) starts in any window of `interval`
+ * (a finite `Duration.Input` above 0).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly interval: Duration.Input
+}
+
+/**
+ * The group option `partitions`: limits for each value of the tasks' `partition`.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PartitionLimits {
+  /** Running tasks per partition value: a positive integer or `"unbounded"` (default). */
+  readonly concurrency?: number | "unbounded" | undefined
+  /** Starts per partition value. */
+  readonly rate?: RateLimit | undefined
 }
 
 /**
@@ -1713,6 +1767,10 @@ export interface TaskSnapshot {
   readonly key?: string
   readonly attempt?: number
   readonly progress?: Progress
+  /** Why a `"queued"` task waits for its turn: a permit of `concurrency`, its partition's limit, or a rate window. */
+  readonly waiting?: "permit" | "partition" | "rate"
+  /** The task's `partition`, if given. */
+  readonly partition?: string
   readonly groups: ReadonlyArray<GroupSnapshot>
 }
 
@@ -1735,7 +1793,15 @@ export interface GroupSnapshot {
   readonly name: string
   readonly state: "open" | "closing" | "closed"
   readonly mode: Mode
+  /** The limit as set now (`setConcurrency` changes it). */
   readonly concurrency: number | "unbounded"
+  /** The `rate` option, its interval in milliseconds, if given. */
+  readonly rate?: { readonly limit: number; readonly interval: number }
+  /** The `partitions` option (rates' intervals in milliseconds), if given. */
+  readonly partitions?: {
+    readonly concurrency?: number | undefined
+    readonly rate?: { readonly limit: number; readonly interval: number } | undefined
+  }
   readonly counts: {
     readonly queued: number
     readonly running: number
@@ -2040,3 +2106,52 @@ export const dumpOnSignal = (signal: string = "SIGUSR2"): Effect.Effect<void, ne
  * @category snapshots
  */
 export const reportProgress: (done: number, total?: number) => Effect.Effect<void> = progress.reportProgress
+
+/**
+ * `group.setConcurrency` as a function, data-first (`TaskGroup.setConcurrency(group, n)`)
+ * or data-last (`group.pipe(TaskGroup.setConcurrency(n))`): changes the group's
+ * `concurrency` while it runs.
+ *
+ * **Details**
+ *
+ * Takes what the `concurrency` option takes: a positive integer or `"unbounded"`.
+ * Raising it starts waiting tasks at once; lowering it lets the running tasks finish and
+ * starts no more until fewer run than the new limit. A bad value dies with an
+ * `IllegalArgumentError` naming it. Snapshots show the limit as set now.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run(
+ *   (group) =>
+ *     Effect.gen(function* () {
+ *       for (let i = 0; i < 4; i++) yield* group.spawn(Effect.sleep("1 second"))
+ *       yield* Effect.yieldNow
+ *       const before = (yield* TaskGroup.snapshot(group)).counts.running
+ *       yield* TaskGroup.setConcurrency(group, 4)
+ *       const after = (yield* TaskGroup.snapshot(group)).counts.running
+ *       return [before, after]
+ *     }),
+ *   { concurrency: 1 }
+ * ) // => [1, 4]
+ * ```
+ *
+ * @since 0.5.0
+ * @category combinators
+ */
+export const setConcurrency: {
+  (concurrency: number | "unbounded"): <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void>
+  <E, R>(group: TaskGroup<E, R>, concurrency: number | "unbounded"): Effect.Effect<void>
+} = function (): any {
+  if (arguments.length === 1) {
+    const concurrency = arguments[0]
+    return (group: TaskGroup) => moduleSetConcurrency(group, concurrency)
+  }
+  return moduleSetConcurrency(arguments[0], arguments[1])
+}
+
+const moduleSetConcurrency = (group: unknown, concurrency: number | "unbounded") =>
+  Effect.suspend(() => owners.groupArgument("TaskGroup.setConcurrency", group).setConcurrency(concurrency))
