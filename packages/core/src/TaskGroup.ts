@@ -15,9 +15,11 @@ import type * as Metric from "effect/Metric"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type * as Types from "effect/Types"
 import * as gatherInternal from "./internal/gather.ts"
+import * as mapInternal from "./internal/map.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as metricsInternal from "./internal/metrics.ts"
 import * as metricsSwitch from "./internal/metricsSwitch.ts"
@@ -2155,3 +2157,101 @@ export const setConcurrency: {
 
 const moduleSetConcurrency = (group: unknown, concurrency: number | "unbounded") =>
   Effect.suspend(() => owners.groupArgument("TaskGroup.setConcurrency", group).setConcurrency(concurrency))
+
+/**
+ * Options of {@link map}.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface MapOptions<T> {
+  /**
+   * At most this many calls run at once, and at most this many finished results wait
+   * unread: the input is pulled only when both have room, so memory stays flat over an
+   * endless input. A positive integer or `"unbounded"` (the default: give a number for
+   * an endless input).
+   */
+  readonly concurrency?: number | "unbounded" | undefined
+  /** `true` (default): results in input order. `false`: in the order the calls end. */
+  readonly ordered?: boolean | undefined
+  /**
+   * `false` (default): fail fast; the first failure cancels the calls still running and
+   * the stream fails with every failure. `true`: each result is the call's `Exit`, and a
+   * failure cancels nothing.
+   */
+  readonly returnExceptions?: boolean | undefined
+  /**
+   * The whole map's time limit: when it runs out, the calls still running are cancelled,
+   * no more input is pulled, and the stream fails with a {@link TaskGroupTimeout} once they
+   * have ended (with or without `returnExceptions`). Default none.
+   */
+  readonly timeout?: Duration.Input | undefined
+  /** Each item's priority among the calls waiting for their turn (a `rate` window, a partition). */
+  readonly priority?: ((item: T, index: number) => number) | undefined
+  /** Each item's partition: with `partitions`, its limits apply per value (a host, a tenant). */
+  readonly partition?: ((item: T, index: number) => string) | undefined
+  /** At most `limit` calls start in any window of `interval` (a strict sliding window). */
+  readonly rate?: RateLimit | undefined
+  /** Limits per partition value: `{ concurrency?, rate? }`, as the group option. */
+  readonly partitions?: PartitionLimits | undefined
+  /** Names the map's group in snapshots, spans and messages. Default `"map"`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * What {@link map} gives for each item with options `O`: the call's value, or its `Exit`
+ * with `returnExceptions: true` (both, with a `returnExceptions` known only as a `boolean`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type MapResult<B, E, O> =
+  | (true extends ExceptionsFlag<O> ? Exit.Exit<B, E> : never)
+  | (MayFailFast<O> extends true ? B : never)
+
+/**
+ * A lazy map with backpressure that runs as a task group: `f(item, index)` for each item
+ * of `input` (an iterable, an async iterable or a `Stream`), as a `Stream` of the results.
+ *
+ * **When to use**
+ *
+ * For a large or endless input: p-map's `pMapIterable`, with structure. `gather` takes
+ * its effects all at once; `map` pulls the next item only when a call may start.
+ *
+ * **Details**
+ *
+ * - The input is pulled only when fewer than `concurrency` calls run and fewer than
+ *   `concurrency` finished results wait unread: at most `2 × concurrency` items are
+ *   pulled and not yet read, whatever the input's length.
+ * - Results in input order (`ordered: false`: as the calls end). Fail fast by default;
+ *   `returnExceptions: true` gives each call's `Exit`. `timeout` is the whole map's.
+ * - It runs as a group (`rate`, `partitions`, `priority` and `partition` as for a group's
+ *   tasks, the last two functions of the item): the stream's end before the input's (the
+ *   consumer's interruption, `Stream.take`) cancels the calls that run, stops pulling and
+ *   calls the input's `return()`. An iterator that throws, or rejects, is a defect.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * function* naturals() {
+ *   for (let n = 1; ; n++) yield n
+ * }
+ *
+ * const program = TaskGroup.map(naturals(), (n) => Effect.as(Effect.sleep(10), n * n), { concurrency: 4 }).pipe(
+ *   Stream.take(5),
+ *   Stream.runCollect
+ * ) // => [1, 4, 9, 16, 25]
+ * ```
+ *
+ * @since 0.5.0
+ * @category combinators
+ */
+export const map = <T, B, E = never, R = never, EI = never, RI = never, const O extends MapOptions<T> = {}>(
+  input: Iterable<T> | AsyncIterable<T> | Stream.Stream<T, EI, RI>,
+  f: (item: T, index: number) => Effect.Effect<B, E, R>,
+  options?: O & MapOptions<T>
+): Stream.Stream<MapResult<B, E, O>, (MayFailFast<O> extends true ? E : never) | EI | TimeoutError<O>, R | RI> =>
+  mapInternal.map(input, f as any, options) as any
