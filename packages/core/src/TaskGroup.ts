@@ -2206,8 +2206,7 @@ export interface MapOptions<T> {
  * @category models
  */
 export type MapResult<B, E, O> =
-  | (true extends ExceptionsFlag<O> ? Exit.Exit<B, E> : never)
-  | (MayFailFast<O> extends true ? B : never)
+  (true extends ExceptionsFlag<O> ? Exit.Exit<B, E> : never) | (MayFailFast<O> extends true ? B : never)
 
 /**
  * A lazy map with backpressure that runs as a task group: `f(item, index)` for each item

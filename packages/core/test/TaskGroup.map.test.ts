@@ -4,14 +4,6 @@ import { TestClock } from "effect/testing"
 import { isTaskGroupTimeout, TaskGroup, type TaskGroupTimeout } from "@soonify/core"
 import { causeOf, defectOf, failuresOf, settle } from "./support.ts"
 
-/** Moves the TestClock on `step` ms at a time, `times` times, letting fibers run in between. */
-const advance = (step: number, times: number) =>
-  Effect.gen(function* () {
-    for (let i = 0; i < times; i++) {
-      yield* TestClock.adjust(step)
-      yield* settle
-    }
-  })
 
 /** Runs `effect` in a fiber while the TestClock moves on, and gives its Exit. */
 const driven = <A, E>(effect: Effect.Effect<A, E>, step = 10, times = 300) =>

@@ -71,5 +71,7 @@ export const setConcurrency = (group: GroupImpl, concurrency: unknown): Effect.E
       ? `${where}: concurrency must be a positive integer or "unbounded", received ${describe(concurrency)}`
       : undefined
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
-  return Effect.sync(() => group.kernel.setConcurrency(concurrency === "unbounded" ? Infinity : (concurrency as number)))
+  return Effect.sync(() =>
+    group.kernel.setConcurrency(concurrency === "unbounded" ? Infinity : (concurrency as number))
+  )
 }

@@ -203,7 +203,8 @@ export class GroupImpl extends Described {
     options?: StartOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> => start(this, f, options)) as Start<any, any>
 
-  readonly setConcurrency = (concurrency: number | "unbounded"): Effect.Effect<void> => setConcurrency(this, concurrency)
+  readonly setConcurrency = (concurrency: number | "unbounded"): Effect.Effect<void> =>
+    setConcurrency(this, concurrency)
 
   /** The keys of the live keyed tasks. */
   get keys(): ReadonlyArray<Key> {

@@ -5,6 +5,8 @@ import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import type { TaskOptions } from "./group.ts"
 import { type GroupImpl } from "./group.ts"
+import { isEffect } from "./effectKind.ts"
+import type { TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
@@ -108,6 +110,8 @@ interface MapSettings {
   readonly returnExceptions: boolean
   readonly priority: ((item: unknown, index: number) => number) | undefined
   readonly partition: ((item: unknown, index: number) => string) | undefined
+  /** `asCompleted`: the stream gives each call's handle, once it has ended. */
+  readonly handles: boolean
   readonly group: {
     readonly mode: "failFast" | "settle"
     readonly concurrency: unknown
@@ -149,6 +153,7 @@ const mapSettings = (input: unknown, f: unknown, options: any): MapSettings | st
     returnExceptions,
     priority: options?.priority,
     partition: options?.partition,
+    handles: false,
     group: {
       mode: returnExceptions ? "settle" : "failFast",
       concurrency,
@@ -263,11 +268,16 @@ const produce = (
           const index = state.pulled++
           state.inFlight++
           const options = itemOptions(state.settings, item, index)
+          // asCompleted's slot is the handle (known before the call runs: it starts soon).
+          let handle: TaskHandle<unknown, unknown> | undefined
           const call = Effect.onExit(
             Effect.suspend(() => f(item, index)),
-            (exit) => Effect.sync(() => state.arrive(index, exit))
+            (exit) => Effect.sync(() => state.arrive(index, state.settings.handles ? Exit.succeed(handle) : exit))
           )
-          return Effect.andThen(group.spawnSoon(parent, call, undefined, options), loop)
+          return Effect.flatMap(group.spawnSoon(parent, call, undefined, options), (spawned) => {
+            handle = spawned
+            return loop
+          })
         })
       })
       return loop
@@ -292,14 +302,23 @@ const onFailedSlot = (state: MapRun, exit: Exit.Failure<unknown, unknown>): Effe
 }
 
 const awaitRun = (state: MapRun): Effect.Effect<void> =>
-  Effect.suspend(() => (state.runExit !== undefined ? Effect.void : Effect.andThen(state.consumer.wait, awaitRun(state))))
+  Effect.suspend(() =>
+    state.runExit !== undefined ? Effect.void : Effect.andThen(state.consumer.wait, awaitRun(state))
+  )
 
 /** The stream's pull: the next result, waiting for it; `done` once every result was read. */
 const consume = (state: MapRun): Effect.Effect<ReadonlyArray<unknown>, unknown> =>
   Effect.suspend(() => {
     const exit = state.take()
     if (exit !== undefined) {
-      if (exit._tag === "Success") return Effect.succeed([state.settings.returnExceptions ? exit : exit.value])
+      if (exit._tag === "Success") {
+        if (state.settings.handles) {
+          // The call's fiber has ended; its handle completes as the group hears of it.
+          const handle = exit.value as TaskHandle<unknown, unknown>
+          return Effect.as(Effect.exit(handle.await), [handle])
+        }
+        return Effect.succeed([state.settings.returnExceptions ? exit : exit.value])
+      }
       return onFailedSlot(state, exit) as Effect.Effect<ReadonlyArray<unknown>, unknown>
     }
     const ended = state.runExit
@@ -319,7 +338,52 @@ export const map = (
 ): Stream.Stream<unknown, unknown, unknown> => {
   const settings = mapSettings(input, f, options)
   if (typeof settings === "string") return Stream.die(illegalArgument(settings))
-  return Stream.unwrap(
+  return mapStream(input, f, settings, where)
+}
+
+/**
+ * `SoonValue.asCompleted(effects, { concurrency })`: the effects started lazily in a
+ * group of their own (settle mode), at most `concurrency` at once; the stream gives
+ * their handles as they end.
+ */
+export const asCompleted = (effects: unknown, options: unknown): Stream.Stream<unknown, never, unknown> => {
+  const at = "SoonValue.asCompleted"
+  const problem =
+    !isIterable(effects) || typeof effects === "string"
+      ? `${at}: expected an iterable of Effects, received ${describe(effects)}`
+      : (optionsProblem(at, options) ?? concurrencyProblem(at, (options as { concurrency?: unknown })?.concurrency))
+  if (problem !== undefined) return Stream.die(illegalArgument(problem))
+  const concurrency = (options as { concurrency?: unknown } | undefined)?.concurrency
+  const settings: MapSettings = {
+    limit: typeof concurrency === "number" ? concurrency : Infinity,
+    ordered: false,
+    returnExceptions: true,
+    priority: undefined,
+    partition: undefined,
+    handles: true,
+    group: {
+      mode: "settle",
+      concurrency,
+      name: "asCompleted",
+      timeout: undefined,
+      rate: undefined,
+      partitions: undefined
+    }
+  }
+  const run = (effect: unknown, index: number) =>
+    isEffect(effect)
+      ? effect
+      : Effect.die(illegalArgument(`${at}: element ${index} is not an Effect, received ${describe(effect)}`))
+  return mapStream(effects, run, settings, at) as Stream.Stream<unknown, never, unknown>
+}
+
+const mapStream = (
+  input: unknown,
+  f: (item: unknown, index: number) => Effect.Effect<unknown, unknown, unknown>,
+  settings: MapSettings,
+  where: "TaskGroup.map" | "SoonValue.asCompleted"
+): Stream.Stream<unknown, unknown, unknown> =>
+  Stream.unwrap(
     Effect.gen(function* () {
       const source: Source = Stream.isStream(input)
         ? yield* streamSource(input)
@@ -341,4 +405,3 @@ export const map = (
       return Stream.fromPull(Effect.succeed(consume(state) as any))
     })
   ) as Stream.Stream<unknown, unknown, unknown>
-}
