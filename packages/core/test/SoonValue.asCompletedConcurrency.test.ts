@@ -72,7 +72,9 @@ describe("SoonValue.asCompleted(effects, { concurrency })", () => {
       assert.include((bad as Error).message, 'SoonValue.asCompleted: option "concurrency" must be a positive integer')
       // The input is lazy (it may be endless): an element that is not an Effect is found
       // when its turn comes, and its handle holds the defect.
-      const [soon] = yield* Stream.runCollect(SoonValue.asCompleted([1 as any], { concurrency: 1 }))
+      const [soon] = yield* Stream.runCollect(
+        SoonValue.asCompleted([1 as unknown as Effect.Effect<number>], { concurrency: 1 })
+      )
       const defect = defectOf(yield* Effect.exit(soon.await))
       assert.include(String((defect as Error).message), "SoonValue.asCompleted: element 0 is not an Effect")
     })

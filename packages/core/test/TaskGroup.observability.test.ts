@@ -118,7 +118,7 @@ describe("snapshots", () => {
         tasks: [
           { name: "a", status: "running", startedAt: 5_000, groups: [] },
           { name: "b", status: "running", startedAt: 5_000, groups: [] },
-          { name: "c", status: "queued", groups: [] }
+          { name: "c", status: "queued", waiting: "permit", groups: [] }
         ]
       })
       assert.deepStrictEqual(JSON.parse(JSON.stringify(seen)), seen)
