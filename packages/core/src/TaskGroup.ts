@@ -126,7 +126,7 @@ export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspect
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+    options?: SoonifyOptions<Args, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
   soonify<
@@ -137,9 +137,7 @@ export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspect
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
-      TimeoutFits<E> &
-      KeyFits<K, A, X | TaskTimeout>
+    options: SoonifyOptions<Args, NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -336,7 +334,7 @@ export interface Soonify<E, R> {
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+    options?: SoonifyOptions<Args, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
   <
@@ -347,9 +345,7 @@ export interface Soonify<E, R> {
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
-      TimeoutFits<E> &
-      KeyFits<K, A, X | TaskTimeout>
+    options: SoonifyOptions<Args, NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
 }
 
@@ -1492,7 +1488,7 @@ export const soonify: {
   >(
     group: TaskGroup<E, R>,
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+    options?: SoonifyOptions<Args, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   <
     E,
@@ -1505,9 +1501,7 @@ export const soonify: {
   >(
     group: TaskGroup<E, R>,
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
-      TimeoutFits<E> &
-      KeyFits<K, A, X | TaskTimeout>
+    options: SoonifyOptions<Args, NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   <E, R, const K extends TaskKey | undefined = undefined>(
     group: TaskGroup<E, R>,

@@ -313,6 +313,22 @@ describe("TaskGroup flow control", () => {
     expectTypeOf(TaskGroup.setConcurrency(3)).toEqualTypeOf<
       <E, R>(group: TaskGroup.TaskGroup<E, R>) => Effect.Effect<void>
     >()
+    // Option functions of soonify take the first parameters, or all of them, typed from f's.
+    const fetchPage = (host: string, path: string) => Effect.succeed(host + path)
+    TaskGroup.run((group) =>
+      Effect.succeed(
+        group.soonify(fetchPage, {
+          partition: (host) => {
+            expectTypeOf(host).toEqualTypeOf<string>()
+            return host
+          },
+          name: (host) => host,
+          key: (host, path) => host + path
+        })
+      )
+    )
+    // @ts-expect-error: a partition function gives a string
+    TaskGroup.run((group) => Effect.succeed(group.soonify(fetchPage, { partition: (host) => host.length })))
     expectTypeOf<TaskGroup.TaskSnapshot["waiting"]>().toEqualTypeOf<"permit" | "partition" | "rate" | undefined>()
   })
 })

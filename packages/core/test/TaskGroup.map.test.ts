@@ -4,7 +4,6 @@ import { TestClock } from "effect/testing"
 import { isTaskGroupTimeout, TaskGroup, type TaskGroupTimeout } from "@soonify/core"
 import { causeOf, defectOf, failuresOf, settle } from "./support.ts"
 
-
 /** Runs `effect` in a fiber while the TestClock moves on, and gives its Exit. */
 const driven = <A, E>(effect: Effect.Effect<A, E>, step = 10, times = 300) =>
   Effect.gen(function* () {
@@ -98,9 +97,7 @@ describe("TaskGroup.map", () => {
         TaskGroup.map(
           items,
           (n) =>
-            n === 0
-              ? later(10, n)
-              : Effect.onInterrupt(later(1000, n), () => Effect.sync(() => interrupted.push(n))),
+            n === 0 ? later(10, n) : Effect.onInterrupt(later(1000, n), () => Effect.sync(() => interrupted.push(n))),
           { concurrency: 4 }
         ).pipe(Stream.take(1), Stream.runCollect)
       )
