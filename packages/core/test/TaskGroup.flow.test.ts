@@ -199,6 +199,16 @@ describe("TaskGroup flow control", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect("layer takes rate and partitions too", () =>
+    Effect.gen(function* () {
+      const group = yield* TaskGroup.Service
+      const snapshot = yield* TaskGroup.snapshot(group)
+      assert.deepStrictEqual([snapshot.rate, snapshot.partitions], [{ limit: 2, interval: 60_000 }, { concurrency: 3 }])
+    }).pipe(
+      Effect.provide(TaskGroup.layer({ rate: { limit: 2, interval: "1 minute" }, partitions: { concurrency: 3 } }))
+    )
+  )
+
   it.effect("cancellation while waiting for each reason settles every handle", () =>
     Effect.gen(function* () {
       for (const reason of ["permit", "partition", "rate"] as const) {
@@ -260,6 +270,13 @@ describe("TaskGroup flow control", () => {
         yield* dies(
           TaskGroup.make({ rate: { limit: 1, interval: -1 } }).pipe(Effect.scoped),
           'TaskGroup.make: option "rate"'
+        )
+        yield* dies(
+          Effect.provide(
+            Effect.map(TaskGroup.Service, (group) => group.name),
+            TaskGroup.layer({ partitions: { concurrency: -2 } })
+          ),
+          'TaskGroup.layer: option "partitions.concurrency"'
         )
       })
     )

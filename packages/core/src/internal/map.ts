@@ -324,8 +324,8 @@ const consume = (state: MapRun): Effect.Effect<ReadonlyArray<unknown>, unknown> 
     const ended = state.runExit
     if (ended !== undefined) {
       if (ended._tag === "Failure") return Effect.failCause(ended.cause)
-      // The group ended and nothing is left unread: every call ended and was read.
-      if (state.unread === 0) return Cause.done()
+      // The group ended: every call ended, and each result was read (nothing can arrive any more).
+      return Cause.done()
     }
     return Effect.andThen(state.consumer.wait, consume(state))
   })
