@@ -57,6 +57,8 @@ export const comparisons: ReadonlyArray<Comparison> = [
   { subject: "interop-taskgroup-soonify-c64", anchors: ["p-limit-64", "p-map-64"], kinds: promiseKinds },
   // DESIGN §10: the lazy map against p-map's own, with the same concurrency and bound.
   { subject: "interop-map-c64", anchors: ["p-map-iterable-64"], kinds: promiseKinds },
+  // DESIGN §10: core's lazy map against Effect's Stream.mapEffect, the same concurrency.
+  { subject: "core-map-c64", anchors: ["stream-mapeffect-64"], kinds: effectKinds },
   // The floor's own ratios come from the interop comparisons too (it is their anchor).
   { subject: "floor", anchors: ["promise-all"], kinds: promiseKinds, fullOnly: true },
   {
@@ -88,6 +90,7 @@ export const linearSubjects: ReadonlyArray<{ readonly config: string; readonly k
   { config: "interop-gather", kinds: promiseKinds },
   { config: "interop-taskgroup-soonify-c64", kinds: promiseKinds },
   { config: "interop-map-c64", kinds: promiseKinds },
+  { config: "core-map-c64", kinds: effectKinds },
   { config: "floor", kinds: promiseKinds },
   { config: "promise-all", kinds: promiseKinds },
   { config: "fiberset-run", kinds: effectKinds }

@@ -13,6 +13,7 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberSet from "effect/FiberSet"
 import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { run as runEffection, spawn, type Task } from "effection"
 import pLimit from "p-limit"
@@ -100,6 +101,17 @@ export const configs: ReadonlyArray<Config> = [
     family: "soonify core",
     world: "effect",
     load: async () => (inputs, task) => Effect.runPromise(TaskGroup.gather(inputs.map((i) => task(i))))
+  },
+  {
+    // DESIGN §10: core's lazy map over an iterable, 64 calls at once and at most 64
+    // results unread, collected in input order.
+    id: "core-map-c64",
+    label: "core TaskGroup.map(inputs, task, { concurrency: 64 })",
+    family: "soonify core",
+    world: "effect",
+    concurrency: 64,
+    load: async () => (inputs, task) =>
+      Effect.runPromise(Stream.runCollect(TaskGroup.map(inputs, task, { concurrency: 64 })))
   },
   {
     id: "interop-taskgroup-soonify",
@@ -254,6 +266,16 @@ export const configs: ReadonlyArray<Config> = [
     world: "effect",
     load: async () => (inputs, task) =>
       Effect.runPromise(Effect.forEach(inputs, (i) => task(i), { concurrency: "unbounded" }))
+  },
+  {
+    // Effect's own lazy map with the same concurrency, in input order (no group).
+    id: "stream-mapeffect-64",
+    label: "Stream.mapEffect (concurrency 64)",
+    family: "peer",
+    world: "effect",
+    concurrency: 64,
+    load: async () => (inputs, task) =>
+      Effect.runPromise(Stream.runCollect(Stream.mapEffect(Stream.fromIterable(inputs), task, { concurrency: 64 })))
   },
   {
     id: "fiberset-run",

@@ -18,6 +18,7 @@ import {
   waitAny as internalWaitAny
 } from "./internal/waiting.ts"
 import { describe, illegalArgument } from "./internal/validation.ts"
+import * as mapInternal from "./internal/map.ts"
 import type { PendingValue } from "./PendingValue.ts"
 
 /**
@@ -232,6 +233,12 @@ export const waitAll: (handles: Iterable<SoonValue<any, any>>) => Effect.Effect<
  * handle. A consumer that stops early (`Stream.take`, an error) cancels nothing it does
  * not own: the tasks go on in their group. No handles gives an empty stream.
  *
+ * With `{ concurrency }`, the input is effects, not handles: they are started lazily in
+ * a group of their own (settle mode: a failure stays in its handle and cancels nothing),
+ * at most `concurrency` at once (a positive integer or `"unbounded"`), and the stream
+ * gives their handles, each once its task has ended. A consumer that stops early
+ * cancels the tasks of that group and starts no more.
+ *
  * **Example**
  *
  * ```ts
@@ -253,5 +260,23 @@ export const waitAll: (handles: Iterable<SoonValue<any, any>>) => Effect.Effect<
  * @since 0.1.0
  * @category waiting
  */
-export const asCompleted: <H extends SoonValue<any, any>>(handles: Iterable<H>) => Stream.Stream<H> =
-  internalAsCompleted
+export const asCompleted: {
+  <H extends SoonValue<any, any>>(handles: Iterable<H>): Stream.Stream<H>
+  <const I extends Iterable<Effect.Effect<any, any, any>>>(
+    effects: I,
+    options: { readonly concurrency: number | "unbounded" }
+  ): Stream.Stream<HandleOf<I extends Iterable<infer X> ? X : never>, never, ContextOf<I>>
+} = function (handles: Iterable<any>, options?: unknown): Stream.Stream<any, never, any> {
+  return arguments.length < 2 ? internalAsCompleted(handles) : mapInternal.asCompleted(handles, options)
+} as any
+
+/**
+ * The handle of an effect's task: `SoonValue<A, E>` for `Effect<A, E, R>`.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type HandleOf<X> = X extends Effect.Effect<infer A, infer E, any> ? SoonValue<A, E> : never
+
+/** The requirements of the effects of `I`. */
+type ContextOf<I> = I extends Iterable<infer X> ? (X extends Effect.Effect<any, any, infer R> ? R : never) : never

@@ -15,9 +15,11 @@ import type * as Metric from "effect/Metric"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import type * as Types from "effect/Types"
 import * as gatherInternal from "./internal/gather.ts"
+import * as mapInternal from "./internal/map.ts"
 import { GroupImpl, TaskGroupTypeId } from "./internal/group.ts"
 import * as metricsInternal from "./internal/metrics.ts"
 import * as metricsSwitch from "./internal/metricsSwitch.ts"
@@ -124,7 +126,7 @@ export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspect
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+    options?: SoonifyOptions<Args, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
   soonify<
@@ -135,9 +137,7 @@ export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspect
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
-      TimeoutFits<E> &
-      KeyFits<K, A, X | TaskTimeout>
+    options: SoonifyOptions<Args, NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   /**
    * The start handshake (trio's and anyio's `start`): runs `f(started)` as a task and
@@ -154,6 +154,13 @@ export interface TaskGroup<E = Inferred, R = Inferred> extends Pipeable, Inspect
     f: (started: Started<S>) => Effect.Effect<A, X, Y>,
     options: StartOptions & TimeoutFits<E>
   ): Effect.Effect<readonly [S, SoonValue<A, X | TaskTimeout>], X | TaskTimeout, Y | Carried<E, X | TaskTimeout>>
+  /**
+   * Changes the group's `concurrency` while it runs (what the option takes: a positive
+   * integer or `"unbounded"`): raising it starts waiting tasks at once; lowering it lets
+   * running tasks finish and starts no more until fewer run than the new limit. A bad
+   * value dies with an `IllegalArgumentError`. Bound to the group.
+   */
+  setConcurrency(concurrency: number | "unbounded"): Effect.Effect<void>
   /**
    * The keys of the group's keyed tasks that have not ended (queued or running), in
    * spawn order: a fresh array on each read.
@@ -327,7 +334,7 @@ export interface Soonify<E, R> {
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+    options?: SoonifyOptions<Args, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   /** With a `timeout`: each task may also fail with {@link TaskTimeout} (and `retry` sees it). */
   <
@@ -338,9 +345,7 @@ export interface Soonify<E, R> {
     const K extends TaskKey | undefined = undefined
   >(
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
-      TimeoutFits<E> &
-      KeyFits<K, A, X | TaskTimeout>
+    options: SoonifyOptions<Args, NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
 }
 
@@ -379,6 +384,11 @@ export type Started<S> = (value: S) => Effect.Effect<void>
 export interface TaskOptions {
   /** The task's name, shown by its handle and in error messages. */
   readonly name?: string | undefined
+  /**
+   * Among the tasks waiting for their turn (`concurrency`, `rate`, `partitions`), higher
+   * starts first; equal priorities keep spawn order. A number; default 0.
+   */
+  readonly priority?: number | undefined
 }
 
 /**
@@ -388,6 +398,11 @@ export interface TaskOptions {
  * @category models
  */
 export interface StartOptions extends TaskOptions {
+  /**
+   * The partition value the task counts against: the group's `partitions` limits apply
+   * to the tasks with the same value (a host, a tenant). Shown in snapshots.
+   */
+  readonly partition?: string | undefined
   /**
    * The task's own time limit, counted from when it starts running: when it runs out the
    * task is interrupted and, once it has ended, fails with {@link TaskTimeout} (added to
@@ -593,7 +608,7 @@ export interface SoonifyOptions<
   Args extends ReadonlyArray<unknown>,
   E = unknown,
   K extends TaskKey | undefined = TaskKey | undefined
-> extends Omit<SpawnOptions<E>, "key" | "name"> {
+> extends Omit<SpawnOptions<E>, "key" | "name" | "partition"> {
   /**
    * The tasks' name: a string, or a function of each call's arguments that gives it.
    * Default: `f`'s name, else `task-N`.
@@ -601,6 +616,8 @@ export interface SoonifyOptions<
   readonly name?: string | ((...args: Args) => string) | undefined
   /** A {@link TaskKey} for every call, or a function giving each call's key from its arguments. */
   readonly key?: K | ((...args: Args) => K) | undefined
+  /** A partition value for every call, or a function giving each call's from its arguments. */
+  readonly partition?: string | ((...args: Args) => string) | undefined
 }
 
 /**
@@ -620,6 +637,16 @@ export interface Options {
   readonly concurrency?: number | "unbounded" | undefined
   /** Names the group in spans and error messages. Default `"TaskGroup"`. */
   readonly name?: string | undefined
+  /**
+   * At most `limit` task starts in any window of `interval` (a strict sliding window, not
+   * fixed buckets); the others wait their turn, in priority then spawn order. Default none.
+   */
+  readonly rate?: RateLimit | undefined
+  /**
+   * Limits per value of the tasks' `partition` option, on top of the group's own: at most
+   * `concurrency` running and at most `rate` starts per value. Default none.
+   */
+  readonly partitions?: PartitionLimits | undefined
   /**
    * When this much time has passed (on the `Clock`) and the group has not ended, its
    * body and every task still running are interrupted, and once they have ended the
@@ -651,6 +678,31 @@ export interface Options {
    */
   readonly onTaskError?:
     ((cause: Cause.Cause<unknown>, handle: SoonValue<unknown, unknown>) => Effect.Effect<unknown, unknown>) | undefined
+}
+
+/**
+ * A rate limit: at most `limit` (a positive integer) starts in any window of `interval`
+ * (a finite `Duration.Input` above 0).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface RateLimit {
+  readonly limit: number
+  readonly interval: Duration.Input
+}
+
+/**
+ * The group option `partitions`: limits for each value of the tasks' `partition`.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface PartitionLimits {
+  /** Running tasks per partition value: a positive integer or `"unbounded"` (default). */
+  readonly concurrency?: number | "unbounded" | undefined
+  /** Starts per partition value. */
+  readonly rate?: RateLimit | undefined
 }
 
 /**
@@ -1436,7 +1488,7 @@ export const soonify: {
   >(
     group: TaskGroup<E, R>,
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options?: SoonifyOptions<NoInfer<Args>, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
+    options?: SoonifyOptions<Args, NoInfer<X>, K> & NoTimeout & KeyFits<K, A, X>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X>, never, Y | Carried<E, X>>
   <
     E,
@@ -1449,9 +1501,7 @@ export const soonify: {
   >(
     group: TaskGroup<E, R>,
     f: (...args: Args) => Effect.Effect<A, X, Y>,
-    options: SoonifyOptions<NoInfer<Args>, NoInfer<X | TaskTimeout>, K> &
-      TimeoutFits<E> &
-      KeyFits<K, A, X | TaskTimeout>
+    options: SoonifyOptions<Args, NoInfer<X | TaskTimeout>, K> & TimeoutFits<E> & KeyFits<K, A, X | TaskTimeout>
   ): (...args: Args) => Effect.Effect<KeyedValue<K, A, X | TaskTimeout>, never, Y | Carried<E, X | TaskTimeout>>
   <E, R, const K extends TaskKey | undefined = undefined>(
     group: TaskGroup<E, R>,
@@ -1713,6 +1763,10 @@ export interface TaskSnapshot {
   readonly key?: string
   readonly attempt?: number
   readonly progress?: Progress
+  /** Why a `"queued"` task waits for its turn: a permit of `concurrency`, its partition's limit, or a rate window. */
+  readonly waiting?: "permit" | "partition" | "rate"
+  /** The task's `partition`, if given. */
+  readonly partition?: string
   readonly groups: ReadonlyArray<GroupSnapshot>
 }
 
@@ -1735,7 +1789,15 @@ export interface GroupSnapshot {
   readonly name: string
   readonly state: "open" | "closing" | "closed"
   readonly mode: Mode
+  /** The limit as set now (`setConcurrency` changes it). */
   readonly concurrency: number | "unbounded"
+  /** The `rate` option, its interval in milliseconds, if given. */
+  readonly rate?: { readonly limit: number; readonly interval: number }
+  /** The `partitions` option (rates' intervals in milliseconds), if given. */
+  readonly partitions?: {
+    readonly concurrency?: number | undefined
+    readonly rate?: { readonly limit: number; readonly interval: number } | undefined
+  }
   readonly counts: {
     readonly queued: number
     readonly running: number
@@ -2040,3 +2102,149 @@ export const dumpOnSignal = (signal: string = "SIGUSR2"): Effect.Effect<void, ne
  * @category snapshots
  */
 export const reportProgress: (done: number, total?: number) => Effect.Effect<void> = progress.reportProgress
+
+/**
+ * `group.setConcurrency` as a function, data-first (`TaskGroup.setConcurrency(group, n)`)
+ * or data-last (`group.pipe(TaskGroup.setConcurrency(n))`): changes the group's
+ * `concurrency` while it runs.
+ *
+ * **Details**
+ *
+ * Takes what the `concurrency` option takes: a positive integer or `"unbounded"`.
+ * Raising it starts waiting tasks at once; lowering it lets the running tasks finish and
+ * starts no more until fewer run than the new limit. A bad value dies with an
+ * `IllegalArgumentError` naming it. Snapshots show the limit as set now.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * const program = TaskGroup.run(
+ *   (group) =>
+ *     Effect.gen(function* () {
+ *       for (let i = 0; i < 4; i++) yield* group.spawn(Effect.sleep("1 second"))
+ *       yield* Effect.yieldNow
+ *       const before = (yield* TaskGroup.snapshot(group)).counts.running
+ *       yield* TaskGroup.setConcurrency(group, 4)
+ *       const after = (yield* TaskGroup.snapshot(group)).counts.running
+ *       return [before, after]
+ *     }),
+ *   { concurrency: 1 }
+ * ) // => [1, 4]
+ * ```
+ *
+ * @since 0.5.0
+ * @category combinators
+ */
+export const setConcurrency: {
+  (concurrency: number | "unbounded"): <E, R>(group: TaskGroup<E, R>) => Effect.Effect<void>
+  <E, R>(group: TaskGroup<E, R>, concurrency: number | "unbounded"): Effect.Effect<void>
+} = function (): any {
+  if (arguments.length === 1) {
+    const concurrency = arguments[0]
+    return (group: TaskGroup) => moduleSetConcurrency(group, concurrency)
+  }
+  return moduleSetConcurrency(arguments[0], arguments[1])
+}
+
+const moduleSetConcurrency = (group: unknown, concurrency: number | "unbounded") =>
+  Effect.suspend(() => owners.groupArgument("TaskGroup.setConcurrency", group).setConcurrency(concurrency))
+
+/**
+ * Options of {@link map}.
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface MapOptions<T> {
+  /**
+   * At most this many calls run at once, and at most this many finished results wait
+   * unread: the input is pulled only when both have room, so memory stays flat over an
+   * endless input. A positive integer or `"unbounded"` (the default: give a number for
+   * an endless input).
+   */
+  readonly concurrency?: number | "unbounded" | undefined
+  /** `true` (default): results in input order. `false`: in the order the calls end. */
+  readonly ordered?: boolean | undefined
+  /**
+   * `false` (default): fail fast; the first failure cancels the calls still running and
+   * the stream fails with every failure. `true`: each result is the call's `Exit`, and a
+   * failure cancels nothing.
+   */
+  readonly returnExceptions?: boolean | undefined
+  /**
+   * The whole map's time limit: when it runs out, the calls still running are cancelled,
+   * no more input is pulled, and the stream fails with a {@link TaskGroupTimeout} once they
+   * have ended (with or without `returnExceptions`). Default none.
+   */
+  readonly timeout?: Duration.Input | undefined
+  /** Each item's priority among the calls waiting for their turn (a `rate` window, a partition). */
+  readonly priority?: ((item: T, index: number) => number) | undefined
+  /** Each item's partition: with `partitions`, its limits apply per value (a host, a tenant). */
+  readonly partition?: ((item: T, index: number) => string) | undefined
+  /** At most `limit` calls start in any window of `interval` (a strict sliding window). */
+  readonly rate?: RateLimit | undefined
+  /** Limits per partition value: `{ concurrency?, rate? }`, as the group option. */
+  readonly partitions?: PartitionLimits | undefined
+  /** Names the map's group in snapshots, spans and messages. Default `"map"`. */
+  readonly name?: string | undefined
+}
+
+/**
+ * What {@link map} gives for each item with options `O`: the call's value, or its `Exit`
+ * with `returnExceptions: true` (both, with a `returnExceptions` known only as a `boolean`).
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export type MapResult<B, E, O> =
+  (true extends ExceptionsFlag<O> ? Exit.Exit<B, E> : never) | (MayFailFast<O> extends true ? B : never)
+
+/**
+ * A lazy map with backpressure that runs as a task group: `f(item, index)` for each item
+ * of `input` (an iterable, an async iterable or a `Stream`), as a `Stream` of the results.
+ *
+ * **When to use**
+ *
+ * For a large or endless input: p-map's `pMapIterable`, with structure. `gather` takes
+ * its effects all at once; `map` pulls the next item only when a call may start.
+ *
+ * **Details**
+ *
+ * - The input is pulled only when fewer than `concurrency` calls run and fewer than
+ *   `concurrency` finished results wait unread: at most `2 × concurrency` items are
+ *   pulled and not yet read, whatever the input's length.
+ * - Results in input order (`ordered: false`: as the calls end). Fail fast by default;
+ *   `returnExceptions: true` gives each call's `Exit`. `timeout` is the whole map's.
+ * - It runs as a group (`rate`, `partitions`, `priority` and `partition` as for a group's
+ *   tasks, the last two functions of the item): the stream's end before the input's (the
+ *   consumer's interruption, `Stream.take`) cancels the calls that run, stops pulling and
+ *   calls the input's `return()`. An iterator that throws, or rejects, is a defect.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { TaskGroup } from "@soonify/core"
+ *
+ * function* naturals() {
+ *   for (let n = 1; ; n++) yield n
+ * }
+ *
+ * const program = TaskGroup.map(naturals(), (n) => Effect.as(Effect.sleep(10), n * n), { concurrency: 4 }).pipe(
+ *   Stream.take(5),
+ *   Stream.runCollect
+ * ) // => [1, 4, 9, 16, 25]
+ * ```
+ *
+ * @since 0.5.0
+ * @category combinators
+ */
+export const map = <T, B, E = never, R = never, EI = never, RI = never, const O extends MapOptions<T> = {}>(
+  input: Iterable<T> | AsyncIterable<T> | Stream.Stream<T, EI, RI>,
+  f: (item: T, index: number) => Effect.Effect<B, E, R>,
+  options?: O & MapOptions<T>
+): Stream.Stream<MapResult<B, E, O>, (MayFailFast<O> extends true ? E : never) | EI | TimeoutError<O>, R | RI> =>
+  mapInternal.map(input, f as any, options) as any

@@ -27,6 +27,7 @@ import { type Enclosing, enclosingOf, within } from "./currentTask.ts"
 import { Described } from "./described.ts"
 import { isExit } from "./effectKind.ts"
 import { Failure } from "./failure.ts"
+import { setConcurrency } from "./flow.ts"
 import { TaskHandle } from "./handle.ts"
 import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
 import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute, GroupSpans as Spans } from "./spans.ts"
@@ -124,6 +125,8 @@ export class GroupImpl extends Described {
   readonly kernel: Group<TaskHandle<any, any>, Failure>
 
   private readonly clock: Clock.Clock
+  /** Whether `now` reads the clock each time (a group with a rate window). */
+  private readonly freshTime: boolean
   /** The system clock's reading of this synchronous run (see `now`). */
   private stamp: number | undefined = undefined
   private readonly timeout: Duration.Duration | undefined
@@ -158,6 +161,9 @@ export class GroupImpl extends Described {
     this.enclosing = opener === undefined ? undefined : enclosingOf(opener)
     this.onTaskError = settings.onTaskError
     this.clock = Context.get(this.context, Clock.Clock)
+    // A rate window reads the time afresh: a reading kept for the synchronous run could
+    // be older than the window's last start.
+    this.freshTime = settings.rate !== undefined || settings.partitions?.rate !== undefined
     this.timeout = timeout
     this.timeoutSite = timeoutSite
     this.spans = groupSpans(opener, this.clock, this.name, ownership)
@@ -166,6 +172,8 @@ export class GroupImpl extends Described {
       name: settings.name,
       mode: settings.mode,
       concurrency: settings.concurrency,
+      rate: settings.rate,
+      partitions: settings.partitions,
       timeout: timeout === undefined ? undefined : Duration.toMillis(timeout),
       stuckAfter: settings.stuckAfter ?? Infinity,
       owner: ownership === "body" ? "body" : "scope",
@@ -194,6 +202,9 @@ export class GroupImpl extends Described {
     f: (started: (value: S) => Effect.Effect<void>) => Effect.Effect<A, E, R>,
     options?: StartOptions
   ): Effect.Effect<readonly [S, SoonValue<A, E>], E, R> => start(this, f, options)) as Start<any, any>
+
+  readonly setConcurrency = (concurrency: number | "unbounded"): Effect.Effect<void> =>
+    setConcurrency(this, concurrency)
 
   /** The keys of the live keyed tasks. */
   get keys(): ReadonlyArray<Key> {
@@ -391,7 +402,7 @@ export class GroupImpl extends Described {
    */
   now(): number {
     const clock = this.clock
-    if (clock !== systemClock) return clock.currentTimeMillisUnsafe()
+    if (clock !== systemClock || this.freshTime) return clock.currentTimeMillisUnsafe()
     let stamp = this.stamp
     if (stamp === undefined) {
       stamp = this.stamp = clock.currentTimeMillisUnsafe()

@@ -30,8 +30,10 @@ export const run = <A, E, R>(
     readonly name?: unknown
     readonly timeout?: unknown
     readonly onTaskError?: unknown
+    readonly rate?: unknown
+    readonly partitions?: unknown
   },
-  where: "TaskGroup.run" | "TaskGroup.gather" = "TaskGroup.run"
+  where: "TaskGroup.run" | "TaskGroup.gather" | "TaskGroup.map" | "SoonValue.asCompleted" = "TaskGroup.run"
 ): Effect.Effect<A, E, R> => {
   const settings = settingsFrom(where, options)
   if (typeof settings === "string") return Effect.die(illegalArgument(settings))
@@ -98,6 +100,8 @@ export const make = (
     readonly name?: unknown
     readonly timeout?: unknown
     readonly onTaskError?: unknown
+    readonly rate?: unknown
+    readonly partitions?: unknown
   },
   where: "TaskGroup.make" | "TaskGroup.layer" = "TaskGroup.make",
   release: Release = "wait"
@@ -122,6 +126,8 @@ export const makeUnsafe = (options?: {
   readonly name?: unknown
   readonly timeout?: unknown
   readonly onTaskError?: unknown
+  readonly rate?: unknown
+  readonly partitions?: unknown
 }): TaskGroup => {
   const settings = settingsFrom("TaskGroup.makeUnsafe", options)
   if (typeof settings === "string") throw illegalArgument(settings)

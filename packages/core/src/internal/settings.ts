@@ -1,6 +1,8 @@
+import type { PartitionLimits, Rate } from "@soonify/kernel"
 import type * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import type { SoonValue } from "../SoonValue.ts"
+import { partitionsFrom, rateFrom } from "./flow.ts"
 import { stuckAfterFrom } from "./stuck.ts"
 import { concurrencyProblem, describe, modeProblem, nameProblem, optionsProblem } from "./validation.ts"
 
@@ -23,6 +25,10 @@ export interface Settings {
   readonly mode: Mode
   /** `undefined` for no limit. */
   readonly concurrency: number | undefined
+  /** At most `limit` starts in any window of `interval` ms (DESIGN §10). */
+  readonly rate?: Rate | undefined
+  /** Limits per partition value (DESIGN §10). */
+  readonly partitions?: PartitionLimits | undefined
   /** Milliseconds after which a task asked to stop that has not ended is reported; `undefined` for never. */
   readonly stuckAfter: number | undefined
   /** Settle mode only: called for each task that fails. */
@@ -66,6 +72,8 @@ export const settingsFrom = (
         readonly name?: unknown
         readonly stuckAfter?: unknown
         readonly onTaskError?: unknown
+        readonly rate?: unknown
+        readonly partitions?: unknown
       }
     | undefined
 ): Settings | string => {
@@ -78,8 +86,14 @@ export const settingsFrom = (
   if (problem !== undefined) return problem
   const stuckAfter = stuckAfterFrom(where, options?.stuckAfter)
   if (typeof stuckAfter === "string") return stuckAfter
+  const rate = rateFrom(where, "rate", options?.rate)
+  if (typeof rate === "string") return rate
+  const partitions = partitionsFrom(where, options?.partitions)
+  if (typeof partitions === "string") return partitions
   const concurrency = options?.concurrency as number | "unbounded" | undefined
   return {
+    ...(rate === undefined ? {} : { rate }),
+    ...(partitions === undefined ? {} : { partitions }),
     name: (options?.name as string | undefined) ?? defaultGroupName,
     mode: (options?.mode as Mode | undefined) ?? "failFast",
     concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency,

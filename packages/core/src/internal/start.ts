@@ -6,6 +6,7 @@ import type { StartOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
 import type { TaskHandle } from "./handle.ts"
 import { taskOptions } from "./taskCapabilities.ts"
+import { partitionProblem, priorityProblem } from "./flow.ts"
 import { taskTimeoutFrom } from "./taskTimeout.ts"
 import { asTaskEffect, describe, illegalArgument, taskOptionsProblem } from "./validation.ts"
 
@@ -58,6 +59,10 @@ export const start = <S, A, E, R>(
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   const timeout = taskTimeoutFrom("TaskGroup.start", options?.timeout)
   if (typeof timeout === "string") return Effect.die(illegalArgument(timeout))
+  const flowProblem =
+    priorityProblem("TaskGroup.start", options?.priority) ??
+    partitionProblem("TaskGroup.start", options?.partition, false)
+  if (flowProblem !== undefined) return Effect.die(illegalArgument(flowProblem))
   return Effect.uninterruptibleMask((restore) =>
     Effect.withFiber((parent) => {
       const starting = Deferred.makeUnsafe<S, E>()
@@ -80,7 +85,7 @@ export const start = <S, A, E, R>(
           parent,
           task,
           options?.name ?? (f.name || undefined),
-          taskOptions(options?.timeout, undefined, parent.context),
+          taskOptions(options?.timeout, undefined, parent.context, options?.priority, options?.partition),
           undefined,
           starting
         ),

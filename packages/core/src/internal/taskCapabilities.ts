@@ -11,6 +11,8 @@ import { type Policy, retryProblem, ScheduleRetry } from "./retry.ts"
 import { callTask, illegalArgument } from "./validation.ts"
 import { callName } from "./names.ts"
 import { taskTimeoutFrom } from "./taskTimeout.ts"
+import { partitionProblem, priorityProblem } from "./flow.ts"
+import { describe } from "./validation.ts"
 
 // `spawn` and `soonify` (and `spawnUnsafe`) with the options of DESIGN §6, `key` and
 // `retry`, and a task's own `timeout` (DESIGN §3): checked here, and handed to the
@@ -19,13 +21,19 @@ import { taskTimeoutFrom } from "./taskTimeout.ts"
 
 /** Whether task options ask for a capability handled here. */
 export const hasCapabilities = (options: SpawnOptions<any> | SoonifyOptions<any, any>): boolean =>
-  options.key !== undefined || options.retry !== undefined || options.timeout !== undefined
+  options.key !== undefined ||
+  options.retry !== undefined ||
+  options.timeout !== undefined ||
+  options.priority !== undefined ||
+  options.partition !== undefined
 
 /** The problem with `key` (when it must be a key), `retry` and `timeout`, or `undefined`. */
 const problemOf = (where: string, options: SpawnOptions<any>): string | undefined =>
   (options.key === undefined ? undefined : keyProblem(where, options.key)) ??
   retryProblem(where, options.retry) ??
-  timeoutProblem(where, options.timeout)
+  timeoutProblem(where, options.timeout) ??
+  priorityProblem(where, options.priority) ??
+  partitionProblem(where, options.partition, false)
 
 /** The problem with a task's `timeout`, or `undefined`. */
 export const timeoutProblem = (where: string, timeout: unknown): string | undefined => {
@@ -33,20 +41,45 @@ export const timeoutProblem = (where: string, timeout: unknown): string | undefi
   return typeof checked === "string" ? checked : undefined
 }
 
-/** The kernel options of a task with a (checked) `timeout` and `retry`, spawned in `context`. */
+/** The kernel options of a task with a (checked) `timeout`, `retry`, `priority` and `partition`, spawned in `context`. */
 export const taskOptions = (
   timeout: unknown,
   retry: Policy<any> | undefined,
-  context: Context.Context<never>
+  context: Context.Context<never>,
+  priority?: number | undefined,
+  partition?: string | undefined
 ): TaskOptions | undefined => {
   const duration = timeout === undefined ? undefined : (taskTimeoutFrom("", timeout) as Duration.Duration | undefined)
-  if (duration === undefined && retry === undefined) return undefined
+  if (duration === undefined && retry === undefined && priority === undefined && partition === undefined) {
+    return undefined
+  }
   return {
     timeout: duration === undefined ? undefined : Duration.toMillis(duration),
     duration,
     // Each task steps its own schedule.
-    retry: retry === undefined ? undefined : new ScheduleRetry(retry, context)
+    retry: retry === undefined ? undefined : new ScheduleRetry(retry, context),
+    ...(priority === undefined ? {} : { priority }),
+    ...(partition === undefined ? {} : { partition })
   }
+}
+
+/** The partition of one `soonify` call: the option, or what its function gives for `args` (a defect if no string). */
+const partitionOfCall = <Args extends ReadonlyArray<unknown>>(
+  partition: string | ((...args: Args) => string) | undefined,
+  args: Args
+): Effect.Effect<string | undefined> => {
+  if (typeof partition !== "function") return Effect.succeed(partition)
+  let given: unknown
+  try {
+    given = partition(...args)
+  } catch (defect) {
+    return Effect.die(defect)
+  }
+  return typeof given === "string"
+    ? Effect.succeed(given)
+    : Effect.die(
+        illegalArgument(`TaskGroup.soonify: the "partition" function must return a string, returned ${describe(given)}`)
+      )
 }
 
 /** `group.spawn(effect, options)` with `key`, `retry` or `timeout` (the rest checked already). */
@@ -62,7 +95,13 @@ export const spawn = <A, E, R>(
       parent,
       effect,
       options.name,
-      taskOptions(options.timeout, options.retry, parent.context),
+      taskOptions(
+        options.timeout,
+        options.retry,
+        parent.context,
+        options.priority,
+        options.partition as string | undefined
+      ),
       options.key as Key | undefined
     )
   )
@@ -81,22 +120,27 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
       ? undefined
       : keyProblem("TaskGroup.soonify", key, 'option "key" (a key, or a function of the arguments that gives one)')) ??
     retryProblem("TaskGroup.soonify", options.retry) ??
-    timeoutProblem("TaskGroup.soonify", options.timeout)
+    timeoutProblem("TaskGroup.soonify", options.timeout) ??
+    priorityProblem("TaskGroup.soonify", options.priority) ??
+    partitionProblem("TaskGroup.soonify", options.partition, true)
   if (problem !== undefined) throw illegalArgument(problem)
+  const partition = options.partition
   return (...args) => {
     // Called at once, by the caller, as without capabilities (spawn.ts).
     const called = callTask(f, args)
     const spawnNamed = (name: string | undefined, key: Key | undefined) =>
-      Effect.withFiber((parent) =>
-        group.refuses(parent)
-          ? Effect.die(group.closedError(name))
-          : group.spawnSoon<A, E>(
-              parent,
-              called,
-              name,
-              taskOptions(options.timeout, options.retry, parent.context),
-              key
-            )
+      Effect.flatMap(partitionOfCall(partition, args), (partition) =>
+        Effect.withFiber((parent) =>
+          group.refuses(parent)
+            ? Effect.die(group.closedError(name))
+            : group.spawnSoon<A, E>(
+                parent,
+                called,
+                name,
+                taskOptions(options.timeout, options.retry, parent.context, options.priority, partition),
+                key
+              )
+        )
       )
     // A name made from the arguments is made when the spawn runs, as without capabilities.
     const spawnKeyed = (key: Key | undefined) =>
@@ -122,7 +166,13 @@ export const spawnUnsafe = <A, E>(
     undefined,
     effect,
     options.name,
-    taskOptions(options.timeout, options.retry, group.context),
+    taskOptions(
+      options.timeout,
+      options.retry,
+      group.context,
+      options.priority,
+      options.partition as string | undefined
+    ),
     options.key as Key | undefined,
     Fiber.getCurrent()
   )

@@ -7,7 +7,14 @@ import { defaultGroupName } from "./settings.ts"
 
 /** Where a timeout ran out: the function whose `timeout` it was, and whether it is a late gather slot's. */
 export interface TimeoutSite {
-  readonly where: "TaskGroup.run" | "TaskGroup.make" | "TaskGroup.layer" | "TaskGroup.makeUnsafe" | "TaskGroup.gather"
+  readonly where:
+    | "TaskGroup.run"
+    | "TaskGroup.make"
+    | "TaskGroup.layer"
+    | "TaskGroup.makeUnsafe"
+    | "TaskGroup.gather"
+    | "TaskGroup.map"
+    | "SoonValue.asCompleted"
   /** A slot of `gather(…, { timeout, returnExceptions: true })` that had not ended at the deadline. */
   readonly lateSlot: boolean
 }
