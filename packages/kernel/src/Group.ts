@@ -210,36 +210,36 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   /** The `stuckAfter` option (ms), or 10,000. */
   readonly stuckAfter: number
 
-  private _state: State = "open"
-  private pending = 1
+  #state: State = "open"
+  #pending = 1
   /** How many unnamed tasks were spawned: the N of `task-N`. */
-  private spawned = 0
-  private ownerEnded = false
-  private first: T | undefined = undefined
-  private last: T | undefined = undefined
-  private soon: Array<T> | undefined = undefined
+  #spawned = 0
+  #ownerEnded = false
+  #first: T | undefined = undefined
+  #last: T | undefined = undefined
+  #soon: Array<T> | undefined = undefined
   private scheduler: Scheduler | undefined
   /** The one timer of the rate windows (DESIGN §10), while a task waits for one, and when it fires. */
-  private rateTimer: unknown = undefined
-  private rateAt: number | undefined = undefined
+  #rateTimer: unknown = undefined
+  #rateAt: number | undefined = undefined
   /** Whether `pump` is handing permits on (a task ending inside it leaves the handing to it). */
-  private pumping = false
-  private readonly _failures: Array<F> = []
+  #pumping = false
+  readonly #failures: Array<F> = []
   /** How many of the failures somebody was handed (a refusal, `takeUnreported`). */
-  private reported = 0
-  private _cancelled = false
-  private _cancelledBy: unknown = undefined
-  private _timedOut = false
+  #reported = 0
+  #cancelled = false
+  #cancelledBy: unknown = undefined
+  #timedOut = false
   /** Whether the group shut down (its state went through `closing`). */
-  private shutDown = false
-  private deadline: unknown
-  private stuck: StuckWatch | undefined = undefined
-  private keyed: Map<Key, T> | undefined = undefined
-  private place: Place
+  #shutDown = false
+  #deadline: unknown
+  #stuck: StuckWatch | undefined = undefined
+  #keyed: Map<Key, T> | undefined = undefined
+  #place: Place
   /** How the ended tasks ended. */
-  private succeeded = 0
-  private failed = 0
-  private cancelledTasks = 0
+  #succeeded = 0
+  #failed = 0
+  #cancelledTasks = 0
 
   constructor(runtime: Runtime<T>, options: GroupOptions = {}) {
     this.runtime = runtime
@@ -253,8 +253,8 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
         ? undefined
         : new Scheduler(concurrency, 0, { rate, partitions, clock: runtime })
     const timeout = options.timeout
-    this.deadline = timeout === undefined ? undefined : runtime.setTimer(timeout, deadlineReached, this)
-    this.place = registry().place(this, options.parent)
+    this.#deadline = timeout === undefined ? undefined : runtime.setTimer(timeout, deadlineReached, this)
+    this.#place = registry().place(this, options.parent)
   }
 
   // ---------------------------------------------------------------------------
@@ -262,7 +262,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** `open`, `closing` or `closed` (see the table above). */
   get state(): State {
-    return this._state
+    return this.#state
   }
 
   /** The limit of running tasks now (`Infinity`: none). */
@@ -272,22 +272,22 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** The failures so far, in order. */
   get failures(): ReadonlyArray<F> {
-    return this._failures
+    return this.#failures
   }
 
   /** Whether the group was cancelled as a whole. */
   get cancelled(): boolean {
-    return this._cancelled
+    return this.#cancelled
   }
 
   /** Who cancelled the group (`cancel`'s argument). */
   get cancelledBy(): unknown {
-    return this._cancelledBy
+    return this.#cancelledBy
   }
 
   /** Whether the group's `timeout` ran out. */
   get timedOut(): boolean {
-    return this._timedOut
+    return this.#timedOut
   }
 
   /**
@@ -296,30 +296,30 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    */
   cause(): GroupCause<F> | undefined {
     // Failures, a cancel and a timeout all shut the group down.
-    if (!this.shutDown) return undefined
+    if (!this.#shutDown) return undefined
     return {
-      failures: this._failures,
-      timedOut: this._timedOut,
-      cancelled: this._cancelled,
-      cancelledBy: this._cancelledBy
+      failures: this.#failures,
+      timedOut: this.#timedOut,
+      cancelled: this.#cancelled,
+      cancelledBy: this.#cancelledBy
     }
   }
 
   /** The tasks not yet ended, in spawn order (an array: tasks may end while it is read). */
   tasks(): Array<T> {
     const tasks: Array<T> = []
-    for (let task = this.first; task !== undefined; task = task.next as T | undefined) tasks.push(task)
+    for (let task = this.#first; task !== undefined; task = task.next as T | undefined) tasks.push(task)
     return tasks
   }
 
   /** The keys of the live keyed tasks, in spawn order. */
   get keys(): ReadonlyArray<Key> {
-    return this.keyed === undefined ? [] : [...this.keyed.keys()]
+    return this.#keyed === undefined ? [] : [...this.#keyed.keys()]
   }
 
   /** The live task spawned with `key`, if any. */
   keyedTask(key: Key): T | undefined {
-    return this.keyed?.get(key)
+    return this.#keyed?.get(key)
   }
 
   /**
@@ -327,14 +327,14 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    * the caller: what a scope's close raises (core).
    */
   takeUnreported(): ReadonlyArray<F> {
-    const unreported = this._failures.slice(this.reported)
-    this.reported = this._failures.length
+    const unreported = this.#failures.slice(this.#reported)
+    this.#reported = this.#failures.length
     return unreported
   }
 
   /** The failures so far were handed to somebody (`join`): `takeUnreported` does not give them again. */
   markReported(): void {
-    this.reported = this._failures.length
+    this.#reported = this.#failures.length
   }
 
   // ---------------------------------------------------------------------------
@@ -351,31 +351,31 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    * {@link Refusal} (into an ended group, or from outside while it shuts down).
    */
   spawn(task: T, when: "now" | "soon" = "now", from: "inside" | "outside" = "outside"): T | Refusal<F> {
-    if (this._state !== "open") {
-      if (this._state === "closed" || from === "outside") return this.refusal(task)
-      return this.endedAtOnce(task)
+    if (this.#state !== "open") {
+      if (this.#state === "closed" || from === "outside") return this.refusal(task)
+      return this.#endedAtOnce(task)
     }
     const key = task.key
     if (key !== undefined) {
-      const live = this.keyed?.get(key)
+      const live = this.#keyed?.get(key)
       if (live !== undefined) return live
-      ;(this.keyed ??= new Map()).set(key, task)
+      ;(this.#keyed ??= new Map()).set(key, task)
     }
-    if (typeof task.label === "number") task.label = ++this.spawned
+    if (typeof task.label === "number") task.label = ++this.#spawned
     task.group = this
-    this.pending++
-    const last = this.last
+    this.#pending++
+    const last = this.#last
     task.previous = last
-    if (last === undefined) this.first = task
+    if (last === undefined) this.#first = task
     else last.next = task
-    this.last = task
-    if (when === "now") this.admit(task)
+    this.#last = task
+    if (when === "now") this.#admit(task)
     else {
       task.phase = "queued"
-      if (this.soon === undefined) {
-        this.soon = [task]
+      if (this.#soon === undefined) {
+        this.#soon = [task]
         this.runtime.scheduleFlush(this)
-      } else this.soon.push(task)
+      } else this.#soon.push(task)
     }
     return task
   }
@@ -384,22 +384,22 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   refusal(task?: Task<any>): Refusal<F> {
     const cause = this.cause()
     // Handed to the spawner: a scope's close does not raise them again.
-    this.reported = this._failures.length
-    const name = task === undefined || typeof task.label === "number" ? `task-${this.spawned + 1}` : task.label
-    return new Refusal(this.name, name, this._state === "closed", cause)
+    this.#reported = this.#failures.length
+    const name = task === undefined || typeof task.label === "number" ? `task-${this.#spawned + 1}` : task.label
+    return new Refusal(this.name, name, this.#state === "closed", cause)
   }
 
   /** Whether a spawn `from` there would be refused now. */
   refuses(from: "inside" | "outside"): boolean {
-    return this._state === "closed" || (this._state === "closing" && from === "outside")
+    return this.#state === "closed" || (this.#state === "closing" && from === "outside")
   }
 
   /** A task spawned from inside while the group shuts down: ended cancelled at once, counted. */
-  private endedAtOnce(task: T): T {
-    if (typeof task.label === "number") task.label = ++this.spawned
+  #endedAtOnce(task: T): T {
+    if (typeof task.label === "number") task.label = ++this.#spawned
     task.phase = "ended"
     task.ending = "cancelled"
-    this.cancelledTasks++
+    this.#cancelledTasks++
     let route: Route = "none"
     if (task.handshake === "awaited") {
       task.handshake = "endedFirst"
@@ -411,29 +411,29 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Starts the `"soon"` spawns queued so far, in spawn order (what `Runtime.scheduleFlush` leads to). */
   flush(): void {
-    const soon = this.soon
+    const soon = this.#soon
     if (soon === undefined) return
-    this.soon = undefined
+    this.#soon = undefined
     for (let i = 0; i < soon.length; i++) {
       const task = soon[i]
-      if (task.phase === "queued") this.admit(task)
+      if (task.phase === "queued") this.#admit(task)
     }
   }
 
   /** The admission step: a permit now (the task starts), or a turn in the scheduler's queue. */
-  private admit(task: T): void {
+  #admit(task: T): void {
     const scheduler = this.scheduler
-    if (scheduler === undefined) return this.launch(task)
-    if (scheduler.admit(task)) return this.launch(task, scheduler.startedAt)
+    if (scheduler === undefined) return this.#launch(task)
+    if (scheduler.admit(task)) return this.#launch(task, scheduler.startedAt)
     task.phase = "waiting"
-    if (scheduler.flow !== undefined) this.armRate()
+    if (scheduler.flow !== undefined) this.#armRate()
   }
 
   /**
    * Starts the task's current attempt: its timeout's timer, then `Runtime.start`. `at`:
    * when the scheduler counted its start in a rate window (the time its start is recorded at).
    */
-  private launch(task: T, at?: number): void {
+  #launch(task: T, at?: number): void {
     task.phase = "starting"
     if (task.startedAt === undefined) task.startedAt = at ?? this.runtime.now()
     const timeout = task.options.timeout
@@ -448,47 +448,47 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   }
 
   /** Hands the free permits to the waiting tasks, in their order, while the group is open. */
-  private pump(): void {
+  #pump(): void {
     const scheduler = this.scheduler!
-    if (this.pumping) return
-    this.pumping = true
+    if (this.#pumping) return
+    this.#pumping = true
     try {
-      while (this._state === "open") {
+      while (this.#state === "open") {
         const next = scheduler.next() as T | undefined
         if (next === undefined) break
-        this.launch(next, scheduler.startedAt)
+        this.#launch(next, scheduler.startedAt)
       }
     } finally {
-      this.pumping = false
+      this.#pumping = false
     }
-    if (scheduler.flow !== undefined) this.armRate()
+    if (scheduler.flow !== undefined) this.#armRate()
   }
 
   /** Arms (or moves, or clears) the group's one rate timer for when a waiting task's window has room. */
-  private armRate(): void {
-    const at = this._state === "open" ? this.scheduler!.due : undefined
-    if (at === this.rateAt) return
-    this.stopRate()
+  #armRate(): void {
+    const at = this.#state === "open" ? this.scheduler!.due : undefined
+    if (at === this.#rateAt) return
+    this.#stopRate()
     if (at === undefined) return
-    this.rateAt = at
-    this.rateTimer = this.runtime.setTimer(Math.max(0, at - this.runtime.now()), windowOpened, this)
+    this.#rateAt = at
+    this.#rateTimer = this.runtime.setTimer(Math.max(0, at - this.runtime.now()), windowOpened, this)
   }
 
-  private stopRate(): void {
-    const timer = this.rateTimer
-    this.rateAt = undefined
+  #stopRate(): void {
+    const timer = this.#rateTimer
+    this.#rateAt = undefined
     if (timer === undefined) return
-    this.rateTimer = undefined
+    this.#rateTimer = undefined
     this.runtime.clearTimer(timer)
   }
 
   /** @internal The rate timer fired: a window has room; the waiting tasks it held back get their turn. */
   rateDue(): void {
-    this.rateTimer = undefined
-    this.rateAt = undefined
-    if (this._state !== "open") return
+    this.#rateTimer = undefined
+    this.#rateAt = undefined
+    if (this.#state !== "open") return
     this.scheduler!.tick()
-    this.pump()
+    this.#pump()
   }
 
   /**
@@ -499,11 +499,11 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   setConcurrency(limit: number): void {
     if (this.scheduler === undefined) {
       let running = 0
-      for (let task = this.first; task !== undefined; task = task.next as T | undefined)
+      for (let task = this.#first; task !== undefined; task = task.next as T | undefined)
         if (holdsPermit(task)) running++
       this.scheduler = new Scheduler(limit, running)
     } else this.scheduler.limit = limit
-    this.pump()
+    this.#pump()
   }
 
   // ---------------------------------------------------------------------------
@@ -546,15 +546,15 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       case "waiting":
       case "retrying":
         task.cancelledBy = by
-        return this.endUnstarted(task)
+        return this.#endUnstarted(task)
       case "starting":
         task.cancelledBy = by
-        return this.requestStop(task, this.runtime.now())
+        return this.#requestStop(task, this.runtime.now())
       case "running":
         task.cancelledBy = by
-        this.requestStop(task, this.runtime.now())
+        this.#requestStop(task, this.runtime.now())
         this.runtime.interrupt(task)
-        this.stuck!.watch()
+        this.#stuck!.watch()
         return
       case "cancelling":
         // Stopping for its own timeout: now it is cancelled too, and is not retried.
@@ -566,18 +566,18 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   }
 
   /** Marks a started task as asked to stop at `now` (cancelling); the caller interrupts it. */
-  private requestStop(task: T, now: number): void {
+  #requestStop(task: T, now: number): void {
     task.phase = "cancelling"
-    ;(this.stuck ??= new StuckWatch(this)).requested(task, now)
+    ;(this.#stuck ??= new StuckWatch(this)).requested(task, now)
   }
 
   /** Ends a task that has not started (or waits between attempts): cancelled, at once. */
-  private endUnstarted(task: T): void {
+  #endUnstarted(task: T): void {
     if (task.phase === "waiting") {
       this.scheduler!.left(task)
-      if (this.scheduler!.flow !== undefined) this.armRate()
+      if (this.scheduler!.flow !== undefined) this.#armRate()
     }
-    this.finish(task, "cancelled", undefined)
+    this.#finish(task, "cancelled", undefined)
   }
 
   /** @internal A task's timer fired: its attempt's timeout, or the end of its wait between attempts. */
@@ -585,13 +585,13 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     task.timer = undefined
     if (task.phase === "retrying") {
       task.attempt++
-      return this.launch(task)
+      return this.#launch(task)
     }
     if (task.phase !== "running") return
     task.timedOut = true
-    this.requestStop(task, this.runtime.now())
+    this.#requestStop(task, this.runtime.now())
     this.runtime.interrupt(task)
-    this.stuck!.watch()
+    this.#stuck!.watch()
   }
 
   // ---------------------------------------------------------------------------
@@ -613,7 +613,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     // A timed-out attempt has ended: it is no longer cancelling.
     if (task.timedOut) {
       task.timedOut = false
-      this.stuck!.stopped(task)
+      this.#stuck!.stopped(task)
       task.phase = "running"
     }
     const retry = task.options.retry
@@ -621,7 +621,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       ending === "failed" &&
       retry !== undefined &&
       (task.phase === "running" || task.phase === "starting") &&
-      this._state === "open"
+      this.#state === "open"
     ) {
       let delay: number | undefined
       try {
@@ -638,14 +638,14 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
           return
         }
         task.attempt++
-        return this.launch(task)
+        return this.#launch(task)
       }
     }
-    this.finish(task, ending, outcome)
+    this.#finish(task, ending, outcome)
   }
 
   /** The task has ended, with `ending` and `outcome`. */
-  private finish(task: T, ending: Ending, outcome: unknown): void {
+  #finish(task: T, ending: Ending, outcome: unknown): void {
     const held = holdsPermit(task)
     const timer = task.timer
     if (timer !== undefined) {
@@ -655,27 +655,27 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     // Out of the live list, its links cleared: a kept task keeps no other task alive.
     const previous = task.previous as T | undefined
     const next = task.next as T | undefined
-    if (previous === undefined) this.first = next
+    if (previous === undefined) this.#first = next
     else previous.next = next
-    if (next === undefined) this.last = previous
+    if (next === undefined) this.#last = previous
     else next.previous = previous
     task.previous = undefined
     task.next = undefined
-    if (task.cancelledAt !== undefined) this.stuck!.stopped(task)
+    if (task.cancelledAt !== undefined) this.#stuck!.stopped(task)
     task.phase = "ended"
     task.ending = ending
     task.outcome = outcome
-    if (ending === "succeeded") this.succeeded++
-    else if (ending === "cancelled") this.cancelledTasks++
-    else this.failed++
+    if (ending === "succeeded") this.#succeeded++
+    else if (ending === "cancelled") this.#cancelledTasks++
+    else this.#failed++
     const key = task.key
     // The task holding its key: a task that joined another never came in.
-    if (key !== undefined) this.keyed!.delete(key)
-    const route = this.route(task, ending, outcome)
+    if (key !== undefined) this.#keyed!.delete(key)
+    const route = this.#route(task, ending, outcome)
     // The freed permit starts the next waiting task now, before anybody hears of this end.
     if (held && this.scheduler !== undefined) {
       this.scheduler.release(task)
-      this.pump()
+      this.#pump()
     }
     this.runtime.taskEnded(task, route)
     task.group = undefined
@@ -687,7 +687,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    * `started`); into the group's failures (fail fast; a failure while the group stopped
    * it; an orphan's); kept in its handle (settle); or nowhere (a success, a cancel).
    */
-  private route(task: T, ending: Ending, outcome: unknown): Route {
+  #route(task: T, ending: Ending, outcome: unknown): Route {
     if (task.handshake === "awaited") {
       task.handshake = "endedFirst"
       return "starter"
@@ -696,7 +696,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     if (
       this.mode === "failFast" ||
       task.handshake === "orphaned" ||
-      (ending === "failedWhileStopping" && this._state !== "open")
+      (ending === "failedWhileStopping" && this.#state !== "open")
     ) {
       this.fail(outcome as F)
       return "group"
@@ -710,8 +710,8 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    * ended is dropped.
    */
   fail(failure: F): void {
-    if (this._state === "closed") return
-    this._failures.push(failure)
+    if (this.#state === "closed") return
+    this.#failures.push(failure)
     this.shutdown()
   }
 
@@ -727,23 +727,23 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** The owner's part is over (the body returned, the scope closed): the group ends once its tasks have. */
   endOwner(): void {
-    if (this.ownerEnded) return
-    this.ownerEnded = true
+    if (this.#ownerEnded) return
+    this.#ownerEnded = true
     this.release()
   }
 
   /** Keeps the group from ending until `release` (the adapter's own work for it: a callback it runs). */
   hold(): void {
-    if (this._state !== "closed") this.pending++
+    if (this.#state !== "closed") this.#pending++
   }
 
   /** Gives a `hold` (or a task's or the owner's part) back: the group ends when none is left. */
   release(): void {
-    if (--this.pending !== 0) return
-    this._state = "closed"
-    this.stopDeadline()
-    this.stopRate()
-    registry().unplace(this, this.place)
+    if (--this.#pending !== 0) return
+    this.#state = "closed"
+    this.#stopDeadline()
+    this.#stopRate()
+    registry().unplace(this, this.#place)
     this.runtime.groupEnded(this)
   }
 
@@ -752,18 +752,18 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Cancels the whole group (`cancel`): its outcome is a cancellation (with any failures after it). */
   cancel(by?: unknown): void {
-    if (this._state !== "open") return
-    this._cancelled = true
-    this._cancelledBy = by
+    if (this.#state !== "open") return
+    this.#cancelled = true
+    this.#cancelledBy = by
     this.shutdown()
     if (this.owner === "scope") this.endOwner()
   }
 
   /** @internal The deadline is reached: the group times out, unless it shut down already. */
   timeOut(): void {
-    this.deadline = undefined
-    if (this._state !== "open") return
-    this._timedOut = true
+    this.#deadline = undefined
+    if (this.#state !== "open") return
+    this.#timedOut = true
     this.shutdown()
   }
 
@@ -773,11 +773,11 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    * (from outside) or end at once (from inside).
    */
   shutdown(): void {
-    if (this._state !== "open") return
-    this._state = "closing"
-    this.shutDown = true
-    this.stopDeadline()
-    this.stopRate()
+    if (this.#state !== "open") return
+    this.#state = "closing"
+    this.#shutDown = true
+    this.#stopDeadline()
+    this.#stopRate()
     this.runtime.shuttingDown?.(this)
     // One clock reading for all of them: they are asked at the same moment.
     let now: number | undefined
@@ -787,24 +787,24 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
         case "queued":
         case "waiting":
         case "retrying":
-          this.endUnstarted(task)
+          this.#endUnstarted(task)
           break
         case "starting":
-          this.requestStop(task, (now ??= this.runtime.now()))
+          this.#requestStop(task, (now ??= this.runtime.now()))
           break
         case "running":
-          this.requestStop(task, (now ??= this.runtime.now()))
+          this.#requestStop(task, (now ??= this.runtime.now()))
           this.runtime.interrupt(task)
           break
       }
     }
-    this.stuck?.watch()
+    this.#stuck?.watch()
   }
 
-  private stopDeadline(): void {
-    const deadline = this.deadline
+  #stopDeadline(): void {
+    const deadline = this.#deadline
     if (deadline === undefined) return
-    this.deadline = undefined
+    this.#deadline = undefined
     this.runtime.clearTimer(deadline)
   }
 
@@ -821,7 +821,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     const tasks: Array<TaskSnapshot> = []
     let queued = 0
     const scheduler = this.scheduler
-    for (let task = this.first; task !== undefined; task = task.next as T | undefined) {
+    for (let task = this.#first; task !== undefined; task = task.next as T | undefined) {
       const waiting = task.phase === "queued" || task.phase === "waiting"
       if (waiting) queued++
       const { startedAt, cancelledAt, key, progress } = task
@@ -843,7 +843,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     const flow = scheduler?.flow
     return {
       name: this.name,
-      state: this._state,
+      state: this.#state,
       mode: this.mode,
       concurrency: concurrency === Infinity ? "unbounded" : concurrency,
       ...(flow?.rate === undefined ? {} : { rate: flow.rate }),
@@ -851,9 +851,9 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
       counts: {
         queued,
         running: tasks.length - queued,
-        succeeded: this.succeeded,
-        failed: this.failed,
-        cancelled: this.cancelledTasks
+        succeeded: this.#succeeded,
+        failed: this.#failed,
+        cancelled: this.#cancelledTasks
       },
       tasks
     }
@@ -861,7 +861,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
 
   /** Moves the open group under `parent` (a group adopted by a task after it opened). */
   moveUnder(parent: SnapshotParent): void {
-    if (this._state !== "closed") this.place = registry().move(this, this.place, parent)
+    if (this.#state !== "closed") this.#place = registry().move(this, this.#place, parent)
   }
 }
 

@@ -116,7 +116,7 @@ class Gate {
   readonly rate: Rate | undefined
   /** The last starts' times (with a rate), the oldest at `at` once there are `rate.limit` of them. */
   private times: Array<number> | undefined = undefined
-  private at = 0
+  #at = 0
   /** The time from which the window holds no start. */
   emptyAt = -Infinity
 
@@ -129,7 +129,7 @@ class Gate {
   /** The time from which the rate lets one more task start (`-Infinity`: now). */
   freeAt(): number {
     const times = this.times
-    return times === undefined || times.length < this.rate!.limit ? -Infinity : times[this.at] + this.rate!.interval
+    return times === undefined || times.length < this.rate!.limit ? -Infinity : times[this.#at] + this.rate!.interval
   }
 
   /** Whether one more task may start at `now`: a permit, and room in the window. */
@@ -146,8 +146,8 @@ class Gate {
     this.emptyAt = now + rate.interval
     if (times.length < rate.limit) times.push(now)
     else {
-      times[this.at] = now
-      this.at = (this.at + 1) % rate.limit
+      times[this.#at] = now
+      this.#at = (this.#at + 1) % rate.limit
     }
   }
 }
@@ -236,18 +236,18 @@ export interface Flow {
  */
 export class Scheduler extends Gate {
   /** Tasks still waiting (cancelled ones are not counted). */
-  private waiting = 0
-  private fifo: Array<Task<any>> = []
-  private head = 0
-  private heap: Array<Ranked> | undefined = undefined
-  private order = 0
+  #waiting = 0
+  #fifo: Array<Task<any>> = []
+  #head = 0
+  #heap: Array<Ranked> | undefined = undefined
+  #order = 0
   /** The group's `rate` and `partitions` as given, and its clock: `undefined` without flow control. */
   readonly flow: Flow | undefined
   private readonly partitions: Map<string, Partition> | undefined = undefined
   /** The partitions whose parked tasks wait for their window, by when it has room. */
-  private watched: Array<Partition> = []
+  #watched: Array<Partition> = []
   /** The number of partition values at which the idle ones with an empty window are dropped. */
-  private sweepAt = 64
+  #sweepAt = 64
   /**
    * With a rate: the time the last task admitted was counted at in the windows, which its
    * group records as its start (`Task.startedAt`), so that the windows and the starts
@@ -255,7 +255,7 @@ export class Scheduler extends Gate {
    */
   startedAt: number | undefined = undefined
   /** Whether a rate is set (the group's or the partitions'): only then is the clock read. */
-  private readonly timed: boolean = false
+  readonly #timed: boolean = false
 
   /**
    * `active`: the tasks of the group running already (a scheduler made by
@@ -265,14 +265,14 @@ export class Scheduler extends Gate {
     super(limit, active, flow?.rate)
     if (flow === undefined || (flow.rate === undefined && flow.partitions === undefined)) return
     this.flow = flow
-    this.heap = []
-    this.timed = (flow.rate ?? flow.partitions?.rate) !== undefined
+    this.#heap = []
+    this.#timed = (flow.rate ?? flow.partitions?.rate) !== undefined
     if (flow.partitions !== undefined) this.partitions = new Map()
   }
 
   /** How many tasks wait for their turn. */
   get waitingCount(): number {
-    return this.waiting
+    return this.#waiting
   }
 
   /**
@@ -280,7 +280,7 @@ export class Scheduler extends Gate {
    * another priority than 0 waits, `"priority"` from then on (and always with flow control).
    */
   get ordering(): "spawn" | "priority" {
-    return this.heap === undefined ? "spawn" : "priority"
+    return this.#heap === undefined ? "spawn" : "priority"
   }
 
   /**
@@ -289,7 +289,7 @@ export class Scheduler extends Gate {
    * drops now and then. Its memory: none whenever no task waits.
    */
   get retained(): number {
-    let held = this.fifo.length + (this.heap?.length ?? 0)
+    let held = this.#fifo.length + (this.#heap?.length ?? 0)
     for (const partition of this.partitions?.values() ?? []) held += partition.parked.length
     return held
   }
@@ -302,84 +302,84 @@ export class Scheduler extends Gate {
   admit(task: Task<any>): boolean {
     const priority = task.options.priority ?? 0
     if (this.flow !== undefined) {
-      const partition = this.partitionOf(task, true)
-      const now = this.now()
+      const partition = this.#partitionOf(task, true)
+      const now = this.#now()
       const held = partition !== undefined && (live(partition.parked) !== undefined || !partition.opens(now))
-      if (!held && this.opens(now) && live(this.heap!) === undefined) {
-        this.start(partition, now)
+      if (!held && this.opens(now) && live(this.#heap!) === undefined) {
+        this.#start(partition, now)
         return true
       }
-      this.waiting++
-      const entry: Ranked = { task, priority, order: this.order++ }
-      if (partition === undefined) heapPush(this.heap!, entry, before)
+      this.#waiting++
+      const entry: Ranked = { task, priority, order: this.#order++ }
+      if (partition === undefined) heapPush(this.#heap!, entry, before)
       else {
         partition.queued++
-        if (held) this.park(partition, entry, now)
-        else heapPush(this.heap!, entry, before)
+        if (held) this.#park(partition, entry, now)
+        else heapPush(this.#heap!, entry, before)
       }
       return false
     }
-    if (this.waiting === 0 && this.active < this.limit) {
+    if (this.#waiting === 0 && this.active < this.limit) {
       this.active++
       return true
     }
-    this.waiting++
-    if (this.heap === undefined && priority !== 0) this.toHeap()
-    if (this.heap === undefined) this.fifo.push(task)
-    else heapPush(this.heap, { task, priority, order: this.order++ }, before)
+    this.#waiting++
+    if (this.#heap === undefined && priority !== 0) this.#toHeap()
+    if (this.#heap === undefined) this.#fifo.push(task)
+    else heapPush(this.#heap, { task, priority, order: this.#order++ }, before)
     return false
   }
 
   /** A task that held a permit has ended: its permit (and its room in its partition) is free (`next` hands it on). */
   release(task?: Task<any>): void {
     this.active--
-    const partition = task && this.partitionOf(task, false)
+    const partition = task && this.#partitionOf(task, false)
     if (partition === undefined) return
     partition.active--
-    const now = this.now()
-    this.unpark(partition, now)
-    this.drop(partition, now)
+    const now = this.#now()
+    this.#unpark(partition, now)
+    this.#drop(partition, now)
   }
 
   /** A waiting task was cancelled: it no longer counts (it is passed over in its queue). */
   left(task?: Task<any>): void {
-    const partition = task && this.partitionOf(task, false)
+    const partition = task && this.#partitionOf(task, false)
     if (partition !== undefined && --partition.queued === 0) {
       partition.parked = []
-      this.drop(partition, this.now())
+      this.#drop(partition, this.#now())
     }
-    if (--this.waiting === 0) this.clear()
+    if (--this.#waiting === 0) this.#clear()
   }
 
   /** The next waiting task whose turn has come, with its permit taken; `undefined` when none may start. */
   next(): Task<any> | undefined {
-    const now = this.now()
-    while (this.waiting > 0 && this.opens(now)) {
+    const now = this.#now()
+    while (this.#waiting > 0 && this.opens(now)) {
       if (this.flow !== undefined) {
-        const entry = live(this.heap!)
+        const entry = live(this.#heap!)
         if (entry === undefined) return undefined
-        heapPop(this.heap!, before)
-        const partition = this.partitionOf(entry.task, false)
+        heapPop(this.#heap!, before)
+        const partition = this.#partitionOf(entry.task, false)
         if (partition !== undefined) {
           if (!partition.opens(now)) {
-            this.park(partition, entry, now)
+            this.#park(partition, entry, now)
             continue
           }
           partition.queued--
         }
-        this.waiting--
-        this.start(partition, now)
+        this.#waiting--
+        this.#start(partition, now)
         // Its partition may have room for its next waiting task: that one goes back in its place.
-        if (partition !== undefined) this.unpark(partition, now)
-        if (this.waiting === 0) this.clear()
+        if (partition !== undefined) this.#unpark(partition, now)
+        if (this.#waiting === 0) this.#clear()
         return entry.task
       }
-      const task = this.heap === undefined ? this.fifo[this.head++] : heapPop(this.heap, before).task
+      const task = this.#heap === undefined ? this.#fifo[this.#head++] : heapPop(this.#heap, before).task
       if (task.phase !== "waiting") continue
-      this.waiting--
+      this.#waiting--
       this.active++
-      if (this.waiting === 0) this.clear()
-      else if (this.head > 1024 && this.head * 2 > this.fifo.length) this.compact()
+      if (this.#waiting === 0) this.#clear()
+      else if (this.#head > 1024 && this.#head * 2 > this.#fifo.length) this.#compact()
       return task
     }
     return undefined
@@ -391,24 +391,24 @@ export class Scheduler extends Gate {
    * should fire, to call `tick` and then `next`.
    */
   get due(): number | undefined {
-    if (this.waiting === 0) {
-      for (const partition of this.watched) partition.watched = false
-      this.watched = []
+    if (this.#waiting === 0) {
+      for (const partition of this.#watched) partition.watched = false
+      this.#watched = []
       return undefined
     }
-    let due = this.watched.length > 0 ? this.watched[0].due : Infinity
-    if (this.active < this.limit && this.freeAt() < due && live(this.heap!) !== undefined) due = this.freeAt()
+    let due = this.#watched.length > 0 ? this.#watched[0].due : Infinity
+    if (this.active < this.limit && this.freeAt() < due && live(this.#heap!) !== undefined) due = this.freeAt()
     return due === Infinity ? undefined : due
   }
 
   /** The time has come (`due`): the partitions whose window has room hand their first waiting task back. */
   tick(): void {
-    const now = this.now()
-    const watched = this.watched
+    const now = this.#now()
+    const watched = this.#watched
     while (watched.length > 0 && watched[0].due <= now) {
       const partition = heapPop(watched, earlier)
       partition.watched = false
-      this.unpark(partition, now)
+      this.#unpark(partition, now)
     }
   }
 
@@ -418,8 +418,8 @@ export class Scheduler extends Gate {
    * (`"permit"`: none is free, or tasks before it take the free ones).
    */
   reason(task: Task<any>): WaitingReason {
-    const now = this.now()
-    const partition = this.partitionOf(task, false)
+    const now = this.#now()
+    const partition = this.#partitionOf(task, false)
     return partition !== undefined && partition.active >= partition.limit
       ? "partition"
       : (partition !== undefined && partition.freeAt() > now) || (this.active < this.limit && this.freeAt() > now)
@@ -430,21 +430,21 @@ export class Scheduler extends Gate {
   // ---------------------------------------------------------------------------
   // with flow control
 
-  private now(): number {
-    return this.timed ? this.flow!.clock.now() : 0
+  #now(): number {
+    return this.#timed ? this.flow!.clock.now() : 0
   }
 
   /** The state of `task`'s partition, made when `make` says so; `undefined` for a task without one, or a group without `partitions`. */
-  private partitionOf(task: Task<any>, make: boolean): Partition | undefined {
+  #partitionOf(task: Task<any>, make: boolean): Partition | undefined {
     const partitions = this.partitions
     const key = task.options.partition
     if (partitions === undefined || key === undefined) return undefined
     let partition = partitions.get(key)
     if (partition === undefined && make) {
-      if (partitions.size >= this.sweepAt) {
-        const now = this.now()
-        for (const idle of partitions.values()) this.drop(idle, now)
-        this.sweepAt = Math.max(64, 2 * partitions.size)
+      if (partitions.size >= this.#sweepAt) {
+        const now = this.#now()
+        for (const idle of partitions.values()) this.#drop(idle, now)
+        this.#sweepAt = Math.max(64, 2 * partitions.size)
       }
       partition = new Partition(key, this.flow!.partitions!)
       partitions.set(key, partition)
@@ -453,37 +453,37 @@ export class Scheduler extends Gate {
   }
 
   /** A task starts: it takes a permit, its partition's room, and a place in their windows. */
-  private start(partition: Partition | undefined, now: number): void {
-    if (this.timed) this.startedAt = now
+  #start(partition: Partition | undefined, now: number): void {
+    if (this.#timed) this.startedAt = now
     this.take(now)
     partition?.take(now)
   }
 
   /** `entry`'s partition holds it back: it waits there, and the partition is watched if its window is why. */
-  private park(partition: Partition, entry: Ranked, now: number): void {
+  #park(partition: Partition, entry: Ranked, now: number): void {
     heapPush(partition.parked, entry, before)
-    this.watch(partition, now)
+    this.#watch(partition, now)
   }
 
   /** Watches `partition` when its window holds it back (a full partition is handed on by `release`). */
-  private watch(partition: Partition, now: number): void {
+  #watch(partition: Partition, now: number): void {
     if (partition.watched || partition.active >= partition.limit || partition.freeAt() <= now) return
     partition.watched = true
     partition.due = partition.freeAt()
-    heapPush(this.watched, partition, earlier)
+    heapPush(this.#watched, partition, earlier)
   }
 
   /** The partition's first parked task goes back to the group's heap when the partition has room for it. */
-  private unpark(partition: Partition, now: number): void {
+  #unpark(partition: Partition, now: number): void {
     const entry = live(partition.parked)
     if (entry === undefined) return
-    if (!partition.opens(now)) return this.watch(partition, now)
+    if (!partition.opens(now)) return this.#watch(partition, now)
     heapPop(partition.parked, before)
-    heapPush(this.heap!, entry, before)
+    heapPush(this.#heap!, entry, before)
   }
 
   /** Forgets an idle partition whose window holds no start. */
-  private drop(partition: Partition, now: number): void {
+  #drop(partition: Partition, now: number): void {
     if (partition.active === 0 && partition.queued === 0 && partition.emptyAt <= now)
       this.partitions!.delete(partition.key)
   }
@@ -491,28 +491,28 @@ export class Scheduler extends Gate {
   // ---------------------------------------------------------------------------
   // the queue's memory
 
-  private clear(): void {
-    this.fifo = []
-    this.head = 0
-    if (this.heap !== undefined) this.heap = []
+  #clear(): void {
+    this.#fifo = []
+    this.#head = 0
+    if (this.#heap !== undefined) this.#heap = []
   }
 
   /** Drops the passed prefix of the first-in first-out array, so that it does not grow for ever. */
-  private compact(): void {
-    this.fifo = this.fifo.slice(this.head)
-    this.head = 0
+  #compact(): void {
+    this.#fifo = this.#fifo.slice(this.#head)
+    this.#head = 0
   }
 
   /** The first waiting task with another priority than 0: the queue becomes a heap, keeping the order so far. */
-  private toHeap(): void {
+  #toHeap(): void {
     const heap: Array<Ranked> = []
-    this.heap = heap
-    for (let i = this.head; i < this.fifo.length; i++) {
-      const task = this.fifo[i]
-      if (task.phase === "waiting") heap.push({ task, priority: 0, order: this.order++ })
+    this.#heap = heap
+    for (let i = this.#head; i < this.#fifo.length; i++) {
+      const task = this.#fifo[i]
+      if (task.phase === "waiting") heap.push({ task, priority: 0, order: this.#order++ })
     }
-    this.fifo = []
-    this.head = 0
+    this.#fifo = []
+    this.#head = 0
     // Every entry so far has priority 0 and increasing order: already a heap.
   }
 }
