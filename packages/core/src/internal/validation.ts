@@ -4,26 +4,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { isEffect } from "./effectKind.ts"
+import { describe } from "@soonify/kernel"
 
-/** Describes a received value for an error message: its type and, when short, the value. */
-export const describe = (u: unknown): string => {
-  if (u === null) return "null"
-  if (u === undefined) return "undefined"
-  switch (typeof u) {
-    case "number":
-    case "bigint":
-    case "boolean":
-      return `${typeof u} ${String(u)}`
-    case "string":
-      return `string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}…` : u)}`
-    case "function":
-      return `function ${u.name || "(anonymous)"}`
-    case "symbol":
-      return String(u)
-    default:
-      return Array.isArray(u) ? `array of length ${u.length}` : `object ${Object.prototype.toString.call(u)}`
-  }
-}
+/** Describes a received value for an error message, in the kernel's words (the same in every package). */
+export { describe }
 
 /**
  * Returns the problem with a `concurrency` option, or `undefined` when it is valid:

@@ -1,7 +1,7 @@
 /**
  * Every rule about this package's arguments, and every message that says one was
- * broken: written once here, for both APIs. Imports nothing (the Promise API loads it,
- * and must not load Effect).
+ * broken: written once here, for both APIs. Imports only `@soonify/kernel`'s `describe`
+ * (the Promise API loads it, and must not load Effect; the kernel loads nothing).
  *
  * A check returns the {@link Problem} with its argument, or `undefined`. Each API turns
  * a problem into its own kind of error, without touching the message: the Effect API
@@ -11,6 +11,7 @@
  * `defineWorkerFn`, `pool.run`) and the argument or option, and say what was received,
  * as every soonify package does.
  */
+import { describe } from "@soonify/kernel"
 
 /** A broken rule: its message, and the built-in error class Promise code expects for it. */
 export interface Problem {
@@ -25,29 +26,8 @@ const typeProblem = (message: string): Problem => ({ message, kind: "TypeError" 
 export const errorOf = (problem: Problem): TypeError | RangeError =>
   problem.kind === "RangeError" ? new RangeError(problem.message) : new TypeError(problem.message)
 
-/**
- * Describes a received value for a message: its type and, when short, the value. Says
- * it as `@soonify/core`'s `Arguments.describe` does, so that every soonify message reads
- * alike (this package's Promise API cannot load core, which loads Effect).
- */
-export const describe = (u: unknown): string => {
-  if (u === null) return "null"
-  if (u === undefined) return "undefined"
-  switch (typeof u) {
-    case "number":
-    case "bigint":
-    case "boolean":
-      return `${typeof u} ${String(u)}`
-    case "string":
-      return `string ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}…` : u)}`
-    case "function":
-      return `function ${u.name || "(anonymous)"}`
-    case "symbol":
-      return String(u)
-    default:
-      return Array.isArray(u) ? `array of length ${u.length}` : `object ${Object.prototype.toString.call(u)}`
-  }
-}
+/** Describes a received value for a message, in the kernel's words (the same in every package). */
+export { describe }
 
 /** The problem with an options argument as a whole: it must be an object or `undefined`. */
 export const optionsProblem = (where: string, options: unknown): Problem | undefined =>
