@@ -6,20 +6,22 @@
 // a group whose body spawns a task…) and shut down (a signal aborting a group whose
 // tasks' signals abort groups…) in one call chain, and overflow the stack. Past
 // `maxDepth` levels, the work goes on from a fresh stack (a microtask): one hop per
-// `maxDepth` levels, and none for shallower groups. (The JavaScript stack is the
-// process's: so is this count of how much of it group work holds.)
+// `maxDepth` levels, and none for shallower groups. The JavaScript stack is the
+// process's, and so is the count of how much of it group work holds: the kernel's
+// registry keeps it (`stackDepth`), shared with core, whose fibers nest with these.
+import { stackDepth } from "@soonify/kernel"
 
-let depth = 0
+const stack = stackDepth()
 const maxDepth = 40
 
 /** Runs `f(x)` as one more level of group work, or, when the stack is already deep, from a fresh stack. */
 export const onStack = <X>(f: (x: X) => void, x: X): void => {
-  if (depth >= maxDepth) return queueMicrotask(() => f(x))
-  depth++
+  if (stack.depth >= maxDepth) return queueMicrotask(() => f(x))
+  stack.depth++
   try {
     f(x)
   } finally {
-    depth--
+    stack.depth--
   }
 }
 
@@ -29,14 +31,14 @@ export const onStack = <X>(f: (x: X) => void, x: X): void => {
  * the stack is deep (the caller goes on from a fresh stack instead).
  */
 export const enter = (): boolean => {
-  if (depth >= maxDepth) return false
-  depth++
+  if (stack.depth >= maxDepth) return false
+  stack.depth++
   return true
 }
 
 /** Ends the level of group work that `enter` began. */
 export const leave = (): void => {
-  depth--
+  stack.depth--
 }
 
 /** The time read once for every task started in one synchronous run (see `clock`). */
