@@ -4,19 +4,12 @@
 // stays flat over an endless input).
 import { TaskGroup } from "@soonify/core"
 import { Effect, Stream } from "effect"
-
-declare const gc: () => void
+import { settledHeap } from "../../../../test-setup/map-memory.ts"
 
 const total = Number(process.argv[2] ?? 1_000_000)
 const early = total / 10
 
-const settle = Effect.promise(async () => {
-  for (let i = 0; i < 4; i++) {
-    await new Promise((resolve) => setImmediate(resolve))
-    gc()
-  }
-  return process.memoryUsage().heapUsed
-})
+const settle = Effect.promise(settledHeap)
 
 function* naturals() {
   for (let n = 0; ; n++) yield n

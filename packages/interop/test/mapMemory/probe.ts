@@ -3,19 +3,12 @@
 // heap after full collections once 1e5 and once 1e6 results have been read (DESIGN §10:
 // memory stays flat over an endless input).
 import { map } from "@soonify/interop"
-
-declare const gc: () => void
+import { settledHeap } from "../../../../test-setup/map-memory.ts"
 
 const total = Number(process.argv[2] ?? 1_000_000)
 const early = total / 10
 
-const settle = async (): Promise<number> => {
-  for (let i = 0; i < 4; i++) {
-    await new Promise((resolve) => setImmediate(resolve))
-    gc()
-  }
-  return process.memoryUsage().heapUsed
-}
+const settle = settledHeap
 
 function* naturals() {
   for (let n = 0; ; n++) yield n
