@@ -5,7 +5,7 @@ import type * as Scope from "effect/Scope"
 import type { TaskGroup } from "../TaskGroup.ts"
 import { freshStackIfDeep } from "./callDepth.ts"
 import { GroupImpl } from "./group.ts"
-import { defaultGroupName, settingsFrom } from "./settings.ts"
+import { defaultGroupName, type GroupOptionsInput, settingsFrom } from "./settings.ts"
 import { timeoutFrom } from "./timeout.ts"
 import { asBodyEffect, describe, illegalArgument } from "./validation.ts"
 
@@ -24,15 +24,7 @@ export const groupArgument = (where: string, group: unknown): GroupImpl => {
  */
 export const run = <A, E, R>(
   body: (group: GroupImpl) => Effect.Effect<A, E, R>,
-  options?: {
-    readonly mode?: unknown
-    readonly concurrency?: unknown
-    readonly name?: unknown
-    readonly timeout?: unknown
-    readonly onTaskError?: unknown
-    readonly rate?: unknown
-    readonly partitions?: unknown
-  },
+  options?: GroupOptionsInput,
   where: "TaskGroup.run" | "TaskGroup.gather" | "TaskGroup.map" | "SoonValue.asCompleted" = "TaskGroup.run"
 ): Effect.Effect<A, E, R> => {
   const settings = settingsFrom(where, options)
@@ -94,15 +86,7 @@ const closeScoped = (group: GroupImpl, exit: Exit.Exit<unknown, unknown>, releas
 
 /** `TaskGroup.make` (and `TaskGroup.layer`, which releases with `"interrupt"`): the enclosing scope owns the group. */
 export const make = (
-  options?: {
-    readonly mode?: unknown
-    readonly concurrency?: unknown
-    readonly name?: unknown
-    readonly timeout?: unknown
-    readonly onTaskError?: unknown
-    readonly rate?: unknown
-    readonly partitions?: unknown
-  },
+  options?: GroupOptionsInput,
   where: "TaskGroup.make" | "TaskGroup.layer" = "TaskGroup.make",
   release: Release = "wait"
 ): Effect.Effect<TaskGroup<any, any>, never, Scope.Scope> => {
@@ -120,15 +104,7 @@ export const make = (
 }
 
 /** `TaskGroup.makeUnsafe`: nobody owns the group; only `join` lets it end. */
-export const makeUnsafe = (options?: {
-  readonly mode?: unknown
-  readonly concurrency?: unknown
-  readonly name?: unknown
-  readonly timeout?: unknown
-  readonly onTaskError?: unknown
-  readonly rate?: unknown
-  readonly partitions?: unknown
-}): TaskGroup => {
+export const makeUnsafe = (options?: GroupOptionsInput): TaskGroup => {
   const settings = settingsFrom("TaskGroup.makeUnsafe", options)
   if (typeof settings === "string") throw illegalArgument(settings)
   const timeout = timeoutFrom("TaskGroup.makeUnsafe", options)

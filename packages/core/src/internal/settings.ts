@@ -62,21 +62,20 @@ export type Ownership = "body" | "scope" | "none"
 /** The name of a group whose `name` option was not given. */
 export const defaultGroupName = "TaskGroup"
 
+/** The group options as a caller gives them to `run`, `make`, `makeUnsafe` (and what runs on them), unchecked. */
+export interface GroupOptionsInput {
+  readonly mode?: unknown
+  readonly concurrency?: unknown
+  readonly name?: unknown
+  readonly timeout?: unknown
+  readonly stuckAfter?: unknown
+  readonly onTaskError?: unknown
+  readonly rate?: unknown
+  readonly partitions?: unknown
+}
+
 /** The group options a caller gave, as settings, or the message of the first problem. */
-export const settingsFrom = (
-  where: string,
-  options:
-    | {
-        readonly mode?: unknown
-        readonly concurrency?: unknown
-        readonly name?: unknown
-        readonly stuckAfter?: unknown
-        readonly onTaskError?: unknown
-        readonly rate?: unknown
-        readonly partitions?: unknown
-      }
-    | undefined
-): Settings | string => {
+export const settingsFrom = (where: string, options: GroupOptionsInput | undefined): Settings | string => {
   const problem =
     optionsProblem(where, options) ??
     concurrencyProblem(where, options?.concurrency) ??
