@@ -22,7 +22,7 @@ import { TaskTimeout } from "../TaskTimeout.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { Soonify, SoonifyOptions, Spawn, SpawnOptions, Start, StartOptions } from "../TaskGroup.ts"
 import { ambientTask } from "./ambientTask.ts"
-import { type Fork, enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack, startNow } from "./callDepth.ts"
+import { enter, freshStackIfDeep, isDeep, leave, nested, onFreshStack, startNow } from "./callDepth.ts"
 import { type Enclosing, enclosingOf, within } from "./currentTask.ts"
 import { Described } from "./described.ts"
 import { isExit } from "./effectKind.ts"
@@ -142,8 +142,6 @@ export class GroupImpl extends Described {
   private firstStepsDepth = 0
   /** The spawner of the last soon spawn: its dispatcher runs the flush. */
   private flusher: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  private forkContext: Context.Context<never> | undefined = undefined
-  private fork: Fork | undefined = undefined
 
   constructor(
     settings: Settings,
@@ -524,19 +522,10 @@ export class GroupImpl extends Described {
   private startFiber<A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> {
     this.firstStepsDepth++
     try {
-      return startNow(this.forkWith(context), effect)
+      return startNow(context, effect)
     } finally {
       this.firstStepsDepth--
     }
-  }
-
-  /** `Effect.runForkWith(context)`, kept for the next task: a group's tasks mostly share their spawner's context. */
-  private forkWith(context: Context.Context<never>): Fork {
-    if (context !== this.forkContext) {
-      this.forkContext = context
-      this.fork = Effect.runForkWith(context)
-    }
-    return this.fork!
   }
 
   /** Starts the body of `TaskGroup.run` at once (on a deep stack, soon). */
