@@ -52,11 +52,16 @@ export const freshStackIfDeep = <A, E, R>(effect: Effect.Effect<A, E, R>): Effec
  * Starts a fiber with `context` at once, running until its first asynchronous step (or,
  * on a deep stack, until a first yield), as one more level of group work.
  */
-export const startNow = <A, E>(context: Context.Context<never>, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> => {
+export const startNow = <A, E>(
+  context: Context.Context<never>,
+  effect: Effect.Effect<A, E, any>
+): Fiber.Fiber<A, E> => {
   stack.depth++
   try {
     return Effect.runForkWith(context)(
-      stack.depth > maxDepth ? Effect.andThen(Effect.yieldNow, effect as Effect.Effect<A, E>) : (effect as Effect.Effect<A, E>)
+      stack.depth > maxDepth
+        ? Effect.andThen(Effect.yieldNow, effect as Effect.Effect<A, E>)
+        : (effect as Effect.Effect<A, E>)
     )
   } finally {
     stack.depth--
