@@ -18,37 +18,42 @@ const sameLayout = new Function("a", "b", "return %HaveSameMap(a, b)") as (a: un
 /** Waits until the microtasks queued so far have run. */
 const afterMicrotasks = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
-/** A group run to its end, with its group and one of its handles. */
+/** A group run to its end, with its group, the handle of a task that ended in its first steps, and one of a task that waited. */
 const oneGroup = Effect.gen(function* () {
   let opened: unknown
-  const handle = yield* TaskGroup.run((group) => {
+  const [handle, waited] = yield* TaskGroup.run((group) => {
     opened = group
-    return group.spawn(
-      Effect.gen(function* () {
-        const database = yield* Database
-        return database.url
-      })
-    )
+    return Effect.all([
+      group.spawn(
+        Effect.gen(function* () {
+          const database = yield* Database
+          return database.url
+        })
+      ),
+      group.spawn(Effect.as(Effect.yieldNow, "waited"))
+    ])
   })
   assert.strictEqual(yield* handle.value, "postgres://")
-  return { group: opened, handle }
+  assert.strictEqual(yield* waited.value, "waited")
+  return { group: opened, handle, waited }
 }).pipe(Effect.provideService(Database, { url: "postgres://" }))
 
 describe("the layouts core keeps", () => {
   it.effect(
-    "are made once the first group has ended: an ended group of core's own, an ended task and an ended fiber",
+    "are made once the first group has ended: an ended group of core's own, two ended tasks and an ended fiber",
     () =>
       Effect.gen(function* () {
         assert.strictEqual(keptLayouts(), undefined)
-        const { group, handle } = yield* oneGroup
+        const { group, handle, waited } = yield* oneGroup
         yield* afterMicrotasks
         const kept = keptLayouts()
         assert.isDefined(kept)
-        const [keptGroup, keptTask, keptFiber] = kept!
+        const [keptGroup, keptTask, keptWaited, keptFiber] = kept!
         assert.instanceOf(keptGroup, GroupImpl)
         assert.isTrue((keptGroup as GroupImpl).isClosed)
         assert.instanceOf(keptTask, TaskHandle)
         assert.strictEqual((keptTask as TaskHandle<void, never>).exit?._tag, "Success")
+        assert.strictEqual((keptWaited as TaskHandle<void, never>).exit?._tag, "Success")
         assert.isDefined((keptFiber as { pollUnsafe(): unknown }).pollUnsafe())
         // No user state: not the program's context, never in a snapshot.
         assert.isTrue(Option.isNone(Context.getOption((keptGroup as GroupImpl).context, Database)))
@@ -56,6 +61,7 @@ describe("the layouts core keeps", () => {
         // The point: they share the layouts of the program's own group and handle.
         assert.isTrue(sameLayout(keptGroup, group))
         assert.isTrue(sameLayout(keptTask, handle))
+        assert.isTrue(sameLayout(keptWaited, waited))
       })
   )
 

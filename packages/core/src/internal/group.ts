@@ -721,7 +721,7 @@ let layouts: "soon" | ReadonlyArray<unknown> | undefined = undefined
  * them the optimized code of the whole path: the next group runs two to three times
  * slower until V8 has optimized it again (bench/: 1e4 tasks that each run in a fiber,
  * after a full collection, 36 ms instead of 13 ms). A group of our own, run to its end
- * here with one task, keeps the layouts alive, with one ended fiber. It holds no user
+ * here with two tasks, keeps the layouts alive, with one ended fiber. It holds no user
  * state (an empty context, no tracer, no metrics) and is never seen in a snapshot: it
  * ends before this function returns.
  */
@@ -734,14 +734,24 @@ const keepLayouts = (): void => {
     onTaskError: undefined
   }
   const group = new GroupImpl(settings, "scope")
-  const task = group.spawnNow(undefined, Effect.sync(constVoid), undefined)
+  // A task that ends in its first steps, and one whose fiber waits (it has a `fiber`
+  // field while it waits), resumed here: both end before this returns.
+  const atOnce = group.spawnNow(undefined, Effect.sync(constVoid), undefined)
+  let resume: ((effect: Effect.Effect<void>) => void) | undefined
+  const waited = group.spawnNow(
+    undefined,
+    Effect.callback<void>((resumeWith) => {
+      resume = resumeWith
+    }),
+    undefined
+  )
+  const fiber = waited.fiber
+  resume?.(Effect.void)
   group.endOwner()
-  const fiber = Effect.runForkWith(group.context)(Effect.void)
-  void fiber.currentDispatcher
-  layouts = [group, task, fiber]
+  layouts = [group, atOnce, waited, fiber]
 }
 
-/** What keeps the layouts of a group alive once the first group has ended (`[group, task, fiber]`), for tests. */
+/** What keeps the layouts of a group alive once the first group has ended (`[group, task, task, fiber]`), for tests. */
 export const keptLayouts = (): ReadonlyArray<unknown> | undefined => (Array.isArray(layouts) ? layouts : undefined)
 
 /** A failure as a defect (a scope's close raises those nobody observed as defects). */
