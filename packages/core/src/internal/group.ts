@@ -719,8 +719,8 @@ let layouts: "soon" | ReadonlyArray<unknown> | undefined = undefined
  * optimized code of the task path checks those layouts. When every group, task and
  * fiber of a program has ended, a full garbage collection drops their layouts, and with
  * them the optimized code of the whole path: the next group runs two to three times
- * slower until V8 has optimized it again (bench/: 1e4 tasks that each run in a fiber,
- * after a full collection, 36 ms instead of 13 ms). A group of our own, run to its end
+ * slower until V8 has optimized it again (a group of 1e4 tasks that each run in a fiber,
+ * after a full collection: 23–37 ms instead of 13–15 ms). A group of our own, run to its end
  * here with two tasks, keeps the layouts alive, with one ended fiber. It holds no user
  * state (an empty context, no tracer, no metrics) and is never seen in a snapshot: it
  * ends before this function returns.
