@@ -52,8 +52,8 @@ describe("the layouts core keeps", () => {
         assert.instanceOf(keptGroup, GroupImpl)
         assert.isTrue((keptGroup as GroupImpl).isClosed)
         assert.instanceOf(keptTask, TaskHandle)
-        assert.strictEqual((keptTask as TaskHandle<void, never>).exit?._tag, "Success")
-        assert.strictEqual((keptWaited as TaskHandle<void, never>).exit?._tag, "Success")
+        assert.strictEqual((keptTask as TaskHandle<unknown, unknown>).exit?._tag, "Success")
+        assert.strictEqual((keptWaited as TaskHandle<unknown, unknown>).exit?._tag, "Success")
         assert.isDefined((keptFiber as { pollUnsafe(): unknown }).pollUnsafe())
         // No user state: not the program's context, never in a snapshot.
         assert.isTrue(Option.isNone(Context.getOption((keptGroup as GroupImpl).context, Database)))
