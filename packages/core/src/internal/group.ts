@@ -517,7 +517,7 @@ export class GroupImpl extends Described {
     nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
     if (layouts === undefined) {
       layouts = "soon"
-      queueMicrotask(keepLayouts)
+      queueMicrotask(keepLayoutsQuietly)
     }
   }
 
@@ -749,6 +749,15 @@ const keepLayouts = (): void => {
   resume?.(Effect.void)
   group.endOwner()
   layouts = [group, atOnce, waited, fiber]
+}
+
+/** `keepLayouts`, which only makes later groups faster: should it ever throw, nothing is kept and nothing else happens. */
+const keepLayoutsQuietly = (): void => {
+  try {
+    keepLayouts()
+  } catch {
+    layouts = []
+  }
 }
 
 /** What keeps the layouts of a group alive once the first group has ended (`[group, task, task, fiber]`), for tests. */
