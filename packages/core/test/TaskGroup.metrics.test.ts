@@ -81,6 +81,11 @@ describe("TaskGroup.metricsLayer", () => {
       assert.strictEqual(durations.count, 4)
       assert.strictEqual(durations.max, 100)
       assert.strictEqual(durations.sum, 300)
+      // Exponential buckets, in milliseconds: 1, 2, 4, … 2^22, then the rest.
+      assert.deepStrictEqual(
+        durations.buckets.map(([boundary]: [number, number]) => boundary),
+        Metric.exponentialBoundaries({ start: 1, factor: 2, count: 24 })
+      )
     }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
   )
 

@@ -48,17 +48,21 @@ export const isDeep = (): boolean => stack.depth > maxDepth
 export const freshStackIfDeep = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   stack.depth > maxDepth ? Effect.andThen(Effect.yieldNow, effect) : effect
 
-/** What `Effect.runForkWith(context)` gives: starts a fiber with that context at once. */
-export type Fork = <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
-
 /**
- * Starts a fiber with `fork` at once, running until its first asynchronous step (or,
+ * Starts a fiber with `context` at once, running until its first asynchronous step (or,
  * on a deep stack, until a first yield), as one more level of group work.
  */
-export const startNow = <A, E>(fork: Fork, effect: Effect.Effect<A, E, any>): Fiber.Fiber<A, E> => {
+export const startNow = <A, E>(
+  context: Context.Context<never>,
+  effect: Effect.Effect<A, E, any>
+): Fiber.Fiber<A, E> => {
   stack.depth++
   try {
-    return fork(freshStackIfDeep(effect as Effect.Effect<A, E>))
+    return Effect.runForkWith(context)(
+      stack.depth > maxDepth
+        ? Effect.andThen(Effect.yieldNow, effect as Effect.Effect<A, E>)
+        : (effect as Effect.Effect<A, E>)
+    )
   } finally {
     stack.depth--
   }

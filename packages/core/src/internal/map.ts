@@ -1,7 +1,10 @@
 import * as Cause from "effect/Cause"
+import * as Channel from "effect/Channel"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { TaskOptions } from "./group.ts"
 import { type GroupImpl } from "./group.ts"
@@ -81,9 +84,25 @@ const iteratorSource = (iterator: Iterator<unknown> | AsyncIterator<unknown>, as
   }
 }
 
+/**
+ * A stream's pull, as `Stream.toPull` makes it (in the caller's scope, run with the
+ * caller's context, a failure to start it given by the first pull), without the semaphore
+ * that serializes concurrent pulls: the group's body is the only one to pull. (The
+ * semaphore was 1.4 KB of every program that loads core.)
+ */
+const pullOf = (stream: Stream.Stream<unknown, unknown, unknown>) =>
+  Effect.catchCause(
+    Effect.flatMap(Effect.context<Scope.Scope>(), (context) =>
+      Effect.map(Channel.toPullScoped(Stream.toChannel(stream), Context.get(context, Scope.Scope)), (pull) =>
+        Effect.provideContext(pull, context)
+      )
+    ),
+    (cause) => Effect.succeed(Effect.failCause(cause))
+  )
+
 /** A Stream as a source: its chunks pulled one by one, their items handed out one at a time. */
 const streamSource = (stream: Stream.Stream<unknown, unknown, unknown>) =>
-  Effect.map(Stream.toPull(stream), (pull): Source => {
+  Effect.map(pullOf(stream), (pull): Source => {
     let chunk: ReadonlyArray<unknown> = []
     let at = 0
     const next: Effect.Effect<unknown, unknown> = Effect.suspend(() => {

@@ -42,7 +42,13 @@ export const cancelled = /* @__PURE__ */ Metric.counter("soonify_tasks_cancelled
 })
 export const duration = /* @__PURE__ */ Metric.histogram("soonify_task_duration_ms", {
   description: "How long the tasks of a task group ran, from start to end, in milliseconds",
-  boundaries: /* @__PURE__ */ Metric.exponentialBoundaries({ start: 1, factor: 2, count: 24 })
+  // What Metric.exponentialBoundaries({ start: 1, factor: 2, count: 24 }) gives, written
+  // out: that function and the Array helpers it needs were 0.3 KB of every bundle.
+  // prettier-ignore
+  boundaries: [
+    1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288,
+    1048576, 2097152, 4194304, Infinity
+  ]
 })
 
 /**
