@@ -8,6 +8,7 @@ import { stopSignal } from "./internal/ambient.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { GroupView } from "./internal/group.ts"
+import { keepShapes } from "./internal/shapes.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import {
   checkFunction,
@@ -598,3 +599,7 @@ class OwnedGroup extends GroupView implements DisposableTaskGroup {
     return this.#ending
   }
 }
+
+// One small group at load, its handle kept: the classes of a task, a group, its context
+// and its scheduler then survive a full garbage collection (see internal/shapes.ts).
+keepShapes(taskGroup((tg) => [tg.soonify((n: number) => n)(0)], { concurrency: 1, name: "soonify.shapes" }))

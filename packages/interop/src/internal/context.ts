@@ -248,8 +248,8 @@ export class GroupContext implements Runtime<Job>, Owner {
    * failure is reported if nobody reads it (unread.ts).
    */
   #keptInHandle(task: Job): void {
-    const soon = task.soon
-    if (soon === undefined) return
+    if (!task.handed) return
+    const soon = task
     const onTaskError = this.settings.onTaskError
     const error = taskError(task.outcome, task.name)
     if (onTaskError === undefined) return watchUnread(soon, error)
