@@ -8,7 +8,7 @@ import { stopSignal } from "./internal/ambient.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { GroupView } from "./internal/group.ts"
-import { keepShapes } from "./internal/shapes.ts"
+import { shapes } from "./internal/shapes.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import {
   checkFunction,
@@ -600,6 +600,7 @@ class OwnedGroup extends GroupView implements DisposableTaskGroup {
   }
 }
 
-// One small group at load, its handle kept: the classes of a task, a group, its context
-// and its scheduler then survive a full garbage collection (see internal/shapes.ts).
-keepShapes(taskGroup((tg) => [tg.soonify((n: number) => n)(0)], { concurrency: 1, name: "soonify.shapes" }))
+// The small group whose handle keeps the classes of a task, a group, its context and its
+// scheduler alive across full garbage collections, run as the first group opens (internal/shapes.ts).
+shapes.run = () =>
+  taskGroup((tg) => [tg.soonify(async (n: number) => n)(0)], { concurrency: 1, name: "soonify.shapes" })

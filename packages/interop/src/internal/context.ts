@@ -23,6 +23,7 @@ import { type Enclosing, enclosing, runIn } from "./ambient.ts"
 import { fiberTask } from "./observability.ts"
 import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
 import { clock, onStack } from "./stack.ts"
+import { keepShapes } from "./shapes.ts"
 import { reportStuck } from "./stuck.ts"
 import { CallTask, type Job, type Owner } from "./tasks.ts"
 import { watchUnread } from "./unread.ts"
@@ -74,6 +75,7 @@ export class GroupContext implements Runtime<Job>, Owner {
   value: unknown = undefined
 
   constructor(settings: Settings) {
+    keepShapes()
     this.settings = settings
     const outer = enclosing()
     this.outer = outer

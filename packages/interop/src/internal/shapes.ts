@@ -7,21 +7,34 @@
 // collection has run, the classes of a task record, a group, its context and its
 // scheduler are gone, the code compiled against them is thrown away, and the next burst
 // builds the classes again and deoptimizes every function once more as each field is
-// written a second time. Task records have about 25 fields, so that costs more than the
-// tasks themselves: measured with `pnpm bench`'s protocol (a full collection before each
-// run; instructions counted under valgrind for 10,000 tasks that yield once), a task
-// cost 20,975 instructions in `gather` and 31,163 with `concurrency: 64`, and 12,234 and
-// 17,707 with one group's objects kept (Promise.all: 10,521).
+// written a second time. A task record has about 25 fields, so that cost more than the
+// tasks themselves. Measured with `pnpm bench`'s protocol (a full collection before each
+// run), as instructions counted under valgrind per task, 10,000 tasks that yield once:
+// `gather` 20,975 → 12,234, `taskGroup` + `soonify` 22,931 → 16,210, with `concurrency:
+// 64` 31,163 → 17,707 (`Promise.all`: 10,521).
 //
-// So interop runs one small group when it loads (a `soonify`'d call under a
-// `concurrency`, which ends at once) and keeps what it gave back for the life of the
-// process: one ended handle (about 1 KB with its group), which keeps those classes,
-// with their fields already known to change, alive.
+// So the first group a process opens first runs one small group of its own (a
+// `soonify`'d async call under a `concurrency`), and keeps what it gave back for the life
+// of the process: one ended handle with its group (about 1 KB), which keeps those
+// classes, with their fields already known to change, alive. It runs under a task of
+// its own that no group holds, so no snapshot shows it and no signal of the caller's
+// reaches it; it ends a microtask later. At the first group rather than at load:
+// compiling that path at load made the import 5 ms slower, and a program that imports
+// interop and opens no group pays nothing.
+import { Task } from "@soonify/kernel"
+import { runIn } from "./ambient.ts"
 
-/** What the load-time group gave back, kept so that the classes of its objects stay alive. */
-export const kept: Array<unknown> = []
+/** The small group (set by TaskGroup.ts, which has `taskGroup`), until it has run; then what it gave back. */
+export const shapes: { run: (() => unknown) | undefined; kept: unknown } = { run: undefined, kept: undefined }
 
-/** Keeps `value` (and every object it reaches) alive for the life of the process. */
-export const keepShapes = (value: unknown): void => {
-  kept.push(value)
+/** Runs `run()` under a task no group holds: what it opens is in no snapshot, and never cancelled. */
+const unseen = (run: () => unknown): unknown =>
+  runIn({ signal: new AbortController().signal, task: new Task(undefined) }, run, undefined)
+
+/** Runs the small group, once: called as a group opens (see the header). */
+export const keepShapes = (): void => {
+  const run = shapes.run
+  if (run === undefined) return
+  shapes.run = undefined
+  shapes.kept = unseen(run)
 }
