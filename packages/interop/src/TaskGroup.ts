@@ -600,7 +600,7 @@ class OwnedGroup extends GroupView implements DisposableTaskGroup {
   }
 }
 
-// The small group whose handle keeps the classes of a task, a group, its context and its
-// scheduler alive across full garbage collections, run as the first group opens (internal/shapes.ts).
+// The small group whose handle and group object keep the classes of a task, a group, its
+// context and its scheduler alive across full garbage collections, run as the first group opens (internal/shapes.ts).
 shapes.run = () =>
-  taskGroup((tg) => [tg.soonify(async (n: number) => n)(0)], { concurrency: 1, name: "soonify.shapes" })
+  taskGroup((tg) => [tg, tg.soonify(async (n: number) => n)(0)], { concurrency: 1, name: "soonify.shapes" })

@@ -10,8 +10,8 @@
 // written a second time. A task record has about 25 fields, so that cost more than the
 // tasks themselves. Measured with `pnpm bench`'s protocol (a full collection before each
 // run), as instructions counted under valgrind per task, 10,000 tasks that yield once:
-// `gather` 20,975 → 12,234, `taskGroup` + `soonify` 22,931 → 16,210, with `concurrency:
-// 64` 31,163 → 17,707 (`Promise.all`: 10,521).
+// `gather` 20,975 → 12,843, `taskGroup` + `soonify` 22,931 → 15,473, with `concurrency:
+// 64` 31,163 → 17,735 (`Promise.all`: 10,521).
 //
 // So the first group a process opens first runs one small group of its own (a
 // `soonify`'d async call under a `concurrency`), and keeps what it gave back for the life
