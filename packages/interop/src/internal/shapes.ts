@@ -7,7 +7,7 @@
 // collection has run, the classes of a task record, a group, its context and its
 // scheduler are gone, the code compiled against them is thrown away, and the next burst
 // builds the classes again and deoptimizes every function once more as each field is
-// written a second time. A task record has about 25 fields, so that cost more than the
+// written a second time. A task record has about 20 fields, so that cost more than the
 // tasks themselves. Measured with `pnpm bench`'s protocol (a full collection before each
 // run), as instructions counted under valgrind per task, 10,000 tasks that yield once:
 // `gather` 20,975 → 12,843, `taskGroup` + `soonify` 22,931 → 15,473, with `concurrency:
