@@ -200,6 +200,14 @@ export class SoonValue<out A> extends Task<undefined> {
     return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.status})`
   }
 
+  /**
+   * What `console.log` (Node's `util.inspect`) shows: the same as `String(soon)`, not the
+   * task record's fields; unlike `status`, it does not count as reading a failure.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.#status})`
+  }
+
   #error(): unknown {
     // Read: a failure kept in a settle group's handle is no longer reported (internal/unread.ts).
     if (this.#status === "rejected") {
