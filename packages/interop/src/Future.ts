@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { FutureSetAgainError } from "./Errors.ts"
-import { complete, type HandleSource, SoonValue } from "./SoonValue.ts"
+import { complete, SoonValue } from "./SoonValue.ts"
 import { checkName, checkOptions } from "./internal/validation.ts"
 
 /**
@@ -57,10 +57,10 @@ export class Future<in out A> extends SoonValue<A> {
   constructor(options?: FutureOptions) {
     checkOptions("new Future", options)
     checkName("new Future", options?.name)
-    const source = new FutureSource(options?.name ?? `future-${++futures}`)
-    super(source)
-    source.soon = this
+    super(options?.name ?? `future-${++futures}`)
   }
+
+  override readonly future = true
 
   /** Sets the value. Throws {@link FutureSetAgainError} if the future already has an outcome. */
   setResult(value: A): void {
@@ -78,20 +78,3 @@ export class Future<in out A> extends SoonValue<A> {
 
 /** How many futures were made without a name: the N of `future-N`. */
 let futures = 0
-
-/** What a Future's handle reads: its name; cancelling it gives it a cancellation. */
-class FutureSource implements HandleSource {
-  readonly future = true
-  readonly name: string
-  readonly progress = undefined
-  readonly attempt = 1
-  soon: SoonValue<unknown> | undefined = undefined
-
-  constructor(name: string) {
-    this.name = name
-  }
-
-  cancel(): void {
-    complete(this.soon!, "cancelled", undefined)
-  }
-}

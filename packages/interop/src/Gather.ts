@@ -384,7 +384,7 @@ const spawnWithHandles = (looped: {
   const handles: Array<SoonValue<unknown>> = []
   for (let i = 0; i < inputs.length; i++) {
     const task = taskOf(inputs[i]!, context).withHandle()
-    handles.push(task.soon!)
+    handles.push(task)
     context.group.spawn(task)
   }
   return handles

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { Task, type TaskOptions } from "@soonify/kernel"
 import { CancelledError, PendingValueError } from "./Errors.ts"
 import { stopSignal } from "./internal/ambient.ts"
 import { Arrivals } from "./internal/completion.ts"
@@ -19,30 +20,6 @@ import { checkOptions, checkSignal, describe, isIterable } from "./internal/vali
  * @category models
  */
 export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
-
-/**
- * What a handle reads besides its outcome: a task's kernel record (its name, progress and
- * attempt, and how to cancel it alone), or a Future's own.
- *
- * @internal
- */
-export interface HandleSource {
-  readonly name: string
-  readonly progress: Progress | undefined
-  readonly attempt: number
-  /** Cancels the task alone (or the future); its handle is completed once it has ended. */
-  cancel(): void
-}
-
-/** Made by the class itself, the one place that may call its protected constructor. */
-let makeSoonValue: <A>(source: HandleSource) => SoonValue<A>
-
-/**
- * A SoonValue for a task (for interop's own modules; the package does not export it).
- *
- * @internal
- */
-export const handleOf = <A>(source: HandleSource): SoonValue<A> => makeSoonValue(source)
 
 /**
  * Gives a handle its outcome, once (the first wins: `false` after), and tells its
@@ -87,6 +64,9 @@ type Observers = undefined | (() => void) | Array<() => void>
  * A SoonValue is not a thenable on purpose: `await soon` would hide whether you meant to
  * wait (`await soon.wait()`) or to read (`soon.value`).
  *
+ * It is the task's kernel record itself (one object per task, as core's handle is), so
+ * it also carries the record's fields (`phase`, `startedAt`…), which only its group writes.
+ *
  * **Example**
  *
  * ```ts
@@ -101,37 +81,32 @@ type Observers = undefined | (() => void) | Array<() => void>
  * @since 0.1.0
  * @category models
  */
-export class SoonValue<out A> {
-  readonly #source: HandleSource
+export class SoonValue<out A> extends Task<undefined> {
   #status: Status = "pending"
   /** The value, or what `value` throws (made once, so that every read gives the same object). */
   #result: unknown = undefined
   #observers: Observers = undefined
+  /** `true` for a Future's handle (`value` read too early gives other advice; `cancel` completes it). */
+  declare readonly future?: boolean
 
   static {
-    makeSoonValue = <A>(source: HandleSource) => new SoonValue<A>(source)
     complete = (soon, status, result) => soon.#complete(status, result)
     observe = (soon, f) => soon.#observe(f)
   }
 
   /** SoonValues are made by task groups and by `new Future()`, not by user code. */
-  protected constructor(source: HandleSource) {
-    if (!isSource(source)) {
+  protected constructor(name?: string, options?: TaskOptions) {
+    if (new.target === SoonValue) {
       throw new TypeError(
         "SoonValue: handles are made by task groups (tg.soonify, tg.spawn, tg.start) and by new Future(), " +
-          `not constructed directly; received ${describe(source)}`
+          `not constructed directly; received ${describe(name)}`
       )
     }
-    this.#source = source
-  }
-
-  /** The task's name: the `name` option, the function's name, or `task-N`. */
-  get name(): string {
-    return this.#source.name
+    super(undefined, name, options)
   }
 
   /** `true` once the task has ended: fulfilled, rejected or cancelled. */
-  get ready(): boolean {
+  override get ready(): boolean {
     return this.#status !== "pending"
   }
 
@@ -139,14 +114,10 @@ export class SoonValue<out A> {
    * What the task last reported with `reportProgress` (`{ done, total? }`), or
    * `undefined` if it reported nothing.
    */
-  get progress(): Progress | undefined {
-    return this.#source.progress
-  }
+  declare readonly progress: Progress | undefined
 
   /** The attempt the task is on (or ended on), 1-based: above 1 only with `retry`. */
-  get attempt(): number {
-    return this.#source.attempt
-  }
+  declare readonly attempt: number
 
   /**
    * `"pending"` while the task runs; then `"fulfilled"`, `"rejected"` or `"cancelled"`.
@@ -167,7 +138,7 @@ export class SoonValue<out A> {
       case "fulfilled":
         return this.#result as A
       case "pending":
-        throw new PendingValueError(this.name, isFutureSource(this.#source) ? "future" : "task")
+        throw new PendingValueError(this.name, this.future === true ? "future" : "task")
       default:
         throw this.#error()
     }
@@ -208,7 +179,10 @@ export class SoonValue<out A> {
    */
   cancel(): Promise<void> {
     // The cancellation starts now, whoever asks; only the waiting stops with the caller.
-    if (!this.ready) this.#source.cancel()
+    if (!this.ready) {
+      if (this.future === true) this.#complete("cancelled", undefined)
+      else this.group?.cancelTask(this, this)
+    }
     if (this.ready) return Promise.resolve()
     const stopped = untilEnded([this], stopSignal(undefined))
     // It only tells a caller that awaits it that its own task was cancelled (reported
@@ -222,8 +196,16 @@ export class SoonValue<out A> {
     return { name: this.name, status: this.status }
   }
 
-  toString(): string {
-    return `${this.constructor.name}(${this.name}: ${this.status})`
+  override toString(): string {
+    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.status})`
+  }
+
+  /**
+   * What `console.log` (Node's `util.inspect`) shows: the same as `String(soon)`, not the
+   * task record's fields; unlike `status`, it does not count as reading a failure.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.#status})`
   }
 
   #error(): unknown {
@@ -261,12 +243,6 @@ export class SoonValue<out A> {
     }
   }
 }
-
-const isSource = (u: unknown): u is HandleSource =>
-  typeof u === "object" && u !== null && typeof (u as HandleSource).cancel === "function" && "attempt" in u
-
-/** A Future's source says so (its `value` read too early gives other advice). */
-const isFutureSource = (source: HandleSource): boolean => (source as { future?: boolean }).future === true
 
 const ignore = (): void => {}
 

@@ -1,3 +1,4 @@
+import { inspect } from "node:util"
 import { describe, expect, expectTypeOf, it } from "vitest"
 import {
   CancelledError,
@@ -106,6 +107,13 @@ describe("SoonValue", () => {
     const soon = await taskGroup(async (tg) => tg.spawn(async () => 1, { name: "one" }))
     expect(soon.toJSON()).toEqual({ name: "one", status: "fulfilled" })
     expect(String(soon)).toBe("SoonValue(one: fulfilled)")
+  })
+
+  it("shows its name and status to console.log, not its task record's fields, and reading it there reads no failure", async () => {
+    const soon = await taskGroup(async (tg) => tg.spawn(async () => 1, { name: "one" }))
+    expect(inspect(soon)).toBe("SoonValue(one: fulfilled)")
+    const future = new Future<number>({ name: "later" })
+    expect(inspect({ future })).toBe("{ future: Future(later: pending) }")
   })
 
   it("is made by task groups, not by user code", () => {

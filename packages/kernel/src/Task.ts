@@ -169,8 +169,8 @@ export const noTaskOptions: TaskOptions = {}
  * @category models
  */
 export class Task<R = unknown> {
-  /** What the runtime runs (an Effect, a function and its arguments…): opaque to the kernel. */
-  readonly run: R
+  /** What the runtime runs (an Effect, a function and its arguments…): opaque to the kernel; only on a task given one. */
+  declare readonly run: R
   /** The name given, or the number from which `task-N` is made (set by `Group.spawn`). */
   label: string | number
   /** Its timeout, retry, priority and partition (one object shared by many tasks). */
@@ -197,8 +197,6 @@ export class Task<R = unknown> {
   ending: Ending | undefined = undefined
   /** What it ended with (its value, its failure), as the adapter gave it; opaque to the kernel. */
   outcome: unknown = undefined
-  /** What it last reported (`reportProgress`). */
-  progress: Progress | undefined = undefined
   /** The live tasks of its group before and after it, in spawn order (`Group`'s list), until it ends. */
   previous: Task<any> | undefined = undefined
   next: Task<any> | undefined = undefined
@@ -210,13 +208,16 @@ export class Task<R = unknown> {
   declare timedOut?: boolean | undefined
   /** The groups opened inside it that are still open (see Registry.ts). */
   declare groups?: Set<SnapshotSource> | undefined
+  /** What it last reported (`reportProgress`), once it has. */
+  declare progress: Progress | undefined
   /** Whether it was reported stuck in its cancellation. */
   declare stuckReported?: boolean | undefined
   /** The timer of its attempt's timeout or of its wait between attempts, while one runs. */
   declare timer?: unknown
 
   constructor(run: R, name?: string | undefined, options: TaskOptions = noTaskOptions) {
-    this.run = run
+    // An adapter whose task records are their own runners (interop, core) gives none.
+    if (run !== undefined) (this as { run: R }).run = run
     this.label = name ?? 0
     this.options = options
   }

@@ -23,6 +23,7 @@ import { type Enclosing, enclosing, runIn } from "./ambient.ts"
 import { fiberTask } from "./observability.ts"
 import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
 import { clock, onStack } from "./stack.ts"
+import { keepShapes } from "./shapes.ts"
 import { reportStuck } from "./stuck.ts"
 import { CallTask, type Job, type Owner } from "./tasks.ts"
 import { watchUnread } from "./unread.ts"
@@ -74,6 +75,7 @@ export class GroupContext implements Runtime<Job>, Owner {
   value: unknown = undefined
 
   constructor(settings: Settings) {
+    keepShapes()
     this.settings = settings
     const outer = enclosing()
     this.outer = outer
@@ -248,8 +250,8 @@ export class GroupContext implements Runtime<Job>, Owner {
    * failure is reported if nobody reads it (unread.ts).
    */
   #keptInHandle(task: Job): void {
-    const soon = task.soon
-    if (soon === undefined) return
+    if (!task.handed) return
+    const soon = task
     const onTaskError = this.settings.onTaskError
     const error = taskError(task.outcome, task.name)
     if (onTaskError === undefined) return watchUnread(soon, error)

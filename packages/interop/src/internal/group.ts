@@ -146,7 +146,7 @@ export class GroupView implements TaskGroup {
       resolveStart = (value) => {
         over = true
         stop?.removeEventListener("abort", onStop)
-        resolve([value, task.soon!])
+        resolve([value, task])
       }
       rejectStart = (error) => {
         over = true
@@ -190,7 +190,7 @@ export class GroupView implements TaskGroup {
     // Whether the spawn comes from inside matters only once the group shuts down.
     const spawned = group.spawn(task, "now", group.state === "open" || !this.context.isInside() ? "outside" : "inside")
     if (spawned instanceof Refusal) throw closedError(this.context, spawned)
-    return spawned.soon as SoonValue<A>
+    return spawned as SoonValue<A>
   }
 
   snapshot(): GroupSnapshot {

@@ -52,6 +52,6 @@ export const prepare = (input: Input): Prepared =>
 export const taskOf = (input: Prepared, owner: Owner): Job =>
   typeof input === "function"
     ? new CallTask(input, undefined, owner, "owner's context", undefined, undefined)
-    : input instanceof SoonValue
-      ? new HandleWatch(input)
-      : input
+    : input instanceof PromiseWatch
+      ? input
+      : new HandleWatch(input)

@@ -5,9 +5,9 @@
 // a failure fails the group, retries, timeouts); these records only run their code when
 // the kernel says `start`, abort their signal when it says `interrupt`, and report how
 // the attempt ended (`Group.end`).
-import { type Ending, Task, type TaskOptions } from "@soonify/kernel"
+import type { Ending, Task, TaskOptions } from "@soonify/kernel"
 import { CancelledError } from "../Errors.ts"
-import { complete, handleOf, observe, type HandleSource, type SoonValue } from "../SoonValue.ts"
+import { complete, observe, SoonValue } from "../SoonValue.ts"
 import { type Enclosing, runIn } from "./ambient.ts"
 import { isCancellation, NONE, resultOf, SeveralErrors, settled, statusOf } from "./outcome.ts"
 import { enter, leave } from "./stack.ts"
@@ -26,22 +26,18 @@ export interface Owner extends Enclosing {
 export type CodeOf = "own context" | "owner's context"
 
 /**
- * The kernel record of an interop task, with the two things the runtime asks of it:
- * `begin` (run the current attempt) and `stop` (its signal aborted with `reason`).
+ * The kernel record of an interop task, which is also its handle (a {@link SoonValue}),
+ * with the two things the runtime asks of it: `begin` (run the current attempt) and
+ * `stop` (its signal aborted with `reason`).
  */
-export abstract class Job extends Task<undefined> implements HandleSource {
-  /** The handle given out for it, if one was: completed when the task ends. */
-  soon: SoonValue<any> | undefined = undefined
+export abstract class Job extends SoonValue<any> {
+  /** Whether its handle was given out (a failure kept there is then watched, or given to `onTaskError`). */
+  handed = false
 
-  /** Gives the task a handle (before it is spawned: a task may end during its spawn). */
+  /** Marks its handle as given out (before it is spawned: a task may end during its spawn). */
   withHandle(): this {
-    this.soon = handleOf(this)
+    this.handed = true
     return this
-  }
-
-  /** Cancels the task alone (its handle's `cancel`). */
-  cancel(): void {
-    this.group?.cancelTask(this, this)
   }
 
   abstract begin(): void
@@ -49,9 +45,7 @@ export abstract class Job extends Task<undefined> implements HandleSource {
 
   /** The task has ended (the kernel says so): its handle gets the outcome. */
   ended(): void {
-    const soon = this.soon
-    if (soon === undefined) return
-    complete(soon, statusOf(this), resultOf(this))
+    complete(this, statusOf(this), resultOf(this))
   }
 }
 
@@ -66,7 +60,7 @@ export abstract class Job extends Task<undefined> implements HandleSource {
  *   `stop` aborts the attempt's signal;
  * - context: `signal`, `task`, `outer`: what `taskSignal()`, `reportProgress` and the
  *   interop operations started by its code find (`runIn`);
- * - handle source: `name`, `progress`, `attempt`, `cancel` for its SoonValue.
+ * - handle: it is its own SoonValue (`name`, `progress`, `attempt`, its outcome).
  *
  * How an attempt ends: its value → `succeeded`; its rejection (or throw) → `failed`. Once
  * asked to stop: a rejection with the reason (or an `AbortError` caused by it, or a
@@ -94,7 +88,7 @@ export class CallTask extends Job implements Enclosing {
     name: string | undefined,
     options: TaskOptions | undefined
   ) {
-    super(undefined, name, options)
+    super(name, options)
     this.#fn = fn
     this.#args = args
     this.owner = owner
@@ -213,7 +207,7 @@ export class PromiseWatch extends Job {
   #settled: Settled | undefined = undefined
 
   constructor(promise: PromiseLike<unknown>) {
-    super(undefined)
+    super()
     // `Promise.resolve` adopts the thenable (and a thenable it resolves with), and turns
     // a `then` that throws into a rejection.
     Promise.resolve(promise).then(
@@ -248,7 +242,7 @@ export class HandleWatch extends Job {
   #unobserve: (() => void) | undefined = undefined
 
   constructor(watched: SoonValue<unknown>) {
-    super(undefined)
+    super()
     this.#watched = watched
   }
 
