@@ -47,8 +47,8 @@ describe("the shapes interop keeps", () => {
 
 describe("Future names", () => {
   it("are counted by the kernel's registry, one count for every adapter", () => {
-    const made = registry().futures!.made
+    const made = registry().futures?.made ?? 0
     expect([new Future().name, new Future().name]).toEqual([`future-${made + 1}`, `future-${made + 2}`])
-    expect(registry().futures!.made).toBe(made + 2)
+    expect(registry().futures?.made).toBe(made + 2)
   })
 })

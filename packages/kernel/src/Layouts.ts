@@ -25,24 +25,7 @@
  *
  * @since 0.1.0
  */
-import { type KeptLayouts, registry } from "./Registry.ts"
-
-/** `adapter`'s entry, made if it has none. */
-const entryOf = (adapter: string): KeptLayouts => {
-  const all = (registry().layouts ??= new Map())
-  let entry = all.get(adapter)
-  if (entry === undefined) all.set(adapter, (entry = { keeper: undefined, asked: false, kept: undefined }))
-  return entry
-}
-
-/** Runs the keeper of `entry`: what it gives back is kept; should it throw, nothing is. */
-const runKeeper = (entry: KeptLayouts, keeper: () => unknown): void => {
-  try {
-    entry.kept = keeper()
-  } catch {
-    entry.kept = undefined
-  }
-}
+import { registry } from "./Registry.ts"
 
 /**
  * Gives `adapter` its keeper: a function that runs one small group of the adapter's own
@@ -63,8 +46,8 @@ const runKeeper = (entry: KeptLayouts, keeper: () => unknown): void => {
  * @category registry
  */
 export const setLayoutKeeper = (adapter: string, keeper: () => unknown): void => {
-  const entry = entryOf(adapter)
-  if (!entry.asked) entry.keeper ??= keeper
+  const all = (registry().layouts ??= new Map())
+  if (!all.has(adapter)) all.set(adapter, { keeper, kept: undefined })
 }
 
 /**
@@ -95,9 +78,15 @@ export const keepLayouts = (adapter: string, when: "now" | "soon"): void => {
   if (entry?.keeper === undefined) return
   const keeper = entry.keeper
   entry.keeper = undefined
-  entry.asked = true
-  if (when === "now") runKeeper(entry, keeper)
-  else queueMicrotask(() => runKeeper(entry, keeper))
+  const run = (): void => {
+    try {
+      entry.kept = keeper()
+    } catch {
+      // Nothing is kept: the keeper only ever makes later groups faster.
+    }
+  }
+  if (when === "now") run()
+  else queueMicrotask(run)
 }
 
 /**

@@ -60,10 +60,8 @@ export interface Registry {
  * @category registry
  */
 export interface KeptLayouts {
-  /** The adapter's keeper, until it has been run. */
+  /** The adapter's keeper, until it has been run (it runs once). */
   keeper: (() => unknown) | undefined
-  /** Whether the keeper has been run (or is being run, or is about to be): it runs once. */
-  asked: boolean
   /** What the keeper gave back, kept for the life of the process (`undefined` if it threw). */
   kept: unknown
 }
@@ -143,9 +141,7 @@ const makeRegistry = (): Registry => {
     },
     openRoots,
     snapshotAll: () => openRoots().map(snapshotTree),
-    stack: { depth: 0 },
-    layouts: new Map(),
-    futures: { made: 0 }
+    stack: { depth: 0 }
   }
 }
 
