@@ -1,6 +1,7 @@
 // V8 keeps an object layout (a hidden class) only while some object has it, and drops
 // the optimized code that checks a layout it drops. Once the first group has ended, core
-// keeps one small ended group of its own (internal/group.ts, `keepLayouts`), so that a
+// keeps one small ended group of its own (internal/group.ts, `keepCoreLayouts`, run by the
+// kernel's `keepLayouts` and kept in its registry), so that a
 // full collection after every group of a program has ended leaves the task path's
 // optimized code in place. This file runs in a process of its own (one per file).
 import { assert, describe, it } from "@effect/vitest"

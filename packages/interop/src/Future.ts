@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { futureName } from "@soonify/kernel"
 import { FutureSetAgainError } from "./Errors.ts"
 import { complete, SoonValue } from "./SoonValue.ts"
 import { checkName, checkOptions } from "./internal/validation.ts"
@@ -57,7 +58,7 @@ export class Future<in out A> extends SoonValue<A> {
   constructor(options?: FutureOptions) {
     checkOptions("new Future", options)
     checkName("new Future", options?.name)
-    super(options?.name ?? `future-${++futures}`)
+    super(options?.name ?? futureName())
   }
 
   override readonly future = true
@@ -75,6 +76,3 @@ export class Future<in out A> extends SoonValue<A> {
     if (!complete(this, "rejected", error)) throw new FutureSetAgainError(this.name)
   }
 }
-
-/** How many futures were made without a name: the N of `future-N`. */
-let futures = 0

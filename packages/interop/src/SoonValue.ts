@@ -21,6 +21,11 @@ import { checkOptions, checkSignal, describe, isIterable } from "./internal/vali
  */
 export type Status = "pending" | "fulfilled" | "rejected" | "cancelled"
 
+// `complete` and `observe` are constants in all but syntax: friend functions that reach
+// a handle's private fields, assigned once, in `SoonValue`'s static block (which runs as
+// this module loads, before any other module can call them), and never again. They are
+// `let` only because a static block cannot assign a `const` declared outside the class.
+
 /**
  * Gives a handle its outcome, once (the first wins: `false` after), and tells its
  * observers, in the order they came (for interop's own modules).

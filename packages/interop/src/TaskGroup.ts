@@ -8,7 +8,7 @@ import { stopSignal } from "./internal/ambient.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { GroupView } from "./internal/group.ts"
-import { shapes } from "./internal/shapes.ts"
+import { keepShapesWith } from "./internal/shapes.ts"
 import { combine, errorsOf } from "./internal/outcome.ts"
 import {
   checkFunction,
@@ -602,5 +602,6 @@ class OwnedGroup extends GroupView implements DisposableTaskGroup {
 
 // The small group whose handle and group object keep the classes of a task, a group, its
 // context and its scheduler alive across full garbage collections, run as the first group opens (internal/shapes.ts).
-shapes.run = () =>
+keepShapesWith(() =>
   taskGroup((tg) => [tg, tg.soonify(async (n: number) => n)(0)], { concurrency: 1, name: "soonify.shapes" })
+)

@@ -46,6 +46,35 @@ export interface Registry {
   snapshotAll(): Array<GroupSnapshot>
   /** How deep group work is nested on the JavaScript stack now (see {@link stackDepth}); absent in a registry made by an older copy. */
   stack?: StackDepth
+  /** What each adapter keeps alive so that its object layouts survive full collections (see Layouts.ts), by the adapter's package name; absent in a registry made by an older copy. */
+  layouts?: Map<string, KeptLayouts>
+  /** How many futures were made without a name, by every adapter (see {@link futureName}); absent in a registry made by an older copy. */
+  futures?: FutureCount
+}
+
+/**
+ * One adapter's entry in {@link Registry.layouts}: the small group that keeps the object
+ * layouts of its group path alive, and what it gave back (Layouts.ts says why).
+ *
+ * @since 0.1.0
+ * @category registry
+ */
+export interface KeptLayouts {
+  /** The adapter's keeper, until it has been run (it runs once). */
+  keeper: (() => unknown) | undefined
+  /** What the keeper gave back, kept for the life of the process (`undefined` if it threw). */
+  kept: unknown
+}
+
+/**
+ * How many futures (handles completed by hand) were made without a name in the process,
+ * by any adapter: the N of their `future-N` names.
+ *
+ * @since 0.1.0
+ * @category registry
+ */
+export interface FutureCount {
+  made: number
 }
 
 /**
@@ -193,6 +222,25 @@ export const registry = (): Registry => {
  * @category registry
  */
 export const stackDepth = (): StackDepth => (registry().stack ??= { depth: 0 })
+
+/**
+ * The name of a future made without one: `future-N`, counted over the process (one count
+ * for every adapter and every copy of the kernel, kept in the registry), so that two
+ * futures of one process never share a default name.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { futureName } from "@soonify/kernel"
+ *
+ * const first = Number(futureName().slice("future-".length))
+ * futureName() === `future-${first + 1}` // => true
+ * ```
+ *
+ * @since 0.1.0
+ * @category registry
+ */
+export const futureName = (): string => `future-${++(registry().futures ??= { made: 0 }).made}`
 
 /**
  * Every open root group of the process, as snapshots, oldest first (DESIGN §5

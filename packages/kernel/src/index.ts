@@ -40,7 +40,10 @@ export {
 } from "./Snapshot.ts"
 
 export {
+  type FutureCount,
+  futureName,
   installSnapshotHooks,
+  type KeptLayouts,
   type Place,
   type Registry,
   registry,
@@ -48,6 +51,8 @@ export {
   type StackDepth,
   stackDepth
 } from "./Registry.ts"
+
+export { keepLayouts, keptLayouts, setLayoutKeeper } from "./Layouts.ts"
 
 export { escapeText, quoted, type RenderOptions, renderSnapshot } from "./Render.ts"
 

@@ -1,3 +1,4 @@
+import { futureName } from "@soonify/kernel"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Types from "effect/Types"
@@ -10,8 +11,6 @@ export const FutureTypeId = "~@soonify/core/Future" as const
 
 const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
 
-let futures = 0
-
 /**
  * A handle completed by hand instead of by a task: the same `Deferred`-backed reads as
  * a task's handle; `cancel` completes it with an interruption.
@@ -20,7 +19,7 @@ let futures = 0
  */
 export class FutureImpl<A, E> extends HandleBase<A, E> {
   constructor(name: string | undefined) {
-    super(name ?? `future-${++futures}`)
+    super(name ?? futureName())
   }
 
   get [FutureTypeId](): { readonly _A: Types.Invariant<A>; readonly _E: Types.Invariant<E> } {

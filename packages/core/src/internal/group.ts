@@ -6,7 +6,10 @@ import {
   type Route,
   type Runtime,
   type StuckTask,
-  type TaskOptions as KernelTaskOptions
+  type TaskOptions as KernelTaskOptions,
+  keepLayouts,
+  keptLayouts as keptLayoutsOf,
+  setLayoutKeeper
 } from "@soonify/kernel"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -515,10 +518,8 @@ export class GroupImpl extends Described {
   groupEnded(): void {
     this.spans?.endGroup(this.cause())
     nested(() => Deferred.doneUnsafe(this.whenEnded, Exit.void))
-    if (layouts === undefined) {
-      layouts = "soon"
-      queueMicrotask(keepLayoutsQuietly)
-    }
+    // Once the first group has ended, core's own small group runs once (see `keepCoreLayouts`).
+    keepLayouts(coreAdapter, "soon")
   }
 
   // ---------------------------------------------------------------------------
@@ -707,13 +708,15 @@ class Driver implements Runtime<TaskHandle<any, any>> {
   }
 }
 
-/** What keeps the object layouts of a group alive (`keepLayouts`): `"soon"` once asked for. */
-let layouts: "soon" | ReadonlyArray<unknown> | undefined = undefined
+/** The name core's entries in the kernel's registry go by. */
+const coreAdapter = "@soonify/core"
 
 /**
  * Keeps the object layouts of a group, its tasks and their fibers alive, made once,
  * after the first group of the process has ended (so that their fields have the
- * representations the program's own groups gave them).
+ * representations the program's own groups gave them): the kernel runs it
+ * (`keepLayouts`, packages/kernel/src/Layouts.ts) and keeps what it gives back in the
+ * registry for the life of the process.
  *
  * V8 keeps an object layout (a hidden class) only while some object has it, and the
  * optimized code of the task path checks those layouts. When every group, task and
@@ -725,7 +728,7 @@ let layouts: "soon" | ReadonlyArray<unknown> | undefined = undefined
  * state (an empty context, no tracer, no metrics) and is never seen in a snapshot: it
  * ends before this function returns.
  */
-const keepLayouts = (): void => {
+const keepCoreLayouts = (): ReadonlyArray<unknown> => {
   const settings: Settings = {
     name: "layouts",
     mode: "failFast",
@@ -748,20 +751,16 @@ const keepLayouts = (): void => {
   const fiber = waited.fiber
   resume?.(Effect.void)
   group.endOwner()
-  layouts = [group, atOnce, waited, fiber]
+  return [group, atOnce, waited, fiber]
 }
 
-/** `keepLayouts`, which only makes later groups faster: should it ever throw, nothing is kept and nothing else happens. */
-const keepLayoutsQuietly = (): void => {
-  try {
-    keepLayouts()
-  } catch {
-    layouts = []
-  }
-}
+setLayoutKeeper(coreAdapter, keepCoreLayouts)
 
 /** What keeps the layouts of a group alive once the first group has ended (`[group, task, task, fiber]`), for tests. */
-export const keptLayouts = (): ReadonlyArray<unknown> | undefined => (Array.isArray(layouts) ? layouts : undefined)
+export const keptLayouts = (): ReadonlyArray<unknown> | undefined => {
+  const kept = keptLayoutsOf(coreAdapter)
+  return Array.isArray(kept) ? kept : undefined
+}
 
 /** A failure as a defect (a scope's close raises those nobody observed as defects). */
 const asDefect = (reason: Cause.Reason<unknown>): Cause.Reason<never> =>

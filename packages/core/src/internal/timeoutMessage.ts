@@ -1,7 +1,9 @@
 // What a `TaskGroupTimeout`'s message says depends on where the time ran out: a group
 // (named by the user, or by the function that made it), a gather, or one late slot of a
 // gather that keeps partial results. The error's fields stay `group` and `timeout`; the
-// function that raises it records where, here, for the message alone.
+// function that raises it records where, for the message alone, on the error itself: a
+// field under a symbol of this module, not enumerable, so that the error's own fields,
+// its equality and how it prints stay `group` and `timeout`.
 import * as Duration from "effect/Duration"
 import { defaultGroupName } from "./settings.ts"
 
@@ -19,18 +21,17 @@ export interface TimeoutSite {
   readonly lateSlot: boolean
 }
 
-const sites = new WeakMap<object, TimeoutSite>()
+/** The key of the hidden field where an error records its site. */
+const siteKey = Symbol("soonify.timeoutSite")
 
-/** Records where `error` was raised; gives `error`. */
-export const raisedAt = <E extends object>(error: E, site: TimeoutSite): E => {
-  sites.set(error, site)
-  return error
-}
+/** Records where `error` was raised, on `error`; gives `error`. */
+export const raisedAt = <E extends object>(error: E, site: TimeoutSite): E =>
+  Object.defineProperty(error, siteKey, { value: site })
 
 /** The message of a `TaskGroupTimeout` of `group` after `timeout`, raised at `error`'s site. */
 export const timeoutMessage = (error: object, group: string, timeout: Duration.Duration): string => {
   const after = Duration.format(timeout)
-  const site = sites.get(error)
+  const site = (error as { readonly [siteKey]?: TimeoutSite })[siteKey]
   if (site?.where === "TaskGroup.gather") {
     return site.lateSlot
       ? `TaskGroup.gather timed out after ${after} before this effect ended: it was interrupted at the deadline. ` +

@@ -47,7 +47,12 @@ const hooks = (globalThis as Globals).process?.getBuiltinModule?.("node:async_ho
 
 const storage: AsyncLocalStorage<Enclosing> | undefined = hooks && new hooks.AsyncLocalStorage<Enclosing>()
 
-/** The context entered synchronously by the code now on the stack, if any. */
+/**
+ * The context entered synchronously by the code now on the stack, if any: the synchronous
+ * shadow of `storage` (what `runIn` entered, read without asking the storage). It stays
+ * here, beside the storage it shadows, rather than in the kernel's registry: each copy of
+ * interop has its own storage, and code runs only in contexts its own copy entered.
+ */
 let current: Enclosing | undefined
 
 /** The task or group the running code belongs to, if any. */
@@ -92,7 +97,10 @@ export const runIn = <X, R>(context: Enclosing, f: (x: X) => R, x: X): R => {
   }
 }
 
-/** The signal of code outside any task: never aborted (there is nothing to cancel), made when first asked for. */
+/**
+ * The signal of code outside any task: never aborted (there is nothing to cancel). A lazy
+ * constant: made when first asked for (most programs never ask), then never replaced.
+ */
 let neverAborted: AbortSignal | undefined
 
 /** `taskSignal()`: the signal of the task the running code belongs to, else one that never aborts. */

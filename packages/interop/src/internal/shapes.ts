@@ -21,20 +21,23 @@
 // reaches it; it ends a microtask later. At the first group rather than at load:
 // compiling that path at load made the import 5 ms slower, and a program that imports
 // interop and opens no group pays nothing.
-import { Task } from "@soonify/kernel"
+//
+// The kernel runs it and keeps what it gave back, in the registry (packages/kernel/src/Layouts.ts,
+// the same mechanism as core's kept layouts): TaskGroup.ts, which can open a group, gives
+// the keeper at load (`keepShapesWith`); each group that opens asks for it (`keepShapes`),
+// and only the first ask runs it.
+import { keepLayouts, setLayoutKeeper, Task } from "@soonify/kernel"
 import { runIn } from "./ambient.ts"
 
-/** The small group (set by TaskGroup.ts, which has `taskGroup`), until it has run; then what it gave back. */
-export const shapes: { run: (() => unknown) | undefined; kept: unknown } = { run: undefined, kept: undefined }
+/** The name interop's entries in the kernel's registry go by. */
+const interopAdapter = "@soonify/interop"
 
 /** Runs `run()` under a task no group holds: what it opens is in no snapshot, and never cancelled. */
 const unseen = (run: () => unknown): unknown =>
   runIn({ signal: new AbortController().signal, task: new Task(undefined) }, run, undefined)
 
-/** Runs the small group, once: called as a group opens (see the header). */
-export const keepShapes = (): void => {
-  const run = shapes.run
-  if (run === undefined) return
-  shapes.run = undefined
-  shapes.kept = unseen(run)
-}
+/** Gives the small group (called by TaskGroup.ts, which has `taskGroup`, at load). */
+export const keepShapesWith = (run: () => unknown): void => setLayoutKeeper(interopAdapter, () => unseen(run))
+
+/** Runs the small group, once per process: called as a group opens (see the header). */
+export const keepShapes = (): void => keepLayouts(interopAdapter, "now")

@@ -41,7 +41,11 @@ export const leave = (): void => {
   stack.depth--
 }
 
-/** The time read once for every task started in one synchronous run (see `clock`). */
+/**
+ * The time read once for every task started in one synchronous run (see `clock`): a cache
+ * of one clock reading, forgotten at the next microtask, not state. A copy of its own per
+ * copy of interop costs one more `Date.now()` per synchronous run, no more.
+ */
 let stamp: number | undefined
 
 const forget = (): void => {
