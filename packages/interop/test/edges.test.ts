@@ -5,13 +5,17 @@ import { describe, expect, it } from "vitest"
 import { isTaskGroupClosed } from "@soonify/core"
 import {
   asCompleted,
+  createTaskGroup,
   Future,
   gather,
   type GroupSnapshot,
   reportProgress,
   snapshotAll,
+  type SoonValue,
+  type TaskGroup,
   taskGroup,
-  TaskGroupClosedError
+  TaskGroupClosedError,
+  TimeoutError
 } from "@soonify/interop"
 import { after, sleep, untilAborted } from "./sleep.ts"
 import { thrown } from "./support.ts"
@@ -188,5 +192,107 @@ describe("completion order", () => {
   it("a promise that settled while waiting for a concurrency slot gives its value", async () => {
     const settled = Promise.resolve("settled")
     await expect(gather([after(5, "first"), settled], { concurrency: 1 })).resolves.toEqual(["first", "settled"])
+  })
+})
+
+describe("failing while being stopped", () => {
+  it("a task that fails another way when its own timeout stops it fails with both errors, the TimeoutError first", async () => {
+    const cleanup = new Error("cleanup failed")
+    let handle!: SoonValue<never>
+    const failed = taskGroup(async (tg) => {
+      handle = tg.spawn(
+        async (signal) => {
+          await untilAborted(signal).catch(() => undefined)
+          throw cleanup
+        },
+        { name: "slow", timeout: 5 }
+      )
+    })
+    const error = await failed.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AggregateError)
+    const [timedOut, other] = (error as AggregateError).errors
+    expect(timedOut).toBeInstanceOf(TimeoutError)
+    expect(other).toBe(cleanup)
+    expect((error as AggregateError).errors).toHaveLength(2)
+    expect(handle.status).toBe("rejected")
+    const own = handle.exception as AggregateError
+    expect(own).toBeInstanceOf(AggregateError)
+    expect(own.message).toBe('Task "slow" failed with 2 errors')
+    expect(own.errors).toEqual([timedOut, cleanup])
+  })
+
+  it("a body that fails another way once its group is cancelled fails the group with that error", async () => {
+    const cleanup = new Error("the body's cleanup failed")
+    const failed = taskGroup(async (tg) => {
+      tg.cancel(new Error("stop"))
+      await sleep(1)
+      throw cleanup
+    })
+    await expect(failed).rejects.toBe(cleanup)
+  })
+
+  it("a body that rejects with the group's cancellation once cancelled ends the group cancelled", async () => {
+    const reason = new Error("stop")
+    const cancelled = taskGroup(async (tg) => {
+      tg.cancel(reason)
+      await untilAborted(tg.signal)
+    })
+    await expect(cancelled).rejects.toBe(reason)
+  })
+})
+
+describe("tg.start from a cancelled task", () => {
+  it("rejects with the caller's reason when the caller was cancelled already, and cancels the starting task", async () => {
+    const outer = createTaskGroup({ name: "outer" })
+    let callerReason: unknown
+    let rejection: unknown
+    let startSignal: AbortSignal | undefined
+    await taskGroup(async (tg) => {
+      const caller = tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => undefined)
+        callerReason = signal.reason
+        // The caller goes on after its cancellation, and starts a task in another group.
+        rejection = await outer
+          .start(async (_started, signal) => {
+            startSignal = signal
+            await sleep(50, signal)
+          })
+          .catch((error: unknown) => error)
+      })
+      await sleep(1)
+      await caller.cancel()
+    })
+    await outer[Symbol.asyncDispose]()
+    expect(callerReason).toBeInstanceOf(Error)
+    expect(rejection).toBe(callerReason)
+    expect(startSignal?.aborted).toBe(true)
+  })
+})
+
+describe("deep nesting", () => {
+  /** Opens `depth` groups, each in a task of the one before, all in one synchronous run; `atBottom` is the last body. */
+  const nest = <A>(depth: number, atBottom: (tg: TaskGroup) => A): Promise<A> =>
+    taskGroup(async (tg) =>
+      depth === 0 ? atBottom(tg) : (tg.spawn(() => nest(depth - 1, atBottom)).wait() as Promise<A>)
+    )
+
+  it("a task cancelled as it is spawned ends cancelled, however deep the groups it is spawned in", async () => {
+    // Deep group work goes on from a fresh stack (a task spawned there starts a moment
+    // later, and one cancelled meanwhile never runs): one of these depths spawns the
+    // task there, whatever the threshold.
+    const statuses: Array<string> = []
+    for (let depth = 1; depth <= 30; depth++) {
+      const [soon] = await nest(depth, (tg) =>
+        tg
+          .spawn(() => {
+            const soon = tg.spawn((signal) => sleep(5, signal))
+            void soon.cancel()
+            return [soon] as const
+          })
+          .wait()
+      )
+      statuses.push(soon.status)
+    }
+    expect(statuses).toEqual(Array.from({ length: 30 }, () => "cancelled"))
   })
 })
