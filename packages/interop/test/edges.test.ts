@@ -296,3 +296,28 @@ describe("deep nesting", () => {
     expect(statuses).toEqual(Array.from({ length: 30 }, () => "cancelled"))
   })
 })
+
+describe("when a group ends, and who may still spawn into it", () => {
+  it("a body that returns a plain value, with no tasks, has ended the group when taskGroup returns", async () => {
+    let group!: TaskGroup
+    const result = taskGroup((tg) => {
+      group = tg
+      return "done"
+    })
+    expect(thrown(() => group.spawn(async () => 1))).toBeInstanceOf(TaskGroupClosedError)
+    await expect(result).resolves.toBe("done")
+  })
+
+  it("a spawn into a shutting-down group from a task of another group is refused, as from outside", async () => {
+    const closing = createTaskGroup({ name: "closing" })
+    closing.spawn(async (signal) => {
+      await untilAborted(signal).catch(() => undefined)
+      await sleep(20)
+    })
+    closing.cancel()
+    const refused = await taskGroup((tg) => tg.spawn(async () => thrown(() => closing.spawn(async () => 1))).wait())
+    expect(refused).toBeInstanceOf(TaskGroupClosedError)
+    expect((refused as TaskGroupClosedError).ended).toBe(false)
+    await closing[Symbol.asyncDispose]().catch(() => undefined)
+  })
+})
