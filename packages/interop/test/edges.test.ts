@@ -276,16 +276,20 @@ describe("deep nesting", () => {
       depth === 0 ? atBottom(tg) : (tg.spawn(() => nest(depth - 1, atBottom)).wait() as Promise<A>)
     )
 
-  it("a task cancelled as it is spawned ends cancelled, however deep the groups it is spawned in", async () => {
+  it("a task cancelled as it is spawned ends cancelled, its function never called after the cancel, however deep the groups", async () => {
     // Deep group work goes on from a fresh stack (a task spawned there starts a moment
-    // later, and one cancelled meanwhile never runs): one of these depths spawns the
-    // task there, whatever the threshold.
+    // later, and one cancelled meanwhile is never called): one of these depths spawns
+    // the task there, whatever the threshold.
     const statuses: Array<string> = []
+    let calledCancelled = 0
     for (let depth = 1; depth <= 30; depth++) {
       const [soon] = await nest(depth, (tg) =>
         tg
           .spawn(() => {
-            const soon = tg.spawn((signal) => sleep(5, signal))
+            const soon = tg.spawn((signal) => {
+              if (signal.aborted) calledCancelled++
+              return sleep(5, signal)
+            })
             void soon.cancel()
             return [soon] as const
           })
@@ -294,6 +298,7 @@ describe("deep nesting", () => {
       statuses.push(soon.status)
     }
     expect(statuses).toEqual(Array.from({ length: 30 }, () => "cancelled"))
+    expect(calledCancelled).toBe(0)
   })
 })
 
@@ -319,5 +324,23 @@ describe("when a group ends, and who may still spawn into it", () => {
     expect(refused).toBeInstanceOf(TaskGroupClosedError)
     expect((refused as TaskGroupClosedError).ended).toBe(false)
     await closing[Symbol.asyncDispose]().catch(() => undefined)
+  })
+})
+
+describe("what a gather only watches", () => {
+  it("a gather that fails stops watching the handles it was given: it does not wait for them to end", async () => {
+    const never = new Future<number>()
+    const boom = new Error("boom")
+    const outcome = Promise.race([
+      gather([
+        never,
+        async () => {
+          throw boom
+        }
+      ]),
+      sleep(200).then(() => "still waiting")
+    ])
+    await expect(outcome).rejects.toBe(boom)
+    expect(never.ready).toBe(false)
   })
 })
