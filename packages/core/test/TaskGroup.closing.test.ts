@@ -243,3 +243,21 @@ describe("a task spawned soon by a body that fails before it yields", () => {
     })
   )
 })
+
+describe("a spawn from outside into a group that is shutting down", () => {
+  it.effect("dies with TaskGroupClosed, not ended, while the group waits for a task that is stopping", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "closing" })
+      const finish = Deferred.makeUnsafe<void>()
+      // A task that ignores its interruption until `finish` keeps the group shutting down.
+      TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Deferred.await(finish)))
+      TaskGroup.cancelUnsafe(group)
+      const exit = yield* Effect.exit(group.spawn(Effect.succeed(1)))
+      const defect = defectOf(exit)
+      assert.isTrue(isTaskGroupClosed(defect))
+      assert.isFalse((defect as { ended: boolean }).ended)
+      Deferred.doneUnsafe(finish, Exit.void)
+      yield* Effect.exit(TaskGroup.join(group))
+    })
+  )
+})
