@@ -344,3 +344,39 @@ describe("what a gather only watches", () => {
     expect(never.ready).toBe(false)
   })
 })
+
+describe("tg.start, once started", () => {
+  it("a task that calls started(value) at once keeps running when its caller is cancelled afterwards", async () => {
+    const outer = createTaskGroup({ name: "outer" })
+    let started: SoonValue<string> | undefined
+    await taskGroup(async (tg) => {
+      const caller = tg.spawn(async () => {
+        const [value, soon] = await outer.start(async (started: (value: number) => void) => {
+          started(1)
+          await sleep(30)
+          return "served"
+        })
+        started = soon
+        expect(value).toBe(1)
+        await sleep(100)
+      })
+      await sleep(5)
+      await caller.cancel()
+    })
+    await outer[Symbol.asyncDispose]()
+    expect(started?.status).toBe("fulfilled")
+    expect(started?.value).toBe("served")
+  })
+
+  it("spawn and start name a task after its named function when no name is given", async () => {
+    const outer = createTaskGroup()
+    const spawned = outer.spawn(async function load() {
+      return 1
+    })
+    const [, serving] = await outer.start(async function serve(started: (value: void) => void) {
+      started()
+    })
+    await outer[Symbol.asyncDispose]()
+    expect([spawned.name, serving.name]).toEqual(["load", "serve"])
+  })
+})
