@@ -380,3 +380,26 @@ describe("tg.start, once started", () => {
     expect([spawned.name, serving.name]).toEqual(["load", "serve"])
   })
 })
+
+describe("the TaskGroupClosedError of a group that failed with several errors", () => {
+  it("has an AggregateError of them as its cause, naming the group and how many", async () => {
+    const group = createTaskGroup({ name: "two" })
+    const first = new Error("first")
+    const second = new Error("second")
+    group.spawn(async (signal) => {
+      await untilAborted(signal).catch(() => undefined)
+      throw second
+    })
+    group.spawn(async () => {
+      await sleep(1)
+      throw first
+    })
+    await group[Symbol.asyncDispose]().catch(() => undefined)
+    const closed = thrown(() => group.spawn(async () => 1)) as TaskGroupClosedError
+    expect(closed).toBeInstanceOf(TaskGroupClosedError)
+    const cause = closed.cause as AggregateError
+    expect(cause).toBeInstanceOf(AggregateError)
+    expect(cause.message).toBe('Task group "two" failed with 2 errors')
+    expect(cause.errors).toEqual([first, second])
+  })
+})
