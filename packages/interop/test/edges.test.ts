@@ -403,3 +403,15 @@ describe("the TaskGroupClosedError of a group that failed with several errors", 
     expect(cause.errors).toEqual([first, second])
   })
 })
+
+describe("tg.start whose task returns without calling started", () => {
+  it("rejects with an error that says so, and how to call started", async () => {
+    const outer = createTaskGroup()
+    const error = await outer.start(async function quick() {}).catch((e: unknown) => e)
+    await outer[Symbol.asyncDispose]()
+    expect((error as Error).message).toBe(
+      'tg.start: task "quick" ended without calling started(value); ' +
+        "call started once the task is ready, before it returns"
+    )
+  })
+})

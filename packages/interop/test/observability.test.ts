@@ -217,5 +217,6 @@ describe("a stuck task where there is no process.emitWarning (a browser)", () =>
     expect(warned[0]).toMatch(
       /^SoonifyStuckTaskWarning: Task "deaf" of task group "in a browser" was cancelled 0\.\d s ago and has not settled/
     )
+    expect(warned[0]).toContain("(Reported once, after the group's stuckAfter.)")
   })
 })
