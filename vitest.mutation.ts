@@ -20,27 +20,13 @@ const outOfReach = [
   "test/jsonTextSource.test.ts"
 ]
 
-/**
- * Core's task tracking switches on once per process, at the first snapshot or progress
- * report (see `packages/core/src/internal/tracking.ts`): these files test how it switches
- * on, so each runs in a fresh module instance, as with `pnpm test`.
- */
-const freshProcessOnly = ["test/TaskGroup.tracking.test.ts", "test/TaskGroup.trackingMoves.test.ts"]
-
 const mutationProject = (name: string) => {
   const base = sharedProject(name)
-  const fresh = name === "core" ? freshProcessOnly : []
   return {
     ...base,
     root: `packages/${name}`,
-    test: { ...base.test, isolate: false, exclude: [...(base.test?.exclude ?? []), ...outOfReach, ...fresh] }
+    test: { ...base.test, isolate: false, exclude: [...(base.test?.exclude ?? []), ...outOfReach] }
   }
-}
-
-/** The files of {@link freshProcessOnly}, each isolated. */
-const coreFresh = () => {
-  const base = sharedProject("core-fresh")
-  return { ...base, root: "packages/core", test: { ...base.test, isolate: true, include: freshProcessOnly } }
 }
 
 /**
@@ -53,7 +39,6 @@ const only = process.env.SOONIFY_MUTATION_PROJECTS?.split(",")
 const projects = [
   { name: "kernel", make: () => mutationProject("kernel") },
   { name: "core", make: () => mutationProject("core") },
-  { name: "core", make: coreFresh },
   { name: "interop", make: () => mutationProject("interop") }
 ]
 

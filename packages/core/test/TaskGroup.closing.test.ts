@@ -3,7 +3,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import { isTaskGroupClosed, SoonValue, TaskGroup } from "@soonify/core"
-import { defectOf, plain, settle } from "./support.ts"
+import { defectOf, plain, settle, thrown } from "./support.ts"
 
 describe("a group that is shutting down", () => {
   it.effect("never runs a task spawned with spawnUnsafe, and still waits for the tasks that are stopping", () =>
@@ -90,6 +90,17 @@ describe("a soonify'd function and a closed group", () => {
         assert.isTrue(isTaskGroupClosed(defectOf(exit)))
         assert.deepStrictEqual([calls, ran], [1, 0])
       })
+  )
+
+  it.effect("a group that ended without failing gives a TaskGroupClosed with no cause at all", () =>
+    Effect.gen(function* () {
+      const group = yield* TaskGroup.run((g) => Effect.succeed(g))
+      for (const spawn of [group.spawn(Effect.void), group.soonify(() => Effect.void)()]) {
+        const closed = defectOf(yield* Effect.exit(spawn)) as object
+        assert.isTrue(isTaskGroupClosed(closed))
+        assert.isFalse("cause" in closed)
+      }
+    })
   )
 })
 
@@ -242,4 +253,37 @@ describe("a task spawned soon by a body that fails before it yields", () => {
       assert.isFalse(ran, "a task queued to start soon ran after its group began shutting down")
     })
   )
+})
+
+describe("a spawn from outside into a group that is shutting down", () => {
+  it.effect("dies with TaskGroupClosed, not ended, while the group waits for a task that is stopping", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "closing" })
+      const finish = Deferred.makeUnsafe<void>()
+      // A task that ignores its interruption until `finish` keeps the group shutting down.
+      TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Deferred.await(finish)))
+      TaskGroup.cancelUnsafe(group)
+      const exit = yield* Effect.exit(group.spawn(Effect.succeed(1)))
+      const defect = defectOf(exit)
+      assert.isTrue(isTaskGroupClosed(defect))
+      assert.isFalse((defect as { ended: boolean }).ended)
+      Deferred.doneUnsafe(finish, Exit.void)
+      yield* Effect.exit(TaskGroup.join(group))
+    })
+  )
+})
+
+describe("spawnUnsafe from code outside any fiber into a group that is shutting down", () => {
+  it("throws TaskGroupClosed, not ended: such code is outside the group", async () => {
+    const group = TaskGroup.makeUnsafe({ name: "closing" })
+    const finish = Deferred.makeUnsafe<void>()
+    // A task that ignores its interruption until `finish` keeps the group shutting down.
+    TaskGroup.spawnUnsafe(group, Effect.uninterruptible(Deferred.await(finish)))
+    TaskGroup.cancelUnsafe(group)
+    const refused = thrown(() => TaskGroup.spawnUnsafe(group, Effect.void))
+    assert.isTrue(isTaskGroupClosed(refused))
+    assert.isFalse((refused as { ended: boolean }).ended)
+    Deferred.doneUnsafe(finish, Exit.void)
+    await Effect.runPromiseExit(TaskGroup.join(group))
+  })
 })

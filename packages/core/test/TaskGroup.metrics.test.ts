@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Layer, Metric } from "effect"
+import { Deferred, Effect, Exit, Layer, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
 import { settle } from "./support.ts"
@@ -86,6 +86,31 @@ describe("TaskGroup.metricsLayer", () => {
         durations.buckets.map(([boundary]: [number, number]) => boundary),
         Metric.exponentialBoundaries({ start: 1, factor: 2, count: 24 })
       )
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("counts as waiting neither a keyed spawn that gets the live task of its key, nor a refused spawn", () =>
+    Effect.gen(function* () {
+      const finish = Deferred.makeUnsafe<void>()
+      yield* Effect.exit(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const group = yield* TaskGroup.make({ name: "admitted" })
+            const first = yield* group.spawn(Deferred.await(finish), { key: "k" })
+            const again = yield* group.spawn(Deferred.await(finish), { key: "k" })
+            assert.strictEqual(again, first)
+            // Keeps the group shutting down until `finish`.
+            yield* group.spawn(Effect.uninterruptible(Deferred.await(finish)))
+            yield* settle
+            TaskGroup.cancelUnsafe(group)
+            // From the code that made the group (outside it): refused.
+            assert.isTrue(Exit.isFailure(yield* Effect.exit(group.spawn(Effect.void))))
+            Deferred.doneUnsafe(finish, Exit.void)
+          })
+        )
+      )
+      const { started, waiting } = yield* counts("admitted")
+      assert.deepStrictEqual({ started, waiting }, { started: 2, waiting: 0 })
     }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
   )
 

@@ -150,6 +150,32 @@ describe("snapshots", () => {
     })
   )
 
+  it.live(
+    "reads the system clock afresh for each start in a group with a rate window (the group's or a partition's)",
+    () =>
+      Effect.gen(function* () {
+        const busy = (ms: number) => {
+          const end = Date.now() + ms
+          while (Date.now() < end) {
+            // the synchronous run goes on
+          }
+        }
+        /** The start times of two tasks spawned 20 ms apart in one synchronous run, in a group made with `options`. */
+        const twoStarts = (options: TaskGroup.Options) => {
+          const group = TaskGroup.makeUnsafe(options)
+          TaskGroup.spawnUnsafe(group, Effect.never, { name: "first", partition: "p" })
+          busy(20)
+          TaskGroup.spawnUnsafe(group, Effect.never, { name: "second", partition: "p" })
+          const [first, second] = TaskGroup.snapshotUnsafe(group).tasks.map((task) => task.startedAt!)
+          TaskGroup.cancelUnsafe(group)
+          return second! - first!
+        }
+        assert.strictEqual(twoStarts({}), 0)
+        assert.isAtLeast(twoStarts({ rate: { limit: 10, interval: "1 second" } }), 20)
+        assert.isAtLeast(twoStarts({ partitions: { rate: { limit: 10, interval: "1 second" } } }), 20)
+      })
+  )
+
   it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "stopping" })

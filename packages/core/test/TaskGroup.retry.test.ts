@@ -350,3 +350,24 @@ describe("retry takes what Effect.retry takes", () => {
     )
   })
 })
+
+describe("the Debug log of failed attempts", () => {
+  it.effect("says nothing of a retried task's last, successful attempt, nor of a task with no retry", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const logs: Array<unknown> = []
+      const collector = Logger.make((options) => logs.push(options.message))
+      yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(flaky(runs, 1), { name: "retried", retry: Schedule.recurs(1) })
+            yield* group.spawn(Effect.fail("once"), { name: "not retried" })
+            yield* group.spawn(Effect.succeed(1), { name: "fine" })
+          }),
+        { mode: "settle" }
+      ).pipe(Effect.provide(Logger.layer([collector])), Effect.provideService(References.MinimumLogLevel, "Debug"))
+      yield* settle
+      assert.deepStrictEqual(logs, [['TaskGroup: task "retried" failed on attempt 1']])
+    })
+  )
+})

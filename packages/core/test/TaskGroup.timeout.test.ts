@@ -1,7 +1,7 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Fiber, Ref } from "effect"
 import { TestClock } from "effect/testing"
-import { isTaskGroupTimeout, TaskGroup, TaskGroupTimeout } from "@soonify/core"
+import { isTaskGroupClosed, isTaskGroupTimeout, TaskGroup, TaskGroupTimeout } from "@soonify/core"
 import { causeOf, defectOf, defectsOf, failuresOf, isInterruptedOnly, settle, thrown } from "./support.ts"
 
 const after = <A>(millis: number, value: A) => Effect.as(Effect.sleep(millis), value)
@@ -196,6 +196,47 @@ describe("TaskGroup.make with timeout", () => {
       )
       assert.deepStrictEqual(exit, Exit.void)
       yield* TestClock.adjust(100)
+    })
+  )
+})
+
+describe("TaskGroup.make with timeout, and who observed it", () => {
+  /** A make group timing out after 30 ms with a task that waits for ever; `then` runs once it has timed out. */
+  const timesOut = <A>(then: (group: TaskGroup.TaskGroup<any, any>) => Effect.Effect<A>) =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(
+        Effect.exit(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const group = yield* TaskGroup.make<TaskGroupTimeout>({ name: "jobs", timeout: "30 millis" })
+              yield* group.spawn(Effect.never)
+              yield* Effect.sleep("50 millis")
+              return yield* then(group)
+            })
+          )
+        )
+      )
+      yield* settle
+      yield* TestClock.adjust(50)
+      return yield* Fiber.join(fiber)
+    })
+
+  it.effect("a timeout nobody observed is raised as a defect when the scope closes", () =>
+    Effect.gen(function* () {
+      const exit = yield* timesOut(() => Effect.void)
+      const defects = defectsOf(causeOf(exit))
+      assert.strictEqual(defects.length, 1)
+      assert.isTrue(isTaskGroupTimeout(defects[0]))
+    })
+  )
+
+  it.effect("a timeout handed to a refused spawn (the cause of its TaskGroupClosed) is not raised again", () =>
+    Effect.gen(function* () {
+      const exit = yield* timesOut((group) => Effect.exit(group.spawn(Effect.void)))
+      assert.isTrue(Exit.isSuccess(exit))
+      const refused = defectOf((exit as Exit.Success<Exit.Exit<unknown>>).value)
+      assert.isTrue(isTaskGroupClosed(refused))
+      assert.isTrue(isTaskGroupTimeout(failuresOf((refused as { cause: Cause.Cause<unknown> }).cause)[0]))
     })
   )
 })

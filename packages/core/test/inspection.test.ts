@@ -30,6 +30,23 @@ describe("a TaskGroup, printed", () => {
     })
   )
 
+  it.effect("counts as running a task that is stopping, and not those waiting for a slot", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "stopping", concurrency: 1 })
+      const gate = yield* Deferred.make<void>()
+      const stopping = yield* group.spawn(Effect.uninterruptible(Deferred.await(gate)))
+      yield* group.spawn(Effect.never)
+      yield* group.spawn(Effect.never)
+      yield* settle
+      yield* Effect.forkChild(stopping.cancel)
+      yield* settle
+      assert.deepInclude(group.toJSON() as object, { state: "open", running: 1 })
+      yield* Deferred.succeed(gate, undefined)
+      TaskGroup.cancelUnsafe(group)
+      yield* Effect.exit(TaskGroup.join(group))
+    })
+  )
+
   it.effect("reads as indented JSON in a string, and as its JSON in Node's inspect", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "text" })

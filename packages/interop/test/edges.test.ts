@@ -5,13 +5,17 @@ import { describe, expect, it } from "vitest"
 import { isTaskGroupClosed } from "@soonify/core"
 import {
   asCompleted,
+  createTaskGroup,
   Future,
   gather,
   type GroupSnapshot,
   reportProgress,
   snapshotAll,
+  type SoonValue,
+  type TaskGroup,
   taskGroup,
-  TaskGroupClosedError
+  TaskGroupClosedError,
+  TimeoutError
 } from "@soonify/interop"
 import { after, sleep, untilAborted } from "./sleep.ts"
 import { thrown } from "./support.ts"
@@ -188,5 +192,226 @@ describe("completion order", () => {
   it("a promise that settled while waiting for a concurrency slot gives its value", async () => {
     const settled = Promise.resolve("settled")
     await expect(gather([after(5, "first"), settled], { concurrency: 1 })).resolves.toEqual(["first", "settled"])
+  })
+})
+
+describe("failing while being stopped", () => {
+  it("a task that fails another way when its own timeout stops it fails with both errors, the TimeoutError first", async () => {
+    const cleanup = new Error("cleanup failed")
+    let handle!: SoonValue<never>
+    const failed = taskGroup(async (tg) => {
+      handle = tg.spawn(
+        async (signal) => {
+          await untilAborted(signal).catch(() => undefined)
+          throw cleanup
+        },
+        { name: "slow", timeout: 5 }
+      )
+    })
+    const error = await failed.catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AggregateError)
+    const [timedOut, other] = (error as AggregateError).errors
+    expect(timedOut).toBeInstanceOf(TimeoutError)
+    expect(other).toBe(cleanup)
+    expect((error as AggregateError).errors).toHaveLength(2)
+    expect(handle.status).toBe("rejected")
+    const own = handle.exception as AggregateError
+    expect(own).toBeInstanceOf(AggregateError)
+    expect(own.message).toBe('Task "slow" failed with 2 errors')
+    expect(own.errors).toEqual([timedOut, cleanup])
+  })
+
+  it("a body that fails another way once its group is cancelled fails the group with that error", async () => {
+    const cleanup = new Error("the body's cleanup failed")
+    const failed = taskGroup(async (tg) => {
+      tg.cancel(new Error("stop"))
+      await sleep(1)
+      throw cleanup
+    })
+    await expect(failed).rejects.toBe(cleanup)
+  })
+
+  it("a body that rejects with the group's cancellation once cancelled ends the group cancelled", async () => {
+    const reason = new Error("stop")
+    const cancelled = taskGroup(async (tg) => {
+      tg.cancel(reason)
+      await untilAborted(tg.signal)
+    })
+    await expect(cancelled).rejects.toBe(reason)
+  })
+})
+
+describe("tg.start from a cancelled task", () => {
+  it("rejects with the caller's reason when the caller was cancelled already, and cancels the starting task", async () => {
+    const outer = createTaskGroup({ name: "outer" })
+    let callerReason: unknown
+    let rejection: unknown
+    let startSignal: AbortSignal | undefined
+    await taskGroup(async (tg) => {
+      const caller = tg.spawn(async (signal) => {
+        await untilAborted(signal).catch(() => undefined)
+        callerReason = signal.reason
+        // The caller goes on after its cancellation, and starts a task in another group.
+        rejection = await outer
+          .start(async (_started, signal) => {
+            startSignal = signal
+            await sleep(50, signal)
+          })
+          .catch((error: unknown) => error)
+      })
+      await sleep(1)
+      await caller.cancel()
+    })
+    await outer[Symbol.asyncDispose]()
+    expect(callerReason).toBeInstanceOf(Error)
+    expect(rejection).toBe(callerReason)
+    expect(startSignal?.aborted).toBe(true)
+  })
+})
+
+describe("deep nesting", () => {
+  /** Opens `depth` groups, each in a task of the one before, all in one synchronous run; `atBottom` is the last body. */
+  const nest = <A>(depth: number, atBottom: (tg: TaskGroup) => A): Promise<A> =>
+    taskGroup(async (tg) =>
+      depth === 0 ? atBottom(tg) : (tg.spawn(() => nest(depth - 1, atBottom)).wait() as Promise<A>)
+    )
+
+  it("a task cancelled as it is spawned ends cancelled, its function never called after the cancel, however deep the groups", async () => {
+    // Deep group work goes on from a fresh stack (a task spawned there starts a moment
+    // later, and one cancelled meanwhile is never called): one of these depths spawns
+    // the task there, whatever the threshold.
+    const statuses: Array<string> = []
+    let calledCancelled = 0
+    for (let depth = 1; depth <= 30; depth++) {
+      const [soon] = await nest(depth, (tg) =>
+        tg
+          .spawn(() => {
+            const soon = tg.spawn((signal) => {
+              if (signal.aborted) calledCancelled++
+              return sleep(5, signal)
+            })
+            void soon.cancel()
+            return [soon] as const
+          })
+          .wait()
+      )
+      statuses.push(soon.status)
+    }
+    expect(statuses).toEqual(Array.from({ length: 30 }, () => "cancelled"))
+    expect(calledCancelled).toBe(0)
+  })
+})
+
+describe("when a group ends, and who may still spawn into it", () => {
+  it("a body that returns a plain value, with no tasks, has ended the group when taskGroup returns", async () => {
+    let group!: TaskGroup
+    const result = taskGroup((tg) => {
+      group = tg
+      return "done"
+    })
+    expect(thrown(() => group.spawn(async () => 1))).toBeInstanceOf(TaskGroupClosedError)
+    await expect(result).resolves.toBe("done")
+  })
+
+  it("a spawn into a shutting-down group from a task of another group is refused, as from outside", async () => {
+    const closing = createTaskGroup({ name: "closing" })
+    closing.spawn(async (signal) => {
+      await untilAborted(signal).catch(() => undefined)
+      await sleep(20)
+    })
+    closing.cancel()
+    const refused = await taskGroup((tg) => tg.spawn(async () => thrown(() => closing.spawn(async () => 1))).wait())
+    expect(refused).toBeInstanceOf(TaskGroupClosedError)
+    expect((refused as TaskGroupClosedError).ended).toBe(false)
+    await closing[Symbol.asyncDispose]().catch(() => undefined)
+  })
+})
+
+describe("what a gather only watches", () => {
+  it("a gather that fails stops watching the handles it was given: it does not wait for them to end", async () => {
+    const never = new Future<number>()
+    const boom = new Error("boom")
+    const outcome = Promise.race([
+      gather([
+        never,
+        async () => {
+          throw boom
+        }
+      ]),
+      sleep(200).then(() => "still waiting")
+    ])
+    await expect(outcome).rejects.toBe(boom)
+    expect(never.ready).toBe(false)
+  })
+})
+
+describe("tg.start, once started", () => {
+  it("a task that calls started(value) at once keeps running when its caller is cancelled afterwards", async () => {
+    const outer = createTaskGroup({ name: "outer" })
+    let started: SoonValue<string> | undefined
+    await taskGroup(async (tg) => {
+      const caller = tg.spawn(async () => {
+        const [value, soon] = await outer.start(async (started: (value: number) => void) => {
+          started(1)
+          await sleep(30)
+          return "served"
+        })
+        started = soon
+        expect(value).toBe(1)
+        await sleep(100)
+      })
+      await sleep(5)
+      await caller.cancel()
+    })
+    await outer[Symbol.asyncDispose]()
+    expect(started?.status).toBe("fulfilled")
+    expect(started?.value).toBe("served")
+  })
+
+  it("spawn and start name a task after its named function when no name is given", async () => {
+    const outer = createTaskGroup()
+    const spawned = outer.spawn(async function load() {
+      return 1
+    })
+    const [, serving] = await outer.start(async function serve(started: (value: void) => void) {
+      started()
+    })
+    await outer[Symbol.asyncDispose]()
+    expect([spawned.name, serving.name]).toEqual(["load", "serve"])
+  })
+})
+
+describe("the TaskGroupClosedError of a group that failed with several errors", () => {
+  it("has an AggregateError of them as its cause, naming the group and how many", async () => {
+    const group = createTaskGroup({ name: "two" })
+    const first = new Error("first")
+    const second = new Error("second")
+    group.spawn(async (signal) => {
+      await untilAborted(signal).catch(() => undefined)
+      throw second
+    })
+    group.spawn(async () => {
+      await sleep(1)
+      throw first
+    })
+    await group[Symbol.asyncDispose]().catch(() => undefined)
+    const closed = thrown(() => group.spawn(async () => 1)) as TaskGroupClosedError
+    expect(closed).toBeInstanceOf(TaskGroupClosedError)
+    const cause = closed.cause as AggregateError
+    expect(cause).toBeInstanceOf(AggregateError)
+    expect(cause.message).toBe('Task group "two" failed with 2 errors')
+    expect(cause.errors).toEqual([first, second])
+  })
+})
+
+describe("tg.start whose task returns without calling started", () => {
+  it("rejects with an error that says so, and how to call started", async () => {
+    const outer = createTaskGroup()
+    const error = await outer.start(async function quick() {}).catch((e: unknown) => e)
+    await outer[Symbol.asyncDispose]()
+    expect((error as Error).message).toBe(
+      'tg.start: task "quick" ended without calling started(value); ' +
+        "call started once the task is ready, before it returns"
+    )
   })
 })

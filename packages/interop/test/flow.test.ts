@@ -208,6 +208,46 @@ describe("rate: a strict sliding window, on real timers", () => {
   })
 })
 
+/** Keeps the synchronous run busy for `ms` milliseconds. */
+const busy = (ms: number): void => {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    // the synchronous run goes on
+  }
+}
+
+describe("the time a start is counted at", () => {
+  it("tasks spawned in one synchronous run are recorded as started at the same moment (one clock reading)", async () => {
+    const [a, b] = await taskGroup(async (tg) => {
+      tg.spawn(() => sleep(5), { name: "a" })
+      busy(20)
+      tg.spawn(() => sleep(5), { name: "b" })
+      return tg.snapshot().tasks.map((task) => task.startedAt)
+    })
+    expect(a).toBeDefined()
+    expect(b).toBe(a)
+  })
+
+  for (const [what, options, taskOptions] of [
+    ["the group's rate window", { rate: { limit: 1, interval: 40 } }, {}],
+    ["a partition's rate window", { partitions: { rate: { limit: 1, interval: 40 } } }, { partition: "p" }]
+  ] as const) {
+    it(`${what} reads the time afresh: a start late in a long synchronous run is let in as soon as the window allows`, async () => {
+      const recorded: Array<number> = []
+      const startedAtOnce = await taskGroup(async (tg) => {
+        const record = (name: string) => async () => void recorded.push(ownStart(tg, name))
+        tg.spawn(record("a"), { name: "a", ...taskOptions })
+        busy(60)
+        // `a` left the 40 ms window while this run went on: `b` starts now.
+        tg.spawn(record("b"), { name: "b", ...taskOptions })
+        return recorded.length === 2
+      }, options)
+      expect(startedAtOnce).toBe(true)
+      expect(recorded[1]! - recorded[0]!).toBeGreaterThanOrEqual(60)
+    })
+  }
+})
+
 describe("setConcurrency", () => {
   it("raising it starts waiting tasks at once; lowering it lets running tasks finish and starts none until below", async () => {
     let running = 0

@@ -2,15 +2,34 @@
 // nothing is ambient (DESIGN §3): the ambient module, loaded afresh with
 // `process.getBuiltinModule` hidden, finds no enclosing task and runs code as it is.
 // (Loaded afresh in the test, not at import, the module's own setup is tested too.)
+import type { Task } from "@soonify/kernel"
 import { expect, it } from "vitest"
 import { sleep } from "./sleep.ts"
 
 type Ambient = typeof import("../src/internal/ambient.ts")
 
-/** A fresh instance of the ambient module (each `variant` is loaded once). */
+/** Where the ambient module tells core the running code's task (`Symbol.for("soonify.ambientTask")`). */
+const bridge = Symbol.for("soonify.ambientTask")
+
+/** The bridge the last copy loaded by {@link load} installed. */
+let installedBridge: PropertyDescriptor | undefined
+
+let loads = 0
+
+/**
+ * A fresh copy of the ambient module (each call loads one). Loading it installs its own
+ * bridge to core (kept in {@link installedBridge}); the one of the copy the rest of the
+ * process uses is put back, so that other test files run in the same process see theirs.
+ */
 const load = async (variant: string): Promise<Ambient> => {
-  const path = `../src/internal/ambient.ts?${variant}`
-  return (await import(/* @vite-ignore */ path)) as Ambient
+  const path = `../src/internal/ambient.ts?${variant}-${++loads}`
+  const installed = Object.getOwnPropertyDescriptor(globalThis, bridge)
+  try {
+    return (await import(/* @vite-ignore */ path)) as Ambient
+  } finally {
+    installedBridge = Object.getOwnPropertyDescriptor(globalThis, bridge)
+    if (installed !== undefined) Object.defineProperty(globalThis, bridge, installed)
+  }
 }
 
 /** The ambient module as a platform without `getBuiltinModule` loads it. */
@@ -76,4 +95,18 @@ it("with async_hooks taskSignal() is the context's signal inside it, after an aw
   const later = ambient.runIn(context, async () => (await sleep(1), ambient.taskSignal()), undefined)
   await expect(later).resolves.toBe(context.signal)
   expect(ambient.taskSignal()).not.toBe(context.signal)
+})
+
+it("tells core the task the running code is in, through a bridge the next copy of the module replaces", async () => {
+  // Core cannot import interop: a core group opened in interop code asks this bridge.
+  const ambient = await load("with-async-hooks")
+  const find = installedBridge?.value as () => unknown
+  const task = { name: "the enclosing task" } as unknown as Task<any>
+  expect(ambient.runIn({ signal: new AbortController().signal, task }, find, undefined)).toBe(task)
+  expect(find()).toBeUndefined()
+  // Another copy of the package in the process (another version bundled): its bridge takes over.
+  const other = await load("with-async-hooks")
+  const otherFind = installedBridge?.value as () => unknown
+  expect(otherFind).not.toBe(find)
+  expect(other.runIn({ signal: new AbortController().signal, task }, otherFind, undefined)).toBe(task)
 })

@@ -192,3 +192,31 @@ describe("progress", () => {
     })
   })
 })
+
+describe("a stuck task where there is no process.emitWarning (a browser)", () => {
+  it("is reported once with console.warn, named SoonifyStuckTaskWarning", async () => {
+    const processObject = process as { emitWarning?: unknown }
+    const emitWarning = processObject.emitWarning
+    const consoleWarn = console.warn
+    const warned: Array<string> = []
+    processObject.emitWarning = undefined
+    console.warn = (...args: Array<unknown>) => void warned.push(args.join(" "))
+    try {
+      const tg = createTaskGroup({ name: "in a browser", stuckAfter: 10 })
+      let release!: () => void
+      tg.spawn(() => new Promise<void>((resolve) => (release = resolve)), { name: "deaf" })
+      tg.cancel()
+      await sleep(40)
+      release()
+      await tg[Symbol.asyncDispose]().catch(() => undefined)
+    } finally {
+      processObject.emitWarning = emitWarning
+      console.warn = consoleWarn
+    }
+    expect(warned).toHaveLength(1)
+    expect(warned[0]).toMatch(
+      /^SoonifyStuckTaskWarning: Task "deaf" of task group "in a browser" was cancelled 0\.\d s ago and has not settled/
+    )
+    expect(warned[0]).toContain("(Reported once, after the group's stuckAfter.)")
+  })
+})
