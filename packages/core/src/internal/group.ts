@@ -93,8 +93,8 @@ export interface TaskOptions extends KernelTaskOptions {
  * A task group, as Effect sees it: the kernel's `Group` (which decides every rule: the
  * group's states, admission and concurrency, fail fast and settle, keys, retries,
  * deadlines, the start handshake, stuck cancellations, snapshots) driven with fibers.
- * This class is the group's `Runtime`: it starts each task's attempt in a fiber of its
- * own (with its spawner's context), interrupts it when the kernel says, tells time with
+ * This class is the group's `Runtime` itself (no object between them): it starts each
+ * task's attempt (`startAttempt`) in a fiber of its own (with its spawner's context), interrupts it when the kernel says, tells time with
  * the `Clock` of the fiber that opened the group (so TestClock drives its timers), and
  * turns each end into an `Exit` in the task's handle.
  *
@@ -103,7 +103,7 @@ export interface TaskOptions extends KernelTaskOptions {
  *
  * @internal
  */
-export class GroupImpl extends Described {
+export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>> {
   readonly name: string
   readonly mode: Mode
   readonly ownership: Ownership
@@ -167,7 +167,7 @@ export class GroupImpl extends Described {
     this.timeoutSite = timeoutSite
     this.spans = groupSpans(opener, this.clock, this.name, ownership)
     this.metrics = groupMetrics(this.name, this.context)
-    this.kernel = new Group<TaskHandle<any, any>, Failure>(new Driver(this), {
+    this.kernel = new Group<TaskHandle<any, any>, Failure>(this, {
       name: settings.name,
       mode: settings.mode,
       concurrency: settings.concurrency,
@@ -323,7 +323,7 @@ export class GroupImpl extends Described {
 
   /** Starts the current attempt of `task` in a fiber of its own (an Exit needs none). */
   startAttempt(task: TaskHandle<any, any>): void {
-    const effect = task.work!
+    const effect = task.run!
     const options = task.options as TaskOptions
     const first = task.attempt === 1
     if (first) {
@@ -337,7 +337,7 @@ export class GroupImpl extends Described {
     let context = task.context ?? this.context
     // Nothing more to run after this attempt: let go of the effect and its context.
     if (options.retry === undefined) {
-      task.work = undefined
+      task.run = undefined
       task.context = undefined
     } else if (!first) context = retryContext(options.retry as ScheduleRetry, context)
     // An Exit is an effect that has already ended: no fiber to run it.
@@ -381,7 +381,7 @@ export class GroupImpl extends Described {
   }
 
   /** Asks a started task to stop: interrupts its fiber (from a fresh stack when deep in group work). */
-  interruptTask(task: TaskHandle<any, any>): void {
+  interrupt(task: TaskHandle<any, any>): void {
     const fiber = task.fiber
     if (fiber === undefined) return
     const by = (task.cancelledBy as number | undefined) ?? this.interruptor
@@ -424,6 +424,10 @@ export class GroupImpl extends Described {
     )
   }
 
+  clearTimer(timer: unknown): void {
+    ;(timer as Fiber.Fiber<void>).interruptUnsafe()
+  }
+
   warn(stuck: StuckTask): void {
     const reporter = this.stuckReporter
     if (reporter !== undefined) return reporter(stuck)
@@ -449,7 +453,7 @@ export class GroupImpl extends Described {
       if (task.options.retry !== undefined) span.attribute(attemptAttribute, task.attempt)
       this.spans!.end(span, exit)
     }
-    task.work = undefined
+    task.run = undefined
     task.context = undefined
     const starter = task.starter
     if (starter !== undefined) {
@@ -650,60 +654,6 @@ export class GroupImpl extends Described {
     let running = 0
     for (const task of this.kernel.tasks()) if (task.phase === "running" || task.phase === "cancelling") running++
     return { _id: "TaskGroup", name: this.name, mode: this.mode, state: this.kernel.state, running }
-  }
-}
-
-/**
- * The kernel's `Runtime` of one group: what the kernel asks, handed to the group
- * (`GroupImpl`'s own `start` is the public `group.start`).
- *
- * @internal
- */
-class Driver implements Runtime<TaskHandle<any, any>> {
-  readonly group: GroupImpl
-
-  constructor(group: GroupImpl) {
-    this.group = group
-  }
-
-  start(task: TaskHandle<any, any>): void {
-    this.group.startAttempt(task)
-  }
-
-  interrupt(task: TaskHandle<any, any>): void {
-    this.group.interruptTask(task)
-  }
-
-  now(): number {
-    return this.group.now()
-  }
-
-  setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown {
-    return this.group.setTimer(ms, fire, target)
-  }
-
-  clearTimer(timer: unknown): void {
-    ;(timer as Fiber.Fiber<void>).interruptUnsafe()
-  }
-
-  warn(stuck: StuckTask): void {
-    this.group.warn(stuck)
-  }
-
-  scheduleFlush(): void {
-    this.group.scheduleFlush()
-  }
-
-  taskEnded(task: TaskHandle<any, any>, route: Route): void {
-    this.group.taskEnded(task, route)
-  }
-
-  shuttingDown(): void {
-    this.group.shuttingDown()
-  }
-
-  groupEnded(): void {
-    this.group.groupEnded()
   }
 }
 
