@@ -258,6 +258,22 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
   }
 
   /**
+   * `spawnSoon` of a plain task (no options, key or handshake), called in the spawner's
+   * own fiber (`parent`, from an `Effect.sync`): gives the task, throws `TaskGroupClosed`
+   * when refused (a defect of that `Effect.sync`). One Exit less per spawn than an effect
+   * that gives the task.
+   */
+  spawnSoonHere<A, E>(
+    parent: Fiber.Fiber<unknown, unknown>,
+    effect: Effect.Effect<A, E, any>,
+    name: string | undefined
+  ): TaskHandle<A, E> {
+    const spawned = this.spawnTask(new TaskHandle<A, E>(effect, name, parent.context), "soon", parent)
+    if (spawned instanceof Refusal) throw this.closedError(spawned)
+    return spawned
+  }
+
+  /**
    * Spawns a task that runs at once until its first asynchronous step, with the context
    * of `parent` (else the group's); throws `TaskGroupClosed` when refused (`spawner`
    * tells inside from outside).
