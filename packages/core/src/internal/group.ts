@@ -441,7 +441,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
   }
 
   clearTimer(timer: unknown): void {
-    ;(timer as Fiber.Fiber<void>).interruptUnsafe()
+    stopTimer(timer as Fiber.Fiber<void>)
   }
 
   warn(stuck: StuckTask): void {
@@ -671,6 +671,11 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     for (const task of this.kernel.tasks()) if (task.phase === "running" || task.phase === "cancelling") running++
     return { _id: "TaskGroup", name: this.name, mode: this.mode, state: this.kernel.state, running }
   }
+}
+
+/** Stops a timer of `setTimer` (the fiber that sleeps): its `fire` is never called. */
+const stopTimer = (timer: Fiber.Fiber<void>): void => {
+  timer.interruptUnsafe()
 }
 
 /** What keeps the object layouts of a group alive (`keepLayouts`): `"soon"` once asked for. */
