@@ -3,7 +3,7 @@
 import { Group, type Runtime, Task } from "@soonify/kernel"
 
 const runtime: Runtime = {
-  start: (task) => task.group?.end(task, "succeeded", (task.run as () => unknown)()),
+  startAttempt: (task) => task.group?.end(task, "succeeded", (task.run as () => unknown)()),
   interrupt: () => {},
   now: Date.now,
   setTimer: (ms, fire, target) => setTimeout(fire, ms, target),

@@ -25,6 +25,12 @@ describe("isEffect", () => {
       false
     ])
   })
+
+  it("answers for each value, not for the last prototype it saw, when kinds alternate", () => {
+    const sync = Effect.sync(() => 1)
+    const values = [sync, {}, Effect.sync(() => 2), Object.create(null), Exit.succeed(1), () => 1, sync, Database, 0]
+    assert.deepStrictEqual(values.map(isEffect), [true, false, true, false, true, false, true, true, false])
+  })
 })
 
 describe("isExit", () => {
@@ -41,5 +47,20 @@ describe("isExit", () => {
 
   it("is false for other effects, also one tagged like an Exit", () => {
     assert.deepStrictEqual([Effect.sync(() => 1), Effect.never, new Success()].map(isExit), [false, false, false])
+  })
+
+  it("answers for each effect, not for the last prototype it saw, when kinds alternate", () => {
+    const effects = [
+      Effect.sync(() => 1),
+      Effect.sync(() => 2),
+      Exit.succeed(1),
+      Effect.sync(() => 3),
+      foreign(Exit.fail("e")),
+      Effect.sync(() => 4),
+      new Success(),
+      Exit.die("d"),
+      Effect.never
+    ]
+    assert.deepStrictEqual(effects.map(isExit), [false, false, true, false, true, false, false, true, false])
   })
 })

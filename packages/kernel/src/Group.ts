@@ -161,7 +161,7 @@ const windowOpened = (group: Group<any>): void => group.rateDue()
  *
  * The pipeline of a task: `spawn` (the closed check, the key) → `admit` (the scheduler's
  * one admission step: a permit, or a turn in its queue) → `launch` (its timeout's timer,
- * `Runtime.start`) → `end` (retry, or) → `finish`: out of the live list, tallied, its
+ * `Runtime.startAttempt`) → `end` (retry, or) → `finish`: out of the live list, tallied, its
  * key freed, its outcome routed (`route`: fail fast, settle, the handshake), its permit
  * handed to the next waiting task, then `Runtime.taskEnded`, then maybe the group's end.
  *
@@ -178,7 +178,7 @@ const windowOpened = (group: Group<any>): void => group.rateDue()
  *
  * // Tasks that run until the test ends them.
  * const runtime = {
- *   start: () => {}, interrupt: (task) => task.group!.end(task, "cancelled", undefined),
+ *   startAttempt: () => {}, interrupt: (task) => task.group!.end(task, "cancelled", undefined),
  *   now: () => 0, setTimer: () => undefined, clearTimer: () => {}, warn: () => {},
  *   scheduleFlush: () => {}, taskEnded: () => {}, groupEnded: () => {}
  * } satisfies Runtime
@@ -430,7 +430,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   }
 
   /**
-   * Starts the task's current attempt: its timeout's timer, then `Runtime.start`. `at`:
+   * Starts the task's current attempt: its timeout's timer, then `Runtime.startAttempt`. `at`:
    * when the scheduler counted its start in a rate window (the time its start is recorded at).
    */
   #launch(task: T, at?: number): void {
@@ -439,8 +439,8 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     const timeout = task.options.timeout
     if (timeout !== undefined) task.timer = this.runtime.setTimer(timeout, taskTimerFired, task)
     const attempt = task.attempt
-    this.runtime.start(task)
-    // Ended, or on to a next attempt, inside `start`: that attempt looked after itself.
+    this.runtime.startAttempt(task)
+    // Ended, or on to a next attempt, inside `startAttempt`: that attempt looked after itself.
     if (task.attempt !== attempt) return
     if (task.phase === "starting") task.phase = "running"
     // Asked to stop while starting: asked now, once it can hear it.

@@ -46,7 +46,7 @@ export interface StuckTask {
  *
  * **Details**
  *
- * - `start(task)` runs the current attempt of `task` (`task.run`, `task.attempt`). It may
+ * - `startAttempt(task)` runs the current attempt of `task` (`task.run`, `task.attempt`). It may
  *   end the task before it returns (`group.end` inside), which is how a task that returns
  *   at once costs no more. It is called again for each retry attempt.
  * - `interrupt(task)` asks a started task to stop, once per attempt: `task.timedOut`
@@ -76,7 +76,7 @@ export interface StuckTask {
  * // A runtime whose tasks are functions that return at once.
  * const ended: Array<string> = []
  * const runtime: Runtime = {
- *   start: (task) => {
+ *   startAttempt: (task) => {
  *     try {
  *       task.group!.end(task, "succeeded", (task.run as () => unknown)())
  *     } catch (error) {
@@ -104,7 +104,7 @@ export interface StuckTask {
  */
 export interface Runtime<T extends Task<any> = Task<any>> {
   /** Runs the current attempt of `task` (see Details); may end it before returning. */
-  start(task: T): void
+  startAttempt(task: T): void
   /** Asks a started task to stop (its timeout, a cancel of it alone, or its group's shutdown); must not throw. */
   interrupt(task: T): void
   /** The time now, in milliseconds since the epoch (core: its `Clock`). */

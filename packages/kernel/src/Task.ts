@@ -19,14 +19,14 @@ import type { SnapshotSource } from "./Snapshot.ts"
  * | ------------ | ----------------------------------------------------------- | ------------------------------------------------------------------ |
  * | `queued`     | spawned `"soon"`: waits for its spawner to yield            | `Group.flush` → `waiting` or `starting`; a cancel → `ended`        |
  * | `waiting`    | waits for its turn (a permit, its partition, a rate window) | the scheduler's turn → `starting`; a cancel → `ended`              |
- * | `starting`   | `Runtime.start` runs its first synchronous steps            | `start` returns → `running`; a cancel → `cancelling`; its end      |
+ * | `starting`   | `Runtime.startAttempt` runs its first synchronous steps     | it returns → `running`; a cancel → `cancelling`; its end          |
  * | `running`    | runs                                                        | a cancel, the shutdown, its timeout → `cancelling`; its end        |
  * | `retrying`   | a failed attempt's retry waits for its delay (`retry`)      | the delay → `starting`; a cancel, the shutdown → `ended`           |
  * | `cancelling` | asked to stop (`cancelledAt`), has not ended                | its end → `ended` (a timed-out attempt: retried or `ended`)        |
  * | `ended`      | has ended (`ending`, `outcome`); left its group             | nothing                                                            |
  *
  * A task cancelled while `queued`, `waiting` or `retrying` ends at once (it never runs
- * again); one cancelled while `starting` is asked to stop as soon as `Runtime.start`
+ * again); one cancelled while `starting` is asked to stop as soon as `Runtime.startAttempt`
  * returns. Snapshots show `queued` and `waiting` as `"queued"`, `cancelling` as
  * `"cancelling"`, the others as `"running"`.
  *
@@ -90,7 +90,7 @@ export type Handshake = "none" | "awaited" | "endedFirst" | "orphaned"
  * failed attempt. `delayBefore(attempt, outcome)` gives the milliseconds to wait before
  * attempt number `attempt` (2 for the first retry), or `undefined` for no more attempts
  * (then `outcome` is the task's failure). The kernel counts the attempts, waits (one
- * runtime timer, cancelled with the task) and calls `Runtime.start` again. A policy that
+ * runtime timer, cancelled with the task) and calls `Runtime.startAttempt` again. A policy that
  * throws ends the retries: the task fails with what it threw (a `retryIf` that throws).
  *
  * **Example**
@@ -147,7 +147,7 @@ export const noTaskOptions: TaskOptions = {}
  * import { Group, Task, type Runtime } from "@soonify/kernel"
  *
  * const runtime: Runtime = {
- *   start: (task) => task.group!.end(task, "succeeded", (task.run as () => unknown)()),
+ *   startAttempt: (task) => task.group!.end(task, "succeeded", (task.run as () => unknown)()),
  *   interrupt: () => {},
  *   now: () => 0,
  *   setTimer: () => undefined,
@@ -169,8 +169,12 @@ export const noTaskOptions: TaskOptions = {}
  * @category models
  */
 export class Task<R = unknown> {
-  /** What the runtime runs (an Effect, a function and its arguments…): opaque to the kernel; only on a task given one. */
-  declare readonly run: R
+  /**
+   * What the runtime runs (an Effect, a function and its arguments…): opaque to the
+   * kernel; only on a task given one. The adapter's own field: it may let go of it
+   * (`undefined`) once no attempt can follow.
+   */
+  declare run: R
   /** The name given, or the number from which `task-N` is made (set by `Group.spawn`). */
   label: string | number
   /** Its timeout, retry, priority and partition (one object shared by many tasks). */

@@ -64,7 +64,7 @@ class SweepRuntime implements Runtime<SweepRecord> {
     else this.waitingCancels.push(task)
   }
 
-  start(task: SweepRecord): void {
+  startAttempt(task: SweepRecord): void {
     if (task.cancelledUnstarted) this.ranAfterCancel.push(task.run.index)
     task.everStarted = true
     const { spec } = task.run

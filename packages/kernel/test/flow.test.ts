@@ -21,8 +21,8 @@ const windowsHold = (times: ReadonlyArray<number>, limit: number, interval: numb
 const recording = (options: GroupOptions) => {
   const { runtime, group } = setup(options)
   const startedAt = new Map<string, number>()
-  const start = runtime.start.bind(runtime)
-  runtime.start = (task) => {
+  const start = runtime.startAttempt.bind(runtime)
+  runtime.startAttempt = (task) => {
     startedAt.set(task.name, runtime.time)
     start(task)
   }

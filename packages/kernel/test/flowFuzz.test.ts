@@ -132,8 +132,8 @@ class Model {
 const check = (input: Case): Promise<ReadonlyArray<string>> => {
   const { runtime, group } = setup(input.options)
   const started: Array<string> = []
-  const start = runtime.start.bind(runtime)
-  runtime.start = (task) => {
+  const start = runtime.startAttempt.bind(runtime)
+  runtime.startAttempt = (task) => {
     started.push(`${task.name}@${runtime.time - 1000}`)
     start(task)
   }

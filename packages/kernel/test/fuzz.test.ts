@@ -240,7 +240,7 @@ class FuzzRuntime implements Runtime<FuzzTask> {
   readonly probe: Probe = Fuzz.newProbe<FuzzTask>()
   readonly bodies = new Map<Group<FuzzTask, any>, Body>()
 
-  start(task: FuzzTask): void {
+  startAttempt(task: FuzzTask): void {
     const spec = task.run
     this.probe.started.set(spec.id, this.clock.now)
     if (spec.kind === "group") {

@@ -34,7 +34,7 @@ export class TestRuntime implements Runtime<TestTask> {
   /** The task whose `start` runs now: the kernel must not interrupt it before `start` returns. */
   private starting: string | undefined = undefined
 
-  start(task: TestTask): void {
+  startAttempt(task: TestTask): void {
     this.log.push(`start ${task.name}#${task.attempt}`)
     const behaviour = task.run
     const outer = this.starting

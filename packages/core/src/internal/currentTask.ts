@@ -28,7 +28,7 @@ export const CurrentEnclosing: Context.Reference<Enclosing | undefined> = Contex
 
 /** The context code runs with under `enclosing`: `context`, plus `enclosing`. */
 export const within = (context: Context.Context<never>, enclosing: Enclosing): Context.Context<never> =>
-  Context.add(context, CurrentEnclosing, enclosing)
+  Context.addUnsafe(context, CurrentEnclosing.key, enclosing)
 
 /** The task or group body `fiber` runs under, if any. */
 export const enclosingOf = (fiber: Fiber.Fiber<unknown, unknown>): Enclosing | undefined =>

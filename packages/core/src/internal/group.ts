@@ -96,8 +96,8 @@ export interface TaskOptions extends KernelTaskOptions {
  * A task group, as Effect sees it: the kernel's `Group` (which decides every rule: the
  * group's states, admission and concurrency, fail fast and settle, keys, retries,
  * deadlines, the start handshake, stuck cancellations, snapshots) driven with fibers.
- * This class is the group's `Runtime`: it starts each task's attempt in a fiber of its
- * own (with its spawner's context), interrupts it when the kernel says, tells time with
+ * This class is the group's `Runtime` itself (no object between them): it starts each
+ * task's attempt (`startAttempt`) in a fiber of its own (with its spawner's context), interrupts it when the kernel says, tells time with
  * the `Clock` of the fiber that opened the group (so TestClock drives its timers), and
  * turns each end into an `Exit` in the task's handle.
  *
@@ -106,7 +106,7 @@ export interface TaskOptions extends KernelTaskOptions {
  *
  * @internal
  */
-export class GroupImpl extends Described {
+export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>> {
   readonly name: string
   readonly mode: Mode
   readonly ownership: Ownership
@@ -170,7 +170,7 @@ export class GroupImpl extends Described {
     this.timeoutSite = timeoutSite
     this.spans = groupSpans(opener, this.clock, this.name, ownership)
     this.metrics = groupMetrics(this.name, this.context)
-    this.kernel = new Group<TaskHandle<any, any>, Failure>(new Driver(this), {
+    this.kernel = new Group<TaskHandle<any, any>, Failure>(this, {
       name: settings.name,
       mode: settings.mode,
       concurrency: settings.concurrency,
@@ -261,6 +261,22 @@ export class GroupImpl extends Described {
   }
 
   /**
+   * `spawnSoon` of a plain task (no options, key or handshake), called in the spawner's
+   * own fiber (`parent`, from an `Effect.sync`): gives the task, throws `TaskGroupClosed`
+   * when refused (a defect of that `Effect.sync`). One Exit less per spawn than an effect
+   * that gives the task.
+   */
+  spawnSoonHere<A, E>(
+    parent: Fiber.Fiber<unknown, unknown>,
+    effect: Effect.Effect<A, E, any>,
+    name: string | undefined
+  ): TaskHandle<A, E> {
+    const spawned = this.spawnTask(new TaskHandle<A, E>(effect, name, parent.context), "soon", parent)
+    if (spawned instanceof Refusal) throw this.closedError(spawned)
+    return spawned
+  }
+
+  /**
    * Spawns a task that runs at once until its first asynchronous step, with the context
    * of `parent` (else the group's); throws `TaskGroupClosed` when refused (`spawner`
    * tells inside from outside).
@@ -326,7 +342,7 @@ export class GroupImpl extends Described {
 
   /** Starts the current attempt of `task` in a fiber of its own (an Exit needs none). */
   startAttempt(task: TaskHandle<any, any>): void {
-    const effect = task.work!
+    const effect = task.run!
     const options = task.options as TaskOptions
     const first = task.attempt === 1
     if (first) {
@@ -340,7 +356,7 @@ export class GroupImpl extends Described {
     let context = task.context ?? this.context
     // Nothing more to run after this attempt: let go of the effect and its context.
     if (options.retry === undefined) {
-      task.work = undefined
+      task.run = undefined
       task.context = undefined
     } else if (!first) context = retryContext(options.retry as ScheduleRetry, context)
     // An Exit is an effect that has already ended: no fiber to run it.
@@ -384,7 +400,7 @@ export class GroupImpl extends Described {
   }
 
   /** Asks a started task to stop: interrupts its fiber (from a fresh stack when deep in group work). */
-  interruptTask(task: TaskHandle<any, any>): void {
+  interrupt(task: TaskHandle<any, any>): void {
     const fiber = task.fiber
     if (fiber === undefined) return
     const by = (task.cancelledBy as number | undefined) ?? this.interruptor
@@ -427,6 +443,10 @@ export class GroupImpl extends Described {
     )
   }
 
+  clearTimer(timer: unknown): void {
+    stopTimer(timer as Fiber.Fiber<void>)
+  }
+
   warn(stuck: StuckTask): void {
     const reporter = this.stuckReporter
     if (reporter !== undefined) return reporter(stuck)
@@ -452,7 +472,7 @@ export class GroupImpl extends Described {
       if (task.options.retry !== undefined) span.attribute(attemptAttribute, task.attempt)
       this.spans!.end(span, exit)
     }
-    task.work = undefined
+    task.run = undefined
     task.context = undefined
     const starter = task.starter
     if (starter !== undefined) {
@@ -654,58 +674,9 @@ export class GroupImpl extends Described {
   }
 }
 
-/**
- * The kernel's `Runtime` of one group: what the kernel asks, handed to the group
- * (`GroupImpl`'s own `start` is the public `group.start`).
- *
- * @internal
- */
-class Driver implements Runtime<TaskHandle<any, any>> {
-  readonly group: GroupImpl
-
-  constructor(group: GroupImpl) {
-    this.group = group
-  }
-
-  start(task: TaskHandle<any, any>): void {
-    this.group.startAttempt(task)
-  }
-
-  interrupt(task: TaskHandle<any, any>): void {
-    this.group.interruptTask(task)
-  }
-
-  now(): number {
-    return this.group.now()
-  }
-
-  setTimer<A>(ms: number, fire: (target: A) => void, target: A): unknown {
-    return this.group.setTimer(ms, fire, target)
-  }
-
-  clearTimer(timer: unknown): void {
-    ;(timer as Fiber.Fiber<void>).interruptUnsafe()
-  }
-
-  warn(stuck: StuckTask): void {
-    this.group.warn(stuck)
-  }
-
-  scheduleFlush(): void {
-    this.group.scheduleFlush()
-  }
-
-  taskEnded(task: TaskHandle<any, any>, route: Route): void {
-    this.group.taskEnded(task, route)
-  }
-
-  shuttingDown(): void {
-    this.group.shuttingDown()
-  }
-
-  groupEnded(): void {
-    this.group.groupEnded()
-  }
+/** Stops a timer of `setTimer` (the fiber that sleeps): its `fire` is never called. */
+const stopTimer = (timer: Fiber.Fiber<void>): void => {
+  timer.interruptUnsafe()
 }
 
 /** The name core's entries in the kernel's registry go by. */

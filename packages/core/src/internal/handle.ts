@@ -32,7 +32,7 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  *
  * @internal
  */
-export abstract class HandleBase<A, E> extends Task<undefined> {
+export abstract class HandleBase<A, E> extends Task<Effect.Effect<A, E, any> | undefined> {
   /** Deferred's field: the task's Exit once it has ended (a field from the start: every handle gets it). */
   effect?: Exit.Exit<A, E> | undefined = undefined
   /** Deferred's field: who waits for the Exit, until it is there. */
@@ -43,8 +43,9 @@ export abstract class HandleBase<A, E> extends Task<undefined> {
    */
   declare unread: "watched" | "read" | undefined
 
-  constructor(label: string | undefined, options?: TaskOptions) {
-    super(undefined, label, options)
+  /** `run`: a task's effect (the kernel's `Task.run`); a Future has none. */
+  constructor(label: string | undefined, options?: TaskOptions, run?: Effect.Effect<A, E, any>) {
+    super(run, label, options)
   }
 
   get [SoonValueTypeId](): SoonValue.Variance<A, E> {
@@ -154,8 +155,7 @@ export abstract class HandleBase<A, E> extends Task<undefined> {
  * @internal
  */
 export class TaskHandle<A, E> extends HandleBase<A, E> {
-  /** The effect each attempt runs; let go of once no attempt can follow. */
-  work: Effect.Effect<A, E, any> | undefined
+  // Its effect is the kernel's `Task.run`, let go of once no attempt can follow.
   /** The context its fiber runs with (its spawner's). */
   context: Context.Context<never> | undefined
   /** Its fiber, while an attempt runs past its first steps. */
@@ -171,8 +171,7 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
     context: Context.Context<never> | undefined,
     options?: TaskOptions
   ) {
-    super(name, options)
-    this.work = work
+    super(name, options, work)
     this.context = context
   }
 
@@ -209,8 +208,7 @@ const runsUnder = (enclosing: Enclosing | undefined, task: TaskHandle<any, any>)
 }
 
 /** The group a task runs in, until it ends (the kernel's group's runtime is the core group). */
-export const groupOf = (task: Task<any>): GroupImpl | undefined =>
-  (task.group?.runtime as { readonly group: GroupImpl } | undefined)?.group
+export const groupOf = (task: Task<any>): GroupImpl | undefined => task.group?.runtime as GroupImpl | undefined
 
 /** @internal */
 export const isHandle = (u: unknown): u is HandleBase<unknown, unknown> => u instanceof HandleBase

@@ -1,7 +1,9 @@
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
+import type { TaskHandle } from "./handle.ts"
 import { callName, fixedName, soonifyOptionsProblem } from "./names.ts"
 import * as capabilities from "./taskCapabilities.ts"
 import { callTask, describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
@@ -20,7 +22,7 @@ export const spawn = <A, E, R>(
   const problem = effectProblem("TaskGroup.spawn", "the task", effect) ?? taskOptionsProblem("TaskGroup.spawn", options)
   if (problem !== undefined) return Effect.die(illegalArgument(problem))
   if (options !== undefined && capabilities.hasCapabilities(options)) return capabilities.spawn(group, effect, options)
-  return Effect.withFiber((parent) => group.spawnSoon(parent, effect, options?.name))
+  return Effect.sync(() => group.spawnSoonHere(Fiber.getCurrent()!, effect, options?.name))
 }
 
 /** `group.soonify(f, options)`: throws at once for a bad argument, as it returns no Effect. */
@@ -44,17 +46,27 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     return (...args) => {
       const task = callTask(f, args)
       return Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
-        Effect.withFiber((parent) =>
-          group.refuses(parent) ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, task, name)
-        )
+        Effect.sync(() => spawnSoonHere(group, task, name))
       )
     }
   }
   const name = fixedName(f, nameOf)
   return (...args) => {
     const task = callTask(f, args)
-    return Effect.withFiber((parent) =>
-      group.refuses(parent) ? Effect.die(group.closedError(name)) : group.spawnSoon(parent, task, name)
-    )
+    return Effect.sync(() => spawnSoonHere(group, task, name))
   }
+}
+
+/**
+ * A soonify'd call's spawn, run in the spawner's fiber (an `Effect.sync`: a refusal is its
+ * defect): the task's name in the refusal even when the group has ended.
+ */
+const spawnSoonHere = <A, E>(
+  group: GroupImpl,
+  task: Effect.Effect<A, E, any>,
+  name: string | undefined
+): TaskHandle<A, E> => {
+  const parent = Fiber.getCurrent()!
+  if (group.refuses(parent)) throw group.closedError(name)
+  return group.spawnSoonHere(parent, task, name)
 }

@@ -196,7 +196,7 @@ export class GroupContext implements Runtime<Job>, Owner {
 
   // -- the runtime ---------------------------------------------------------------
 
-  start(task: Job): void {
+  startAttempt(task: Job): void {
     task.begin()
   }
 

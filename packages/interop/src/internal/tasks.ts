@@ -3,7 +3,7 @@
 // `asCompleted`; a group's body is no task: see context.ts), a promise somebody else
 // started, and a handle somebody else holds. The kernel decides every rule (when a task starts, whether
 // a failure fails the group, retries, timeouts); these records only run their code when
-// the kernel says `start`, abort their signal when it says `interrupt`, and report how
+// the kernel says `startAttempt`, abort their signal when it says `interrupt`, and report how
 // the attempt ended (`Group.end`).
 import type { Ending, Task, TaskOptions } from "@soonify/kernel"
 import { CancelledError } from "../Errors.ts"
