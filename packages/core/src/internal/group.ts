@@ -566,11 +566,6 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     fiber.addObserver((exit) => this.bodyEnded(exit))
   }
 
-  /** The body's fiber while it runs, for tracking.ts. */
-  get body(): Fiber.Fiber<unknown, unknown> | undefined {
-    return this.bodyFiber
-  }
-
   private bodyEnded(exit: Exit.Exit<unknown, unknown>): void {
     this.bodyExit = exit
     this.bodyFiber = undefined
