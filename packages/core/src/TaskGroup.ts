@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type * as Kernel from "@soonify/kernel"
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -31,7 +32,7 @@ import * as escaping from "./internal/escape.ts"
 import * as snapshots from "./internal/snapshot.ts"
 import * as dumping from "./internal/dumpOnSignal.ts"
 import { describe, effectProblem, illegalArgument, taskOptionsProblem } from "./internal/validation.ts"
-import type { Progress, SoonValue } from "./SoonValue.ts"
+import type { SoonValue } from "./SoonValue.ts"
 import type { TaskGroupTimeout } from "./TaskGroupTimeout.ts"
 import type { TaskTimeout } from "./TaskTimeout.ts"
 
@@ -1754,21 +1755,7 @@ export const gather = <const I extends GatherInput, const O extends GatherOption
  * @since 0.1.0
  * @category snapshots
  */
-export interface TaskSnapshot {
-  readonly name: string
-  readonly status: "queued" | "running" | "cancelling"
-  readonly startedAt?: number
-  /** When it was asked to stop (ms since epoch, from the group's `Clock`): a `"cancelling"` task's. */
-  readonly cancelledAt?: number
-  readonly key?: string
-  readonly attempt?: number
-  readonly progress?: Progress
-  /** Why a `"queued"` task waits for its turn: a permit of `concurrency`, its partition's limit, or a rate window. */
-  readonly waiting?: "permit" | "partition" | "rate"
-  /** The task's `partition`, if given. */
-  readonly partition?: string
-  readonly groups: ReadonlyArray<GroupSnapshot>
-}
+export type TaskSnapshot = Kernel.TaskSnapshot
 
 /**
  * A group, as {@link snapshot} sees it at one moment: a plain, JSON-serialisable object.
@@ -1785,28 +1772,7 @@ export interface TaskSnapshot {
  * @since 0.1.0
  * @category snapshots
  */
-export interface GroupSnapshot {
-  readonly name: string
-  readonly state: "open" | "closing" | "closed"
-  readonly mode: Mode
-  /** The limit as set now (`setConcurrency` changes it). */
-  readonly concurrency: number | "unbounded"
-  /** The `rate` option, its interval in milliseconds, if given. */
-  readonly rate?: { readonly limit: number; readonly interval: number }
-  /** The `partitions` option (rates' intervals in milliseconds), if given. */
-  readonly partitions?: {
-    readonly concurrency?: number | undefined
-    readonly rate?: { readonly limit: number; readonly interval: number } | undefined
-  }
-  readonly counts: {
-    readonly queued: number
-    readonly running: number
-    readonly succeeded: number
-    readonly failed: number
-    readonly cancelled: number
-  }
-  readonly tasks: ReadonlyArray<TaskSnapshot>
-}
+export type GroupSnapshot = Kernel.GroupSnapshot
 
 /**
  * A snapshot of `group` now, synchronously: see {@link snapshot}.
