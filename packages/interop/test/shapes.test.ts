@@ -8,8 +8,16 @@ import { keptLayouts, registry } from "@soonify/kernel"
 import * as v8 from "node:v8"
 import { Future, gather, SoonValue, snapshotAll, taskGroup } from "@soonify/interop"
 
-v8.setFlagsFromString("--allow-natives-syntax")
-const sameLayout = new Function("a", "b", "return %HaveSameMap(a, b)") as (a: unknown, b: unknown) => boolean
+/**
+ * V8's own comparison of two objects' hidden classes, on Node. Bun (JavaScriptCore) has no
+ * such classes and Deno does not take the flag, so under checks/src/runtimes.ts the two
+ * layout assertions are left out and the rest of the file runs as it is.
+ */
+const onNode = process.versions.bun === undefined && !("Deno" in globalThis)
+const sameLayout = onNode
+  ? (v8.setFlagsFromString("--allow-natives-syntax"),
+    new Function("a", "b", "return %HaveSameMap(a, b)") as (a: unknown, b: unknown) => boolean)
+  : undefined
 
 /** What interop's small group gave back, kept in the registry under interop's name. */
 const keptShapes = (): unknown => keptLayouts("@soonify/interop")
@@ -33,8 +41,10 @@ describe("the shapes interop keeps", () => {
     expect([keptHandle.status, keptHandle.value]).toEqual(["fulfilled", 0])
     expect(snapshotAll()).toEqual([])
     // The point: they share the classes of the program's own group and handle.
-    expect(sameLayout(keptGroup, group)).toBe(true)
-    expect(sameLayout(keptHandle, handle)).toBe(true)
+    if (sameLayout !== undefined) {
+      expect(sameLayout(keptGroup, group)).toBe(true)
+      expect(sameLayout(keptHandle, handle)).toBe(true)
+    }
   })
 
   it("are made once, not again for each group, whatever kind opens it", async () => {
