@@ -7,7 +7,7 @@
 import { Task, type TaskOptions } from "@soonify/kernel"
 import { CancelledError, PendingValueError } from "./Errors.ts"
 import { stopSignal } from "./internal/ambient.ts"
-import { Arrivals } from "./internal/completion.ts"
+import { allEnded, Arrivals } from "./internal/completion.ts"
 import type { Progress } from "./Snapshot.ts"
 import { failureRead } from "./internal/unread.ts"
 import { checkOptions, checkSignal, describe, isIterable } from "./internal/validation.ts"
@@ -166,7 +166,7 @@ export class SoonValue<out A> extends Task<undefined> {
     try {
       const signal = stopSignalOf("soon.wait", options)
       if (this.ready) return Promise.resolve(this.value)
-      return untilEnded([this], signal).then(() => this.value)
+      return allEnded([this], observe, signal).then(() => this.value)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -189,7 +189,7 @@ export class SoonValue<out A> extends Task<undefined> {
       else this.group?.cancelTask(this, this)
     }
     if (this.ready) return Promise.resolve()
-    const stopped = untilEnded([this], stopSignal(undefined))
+    const stopped = allEnded([this], observe, stopSignal(undefined))
     // It only tells a caller that awaits it that its own task was cancelled (reported
     // where that task is): `void soon.cancel()` in a task then cancelled is no unhandled rejection.
     stopped.catch(ignore)
@@ -271,13 +271,6 @@ const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSig
   checkOptions(where, options)
   checkSignal(where, options?.signal)
   return stopSignal(options?.signal)
-}
-
-/** Resolves once every handle has ended; rejects with `signal.reason` once `signal` aborts first. */
-const untilEnded = (handles: ReadonlyArray<SoonValue<unknown>>, signal: AbortSignal | undefined): Promise<void> => {
-  const arrivals = new Arrivals(handles, observe)
-  if (arrivals.done) return Promise.resolve()
-  return arrivals.all(signal).finally(() => arrivals.close())
 }
 
 /** Reads an iterable of SoonValues, or throws a TypeError naming the problem. */
@@ -369,7 +362,7 @@ export const waitAll = (handles: Iterable<SoonValue<unknown>>, options?: WaitOpt
     const array = handlesFrom("waitAll", handles)
     const signal = stopSignalOf("waitAll", options)
     if (array.every((soon) => soon.ready)) return Promise.resolve()
-    return untilEnded(array, signal)
+    return allEnded(array, observe, signal)
   } catch (error) {
     return Promise.reject(error)
   }
