@@ -9,7 +9,7 @@
 // alone would otherwise hand the next bundling the previous bundle, stale. Dependencies
 // and Node's built-ins stay imports, so a process that loads two adapters still has one
 // `@soonify/kernel`. tsc's per-file modules stay beside it for the declaration files; no
-// entry imports them.
+// entry imports them (but a subpath import such as interop's `#ambient`, which stays one).
 //
 // Usage: node scripts/bundle-dist.ts            (the packages below)
 import { existsSync, readFileSync } from "node:fs"
@@ -23,6 +23,7 @@ const packages = ["kernel", "interop"]
 
 interface Manifest {
   readonly exports: Record<string, unknown>
+  readonly imports?: Record<string, unknown>
   readonly dependencies?: Record<string, string>
   readonly peerDependencies?: Record<string, string>
 }
@@ -62,7 +63,14 @@ for (const name of packages) {
     target: "es2022",
     sourcemap: true,
     legalComments: "none",
-    external: ["node:*", ...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})],
+    // A subpath import (`#ambient`) stays an import: the user's bundler or runtime picks its
+    // file by condition (interop's `browser` build of the ambient context).
+    external: [
+      "node:*",
+      ...Object.keys(manifest.imports ?? {}),
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.peerDependencies ?? {})
+    ],
     logLevel: "warning"
   })
 }

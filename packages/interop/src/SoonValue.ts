@@ -6,7 +6,7 @@
  */
 import { Task, type TaskOptions } from "@soonify/kernel"
 import { CancelledError, PendingValueError } from "./Errors.ts"
-import { stopSignal } from "./internal/ambient.ts"
+import { stopSignal } from "#ambient"
 import { allEnded, Arrivals } from "./internal/completion.ts"
 import type { Progress } from "./Snapshot.ts"
 import { failureRead } from "./internal/unread.ts"

@@ -8,7 +8,6 @@
 // `createTaskGroup` nobody disposes can be collected and report what it would have.
 import {
   Group,
-  type GroupOptions,
   type Mode,
   type PartitionLimits,
   type Rate,
@@ -19,7 +18,7 @@ import {
 } from "@soonify/kernel"
 import { CancelledError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import { type Enclosing, enclosing, runIn } from "./ambient.ts"
+import { type Enclosing, enclosing, runIn } from "#ambient"
 import { fiberTask } from "./observability.ts"
 import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
 import { clock, onStack } from "./stack.ts"
@@ -83,18 +82,8 @@ export class GroupContext implements Runtime<Job>, Owner {
     // A rate window reads the time afresh: a reading kept for the synchronous run could
     // be late by as long as the run, and let a start in early.
     if (settings.rate !== undefined || settings.partitions?.rate !== undefined) this.now = Date.now
-    const options: GroupOptions = {
-      name: settings.name,
-      mode: settings.mode,
-      concurrency: settings.concurrency,
-      rate: settings.rate,
-      partitions: settings.partitions,
-      timeout: settings.timeout,
-      stuckAfter: settings.stuckAfter,
-      owner: settings.owner,
-      parent: this.task
-    }
-    this.group = new Group<Job>(this, options)
+    // The settings are the kernel's options (with a few of the adapter's own beside them).
+    this.group = new Group<Job>(this, { ...settings, parent: this.task })
     const signal = settings.signal
     if (signal !== undefined) {
       if (signal.aborted) this.cancel(signal.reason)

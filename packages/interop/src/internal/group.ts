@@ -7,7 +7,7 @@ import { TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } from "../TaskGroup.ts"
-import { stopSignal } from "./ambient.ts"
+import { stopSignal } from "#ambient"
 import type { GroupContext } from "./context.ts"
 import { checkKey, keyOfCall } from "./keys.ts"
 import { combine, errorsOf, NONE, startFailure } from "./outcome.ts"
@@ -16,7 +16,7 @@ import { checkPartition, partitionOfCall, priorityOf } from "./flow.ts"
 import { CallTask } from "./tasks.ts"
 import { callName, checkFunction, checkName, checkOptions, concurrencyOf, describe, timeoutOf } from "./validation.ts"
 
-/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when none is given. */
+/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when no options are given. */
 const kernelOptions = (where: string, options: SpawnOptions | undefined): KernelTaskOptions | undefined => {
   if (options === undefined) return undefined
   const timeout = timeoutOf(where, options.timeout)
@@ -24,9 +24,8 @@ const kernelOptions = (where: string, options: SpawnOptions | undefined): Kernel
   const priority = priorityOf(where, options.priority)
   const partition = options.partition
   checkPartition(where, partition, where === "tg.soonify")
-  return timeout === undefined && retry === undefined && priority === undefined && partition === undefined
-    ? undefined
-    : { timeout, retry, priority, partition: typeof partition === "string" ? partition : undefined }
+  // A function (soonify's) is replaced by its value per call.
+  return { timeout, retry, priority, partition: partition as string | undefined }
 }
 
 export class GroupView implements TaskGroup {
@@ -63,9 +62,6 @@ export class GroupView implements TaskGroup {
     const shared = kernelOptions("tg.soonify", options as SpawnOptions | undefined)
     const partitionOf = options?.partition
     const context = this.context
-    if (typeof nameOf !== "function" && key === undefined && typeof partitionOf !== "function") {
-      return (...args) => this.#spawn(new CallTask(fn, args, context, "own context", name, shared))
-    }
     return (...args) => {
       const task = new CallTask(
         fn,
@@ -102,10 +98,6 @@ export class GroupView implements TaskGroup {
   }
 
   setConcurrency(concurrency: number): void {
-    // Unlike the option, the argument has no default.
-    if (concurrency === undefined) {
-      throw new TypeError("tg.setConcurrency: concurrency must be a positive integer or Infinity, received undefined")
-    }
     this.context.group.setConcurrency(concurrencyOf("tg.setConcurrency", concurrency, "concurrency"))
   }
 
@@ -142,20 +134,20 @@ export class GroupView implements TaskGroup {
     let over = false
     let resolveStart!: (value: S) => void
     let rejectStart!: (error: unknown) => void
+    /** `settle` once the start is over: the caller's cancellation no longer reaches it. */
+    const ending =
+      <X>(settle: (x: X) => void) =>
+      (x: X): void => {
+        over = true
+        stop?.removeEventListener("abort", onStop)
+        settle(x)
+      }
     const starting = new Promise<[value: S, soon: SoonValue<A>]>((resolve, reject) => {
-      resolveStart = (value) => {
-        over = true
-        stop?.removeEventListener("abort", onStop)
-        resolve([value, task])
-      }
-      rejectStart = (error) => {
-        over = true
-        stop?.removeEventListener("abort", onStop)
-        reject(error)
-      }
+      resolveStart = ending((value) => resolve([value, task]))
+      rejectStart = ending(reject)
     })
+    // Listening only until the start is over (and not added once it is).
     const onStop = () => {
-      if (over) return
       rejectStart(stop!.reason)
       group.abandonStart(task, "handle never given")
     }
@@ -186,7 +178,7 @@ export class GroupView implements TaskGroup {
   /** Spawns `task` (with its handle) into the kernel group; gives the handle, or throws the refusal. */
   #spawn<A>(task: CallTask): SoonValue<A> {
     const group = this.context.group
-    task.withHandle()
+    task.handed = true
     // Whether the spawn comes from inside matters only once the group shuts down.
     const spawned = group.spawn(task, "now", group.state === "open" || !this.context.isInside() ? "outside" : "inside")
     if (spawned instanceof Refusal) throw closedError(this.context, spawned)

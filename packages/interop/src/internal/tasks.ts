@@ -8,7 +8,7 @@
 import type { Ending, Task, TaskOptions } from "@soonify/kernel"
 import { CancelledError } from "../Errors.ts"
 import { complete, observe, SoonValue } from "../SoonValue.ts"
-import { type Enclosing, runIn } from "./ambient.ts"
+import { type Enclosing, runIn } from "#ambient"
 import { isCancellation, NONE, resultOf, SeveralErrors, settled, statusOf } from "./outcome.ts"
 import { enter, leave } from "./stack.ts"
 import { isThenable } from "./validation.ts"
@@ -31,14 +31,11 @@ export type CodeOf = "own context" | "owner's context"
  * `stop` (its signal aborted with `reason`).
  */
 export abstract class Job extends SoonValue<any> {
-  /** Whether its handle was given out (a failure kept there is then watched, or given to `onTaskError`). */
+  /**
+   * Whether its handle was given out (a failure kept there is then watched, or given to
+   * `onTaskError`): set before it is spawned, as a task may end during its spawn.
+   */
   handed = false
-
-  /** Marks its handle as given out (before it is spawned: a task may end during its spawn). */
-  withHandle(): this {
-    this.handed = true
-    return this
-  }
 
   abstract begin(): void
   abstract stop(reason: unknown): void

@@ -21,10 +21,11 @@ export const checkOptions = (where: string, options: unknown): void => {
 
 /**
  * Reads `concurrency` (or what `what` names: `option "partitions.concurrency"`, the
- * argument of `setConcurrency`): a positive integer, or `Infinity` (the default) for no limit.
+ * argument of `setConcurrency`): a positive integer, or `Infinity` (an option's default)
+ * for no limit. Unlike the options, the argument (`what` is `"concurrency"`) has no default.
  */
 export const concurrencyOf = (where: string, concurrency: unknown, what = 'option "concurrency"'): number => {
-  if (concurrency === undefined || concurrency === Infinity) return Infinity
+  if (concurrency === Infinity || (concurrency === undefined && what !== "concurrency")) return Infinity
   if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency <= 0) {
     throw new (typeof concurrency === "number" ? RangeError : TypeError)(
       `${where}: ${what} must be a positive integer or Infinity, received ${describe(concurrency)}`
