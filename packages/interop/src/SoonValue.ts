@@ -89,8 +89,8 @@ type Observers = undefined | (() => void) | Array<() => void>
 export class SoonValue<out A> extends Task<undefined> {
   #status: Status = "pending"
   /** The value, or what `value` throws (made once, so that every read gives the same object). */
-  #result: unknown = undefined
-  #observers: Observers = undefined
+  #result: unknown
+  #observers: Observers
   /** `true` for a Future's handle (`value` read too early gives other advice; `cancel` completes it). */
   declare readonly future?: boolean
 

@@ -583,7 +583,7 @@ const undisposed = /* @__PURE__ */ new FinalizationRegistry<GroupContext>((conte
 })
 
 class OwnedGroup extends GroupView implements DisposableTaskGroup {
-  #ending: Promise<void> | undefined = undefined
+  #ending: Promise<void> | undefined
 
   constructor(context: GroupContext) {
     super(context)

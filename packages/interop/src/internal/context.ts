@@ -59,19 +59,19 @@ type OnEnd = (context: GroupContext) => void
 
 /** The one runtime behind every interop task's group: see the module header. */
 export class GroupContext implements Runtime<Job>, Owner {
-  readonly group: Group<Job>
-  readonly settings: Settings
+  declare readonly group: Group<Job>
+  declare readonly settings: Settings
   /** Why the group is shutting down (its signal's reason), or `NONE` while it is not. */
   reason: unknown = NONE
   /** The context the group was opened in (see `isInside`). */
-  readonly outer: Enclosing | undefined
+  declare readonly outer: Enclosing | undefined
   /** The task the group was opened in, if any: snapshots show it there; progress in its body goes to it. */
-  readonly task: Task<any> | undefined
-  #controller: AbortController | undefined = undefined
+  declare readonly task: Task<any> | undefined
+  #controller: AbortController | undefined
   #onAbort: (() => void) | undefined = undefined
-  #onEnd: OnEnd | undefined = undefined
+  #onEnd: OnEnd | undefined
   /** The body's value, once it has returned one. */
-  value: unknown = undefined
+  value: unknown
 
   constructor(settings: Settings) {
     keepShapes()

@@ -29,7 +29,7 @@ const kernelOptions = (where: string, options: SpawnOptions | undefined): Kernel
 }
 
 export class GroupView implements TaskGroup {
-  readonly context: GroupContext
+  declare readonly context: GroupContext
 
   constructor(context: GroupContext) {
     this.context = context

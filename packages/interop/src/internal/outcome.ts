@@ -15,7 +15,7 @@ export const NONE: unique symbol = Symbol("@soonify/interop/none")
  * stopped with (nothing is lost). The group reports each; the handle an AggregateError.
  */
 export class SeveralErrors {
-  readonly errors: ReadonlyArray<unknown>
+  declare readonly errors: ReadonlyArray<unknown>
   constructor(errors: ReadonlyArray<unknown>) {
     this.errors = errors
   }

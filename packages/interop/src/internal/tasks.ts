@@ -66,13 +66,13 @@ export abstract class Job extends SoonValue<any> {
  * (and the other error, if any).
  */
 export class CallTask extends Job implements Enclosing {
-  readonly owner: Owner
-  readonly code: CodeOf
+  declare readonly owner: Owner
+  declare readonly code: CodeOf
   /** The function and its arguments (`undefined`: it takes a signal). Kept while an attempt may follow. */
   #fn: ((...args: Array<any>) => unknown) | undefined
   #args: ReadonlyArray<unknown> | undefined
   /** The current attempt's signal, made when first asked for, and the reason it was aborted with. */
-  #controller: AbortController | undefined = undefined
+  #controller: AbortController | undefined
   #reason: unknown = NONE
   /** Whoever waits for `started` (`tg.start`): told when the task ends first. */
   starter: ((task: CallTask) => void) | undefined = undefined
@@ -201,7 +201,7 @@ interface Settled {
  * unhandled.
  */
 export class PromiseWatch extends Job {
-  #settled: Settled | undefined = undefined
+  #settled: Settled | undefined
 
   constructor(promise: PromiseLike<unknown>) {
     super()
