@@ -202,7 +202,7 @@ export class SoonValue<out A> extends Task<undefined> {
   }
 
   override toString(): string {
-    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.status})`
+    return this.#describe(this.status)
   }
 
   /**
@@ -210,7 +210,11 @@ export class SoonValue<out A> extends Task<undefined> {
    * task record's fields; unlike `status`, it does not count as reading a failure.
    */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.#status})`
+    return this.#describe(this.#status)
+  }
+
+  #describe(status: Status): string {
+    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${status})`
   }
 
   #error(): unknown {

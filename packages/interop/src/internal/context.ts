@@ -112,7 +112,7 @@ export class GroupContext implements Runtime<Job>, Owner {
    * (stack.ts).
    */
   cancel(reason?: unknown): void {
-    if (this.group.state !== "open") return
+    // Once the group is not open, the kernel's `cancel` does nothing, and the reason kept is never read.
     this.#cancelReason(reason)
     this.group.cancel(this.#cancelling)
   }

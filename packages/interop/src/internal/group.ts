@@ -208,7 +208,8 @@ export const closedError = (context: GroupContext, refusal: Refusal): TaskGroupC
     })
   }
   const reason = context.reason
-  if (refusal.cause === undefined || reason === NONE) return new TaskGroupClosedError(name, refusal.task, options)
+  // A group has a reason exactly when it shut down (when the refusal has a cause).
+  if (reason === NONE) return new TaskGroupClosedError(name, refusal.task, options)
   return new TaskGroupClosedError(name, refusal.task, {
     ...options,
     cause: reason,

@@ -132,34 +132,36 @@ export class CallTask extends Job implements Enclosing {
   }
 
   #call(): void {
-    // Deferred to a fresh stack, and asked to stop meanwhile: it never runs.
-    if (this.group === undefined) return
-    if (this.#reason !== NONE) return this.group.end(this, this.timedOut ? "failed" : "cancelled", this.#reason)
-    const attempt = this.attempt
+    // Deferred to a fresh stack, and asked to stop meanwhile: it never runs. (Its group
+    // waits for this attempt's end: the kernel ends a started attempt only through `end`.)
+    if (this.#reason !== NONE) return this.group!.end(this, this.timedOut ? "failed" : "cancelled", this.#reason)
     let result: unknown
     try {
       result = runIn(this.code === "own context" ? this : this.owner, call, this)
     } catch (error) {
-      return this.#settle(attempt, "rejected", settled(error))
+      return this.#settle("rejected", settled(error))
     }
-    if (!isThenable(result)) return this.#settle(attempt, "fulfilled", result)
+    if (!isThenable(result)) return this.#settle("fulfilled", result)
     // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
     Promise.resolve(result).then(
-      (value) => this.#settle(attempt, "fulfilled", value),
-      (error) => this.#settle(attempt, "rejected", settled(error))
+      (value) => this.#settle("fulfilled", value),
+      (error) => this.#settle("rejected", settled(error))
     )
   }
 
+  /** Aborts the attempt's signal: the kernel asks an attempt to stop once. */
   stop(reason: unknown): void {
-    if (this.#reason !== NONE) return
     this.#reason = reason
     this.#controller?.abort(reason)
   }
 
-  /** The call of `attempt` settled: tells the group how, unless that attempt is over already. */
-  #settle(attempt: number, settledAs: "fulfilled" | "rejected", result: unknown): void {
-    const group = this.group
-    if (group === undefined || attempt !== this.attempt || this.phase === "retrying") return
+  /**
+   * The call of the current attempt settled: tells the group how. (An attempt settles once,
+   * the kernel ends it only through `end`, and a next attempt starts after this settle: it
+   * is the current one, in its group.)
+   */
+  #settle(settledAs: "fulfilled" | "rejected", result: unknown): void {
+    const group = this.group!
     const reason = this.#reason
     if (reason === NONE) return group.end(this, settledAs === "fulfilled" ? "succeeded" : "failed", result)
     const quiet =
