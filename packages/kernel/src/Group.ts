@@ -813,30 +813,31 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     for (let task = this.#first; task !== undefined; task = task.next as T | undefined) {
       const waiting = task.phase === "queued" || task.phase === "waiting"
       if (waiting) queued++
-      const { startedAt, cancelledAt, key, progress } = task
-      const partition = task.options.partition
-      tasks.push({
-        name: task.name,
-        status: cancelledAt !== undefined ? "cancelling" : waiting ? "queued" : "running",
-        ...(task.phase === "waiting" ? { waiting: scheduler!.reason(task) } : {}),
-        ...(partition === undefined ? {} : { partition }),
-        ...(startedAt === undefined ? {} : { startedAt }),
-        ...(cancelledAt === undefined ? {} : { cancelledAt }),
-        ...(key === undefined ? {} : { key: String(key) }),
-        ...(task.options.retry === undefined ? {} : { attempt: task.attempt }),
-        ...(progress === undefined ? {} : { progress }),
-        groups: innerGroups(task.groups, inner)
-      })
+      const { cancelledAt, key } = task
+      tasks.push(
+        defined<TaskSnapshot>({
+          name: task.name,
+          status: cancelledAt !== undefined ? "cancelling" : waiting ? "queued" : "running",
+          waiting: task.phase === "waiting" ? scheduler!.reason(task) : undefined,
+          partition: task.options.partition,
+          startedAt: task.startedAt,
+          cancelledAt,
+          key: key === undefined ? undefined : String(key),
+          attempt: task.options.retry === undefined ? undefined : task.attempt,
+          progress: task.progress,
+          groups: innerGroups(task.groups, inner)
+        })
+      )
     }
     const concurrency = this.concurrency
     const flow = scheduler?.flow
-    return {
+    return defined<GroupSnapshot>({
       name: this.name,
       state: this.#state,
       mode: this.mode,
       concurrency: concurrency === Infinity ? "unbounded" : concurrency,
-      ...(flow?.rate === undefined ? {} : { rate: flow.rate }),
-      ...(flow?.partitions === undefined ? {} : { partitions: flow.partitions }),
+      rate: flow?.rate,
+      partitions: flow?.partitions,
       counts: {
         queued,
         running: tasks.length - queued,
@@ -845,13 +846,23 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
         cancelled: this.#cancelledTasks
       },
       tasks
-    }
+    })
   }
 
   /** Moves the open group under `parent` (a group adopted by a task after it opened). */
   moveUnder(parent: SnapshotParent): void {
     if (this.#state !== "closed") this.#place = registry().move(this, this.#place, parent)
   }
+}
+
+/**
+ * The snapshot `fields` without the ones that are `undefined`, in their order: a snapshot
+ * shows only what a task or group has (a plain, JSON-serialisable tree, DESIGN §5).
+ */
+const defined = <A extends object>(fields: { readonly [K in keyof A]-?: A[K] | undefined }): A => {
+  const shown: Record<string, unknown> = {}
+  for (const name in fields) if (fields[name] !== undefined) shown[name] = fields[name]
+  return shown as A
 }
 
 /**

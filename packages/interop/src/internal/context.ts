@@ -18,15 +18,14 @@ import {
 } from "@soonify/kernel"
 import { CancelledError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import { type Enclosing, enclosing, runIn } from "#ambient"
+import { type Enclosing, enclosing } from "#ambient"
 import { fiberTask } from "./observability.ts"
-import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
+import { callSettled, endedCancelled, groupResult, NONE, type SettledAs, taskError } from "./outcome.ts"
 import { clock, onStack } from "./stack.ts"
 import { keepShapes } from "./shapes.ts"
 import { reportStuck } from "./stuck.ts"
 import { CallTask, type Job, type Owner } from "./tasks.ts"
 import { watchUnread } from "./unread.ts"
-import { isThenable } from "./validation.ts"
 
 /** Validated group settings. */
 export interface Settings {
@@ -140,35 +139,22 @@ export class GroupContext implements Runtime<Job>, Owner {
 
   /** Runs `body(arg)` as the group's body (code of the group); the group's owner part ends with it. */
   runBody<X>(body: (x: X) => unknown, arg: X): void {
-    onStack(GroupContext.#runBody, { context: this, body: body as (x: unknown) => unknown, arg })
+    onStack((context) => callSettled(context, body, arg, context, GroupContext.#bodySettled), this)
   }
 
-  static #runBody(run: { context: GroupContext; body: (x: unknown) => unknown; arg: unknown }): void {
-    run.context.#body(run.body, run.arg)
+  static #bodySettled(context: GroupContext, how: SettledAs, result: unknown): void {
+    context.#bodyEnded(how, result)
   }
 
-  #body(body: (x: unknown) => unknown, arg: unknown): void {
-    let result: unknown
-    try {
-      result = runIn(this, body, arg)
-    } catch (error) {
-      return this.#bodySettled("rejected", settled(error))
-    }
-    if (!isThenable(result)) return this.#bodySettled("fulfilled", result)
-    Promise.resolve(result).then(
-      (value) => this.#bodySettled("fulfilled", value),
-      (error) => this.#bodySettled("rejected", settled(error))
-    )
-  }
-
-  #bodySettled(settledAs: "fulfilled" | "rejected", result: unknown): void {
+  /** The body ended `how`, with `result`. */
+  #bodyEnded(how: SettledAs, result: unknown): void {
     const reason = this.reason
     if (reason === NONE) {
-      if (settledAs === "fulfilled") this.value = result
-      return this.group.bodyEnded(settledAs === "fulfilled" ? "succeeded" : "failed", result)
+      if (how === "fulfilled") this.value = result
+      return this.group.bodyEnded(how === "fulfilled" ? "succeeded" : "failed", result)
     }
     // Shut down meanwhile: the body was asked to stop (its signal, the group's, is aborted).
-    const quiet = settledAs === "fulfilled" || result instanceof CancelledError || isCancellation(result, reason)
+    const quiet = endedCancelled(how, result, reason)
     this.group.bodyEnded(quiet ? "cancelled" : "failedWhileStopping", quiet ? undefined : result)
   }
 

@@ -6,12 +6,19 @@
 // the kernel says `startAttempt`, abort their signal when it says `interrupt`, and report how
 // the attempt ended (`Group.end`).
 import type { Ending, Task, TaskOptions } from "@soonify/kernel"
-import { CancelledError } from "../Errors.ts"
 import { complete, observe, SoonValue } from "../SoonValue.ts"
-import { type Enclosing, runIn } from "#ambient"
-import { isCancellation, NONE, resultOf, SeveralErrors, settled, statusOf } from "./outcome.ts"
+import type { Enclosing } from "#ambient"
+import {
+  callSettled,
+  endedCancelled,
+  isCancellation,
+  NONE,
+  resultOf,
+  SeveralErrors,
+  type SettledAs,
+  statusOf
+} from "./outcome.ts"
 import { enter, leave } from "./stack.ts"
-import { isThenable } from "./validation.ts"
 
 /**
  * What a task belongs to (a group, a gather, an asCompleted loop): `reason` is the
@@ -135,18 +142,11 @@ export class CallTask extends Job implements Enclosing {
     // Deferred to a fresh stack, and asked to stop meanwhile: it never runs. (Its group
     // waits for this attempt's end: the kernel ends a started attempt only through `end`.)
     if (this.#reason !== NONE) return this.group!.end(this, this.timedOut ? "failed" : "cancelled", this.#reason)
-    let result: unknown
-    try {
-      result = runIn(this.code === "own context" ? this : this.owner, call, this)
-    } catch (error) {
-      return this.#settle("rejected", settled(error))
-    }
-    if (!isThenable(result)) return this.#settle("fulfilled", result)
-    // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
-    Promise.resolve(result).then(
-      (value) => this.#settle("fulfilled", value),
-      (error) => this.#settle("rejected", settled(error))
-    )
+    callSettled(this.code === "own context" ? this : this.owner, call, this, this, CallTask.#settled)
+  }
+
+  static #settled(task: CallTask, how: SettledAs, result: unknown): void {
+    task.#settle(how, result)
   }
 
   /** Aborts the attempt's signal: the kernel asks an attempt to stop once. */
@@ -160,15 +160,11 @@ export class CallTask extends Job implements Enclosing {
    * the kernel ends it only through `end`, and a next attempt starts after this settle: it
    * is the current one, in its group.)
    */
-  #settle(settledAs: "fulfilled" | "rejected", result: unknown): void {
+  #settle(how: SettledAs, result: unknown): void {
     const group = this.group!
     const reason = this.#reason
-    if (reason === NONE) return group.end(this, settledAs === "fulfilled" ? "succeeded" : "failed", result)
-    const quiet =
-      settledAs === "fulfilled" ||
-      result instanceof CancelledError ||
-      isCancellation(result, reason) ||
-      isCancellation(result, this.owner.reason)
+    if (reason === NONE) return group.end(this, how === "fulfilled" ? "succeeded" : "failed", result)
+    const quiet = endedCancelled(how, result, reason) || isCancellation(result, this.owner.reason)
     if (this.timedOut) return group.end(this, "failed", quiet ? reason : new SeveralErrors([reason, result]))
     const ending: Ending = quiet ? "cancelled" : "failedWhileStopping"
     group.end(this, ending, quiet ? undefined : result)
