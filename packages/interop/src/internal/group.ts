@@ -105,61 +105,46 @@ export class GroupView implements TaskGroup {
     fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
     options?: TaskOptions
   ): Promise<[value: S, soon: SoonValue<A>]> {
-    // It returns a promise: bad input and an ended group reject it, never throw.
-    try {
-      return this.#start(fn, options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  #start<S, A>(
-    fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
-    options: TaskOptions | undefined
-  ): Promise<[value: S, soon: SoonValue<A>]> {
-    checkFunction("tg.start", "fn", fn)
-    const group = this.context.group
-    let task!: CallTask
-    const started = (value: S): void => {
-      if (!group.started(task)) {
-        throw new Error(`tg.start: started(value) was called twice by task "${task.name}"`)
-      }
-      resolveStart(value)
-    }
-    task = this.#task("tg.start", (signal: AbortSignal) => fn(started, signal), options, fn)
-    task.handshake = "awaited"
-    // The caller's cancellation (the enclosing task's) cancels the handshake, and with
-    // it the starting task; the caller then sees its own reason.
-    const stop = stopSignal(undefined)
-    let over = false
-    let resolveStart!: (value: S) => void
-    let rejectStart!: (error: unknown) => void
-    /** `settle` once the start is over: the caller's cancellation no longer reaches it. */
-    const ending =
-      <X>(settle: (x: X) => void) =>
-      (x: X): void => {
+    // It returns a promise: bad input and an ended group reject it (a throw in the
+    // executor), never throw.
+    return new Promise((resolve, reject) => {
+      checkFunction("tg.start", "fn", fn)
+      const group = this.context.group
+      // The caller's cancellation (the enclosing task's) cancels the handshake, and with
+      // it the starting task; the caller then sees its own reason.
+      const stop = stopSignal(undefined)
+      let over = false
+      /** The start is over: the caller's cancellation no longer reaches it. */
+      const end = (): void => {
         over = true
         stop?.removeEventListener("abort", onStop)
-        settle(x)
       }
-    const starting = new Promise<[value: S, soon: SoonValue<A>]>((resolve, reject) => {
-      resolveStart = ending((value) => resolve([value, task]))
-      rejectStart = ending(reject)
+      const onStop = () => {
+        end()
+        reject(stop!.reason)
+        group.abandonStart(task, "handle never given")
+      }
+      const started = (value: S): void => {
+        if (!group.started(task)) {
+          throw new Error(`tg.start: started(value) was called twice by task "${task.name}"`)
+        }
+        end()
+        resolve([value, task as SoonValue<A>])
+      }
+      const task = this.#task("tg.start", (signal: AbortSignal) => fn(started, signal), options, fn)
+      task.handshake = "awaited"
+      task.starter = (ended) => {
+        end()
+        reject(startFailure(ended, stop?.aborted === true ? stop.reason : this.context.reason))
+      }
+      // Calls `fn` before it returns, as a spawn does (a refusal throws: `start` rejects with it).
+      this.#spawn(task)
+      // Listening only until the start is over (and not added once it is).
+      if (stop !== undefined && !over) {
+        if (stop.aborted) onStop()
+        else stop.addEventListener("abort", onStop, { once: true })
+      }
     })
-    // Listening only until the start is over (and not added once it is).
-    const onStop = () => {
-      rejectStart(stop!.reason)
-      group.abandonStart(task, "handle never given")
-    }
-    task.starter = (ended) =>
-      rejectStart(startFailure(ended, stop?.aborted === true ? stop.reason : this.context.reason))
-    // Calls `fn` before it returns, as a spawn does (a refusal throws: `start` rejects with it).
-    this.#spawn(task)
-    if (stop !== undefined && !over) {
-      if (stop.aborted) onStop()
-      else stop.addEventListener("abort", onStop, { once: true })
-    }
-    return starting
   }
 
   /** A task of `fn` with a context of its own, from `spawn` / `start` options (checked). */
