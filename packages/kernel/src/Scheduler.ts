@@ -311,12 +311,9 @@ export class Scheduler extends Gate {
       }
       this.#waiting++
       const entry: Ranked = { task, priority, order: this.#order++ }
-      if (partition === undefined) heapPush(this.#heap!, entry, before)
-      else {
-        partition.queued++
-        if (held) this.#park(partition, entry, now)
-        else heapPush(this.#heap!, entry, before)
-      }
+      if (partition !== undefined) partition.queued++
+      if (held) this.#park(partition, entry, now)
+      else heapPush(this.#heap!, entry, before)
       return false
     }
     if (this.#waiting === 0 && this.active < this.limit) {

@@ -12,9 +12,17 @@ import type { GroupContext } from "./context.ts"
 import { checkKey, keyOfCall } from "./keys.ts"
 import { combine, errorsOf, NONE, startFailure } from "./outcome.ts"
 import { retryOf } from "./retry.ts"
-import { checkPartition, partitionOfCall, priorityOf } from "./flow.ts"
+import { checkPartition, priorityOf } from "./flow.ts"
 import { CallTask } from "./tasks.ts"
-import { callName, checkFunction, checkName, checkOptions, concurrencyOf, describe, timeoutOf } from "./validation.ts"
+import {
+  checkFunction,
+  checkName,
+  checkOptions,
+  concurrencyOf,
+  describe,
+  stringOfCall,
+  timeoutOf
+} from "./validation.ts"
 
 /** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when no options are given. */
 const kernelOptions = (where: string, options: SpawnOptions | undefined): KernelTaskOptions | undefined => {
@@ -68,9 +76,9 @@ export class GroupView implements TaskGroup {
         args,
         context,
         "own context",
-        typeof nameOf === "function" ? callName("tg.soonify", nameOf, args) : name,
+        typeof nameOf === "function" ? stringOfCall("tg.soonify", "name", nameOf, args) : name,
         typeof partitionOf === "function"
-          ? { ...shared, partition: partitionOfCall("tg.soonify", partitionOf, args) }
+          ? { ...shared, partition: stringOfCall("tg.soonify", "partition", partitionOf, args) }
           : shared
       )
       if (key !== undefined) task.key = keyOfCall("tg.soonify", key, args)

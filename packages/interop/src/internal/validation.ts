@@ -77,15 +77,19 @@ export const checkName = (where: string, name: unknown): void => {
   }
 }
 
-/** What a `name` function gives for one call; throws a TypeError when it is no string. */
-export const callName = <Args extends ReadonlyArray<unknown>>(
+/**
+ * What the function of an option (`what`: `soonify`'s `"name"`, `"partition"`) gives for
+ * one call's arguments; throws a TypeError when it is no string.
+ */
+export const stringOfCall = (
   where: string,
-  name: (...args: Args) => string,
-  args: Args
+  what: string,
+  f: (...args: Array<any>) => unknown,
+  args: ReadonlyArray<unknown>
 ): string => {
-  const given: unknown = name(...args)
+  const given = f(...args)
   if (typeof given !== "string") {
-    throw new TypeError(`${where}: the "name" function must return a string, returned ${describe(given)}`)
+    throw new TypeError(`${where}: the "${what}" function must return a string, returned ${describe(given)}`)
   }
   return given
 }
