@@ -123,8 +123,11 @@ const loadBrowser = async (): Promise<BrowserAmbient> =>
 
 it("the browser build's ambient module is the one package.json's #ambient gives under the browser condition, with the same exports", async () => {
   const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    exports: Record<string, Record<string, unknown>>
     imports: Record<string, Record<string, unknown>>
   }
+  // The package's browser entry is bundled with the browser files of its subpath imports.
+  expect(manifest.exports["."]!["browser"]).toBe("./dist/index.browser.js")
   const ambientImport = manifest.imports["#ambient"]!
   expect(ambientImport["browser"]).toBe("./dist/internal/ambient.browser.js")
   expect(ambientImport["@soonify/source"]).toEqual({

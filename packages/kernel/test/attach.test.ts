@@ -12,8 +12,11 @@ const hookKey = Symbol.for("soonify.snapshot")
 
 it("package.json's #attach gives the browser build under the browser condition, with the same exports", async () => {
   const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    exports: Record<string, Record<string, unknown>>
     imports: Record<string, Record<string, unknown>>
   }
+  // The package's browser entry is bundled with the browser files of its subpath imports.
+  expect(manifest.exports["."]!["browser"]).toBe("./dist/index.browser.js")
   const attach = manifest.imports["#attach"]!
   expect(attach["browser"]).toBe("./dist/internal/attach.browser.js")
   expect(attach["default"]).toBe("./dist/internal/attach.js")
