@@ -42,8 +42,6 @@ export let complete: (soon: SoonValue<unknown>, status: Exclude<Status, "pending
  */
 export let observe: (soon: SoonValue<unknown>, f: () => void) => () => void
 
-/** A handle's observers: none, one, or several. */
-type Observers = undefined | (() => void) | Array<() => void>
 
 /**
  * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
@@ -90,7 +88,8 @@ export class SoonValue<out A> extends Task<undefined> {
   #status: Status = "pending"
   /** The value, or what `value` throws (made once, so that every read gives the same object). */
   #result: unknown
-  #observers: Observers
+  /** Who waits for the outcome (the waits, a gather): made when the first one comes. */
+  #observers: Array<() => void> | undefined
   /** `true` for a Future's handle (`value` read too early gives other advice; `cancel` completes it). */
   declare readonly future?: boolean
 
@@ -232,23 +231,18 @@ export class SoonValue<out A> extends Task<undefined> {
     this.#result = result
     const observers = this.#observers
     this.#observers = undefined
-    if (typeof observers === "function") observers()
-    else if (observers !== undefined) for (const f of observers) f()
+    if (observers !== undefined) for (const f of observers) f()
     return true
   }
 
   #observe(f: () => void): () => void {
-    const observers = this.#observers
-    if (observers === undefined) this.#observers = f
-    else if (typeof observers === "function") this.#observers = [observers, f]
-    else observers.push(f)
+    const observers = (this.#observers ??= [])
+    observers.push(f)
     return () => {
-      const now = this.#observers
-      if (now === f) this.#observers = undefined
-      else if (Array.isArray(now)) {
-        const at = now.indexOf(f)
-        if (at >= 0) now.splice(at, 1)
-      }
+      // Once the handle has its outcome, its observers are being called (or were): nothing to stop.
+      if (this.#observers !== observers) return
+      const at = observers.indexOf(f)
+      if (at >= 0) observers.splice(at, 1)
     }
   }
 }
