@@ -42,7 +42,6 @@ export let complete: (soon: SoonValue<unknown>, status: Exclude<Status, "pending
  */
 export let observe: (soon: SoonValue<unknown>, f: () => void) => () => void
 
-
 /**
  * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
  * `tg.spawn(fn)` and `tg.start(fn)` (and, completed by hand, by `new Future()`).
