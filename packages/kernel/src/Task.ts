@@ -176,9 +176,9 @@ export class Task<R = unknown> {
    */
   declare run: R
   /** The name given, or the number from which `task-N` is made (set by `Group.spawn`). */
-  declare label: string | number
+  label: string | number
   /** Its timeout, retry, priority and partition (one object shared by many tasks). */
-  declare readonly options: TaskOptions
+  readonly options: TaskOptions
   // Fields every task has are set here; the others (`declare`d) only on the tasks that
   // use them, so that a plain task stays small (it is most of the cost per task).
 

@@ -70,6 +70,11 @@ export class GroupView implements TaskGroup {
     const shared = kernelOptions("tg.soonify", options as SpawnOptions | undefined)
     const partitionOf = options?.partition
     const context = this.context
+    // A shortcut for the common case (the general path below makes the same task): the
+    // function it gives holds less, which a program that soonifies per call pays per task.
+    if (typeof nameOf !== "function" && key === undefined && typeof partitionOf !== "function") {
+      return (...args) => this.#spawn(new CallTask(fn, args, context, "own context", name, shared))
+    }
     return (...args) => {
       const task = new CallTask(
         fn,

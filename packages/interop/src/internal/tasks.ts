@@ -73,8 +73,8 @@ export abstract class Job extends SoonValue<any> {
  * (and the other error, if any).
  */
 export class CallTask extends Job implements Enclosing {
-  declare readonly owner: Owner
-  declare readonly code: CodeOf
+  readonly owner: Owner
+  readonly code: CodeOf
   /** The function and its arguments (`undefined`: it takes a signal). Kept while an attempt may follow. */
   #fn: ((...args: Array<any>) => unknown) | undefined
   #args: ReadonlyArray<unknown> | undefined
