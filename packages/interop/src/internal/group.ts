@@ -24,7 +24,7 @@ import {
   timeoutOf
 } from "./validation.ts"
 
-/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when no options are given. */
+/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when none of them is given. */
 const kernelOptions = (where: string, options: SpawnOptions | undefined): KernelTaskOptions | undefined => {
   if (options === undefined) return undefined
   const timeout = timeoutOf(where, options.timeout)
@@ -32,6 +32,9 @@ const kernelOptions = (where: string, options: SpawnOptions | undefined): Kernel
   const priority = priorityOf(where, options.priority)
   const partition = options.partition
   checkPartition(where, partition, where === "tg.soonify")
+  // None of them: the tasks share the kernel's empty options (no object per spawn).
+  if (timeout === undefined && retry === undefined && priority === undefined && partition === undefined)
+    return undefined
   // A function (soonify's) is replaced by its value per call.
   return { timeout, retry, priority, partition: partition as string | undefined }
 }
