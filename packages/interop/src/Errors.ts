@@ -36,7 +36,7 @@
 export class PendingValueError extends Error {
   override readonly name = "PendingValueError"
   /** The name of the task whose value was read too early. */
-  readonly task: string
+  declare readonly task: string
 
   /** `of`: what was read, a task's handle (the default) or a `Future`, whose advice differs. */
   constructor(task: string, of: "task" | "future" = "task") {
@@ -111,7 +111,7 @@ export class CancelledError extends Error {
 export class TimeoutError extends Error {
   override readonly name = "TimeoutError"
   /** The timeout that ran out, in milliseconds. */
-  readonly timeout: number
+  declare readonly timeout: number
 
   /**
    * `what` timed out after `timeout` ms, then `consequence`: by default, that its tasks
@@ -148,7 +148,7 @@ export class TimeoutError extends Error {
 export class FutureSetAgainError extends Error {
   override readonly name = "FutureSetAgainError"
   /** The name of the future that was already set. */
-  readonly future: string
+  declare readonly future: string
 
   constructor(future: string) {
     super(
@@ -217,11 +217,11 @@ export interface TaskGroupClosedOptions extends ErrorOptions {
 export class TaskGroupClosedError extends Error {
   override readonly name = "TaskGroupClosedError"
   /** The name of the group that was closed. */
-  readonly group: string
+  declare readonly group: string
   /** The name of the task that was refused. */
-  readonly task: string
+  declare readonly task: string
   /** Whether the group had ended; else it was shutting down and the spawn came from outside it. */
-  readonly ended: boolean
+  declare readonly ended: boolean
 
   constructor(group: string, task: string, options?: TaskGroupClosedOptions) {
     const ended = options?.ended ?? true

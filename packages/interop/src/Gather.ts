@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { CancelledError, TimeoutError } from "./Errors.ts"
-import { runIn, stopSignal } from "./internal/ambient.ts"
+import { runIn, stopSignal } from "#ambient"
 import { Arrivals } from "./internal/completion.ts"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { checkTasks, type Input, isTask, type Prepared, prepare, taskOf, tasksFrom } from "./internal/inputs.ts"
@@ -383,7 +383,8 @@ const spawnWithHandles = (looped: {
   const { context, inputs } = looped
   const handles: Array<SoonValue<unknown>> = []
   for (let i = 0; i < inputs.length; i++) {
-    const task = taskOf(inputs[i]!, context).withHandle()
+    const task = taskOf(inputs[i]!, context)
+    task.handed = true
     handles.push(task)
     context.group.spawn(task)
   }

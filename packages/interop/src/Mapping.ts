@@ -6,7 +6,7 @@
  */
 import type { TaskOptions as KernelTaskOptions } from "@soonify/kernel"
 import { CancelledError, TimeoutError } from "./Errors.ts"
-import { runIn, stopSignal } from "./internal/ambient.ts"
+import { runIn, stopSignal } from "#ambient"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { NONE, taskError } from "./internal/outcome.ts"

@@ -6,8 +6,8 @@
  */
 import { Task, type TaskOptions } from "@soonify/kernel"
 import { CancelledError, PendingValueError } from "./Errors.ts"
-import { stopSignal } from "./internal/ambient.ts"
-import { Arrivals } from "./internal/completion.ts"
+import { stopSignal } from "#ambient"
+import { allEnded, Arrivals } from "./internal/completion.ts"
 import type { Progress } from "./Snapshot.ts"
 import { failureRead } from "./internal/unread.ts"
 import { checkOptions, checkSignal, describe, isIterable } from "./internal/validation.ts"
@@ -41,9 +41,6 @@ export let complete: (soon: SoonValue<unknown>, status: Exclude<Status, "pending
  * @internal
  */
 export let observe: (soon: SoonValue<unknown>, f: () => void) => () => void
-
-/** A handle's observers: none, one, or several. */
-type Observers = undefined | (() => void) | Array<() => void>
 
 /**
  * The handle to the outcome of one task, given by `tg.soonify(fn)(...args)`,
@@ -89,8 +86,9 @@ type Observers = undefined | (() => void) | Array<() => void>
 export class SoonValue<out A> extends Task<undefined> {
   #status: Status = "pending"
   /** The value, or what `value` throws (made once, so that every read gives the same object). */
-  #result: unknown = undefined
-  #observers: Observers = undefined
+  #result: unknown
+  /** Who waits for the outcome (the waits, a gather): made when the first one comes. */
+  #observers: Array<() => void> | undefined
   /** `true` for a Future's handle (`value` read too early gives other advice; `cancel` completes it). */
   declare readonly future?: boolean
 
@@ -166,7 +164,7 @@ export class SoonValue<out A> extends Task<undefined> {
     try {
       const signal = stopSignalOf("soon.wait", options)
       if (this.ready) return Promise.resolve(this.value)
-      return untilEnded([this], signal).then(() => this.value)
+      return allEnded([this], observe, signal).then(() => this.value)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -189,7 +187,7 @@ export class SoonValue<out A> extends Task<undefined> {
       else this.group?.cancelTask(this, this)
     }
     if (this.ready) return Promise.resolve()
-    const stopped = untilEnded([this], stopSignal(undefined))
+    const stopped = allEnded([this], observe, stopSignal(undefined))
     // It only tells a caller that awaits it that its own task was cancelled (reported
     // where that task is): `void soon.cancel()` in a task then cancelled is no unhandled rejection.
     stopped.catch(ignore)
@@ -202,7 +200,7 @@ export class SoonValue<out A> extends Task<undefined> {
   }
 
   override toString(): string {
-    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.status})`
+    return this.#describe(this.status)
   }
 
   /**
@@ -210,7 +208,11 @@ export class SoonValue<out A> extends Task<undefined> {
    * task record's fields; unlike `status`, it does not count as reading a failure.
    */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${this.#status})`
+    return this.#describe(this.#status)
+  }
+
+  #describe(status: Status): string {
+    return `${this.future === true ? this.constructor.name : "SoonValue"}(${this.name}: ${status})`
   }
 
   #error(): unknown {
@@ -228,23 +230,18 @@ export class SoonValue<out A> extends Task<undefined> {
     this.#result = result
     const observers = this.#observers
     this.#observers = undefined
-    if (typeof observers === "function") observers()
-    else if (observers !== undefined) for (const f of observers) f()
+    if (observers !== undefined) for (const f of observers) f()
     return true
   }
 
   #observe(f: () => void): () => void {
-    const observers = this.#observers
-    if (observers === undefined) this.#observers = f
-    else if (typeof observers === "function") this.#observers = [observers, f]
-    else observers.push(f)
+    const observers = (this.#observers ??= [])
+    observers.push(f)
     return () => {
-      const now = this.#observers
-      if (now === f) this.#observers = undefined
-      else if (Array.isArray(now)) {
-        const at = now.indexOf(f)
-        if (at >= 0) now.splice(at, 1)
-      }
+      // Once the handle has its outcome, its observers are being called (or were): nothing to stop.
+      if (this.#observers !== observers) return
+      const at = observers.indexOf(f)
+      if (at >= 0) observers.splice(at, 1)
     }
   }
 }
@@ -271,13 +268,6 @@ const stopSignalOf = (where: string, options: WaitOptions | undefined): AbortSig
   checkOptions(where, options)
   checkSignal(where, options?.signal)
   return stopSignal(options?.signal)
-}
-
-/** Resolves once every handle has ended; rejects with `signal.reason` once `signal` aborts first. */
-const untilEnded = (handles: ReadonlyArray<SoonValue<unknown>>, signal: AbortSignal | undefined): Promise<void> => {
-  const arrivals = new Arrivals(handles, observe)
-  if (arrivals.done) return Promise.resolve()
-  return arrivals.all(signal).finally(() => arrivals.close())
 }
 
 /** Reads an iterable of SoonValues, or throws a TypeError naming the problem. */
@@ -369,7 +359,7 @@ export const waitAll = (handles: Iterable<SoonValue<unknown>>, options?: WaitOpt
     const array = handlesFrom("waitAll", handles)
     const signal = stopSignalOf("waitAll", options)
     if (array.every((soon) => soon.ready)) return Promise.resolve()
-    return untilEnded(array, signal)
+    return allEnded(array, observe, signal)
   } catch (error) {
     return Promise.reject(error)
   }

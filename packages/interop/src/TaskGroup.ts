@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { stopSignal } from "./internal/ambient.ts"
+import { stopSignal } from "#ambient"
 import { GroupContext, type Settings } from "./internal/context.ts"
 import { partitionsOf, rateOf } from "./internal/flow.ts"
 import { GroupView } from "./internal/group.ts"
@@ -583,7 +583,7 @@ const undisposed = /* @__PURE__ */ new FinalizationRegistry<GroupContext>((conte
 })
 
 class OwnedGroup extends GroupView implements DisposableTaskGroup {
-  #ending: Promise<void> | undefined = undefined
+  #ending: Promise<void> | undefined
 
   constructor(context: GroupContext) {
     super(context)

@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import * as ambient from "./internal/ambient.ts"
+import * as ambient from "#ambient"
 
 /**
  * The AbortSignal of the task the running code belongs to: pass it on to `fetch`, Node's

@@ -2,6 +2,7 @@
 // nothing is ambient (DESIGN §3): the ambient module, loaded afresh with
 // `process.getBuiltinModule` hidden, finds no enclosing task and runs code as it is.
 // (Loaded afresh in the test, not at import, the module's own setup is tested too.)
+import { readFileSync } from "node:fs"
 import type { Task } from "@soonify/kernel"
 import { expect, it } from "vitest"
 import { sleep } from "./sleep.ts"
@@ -109,4 +110,45 @@ it("tells core the task the running code is in, through a bridge the next copy o
   const otherFind = installedBridge?.value as () => unknown
   expect(otherFind).not.toBe(find)
   expect(other.runIn({ signal: new AbortController().signal, task }, otherFind, undefined)).toBe(task)
+})
+
+// A browser build (the `browser` condition of `#ambient` in package.json) takes
+// `ambient.browser.ts` instead: the behaviour above without async_hooks, without the code
+// that looks for them (and so smaller, DESIGN §9).
+type BrowserAmbient = typeof import("../src/internal/ambient.browser.ts")
+
+const browserPath = "../src/internal/ambient.browser.ts"
+const loadBrowser = async (): Promise<BrowserAmbient> =>
+  (await import(/* @vite-ignore */ browserPath)) as BrowserAmbient
+
+it("the browser build's ambient module is the one package.json's #ambient gives under the browser condition, with the same exports", async () => {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    exports: Record<string, Record<string, unknown>>
+    imports: Record<string, Record<string, unknown>>
+  }
+  // The package's browser entry is bundled with the browser files of its subpath imports.
+  expect(manifest.exports["."]!["browser"]).toBe("./dist/index.browser.js")
+  const ambientImport = manifest.imports["#ambient"]!
+  expect(ambientImport["browser"]).toBe("./dist/internal/ambient.browser.js")
+  expect(ambientImport["@soonify/source"]).toEqual({
+    browser: "./src/internal/ambient.browser.ts",
+    default: "./src/internal/ambient.ts"
+  })
+  const browser = await loadBrowser()
+  const node = await load("with-async-hooks")
+  expect(Object.keys(browser).toSorted()).toEqual(Object.keys(node).toSorted())
+})
+
+it("in the browser build nothing is ambient, and taskSignal() never aborts, as without async_hooks", async () => {
+  const ambient = await loadBrowser()
+  const controller = new AbortController()
+  const context = { signal: controller.signal }
+  controller.abort()
+  expect(ambient.runIn(context, (x: number) => [x, ambient.enclosing()], 1)).toEqual([1, undefined])
+  const explicit = new AbortController().signal
+  expect(ambient.runIn(context, ambient.stopSignal, explicit)).toBe(explicit)
+  expect(ambient.runIn(context, ambient.stopSignal, undefined)).toBeUndefined()
+  const outside = ambient.taskSignal()
+  expect(outside.aborted).toBe(false)
+  expect(ambient.runIn(context, ambient.taskSignal, undefined)).toBe(outside)
 })

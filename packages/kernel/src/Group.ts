@@ -116,13 +116,13 @@ export interface GroupCause<F = unknown> {
  */
 export class Refusal<F = unknown> {
   /** The group's name. */
-  readonly group: string
+  declare readonly group: string
   /** The refused task's name (`task-N` for one without a name). */
-  readonly task: string
+  declare readonly task: string
   /** Whether the group has ended; else it is shutting down. */
-  readonly ended: boolean
+  declare readonly ended: boolean
   /** What closed the group; `undefined` when it ended without shutting down. */
-  readonly cause: GroupCause<F> | undefined
+  declare readonly cause: GroupCause<F> | undefined
 
   constructor(group: string, task: string, ended: boolean, cause: GroupCause<F> | undefined) {
     this.group = group
@@ -200,41 +200,41 @@ const windowOpened = (group: Group<any>): void => group.rateDue()
  */
 export class Group<T extends Task<any> = Task<any>, F = unknown> implements SnapshotSource {
   /** What drives the group's tasks. */
-  readonly runtime: Runtime<T>
+  declare readonly runtime: Runtime<T>
   /** The `name` option, or `"TaskGroup"`. */
-  readonly name: string
+  declare readonly name: string
   /** The `mode` option, or `"failFast"`. */
-  readonly mode: Mode
+  declare readonly mode: Mode
   /** The `owner` option, or `"body"`. */
-  readonly owner: "body" | "scope"
+  declare readonly owner: "body" | "scope"
   /** The `stuckAfter` option (ms), or 10,000. */
-  readonly stuckAfter: number
+  declare readonly stuckAfter: number
 
   #state: State = "open"
   #pending = 1
   /** How many unnamed tasks were spawned: the N of `task-N`. */
   #spawned = 0
   #ownerEnded = false
-  #first: T | undefined = undefined
-  #last: T | undefined = undefined
-  #soon: Array<T> | undefined = undefined
+  #first: T | undefined
+  #last: T | undefined
+  #soon: Array<T> | undefined
   private scheduler: Scheduler | undefined
   /** The one timer of the rate windows (DESIGN §10), while a task waits for one, and when it fires. */
-  #rateTimer: unknown = undefined
-  #rateAt: number | undefined = undefined
+  #rateTimer: unknown
+  #rateAt: number | undefined
   /** Whether `pump` is handing permits on (a task ending inside it leaves the handing to it). */
   #pumping = false
   readonly #failures: Array<F> = []
   /** How many of the failures somebody was handed (a refusal, `takeUnreported`). */
   #reported = 0
   #cancelled = false
-  #cancelledBy: unknown = undefined
+  #cancelledBy: unknown
   #timedOut = false
   /** Whether the group shut down (its state went through `closing`). */
   #shutDown = false
   #deadline: unknown
-  #stuck: StuckWatch | undefined = undefined
-  #keyed: Map<Key, T> | undefined = undefined
+  #stuck: StuckWatch | undefined
+  #keyed: Map<Key, T> | undefined
   #place: Place
   /** How the ended tasks ended. */
   #succeeded = 0
@@ -400,12 +400,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     task.phase = "ended"
     task.ending = "cancelled"
     this.#cancelledTasks++
-    let route: Route = "none"
-    if (task.handshake === "awaited") {
-      task.handshake = "endedFirst"
-      route = "starter"
-    }
-    this.runtime.taskEnded(task, route)
+    this.runtime.taskEnded(task, this.#route(task, "cancelled", undefined))
     return task
   }
 
@@ -541,27 +536,36 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    */
   cancelTask(task: T, by?: unknown): void {
     if (task.group !== this) return
+    if (task.phase === "cancelling") {
+      // Stopping for its own timeout: now it is cancelled too, and is not retried.
+      if (task.timedOut === true) {
+        task.timedOut = false
+        task.cancelledBy = by
+      }
+      return
+    }
+    task.cancelledBy = by
+    this.#stop(task, this.runtime.now())
+    // Asked to stop (not ended at once): watched until it ends.
+    if (task.cancelledAt !== undefined) this.#stuck!.watch()
+  }
+
+  /**
+   * Stops a live task that is not stopping yet: one that has not started (queued, waiting,
+   * between attempts) ends cancelled at once; a started one is asked to stop at `now`
+   * (and, once it can hear it, interrupted).
+   */
+  #stop(task: T, now: number): void {
     switch (task.phase) {
       case "queued":
       case "waiting":
       case "retrying":
-        task.cancelledBy = by
         return this.#endUnstarted(task)
       case "starting":
-        task.cancelledBy = by
-        return this.#requestStop(task, this.runtime.now())
+        return this.#requestStop(task, now)
       case "running":
-        task.cancelledBy = by
-        this.#requestStop(task, this.runtime.now())
+        this.#requestStop(task, now)
         this.runtime.interrupt(task)
-        this.#stuck!.watch()
-        return
-      case "cancelling":
-        // Stopping for its own timeout: now it is cancelled too, and is not retried.
-        if (task.timedOut === true) {
-          task.timedOut = false
-          task.cancelledBy = by
-        }
     }
   }
 
@@ -589,8 +593,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     }
     if (task.phase !== "running") return
     task.timedOut = true
-    this.#requestStop(task, this.runtime.now())
-    this.runtime.interrupt(task)
+    this.#stop(task, this.runtime.now())
     this.#stuck!.watch()
   }
 
@@ -605,11 +608,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
    */
   end(task: T, ending: Ending, outcome: unknown): void {
     if (task.group !== this) return
-    const timer = task.timer
-    if (timer !== undefined) {
-      task.timer = undefined
-      this.runtime.clearTimer(timer)
-    }
+    this.#stopTimer(task)
     // A timed-out attempt has ended: it is no longer cancelling.
     if (task.timedOut) {
       task.timedOut = false
@@ -644,14 +643,19 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     this.#finish(task, ending, outcome)
   }
 
+  /** Stops the task's timer (its attempt's timeout, or its wait between attempts), if it has one. */
+  #stopTimer(task: T): void {
+    const timer = task.timer
+    if (timer === undefined) return
+    task.timer = undefined
+    this.runtime.clearTimer(timer)
+  }
+
   /** The task has ended, with `ending` and `outcome`. */
   #finish(task: T, ending: Ending, outcome: unknown): void {
     const held = holdsPermit(task)
-    const timer = task.timer
-    if (timer !== undefined) {
-      task.timer = undefined
-      this.runtime.clearTimer(timer)
-    }
+    // Between attempts: its wait's timer.
+    this.#stopTimer(task)
     // Out of the live list, its links cleared: a kept task keeps no other task alive.
     const previous = task.previous as T | undefined
     const next = task.next as T | undefined
@@ -780,24 +784,9 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     this.#stopRate()
     this.runtime.shuttingDown?.(this)
     // One clock reading for all of them: they are asked at the same moment.
-    let now: number | undefined
+    const now = this.runtime.now()
     // Those that end meanwhile (an interrupt may end others) are `ended` when reached.
-    for (const task of this.tasks()) {
-      switch (task.phase) {
-        case "queued":
-        case "waiting":
-        case "retrying":
-          this.#endUnstarted(task)
-          break
-        case "starting":
-          this.#requestStop(task, (now ??= this.runtime.now()))
-          break
-        case "running":
-          this.#requestStop(task, (now ??= this.runtime.now()))
-          this.runtime.interrupt(task)
-          break
-      }
-    }
+    for (const task of this.tasks()) this.#stop(task, now)
     this.#stuck?.watch()
   }
 
@@ -824,30 +813,31 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
     for (let task = this.#first; task !== undefined; task = task.next as T | undefined) {
       const waiting = task.phase === "queued" || task.phase === "waiting"
       if (waiting) queued++
-      const { startedAt, cancelledAt, key, progress } = task
-      const partition = task.options.partition
-      tasks.push({
-        name: task.name,
-        status: cancelledAt !== undefined ? "cancelling" : waiting ? "queued" : "running",
-        ...(task.phase === "waiting" ? { waiting: scheduler!.reason(task) } : {}),
-        ...(partition === undefined ? {} : { partition }),
-        ...(startedAt === undefined ? {} : { startedAt }),
-        ...(cancelledAt === undefined ? {} : { cancelledAt }),
-        ...(key === undefined ? {} : { key: String(key) }),
-        ...(task.options.retry === undefined ? {} : { attempt: task.attempt }),
-        ...(progress === undefined ? {} : { progress }),
-        groups: innerGroups(task.groups, inner)
-      })
+      const { cancelledAt, key } = task
+      tasks.push(
+        defined<TaskSnapshot>({
+          name: task.name,
+          status: cancelledAt !== undefined ? "cancelling" : waiting ? "queued" : "running",
+          waiting: task.phase === "waiting" ? scheduler!.reason(task) : undefined,
+          partition: task.options.partition,
+          startedAt: task.startedAt,
+          cancelledAt,
+          key: key === undefined ? undefined : String(key),
+          attempt: task.options.retry === undefined ? undefined : task.attempt,
+          progress: task.progress,
+          groups: innerGroups(task.groups, inner)
+        })
+      )
     }
     const concurrency = this.concurrency
     const flow = scheduler?.flow
-    return {
+    return defined<GroupSnapshot>({
       name: this.name,
       state: this.#state,
       mode: this.mode,
       concurrency: concurrency === Infinity ? "unbounded" : concurrency,
-      ...(flow?.rate === undefined ? {} : { rate: flow.rate }),
-      ...(flow?.partitions === undefined ? {} : { partitions: flow.partitions }),
+      rate: flow?.rate,
+      partitions: flow?.partitions,
       counts: {
         queued,
         running: tasks.length - queued,
@@ -856,7 +846,7 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
         cancelled: this.#cancelledTasks
       },
       tasks
-    }
+    })
   }
 
   /** Moves the open group under `parent` (a group adopted by a task after it opened). */
@@ -865,6 +855,18 @@ export class Group<T extends Task<any> = Task<any>, F = unknown> implements Snap
   }
 }
 
-/** Whether a live task holds a permit: it has started (and not ended). */
-const holdsPermit = (task: Task<any>): boolean =>
-  task.phase === "starting" || task.phase === "running" || task.phase === "cancelling" || task.phase === "retrying"
+/**
+ * The snapshot `fields` without the ones that are `undefined`, in their order: a snapshot
+ * shows only what a task or group has (a plain, JSON-serialisable tree, DESIGN §5).
+ */
+const defined = <A extends object>(fields: { readonly [K in keyof A]-?: A[K] | undefined }): A => {
+  const shown: Record<string, unknown> = {}
+  for (const name in fields) if (fields[name] !== undefined) shown[name] = fields[name]
+  return shown as A
+}
+
+/**
+ * Whether a live task holds a permit: it has started (starting, running, cancelling, or
+ * between attempts), which is when its group records `startedAt`.
+ */
+const holdsPermit = (task: Task<any>): boolean => task.startedAt !== undefined

@@ -13,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import { attachSnapshotHook } from "#attach"
 import { type GroupSnapshot, type SnapshotParent, type SnapshotSource, snapshotTree } from "./Snapshot.ts"
 
 /**
@@ -91,11 +92,9 @@ export interface StackDepth {
 }
 
 const registryKey = Symbol.for("soonify.registry")
-const snapshotHookKey = Symbol.for("soonify.snapshot")
 
 interface Globals {
   [registryKey]?: Registry
-  [snapshotHookKey]?: unknown
 }
 
 const makeRegistry = (): Registry => {
@@ -145,16 +144,14 @@ const makeRegistry = (): Registry => {
   }
 }
 
-/** Marks the hooks this kernel installed, so that installing again keeps them. */
-const installedMark = Symbol.for("soonify.registryHook")
-
 /**
  * Puts the inspector hook on `globalThis` (the kernel does when it is loaded):
  * `Symbol.for("soonify.snapshot")` gives every open root group's snapshot. A snapshot hook
  * put there by a copy of soonify without this registry is kept: its groups come first.
  * Calling it again keeps the hook it installed. (The serialised hook beside it is
  * `installSnapshotJsonHook`'s, in JsonText.ts: a program that never serialises carries no
- * writer.)
+ * writer.) A browser build (the `browser` condition of `#attach` in package.json) installs
+ * none: only the `soonify` command, attaching to a Node process, reads it.
  *
  * **Example**
  *
@@ -168,16 +165,7 @@ const installedMark = Symbol.for("soonify.registryHook")
  * @since 0.1.0
  * @category registry
  */
-export const installSnapshotHooks = (): void => {
-  const all = registry().snapshotAll
-  const global = globalThis as Globals
-  const found = global[snapshotHookKey] as (() => Array<GroupSnapshot>) | undefined
-  if (typeof found === "function" && (found as { [installedMark]?: boolean })[installedMark] === true) return
-  const hook: (() => Array<GroupSnapshot>) & { [installedMark]?: boolean } =
-    typeof found === "function" ? () => [...found(), ...all()] : () => all()
-  hook[installedMark] = true
-  Object.defineProperty(globalThis, snapshotHookKey, { value: hook, configurable: true, writable: true })
-}
+export const installSnapshotHooks = (): void => attachSnapshotHook(registry().snapshotAll)
 
 /**
  * The process's registry: the one on `globalThis`, made (with the inspector hooks) by the

@@ -110,12 +110,12 @@ const live = (heap: Array<Ranked>): Ranked | undefined => {
  */
 class Gate {
   /** How many tasks may hold a permit at once (`Infinity`: no limit). */
-  limit: number
+  declare limit: number
   /** How many tasks hold a permit: started and not ended. */
-  active: number
-  readonly rate: Rate | undefined
+  declare active: number
+  declare readonly rate: Rate | undefined
   /** The last starts' times (with a rate), the oldest at `at` once there are `rate.limit` of them. */
-  private times: Array<number> | undefined = undefined
+  private times: Array<number> | undefined
   #at = 0
   /** The time from which the window holds no start. */
   emptyAt = -Infinity
@@ -154,7 +154,7 @@ class Gate {
 
 /** One partition value's state: made when a task of it comes, dropped once it is idle and its window empty. */
 class Partition extends Gate {
-  readonly key: string
+  declare readonly key: string
   /** Its tasks waiting, wherever (cancelled ones not counted). */
   queued = 0
   /** Its waiting tasks known to be held back by the partition, in priority order. */
@@ -239,11 +239,11 @@ export class Scheduler extends Gate {
   #waiting = 0
   #fifo: Array<Task<any>> = []
   #head = 0
-  #heap: Array<Ranked> | undefined = undefined
+  #heap: Array<Ranked> | undefined
   #order = 0
   /** The group's `rate` and `partitions` as given, and its clock: `undefined` without flow control. */
   readonly flow: Flow | undefined
-  private readonly partitions: Map<string, Partition> | undefined = undefined
+  private readonly partitions: Map<string, Partition> | undefined
   /** The partitions whose parked tasks wait for their window, by when it has room. */
   #watched: Array<Partition> = []
   /** The number of partition values at which the idle ones with an empty window are dropped. */
@@ -253,7 +253,7 @@ export class Scheduler extends Gate {
    * group records as its start (`Task.startedAt`), so that the windows and the starts
    * snapshots show are the same times.
    */
-  startedAt: number | undefined = undefined
+  startedAt: number | undefined
   /** Whether a rate is set (the group's or the partitions'): only then is the clock read. */
   readonly #timed: boolean = false
 
@@ -311,12 +311,9 @@ export class Scheduler extends Gate {
       }
       this.#waiting++
       const entry: Ranked = { task, priority, order: this.#order++ }
-      if (partition === undefined) heapPush(this.#heap!, entry, before)
-      else {
-        partition.queued++
-        if (held) this.#park(partition, entry, now)
-        else heapPush(this.#heap!, entry, before)
-      }
+      if (partition !== undefined) partition.queued++
+      if (held) this.#park(partition, entry, now)
+      else heapPush(this.#heap!, entry, before)
       return false
     }
     if (this.#waiting === 0 && this.active < this.limit) {

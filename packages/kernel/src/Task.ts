@@ -192,18 +192,18 @@ export class Task<R = unknown> {
   /** Where it is in its life (see {@link Phase}). */
   phase: Phase = "queued"
   /** Its group, until it ends (a kept task keeps no group alive). */
-  group: Group<any, any> | undefined = undefined
+  group: Group<any, any> | undefined
   /** The attempt it is on, 1-based. */
   attempt = 1
   /** When it started running (ms since epoch, `Runtime.now`); `undefined` while queued or waiting. */
-  startedAt: number | undefined = undefined
+  startedAt: number | undefined
   /** How it ended, once `ended`. */
-  ending: Ending | undefined = undefined
+  ending: Ending | undefined
   /** What it ended with (its value, its failure), as the adapter gave it; opaque to the kernel. */
-  outcome: unknown = undefined
+  outcome: unknown
   /** The live tasks of its group before and after it, in spawn order (`Group`'s list), until it ends. */
-  previous: Task<any> | undefined = undefined
-  next: Task<any> | undefined = undefined
+  previous: Task<any> | undefined
+  next: Task<any> | undefined
   /** When it was asked to stop (ms since epoch), while it has not ended (or its timed-out attempt has not). */
   declare cancelledAt?: number | undefined
   /** Who asked it alone to stop (`Group.cancelTask`'s `by`); `undefined` when its group's shutdown did, or nobody. */

@@ -1,11 +1,44 @@
-// The one completion-order helper: handles in the order they end, recorded as each ends
-// (not when somebody gets to look), so that handles ending in one turn keep their true
-// order. `soon.wait()`, `waitAny`, `waitAll`, `resultsToChannel` and `asCompleted` all
-// wait through it.
+// Waiting on handles: `allEnded` for the waits that need every handle (`soon.wait()`,
+// `soon.cancel()`, `waitAll`), and the one completion-order helper, `Arrivals`: handles in
+// the order they end, recorded as each ends (not when somebody gets to look), so that
+// handles ending in one turn keep their true order (`waitAny`, `resultsToChannel`,
+// `asCompleted`).
 import type { SoonValue } from "../SoonValue.ts"
 
 /** How a handle is watched: calls `f` once it has ended; gives the function that stops watching. */
 export type Observe = (soon: SoonValue<unknown>, f: () => void) => () => void
+
+/**
+ * Resolves once every handle has ended (at once if they have); else rejects with
+ * `signal.reason` once `signal` aborts first, and stops watching. `observe` as for
+ * {@link Arrivals}.
+ */
+export const allEnded = (
+  handles: ReadonlyArray<SoonValue<unknown>>,
+  observe: Observe,
+  signal: AbortSignal | undefined
+): Promise<void> =>
+  new Promise((resolve, reject) => {
+    let left = 0
+    const stops: Array<() => void> = []
+    const abort = () => {
+      for (const stop of stops) stop()
+      reject(signal!.reason)
+    }
+    const arrived = () => {
+      if (--left > 0) return
+      signal?.removeEventListener("abort", abort)
+      resolve()
+    }
+    for (const soon of handles) {
+      if (soon.ready) continue
+      left++
+      stops.push(observe(soon, arrived))
+    }
+    if (left === 0) return resolve()
+    if (signal?.aborted) return abort()
+    signal?.addEventListener("abort", abort, { once: true })
+  })
 
 /**
  * Watches `handles`: `arrived` holds them in the order they ended, those that had ended
@@ -16,12 +49,10 @@ export type Observe = (soon: SoonValue<unknown>, f: () => void) => () => void
  */
 export class Arrivals<H extends SoonValue<unknown>> {
   readonly arrived: Array<H> = []
-  readonly expected: number
   #wake: (() => void) | undefined = undefined
   #stops: Array<() => void> | undefined = undefined
 
   constructor(handles: ReadonlyArray<H>, observe: Observe) {
-    this.expected = handles.length
     for (let i = 0; i < handles.length; i++) if (handles[i]!.ready) this.arrived.push(handles[i]!)
     if (this.arrived.length === handles.length) return
     const stops: Array<() => void> = []
@@ -38,11 +69,6 @@ export class Arrivals<H extends SoonValue<unknown>> {
         })
       )
     }
-  }
-
-  /** Whether every handle has arrived. */
-  get done(): boolean {
-    return this.arrived.length === this.expected
   }
 
   /** Resolves once more than `count` handles have arrived; rejects with the reason once `signal` aborts first. */
@@ -64,11 +90,6 @@ export class Arrivals<H extends SoonValue<unknown>> {
         resolve()
       }
     })
-  }
-
-  /** Resolves once every handle has arrived; rejects with the reason once `signal` aborts first. */
-  async all(signal: AbortSignal | undefined): Promise<void> {
-    while (!this.done) await this.next(this.arrived.length, signal)
   }
 
   /** Stops watching the handles that have not arrived. */

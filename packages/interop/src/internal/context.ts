@@ -8,7 +8,6 @@
 // `createTaskGroup` nobody disposes can be collected and report what it would have.
 import {
   Group,
-  type GroupOptions,
   type Mode,
   type PartitionLimits,
   type Rate,
@@ -19,15 +18,14 @@ import {
 } from "@soonify/kernel"
 import { CancelledError, TimeoutError } from "../Errors.ts"
 import type { SoonValue } from "../SoonValue.ts"
-import { type Enclosing, enclosing, runIn } from "./ambient.ts"
+import { type Enclosing, enclosing } from "#ambient"
 import { fiberTask } from "./observability.ts"
-import { groupResult, isCancellation, NONE, settled, taskError } from "./outcome.ts"
+import { callSettled, endedCancelled, groupResult, NONE, type SettledAs, taskError } from "./outcome.ts"
 import { clock, onStack } from "./stack.ts"
 import { keepShapes } from "./shapes.ts"
 import { reportStuck } from "./stuck.ts"
 import { CallTask, type Job, type Owner } from "./tasks.ts"
 import { watchUnread } from "./unread.ts"
-import { isThenable } from "./validation.ts"
 
 /** Validated group settings. */
 export interface Settings {
@@ -60,19 +58,19 @@ type OnEnd = (context: GroupContext) => void
 
 /** The one runtime behind every interop task's group: see the module header. */
 export class GroupContext implements Runtime<Job>, Owner {
-  readonly group: Group<Job>
-  readonly settings: Settings
+  declare readonly group: Group<Job>
+  declare readonly settings: Settings
   /** Why the group is shutting down (its signal's reason), or `NONE` while it is not. */
   reason: unknown = NONE
   /** The context the group was opened in (see `isInside`). */
-  readonly outer: Enclosing | undefined
+  declare readonly outer: Enclosing | undefined
   /** The task the group was opened in, if any: snapshots show it there; progress in its body goes to it. */
-  readonly task: Task<any> | undefined
-  #controller: AbortController | undefined = undefined
+  declare readonly task: Task<any> | undefined
+  #controller: AbortController | undefined
   #onAbort: (() => void) | undefined = undefined
-  #onEnd: OnEnd | undefined = undefined
+  #onEnd: OnEnd | undefined
   /** The body's value, once it has returned one. */
-  value: unknown = undefined
+  value: unknown
 
   constructor(settings: Settings) {
     keepShapes()
@@ -83,18 +81,8 @@ export class GroupContext implements Runtime<Job>, Owner {
     // A rate window reads the time afresh: a reading kept for the synchronous run could
     // be late by as long as the run, and let a start in early.
     if (settings.rate !== undefined || settings.partitions?.rate !== undefined) this.now = Date.now
-    const options: GroupOptions = {
-      name: settings.name,
-      mode: settings.mode,
-      concurrency: settings.concurrency,
-      rate: settings.rate,
-      partitions: settings.partitions,
-      timeout: settings.timeout,
-      stuckAfter: settings.stuckAfter,
-      owner: settings.owner,
-      parent: this.task
-    }
-    this.group = new Group<Job>(this, options)
+    // The settings are the kernel's options (with a few of the adapter's own beside them).
+    this.group = new Group<Job>(this, { ...settings, parent: this.task })
     const signal = settings.signal
     if (signal !== undefined) {
       if (signal.aborted) this.cancel(signal.reason)
@@ -123,7 +111,7 @@ export class GroupContext implements Runtime<Job>, Owner {
    * (stack.ts).
    */
   cancel(reason?: unknown): void {
-    if (this.group.state !== "open") return
+    // Once the group is not open, the kernel's `cancel` does nothing, and the reason kept is never read.
     this.#cancelReason(reason)
     this.group.cancel(this.#cancelling)
   }
@@ -151,35 +139,22 @@ export class GroupContext implements Runtime<Job>, Owner {
 
   /** Runs `body(arg)` as the group's body (code of the group); the group's owner part ends with it. */
   runBody<X>(body: (x: X) => unknown, arg: X): void {
-    onStack(GroupContext.#runBody, { context: this, body: body as (x: unknown) => unknown, arg })
+    onStack((context) => callSettled(context, body, arg, context, GroupContext.#bodySettled), this)
   }
 
-  static #runBody(run: { context: GroupContext; body: (x: unknown) => unknown; arg: unknown }): void {
-    run.context.#body(run.body, run.arg)
+  static #bodySettled(context: GroupContext, how: SettledAs, result: unknown): void {
+    context.#bodyEnded(how, result)
   }
 
-  #body(body: (x: unknown) => unknown, arg: unknown): void {
-    let result: unknown
-    try {
-      result = runIn(this, body, arg)
-    } catch (error) {
-      return this.#bodySettled("rejected", settled(error))
-    }
-    if (!isThenable(result)) return this.#bodySettled("fulfilled", result)
-    Promise.resolve(result).then(
-      (value) => this.#bodySettled("fulfilled", value),
-      (error) => this.#bodySettled("rejected", settled(error))
-    )
-  }
-
-  #bodySettled(settledAs: "fulfilled" | "rejected", result: unknown): void {
+  /** The body ended `how`, with `result`. */
+  #bodyEnded(how: SettledAs, result: unknown): void {
     const reason = this.reason
     if (reason === NONE) {
-      if (settledAs === "fulfilled") this.value = result
-      return this.group.bodyEnded(settledAs === "fulfilled" ? "succeeded" : "failed", result)
+      if (how === "fulfilled") this.value = result
+      return this.group.bodyEnded(how === "fulfilled" ? "succeeded" : "failed", result)
     }
     // Shut down meanwhile: the body was asked to stop (its signal, the group's, is aborted).
-    const quiet = settledAs === "fulfilled" || result instanceof CancelledError || isCancellation(result, reason)
+    const quiet = endedCancelled(how, result, reason)
     this.group.bodyEnded(quiet ? "cancelled" : "failedWhileStopping", quiet ? undefined : result)
   }
 

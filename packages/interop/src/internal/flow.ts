@@ -53,16 +53,3 @@ export const checkPartition = (where: string, partition: unknown, functionAllowe
     `${where}: option "partition" must be a string${functionAllowed ? " or a function of the arguments giving one" : ""}, received ${describe(partition)}`
   )
 }
-
-/** The partition of one `soonify` call: what the function gives for `args` (checked). */
-export const partitionOfCall = (
-  where: string,
-  partition: (...args: Array<any>) => unknown,
-  args: ReadonlyArray<unknown>
-): string => {
-  const given = partition(...args)
-  if (typeof given !== "string") {
-    throw new TypeError(`${where}: the "partition" function must return a string, returned ${describe(given)}`)
-  }
-  return given
-}

@@ -7,16 +7,24 @@ import { TaskGroupClosedError, TimeoutError } from "../Errors.ts"
 import type { GroupSnapshot } from "../Snapshot.ts"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions, TaskGroup, TaskKey, TaskOptions } from "../TaskGroup.ts"
-import { stopSignal } from "./ambient.ts"
+import { stopSignal } from "#ambient"
 import type { GroupContext } from "./context.ts"
 import { checkKey, keyOfCall } from "./keys.ts"
 import { combine, errorsOf, NONE, startFailure } from "./outcome.ts"
 import { retryOf } from "./retry.ts"
-import { checkPartition, partitionOfCall, priorityOf } from "./flow.ts"
+import { checkPartition, priorityOf } from "./flow.ts"
 import { CallTask } from "./tasks.ts"
-import { callName, checkFunction, checkName, checkOptions, concurrencyOf, describe, timeoutOf } from "./validation.ts"
+import {
+  checkFunction,
+  checkName,
+  checkOptions,
+  concurrencyOf,
+  describe,
+  stringOfCall,
+  timeoutOf
+} from "./validation.ts"
 
-/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when none is given. */
+/** The kernel options shared by every task of one `spawn` / `soonify` (checked): `undefined` when none of them is given. */
 const kernelOptions = (where: string, options: SpawnOptions | undefined): KernelTaskOptions | undefined => {
   if (options === undefined) return undefined
   const timeout = timeoutOf(where, options.timeout)
@@ -24,13 +32,15 @@ const kernelOptions = (where: string, options: SpawnOptions | undefined): Kernel
   const priority = priorityOf(where, options.priority)
   const partition = options.partition
   checkPartition(where, partition, where === "tg.soonify")
-  return timeout === undefined && retry === undefined && priority === undefined && partition === undefined
-    ? undefined
-    : { timeout, retry, priority, partition: typeof partition === "string" ? partition : undefined }
+  // None of them: the tasks share the kernel's empty options (no object per spawn).
+  if (timeout === undefined && retry === undefined && priority === undefined && partition === undefined)
+    return undefined
+  // A function (soonify's) is replaced by its value per call.
+  return { timeout, retry, priority, partition: partition as string | undefined }
 }
 
 export class GroupView implements TaskGroup {
-  readonly context: GroupContext
+  declare readonly context: GroupContext
 
   constructor(context: GroupContext) {
     this.context = context
@@ -63,6 +73,8 @@ export class GroupView implements TaskGroup {
     const shared = kernelOptions("tg.soonify", options as SpawnOptions | undefined)
     const partitionOf = options?.partition
     const context = this.context
+    // A shortcut for the common case (the general path below makes the same task): the
+    // function it gives holds less, which a program that soonifies per call pays per task.
     if (typeof nameOf !== "function" && key === undefined && typeof partitionOf !== "function") {
       return (...args) => this.#spawn(new CallTask(fn, args, context, "own context", name, shared))
     }
@@ -72,9 +84,9 @@ export class GroupView implements TaskGroup {
         args,
         context,
         "own context",
-        typeof nameOf === "function" ? callName("tg.soonify", nameOf, args) : name,
+        typeof nameOf === "function" ? stringOfCall("tg.soonify", "name", nameOf, args) : name,
         typeof partitionOf === "function"
-          ? { ...shared, partition: partitionOfCall("tg.soonify", partitionOf, args) }
+          ? { ...shared, partition: stringOfCall("tg.soonify", "partition", partitionOf, args) }
           : shared
       )
       if (key !== undefined) task.key = keyOfCall("tg.soonify", key, args)
@@ -102,10 +114,6 @@ export class GroupView implements TaskGroup {
   }
 
   setConcurrency(concurrency: number): void {
-    // Unlike the option, the argument has no default.
-    if (concurrency === undefined) {
-      throw new TypeError("tg.setConcurrency: concurrency must be a positive integer or Infinity, received undefined")
-    }
     this.context.group.setConcurrency(concurrencyOf("tg.setConcurrency", concurrency, "concurrency"))
   }
 
@@ -113,61 +121,46 @@ export class GroupView implements TaskGroup {
     fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
     options?: TaskOptions
   ): Promise<[value: S, soon: SoonValue<A>]> {
-    // It returns a promise: bad input and an ended group reject it, never throw.
-    try {
-      return this.#start(fn, options)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  #start<S, A>(
-    fn: (started: (value: S) => void, signal: AbortSignal) => A | PromiseLike<A>,
-    options: TaskOptions | undefined
-  ): Promise<[value: S, soon: SoonValue<A>]> {
-    checkFunction("tg.start", "fn", fn)
-    const group = this.context.group
-    let task!: CallTask
-    const started = (value: S): void => {
-      if (!group.started(task)) {
-        throw new Error(`tg.start: started(value) was called twice by task "${task.name}"`)
-      }
-      resolveStart(value)
-    }
-    task = this.#task("tg.start", (signal: AbortSignal) => fn(started, signal), options, fn)
-    task.handshake = "awaited"
-    // The caller's cancellation (the enclosing task's) cancels the handshake, and with
-    // it the starting task; the caller then sees its own reason.
-    const stop = stopSignal(undefined)
-    let over = false
-    let resolveStart!: (value: S) => void
-    let rejectStart!: (error: unknown) => void
-    const starting = new Promise<[value: S, soon: SoonValue<A>]>((resolve, reject) => {
-      resolveStart = (value) => {
+    // It returns a promise: bad input and an ended group reject it (a throw in the
+    // executor), never throw.
+    return new Promise((resolve, reject) => {
+      checkFunction("tg.start", "fn", fn)
+      const group = this.context.group
+      // The caller's cancellation (the enclosing task's) cancels the handshake, and with
+      // it the starting task; the caller then sees its own reason.
+      const stop = stopSignal(undefined)
+      let over = false
+      /** The start is over: the caller's cancellation no longer reaches it. */
+      const end = (): void => {
         over = true
         stop?.removeEventListener("abort", onStop)
-        resolve([value, task])
       }
-      rejectStart = (error) => {
-        over = true
-        stop?.removeEventListener("abort", onStop)
-        reject(error)
+      const onStop = () => {
+        end()
+        reject(stop!.reason)
+        group.abandonStart(task, "handle never given")
+      }
+      const started = (value: S): void => {
+        if (!group.started(task)) {
+          throw new Error(`tg.start: started(value) was called twice by task "${task.name}"`)
+        }
+        end()
+        resolve([value, task as SoonValue<A>])
+      }
+      const task = this.#task("tg.start", (signal: AbortSignal) => fn(started, signal), options, fn)
+      task.handshake = "awaited"
+      task.starter = (ended) => {
+        end()
+        reject(startFailure(ended, stop?.aborted === true ? stop.reason : this.context.reason))
+      }
+      // Calls `fn` before it returns, as a spawn does (a refusal throws: `start` rejects with it).
+      this.#spawn(task)
+      // Listening only until the start is over (and not added once it is).
+      if (stop !== undefined && !over) {
+        if (stop.aborted) onStop()
+        else stop.addEventListener("abort", onStop, { once: true })
       }
     })
-    const onStop = () => {
-      if (over) return
-      rejectStart(stop!.reason)
-      group.abandonStart(task, "handle never given")
-    }
-    task.starter = (ended) =>
-      rejectStart(startFailure(ended, stop?.aborted === true ? stop.reason : this.context.reason))
-    // Calls `fn` before it returns, as a spawn does (a refusal throws: `start` rejects with it).
-    this.#spawn(task)
-    if (stop !== undefined && !over) {
-      if (stop.aborted) onStop()
-      else stop.addEventListener("abort", onStop, { once: true })
-    }
-    return starting
   }
 
   /** A task of `fn` with a context of its own, from `spawn` / `start` options (checked). */
@@ -186,7 +179,7 @@ export class GroupView implements TaskGroup {
   /** Spawns `task` (with its handle) into the kernel group; gives the handle, or throws the refusal. */
   #spawn<A>(task: CallTask): SoonValue<A> {
     const group = this.context.group
-    task.withHandle()
+    task.handed = true
     // Whether the spawn comes from inside matters only once the group shuts down.
     const spawned = group.spawn(task, "now", group.state === "open" || !this.context.isInside() ? "outside" : "inside")
     if (spawned instanceof Refusal) throw closedError(this.context, spawned)
@@ -216,7 +209,8 @@ export const closedError = (context: GroupContext, refusal: Refusal): TaskGroupC
     })
   }
   const reason = context.reason
-  if (refusal.cause === undefined || reason === NONE) return new TaskGroupClosedError(name, refusal.task, options)
+  // A group has a reason exactly when it shut down (when the refusal has a cause).
+  if (reason === NONE) return new TaskGroupClosedError(name, refusal.task, options)
   return new TaskGroupClosedError(name, refusal.task, {
     ...options,
     cause: reason,

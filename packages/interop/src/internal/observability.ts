@@ -2,7 +2,7 @@
 // (groups, their tasks, the groups opened inside them) and the progress; interop only
 // says, through the ambient context, which task the running code belongs to.
 import { reportProgress as record, type SnapshotParent, type Task } from "@soonify/kernel"
-import { enclosing } from "./ambient.ts"
+import { enclosing } from "#ambient"
 import { describe } from "./validation.ts"
 
 /**

@@ -4,8 +4,10 @@
 // AggregateError, or the reason it was cancelled with), and, the other way, how a
 // settled promise ends a task (see tasks.ts).
 import type { GroupCause, Task } from "@soonify/kernel"
+import { type Enclosing, runIn } from "#ambient"
 import { CancelledError } from "../Errors.ts"
 import type { Status } from "../SoonValue.ts"
+import { isThenable } from "./validation.ts"
 
 /** "Nothing here": a reason or an error that was not set (`undefined` is a valid reason). */
 export const NONE: unique symbol = Symbol("@soonify/interop/none")
@@ -15,7 +17,7 @@ export const NONE: unique symbol = Symbol("@soonify/interop/none")
  * stopped with (nothing is lost). The group reports each; the handle an AggregateError.
  */
 export class SeveralErrors {
-  readonly errors: ReadonlyArray<unknown>
+  declare readonly errors: ReadonlyArray<unknown>
   constructor(errors: ReadonlyArray<unknown>) {
     this.errors = errors
   }
@@ -112,6 +114,42 @@ export const groupResult = <A>(cause: GroupCause | undefined, value: A, what: st
 export const isCancellation = (error: unknown, reason: unknown): boolean =>
   reason !== NONE &&
   (error === reason || (error instanceof Error && error.name === "AbortError" && error.cause === reason))
+
+/** How a call of user code ended: with a value, or with an error (a throw or a rejection). */
+export type SettledAs = "fulfilled" | "rejected"
+
+/**
+ * Calls `f(x)` as code of `context` (a group's body, a task's attempt), and tells
+ * `settle(target, how, result)` how it ended, once: at once for a value or a throw, later
+ * for a thenable it returns (adopted as `Promise.resolve` does, thenables that resolve with
+ * thenables all the way down).
+ */
+export const callSettled = <X, T>(
+  context: Enclosing,
+  f: (x: X) => unknown,
+  x: X,
+  target: T,
+  settle: (target: T, how: SettledAs, result: unknown) => void
+): void => {
+  let result: unknown
+  try {
+    result = runIn(context, f, x)
+  } catch (error) {
+    return settle(target, "rejected", settled(error))
+  }
+  if (!isThenable(result)) return settle(target, "fulfilled", result)
+  Promise.resolve(result).then(
+    (value) => settle(target, "fulfilled", value),
+    (error) => settle(target, "rejected", settled(error))
+  )
+}
+
+/**
+ * Whether code asked to stop with `reason` ended as that cancellation rather than failing:
+ * with a value (dropped), a `CancelledError`, or the reason (see {@link isCancellation}).
+ */
+export const endedCancelled = (how: SettledAs, result: unknown, reason: unknown): boolean =>
+  how === "fulfilled" || result instanceof CancelledError || isCancellation(result, reason)
 
 /**
  * Formats an error's stack now. Until then V8 keeps the stack's functions, and with them

@@ -27,7 +27,7 @@
 // the keeper at load (`keepShapesWith`); each group that opens asks for it (`keepShapes`),
 // and only the first ask runs it.
 import { keepLayouts, setLayoutKeeper, Task } from "@soonify/kernel"
-import { runIn } from "./ambient.ts"
+import { runIn } from "#ambient"
 
 /** The name interop's entries in the kernel's registry go by. */
 const interopAdapter = "@soonify/interop"

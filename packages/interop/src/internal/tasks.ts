@@ -6,12 +6,19 @@
 // the kernel says `startAttempt`, abort their signal when it says `interrupt`, and report how
 // the attempt ended (`Group.end`).
 import type { Ending, Task, TaskOptions } from "@soonify/kernel"
-import { CancelledError } from "../Errors.ts"
 import { complete, observe, SoonValue } from "../SoonValue.ts"
-import { type Enclosing, runIn } from "./ambient.ts"
-import { isCancellation, NONE, resultOf, SeveralErrors, settled, statusOf } from "./outcome.ts"
+import type { Enclosing } from "#ambient"
+import {
+  callSettled,
+  endedCancelled,
+  isCancellation,
+  NONE,
+  resultOf,
+  SeveralErrors,
+  type SettledAs,
+  statusOf
+} from "./outcome.ts"
 import { enter, leave } from "./stack.ts"
-import { isThenable } from "./validation.ts"
 
 /**
  * What a task belongs to (a group, a gather, an asCompleted loop): `reason` is the
@@ -31,14 +38,11 @@ export type CodeOf = "own context" | "owner's context"
  * `stop` (its signal aborted with `reason`).
  */
 export abstract class Job extends SoonValue<any> {
-  /** Whether its handle was given out (a failure kept there is then watched, or given to `onTaskError`). */
+  /**
+   * Whether its handle was given out (a failure kept there is then watched, or given to
+   * `onTaskError`): set before it is spawned, as a task may end during its spawn.
+   */
   handed = false
-
-  /** Marks its handle as given out (before it is spawned: a task may end during its spawn). */
-  withHandle(): this {
-    this.handed = true
-    return this
-  }
 
   abstract begin(): void
   abstract stop(reason: unknown): void
@@ -75,7 +79,7 @@ export class CallTask extends Job implements Enclosing {
   #fn: ((...args: Array<any>) => unknown) | undefined
   #args: ReadonlyArray<unknown> | undefined
   /** The current attempt's signal, made when first asked for, and the reason it was aborted with. */
-  #controller: AbortController | undefined = undefined
+  #controller: AbortController | undefined
   #reason: unknown = NONE
   /** Whoever waits for `started` (`tg.start`): told when the task ends first. */
   starter: ((task: CallTask) => void) | undefined = undefined
@@ -135,41 +139,32 @@ export class CallTask extends Job implements Enclosing {
   }
 
   #call(): void {
-    // Deferred to a fresh stack, and asked to stop meanwhile: it never runs.
-    if (this.group === undefined) return
-    if (this.#reason !== NONE) return this.group.end(this, this.timedOut ? "failed" : "cancelled", this.#reason)
-    const attempt = this.attempt
-    let result: unknown
-    try {
-      result = runIn(this.code === "own context" ? this : this.owner, call, this)
-    } catch (error) {
-      return this.#settle(attempt, "rejected", settled(error))
-    }
-    if (!isThenable(result)) return this.#settle(attempt, "fulfilled", result)
-    // `Promise.resolve` adopts thenables that resolve with thenables, all the way down.
-    Promise.resolve(result).then(
-      (value) => this.#settle(attempt, "fulfilled", value),
-      (error) => this.#settle(attempt, "rejected", settled(error))
-    )
+    // Deferred to a fresh stack, and asked to stop meanwhile: it never runs. (Its group
+    // waits for this attempt's end: the kernel ends a started attempt only through `end`.)
+    if (this.#reason !== NONE) return this.group!.end(this, this.timedOut ? "failed" : "cancelled", this.#reason)
+    callSettled(this.code === "own context" ? this : this.owner, call, this, this, CallTask.#settled)
   }
 
+  static #settled(task: CallTask, how: SettledAs, result: unknown): void {
+    task.#settle(how, result)
+  }
+
+  /** Aborts the attempt's signal: the kernel asks an attempt to stop once. */
   stop(reason: unknown): void {
-    if (this.#reason !== NONE) return
     this.#reason = reason
     this.#controller?.abort(reason)
   }
 
-  /** The call of `attempt` settled: tells the group how, unless that attempt is over already. */
-  #settle(attempt: number, settledAs: "fulfilled" | "rejected", result: unknown): void {
-    const group = this.group
-    if (group === undefined || attempt !== this.attempt || this.phase === "retrying") return
+  /**
+   * The call of the current attempt settled: tells the group how. (An attempt settles once,
+   * the kernel ends it only through `end`, and a next attempt starts after this settle: it
+   * is the current one, in its group.)
+   */
+  #settle(how: SettledAs, result: unknown): void {
+    const group = this.group!
     const reason = this.#reason
-    if (reason === NONE) return group.end(this, settledAs === "fulfilled" ? "succeeded" : "failed", result)
-    const quiet =
-      settledAs === "fulfilled" ||
-      result instanceof CancelledError ||
-      isCancellation(result, reason) ||
-      isCancellation(result, this.owner.reason)
+    if (reason === NONE) return group.end(this, how === "fulfilled" ? "succeeded" : "failed", result)
+    const quiet = endedCancelled(how, result, reason) || isCancellation(result, this.owner.reason)
     if (this.timedOut) return group.end(this, "failed", quiet ? reason : new SeveralErrors([reason, result]))
     const ending: Ending = quiet ? "cancelled" : "failedWhileStopping"
     group.end(this, ending, quiet ? undefined : result)
@@ -204,7 +199,7 @@ interface Settled {
  * unhandled.
  */
 export class PromiseWatch extends Job {
-  #settled: Settled | undefined = undefined
+  #settled: Settled | undefined
 
   constructor(promise: PromiseLike<unknown>) {
     super()

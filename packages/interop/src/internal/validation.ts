@@ -21,10 +21,11 @@ export const checkOptions = (where: string, options: unknown): void => {
 
 /**
  * Reads `concurrency` (or what `what` names: `option "partitions.concurrency"`, the
- * argument of `setConcurrency`): a positive integer, or `Infinity` (the default) for no limit.
+ * argument of `setConcurrency`): a positive integer, or `Infinity` (an option's default)
+ * for no limit. Unlike the options, the argument (`what` is `"concurrency"`) has no default.
  */
 export const concurrencyOf = (where: string, concurrency: unknown, what = 'option "concurrency"'): number => {
-  if (concurrency === undefined || concurrency === Infinity) return Infinity
+  if (concurrency === Infinity || (concurrency === undefined && what !== "concurrency")) return Infinity
   if (typeof concurrency !== "number" || !Number.isInteger(concurrency) || concurrency <= 0) {
     throw new (typeof concurrency === "number" ? RangeError : TypeError)(
       `${where}: ${what} must be a positive integer or Infinity, received ${describe(concurrency)}`
@@ -76,15 +77,19 @@ export const checkName = (where: string, name: unknown): void => {
   }
 }
 
-/** What a `name` function gives for one call; throws a TypeError when it is no string. */
-export const callName = <Args extends ReadonlyArray<unknown>>(
+/**
+ * What the function of an option (`what`: `soonify`'s `"name"`, `"partition"`) gives for
+ * one call's arguments; throws a TypeError when it is no string.
+ */
+export const stringOfCall = (
   where: string,
-  name: (...args: Args) => string,
-  args: Args
+  what: string,
+  f: (...args: Array<any>) => unknown,
+  args: ReadonlyArray<unknown>
 ): string => {
-  const given: unknown = name(...args)
+  const given = f(...args)
   if (typeof given !== "string") {
-    throw new TypeError(`${where}: the "name" function must return a string, returned ${describe(given)}`)
+    throw new TypeError(`${where}: the "${what}" function must return a string, returned ${describe(given)}`)
   }
   return given
 }

@@ -17,7 +17,7 @@ export class StuckWatch {
   readonly #group: Group<any>
   /** How many of the group's tasks were asked to stop and have not ended. */
   #cancelling = 0
-  #timer: unknown = undefined
+  #timer: unknown
 
   constructor(group: Group<any>) {
     this.#group = group
