@@ -78,7 +78,7 @@ describe("DurableGroup (in-memory engine)", () => {
             DurableGroup.run("g-failfast", (group) =>
               Effect.gen(function* () {
                 const slow = yield* group.spawn(Work)(work("ff-slow", 60_000))
-                yield* group.spawn(Work)(work("ff-bad", 50, true))
+                yield* group.spawn(Work)(work("ff-bad", 300, true))
                 return yield* slow.await
               })
             )

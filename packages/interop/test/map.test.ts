@@ -354,7 +354,7 @@ describe("asCompleted's concurrency", () => {
       running--
       return n
     }
-    const loop = asCompleted([task(0, 30), task(1, 5), task(2, 5), task(3, 5)], { concurrency: 2 })
+    const loop = asCompleted([task(0, 200), task(1, 5), task(2, 5), task(3, 5)], { concurrency: 2 })
     expect(started).toEqual([])
     const values: Array<number> = []
     for await (const n of loop) values.push(n)
