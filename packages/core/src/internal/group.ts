@@ -257,7 +257,9 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
       task.starter = starter
     }
     const spawned = this.spawnTask(task, "soon", parent)
-    return spawned instanceof Refusal ? Effect.die(this.closedError(spawned)) : Effect.succeed(spawned)
+    return spawned !== task && spawned instanceof Refusal
+      ? Effect.die(this.closedError(spawned))
+      : Effect.succeed(spawned as TaskHandle<A, E>)
   }
 
   /**
@@ -271,9 +273,11 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     effect: Effect.Effect<A, E, any>,
     name: string | undefined
   ): TaskHandle<A, E> {
-    const spawned = this.spawnTask(new TaskHandle<A, E>(effect, name, parent.context), "soon", parent)
-    if (spawned instanceof Refusal) throw this.closedError(spawned)
-    return spawned
+    const task = new TaskHandle<A, E>(effect, name, parent.context)
+    const spawned = this.spawnTask(task, "soon", parent)
+    // A task with no key is let in as itself, or refused (an `instanceof` costs more).
+    if (spawned !== task) throw this.closedError(spawned as Refusal<Failure>)
+    return task
   }
 
   /**
@@ -292,8 +296,9 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     const task = new TaskHandle<A, E>(effect, name, parent === undefined ? this.context : parent.context, options)
     if (key !== undefined) task.key = key
     const spawned = this.spawnTask(task, "now", spawner)
-    if (spawned instanceof Refusal) throw this.closedError(spawned)
-    return spawned
+    // Let in as itself, or (keyed) the live task of its key, or refused.
+    if (spawned !== task && spawned instanceof Refusal) throw this.closedError(spawned)
+    return spawned as TaskHandle<A, E>
   }
 
   /**
