@@ -70,10 +70,21 @@ const isNoEffect = (u: unknown): boolean => !isEffect(u)
  * again once the group has ended costs a tenth of the whole gather), and the slots left
  * to read at the end, in input order: a task still running, or an Exit that is no success.
  */
-interface Collected {
+class Collected {
   readonly values: Array<unknown>
-  readonly later: Array<number>
+  readonly later: Array<number> = []
+  constructor(size: number) {
+    // oxlint-disable-next-line unicorn/no-new-array
+    this.values = new Array(size)
+  }
 }
+
+/**
+ * One `Collected` kept for the life of the process: V8 drops an object layout at a full
+ * garbage collection once no object has it, and with it the optimized code that reads
+ * it (`spawnSlot`), which then runs unoptimized again in the next gather.
+ */
+export const keptCollected = new Collected(0)
 
 /** Spawns every effect at once, in input order, into `group`: each slot's effect gives way to its task. */
 const spawnAll = (
@@ -174,7 +185,7 @@ export const gather = (
   if (slots.length === 0) return Effect.succeed(keys === undefined ? [] : {})
   if (timeout !== undefined && returnExceptions) return gatherWithin(slots, keys, options?.concurrency, timeout)
   // oxlint-disable-next-line unicorn/no-new-array
-  const collected = returnExceptions ? undefined : { values: new Array<unknown>(slots.length), later: [] }
+  const collected = returnExceptions ? undefined : new Collected(slots.length)
   return Effect.flatMap(
     run(
       (group) => spawnAll(group, slots, collected),
