@@ -16,6 +16,13 @@ import * as Exit from "effect/Exit"
 const successPrototype: unknown = Object.getPrototypeOf(Exit.void)
 const failurePrototype: unknown = Object.getPrototypeOf(Exit.fail(undefined))
 
+/**
+ * Effect's type id, read once: read from the module's namespace in the check, it is a
+ * lookup V8 has no feedback for while the prototype memo answers, and a
+ * deoptimization of every caller when the memo misses.
+ */
+const TypeId = Effect.TypeId
+
 /** The prototype of the last value `isEffect` found to be an effect (it is on that prototype or below). */
 let effectPrototype: unknown = undefined
 
@@ -24,9 +31,9 @@ export const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown, unkno
   if (!((typeof u === "object" && u !== null) || typeof u === "function")) return false
   const prototype: unknown = Object.getPrototypeOf(u)
   if (prototype === effectPrototype) return true
-  if (!(Effect.TypeId in u)) return false
+  if (!(TypeId in u)) return false
   // Only an effect whose type id is inherited: every value with its prototype is one.
-  if (prototype !== null && Effect.TypeId in (prototype as object)) effectPrototype = prototype
+  if (prototype !== null && TypeId in (prototype as object)) effectPrototype = prototype
   return true
 }
 

@@ -32,7 +32,7 @@ import { Described } from "./described.ts"
 import { isExit } from "./effectKind.ts"
 import { Failure } from "./failure.ts"
 import { setConcurrency } from "./flow.ts"
-import { TaskHandle } from "./handle.ts"
+import { TaskHandle, taskHandle } from "./handle.ts"
 import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
 import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute, GroupSpans as Spans } from "./spans.ts"
 import { retryContext, ScheduleRetry } from "./retry.ts"
@@ -250,7 +250,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     key?: Key,
     starter?: Deferred.Deferred<any, any>
   ): Effect.Effect<TaskHandle<A, E>> {
-    const task = new TaskHandle<A, E>(effect, name, parent.context, options)
+    const task = taskHandle<A, E>(effect, name, parent.context, options)
     if (key !== undefined) task.key = key
     if (starter !== undefined) {
       task.handshake = "awaited"
@@ -273,7 +273,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     effect: Effect.Effect<A, E, any>,
     name: string | undefined
   ): TaskHandle<A, E> {
-    const task = new TaskHandle<A, E>(effect, name, parent.context)
+    const task = taskHandle<A, E>(effect, name, parent.context)
     const spawned = this.spawnTask(task, "soon", parent)
     // A task with no key is let in as itself, or refused (an `instanceof` costs more).
     if (spawned !== task) throw this.closedError(spawned as Refusal<Failure>)
@@ -293,7 +293,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     key?: Key,
     spawner: Fiber.Fiber<unknown, unknown> | undefined = parent
   ): TaskHandle<A, E> {
-    const task = new TaskHandle<A, E>(effect, name, parent === undefined ? this.context : parent.context, options)
+    const task = taskHandle<A, E>(effect, name, parent === undefined ? this.context : parent.context, options)
     if (key !== undefined) task.key = key
     const spawned = this.spawnTask(task, "now", spawner)
     // Let in as itself, or (keyed) the live task of its key, or refused.
@@ -326,7 +326,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
    */
   closedError(refusal: Refusal<Failure> | string | undefined): TaskGroupClosed {
     const refused =
-      refusal instanceof Refusal ? refusal : this.kernel.refusal(new TaskHandle(undefined, refusal, undefined))
+      refusal instanceof Refusal ? refusal : this.kernel.refusal(taskHandle(undefined, refusal, undefined))
     const cause = refused.cause === undefined ? undefined : this.closingCause()
     this.timeoutReported = true
     return new TaskGroupClosed({
