@@ -8,7 +8,7 @@ import { run } from "./owners.ts"
 import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import { raisedAt } from "./timeoutMessage.ts"
-import { isEffect, isExit } from "./effectKind.ts"
+import { isExit } from "./effectKind.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
 interface GatherSettings {
@@ -62,7 +62,16 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   return { keys, slots: slots as Array<Slot> }
 }
 
-const isNoEffect = (u: unknown): boolean => !isEffect(u)
+/** Effect's type id, read once (not from the module's namespace at each check). */
+const EffectTypeId = Effect.TypeId
+
+/**
+ * Whether `u` is no effect (`isEffect`'s answer, negated), with an `in` check of its own:
+ * the effects of one input share their kind, so V8 answers it from one cached layout,
+ * where `isEffect` reads the prototype, a call into V8's runtime for a layout it does not know.
+ */
+const isNoEffect = (u: unknown): boolean =>
+  !((typeof u === "object" && u !== null) || typeof u === "function") || !(EffectTypeId in u)
 
 /**
  * What a fail-fast gather collects while it spawns: the value of each effect that
