@@ -4,50 +4,37 @@ import * as Exit from "effect/Exit"
 // What kind of effect a task is, asked once per task (and per gather input): Effect's own
 // guards go through `Predicate.hasProperty`, whose `dual` dispatch and `in` lookup cost
 // about 25 ns a call, a tenth of a task that returns at once. These give the same
-// answers for less.
-//
-// Both also remember the last prototype they answered for: the effects of one loop (a
-// gather's inputs, a soonify'd function's calls) share theirs, so most checks are one
-// prototype read and one comparison. A lookup that misses (`_tag` on an effect that is no
-// Exit, `TypeId` in a value that is no effect) walks the whole prototype chain, each
-// time, and costs more than the rest of the check.
+// answers for less, with no state: each is one `in` check or one property read, which
+// V8 answers from the layouts it has met at that place, and a prototype read only for a
+// value tagged as an Exit.
 
 /** The prototypes of Effect's own Exits (`Exit.succeed`, and every failure). */
 const successPrototype: unknown = Object.getPrototypeOf(Exit.void)
 const failurePrototype: unknown = Object.getPrototypeOf(Exit.fail(undefined))
 
-/** The prototype of the last value `isEffect` found to be an effect (it is on that prototype or below). */
-let effectPrototype: unknown = undefined
-
-/** `Effect.isEffect`, for a value checked once per task. */
-export const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown, unknown> => {
-  if (!((typeof u === "object" && u !== null) || typeof u === "function")) return false
-  const prototype: unknown = Object.getPrototypeOf(u)
-  if (prototype === effectPrototype) return true
-  if (!(Effect.TypeId in u)) return false
-  // Only an effect whose type id is inherited: every value with its prototype is one.
-  if (prototype !== null && Effect.TypeId in (prototype as object)) effectPrototype = prototype
-  return true
-}
+/** Effect's type id, read once (not from the module's namespace at each check). */
+const TypeId = Effect.TypeId
 
 /**
- * The prototype of the last effect `isExit` found to be no Exit, with no `_tag` (Effect's
- * own primitives): an Exit carries its `_tag` on its prototype, so no value with that
- * prototype is one.
+ * `Effect.isEffect`, for a value checked once per task: one `in` check, which V8 answers
+ * from the layouts it has met there. (A memo of the last effect's prototype cost more:
+ * V8 inlines `Object.getPrototypeOf` only where it knows the object's layouts, so the
+ * read was a call into its runtime, about 90 instructions, for each value.)
  */
-let otherPrototype: unknown = undefined
+export const isEffect = (u: unknown): u is Effect.Effect<unknown, unknown, unknown> =>
+  ((typeof u === "object" && u !== null) || typeof u === "function") && TypeId in u
 
 /**
- * `Exit.isExit` for an effect: its prototype is one of Effect's Exits, or (an Exit of
- * another copy of Effect) it is tagged as one and `Exit.isExit` agrees; other effects
- * carry no `_tag`, so they cost one property read.
+ * `Exit.isExit` for an effect: an Exit carries its `_tag` ("Success" or "Failure"), other
+ * effects none, so most effects cost one property read; a tagged one is an Exit when its
+ * prototype is one of Effect's Exits, or (an Exit of another copy of Effect) when
+ * `Exit.isExit` says so. (Reading the prototype first cost more: V8 inlines
+ * `Object.getPrototypeOf` only where it knows the object's layouts, and a task's effect
+ * can be of any kind, so it was a call into the runtime, about 90 instructions, for each.)
  */
 export const isExit = <A, E>(effect: Effect.Effect<A, E, any>): effect is Exit.Exit<A, E> => {
-  const prototype: unknown = Object.getPrototypeOf(effect)
-  if (prototype === successPrototype || prototype === failurePrototype) return true
-  if (prototype === otherPrototype) return false
   const tag: unknown = (effect as { readonly _tag?: unknown })._tag
-  if (tag === "Success" || tag === "Failure") return Exit.isExit(effect)
-  if (tag === undefined && prototype !== null && !Object.hasOwn(effect, "_tag")) otherPrototype = prototype
-  return false
+  if (tag !== "Success" && tag !== "Failure") return false
+  const prototype: unknown = Object.getPrototypeOf(effect)
+  return prototype === successPrototype || prototype === failurePrototype || Exit.isExit(effect)
 }

@@ -19,7 +19,9 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  */
 export class FutureImpl<A, E> extends HandleBase<A, E> {
   constructor(name: string | undefined) {
-    super(name ?? futureName())
+    super(undefined, name ?? futureName())
+    // Deferred's field, from the start (as a task's handle has it, see `taskHandle`).
+    this.effect = undefined
   }
 
   get [FutureTypeId](): { readonly _A: Types.Invariant<A>; readonly _E: Types.Invariant<E> } {

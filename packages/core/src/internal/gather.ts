@@ -1,13 +1,14 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import type { GroupImpl } from "./group.ts"
 import { isHandle, type TaskHandle } from "./handle.ts"
 import { run } from "./owners.ts"
 import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import { raisedAt } from "./timeoutMessage.ts"
-import { isEffect, isExit } from "./effectKind.ts"
+import { isExit } from "./effectKind.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
 interface GatherSettings {
@@ -51,14 +52,26 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   } else {
     return `${where}: expected an iterable or a record of Effects, received ${describe(input)}`
   }
-  for (let i = 0; i < slots.length; i++) {
-    if (!isEffect(slots[i])) {
-      const at = keys === undefined ? `element ${i}` : `key "${keys[i]}"`
-      return `${where}: ${at} is not an Effect, received ${describe(slots[i])}`
-    }
+  // `findIndex` runs its loop in V8's own code: a loop of ours, run once per gather,
+  // would run unoptimized for most of its elements.
+  const i = slots.findIndex(isNoEffect)
+  if (i !== -1) {
+    const at = keys === undefined ? `element ${i}` : `key "${keys[i]}"`
+    return `${where}: ${at} is not an Effect, received ${describe(slots[i])}`
   }
   return { keys, slots: slots as Array<Slot> }
 }
+
+/** Effect's type id, read once (not from the module's namespace at each check). */
+const EffectTypeId = Effect.TypeId
+
+/**
+ * Whether `u` is no effect (`isEffect`'s answer, negated), with an `in` check of its own:
+ * the effects of one input share their kind, so V8 answers it from one cached layout,
+ * where `isEffect` reads the prototype, a call into V8's runtime for a layout it does not know.
+ */
+const isNoEffect = (u: unknown): boolean =>
+  !((typeof u === "object" && u !== null) || typeof u === "function") || !(EffectTypeId in u)
 
 /**
  * What a fail-fast gather collects while it spawns: the value of each effect that
@@ -66,10 +79,21 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
  * again once the group has ended costs a tenth of the whole gather), and the slots left
  * to read at the end, in input order: a task still running, or an Exit that is no success.
  */
-interface Collected {
+class Collected {
   readonly values: Array<unknown>
-  readonly later: Array<number>
+  readonly later: Array<number> = []
+  constructor(size: number) {
+    // oxlint-disable-next-line unicorn/no-new-array
+    this.values = new Array(size)
+  }
 }
+
+/**
+ * One `Collected` kept for the life of the process: V8 drops an object layout at a full
+ * garbage collection once no object has it, and with it the optimized code that reads
+ * it (`spawnSlot`), which then runs unoptimized again in the next gather.
+ */
+export const keptCollected = new Collected(0)
 
 /** Spawns every effect at once, in input order, into `group`: each slot's effect gives way to its task. */
 const spawnAll = (
@@ -80,26 +104,37 @@ const spawnAll = (
   Effect.withFiber((parent) => {
     // Every outcome lands in the result (a slot, or the failure): none goes unread.
     group.reportsUnread = false
-    // The body is running, so the group has not ended: spawn them all in one step.
-    for (let i = 0; i < slots.length; i++) {
-      const effect = slots[i] as Effect.Effect<unknown, unknown, unknown>
-      // An Exit carries its `_tag`, other effects none: read here, where the effects of
-      // one input share their kind, it costs less than `isExit`'s lookup for each.
-      if ((effect as { readonly _tag?: unknown })._tag === "Success" && isExit(effect) && effect._tag === "Success") {
-        if (collected !== undefined) collected.values[i] = effect.value
-        continue
-      }
-      // A task that ended in its first steps leaves its Exit, not its handle: a
-      // million of them then keep a million small Exits alive, not handles too.
-      const handle = group.spawnNow(parent, effect, undefined)
-      const exit = handle.exit
-      slots[i] = exit ?? handle
-      if (collected === undefined) continue
-      if (exit?._tag === "Success") collected.values[i] = exit.value
-      else collected.later.push(i)
-    }
+    // The body is running, so the group has not ended: spawn them all in one step. The
+    // loop runs once per gather, so V8 runs it unoptimized for most of its elements: its
+    // body is a function of its own, called once per element, which V8 optimizes early.
+    for (let i = 0; i < slots.length; i++) spawnSlot(group, parent, slots, i, collected)
     return Effect.succeed(slots as Array<Spawned>)
   })
+
+/** Spawns the effect of slot `i` (a successful Exit needs no task), collecting what it can. */
+const spawnSlot = (
+  group: GroupImpl,
+  parent: Fiber.Fiber<unknown, unknown>,
+  slots: Array<Slot>,
+  i: number,
+  collected: Collected | undefined
+): void => {
+  const effect = slots[i] as Effect.Effect<unknown, unknown, unknown>
+  // An Exit carries its `_tag`, other effects none: read here, where the effects of
+  // one input share their kind, it costs less than `isExit`'s lookup for each.
+  if ((effect as { readonly _tag?: unknown })._tag === "Success" && isExit(effect) && effect._tag === "Success") {
+    if (collected !== undefined) collected.values[i] = effect.value
+    return
+  }
+  // A task that ended in its first steps leaves its Exit, not its handle: a
+  // million of them then keep a million small Exits alive, not handles too.
+  const handle = group.spawnNow(parent, effect, undefined)
+  const exit = handle.exit
+  slots[i] = exit ?? handle
+  if (collected === undefined) return
+  if (exit?._tag === "Success") collected.values[i] = exit.value
+  else collected.later.push(i)
+}
 
 const exitOf = (slot: Spawned): Exit.Exit<unknown, unknown> => (isHandle(slot) ? slot.exit! : slot)
 
@@ -159,7 +194,7 @@ export const gather = (
   if (slots.length === 0) return Effect.succeed(keys === undefined ? [] : {})
   if (timeout !== undefined && returnExceptions) return gatherWithin(slots, keys, options?.concurrency, timeout)
   // oxlint-disable-next-line unicorn/no-new-array
-  const collected = returnExceptions ? undefined : { values: new Array<unknown>(slots.length), later: [] }
+  const collected = returnExceptions ? undefined : new Collected(slots.length)
   return Effect.flatMap(
     run(
       (group) => spawnAll(group, slots, collected),

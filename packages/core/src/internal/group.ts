@@ -32,7 +32,7 @@ import { Described } from "./described.ts"
 import { isExit } from "./effectKind.ts"
 import { Failure } from "./failure.ts"
 import { setConcurrency } from "./flow.ts"
-import { TaskHandle } from "./handle.ts"
+import { TaskHandle, taskHandle } from "./handle.ts"
 import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
 import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute, GroupSpans as Spans } from "./spans.ts"
 import { retryContext, ScheduleRetry } from "./retry.ts"
@@ -250,14 +250,16 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     key?: Key,
     starter?: Deferred.Deferred<any, any>
   ): Effect.Effect<TaskHandle<A, E>> {
-    const task = new TaskHandle<A, E>(effect, name, parent.context, options)
+    const task = taskHandle<A, E>(effect, name, parent.context, options)
     if (key !== undefined) task.key = key
     if (starter !== undefined) {
       task.handshake = "awaited"
       task.starter = starter
     }
     const spawned = this.spawnTask(task, "soon", parent)
-    return spawned instanceof Refusal ? Effect.die(this.closedError(spawned)) : Effect.succeed(spawned)
+    return spawned !== task && spawned instanceof Refusal
+      ? Effect.die(this.closedError(spawned))
+      : Effect.succeed(spawned as TaskHandle<A, E>)
   }
 
   /**
@@ -271,9 +273,11 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     effect: Effect.Effect<A, E, any>,
     name: string | undefined
   ): TaskHandle<A, E> {
-    const spawned = this.spawnTask(new TaskHandle<A, E>(effect, name, parent.context), "soon", parent)
-    if (spawned instanceof Refusal) throw this.closedError(spawned)
-    return spawned
+    const task = taskHandle<A, E>(effect, name, parent.context)
+    const spawned = this.spawnTask(task, "soon", parent)
+    // A task with no key is let in as itself, or refused (an `instanceof` costs more).
+    if (spawned !== task) throw this.closedError(spawned as Refusal<Failure>)
+    return task
   }
 
   /**
@@ -289,11 +293,12 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     key?: Key,
     spawner: Fiber.Fiber<unknown, unknown> | undefined = parent
   ): TaskHandle<A, E> {
-    const task = new TaskHandle<A, E>(effect, name, parent === undefined ? this.context : parent.context, options)
+    const task = taskHandle<A, E>(effect, name, parent === undefined ? this.context : parent.context, options)
     if (key !== undefined) task.key = key
     const spawned = this.spawnTask(task, "now", spawner)
-    if (spawned instanceof Refusal) throw this.closedError(spawned)
-    return spawned
+    // Let in as itself, or (keyed) the live task of its key, or refused.
+    if (spawned !== task && spawned instanceof Refusal) throw this.closedError(spawned)
+    return spawned as TaskHandle<A, E>
   }
 
   /**
@@ -321,7 +326,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
    */
   closedError(refusal: Refusal<Failure> | string | undefined): TaskGroupClosed {
     const refused =
-      refusal instanceof Refusal ? refusal : this.kernel.refusal(new TaskHandle(undefined, refusal, undefined))
+      refusal instanceof Refusal ? refusal : this.kernel.refusal(taskHandle(undefined, refusal, undefined))
     const cause = refused.cause === undefined ? undefined : this.closingCause()
     this.timeoutReported = true
     return new TaskGroupClosed({

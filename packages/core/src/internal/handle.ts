@@ -33,8 +33,11 @@ const variance = { _A: (a: unknown) => a, _E: (e: unknown) => e }
  * @internal
  */
 export abstract class HandleBase<A, E> extends Task<Effect.Effect<A, E, any> | undefined> {
-  /** Deferred's field: the task's Exit once it has ended (a field from the start: every handle gets it). */
-  effect?: Exit.Exit<A, E> | undefined = undefined
+  /**
+   * Deferred's field: the task's Exit once it has ended (a field from the start: every
+   * handle gets it, set by its maker, see `taskHandle`).
+   */
+  declare effect?: Exit.Exit<A, E> | undefined
   /** Deferred's field: who waits for the Exit, until it is there. */
   declare resumes?: Array<(effect: Effect.Effect<A, E>) => void> | undefined
   /**
@@ -42,11 +45,6 @@ export abstract class HandleBase<A, E> extends Task<Effect.Effect<A, E, any> | u
    * if the handle is collected unread, "read" once somebody read it.
    */
   declare unread: "watched" | "read" | undefined
-
-  /** `run`: a task's effect (the kernel's `Task.run`); a Future has none. */
-  constructor(label: string | undefined, options?: TaskOptions, run?: Effect.Effect<A, E, any>) {
-    super(run, label, options)
-  }
 
   get [SoonValueTypeId](): SoonValue.Variance<A, E> {
     return variance as any
@@ -156,24 +154,14 @@ export abstract class HandleBase<A, E> extends Task<Effect.Effect<A, E, any> | u
  */
 export class TaskHandle<A, E> extends HandleBase<A, E> {
   // Its effect is the kernel's `Task.run`, let go of once no attempt can follow.
-  /** The context its fiber runs with (its spawner's). */
-  context: Context.Context<never> | undefined
+  /** The context its fiber runs with (its spawner's; set by `taskHandle`). */
+  declare context: Context.Context<never> | undefined
   /** Its fiber, while an attempt runs past its first steps. */
   declare fiber?: Fiber.Fiber<A, E> | undefined
   /** Set by `group.start` until the task calls `started` (or its starter gives up). */
   declare starter?: Deferred.Deferred<any, any> | undefined
   /** The task's span, in a group traced with a tracer installed (see spans.ts). */
   declare span?: Tracer.Span | undefined
-
-  constructor(
-    work: Effect.Effect<A, E, any> | undefined,
-    name: string | undefined,
-    context: Context.Context<never> | undefined,
-    options?: TaskOptions
-  ) {
-    super(name, options, work)
-    this.context = context
-  }
 
   get kind() {
     return "SoonValue"
@@ -195,6 +183,27 @@ export class TaskHandle<A, E> extends HandleBase<A, E> {
       })
     })
   }
+}
+
+/**
+ * A task's handle: the kernel's task record for `work` (its `Task.run`), with the fields
+ * of the handle set at once, in one order, so that every handle has one layout.
+ *
+ * Neither `HandleBase` nor `TaskHandle` has a constructor of its own: `new TaskHandle`
+ * is then the kernel's `Task` constructor alone, which V8 inlines into the spawn; a
+ * constructor at each of the three levels cost about 500 instructions per task (a
+ * generic construct call for each `super`).
+ */
+export const taskHandle = <A, E>(
+  work: Effect.Effect<A, E, any> | undefined,
+  name: string | undefined,
+  context: Context.Context<never> | undefined,
+  options?: TaskOptions
+): TaskHandle<A, E> => {
+  const task = new TaskHandle<A, E>(work, name, options)
+  task.effect = undefined
+  task.context = context
+  return task
 }
 
 /** Whether code under `enclosing` runs under `task`: in it, or in anything nested in it. */
