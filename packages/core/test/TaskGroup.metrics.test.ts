@@ -114,6 +114,33 @@ describe("TaskGroup.metricsLayer", () => {
     }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
   )
 
+  it.effect("counts a task spawned from inside a group that is shutting down as cancelled, never as waiting", () =>
+    Effect.gen(function* () {
+      yield* Effect.exit(
+        TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              // Its finalizer spawns into the group as the group shuts down: that task ends cancelled at once.
+              yield* group.spawn(
+                Effect.onInterrupt(Effect.never, () => Effect.asVoid(group.spawn(Effect.void, { name: "late" })))
+              )
+              yield* settle
+              return yield* Effect.fail("stop")
+            }),
+          { name: "stopping" }
+        )
+      )
+      assert.deepStrictEqual(yield* counts("stopping"), {
+        started: 1,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 2,
+        running: 0,
+        waiting: 0
+      })
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
   it.effect("tags each series with its group's name; a layer group and gather count too", () =>
     Effect.gen(function* () {
       yield* TaskGroup.run((group) => group.spawn(Effect.void), { name: "first" })

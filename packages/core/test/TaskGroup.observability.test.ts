@@ -1,5 +1,5 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
 import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
@@ -174,6 +174,34 @@ describe("snapshots", () => {
         assert.isAtLeast(twoStarts({ rate: { limit: 10, interval: "1 second" } }), 20)
         assert.isAtLeast(twoStarts({ partitions: { rate: { limit: 10, interval: "1 second" } } }), 20)
       })
+  )
+
+  it.effect("asks a Clock of the program's own at each start, even within one synchronous run", () =>
+    Effect.gen(function* () {
+      // A clock the test moves by hand, between two spawns of one synchronous run.
+      let now = 1_000
+      const handMoved: Clock.Clock = {
+        currentTimeMillisUnsafe: () => now,
+        currentTimeMillis: Effect.sync(() => now),
+        currentTimeNanosUnsafe: () => BigInt(now) * 1_000_000n,
+        currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
+        monotonicTimeNanosUnsafe: () => BigInt(now) * 1_000_000n,
+        monotonicTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
+        sleep: () => Effect.never
+      }
+      const startedAt = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const group = yield* TaskGroup.make({ name: "hand-timed" })
+          TaskGroup.spawnUnsafe(group, Effect.never, { name: "first" })
+          now = 5_000
+          TaskGroup.spawnUnsafe(group, Effect.never, { name: "second" })
+          const seen = TaskGroup.snapshotUnsafe(group).tasks.map((task) => task.startedAt)
+          TaskGroup.cancelUnsafe(group)
+          return seen
+        })
+      ).pipe(Effect.provideService(Clock.Clock, handMoved))
+      assert.deepStrictEqual(startedAt, [1_000, 5_000])
+    })
   )
 
   it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>

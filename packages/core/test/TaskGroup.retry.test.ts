@@ -315,6 +315,23 @@ describe("retry takes what Effect.retry takes", () => {
     })
   )
 
+  it.effect(
+    "a predicate that dies ends its task with that defect, which a scope's close raises if nobody read it",
+    () =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const group = yield* TaskGroup.make<string>({ name: "policy" })
+              yield* group.spawn(Effect.fail("flaky"), { retry: { while: () => Effect.die("the predicate broke") } })
+              yield* settle
+            })
+          )
+        )
+        assert.deepStrictEqual(defectsOf(causeOf(exit)), ["the predicate broke"])
+      })
+  )
+
   it.effect("soon.attempt is the schedule's own attempt, read from its metadata at each attempt", () =>
     Effect.gen(function* () {
       const seen: Array<number> = []
