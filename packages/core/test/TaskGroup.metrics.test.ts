@@ -141,6 +141,33 @@ describe("TaskGroup.metricsLayer", () => {
     }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
   )
 
+  it.effect("counts a keyed task queued behind concurrency as waiting, once", () =>
+    Effect.gen(function* () {
+      const finish = Deferred.makeUnsafe<void>()
+      const waiting = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Deferred.await(finish))
+            yield* group.spawn(Deferred.await(finish), { key: "k" })
+            yield* settle
+            const { waiting } = yield* counts("keyed")
+            yield* Deferred.succeed(finish, undefined)
+            return waiting
+          }),
+        { name: "keyed", concurrency: 1 }
+      )
+      assert.strictEqual(waiting, 1)
+      assert.deepStrictEqual(yield* counts("keyed"), {
+        started: 2,
+        succeeded: 2,
+        failed: 0,
+        cancelled: 0,
+        running: 0,
+        waiting: 0
+      })
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
   it.effect("tags each series with its group's name; a layer group and gather count too", () =>
     Effect.gen(function* () {
       yield* TaskGroup.run((group) => group.spawn(Effect.void), { name: "first" })
