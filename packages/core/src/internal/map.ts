@@ -51,6 +51,7 @@ const iteratorSource = (iterator: Iterator<unknown> | AsyncIterator<unknown>, as
   let ended = false
   let pulling = false
   const step = (result: IteratorResult<unknown>) => {
+    pulling = false
     if (result.done === true) {
       ended = true
       return done
@@ -58,14 +59,14 @@ const iteratorSource = (iterator: Iterator<unknown> | AsyncIterator<unknown>, as
     return result.value
   }
   return {
+    // `pulling` stays set when the pull is interrupted (the map stops while the input is
+    // stuck in `next()`): the close below then does not wait for `return()`, which an
+    // async generator settles only after that pending `next()`.
     next: asynchronous
       ? Effect.suspend(() => {
           pulling = true
           return Effect.map(
-            Effect.ensuring(
-              Effect.promise(() => iterator.next() as Promise<IteratorResult<unknown>>),
-              Effect.sync(() => (pulling = false))
-            ),
+            Effect.promise(() => iterator.next() as Promise<IteratorResult<unknown>>),
             step
           )
         })
