@@ -319,6 +319,25 @@ describe("TaskGroup flow control", () => {
     )
   })
 
+  it.effect("a soonify'd call whose partition function throws dies with what it threw, and spawns nothing", () =>
+    Effect.gen(function* () {
+      const broken = new Error("no partition for this host")
+      const [exit, spawned] = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const fetch = group.soonify((host: string) => Effect.succeed(host), {
+            partition: () => {
+              throw broken
+            }
+          })
+          const exit = yield* Effect.exit(fetch("a.example"))
+          return [exit, TaskGroup.snapshotUnsafe(group).counts] as const
+        })
+      )
+      assert.strictEqual(defectOf(exit), broken)
+      assert.deepStrictEqual(spawned, { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 })
+    })
+  )
+
   it("types: the options and setConcurrency", () => {
     expectTypeOf<TaskGroup.Options["rate"]>().toEqualTypeOf<TaskGroup.RateLimit | undefined>()
     expectTypeOf<TaskGroup.SpawnOptions["priority"]>().toEqualTypeOf<number | undefined>()

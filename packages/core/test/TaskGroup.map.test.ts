@@ -336,6 +336,21 @@ describe("TaskGroup.map", () => {
     })
   )
 
+  it.effect("a priority function that gives no number, or NaN, makes the map die naming it", () =>
+    Effect.gen(function* () {
+      for (const given of ["high", Number.NaN]) {
+        const defect = defectOf(
+          yield* Effect.exit(Stream.runDrain(TaskGroup.map([1], Effect.succeed, { priority: () => given as number })))
+        )
+        assert.isTrue(Cause.isIllegalArgumentError(defect), String(defect))
+        assert.strictEqual(
+          (defect as Error).message,
+          `TaskGroup.map: the "priority" function must return a number, returned ${typeof given === "string" ? 'string "high"' : "number NaN"}`
+        )
+      }
+    })
+  )
+
   it("types: results from f's, errors from f's, the input's and the timeout", () => {
     const values = TaskGroup.map([1, 2], (n: number) =>
       n > 1 ? Effect.succeed(String(n)) : Effect.fail("bad" as const)

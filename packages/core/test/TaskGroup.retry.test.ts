@@ -149,6 +149,22 @@ describe("retry inside the group", () => {
     })
   )
 
+  it.effect("takes Effect.retry's options: until stops the retries at the first error it accepts", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const errors = ["retryable", "retryable", "fatal", "retryable"] as const
+      const task = Effect.flatMap(
+        Ref.getAndUpdate(runs, (n) => n + 1),
+        (n) => Effect.fail(errors[Math.min(n, 3)])
+      )
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) => group.spawn(task, { retry: { times: 5, until: (error) => error === "fatal" } }))
+      )
+      assert.deepStrictEqual(failuresOf(causeOf(exit)), ["fatal"])
+      assert.strictEqual(yield* Ref.get(runs), 3)
+    })
+  )
+
   it.effect("logs each failed attempt at the Debug level, with the task's name, the attempt and the cause", () =>
     Effect.gen(function* () {
       const runs = yield* Ref.make(0)

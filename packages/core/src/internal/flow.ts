@@ -59,10 +59,6 @@ export const partitionProblem = (where: string, partition: unknown, functionAllo
     ? undefined
     : `${where}: option "partition" must be a string${functionAllowed ? " or a function of the arguments that gives one" : ""}, received ${describe(partition)}`
 
-/** Whether task options give a priority or a partition. */
-export const hasFlow = (options: { readonly priority?: unknown; readonly partition?: unknown }): boolean =>
-  options.priority !== undefined || options.partition !== undefined
-
 /** `group.setConcurrency(n)`: the new limit, checked as the `concurrency` option is; a bad value dies naming it. */
 export const setConcurrency = (group: GroupImpl, concurrency: unknown): Effect.Effect<void> => {
   const where = "TaskGroup.setConcurrency"
