@@ -614,3 +614,14 @@ describe("hostile input: re-entrant use", () => {
     })
   )
 })
+
+describe("hostile input: look-alikes", () => {
+  it.effect("a value carrying Effect's type id as its own property leaves plain objects rejected as effects", () =>
+    Effect.gen(function* () {
+      const lookalike = { [Effect.TypeId]: Effect.TypeId }
+      const withoutPrototype = Object.assign(Object.create(null), lookalike)
+      const defect = defectOf(yield* Effect.exit(TaskGroup.gather([withoutPrototype, lookalike, {}] as any)))
+      assert.match((defect as Error).message, /TaskGroup.gather: element 2 is not an Effect/)
+    })
+  )
+})
