@@ -620,7 +620,9 @@ describe("hostile input: look-alikes", () => {
     Effect.gen(function* () {
       const lookalike = { [Effect.TypeId]: Effect.TypeId }
       const withoutPrototype = Object.assign(Object.create(null), lookalike)
-      const defect = defectOf(yield* Effect.exit(TaskGroup.gather([withoutPrototype, lookalike, {}] as any)))
+      const defect = defectOf(
+        yield* Effect.exit(TaskGroup.gather([withoutPrototype, lookalike, {}] as Array<Effect.Effect<unknown>>))
+      )
       assert.match((defect as Error).message, /TaskGroup.gather: element 2 is not an Effect/)
     })
   )
