@@ -22,9 +22,9 @@ export const rateFrom = (where: string, name: string, rate: unknown): Rate | und
     return `${expected}: "limit" must be a positive integer, received ${describe(limit)}`
   }
   const intervalProblem = `${expected}: "interval" must be a Duration.Input above 0 and finite (such as "1 second" or 1000 millis), received ${describe(interval)}`
-  if (typeof interval === "number" && Number.isNaN(interval)) return intervalProblem
   const duration = Duration.fromInput(interval as Duration.Input)
-  if (Option.isNone(duration) || !Duration.isFinite(duration.value)) return intervalProblem
+  if (Option.isNone(duration)) return intervalProblem
+  // NaN, 0 and below, and past the longest timer (Infinity too).
   const ms = Duration.toMillis(duration.value)
   if (!(ms > 0) || ms > maxInterval) return intervalProblem
   return { limit, interval: ms }

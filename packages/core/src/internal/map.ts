@@ -220,7 +220,6 @@ class MapRun {
   readonly byIndex = new Map<number, Exit.Exit<unknown, unknown>>()
   readonly arrived: Array<Exit.Exit<unknown, unknown>> = []
   nextIndex = 0
-  inputDone = false
   /** The group, once its body started; its run's Exit, once it ended. */
   group: GroupImpl | undefined = undefined
   runExit: Exit.Exit<unknown, unknown> | undefined = undefined
@@ -281,10 +280,7 @@ const produce = (
       const loop: Effect.Effect<void, unknown, unknown> = Effect.suspend(() => {
         if (!state.hasRoom) return Effect.andThen(state.producer.wait, loop)
         return Effect.flatMap(source.next, (item) => {
-          if (item === done) {
-            state.inputDone = true
-            return Effect.void
-          }
+          if (item === done) return Effect.void
           const index = state.pulled++
           state.inFlight++
           const options = itemOptions(state.settings, item, index)
