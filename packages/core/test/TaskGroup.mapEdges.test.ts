@@ -1,6 +1,6 @@
 // TaskGroup.map at its edges: bad inputs and options, a failed call's place in the stream,
 // a settled map whose reader is the only one who can make room, how far the calls run
-// ahead of an idle reader, only a priority, and an input whose setup fails.
+// ahead of an idle reader, and a priority alone.
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
@@ -126,15 +126,6 @@ describe("TaskGroup.map at its edges", () => {
       )
       assert.deepStrictEqual(Exit.getSuccess(exit).valueOrUndefined, [0, 1, 2, 3])
       assert.deepStrictEqual(started, [0, 3, 2, 1])
-    })
-  )
-
-  it.effect("an input whose setup fails: the map fails with that failure", () =>
-    Effect.gen(function* () {
-      const exit = yield* Effect.exit(
-        Stream.runCollect(TaskGroup.map(Stream.unwrap(Effect.fail("no input")), Effect.succeed))
-      )
-      assert.deepStrictEqual(failuresOf(causeOf(exit)), ["no input"])
     })
   )
 })
