@@ -281,6 +281,36 @@ describe("TaskGroup flow control", () => {
       })
     )
 
+    it.effect("null rate and partitions, an interval that is no duration or past the longest timer", () =>
+      Effect.gen(function* () {
+        const run = (options: object) => TaskGroup.run(() => Effect.void, options as TaskGroup.Options)
+        yield* dies(run({ rate: null }), 'TaskGroup.run: option "rate" must be { limit, interval }, received null')
+        yield* dies(
+          run({ partitions: null }),
+          'TaskGroup.run: option "partitions" must be { concurrency?, rate? }, received null'
+        )
+        yield* dies(
+          run({ rate: { limit: 1, interval: "soon" } }),
+          '"interval" must be a Duration.Input above 0 and finite (such as "1 second" or 1000 millis), received string "soon"'
+        )
+        // The longest timer a runtime keeps is 2,147,483,647 ms: one more is refused.
+        yield* dies(run({ rate: { limit: 1, interval: 2_147_483_648 } }), '"interval" must be a Duration.Input above 0')
+        assert.strictEqual(
+          yield* TaskGroup.run(() => Effect.succeed("ok"), { rate: { limit: 1, interval: 2_147_483_647 } }),
+          "ok"
+        )
+      })
+    )
+
+    it.effect("setConcurrency with no value dies naming it", () =>
+      TaskGroup.run((group) =>
+        dies(
+          group.setConcurrency(undefined as any),
+          'TaskGroup.setConcurrency: concurrency must be a positive integer or "unbounded", received undefined'
+        )
+      )
+    )
+
     it.effect("task options priority and partition, and setConcurrency", () =>
       TaskGroup.run((group) =>
         Effect.gen(function* () {
