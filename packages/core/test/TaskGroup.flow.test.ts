@@ -199,6 +199,18 @@ describe("TaskGroup flow control", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect("a snapshot shows the partition limits as given: a rate alone, with no concurrency", () =>
+    Effect.gen(function* () {
+      const partitions = yield* TaskGroup.run(
+        (group) => Effect.sync(() => TaskGroup.snapshotUnsafe(group).partitions),
+        {
+          partitions: { rate: { limit: 2, interval: "1 second" } }
+        }
+      )
+      assert.deepStrictEqual(partitions, { rate: { limit: 2, interval: 1000 } })
+    })
+  )
+
   it.effect("layer takes rate and partitions too", () =>
     Effect.gen(function* () {
       const group = yield* TaskGroup.Service
