@@ -438,6 +438,18 @@ describe("TaskGroup.gather with timeout, what the timeout says", () => {
   )
 })
 
+describe("TaskGroup.gather with a bad timeout", () => {
+  it.effect("dies with the option's own message, naming the value given", () =>
+    Effect.gen(function* () {
+      const defect = defectOf(yield* Effect.exit(TaskGroup.gather([Effect.void], { timeout: -1 as any })))
+      assert.strictEqual(
+        (defect as Error).message,
+        'TaskGroup.gather: option "timeout" must be a non-negative Duration.Input (such as "2 seconds" or 2000 millis), received number -1'
+      )
+    })
+  )
+})
+
 describe("timers that did not fire", () => {
   /** The timers the process has pending now (Node's own count: what keeps it alive). */
   const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
