@@ -18,7 +18,7 @@ export const rateFrom = (where: string, name: string, rate: unknown): Rate | und
   const expected = `${where}: option "${name}" must be { limit, interval }`
   if (typeof rate !== "object" || rate === null) return `${expected}, received ${describe(rate)}`
   const { limit, interval } = rate as { readonly limit?: unknown; readonly interval?: unknown }
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit <= 0) {
+  if (!Number.isInteger(limit) || (limit as number) <= 0) {
     return `${expected}: "limit" must be a positive integer, received ${describe(limit)}`
   }
   const intervalProblem = `${expected}: "interval" must be a Duration.Input above 0 and finite (such as "1 second" or 1000 millis), received ${describe(interval)}`
@@ -27,7 +27,7 @@ export const rateFrom = (where: string, name: string, rate: unknown): Rate | und
   // NaN, 0 and below, and past the longest timer (Infinity too).
   const ms = Duration.toMillis(duration.value)
   if (!(ms > 0) || ms > maxInterval) return intervalProblem
-  return { limit, interval: ms }
+  return { limit: limit as number, interval: ms }
 }
 
 /** Reads the `partitions` option, or gives its problem. */
