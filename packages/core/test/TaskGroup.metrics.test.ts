@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer, Metric } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
 import { settle } from "./support.ts"
@@ -165,6 +165,20 @@ describe("TaskGroup.metricsLayer", () => {
         running: 0,
         waiting: 0
       })
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("measures a task's duration from its start, whatever the clock read before", () =>
+    Effect.gen(function* () {
+      yield* TestClock.adjust("1 hour")
+      yield* TaskGroup.run((group) => group.spawn(Effect.sleep("100 millis")), { name: "late start" }).pipe(
+        Effect.forkChild,
+        Effect.tap(() => settle),
+        Effect.tap(() => TestClock.adjust("100 millis")),
+        Effect.flatMap(Fiber.join)
+      )
+      const durations = yield* stateOf("soonify_task_duration_ms", "late start")
+      assert.deepStrictEqual([durations.count, durations.sum], [1, 100])
     }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
   )
 

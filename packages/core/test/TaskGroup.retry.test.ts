@@ -348,6 +348,54 @@ describe("retry takes what Effect.retry takes", () => {
       })
   )
 
+  it.effect("a later attempt reads the schedule's metadata: its start, elapsed time and time since the last step", () =>
+    Effect.gen(function* () {
+      yield* TestClock.adjust("1 second")
+      const seen: Array<readonly [number, number, number]> = []
+      yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          yield* group.spawn(
+            Effect.flatMap(Schedule.CurrentMetadata, (metadata) =>
+              Effect.suspend(() => {
+                seen.push([metadata.start, metadata.elapsed, metadata.elapsedSincePrevious])
+                return metadata.attempt < 2 ? Effect.fail("again") : Effect.void
+              })
+            ),
+            { retry: Schedule.spaced("10 millis") }
+          )
+          for (let i = 0; i < 2; i++) {
+            yield* settle
+            yield* TestClock.adjust("10 millis")
+          }
+        })
+      )
+      // The first attempt has no step yet; the second reads the first step (at 1 s), the third the second (10 ms on).
+      assert.deepStrictEqual(seen.slice(1), [
+        [1000, 0, 0],
+        [1000, 10, 10]
+      ])
+    })
+  )
+
+  it.effect("never retries a failure that comes with a defect", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) =>
+          group.spawn(
+            Effect.andThen(
+              Ref.update(runs, (n) => n + 1),
+              Effect.failCause(Cause.combine(Cause.fail("failed"), Cause.die("bug")))
+            ),
+            { retry: Schedule.recurs(3) }
+          )
+        )
+      )
+      assert.deepStrictEqual(defectsOf(causeOf(exit)), ["bug"])
+      assert.strictEqual(yield* Ref.get(runs), 1)
+    })
+  )
+
   it.effect("soon.attempt is the schedule's own attempt, read from its metadata at each attempt", () =>
     Effect.gen(function* () {
       const seen: Array<number> = []
