@@ -20,6 +20,22 @@ describe("names", () => {
     })
   )
 
+  it.effect("names a soonify'd task with a function of its arguments when it has a retry and a timeout too", () =>
+    Effect.gen(function* () {
+      const name = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const fetch = group.soonify((url: string) => Effect.succeed(url), {
+            name: (url) => `fetch ${url}`,
+            retry: { times: 1 },
+            timeout: "1 second"
+          })
+          return (yield* fetch("https://a.example")).name
+        })
+      )
+      assert.strictEqual(name, "fetch https://a.example")
+    })
+  )
+
   it("types the name function's parameters as the function's", () => {
     const group = TaskGroup.makeUnsafe()
     const fetchPage = (url: string, attempt: number) => Effect.succeed(`${url}#${attempt}`)
