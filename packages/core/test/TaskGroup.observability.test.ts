@@ -366,6 +366,18 @@ describe("progress", () => {
     })
   )
 
+  it.effect("a bad number's message names TaskGroup.reportProgress and the value", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) => Effect.flatMap(group.spawn(TaskGroup.reportProgress(-1)), (soon) => soon.await))
+      )
+      assert.strictEqual(
+        (defectsOf(causeOf(exit))[0] as Error).message,
+        'TaskGroup.reportProgress: "done" must be a finite number ≥ 0, received number -1'
+      )
+    })
+  )
+
   it.effect("dies with an IllegalArgumentError outside a task, or for a bad number", () =>
     Effect.gen(function* () {
       const outside = yield* Effect.exit(TaskGroup.reportProgress(1))
