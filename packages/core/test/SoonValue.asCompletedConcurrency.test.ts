@@ -80,6 +80,21 @@ describe("SoonValue.asCompleted(effects, { concurrency })", () => {
     })
   )
 
+  it.effect("takes options without a concurrency (no limit), and dies naming options that are no object", () =>
+    Effect.gen(function* () {
+      const handles = yield* Stream.runCollect(SoonValue.asCompleted([Effect.succeed(1), Effect.succeed(2)], {}))
+      assert.deepStrictEqual(
+        handles.map((handle) => handle.exit),
+        [Exit.succeed(1), Exit.succeed(2)]
+      )
+      const defect = defectOf(yield* Effect.exit(Stream.runDrain(SoonValue.asCompleted([Effect.void], 5 as any))))
+      assert.strictEqual(
+        (defect as Error).message,
+        "SoonValue.asCompleted: options must be an object or undefined, received number 5"
+      )
+    })
+  )
+
   it.effect("an input that is no iterable, or a string, dies naming the argument", () =>
     Effect.gen(function* () {
       for (const [input, described] of [

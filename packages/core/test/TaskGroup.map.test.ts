@@ -116,7 +116,7 @@ describe("TaskGroup.map", () => {
           for (let n = 0; ; n++) yield n
         } finally {
           // An asynchronous clean-up: the map's end waits for it.
-          await new Promise((resolve) => setTimeout(resolve, 10))
+          await new Promise((resolve) => setTimeout(resolve, 100))
           cleaned = true
         }
       }

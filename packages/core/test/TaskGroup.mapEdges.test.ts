@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
-import { causeOf, defectOf, failuresOf, settle } from "./support.ts"
+import { causeOf, defectOf, defectsOf, failuresOf, settle } from "./support.ts"
 
 const later = <A>(ms: number, value: A) => Effect.as(Effect.sleep(ms), value)
 
@@ -48,15 +48,20 @@ describe("TaskGroup.map at its edges", () => {
   it.effect("a failed call gives no element: the stream fails, its trace naming the task and the map's group", () =>
     Effect.gen(function* () {
       const seen: Array<unknown> = []
+      // A generator: its input is closed (its return() called) when the map fails.
+      function* items() {
+        for (let n = 1; ; n++) yield n
+      }
       const exit = yield* Effect.exit(
         Stream.runForEach(
-          TaskGroup.map([1, 2], (n) => (n === 1 ? Effect.fail("bad") : later(10, n))),
+          TaskGroup.map(items(), (n) => (n === 1 ? Effect.fail("bad") : later(10, n)), { concurrency: 1 }),
           (value) => Effect.sync(() => seen.push(value))
         )
       )
       assert.deepStrictEqual(seen, [])
       const cause = causeOf(exit)
       assert.deepStrictEqual(failuresOf(cause), ["bad"])
+      assert.deepStrictEqual(defectsOf(cause), [])
       assert.include(Cause.pretty(cause), '(TaskGroup "map")')
     })
   )
