@@ -80,13 +80,12 @@ describe("SoonValue.asCompleted(effects, { concurrency })", () => {
     })
   )
 
-  it.effect("takes options without a concurrency (no limit), and dies naming options that are no object", () =>
+  it.effect("takes an unbounded concurrency, and dies naming options that are no object", () =>
     Effect.gen(function* () {
-      const handles = yield* Stream.runCollect(SoonValue.asCompleted([Effect.succeed(1), Effect.succeed(2)], {}))
-      assert.deepStrictEqual(
-        handles.map((handle) => handle.exit),
-        [Exit.succeed(1), Exit.succeed(2)]
+      const handles = yield* Stream.runCollect(
+        SoonValue.asCompleted([Effect.succeed(1), Effect.succeed(2)], { concurrency: "unbounded" })
       )
+      assert.deepStrictEqual(yield* Effect.forEach(handles, (handle) => handle.await), [1, 2])
       const defect = defectOf(yield* Effect.exit(Stream.runDrain(SoonValue.asCompleted([Effect.void], 5 as any))))
       assert.strictEqual(
         (defect as Error).message,
