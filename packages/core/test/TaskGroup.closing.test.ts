@@ -67,6 +67,31 @@ describe("a fiber woken by a task's first steps", () => {
   )
 })
 
+describe("a fiber forked by a group's body", () => {
+  it.effect("spawns as from inside the group: while the group shuts down, its task ends cancelled, not refused", () =>
+    Effect.gen(function* () {
+      let spawned: Exit.Exit<unknown> | undefined
+      yield* Effect.exit(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            // Its finalizer spawns into the group as the shutdown interrupts it.
+            yield* Effect.forkChild(
+              Effect.onInterrupt(Effect.never, () =>
+                Effect.flatMap(Effect.exit(group.spawn(Effect.void)), (exit) => Effect.sync(() => (spawned = exit)))
+              )
+            )
+            yield* settle
+            // A task's failure shuts the group down: the body is interrupted, and the fiber it forked with it.
+            yield* group.spawn(Effect.fail("stop"))
+            return yield* Effect.never
+          })
+        )
+      )
+      assert.isTrue(spawned !== undefined && Exit.isSuccess(spawned), "not refused")
+    })
+  )
+})
+
 describe("a group's interruptions", () => {
   it.effect("come from the fiber that opened the group, when it stops a task after a failure", () =>
     Effect.gen(function* () {
