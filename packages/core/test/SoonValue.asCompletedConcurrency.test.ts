@@ -80,6 +80,38 @@ describe("SoonValue.asCompleted(effects, { concurrency })", () => {
     })
   )
 
+  it.effect("takes an unbounded concurrency, and dies naming options that are no object", () =>
+    Effect.gen(function* () {
+      const handles = yield* Stream.runCollect(
+        SoonValue.asCompleted([Effect.succeed(1), Effect.succeed(2)], { concurrency: "unbounded" })
+      )
+      assert.deepStrictEqual(yield* Effect.forEach(handles, (handle) => handle.await), [1, 2])
+      const defect = defectOf(yield* Effect.exit(Stream.runDrain(SoonValue.asCompleted([Effect.void], 5 as any))))
+      assert.strictEqual(
+        (defect as Error).message,
+        "SoonValue.asCompleted: options must be an object or undefined, received number 5"
+      )
+    })
+  )
+
+  it.effect("an input that is no iterable, or a string, dies naming the argument", () =>
+    Effect.gen(function* () {
+      for (const [input, described] of [
+        [42, "number 42"],
+        ["abc", 'string "abc"']
+      ] as const) {
+        const defect = defectOf(
+          yield* Effect.exit(Stream.runDrain(SoonValue.asCompleted(input as any, { concurrency: 1 })))
+        )
+        assert.isTrue(Cause.isIllegalArgumentError(defect))
+        assert.strictEqual(
+          (defect as Error).message,
+          `SoonValue.asCompleted: expected an iterable of Effects, received ${described}`
+        )
+      }
+    })
+  )
+
   it("types: the handles of the effects", () => {
     const stream = SoonValue.asCompleted([Effect.succeed(1), Effect.fail("no" as const)], { concurrency: 2 })
     expectTypeOf(stream).toEqualTypeOf<

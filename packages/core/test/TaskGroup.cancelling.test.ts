@@ -57,6 +57,35 @@ describe("stuck cancellations", () => {
     })
   )
 
+  it.effect("says in full why a stuck task may not stop, and what to do", () =>
+    Effect.gen(function* () {
+      const { layer, logs } = collecting()
+      const fiber = yield* Effect.forkChild(
+        TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              yield* group.spawn(deaf(5_000), { name: "upload" })
+              yield* group.spawn(Effect.fail("boom"))
+            }),
+          { name: "jobs", stuckAfter: "1 second" }
+        ).pipe(Effect.provide(layer))
+      )
+      yield* settle
+      yield* TestClock.adjust(1_000)
+      yield* settle
+      assert.strictEqual(
+        logs[0]?.message,
+        'TaskGroup "jobs": task "upload" was asked to stop 1.0 s ago and has not ended; the group waits for it. ' +
+          "Its fiber is uninterruptible (Effect.uninterruptible, a finalizer, the acquire of acquireRelease) or " +
+          "awaits something that ignores interruption (Effect.promise without its AbortSignal, a callback without a " +
+          "canceller): pass the signal on (Effect.tryPromise((signal) => fetch(url, { signal }))), make that step " +
+          "interruptible, or give it a timeout. (Reported once, after the group's stuckAfter.)"
+      )
+      yield* TestClock.adjust(5_000)
+      yield* Fiber.await(fiber)
+    })
+  )
+
   it.effect("shows a task asked to stop as cancelling, with cancelledAt, until it ends", () =>
     Effect.gen(function* () {
       yield* TestClock.adjust(1_000)

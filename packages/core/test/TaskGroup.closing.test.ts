@@ -40,6 +40,58 @@ describe("a group that is shutting down", () => {
   )
 })
 
+describe("a fiber woken by a task's first steps", () => {
+  it.effect("spawns as from inside the group: into a group shutting down, its task ends cancelled, not refused", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "waking" })
+      const wake = Deferred.makeUnsafe<void>()
+      // A fiber of nobody's group, waiting to spawn into the group.
+      const outsider = yield* Effect.forkChild(
+        Effect.andThen(Deferred.await(wake), Effect.exit(group.spawn(Effect.void, { name: "woken" })))
+      )
+      yield* settle
+      // A task whose first steps shut its group down, then wake the outsider, which runs on at once, on this stack.
+      TaskGroup.spawnUnsafe(
+        group,
+        Effect.sync(() => {
+          TaskGroup.cancelUnsafe(group)
+          Deferred.doneUnsafe(wake, Exit.void)
+        })
+      )
+      const spawned = yield* Fiber.join(outsider)
+      assert.isTrue(Exit.isSuccess(spawned), "not refused")
+      const handle = (spawned as Exit.Success<SoonValue.SoonValue<void>>).value
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(handle.await)), "ended cancelled")
+      yield* Effect.exit(TaskGroup.join(group))
+    })
+  )
+})
+
+describe("a fiber forked by a group's body", () => {
+  it.effect("spawns as from inside the group: while the group shuts down, its task ends cancelled, not refused", () =>
+    Effect.gen(function* () {
+      let spawned: Exit.Exit<unknown> | undefined
+      yield* Effect.exit(
+        TaskGroup.run((group) =>
+          Effect.gen(function* () {
+            // Its finalizer spawns into the group as the shutdown interrupts it.
+            yield* Effect.forkChild(
+              Effect.onInterrupt(Effect.never, () =>
+                Effect.flatMap(Effect.exit(group.spawn(Effect.void)), (exit) => Effect.sync(() => (spawned = exit)))
+              )
+            )
+            yield* settle
+            // A task's failure shuts the group down: the body is interrupted, and the fiber it forked with it.
+            yield* group.spawn(Effect.fail("stop"))
+            return yield* Effect.never
+          })
+        )
+      )
+      assert.isTrue(spawned !== undefined && Exit.isSuccess(spawned), "not refused")
+    })
+  )
+})
+
 describe("a group's interruptions", () => {
   it.effect("come from the fiber that opened the group, when it stops a task after a failure", () =>
     Effect.gen(function* () {

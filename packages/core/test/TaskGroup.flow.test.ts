@@ -199,6 +199,18 @@ describe("TaskGroup flow control", () => {
     }).pipe(Effect.scoped)
   )
 
+  it.effect("a snapshot shows the partition limits as given: a rate alone, with no concurrency", () =>
+    Effect.gen(function* () {
+      const partitions = yield* TaskGroup.run(
+        (group) => Effect.sync(() => TaskGroup.snapshotUnsafe(group).partitions),
+        {
+          partitions: { rate: { limit: 2, interval: "1 second" } }
+        }
+      )
+      assert.deepStrictEqual(partitions, { rate: { limit: 2, interval: 1000 } })
+    })
+  )
+
   it.effect("layer takes rate and partitions too", () =>
     Effect.gen(function* () {
       const group = yield* TaskGroup.Service
@@ -281,6 +293,36 @@ describe("TaskGroup flow control", () => {
       })
     )
 
+    it.effect("null rate and partitions, an interval that is no duration or past the longest timer", () =>
+      Effect.gen(function* () {
+        const run = (options: object) => TaskGroup.run(() => Effect.void, options as TaskGroup.Options)
+        yield* dies(run({ rate: null }), 'TaskGroup.run: option "rate" must be { limit, interval }, received null')
+        yield* dies(
+          run({ partitions: null }),
+          'TaskGroup.run: option "partitions" must be { concurrency?, rate? }, received null'
+        )
+        yield* dies(
+          run({ rate: { limit: 1, interval: "soon" } }),
+          '"interval" must be a Duration.Input above 0 and finite (such as "1 second" or 1000 millis), received string "soon"'
+        )
+        // The longest timer a runtime keeps is 2,147,483,647 ms: one more is refused.
+        yield* dies(run({ rate: { limit: 1, interval: 2_147_483_648 } }), '"interval" must be a Duration.Input above 0')
+        assert.strictEqual(
+          yield* TaskGroup.run(() => Effect.succeed("ok"), { rate: { limit: 1, interval: 2_147_483_647 } }),
+          "ok"
+        )
+      })
+    )
+
+    it.effect("setConcurrency with no value dies naming it", () =>
+      TaskGroup.run((group) =>
+        dies(
+          group.setConcurrency(undefined as any),
+          'TaskGroup.setConcurrency: concurrency must be a positive integer or "unbounded", received undefined'
+        )
+      )
+    )
+
     it.effect("task options priority and partition, and setConcurrency", () =>
       TaskGroup.run((group) =>
         Effect.gen(function* () {
@@ -318,6 +360,25 @@ describe("TaskGroup flow control", () => {
       )
     )
   })
+
+  it.effect("a soonify'd call whose partition function throws dies with what it threw, and spawns nothing", () =>
+    Effect.gen(function* () {
+      const broken = new Error("no partition for this host")
+      const [exit, spawned] = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const fetch = group.soonify((host: string) => Effect.succeed(host), {
+            partition: () => {
+              throw broken
+            }
+          })
+          const exit = yield* Effect.exit(fetch("a.example"))
+          return [exit, TaskGroup.snapshotUnsafe(group).counts] as const
+        })
+      )
+      assert.strictEqual(defectOf(exit), broken)
+      assert.deepStrictEqual(spawned, { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 })
+    })
+  )
 
   it("types: the options and setConcurrency", () => {
     expectTypeOf<TaskGroup.Options["rate"]>().toEqualTypeOf<TaskGroup.RateLimit | undefined>()

@@ -278,6 +278,21 @@ describe("keyed tasks (single flight)", () => {
   })
 })
 
+describe("a keyed soonify call whose key function gives no key", () => {
+  it.effect("dies with a message that names soonify, the key function and what it gave", () =>
+    TaskGroup.run((group) =>
+      Effect.gen(function* () {
+        const call = group.soonify((id: number) => Effect.succeed(id), { key: () => null as any })
+        const defect = defectOf(yield* Effect.exit(call(1)))
+        assert.strictEqual(
+          (defect as Error).message,
+          "TaskGroup.soonify: the key function's result must be a string, a number or a symbol, received null"
+        )
+      })
+    )
+  )
+})
+
 describe("keyed soonify, the function and its name", () => {
   it.effect("a function that throws: the task dies with the throw", () =>
     Effect.gen(function* () {

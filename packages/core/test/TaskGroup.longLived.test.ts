@@ -333,6 +333,20 @@ describe("onTaskError", () => {
     })
   )
 
+  it.effect("in failFast mode, says in full what to do instead", () =>
+    Effect.gen(function* () {
+      const failFast = defectOf(
+        yield* Effect.exit(TaskGroup.run(() => Effect.void, { onTaskError: () => Effect.void }))
+      )
+      assert.strictEqual(
+        (failFast as Error).message,
+        'TaskGroup.run: option "onTaskError" is for groups in settle mode, and this group is in failFast mode ' +
+          '(the default), where a task\'s failure fails the group itself: add mode: "settle", or handle the ' +
+          "group's failure instead"
+      )
+    })
+  )
+
   it.effect("is a bad argument when not a function, or in failFast mode", () =>
     Effect.gen(function* () {
       const notAFunction = defectOf(

@@ -1,5 +1,5 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { isTaskGroupTimeout, TaskGroup, type TaskGroupTimeout } from "@soonify/core"
 import { causeOf, defectOf, failuresOf, settle } from "./support.ts"
@@ -105,6 +105,58 @@ describe("TaskGroup.map", () => {
       assert.isTrue(seen.returned)
       assert.deepStrictEqual(interrupted, [1, 2, 3])
       assert.isAtMost(seen.pulled, 8)
+    })
+  )
+
+  it.effect("an async input between pulls is closed when the map stops, and its return() is waited for", () =>
+    Effect.gen(function* () {
+      let cleaned = false
+      async function* numbers() {
+        try {
+          for (let n = 0; ; n++) yield n
+        } finally {
+          // An asynchronous clean-up: the map's end waits for it.
+          await new Promise((resolve) => setTimeout(resolve, 100))
+          cleaned = true
+        }
+      }
+      // The first call outlasts the map's timeout: the input waits for room, between pulls, when it runs out.
+      const exit = yield* driven(
+        Stream.runCollect(TaskGroup.map(numbers(), () => Effect.sleep(1000), { concurrency: 1, timeout: 50 }))
+      )
+      assert.isTrue(isTaskGroupTimeout(failuresOf(causeOf(exit))[0]))
+      assert.isTrue(cleaned)
+    })
+  )
+
+  it.live("an async input stuck in next(): the consumer's interruption ends at once, calling return() unwaited", () =>
+    Effect.gen(function* () {
+      // An async generator settles return() only after its pending next(): never, here.
+      async function* waitsForever() {
+        yield* []
+        await new Promise(() => {})
+      }
+      const generator = waitsForever()
+      const returned = generator.return.bind(generator)
+      let closed = false
+      generator.return = (value) => {
+        closed = true
+        return returned(value)
+      }
+      // An input that refuses to close while a pull is pending: the map leaves the rejection handled.
+      const refusing: AsyncIterable<number> = {
+        [Symbol.asyncIterator]: () => ({
+          next: () => new Promise<IteratorResult<number>>(() => {}),
+          return: () => Promise.reject(new Error("cannot close while pulling"))
+        })
+      }
+      for (const input of [generator, refusing]) {
+        const fiber = yield* Effect.forkChild(Stream.runCollect(TaskGroup.map(input, Effect.succeed)))
+        yield* Effect.sleep(10)
+        const ended = yield* Effect.timeoutOption(Fiber.interrupt(fiber), "1 second")
+        assert.isTrue(Option.isSome(ended), "the interruption ended")
+      }
+      assert.isTrue(closed)
     })
   )
 
@@ -281,6 +333,21 @@ describe("TaskGroup.map", () => {
         TaskGroup.map([1], Effect.succeed, { partition: () => 1 as any }),
         'the "partition" function must return a string'
       )
+    })
+  )
+
+  it.effect("a priority function that gives no number, or NaN, makes the map die naming it", () =>
+    Effect.gen(function* () {
+      for (const given of ["high", Number.NaN]) {
+        const defect = defectOf(
+          yield* Effect.exit(Stream.runDrain(TaskGroup.map([1], Effect.succeed, { priority: () => given as number })))
+        )
+        assert.isTrue(Cause.isIllegalArgumentError(defect), String(defect))
+        assert.strictEqual(
+          (defect as Error).message,
+          `TaskGroup.map: the "priority" function must return a number, returned ${typeof given === "string" ? 'string "high"' : "number NaN"}`
+        )
+      }
     })
   )
 

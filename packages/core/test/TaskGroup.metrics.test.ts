@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Layer, Metric } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
 import { settle } from "./support.ts"
@@ -111,6 +111,74 @@ describe("TaskGroup.metricsLayer", () => {
       )
       const { started, waiting } = yield* counts("admitted")
       assert.deepStrictEqual({ started, waiting }, { started: 2, waiting: 0 })
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("counts a task spawned from inside a group that is shutting down as cancelled, never as waiting", () =>
+    Effect.gen(function* () {
+      yield* Effect.exit(
+        TaskGroup.run(
+          (group) =>
+            Effect.gen(function* () {
+              // Its finalizer spawns into the group as the group shuts down: that task ends cancelled at once.
+              yield* group.spawn(
+                Effect.onInterrupt(Effect.never, () => Effect.asVoid(group.spawn(Effect.void, { name: "late" })))
+              )
+              yield* settle
+              return yield* Effect.fail("stop")
+            }),
+          { name: "stopping" }
+        )
+      )
+      assert.deepStrictEqual(yield* counts("stopping"), {
+        started: 1,
+        succeeded: 0,
+        failed: 0,
+        cancelled: 2,
+        running: 0,
+        waiting: 0
+      })
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("counts a keyed task queued behind concurrency as waiting, once", () =>
+    Effect.gen(function* () {
+      const finish = Deferred.makeUnsafe<void>()
+      const waiting = yield* TaskGroup.run(
+        (group) =>
+          Effect.gen(function* () {
+            yield* group.spawn(Deferred.await(finish))
+            yield* group.spawn(Deferred.await(finish), { key: "k" })
+            yield* settle
+            const { waiting } = yield* counts("keyed")
+            yield* Deferred.succeed(finish, undefined)
+            return waiting
+          }),
+        { name: "keyed", concurrency: 1 }
+      )
+      assert.strictEqual(waiting, 1)
+      assert.deepStrictEqual(yield* counts("keyed"), {
+        started: 2,
+        succeeded: 2,
+        failed: 0,
+        cancelled: 0,
+        running: 0,
+        waiting: 0
+      })
+    }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
+  )
+
+  it.effect("measures a task's duration from its start, whatever the clock read before", () =>
+    Effect.gen(function* () {
+      yield* TestClock.adjust("1 hour")
+      yield* TaskGroup.run((group) => group.spawn(Effect.sleep("100 millis")), { name: "late start" }).pipe(
+        Effect.forkChild,
+        Effect.tap(() => settle),
+        Effect.tap(() => TestClock.adjust("100 millis")),
+        Effect.flatMap(Fiber.join)
+      )
+      const durations = yield* stateOf("soonify_task_duration_ms", "late start")
+      assert.deepStrictEqual([durations.count, durations.sum], [1, 100])
     }).pipe(withRegistry, Effect.provide(TaskGroup.metricsLayer))
   )
 

@@ -1,5 +1,5 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Fiber, Option, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import { TaskGroup } from "@soonify/core"
 import { causeOf, defectsOf, failuresOf, settle } from "./support.ts"
@@ -17,6 +17,22 @@ describe("names", () => {
         })
       )
       assert.deepStrictEqual(names, ["fetch https://a.example (1)", "fetch https://b.example (2)"])
+    })
+  )
+
+  it.effect("names a soonify'd task with a function of its arguments when it has a retry and a timeout too", () =>
+    Effect.gen(function* () {
+      const name = yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          const fetch = group.soonify((url: string) => Effect.succeed(url), {
+            name: (url) => `fetch ${url}`,
+            retry: { times: 1 },
+            timeout: "1 second"
+          })
+          return (yield* fetch("https://a.example")).name
+        })
+      )
+      assert.strictEqual(name, "fetch https://a.example")
     })
   )
 
@@ -176,6 +192,34 @@ describe("snapshots", () => {
       })
   )
 
+  it.effect("asks a Clock of the program's own at each start, even within one synchronous run", () =>
+    Effect.gen(function* () {
+      // A clock the test moves by hand, between two spawns of one synchronous run.
+      let now = 1_000
+      const handMoved: Clock.Clock = {
+        currentTimeMillisUnsafe: () => now,
+        currentTimeMillis: Effect.sync(() => now),
+        currentTimeNanosUnsafe: () => BigInt(now) * 1_000_000n,
+        currentTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
+        monotonicTimeNanosUnsafe: () => BigInt(now) * 1_000_000n,
+        monotonicTimeNanos: Effect.sync(() => BigInt(now) * 1_000_000n),
+        sleep: () => Effect.never
+      }
+      const startedAt = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const group = yield* TaskGroup.make({ name: "hand-timed" })
+          TaskGroup.spawnUnsafe(group, Effect.never, { name: "first" })
+          now = 5_000
+          TaskGroup.spawnUnsafe(group, Effect.never, { name: "second" })
+          const seen = TaskGroup.snapshotUnsafe(group).tasks.map((task) => task.startedAt)
+          TaskGroup.cancelUnsafe(group)
+          return seen
+        })
+      ).pipe(Effect.provideService(Clock.Clock, handMoved))
+      assert.deepStrictEqual(startedAt, [1_000, 5_000])
+    })
+  )
+
   it.effect("shows a group that is shutting down as closing, and an ended one as closed with no tasks", () =>
     Effect.gen(function* () {
       const group = TaskGroup.makeUnsafe({ name: "stopping" })
@@ -319,6 +363,18 @@ describe("progress", () => {
       )
       assert.deepStrictEqual(during.tasks[0].progress, { done: 4, total: 10 })
       assert.deepStrictEqual(soon.progress, { done: 12 })
+    })
+  )
+
+  it.effect("a bad number's message names TaskGroup.reportProgress and the value", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) => Effect.flatMap(group.spawn(TaskGroup.reportProgress(-1)), (soon) => soon.await))
+      )
+      assert.strictEqual(
+        (defectsOf(causeOf(exit))[0] as Error).message,
+        'TaskGroup.reportProgress: "done" must be a finite number ≥ 0, received number -1'
+      )
     })
   )
 

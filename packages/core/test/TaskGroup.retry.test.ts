@@ -149,6 +149,22 @@ describe("retry inside the group", () => {
     })
   )
 
+  it.effect("takes Effect.retry's options: until stops the retries at the first error it accepts", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const errors = ["retryable", "retryable", "fatal", "retryable"] as const
+      const task = Effect.flatMap(
+        Ref.getAndUpdate(runs, (n) => n + 1),
+        (n) => Effect.fail(errors[Math.min(n, 3)])
+      )
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) => group.spawn(task, { retry: { times: 5, until: (error) => error === "fatal" } }))
+      )
+      assert.deepStrictEqual(failuresOf(causeOf(exit)), ["fatal"])
+      assert.strictEqual(yield* Ref.get(runs), 3)
+    })
+  )
+
   it.effect("logs each failed attempt at the Debug level, with the task's name, the attempt and the cause", () =>
     Effect.gen(function* () {
       const runs = yield* Ref.make(0)
@@ -312,6 +328,71 @@ describe("retry takes what Effect.retry takes", () => {
       assert.strictEqual(yield* soon.value, 3)
       assert.deepStrictEqual(checked, ["fail 1", "fail 2"])
       assert.strictEqual(soon.attempt, 3)
+    })
+  )
+
+  it.effect(
+    "a predicate that dies ends its task with that defect, which a scope's close raises if nobody read it",
+    () =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const group = yield* TaskGroup.make<string>({ name: "policy" })
+              yield* group.spawn(Effect.fail("flaky"), { retry: { while: () => Effect.die("the predicate broke") } })
+              yield* settle
+            })
+          )
+        )
+        assert.deepStrictEqual(defectsOf(causeOf(exit)), ["the predicate broke"])
+      })
+  )
+
+  it.effect("a later attempt reads the schedule's metadata: its start, elapsed time and time since the last step", () =>
+    Effect.gen(function* () {
+      yield* TestClock.adjust("1 second")
+      const seen: Array<readonly [number, number, number]> = []
+      yield* TaskGroup.run((group) =>
+        Effect.gen(function* () {
+          yield* group.spawn(
+            Effect.flatMap(Schedule.CurrentMetadata, (metadata) =>
+              Effect.suspend(() => {
+                seen.push([metadata.start, metadata.elapsed, metadata.elapsedSincePrevious])
+                return metadata.attempt < 2 ? Effect.fail("again") : Effect.void
+              })
+            ),
+            { retry: Schedule.spaced("10 millis") }
+          )
+          for (let i = 0; i < 2; i++) {
+            yield* settle
+            yield* TestClock.adjust("10 millis")
+          }
+        })
+      )
+      // The first attempt has no step yet; the second reads the first step (at 1 s), the third the second (10 ms on).
+      assert.deepStrictEqual(seen.slice(1), [
+        [1000, 0, 0],
+        [1000, 10, 10]
+      ])
+    })
+  )
+
+  it.effect("never retries a failure that comes with a defect", () =>
+    Effect.gen(function* () {
+      const runs = yield* Ref.make(0)
+      const exit = yield* Effect.exit(
+        TaskGroup.run((group) =>
+          group.spawn(
+            Effect.andThen(
+              Ref.update(runs, (n) => n + 1),
+              Effect.failCause(Cause.combine(Cause.fail("failed"), Cause.die("bug")))
+            ),
+            { retry: Schedule.recurs(3) }
+          )
+        )
+      )
+      assert.deepStrictEqual(defectsOf(causeOf(exit)), ["bug"])
+      assert.strictEqual(yield* Ref.get(runs), 1)
     })
   )
 

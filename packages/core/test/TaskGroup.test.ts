@@ -458,6 +458,24 @@ describe("TaskGroup.run", () => {
       })
     )
 
+    it.effect("gives a task that interrupts itself its own Exit: the interruption names the task's fiber", () =>
+      Effect.gen(function* () {
+        let own: number | undefined
+        const quitter = yield* TaskGroup.run((group) =>
+          group.spawn(
+            Effect.gen(function* () {
+              own = yield* Effect.fiberId
+              yield* Effect.yieldNow
+              return yield* Effect.interrupt
+            })
+          )
+        )
+        const exit = yield* Effect.exit(quitter.await)
+        assert.isTrue(isInterruptedOnly(exit))
+        assert.deepStrictEqual([...Cause.interruptors(causeOf(exit))], [own])
+      })
+    )
+
     it.effect("ends interrupted, with every task stopped, when the body interrupts itself", () =>
       Effect.gen(function* () {
         let finalized = false

@@ -1,7 +1,7 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Exit, Fiber, Ref } from "effect"
 import { TestClock } from "effect/testing"
-import { isTaskGroupClosed, isTaskGroupTimeout, TaskGroup, TaskGroupTimeout } from "@soonify/core"
+import { isTaskGroupClosed, isTaskGroupTimeout, TaskGroup, type TaskGroupClosed, TaskGroupTimeout } from "@soonify/core"
 import { causeOf, defectOf, defectsOf, failuresOf, isInterruptedOnly, settle, thrown } from "./support.ts"
 
 const after = <A>(millis: number, value: A) => Effect.as(Effect.sleep(millis), value)
@@ -396,6 +396,22 @@ describe("TaskGroup.makeUnsafe with timeout", () => {
   )
 })
 
+describe("the TaskGroupTimeout of a group", () => {
+  it.effect("is one error: the TaskGroupClosed of a later spawn carries the very error the group failed with", () =>
+    Effect.gen(function* () {
+      const group = TaskGroup.makeUnsafe({ name: "late", timeout: "30 millis" })
+      TaskGroup.spawnUnsafe(group, Effect.never)
+      yield* TestClock.adjust(30)
+      const [failedWith] = failuresOf(causeOf(yield* Effect.exit(TaskGroup.join(group))))
+      assert.isTrue(isTaskGroupTimeout(failedWith))
+      const closed = thrown(() => TaskGroup.spawnUnsafe(group, Effect.void))
+      assert.isTrue(isTaskGroupClosed(closed))
+      const [carried] = failuresOf((closed as TaskGroupClosed).cause!)
+      assert.strictEqual(carried, failedWith)
+    })
+  )
+})
+
 describe("TaskGroup.gather with timeout, what the timeout says", () => {
   it.effect("with returnExceptions, a late slot's TaskGroupTimeout names the gather's group and its timeout", () =>
     Effect.gen(function* () {
@@ -418,6 +434,36 @@ describe("TaskGroup.gather with timeout, what the timeout says", () => {
         (defect as Error).message.startsWith('TaskGroup.gather: option "timeout"'),
         (defect as Error).message
       )
+    })
+  )
+})
+
+describe("TaskGroup.gather with a bad timeout", () => {
+  it.effect("dies with the option's own message, naming the value given", () =>
+    Effect.gen(function* () {
+      const defect = defectOf(yield* Effect.exit(TaskGroup.gather([Effect.void], { timeout: -1 as any })))
+      assert.strictEqual(
+        (defect as Error).message,
+        'TaskGroup.gather: option "timeout" must be a non-negative Duration.Input (such as "2 seconds" or 2000 millis), received number -1'
+      )
+    })
+  )
+})
+
+describe("timers that did not fire", () => {
+  /** The timers the process has pending now (Node's own count: what keeps it alive). */
+  const pendingTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
+  it.live("a group's deadline and a task's timeout leave no timer behind once what they timed has ended", () =>
+    Effect.gen(function* () {
+      const before = pendingTimers()
+      const value = yield* TaskGroup.run(
+        (group) => Effect.flatMap(group.spawn(Effect.succeed("in time"), { timeout: "1 hour" }), (soon) => soon.await),
+        { timeout: "1 hour" }
+      )
+      assert.strictEqual(value, "in time")
+      // At most as many as before (a timer of another test may have fired meanwhile).
+      assert.isAtMost(pendingTimers(), before)
     })
   )
 })

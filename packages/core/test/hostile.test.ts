@@ -614,3 +614,16 @@ describe("hostile input: re-entrant use", () => {
     })
   )
 })
+
+describe("hostile input: look-alikes", () => {
+  it.effect("a value carrying Effect's type id as its own property leaves plain objects rejected as effects", () =>
+    Effect.gen(function* () {
+      const lookalike = { [Effect.TypeId]: Effect.TypeId }
+      const withoutPrototype = Object.assign(Object.create(null), lookalike)
+      const defect = defectOf(
+        yield* Effect.exit(TaskGroup.gather([withoutPrototype, lookalike, {}] as Array<Effect.Effect<unknown>>))
+      )
+      assert.match((defect as Error).message, /TaskGroup.gather: element 2 is not an Effect/)
+    })
+  )
+})

@@ -11,18 +11,16 @@ import type { TaskHandle } from "./handle.ts"
 export class Failure {
   readonly cause: Cause.Cause<unknown>
   readonly task: TaskHandle<any, any> | undefined
-  /** The non-interrupt reasons, as the group fails with them (named after the task), once asked for. */
-  private framed: ReadonlyArray<Cause.Reason<unknown>> | undefined = undefined
 
   constructor(cause: Cause.Cause<unknown>, task: TaskHandle<any, any> | undefined) {
     this.cause = cause
     this.task = task
   }
 
+  /** The non-interrupt reasons, as the group fails with them (named after the task). */
   reasons(group: string): ReadonlyArray<Cause.Reason<unknown>> {
-    if (this.framed !== undefined) return this.framed
     const task = this.task
     const cause = task === undefined ? this.cause : withTaskFrame(this.cause, task.name, group)
-    return (this.framed = cause.reasons.filter((reason) => reason._tag !== "Interrupt"))
+    return cause.reasons.filter((reason) => reason._tag !== "Interrupt")
   }
 }

@@ -17,18 +17,19 @@ const taskFrame = (task: string, group: string, parent: StackFrame | undefined):
   parent
 })
 
-/** `cause`, its failures annotated with the task and the group they come from. */
+/**
+ * `cause`, its reasons annotated with the task and the group they come from (its
+ * interruptions too: the group's cause leaves them out, see `Failure.reasons`).
+ */
 export const withTaskFrame = <E>(cause: Cause.Cause<E>, task: string, group: string): Cause.Cause<E> =>
   Cause.fromReasons(
     cause.reasons.map((reason) =>
-      reason._tag === "Interrupt"
-        ? reason
-        : reason.annotate(
-            Context.make(
-              Cause.StackTrace,
-              taskFrame(task, group, reason.annotations.get(Cause.StackTrace.key) as StackFrame | undefined)
-            ),
-            { overwrite: true }
-          )
+      reason.annotate(
+        Context.make(
+          Cause.StackTrace,
+          taskFrame(task, group, reason.annotations.get(Cause.StackTrace.key) as StackFrame | undefined)
+        ),
+        { overwrite: true }
+      )
     )
   )

@@ -18,16 +18,16 @@ export const rateFrom = (where: string, name: string, rate: unknown): Rate | und
   const expected = `${where}: option "${name}" must be { limit, interval }`
   if (typeof rate !== "object" || rate === null) return `${expected}, received ${describe(rate)}`
   const { limit, interval } = rate as { readonly limit?: unknown; readonly interval?: unknown }
-  if (typeof limit !== "number" || !Number.isInteger(limit) || limit <= 0) {
+  if (!Number.isInteger(limit) || (limit as number) <= 0) {
     return `${expected}: "limit" must be a positive integer, received ${describe(limit)}`
   }
   const intervalProblem = `${expected}: "interval" must be a Duration.Input above 0 and finite (such as "1 second" or 1000 millis), received ${describe(interval)}`
-  if (typeof interval === "number" && Number.isNaN(interval)) return intervalProblem
   const duration = Duration.fromInput(interval as Duration.Input)
-  if (Option.isNone(duration) || !Duration.isFinite(duration.value)) return intervalProblem
+  if (Option.isNone(duration)) return intervalProblem
+  // NaN, 0 and below, and past the longest timer (Infinity too).
   const ms = Duration.toMillis(duration.value)
   if (!(ms > 0) || ms > maxInterval) return intervalProblem
-  return { limit, interval: ms }
+  return { limit: limit as number, interval: ms }
 }
 
 /** Reads the `partitions` option, or gives its problem. */
@@ -58,10 +58,6 @@ export const partitionProblem = (where: string, partition: unknown, functionAllo
   partition === undefined || typeof partition === "string" || (functionAllowed && typeof partition === "function")
     ? undefined
     : `${where}: option "partition" must be a string${functionAllowed ? " or a function of the arguments that gives one" : ""}, received ${describe(partition)}`
-
-/** Whether task options give a priority or a partition. */
-export const hasFlow = (options: { readonly priority?: unknown; readonly partition?: unknown }): boolean =>
-  options.priority !== undefined || options.partition !== undefined
 
 /** `group.setConcurrency(n)`: the new limit, checked as the `concurrency` option is; a bad value dies naming it. */
 export const setConcurrency = (group: GroupImpl, concurrency: unknown): Effect.Effect<void> => {

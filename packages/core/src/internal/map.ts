@@ -51,6 +51,7 @@ const iteratorSource = (iterator: Iterator<unknown> | AsyncIterator<unknown>, as
   let ended = false
   let pulling = false
   const step = (result: IteratorResult<unknown>) => {
+    pulling = false
     if (result.done === true) {
       ended = true
       return done
@@ -58,14 +59,14 @@ const iteratorSource = (iterator: Iterator<unknown> | AsyncIterator<unknown>, as
     return result.value
   }
   return {
+    // `pulling` stays set when the pull is interrupted (the map stops while the input is
+    // stuck in `next()`): the close below then does not wait for `return()`, which an
+    // async generator settles only after that pending `next()`.
     next: asynchronous
       ? Effect.suspend(() => {
           pulling = true
           return Effect.map(
-            Effect.ensuring(
-              Effect.promise(() => iterator.next() as Promise<IteratorResult<unknown>>),
-              Effect.sync(() => (pulling = false))
-            ),
+            Effect.promise(() => iterator.next() as Promise<IteratorResult<unknown>>),
             step
           )
         })
@@ -219,7 +220,6 @@ class MapRun {
   readonly byIndex = new Map<number, Exit.Exit<unknown, unknown>>()
   readonly arrived: Array<Exit.Exit<unknown, unknown>> = []
   nextIndex = 0
-  inputDone = false
   /** The group, once its body started; its run's Exit, once it ended. */
   group: GroupImpl | undefined = undefined
   runExit: Exit.Exit<unknown, unknown> | undefined = undefined
@@ -280,10 +280,7 @@ const produce = (
       const loop: Effect.Effect<void, unknown, unknown> = Effect.suspend(() => {
         if (!state.hasRoom) return Effect.andThen(state.producer.wait, loop)
         return Effect.flatMap(source.next, (item) => {
-          if (item === done) {
-            state.inputDone = true
-            return Effect.void
-          }
+          if (item === done) return Effect.void
           const index = state.pulled++
           state.inFlight++
           const options = itemOptions(state.settings, item, index)

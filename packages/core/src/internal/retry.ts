@@ -29,7 +29,7 @@ export const retryProblem = (where: string, retry: unknown): string | undefined 
   if (schedule !== undefined && !Schedule.isSchedule(schedule)) {
     return `${expected}: "schedule" must be a Schedule, received ${describe(schedule)}`
   }
-  if (times !== undefined && !(typeof times === "number" && Number.isInteger(times) && times >= 0)) {
+  if (times !== undefined && !(Number.isInteger(times) && (times as number) >= 0)) {
     return `${expected}: "times" must be a non-negative integer, received ${describe(times)}`
   }
   for (const [name, f] of [

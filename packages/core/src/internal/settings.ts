@@ -91,11 +91,11 @@ export const settingsFrom = (where: string, options: GroupOptionsInput | undefin
   if (typeof partitions === "string") return partitions
   const concurrency = options?.concurrency as number | "unbounded" | undefined
   return {
-    ...(rate === undefined ? {} : { rate }),
-    ...(partitions === undefined ? {} : { partitions }),
+    rate,
+    partitions,
     name: (options?.name as string | undefined) ?? defaultGroupName,
     mode: (options?.mode as Mode | undefined) ?? "failFast",
-    concurrency: concurrency === undefined || concurrency === "unbounded" ? undefined : concurrency,
+    concurrency: concurrency === "unbounded" ? undefined : concurrency,
     stuckAfter,
     onTaskError: options?.onTaskError as OnTaskError | undefined
   }

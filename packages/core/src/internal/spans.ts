@@ -79,7 +79,7 @@ export class GroupSpans {
       name,
       parent: Option.fromUndefinedOr(parent),
       annotations: Context.empty(),
-      links: links.length === 0 ? [] : links.slice(),
+      links: links.slice(),
       startTime: this.clock.currentTimeNanosUnsafe(),
       kind: "internal",
       root: false,

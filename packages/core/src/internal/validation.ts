@@ -16,7 +16,7 @@ export { describe }
 export const concurrencyProblem = (where: string, concurrency: unknown): string | undefined =>
   concurrency === undefined ||
   concurrency === "unbounded" ||
-  (typeof concurrency === "number" && Number.isInteger(concurrency) && concurrency > 0)
+  (Number.isInteger(concurrency) && (concurrency as number) > 0)
     ? undefined
     : `${where}: option "concurrency" must be a positive integer or "unbounded", received ${describe(concurrency)}`
 
@@ -109,7 +109,7 @@ export const durationOptionFrom = (
   example: string
 ): Duration.Duration | undefined | string => {
   const problem = `${where}: option "${name}" must be a non-negative Duration.Input (such as ${example}), received ${describe(value)}`
-  if (typeof value === "number" && Number.isNaN(value)) return problem
+  if (Number.isNaN(value)) return problem
   const duration = Duration.fromInput(value as Duration.Input)
   if (Option.isNone(duration) || Duration.isNegative(duration.value)) return problem
   return Duration.isFinite(duration.value) ? duration.value : undefined
