@@ -134,7 +134,8 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
   /** The system clock's reading of this synchronous run (see `now`). */
   private stamp: number | undefined = undefined
   private readonly timeout: Duration.Duration | undefined
-  private readonly timeoutSite: TimeoutSite["where"]
+  /** Where the group's `timeout` was given (the API that took it), for its message: set with `timeout`. */
+  private readonly timeoutSite: TimeoutSite["where"] | undefined
   /** The timeout's failure, once made. */
   private timedOutWith: Cause.Reason<unknown> | undefined = undefined
   /** Whether the timeout's failure was handed to somebody (as the kernel's failures are: `markReported`). */
@@ -152,7 +153,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
     ownership: Ownership,
     opener?: Fiber.Fiber<unknown, unknown>,
     timeout?: Duration.Duration,
-    timeoutSite: TimeoutSite["where"] = "TaskGroup.run"
+    timeoutSite?: TimeoutSite["where"]
   ) {
     super()
     this.name = settings.name
@@ -310,12 +311,6 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
   isFrom(spawner: Fiber.Fiber<unknown, unknown> | undefined): boolean {
     if (spawner === undefined) return this.firstStepsDepth > 0
     return this.isInside(spawner) || isWithin(this, enclosingOf(spawner))
-  }
-
-  /** Whether a spawn from `spawner` is refused: into an ended group, or from outside into a closing one. */
-  refuses(spawner: Fiber.Fiber<unknown, unknown> | undefined): boolean {
-    const state = this.kernel.state
-    return state !== "open" && (state === "closed" || !this.isFrom(spawner))
   }
 
   /**
@@ -631,7 +626,7 @@ export class GroupImpl extends Described implements Runtime<TaskHandle<any, any>
   private timeoutReason(): Cause.Reason<unknown> {
     if (this.timedOutWith !== undefined) return this.timedOutWith
     const error = new TaskGroupTimeout({ group: this.name, timeout: this.timeout! })
-    return (this.timedOutWith = Cause.makeFailReason(raisedAt(error, { where: this.timeoutSite, lateSlot: false })))
+    return (this.timedOutWith = Cause.makeFailReason(raisedAt(error, { where: this.timeoutSite!, lateSlot: false })))
   }
 
   /** An interruption from outside, with every failure added to it. */

@@ -3,7 +3,6 @@ import * as Fiber from "effect/Fiber"
 import type { SoonValue } from "../SoonValue.ts"
 import type { SoonifyOptions, SpawnOptions } from "../TaskGroup.ts"
 import type { GroupImpl } from "./group.ts"
-import type { TaskHandle } from "./handle.ts"
 import { callName, fixedName, soonifyOptionsProblem } from "./names.ts"
 import * as capabilities from "./taskCapabilities.ts"
 import { callTask, describe, effectProblem, illegalArgument, taskOptionsProblem } from "./validation.ts"
@@ -46,27 +45,13 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     return (...args) => {
       const task = callTask(f, args)
       return Effect.flatMap(callName("TaskGroup.soonify", nameOf, args), (name) =>
-        Effect.sync(() => spawnSoonHere(group, task, name))
+        Effect.sync(() => group.spawnSoonHere(Fiber.getCurrent()!, task, name))
       )
     }
   }
   const name = fixedName(f, nameOf)
   return (...args) => {
     const task = callTask(f, args)
-    return Effect.sync(() => spawnSoonHere(group, task, name))
+    return Effect.sync(() => group.spawnSoonHere(Fiber.getCurrent()!, task, name))
   }
-}
-
-/**
- * A soonify'd call's spawn, run in the spawner's fiber (an `Effect.sync`: a refusal is its
- * defect): the task's name in the refusal even when the group has ended.
- */
-const spawnSoonHere = <A, E>(
-  group: GroupImpl,
-  task: Effect.Effect<A, E, any>,
-  name: string | undefined
-): TaskHandle<A, E> => {
-  const parent = Fiber.getCurrent()!
-  if (group.refuses(parent)) throw group.closedError(name)
-  return group.spawnSoonHere(parent, task, name)
 }

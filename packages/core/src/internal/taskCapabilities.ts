@@ -131,15 +131,13 @@ export const soonify = <Args extends ReadonlyArray<unknown>, A, E, R>(
     const spawnNamed = (name: string | undefined, key: Key | undefined) =>
       Effect.flatMap(partitionOfCall(partition, args), (partition) =>
         Effect.withFiber((parent) =>
-          group.refuses(parent)
-            ? Effect.die(group.closedError(name))
-            : group.spawnSoon<A, E>(
-                parent,
-                called,
-                name,
-                taskOptions(options.timeout, options.retry, parent.context, options.priority, partition),
-                key
-              )
+          group.spawnSoon<A, E>(
+            parent,
+            called,
+            name,
+            taskOptions(options.timeout, options.retry, parent.context, options.priority, partition),
+            key
+          )
         )
       )
     // A name made from the arguments is made when the spawn runs, as without capabilities.
