@@ -8,7 +8,8 @@ import { run } from "./owners.ts"
 import { cancelLate, lateExit, timeoutFrom } from "./timeout.ts"
 import { TaskGroupTimeout } from "../TaskGroupTimeout.ts"
 import { raisedAt } from "./timeoutMessage.ts"
-import { isExit } from "./effectKind.ts"
+import { Collected } from "./collected.ts"
+import { isEffect, isExit } from "./effectKind.ts"
 import { concurrencyProblem, describe, illegalArgument, isIterable, optionsProblem } from "./validation.ts"
 
 interface GatherSettings {
@@ -54,46 +55,13 @@ const gatherInput = (input: unknown, options: unknown): GatherSettings | string 
   }
   // `findIndex` runs its loop in V8's own code: a loop of ours, run once per gather,
   // would run unoptimized for most of its elements.
-  const i = slots.findIndex(isNoEffect)
+  const i = slots.findIndex((slot) => !isEffect(slot))
   if (i !== -1) {
     const at = keys === undefined ? `element ${i}` : `key "${keys[i]}"`
     return `${where}: ${at} is not an Effect, received ${describe(slots[i])}`
   }
   return { keys, slots: slots as Array<Slot> }
 }
-
-/** Effect's type id, read once (not from the module's namespace at each check). */
-const EffectTypeId = Effect.TypeId
-
-/**
- * Whether `u` is no effect (`isEffect`'s answer, negated), with an `in` check of its own:
- * the effects of one input share their kind, so V8 answers it from one cached layout,
- * where `isEffect` reads the prototype, a call into V8's runtime for a layout it does not know.
- */
-const isNoEffect = (u: unknown): boolean =>
-  !((typeof u === "object" && u !== null) || typeof u === "function") || !(EffectTypeId in u)
-
-/**
- * What a fail-fast gather collects while it spawns: the value of each effect that
- * succeeded in its first steps, read while its Exit is at hand (reading 10,000 Exits
- * again once the group has ended costs a tenth of the whole gather), and the slots left
- * to read at the end, in input order: a task still running, or an Exit that is no success.
- */
-class Collected {
-  readonly values: Array<unknown>
-  readonly later: Array<number> = []
-  constructor(size: number) {
-    // oxlint-disable-next-line unicorn/no-new-array
-    this.values = new Array(size)
-  }
-}
-
-/**
- * One `Collected` kept for the life of the process: V8 drops an object layout at a full
- * garbage collection once no object has it, and with it the optimized code that reads
- * it (`spawnSlot`), which then runs unoptimized again in the next gather.
- */
-export const keptCollected = new Collected(0)
 
 /** Spawns every effect at once, in input order, into `group`: each slot's effect gives way to its task. */
 const spawnAll = (

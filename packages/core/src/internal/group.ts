@@ -37,6 +37,7 @@ import { type GroupMetrics, groupMetrics } from "./metricsSwitch.ts"
 import { attemptAttribute, type GroupSpans, groupSpans, keyAttribute, GroupSpans as Spans } from "./spans.ts"
 import { retryContext, ScheduleRetry } from "./retry.ts"
 import type { Mode, OnTaskError, Ownership, Settings } from "./settings.ts"
+import { Collected } from "./collected.ts"
 import { soonify, spawn } from "./spawn.ts"
 import { start, startFailure } from "./start.ts"
 import { stuckMessage } from "./stuck.ts"
@@ -717,12 +718,13 @@ const keepCoreLayouts = (): ReadonlyArray<unknown> => {
   const fiber = waited.fiber
   resume?.(Effect.void)
   group.endOwner()
-  return [group, atOnce, waited, fiber]
+  // What a fail-fast gather collects (gather.ts): its layout, read by `spawnSlot`.
+  return [group, atOnce, waited, fiber, new Collected(0)]
 }
 
 setLayoutKeeper(coreAdapter, keepCoreLayouts)
 
-/** What keeps the layouts of a group alive once the first group has ended (`[group, task, task, fiber]`), for tests. */
+/** What keeps the layouts of a group alive once the first group has ended (`[group, task, task, fiber, collected]`), for tests. */
 export const keptLayouts = (): ReadonlyArray<unknown> | undefined => {
   const kept = keptLayoutsOf(coreAdapter)
   return Array.isArray(kept) ? kept : undefined
